@@ -1,0 +1,170 @@
+import os from 'node:os';
+import type { Redis } from 'ioredis';
+import type { StoredEvent } from '../../shared/schemas/event.ts';
+import type { Logger } from '../log.ts';
+import type { Metrics } from '../metrics.ts';
+import type { Clock } from '../clock.ts';
+import { AGGREGATOR_GROUP } from '../redis/keys.ts';
+import { applyBatch, sweepOverdue, type AggregationContext, type ApplyResult, type Entry, type SweepResult } from './apply.ts';
+import { RETENTION } from './retention.ts';
+
+export interface AggregatorOptions extends AggregationContext {
+  /** A connection of its own: XREADGROUP blocks it. */
+  clock: Clock;
+  logger: Logger;
+  metrics: Metrics;
+  consumerName?: string;
+  batchSize?: number;
+  /** Entries left unacknowledged by a dead consumer for this long are taken over. */
+  claimIdleMs?: number;
+  sweepEveryMs?: number;
+  /** Called after each applied batch, before the next read (notices, warning rules). */
+  onApplied?: (entries: Entry[], result: ApplyResult) => Promise<void>;
+  onSwept?: (result: SweepResult) => Promise<void>;
+}
+
+export interface Aggregator {
+  /** Resolves when the loop has stopped after its current batch. */
+  stop(): Promise<void>;
+  readonly running: boolean;
+}
+
+type StreamEntries = [string, string[]][];
+
+function parseEntries(raw: StreamEntries, logger: Logger): { entries: Entry[]; bad: string[] } {
+  const entries: Entry[] = [];
+  const bad: string[] = [];
+  for (const [entryId, fields] of raw) {
+    // A trimmed or deleted entry comes back from XAUTOCLAIM with no fields.
+    const i = fields ? fields.indexOf('e') : -1;
+    try {
+      if (i < 0) throw new Error('no e field');
+      entries.push({ entryId, event: JSON.parse(fields[i + 1]!) as StoredEvent });
+    } catch (err) {
+      logger.error({ entryId, err }, 'unreadable entry in the events stream; acknowledged and skipped');
+      bad.push(entryId);
+    }
+  }
+  return { entries, bad };
+}
+
+/** Creates the consumer group if it does not exist (from the start of the stream). */
+export async function ensureGroup(redis: Redis, stream: string): Promise<void> {
+  try {
+    await redis.xgroup('CREATE', stream, AGGREGATOR_GROUP, '0', 'MKSTREAM');
+  } catch (err) {
+    if (!String(err).includes('BUSYGROUP')) throw err;
+  }
+}
+
+/**
+ * The aggregator loop: read the events stream in the consumer group, apply each batch atomically
+ * (acknowledging inside the same script), tell the hubs, repeat. Entries of a consumer that died
+ * are claimed after `claimIdleMs`; applying one twice has no second effect.
+ */
+export function startAggregator(opts: AggregatorOptions): Aggregator {
+  const { redis, keys, logger, metrics, clock } = opts;
+  const consumer = opts.consumerName ?? `${os.hostname()}:${process.pid}`;
+  const batchSize = opts.batchSize ?? 2000;
+  const claimIdleMs = opts.claimIdleMs ?? 15_000;
+  const sweepEveryMs = opts.sweepEveryMs ?? 10_000;
+  let running = true;
+  let lastClaim = 0;
+  let lastSweep = 0;
+  let lastTrim = 0;
+
+  async function process(raw: StreamEntries): Promise<void> {
+    const { entries, bad } = parseEntries(raw, logger);
+    if (bad.length) await redis.xack(keys.events, AGGREGATOR_GROUP, ...bad);
+    if (!entries.length) return;
+    const end = metrics.applySeconds.startTimer();
+    const result = await applyBatch(opts, entries, clock.now());
+    end();
+    const by = { N: 0, U: 0, D: 0, C: 0 };
+    for (const c of result.codes) by[c]++;
+    metrics.applied.inc({ result: 'new_case' }, by.N);
+    metrics.applied.inc({ result: 'update' }, by.U);
+    metrics.applied.inc({ result: 'redelivery' }, by.D);
+    metrics.applied.inc({ result: 'conflict' }, by.C);
+    if (by.C) logger.warn({ conflicts: by.C }, 'events whose kind differs from their case were kept in the log but not counted');
+    await opts.onApplied?.(entries, result);
+  }
+
+  async function housekeeping(now: number): Promise<void> {
+    if (now - lastClaim >= Math.min(claimIdleMs, 5000)) {
+      lastClaim = now;
+      let cursor = '0-0';
+      do {
+        const [next, claimed] = (await redis.xautoclaim(keys.events, AGGREGATOR_GROUP, consumer, claimIdleMs, cursor, 'COUNT', batchSize)) as [
+          string,
+          StreamEntries,
+          string[]?,
+        ];
+        if (claimed.length) {
+          logger.info({ count: claimed.length }, 'claimed entries of a stopped consumer');
+          await process(claimed);
+        }
+        cursor = next;
+      } while (cursor !== '0-0' && running);
+    }
+    if (now - lastSweep >= sweepEveryMs) {
+      lastSweep = now;
+      const swept = await sweepOverdue(opts, clock.now());
+      if (swept.touched.length) await opts.onSwept?.(swept);
+    }
+    if (now - lastTrim >= 60_000) {
+      lastTrim = now;
+      await trimStream(redis, keys.events, clock.now());
+    }
+  }
+
+  const loop = (async () => {
+    await ensureGroup(redis, keys.events);
+    while (running) {
+      try {
+        await housekeeping(Date.now());
+        const res = (await redis.xreadgroup('GROUP', AGGREGATOR_GROUP, consumer, 'COUNT', batchSize, 'BLOCK', 1000, 'STREAMS', keys.events, '>')) as
+          | [string, StreamEntries][]
+          | null;
+        if (res?.[0]) await process(res[0][1]);
+      } catch (err) {
+        if (!running) break;
+        logger.error({ err }, 'aggregator batch failed; retrying (unacknowledged entries are redelivered)');
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
+  })();
+
+  return {
+    get running() {
+      return running;
+    },
+    async stop() {
+      running = false;
+      await loop;
+    },
+  };
+}
+
+/**
+ * Keeps the stream to a few days of history, never dropping an entry the group has not yet
+ * acknowledged (the oldest pending entry bounds the trim).
+ */
+async function trimStream(redis: Redis, stream: string, now: number): Promise<void> {
+  let minId = `${now - RETENTION.streamHistoryMs}-0`;
+  const pending = (await redis.xpending(stream, AGGREGATOR_GROUP)) as [number, string | null, ...unknown[]];
+  const groups = (await redis.xinfo('GROUPS', stream)) as unknown[][];
+  for (const g of groups) {
+    const i = g.indexOf('last-delivered-id');
+    const last = String(g[i + 1]);
+    if (cmpId(last, minId) < 0) minId = last;
+  }
+  if (pending[0] > 0 && pending[1] && cmpId(pending[1], minId) < 0) minId = pending[1];
+  await redis.xtrim(stream, 'MINID', '~', minId);
+}
+
+function cmpId(a: string, b: string): number {
+  const [am, as] = a.split('-').map(Number);
+  const [bm, bs] = b.split('-').map(Number);
+  return am! - bm! || as! - bs!;
+}

@@ -1,0 +1,199 @@
+import http from 'node:http';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import express from 'express';
+import { Redis, type RedisOptions } from 'ioredis';
+import { Server } from 'socket.io';
+import { createAdapter } from '@socket.io/redis-adapter';
+import type { Config } from './config.ts';
+import type { Logger } from './log.ts';
+import type { RegionTree } from './regions/tree.ts';
+import type { Secrets } from './secrets.ts';
+import { systemClock, type Clock } from './clock.ts';
+import { createMetrics } from './metrics.ts';
+import { createKeys } from './redis/keys.ts';
+import { defineScripts } from './redis/scripts.ts';
+import { createIngest, type Ingest } from './ingest/ingest.ts';
+import { ingestRouter } from './ingest/route.ts';
+import { IngestKeys } from './auth/ingest-keys.ts';
+import { Users } from './auth/users.ts';
+import { Tokens } from './auth/tokens.ts';
+import { slaArgument } from './aggregate/sla.ts';
+import { startAggregator, type Aggregator } from './aggregate/consumer.ts';
+import { publishNotice } from './aggregate/notices.ts';
+import { readSnapshot } from './aggregate/snapshot.ts';
+import { startHub, type IO } from './realtime/hub.ts';
+import { wireSocketHandlers } from './realtime/handlers.ts';
+import { authRouter } from './http/routes/auth.ts';
+import { regionsRouter } from './http/routes/regions.ts';
+import { usersRouter } from './http/routes/users.ts';
+import { errorHandler, notFound } from './http/errors.ts';
+
+export interface ServerDeps {
+  config: Config;
+  /** How to reach Redis; the server opens the connections it needs (commands, blocking, pub/sub). */
+  redis: RedisOptions;
+  tree: RegionTree;
+  logger: Logger;
+  secrets: Secrets;
+  clock?: Clock;
+  /** Built client to serve; defaults to dist/client when it exists. */
+  staticDir?: string;
+}
+
+export interface PinganServer {
+  httpServer: http.Server;
+  io: IO;
+  redis: Redis;
+  ingest: Ingest;
+  users: Users;
+  tokens: Tokens;
+  ingestKeys: IngestKeys;
+  /** Listens and resolves with the bound port. */
+  listen(port: number, host: string): Promise<number>;
+  /** Stops accepting, drains sockets and the aggregator, closes Redis connections. */
+  close(): Promise<void>;
+}
+
+const REPO = fileURLToPath(new URL('..', import.meta.url));
+
+/** Builds the whole server without listening, so tests can start as many as they like. */
+export async function createServer(deps: ServerDeps): Promise<PinganServer> {
+  const { config, logger, tree } = deps;
+  const clock = deps.clock ?? systemClock;
+  const metrics = createMetrics();
+  const keys = createKeys(config.regionRoot);
+  const connect = (name: string) => new Redis({ ...deps.redis, connectionName: `pingan:${name}`, lazyConnect: false });
+  const redis = connect('cmd');
+  defineScripts(redis);
+  const connections = [redis];
+
+  const users = new Users(redis, keys.prefix);
+  const tokens = new Tokens(new TextEncoder().encode(deps.secrets.tokenSecret), users, redis, keys.prefix, clock);
+  const ingestKeys = new IngestKeys(
+    redis,
+    `${keys.prefix}ingest-keys`,
+    config.ingestKeys ?? [{ source: 'demo', key: deps.secrets.demoIngestKey }],
+  );
+  const ingest = createIngest({ redis, keys, clock, metrics, hasRegion: (c) => tree.has(c) });
+  const snapshot = (code: string) => readSnapshot({ redis, keys, region: (c) => tree.info(c) }, code, clock.now());
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.get('/healthz', (_req, res) => {
+    res.json({ ok: true });
+  });
+  let aggregator: Aggregator | undefined;
+  app.get('/readyz', async (_req, res) => {
+    const redisOk = await redis.ping().then(
+      (r) => r === 'PONG',
+      () => false,
+    );
+    const consumerOk = !config.aggregator || aggregator?.running === true;
+    res.status(redisOk && consumerOk ? 200 : 503).json({ ok: redisOk && consumerOk, redis: redisOk, aggregator: consumerOk });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+
+  const api = express.Router();
+  api.use('/', ingestRouter({ ingest, ingestKeys }));
+  api.use(express.json({ limit: '64kb' }));
+  api.use('/', authRouter({ users, tokens }));
+  api.use('/', regionsRouter({ tree, tokens, snapshot }));
+  api.use('/', usersRouter({ users, tokens, tree }));
+  app.use('/api/v1', api);
+  app.use('/api', notFound);
+
+  const geoDir = path.join(REPO, 'regions', config.regionRoot, 'geo');
+  app.use('/geo', express.static(geoDir, { maxAge: '1d', fallthrough: false }));
+  const staticDir = deps.staticDir ?? path.join(REPO, 'dist', 'client');
+  if (fs.existsSync(staticDir)) {
+    app.use(express.static(staticDir, { index: false, maxAge: '1h' }));
+    // The client routes by path (/, /login, /duty); every other GET gets the page.
+    app.get(/^\/(?!api\/|socket\.io\/).*/, (_req, res) => {
+      res.sendFile(path.join(staticDir, 'index.html'), { headers: { 'Cache-Control': 'no-cache' } });
+    });
+  }
+  app.use(notFound);
+  app.use(errorHandler(logger));
+
+  const httpServer = http.createServer(app);
+  const io: IO = new Server(httpServer, {
+    serveClient: false,
+    maxHttpBufferSize: 16 * 1024,
+    perMessageDeflate: false,
+    connectionStateRecovery: undefined,
+  });
+  const adapterPub = connect('adapter-pub');
+  const adapterSub = connect('adapter-sub');
+  connections.push(adapterPub, adapterSub);
+  io.adapter(createAdapter(adapterPub, adapterSub, { key: `${keys.prefix}socket.io` }));
+
+  const hubSub = connect('hub-sub');
+  connections.push(hubSub);
+  const hub = await startHub({
+    io,
+    subscriber: hubSub,
+    noticeChannel: keys.notices,
+    alertChannel: `${keys.prefix}alerts`,
+    readSnapshot: snapshot,
+    regionName: (c) => tree.get(c)?.name ?? c,
+    clock,
+    logger,
+    metrics,
+  });
+  wireSocketHandlers(io, { tokens, tree, hub, logger });
+  io.on('connection', (s) => {
+    metrics.sockets.inc();
+    s.on('disconnect', () => metrics.sockets.dec());
+  });
+
+  if (config.aggregator) {
+    const blocking = connect('aggregator');
+    connections.push(blocking);
+    aggregator = startAggregator({
+      redis: blocking,
+      keys,
+      sla: slaArgument(),
+      clock,
+      logger,
+      metrics,
+      onApplied: async (entries, result) => {
+        const applied = entries.filter((_, i) => result.codes[i] === 'N' || result.codes[i] === 'U').map((e) => e.event);
+        await publishNotice(redis, keys, { touched: result.touched, events: applied });
+      },
+      onSwept: async (swept) => publishNotice(redis, keys, { touched: swept.touched, events: [] }),
+    });
+  }
+
+  return {
+    httpServer,
+    io,
+    redis,
+    ingest,
+    users,
+    tokens,
+    ingestKeys,
+    listen(port, host) {
+      return new Promise((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(port, host, () => {
+          const addr = httpServer.address();
+          resolve(typeof addr === 'object' && addr ? addr.port : port);
+        });
+      });
+    },
+    async close() {
+      await new Promise<void>((r) => {
+        io.close(() => r());
+        httpServer.closeAllConnections?.();
+      });
+      await hub.stop();
+      await aggregator?.stop();
+      await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
+    },
+  };
+}

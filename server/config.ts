@@ -1,0 +1,112 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { isRegionCode } from '../shared/regions.ts';
+
+const onOff = z.enum(['on', 'off']);
+
+const hostPort = z
+  .string()
+  .regex(/^[^:,\s]+:\d{1,5}$/, 'must be host:port pairs separated by commas');
+
+/**
+ * The configuration surface of DESIGN.md ("Outside surfaces"): every variable optional, each
+ * validated at start with an error that names it.
+ */
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
+    .optional(),
+  REDIS_CLUSTER_NODES: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || v.split(',').every((p) => hostPort.safeParse(p.trim()).success), {
+      message: 'must be host:port pairs separated by commas',
+    }),
+  DATA_DIR: z.string().min(1).default('./data'),
+  SIMULATOR: onOff.optional(),
+  ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
+  INGEST_KEYS: z
+    .string()
+    .optional()
+    .refine(
+      (v) =>
+        v === undefined ||
+        v.split(',').every((pair) => /^[a-z0-9_.-]{1,64}:[A-Za-z0-9_\-]{16,256}$/i.test(pair.trim())),
+      { message: 'must be source:key pairs separated by commas (key at least 16 characters)' },
+    ),
+  REGION_ROOT: z
+    .string()
+    .default('62')
+    .refine((v) => isRegionCode(v) && v.length === 2, 'must be a 2-digit province code such as 62'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Simulator speed factor: 1 is real time. */
+  SIMULATOR_SPEED: z.coerce.number().positive().max(10000).default(1),
+  /** Days of history the simulator backfills on an empty database. */
+  SIMULATOR_BACKFILL_DAYS: z.coerce.number().int().min(0).max(35).default(2),
+  /** Run the aggregator inside this process (default) or leave it to worker processes. */
+  AGGREGATOR: onOff.default('on'),
+  /** Allowed browser origins for CORS and the socket handshake, comma-separated. */
+  ALLOWED_ORIGINS: z.string().optional(),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config {
+  port: number;
+  host: string;
+  redisUrl: string | undefined;
+  redisClusterNodes: { host: string; port: number }[] | undefined;
+  /** Absolute. */
+  dataDir: string;
+  embeddedRedis: boolean;
+  simulator: boolean;
+  simulatorSpeed: number;
+  simulatorBackfillDays: number;
+  adminPassword: string | undefined;
+  ingestKeys: { source: string; key: string }[] | undefined;
+  regionRoot: string;
+  logLevel: Env['LOG_LEVEL'];
+  aggregator: boolean;
+  allowedOrigins: string[] | undefined;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parses the environment; throws a ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  const e = parsed.data;
+  const embeddedRedis = !e.REDIS_URL && !e.REDIS_CLUSTER_NODES;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    redisUrl: e.REDIS_URL,
+    redisClusterNodes: e.REDIS_CLUSTER_NODES?.split(',').map((p) => {
+      const [host, port] = p.trim().split(':');
+      return { host: host!, port: Number(port) };
+    }),
+    dataDir: path.resolve(e.DATA_DIR),
+    embeddedRedis,
+    simulator: (e.SIMULATOR ?? (embeddedRedis ? 'on' : 'off')) === 'on',
+    simulatorSpeed: e.SIMULATOR_SPEED,
+    simulatorBackfillDays: e.SIMULATOR_BACKFILL_DAYS,
+    adminPassword: e.ADMIN_PASSWORD,
+    ingestKeys: e.INGEST_KEYS?.split(',').map((pair) => {
+      const [source, key] = pair.trim().split(':');
+      return { source: source!, key: key! };
+    }),
+    regionRoot: e.REGION_ROOT,
+    logLevel: e.LOG_LEVEL,
+    aggregator: e.AGGREGATOR === 'on',
+    allowedOrigins: e.ALLOWED_ORIGINS?.split(',').map((o) => o.trim()).filter(Boolean),
+  };
+}

@@ -1,0 +1,43 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { ErrorCode } from '../../shared/ack.ts';
+import type { Logger } from '../log.ts';
+
+/** An error whose code and message are safe to show to the client. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+export const notFound: RequestHandler = (req, _res, next) => {
+  next(new HttpError(404, 'not_found', `no route ${req.method} ${req.path}`));
+};
+
+/** Turns body-parser and our own errors into `{error: {code, message}}`; anything else is a 500 without internals. */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (err: unknown, req, res, _next) => {
+    let e: HttpError;
+    if (err instanceof HttpError) e = err;
+    else if (isBodyError(err) && err.type === 'entity.too.large')
+      e = new HttpError(413, 'payload_too_large', `body larger than ${err.limit} bytes`);
+    else if (isBodyError(err) && err.type === 'entity.parse.failed')
+      e = new HttpError(400, 'bad_request', 'body is not valid JSON');
+    else if (isBodyError(err) && typeof err.status === 'number' && err.status < 500)
+      e = new HttpError(err.status, 'bad_request', 'unreadable request body');
+    else {
+      logger.error({ err, path: req.path }, 'unhandled error');
+      e = new HttpError(500, 'internal', 'internal error');
+    }
+    if (res.headersSent) return;
+    res.status(e.status).json({ error: { code: e.code, message: e.message, ...(e.details === undefined ? {} : { details: e.details }) } });
+  };
+}
+
+function isBodyError(err: unknown): err is { type: string; limit?: number; status?: number } {
+  return typeof err === 'object' && err !== null && 'type' in err;
+}

@@ -1,0 +1,101 @@
+import path from 'node:path';
+import type { RedisOptions } from 'ioredis';
+import { ConfigError, loadConfig } from './config.ts';
+import { createLogger } from './log.ts';
+import { redisServerAvailable, startEmbeddedRedis, type EmbeddedRedis } from './redis/embedded.ts';
+import { loadRegionTree } from './regions/tree.ts';
+import { loadSecrets } from './secrets.ts';
+import { createServer } from './app.ts';
+import { bootstrapAccounts } from './auth/bootstrap.ts';
+import { startSimulator } from './simulator/simulator.ts';
+import { printBanner } from './banner.ts';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const logger = createLogger(config.logLevel);
+
+  let embedded: EmbeddedRedis | undefined;
+  let redis: RedisOptions;
+  if (config.embeddedRedis) {
+    if (!redisServerAvailable()) {
+      console.error('redis-server is not installed. Install it (Debian/Ubuntu: apt-get install redis-server) or set REDIS_URL.');
+      process.exit(3);
+    }
+    embedded = await startEmbeddedRedis({ dir: path.join(config.dataDir, 'redis'), logger });
+    redis = { ...embedded.connection, maxRetriesPerRequest: null };
+  } else if (config.redisUrl) {
+    const u = new URL(config.redisUrl);
+    redis = {
+      host: u.hostname,
+      port: Number(u.port || 6379),
+      ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
+      ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
+      ...(u.protocol === 'rediss:' ? { tls: {} } : {}),
+      db: Number(u.pathname.slice(1) || 0),
+      maxRetriesPerRequest: null,
+    };
+  } else {
+    console.error('REDIS_CLUSTER_NODES is accepted but cluster mode is not supported by this version yet; use REDIS_URL.');
+    process.exit(2);
+  }
+
+  const tree = await loadRegionTree(config.regionRoot);
+  const secrets = loadSecrets(config.dataDir);
+  const server = await createServer({ config, redis, tree, logger, secrets });
+  const port = await server.listen(config.port, config.host);
+  const accounts = await bootstrapAccounts({
+    users: server.users,
+    dataDir: config.dataDir,
+    root: config.regionRoot,
+    adminPassword: config.adminPassword,
+    demo: config.embeddedRedis,
+  });
+  const simulator = config.simulator
+    ? await startSimulator({
+        ingest: server.ingest,
+        redis: server.redis,
+        tree,
+        logger,
+        speed: config.simulatorSpeed,
+        backfillDays: config.simulatorBackfillDays,
+      })
+    : undefined;
+
+  printBanner({
+    url: `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}/`,
+    accounts,
+    ingestKey: config.ingestKeys ? undefined : secrets.demoIngestKey,
+    simulator: !!simulator,
+    embeddedRedis: !!embedded,
+    dataDir: config.dataDir,
+  });
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const force = setTimeout(() => process.exit(1), 15_000);
+    await simulator?.stop();
+    await server.close();
+    await embedded?.stop();
+    clearTimeout(force);
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,45 @@
+import type { Redis } from 'ioredis';
+import type { Keys } from '../redis/keys.ts';
+import type { Metrics } from '../metrics.ts';
+import type { Clock } from '../clock.ts';
+import { appendEvents } from './append.ts';
+import { validateEvents, type Rejection } from './validate.ts';
+
+/** The answer of the ingest contract. */
+export interface IngestResult {
+  accepted: number;
+  duplicates: number;
+  rejected: Rejection[];
+}
+
+export interface IngestDeps {
+  redis: Redis;
+  keys: Keys;
+  clock: Clock;
+  metrics: Metrics;
+  hasRegion: (code: string) => boolean;
+}
+
+export type Ingest = (raws: unknown[], source: string) => Promise<IngestResult>;
+
+/**
+ * The one way in: HTTP, the inbound stream and the simulator all call this. Validate, then write
+ * to the log of record; the aggregator takes it from there.
+ */
+export function createIngest(deps: IngestDeps): Ingest {
+  return async (raws, source) => {
+    const { events, rejected } = validateEvents(raws, { source, now: deps.clock.now(), hasRegion: deps.hasRegion });
+    const { appended } = await appendEvents(
+      deps.redis,
+      deps.keys,
+      events.map((e) => e.event),
+    );
+    const accepted = appended.filter(Boolean).length;
+    const duplicates = appended.length - accepted;
+    deps.metrics.ingested.inc({ outcome: 'accepted', source }, accepted);
+    deps.metrics.ingested.inc({ outcome: 'duplicate', source }, duplicates);
+    deps.metrics.ingested.inc({ outcome: 'rejected', source }, rejected.length);
+    for (const r of rejected) deps.metrics.rejects.inc({ field: r.errors[0]?.split(':')[0] ?? 'event' });
+    return { accepted, duplicates, rejected };
+  };
+}

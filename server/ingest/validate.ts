@@ -1,0 +1,64 @@
+import { describeIssues, eventSchema, type StoredEvent } from '../../shared/schemas/event.ts';
+import { RETENTION } from '../aggregate/retention.ts';
+
+export interface Rejection {
+  index: number;
+  id: string | null;
+  errors: string[];
+}
+
+export interface Validated {
+  events: { index: number; event: StoredEvent }[];
+  rejected: Rejection[];
+}
+
+export interface ValidationContext {
+  source: string;
+  now: number;
+  /** Whether a region code exists in the served tree. */
+  hasRegion: (code: string) => boolean;
+}
+
+const UNSAFE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+function idOf(raw: unknown): string | null {
+  if (raw && typeof raw === 'object' && 'id' in raw) {
+    const id = (raw as { id: unknown }).id;
+    if (typeof id === 'string') return id.slice(0, 128);
+  }
+  return null;
+}
+
+/**
+ * Validates raw events one by one: a bad event is rejected with messages that name its fields,
+ * the good ones of the same batch go on. `source` comes from the ingest key, never the body.
+ */
+export function validateEvents(raws: unknown[], ctx: ValidationContext): Validated {
+  const out: Validated = { events: [], rejected: [] };
+  raws.forEach((raw, index) => {
+    if (raw && typeof raw === 'object' && !Array.isArray(raw)) {
+      const bad = Object.keys(raw).filter((k) => UNSAFE_KEYS.has(k));
+      if (bad.length) {
+        out.rejected.push({ index, id: idOf(raw), errors: bad.map((k) => `${k}: key not allowed`) });
+        return;
+      }
+    }
+    const parsed = eventSchema.safeParse(raw);
+    if (!parsed.success) {
+      out.rejected.push({ index, id: idOf(raw), errors: describeIssues(parsed.error) });
+      return;
+    }
+    const e = parsed.data;
+    const errors: string[] = [];
+    const ts = Date.parse(e.occurredAt);
+    if (ts < ctx.now - RETENTION.maxEventAgeMs) errors.push(`occurredAt: older than ${RETENTION.maxEventAgeMs / 86_400_000} days`);
+    if (ts > ctx.now + RETENTION.maxFutureSkewMs) errors.push('occurredAt: more than 5 minutes in the future');
+    if (!ctx.hasRegion(e.region)) errors.push(`region: unknown region code ${e.region}`);
+    if (errors.length) {
+      out.rejected.push({ index, id: e.id, errors });
+      return;
+    }
+    out.events.push({ index, event: { ...e, source: ctx.source, ts } });
+  });
+  return out;
+}

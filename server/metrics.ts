@@ -1,0 +1,43 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** All Prometheus metrics of one server process, in one registry (no global default registry). */
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'pingan_' });
+  return {
+    registry,
+    ingested: new Counter({
+      name: 'pingan_ingest_events_total',
+      help: 'Events received by ingest, by outcome (accepted, duplicate, rejected) and source',
+      labelNames: ['outcome', 'source'] as const,
+      registers: [registry],
+    }),
+    rejects: new Counter({
+      name: 'pingan_ingest_rejects_total',
+      help: 'Rejected events by the first field named in the reason',
+      labelNames: ['field'] as const,
+      registers: [registry],
+    }),
+    applied: new Counter({
+      name: 'pingan_aggregate_events_total',
+      help: 'Events applied by the aggregator, by result (new_case, update, redelivery, conflict)',
+      labelNames: ['result'] as const,
+      registers: [registry],
+    }),
+    applySeconds: new Histogram({
+      name: 'pingan_aggregate_batch_seconds',
+      help: 'Time to apply one batch of events in Redis',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+      registers: [registry],
+    }),
+    streamLag: new Gauge({
+      name: 'pingan_stream_lag_entries',
+      help: 'Entries in the events stream not yet delivered to the aggregator group',
+      registers: [registry],
+    }),
+    sockets: new Gauge({ name: 'pingan_sockets', help: 'Connected sockets', registers: [registry] }),
+    deltas: new Counter({ name: 'pingan_deltas_total', help: 'Deltas emitted to rooms', registers: [registry] }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

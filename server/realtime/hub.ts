@@ -1,0 +1,175 @@
+import type { Redis } from 'ioredis';
+import type { Server } from 'socket.io';
+import { regionRoom, type ClientToServerEvents, type InterServerEvents, type ServerToClientEvents, type SocketData, type TickerItem } from '../../shared/events.ts';
+import { ancestry } from '../../shared/regions.ts';
+import type { Snapshot } from '../../shared/schemas/snapshot.ts';
+import type { AlertView } from '../../shared/schemas/alert.ts';
+import type { StoredEvent } from '../../shared/schemas/event.ts';
+import type { Clock } from '../clock.ts';
+import type { Logger } from '../log.ts';
+import type { Metrics } from '../metrics.ts';
+import { isoBeijing } from '../time/beijing.ts';
+import { parseNotice } from '../aggregate/notices.ts';
+import { RoomState } from './room-state.ts';
+
+export type IO = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+
+export interface HubOptions {
+  io: IO;
+  /** A connection of its own, for SUBSCRIBE. */
+  subscriber: Redis;
+  noticeChannel: string;
+  alertChannel: string;
+  readSnapshot: (code: string) => Promise<Snapshot | undefined>;
+  regionName: (code: string) => string;
+  clock: Clock;
+  logger: Logger;
+  metrics: Metrics;
+  /** Delta frequency per room; 4 Hz by default (DESIGN: ≤ 4 Hz). */
+  maxHz?: number;
+  /** Ticker items per room per flush. */
+  tickerPerFlush?: number;
+}
+
+export interface Hub {
+  /** The snapshot for a socket joining `code`, with the room's sequence number. */
+  join(socketId: string, code: string): Promise<Snapshot | undefined>;
+  leave(socketId: string, code: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+function tickerItem(e: StoredEvent, regionName: (code: string) => string): TickerItem {
+  return {
+    id: e.id,
+    kind: e.kind,
+    category: e.category,
+    status: e.status,
+    severity: e.severity,
+    region: e.region,
+    regionName: regionName(e.region),
+    occurredAt: isoBeijing(e.ts),
+    channel: e.channel,
+    summary: e.summary,
+    ...(e.location ? { location: e.location } : {}),
+  };
+}
+
+/**
+ * The only module that sends to sockets. Change notices (from every aggregator, over pub/sub) mark
+ * rooms dirty; a timer reads each dirty room's snapshot at most `maxHz` times a second and sends
+ * the difference to the room's local sockets with the room's next sequence number. Alerts go out
+ * at once. Every process serves its own sockets (io.local), so each room's sequence is that of
+ * the process the socket is connected to.
+ */
+export async function startHub(opts: HubOptions): Promise<Hub> {
+  const { io, logger } = opts;
+  const rooms = new Map<string, RoomState>();
+  const ticker = new Map<string, TickerItem[]>();
+  const perFlush = opts.tickerPerFlush ?? 12;
+
+  const localRoomSize = (code: string) => io.of('/').adapter.rooms.get(regionRoom(code))?.size ?? 0;
+
+  function onNotice(message: string): void {
+    const notice = parseNotice(message);
+    if (!notice) return;
+    for (const code of notice.touched) {
+      const room = rooms.get(code);
+      if (room) room.dirty = true;
+    }
+    for (const e of notice.events) {
+      for (const code of ancestry(e.region)) {
+        if (!rooms.has(code)) continue;
+        let buf = ticker.get(code);
+        if (!buf) ticker.set(code, (buf = []));
+        buf.push(tickerItem(e, opts.regionName));
+        if (buf.length > perFlush) buf.shift();
+      }
+    }
+  }
+
+  function onAlert(message: string): void {
+    let alert: AlertView;
+    try {
+      alert = JSON.parse(message) as AlertView;
+    } catch {
+      return;
+    }
+    // Alerts are never coalesced: every room on the alert's path hears it now.
+    const targets = ancestry(alert.region).filter((c) => rooms.has(c)).map(regionRoom);
+    if (targets.length) io.local.to(targets).emit('alert', alert);
+  }
+
+  async function refresh(code: string, room: RoomState): Promise<void> {
+    await room.serialize(async () => {
+      if (!room.dirty) return;
+      room.dirty = false;
+      const snap = await opts.readSnapshot(code);
+      if (!snap) return;
+      const changes = room.advance(snap);
+      if (changes) {
+        io.local.to(regionRoom(code)).emit('delta', { region: code, seq: room.seq, asOf: snap.asOf, changes });
+        opts.metrics.deltas.inc();
+      }
+    });
+  }
+
+  let flushing = false;
+  async function flush(): Promise<void> {
+    if (flushing) return; // a slow Redis must not pile up reads
+    flushing = true;
+    try {
+      const work: Promise<void>[] = [];
+      for (const [code, room] of rooms) {
+        if (localRoomSize(code) === 0 && room.joining === 0) {
+          rooms.delete(code);
+          ticker.delete(code);
+          continue;
+        }
+        if (room.dirty) work.push(refresh(code, room));
+      }
+      for (const [code, items] of ticker) {
+        if (items.length) io.local.to(regionRoom(code)).volatile.emit('ticker', items);
+        ticker.delete(code);
+      }
+      await Promise.all(work);
+    } catch (err) {
+      logger.error({ err }, 'hub flush failed');
+    } finally {
+      flushing = false;
+    }
+  }
+
+  const timer = setInterval(() => void flush(), Math.round(1000 / (opts.maxHz ?? 4)));
+  await opts.subscriber.subscribe(opts.noticeChannel, opts.alertChannel);
+  opts.subscriber.on('message', (channel: string, message: string) => {
+    if (channel === opts.noticeChannel) onNotice(message);
+    else if (channel === opts.alertChannel) onAlert(message);
+  });
+
+  return {
+    async join(socketId, code) {
+      let room = rooms.get(code);
+      if (!room) rooms.set(code, (room = new RoomState()));
+      const r = room;
+      r.joining++;
+      return r.serialize(async () => {
+        const snap = await opts.readSnapshot(code);
+        if (!snap) return undefined;
+        // Bring the sockets already in the room to this snapshot first, so the newcomer and they
+        // share one state and one sequence from here on.
+        const changes = r.advance(snap);
+        r.dirty = false;
+        if (changes) io.local.to(regionRoom(code)).emit('delta', { region: code, seq: r.seq, asOf: snap.asOf, changes });
+        io.sockets.sockets.get(socketId)?.join(regionRoom(code));
+        return { ...snap, seq: r.seq };
+      }).finally(() => r.joining--);
+    },
+    async leave(socketId, code) {
+      await io.sockets.sockets.get(socketId)?.leave(regionRoom(code));
+    },
+    async stop() {
+      clearInterval(timer);
+      await opts.subscriber.unsubscribe().catch(() => undefined);
+    },
+  };
+}

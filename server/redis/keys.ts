@@ -1,0 +1,41 @@
+/**
+ * Every Redis key name, from small pure functions. All keys of one province share the hash tag
+ * `{62}`, so a province is one Redis Cluster slot: its multi-key scripts stay atomic, and a
+ * country's provinces spread over the cluster's nodes.
+ */
+export interface Keys {
+  /** Prefix the Lua scripts build their own keys from (they get it as an argument). */
+  prefix: string;
+  /** The log of record. */
+  events: string;
+  /** Where systems that speak Redis may XADD events directly; validated like HTTP ingest. */
+  inbound: string;
+  /** Dedupe and applied marker of one event id: "0" in the log, "1" aggregated. */
+  eventMark(id: string): string;
+  case(caseId: string): string;
+  day(region: string, day: number): string;
+  month(region: string, month: string): string;
+  open(region: string): string;
+  /** Open disputes by their next SLA deadline (ms). */
+  slaQueue: string;
+  /** Pub/sub channel of change notices from the aggregator to the realtime hubs. */
+  notices: string;
+}
+
+export const AGGREGATOR_GROUP = 'aggregator';
+
+export function createKeys(root: string, app = 'pa'): Keys {
+  const prefix = `${app}:{${root.slice(0, 2)}}:`;
+  return {
+    prefix,
+    events: `${prefix}events`,
+    inbound: `${prefix}inbound`,
+    eventMark: (id) => `${prefix}ev:${id}`,
+    case: (caseId) => `${prefix}case:${caseId}`,
+    day: (region, day) => `${prefix}day:${region}:${day}`,
+    month: (region, month) => `${prefix}mon:${region}:${month}`,
+    open: (region) => `${prefix}open:${region}`,
+    slaQueue: `${prefix}sla`,
+    notices: `${prefix}notices`,
+  };
+}

@@ -1,0 +1,36 @@
+/**
+ * The one reply shape for socket acknowledgements and internal results: nothing throws across
+ * the wire. Error codes are a closed list so clients can react to them and nothing internal
+ * leaks (full context stays in the server log).
+ */
+export const ERROR_CODES = [
+  'bad_request',
+  'unauthenticated',
+  'forbidden',
+  'out_of_scope',
+  'not_found',
+  'unknown_region',
+  'conflict',
+  'illegal_transition',
+  'too_many_subscriptions',
+  'payload_too_large',
+  'rate_limited',
+  'unavailable',
+  'internal',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export interface ApiError {
+  code: ErrorCode;
+  message: string;
+  details?: unknown;
+}
+
+export type Ack<T> = { ok: true; data: T } | { ok: false; error: ApiError };
+
+export function ok<T>(data: T): Ack<T> {
+  return { ok: true, data };
+}
+export function fail<T = never>(code: ErrorCode, message: string, details?: unknown): Ack<T> {
+  return { ok: false, error: details === undefined ? { code, message } : { code, message, details } };
+}

@@ -1,0 +1,70 @@
+/**
+ * Deltas between two snapshots of a region as flat `path → value` changes. Values are absolute
+ * (never increments), so applying a delta twice, or on top of a newer snapshot, converges on the
+ * sender's state. `null` deletes a key.
+ */
+
+export type Leaf = string | number | boolean | null;
+export type Changes = Record<string, Leaf>;
+
+export interface Delta {
+  region: string;
+  /** Sequence of this delta in its room; a client holding seq n applies only n + 1. */
+  seq: number;
+  asOf: string;
+  changes: Changes;
+}
+
+/** Flattens nested objects and arrays into dotted paths (`counts.today.incident`, `hourly.3.hour`). */
+export function flatten(value: unknown, prefix = '', out: Record<string, Leaf> = {}): Record<string, Leaf> {
+  if (value !== null && typeof value === 'object') {
+    const entries = Array.isArray(value) ? value.map((v, i) => [String(i), v] as const) : Object.entries(value);
+    if (entries.length === 0 && prefix) out[prefix] = Array.isArray(value) ? '[]' : '{}';
+    for (const [k, v] of entries) flatten(v, prefix ? `${prefix}.${k}` : k, out);
+  } else if (value !== undefined) {
+    out[prefix] = value as Leaf;
+  }
+  return out;
+}
+
+/** The changes that turn flat state `before` into flat state `after`. */
+export function diff(before: Record<string, Leaf>, after: Record<string, Leaf>): Changes {
+  const changes: Changes = {};
+  for (const [k, v] of Object.entries(after)) if (before[k] !== v) changes[k] = v;
+  for (const k of Object.keys(before)) if (!(k in after)) changes[k] = null;
+  return changes;
+}
+
+const UNSAFE = new Set(['__proto__', 'prototype', 'constructor']);
+
+/**
+ * Applies changes to a (structured-cloned) object in place and returns it. Numeric path parts
+ * address array slots; `null` removes. Unsafe keys are ignored so a hostile payload cannot
+ * reach a prototype.
+ */
+export function applyChanges<T extends object>(target: T, changes: Changes): T {
+  for (const [path, value] of Object.entries(changes)) {
+    const parts = path.split('.');
+    if (parts.some((p) => UNSAFE.has(p))) continue;
+    let node = target as Record<string, unknown>;
+    for (let i = 0; i < parts.length - 1; i++) {
+      const key = parts[i]!;
+      let next = node[key];
+      if (next === null || typeof next !== 'object') {
+        next = /^\d+$/.test(parts[i + 1]!) ? [] : {};
+        node[key] = next;
+      }
+      node = next as Record<string, unknown>;
+    }
+    const last = parts[parts.length - 1]!;
+    if (value === null) {
+      if (Array.isArray(node)) node.length = Math.min(node.length, Number(last));
+      else delete node[last];
+    } else if (value === '[]' || value === '{}') {
+      node[last] = value === '[]' ? [] : {};
+    } else {
+      node[last] = value;
+    }
+  }
+  return target;
+}

@@ -1,0 +1,53 @@
+import type { Ack } from './ack.ts';
+import type { Delta } from './delta.ts';
+import type { Snapshot } from './schemas/snapshot.ts';
+import type { AlertView } from './schemas/alert.ts';
+import type { Category, Channel, Kind, Status } from './vocab.ts';
+
+/** One live event for the scrolling ticker and the map ripple. `summary` is plain text. */
+export interface TickerItem {
+  id: string;
+  kind: Kind;
+  category: Category;
+  status: Status;
+  severity: number;
+  region: string;
+  regionName: string;
+  occurredAt: string;
+  channel: Channel;
+  summary: string;
+  location?: { lng: number; lat: number };
+}
+
+export interface ServerToClientEvents {
+  /** Coalesced changes to a subscribed region (≤ 4 per second per room). */
+  delta: (delta: Delta) => void;
+  /** A new or changed alert in a subscribed region's subtree; never coalesced. */
+  alert: (alert: AlertView) => void;
+  /** A sample of live events in a subscribed region; volatile (may be dropped when slow). */
+  ticker: (items: TickerItem[]) => void;
+  /** The session ended on the server (token revoked, user disabled); the client must log in again. */
+  'session:ended': (reason: string) => void;
+}
+
+export interface ClientToServerEvents {
+  subscribe: (region: string, ack: (reply: Ack<Snapshot>) => void) => void;
+  unsubscribe: (region: string, ack?: (reply: Ack<null>) => void) => void;
+}
+
+export interface InterServerEvents {
+  ping: () => void;
+}
+
+export interface SocketData {
+  username: string;
+  role: string;
+  region: string;
+  tokenId: string;
+  publicMode: boolean;
+}
+
+/** Room name of a region; the only place a room name is spelled. */
+export function regionRoom(code: string): string {
+  return `region:${code}`;
+}

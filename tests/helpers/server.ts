@@ -1,0 +1,100 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig } from '../../server/config.ts';
+import { createLogger } from '../../server/log.ts';
+import { loadRegionTree, type RegionTree } from '../../server/regions/tree.ts';
+import { createServer, type PinganServer } from '../../server/app.ts';
+import type { Clock } from '../../server/clock.ts';
+import type { LoginReply } from '../../shared/schemas/user.ts';
+import type { Role } from '../../shared/schemas/user.ts';
+import { startTestRedis, type TestRedis } from './redis.ts';
+
+export interface TestServer {
+  url: string;
+  port: number;
+  server: PinganServer;
+  redis: TestRedis;
+  tree: RegionTree;
+  ingestKey: string;
+  adminPassword: string;
+  /** Logs in and returns the token. */
+  login(username: string, password: string): Promise<string>;
+  /** Creates a user through the admin API and returns a token for it. */
+  userToken(username: string, role: Role, region: string): Promise<string>;
+  postEvents(events: unknown[]): Promise<{ status: number; body: unknown }>;
+  stop(): Promise<void>;
+}
+
+let treePromise: Promise<RegionTree> | undefined;
+
+/**
+ * The real server on a free port against a real redis-server on another free port; the aggregator
+ * runs inside it as in production. Pass `redis` to share one Redis between several servers.
+ */
+export async function startTestServer(opts: { redis?: TestRedis; clock?: Clock; env?: Record<string, string> } = {}): Promise<TestServer> {
+  const redis = opts.redis ?? (await startTestRedis());
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pingan-data-'));
+  const ingestKey = 'test_ingest_key_0123456789abcdef';
+  const adminPassword = 'admin-password-for-tests';
+  const config = loadConfig({
+    DATA_DIR: dataDir,
+    REDIS_URL: `redis://127.0.0.1:${redis.options.port}`,
+    INGEST_KEYS: `test:${ingestKey}`,
+    ADMIN_PASSWORD: adminPassword,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    ...opts.env,
+  });
+  treePromise ??= loadRegionTree('62');
+  const tree = await treePromise;
+  const server = await createServer({
+    config,
+    redis: redis.options,
+    tree,
+    logger: createLogger(config.logLevel, false),
+    secrets: { tokenSecret: 'test-token-secret-0123456789abcdef', demoIngestKey: ingestKey },
+    ...(opts.clock ? { clock: opts.clock } : {}),
+  });
+  const port = await server.listen(0, '127.0.0.1');
+  const url = `http://127.0.0.1:${port}`;
+  if (!(await server.users.exists('admin'))) {
+    await server.users.create({ username: 'admin', password: adminPassword, role: 'admin', region: '62' });
+  }
+  const login = async (username: string, password: string) => {
+    const res = await fetch(`${url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username, password }),
+    });
+    if (!res.ok) throw new Error(`login ${username}: ${res.status} ${await res.text()}`);
+    return ((await res.json()) as LoginReply).token;
+  };
+  return {
+    url,
+    port,
+    server,
+    redis,
+    tree,
+    ingestKey,
+    adminPassword,
+    login,
+    async userToken(username, role, region) {
+      const password = `pw-${username}-12345`;
+      if (!(await server.users.exists(username))) await server.users.create({ username, password, role, region });
+      return login(username, password);
+    },
+    async postEvents(events) {
+      const res = await fetch(`${url}/api/v1/events`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ingestKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify(events),
+      });
+      return { status: res.status, body: await res.json() };
+    },
+    async stop() {
+      await server.close();
+      if (!opts.redis) await redis.stop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
