@@ -19,9 +19,8 @@ import { ingestRouter } from './ingest/route.ts';
 import { IngestKeys } from './auth/ingest-keys.ts';
 import { Users } from './auth/users.ts';
 import { Tokens } from './auth/tokens.ts';
-import { slaArgument } from './aggregate/sla.ts';
-import { startAggregator, type Aggregator } from './aggregate/consumer.ts';
-import { publishNotice } from './aggregate/notices.ts';
+import type { Aggregator } from './aggregate/consumer.ts';
+import { startPipeline } from './aggregate/pipeline.ts';
 import { readSnapshot } from './aggregate/snapshot.ts';
 import { startHub, type IO } from './realtime/hub.ts';
 import { wireSocketHandlers } from './realtime/handlers.ts';
@@ -154,19 +153,7 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
   if (config.aggregator) {
     const blocking = connect('aggregator');
     connections.push(blocking);
-    aggregator = startAggregator({
-      redis: blocking,
-      keys,
-      sla: slaArgument(),
-      clock,
-      logger,
-      metrics,
-      onApplied: async (entries, result) => {
-        const applied = entries.filter((_, i) => result.codes[i] === 'N' || result.codes[i] === 'U').map((e) => e.event);
-        await publishNotice(redis, keys, { touched: result.touched, events: applied });
-      },
-      onSwept: async (swept) => publishNotice(redis, keys, { touched: swept.touched, events: [] }),
-    });
+    aggregator = startPipeline({ redis, blocking, keys, clock, logger, metrics });
   }
 
   return {

@@ -9,6 +9,7 @@ import { createServer } from './app.ts';
 import { bootstrapAccounts } from './auth/bootstrap.ts';
 import { startSimulator } from './simulator/simulator.ts';
 import { printBanner } from './banner.ts';
+import { redisOptionsFromUrl } from './redis/url.ts';
 
 async function main(): Promise<void> {
   let config;
@@ -33,16 +34,7 @@ async function main(): Promise<void> {
     embedded = await startEmbeddedRedis({ dir: path.join(config.dataDir, 'redis'), logger });
     redis = { ...embedded.connection, maxRetriesPerRequest: null };
   } else if (config.redisUrl) {
-    const u = new URL(config.redisUrl);
-    redis = {
-      host: u.hostname,
-      port: Number(u.port || 6379),
-      ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
-      ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
-      ...(u.protocol === 'rediss:' ? { tls: {} } : {}),
-      db: Number(u.pathname.slice(1) || 0),
-      maxRetriesPerRequest: null,
-    };
+    redis = redisOptionsFromUrl(config.redisUrl);
   } else {
     console.error('REDIS_CLUSTER_NODES is accepted but cluster mode is not supported by this version yet; use REDIS_URL.');
     process.exit(2);

@@ -73,7 +73,7 @@ export function startAggregator(opts: AggregatorOptions): Aggregator {
   let lastSweep = 0;
   let lastTrim = 0;
 
-  async function process(raw: StreamEntries): Promise<void> {
+  async function handle(raw: StreamEntries): Promise<void> {
     const { entries, bad } = parseEntries(raw, logger);
     if (bad.length) await redis.xack(keys.events, AGGREGATOR_GROUP, ...bad);
     if (!entries.length) return;
@@ -102,7 +102,7 @@ export function startAggregator(opts: AggregatorOptions): Aggregator {
         ];
         if (claimed.length) {
           logger.info({ count: claimed.length }, 'claimed entries of a stopped consumer');
-          await process(claimed);
+          await handle(claimed);
         }
         cursor = next;
       } while (cursor !== '0-0' && running);
@@ -126,7 +126,7 @@ export function startAggregator(opts: AggregatorOptions): Aggregator {
         const res = (await redis.xreadgroup('GROUP', AGGREGATOR_GROUP, consumer, 'COUNT', batchSize, 'BLOCK', 1000, 'STREAMS', keys.events, '>')) as
           | [string, StreamEntries][]
           | null;
-        if (res?.[0]) await process(res[0][1]);
+        if (res?.[0]) await handle(res[0][1]);
       } catch (err) {
         if (!running) break;
         logger.error({ err }, 'aggregator batch failed; retrying (unacknowledged entries are redelivered)');

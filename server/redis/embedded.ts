@@ -103,7 +103,8 @@ export async function startEmbeddedRedis(opts: EmbeddedRedisOptions): Promise<Em
   ];
   if (sock) args.push('--unixsocket', sock, '--unixsocketperm', '700');
 
-  const child: ChildProcess = spawn(opts.binary ?? 'redis-server', args, { stdio: 'ignore' });
+  // Its own process group: a Ctrl-C meant for us must not kill Redis before we have drained into it.
+  const child: ChildProcess = spawn(opts.binary ?? 'redis-server', args, { stdio: 'ignore', detached: true });
   let exited = false;
   child.once('exit', () => (exited = true));
   const failed = new Promise<never>((_, reject) => {

@@ -1,0 +1,53 @@
+import type { Redis } from 'ioredis';
+import type { Clock } from '../clock.ts';
+import type { Logger } from '../log.ts';
+import type { Metrics } from '../metrics.ts';
+import type { Keys } from '../redis/keys.ts';
+import { slaArgument } from './sla.ts';
+import { startAggregator, type Aggregator, type AggregatorOptions } from './consumer.ts';
+import { publishNotice } from './notices.ts';
+import type { Entry, ApplyResult, SweepResult } from './apply.ts';
+
+/** What runs after the counters: warning rules get the applied events and the SLA sweeps. */
+export interface AfterAggregation {
+  onApplied(entries: Entry[], result: ApplyResult): Promise<void>;
+  onSwept(result: SweepResult): Promise<void>;
+}
+
+export interface PipelineOptions {
+  /** For notices and the rules (never blocked). */
+  redis: Redis;
+  /** A connection of its own for the blocking stream read. */
+  blocking: Redis;
+  keys: Keys;
+  clock: Clock;
+  logger: Logger;
+  metrics: Metrics;
+  after?: AfterAggregation;
+  tuning?: Pick<AggregatorOptions, 'consumerName' | 'claimIdleMs' | 'sweepEveryMs' | 'batchSize'>;
+}
+
+/**
+ * stream → aggregate → (rules) → notice: the same wiring in a server process and in a worker.
+ * Notices go out after the rules, so a screen that hears of a change finds its alerts stored too.
+ */
+export function startPipeline(o: PipelineOptions): Aggregator {
+  return startAggregator({
+    redis: o.blocking,
+    keys: o.keys,
+    sla: slaArgument(),
+    clock: o.clock,
+    logger: o.logger,
+    metrics: o.metrics,
+    ...o.tuning,
+    onApplied: async (entries, result) => {
+      await o.after?.onApplied(entries, result);
+      const applied = entries.filter((_, i) => result.codes[i] === 'N' || result.codes[i] === 'U').map((e) => e.event);
+      await publishNotice(o.redis, o.keys, { touched: result.touched, events: applied });
+    },
+    onSwept: async (swept) => {
+      await o.after?.onSwept(swept);
+      await publishNotice(o.redis, o.keys, { touched: swept.touched, events: [] });
+    },
+  });
+}
