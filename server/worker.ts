@@ -35,6 +35,7 @@ const aggregator = startPipeline({
   tuning: {
     ...(process.env.WORKER_NAME ? { consumerName: process.env.WORKER_NAME } : {}),
     ...(process.env.CLAIM_IDLE_MS ? { claimIdleMs: Number(process.env.CLAIM_IDLE_MS) } : {}),
+    ...(process.env.AGGREGATOR_BATCH ? { batchSize: Number(process.env.AGGREGATOR_BATCH) } : {}),
   },
 });
 logger.info('aggregator worker started');

@@ -129,6 +129,11 @@ export function startAggregator(opts: AggregatorOptions): Aggregator {
         if (res?.[0]) await handle(res[0][1]);
       } catch (err) {
         if (!running) break;
+        // A Redis that came back without its data (no persistence) has lost the group too.
+        if (String(err).includes('NOGROUP')) {
+          await ensureGroup(redis, keys.events).catch(() => undefined);
+          continue;
+        }
         logger.error({ err }, 'aggregator batch failed; retrying (unacknowledged entries are redelivered)');
         await new Promise((r) => setTimeout(r, 1000));
       }
