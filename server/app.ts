@@ -16,6 +16,7 @@ import { createKeys } from './redis/keys.ts';
 import { defineScripts } from './redis/scripts.ts';
 import { createIngest, type Ingest } from './ingest/ingest.ts';
 import { ingestRouter } from './ingest/route.ts';
+import { startInboundReader } from './ingest/inbound.ts';
 import { IngestKeys } from './auth/ingest-keys.ts';
 import { Users } from './auth/users.ts';
 import { Tokens } from './auth/tokens.ts';
@@ -85,6 +86,7 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
     res.json({ ok: true });
   });
   let aggregator: Aggregator | undefined;
+  let inbound: { stop(): Promise<void> } | undefined;
   app.get('/readyz', async (_req, res) => {
     const redisOk = await redis.ping().then(
       (r) => r === 'PONG',
@@ -154,6 +156,9 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
     const blocking = connect('aggregator');
     connections.push(blocking);
     aggregator = startPipeline({ redis, blocking, keys, clock, logger, metrics });
+    const inboundConn = connect('inbound');
+    connections.push(inboundConn);
+    inbound = startInboundReader({ redis: inboundConn, keys, ingest, logger });
   }
 
   return {
@@ -180,6 +185,7 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
       });
       await hub.stop();
       await aggregator?.stop();
+      await inbound?.stop();
       await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
     },
   };
