@@ -1,0 +1,96 @@
+import type { TickerItem } from '../../shared/events.ts';
+import type { AlertView } from '../../shared/schemas/alert.ts';
+import type { Snapshot } from '../../shared/schemas/snapshot.ts';
+
+/**
+ * Masking for public mode (a wall in a room with visitors): personal names, phone numbers and ID
+ * numbers are replaced before text leaves the server. Free text cannot be parsed for names
+ * reliably, so the rules lean towards masking too much: a masked word on a visitors' screen costs
+ * little, a leaked name costs a lot.
+ */
+
+/** 18-digit resident ID (last character may be X) and the old 15-digit form. */
+const ID_RE = /(?<![0-9A-Za-z])(\d{6})(\d{8}|\d{5})(\d{3}[\dXx]|\d{4})(?![0-9A-Za-z])/g;
+
+/** Mainland mobiles, also written 138-1234-5678 or 138 1234 5678; optional +86 / 86 in front. */
+const MOBILE_RE = /(?<!\d)((?:\+?86[-\s]?)?1[3-9]\d)[-\s]?(\d{4})[-\s]?(\d{4})(?!\d)/g;
+
+/** Landlines with an area code, e.g. 0931-8123456: the area code is not personal, the number is. */
+const LANDLINE_RE = /(?<!\d)(0\d{2,3})([-\s]?)(\d{3,4})(\d{4})(?!\d)/g;
+
+const words = (list: string) => list.split(' ');
+
+/** About 280 common single-character surnames (well over 90 % of the population) and compound ones. */
+const SURNAMES_1 =
+  '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝';
+const SURNAMES_2 = words('欧阳 司马 诸葛 上官 东方 皇甫 尉迟 公孙 慕容 令狐 长孙 宇文 司徒 夏侯 端木');
+
+/**
+ * Words after which a name usually follows: roles (村民张三), kinship, conjunctions (与李四) and
+ * field labels (姓名：). Punctuation and the start of the text count too.
+ */
+const BEFORE = words(
+  '村民 居民 群众 市民 农民 农民工 务工人员 工人 职工 员工 商户 店主 老板 业主 租户 房东 当事人 报警人 报案人 举报人 反映人 来访人 申请人 被申请人 嫌疑人 犯罪嫌疑人 受害人 被害人 伤者 死者 患者 家属 老人 男子 女子 男孩 女孩 学生 司机 驾驶员 妻子 丈夫 儿子 女儿 父亲 母亲 哥哥 弟弟 姐姐 妹妹 邻居 亲戚 村干部 网格员 民警 调解员 负责人 联系人 姓名 名叫 叫 与 和 及 同 跟 对 向 将 被 把 由',
+);
+/** Words that usually follow a name: verbs of saying and reporting, particles, conjunctions. */
+const AFTER = words(
+  '与 和 及 同 跟 称 说 因 在 于 被 将 把 向 对 等 的 系 报警 报案 反映 表示 来访 投诉 举报 拨打 要求 持 扬言 殴打 辱骂 威胁 欠 拖欠 先生 女士 多次 曾 已 前往 驾驶 酒后 醉酒 手持 携带 离家 失联 自称 拒绝 不服 情绪 电话 手机 身份证 联系',
+);
+const PUNCT = '\\s,.;:!?，。、；：！？（）()【】\\[\\]“”"\'‘’《》<>/|\\-';
+
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const alt = (words: string[]) =>
+  [...words]
+    .sort((a, b) => b.length - a.length)
+    .map(escape)
+    .join('|');
+
+/**
+ * A given name is one or two Han characters; 某 means the name is already withheld (张某, 张某某).
+ * Administrative suffixes never end a name here, so 安宁区 or 宁县 between commas stay places.
+ */
+const GIVEN = '(?![某省市县区镇乡村州旗盟街路道巷社组])[\\u4e00-\\u9fff]';
+const NAME_RE = new RegExp(
+  `(?<=^|[${PUNCT}]|${alt(BEFORE)})(${alt(SURNAMES_2)}|[${SURNAMES_1}])(${GIVEN}(?:${GIVEN})?)(?=$|[${PUNCT}]|${alt(AFTER)})`,
+  'gu',
+);
+
+export function maskId(text: string): string {
+  return text.replace(
+    ID_RE,
+    (_m, head: string, mid: string, tail: string) => `${head}${'*'.repeat(mid.length)}${tail}`,
+  );
+}
+
+export function maskPhones(text: string): string {
+  return text
+    .replace(MOBILE_RE, (_m, head: string, _mid: string, tail: string) => `${head}****${tail}`)
+    .replace(
+      LANDLINE_RE,
+      (_m, area: string, sep: string, mid: string, tail: string) => `${area}${sep}${'*'.repeat(mid.length)}${tail}`,
+    );
+}
+
+/** 张三丰 → 张**, 李四 → 李*; 张某某 and 张某 are already anonymous and stay. */
+export function maskNames(text: string): string {
+  return text.replace(NAME_RE, (_m, surname: string, given: string) => `${surname}${'*'.repeat([...given].length)}`);
+}
+
+/** Every rule, IDs first (an ID number contains runs of digits a phone rule would half-match). */
+export function maskText(text: string): string {
+  return maskNames(maskPhones(maskId(text)));
+}
+
+export function maskTickerItem(item: TickerItem): TickerItem {
+  return { ...item, summary: maskText(item.summary) };
+}
+
+/** Titles are masked; the acting officer's account name is dropped (a username may be a real name). */
+export function maskAlert(alert: AlertView): AlertView {
+  const { actor: _actor, ...rest } = alert;
+  return { ...rest, title: maskText(alert.title) };
+}
+
+export function maskSnapshot(snapshot: Snapshot): Snapshot {
+  return snapshot.alerts ? { ...snapshot, alerts: snapshot.alerts.map(maskAlert) } : snapshot;
+}
