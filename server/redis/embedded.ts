@@ -29,7 +29,7 @@ export function redisServerAvailable(binary = 'redis-server'): boolean {
 }
 
 /** A unix socket path must stay under ~104 bytes; long data dirs get a hashed one in tmp. */
-function socketPath(dir: string): string {
+export function socketPath(dir: string): string {
   const inDir = path.join(dir, 'redis.sock');
   if (Buffer.byteLength(inDir) < 100) return inDir;
   const h = createHash('sha1').update(dir).digest('hex').slice(0, 12);

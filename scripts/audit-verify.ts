@@ -1,0 +1,66 @@
+// `npm run audit:verify [-- --expect <seq>:<hash>]`: checks the audit trail's hash chain and exits
+// 0 when every entry is intact, 1 naming the first broken link, 2 on a usage or connection error.
+// Uses REDIS_URL when set; otherwise the embedded Redis of DATA_DIR (started for the check when the
+// server is not running, so the trail can be checked offline too).
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Redis, type RedisOptions } from 'ioredis';
+import { loadConfig } from '../server/config.ts';
+import { createKeys } from '../server/redis/keys.ts';
+import { redisOptionsFromUrl } from '../server/redis/url.ts';
+import { socketPath, startEmbeddedRedis, type EmbeddedRedis } from '../server/redis/embedded.ts';
+import { verifyAuditChain } from '../server/audit/verify.ts';
+
+function running(pidFile: string): boolean {
+  try {
+    process.kill(Number(fs.readFileSync(pidFile, 'utf8').trim()), 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({ options: { expect: { type: 'string' } } });
+  const config = loadConfig();
+  let embedded: EmbeddedRedis | undefined;
+  let options: RedisOptions;
+  if (config.redisUrl) options = redisOptionsFromUrl(config.redisUrl);
+  else {
+    const dir = path.join(config.dataDir, 'redis');
+    if (running(path.join(dir, 'redis.pid'))) options = { path: socketPath(dir) };
+    else {
+      if (!fs.existsSync(dir)) {
+        console.error(`no data in ${config.dataDir} (set DATA_DIR or REDIS_URL)`);
+        return 2;
+      }
+      embedded = await startEmbeddedRedis({ dir });
+      options = embedded.connection;
+    }
+  }
+  const redis = new Redis({ ...options, maxRetriesPerRequest: 2, lazyConnect: true });
+  try {
+    await redis.connect();
+    const r = await verifyAuditChain(redis, createKeys(config.regionRoot).prefix, { expect: values.expect });
+    if (r.ok) {
+      console.log(`audit trail intact: ${r.count} entries, head ${r.head}`);
+      return 0;
+    }
+    console.log(`audit trail BROKEN (${r.count} entries read):`);
+    for (const p of r.problems.slice(0, 20)) console.log(`  - ${p}`);
+    if (r.problems.length > 20) console.log(`  … and ${r.problems.length - 20} more`);
+    return 1;
+  } finally {
+    redis.disconnect();
+    await embedded?.stop();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(2);
+  },
+);
