@@ -47,7 +47,6 @@ export function applyArgs(ctx: AggregationContext, entries: Entry[], now: number
     RETENTION.dayTtlS,
     RETENTION.monthTtlS,
     RETENTION.closedCaseTtlS,
-    RETENTION.eventMarkTtlS,
     ack ? ctx.keys.events : '',
     AGGREGATOR_GROUP,
     entries.length,
@@ -76,8 +75,8 @@ export function applyArgs(ctx: AggregationContext, entries: Entry[], now: number
 }
 
 /**
- * Applies a batch atomically: case states, counters of every ancestor, SLA queue, applied
- * markers and (when `ack`) the stream acknowledgements, in one script call.
+ * Applies a batch atomically: case states (with the ids of their applied events), counters of
+ * every ancestor, SLA queue and (when `ack`) the stream acknowledgements, in one script call.
  */
 export async function applyBatch(ctx: AggregationContext, entries: Entry[], now: number, ack = true): Promise<ApplyResult> {
   if (entries.length === 0) return { touched: [], codes: [] };

@@ -9,7 +9,8 @@ import { applyBatch, sweepOverdue, type AggregationContext, type ApplyResult, ty
 import { RETENTION } from './retention.ts';
 
 export interface AggregatorOptions extends AggregationContext {
-  /** A connection of its own: XREADGROUP blocks it. */
+  /** `redis` is a connection of its own: XREADGROUP blocks it. Batches are applied on this one. */
+  applyRedis?: Redis;
   clock: Clock;
   logger: Logger;
   metrics: Metrics;
@@ -64,6 +65,7 @@ export async function ensureGroup(redis: Redis, stream: string): Promise<void> {
  */
 export function startAggregator(opts: AggregatorOptions): Aggregator {
   const { redis, keys, logger, metrics, clock } = opts;
+  const applyCtx: AggregationContext = { ...opts, redis: opts.applyRedis ?? redis };
   const consumer = opts.consumerName ?? `${os.hostname()}:${process.pid}`;
   const batchSize = opts.batchSize ?? 2000;
   const claimIdleMs = opts.claimIdleMs ?? 15_000;
@@ -78,7 +80,7 @@ export function startAggregator(opts: AggregatorOptions): Aggregator {
     if (bad.length) await redis.xack(keys.events, AGGREGATOR_GROUP, ...bad);
     if (!entries.length) return;
     const end = metrics.applySeconds.startTimer();
-    const result = await applyBatch(opts, entries, clock.now());
+    const result = await applyBatch(applyCtx, entries, clock.now());
     end();
     const by = { N: 0, U: 0, D: 0, C: 0 };
     for (const c of result.codes) by[c]++;
@@ -109,7 +111,7 @@ export function startAggregator(opts: AggregatorOptions): Aggregator {
     }
     if (now - lastSweep >= sweepEveryMs) {
       lastSweep = now;
-      const swept = await sweepOverdue(opts, clock.now());
+      const swept = await sweepOverdue(applyCtx, clock.now());
       if (swept.touched.length) await opts.onSwept?.(swept);
     }
     if (now - lastTrim >= 60_000) {
@@ -117,6 +119,13 @@ export function startAggregator(opts: AggregatorOptions): Aggregator {
       await trimStream(redis, keys.events, clock.now());
     }
   }
+
+  // One batch is applied while the next is read: Redis never waits for us to fetch work. Order
+  // between batches does not matter (a case's state is order-independent), and a batch whose
+  // apply failed stays pending and is claimed again.
+  let inFlight: Promise<void> = Promise.resolve();
+  const applyInBackground = (raw: StreamEntries) =>
+    handle(raw).catch((err: unknown) => logger.error({ err }, 'applying a batch failed; its entries will be claimed again'));
 
   const loop = (async () => {
     await ensureGroup(redis, keys.events);
@@ -126,7 +135,8 @@ export function startAggregator(opts: AggregatorOptions): Aggregator {
         const res = (await redis.xreadgroup('GROUP', AGGREGATOR_GROUP, consumer, 'COUNT', batchSize, 'BLOCK', 1000, 'STREAMS', keys.events, '>')) as
           | [string, StreamEntries][]
           | null;
-        if (res?.[0]) await handle(res[0][1]);
+        await inFlight;
+        if (res?.[0]) inFlight = applyInBackground(res[0][1]);
       } catch (err) {
         if (!running) break;
         // A Redis that came back without its data (no persistence) has lost the group too.
@@ -138,6 +148,7 @@ export function startAggregator(opts: AggregatorOptions): Aggregator {
         await new Promise((r) => setTimeout(r, 1000));
       }
     }
+    await inFlight;
   })();
 
   return {

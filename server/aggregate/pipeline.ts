@@ -34,6 +34,7 @@ export interface PipelineOptions {
 export function startPipeline(o: PipelineOptions): Aggregator {
   return startAggregator({
     redis: o.blocking,
+    applyRedis: o.redis,
     keys: o.keys,
     sla: slaArgument(),
     clock: o.clock,

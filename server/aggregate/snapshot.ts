@@ -4,8 +4,7 @@ import type { AlertView } from '../../shared/schemas/alert.ts';
 import type { RegionInfo, RegionRef } from '../../shared/regions.ts';
 import type { Keys } from '../redis/keys.ts';
 import { buckets, dayNumber, dayStart, isoBeijing } from '../time/beijing.ts';
-
-type Hash = Record<string, string>;
+import { asHash, lowDayMarginals, lowOpenMarginals, type Hash } from './low-level.ts';
 
 /** Open alerts as the snapshot needs them; provided by the alerts module. */
 export interface AlertDigest {
@@ -24,7 +23,16 @@ export interface SnapshotDeps {
   alerts?: (code: string, children: RegionRef[]) => Promise<AlertDigest>;
 }
 
+/** The hashes one snapshot is built from, whatever layout they were stored in. */
+interface RegionHashes {
+  days: Map<number, Hash>;
+  month: Hash;
+  open: Hash;
+  children: Map<string, { today: Hash; open: Hash }>;
+}
+
 const num = (h: Hash, f: string) => Number(h[f] ?? 0);
+const isLow = (code: string) => code.length >= 9;
 
 function windowCounts(h: Hash): WindowCounts {
   const w: WindowCounts = { incident: num(h, 'i'), dispute: num(h, 'd'), byCategory: {}, byStatus: {}, byChannel: {} };
@@ -38,7 +46,7 @@ function windowCounts(h: Hash): WindowCounts {
   return w;
 }
 
-/** Sum of the five-minute slots of the last `slots` slots, ending with the current one. */
+/** Sum of the last `slots` five-minute slots, ending with the current one. */
 function slidingWindow(today: Hash, yesterday: Hash, currentSlot: number, slots: number): KindCounts {
   const out = { incident: 0, dispute: 0 };
   for (let s = currentSlot - slots + 1; s <= currentSlot; s++) {
@@ -53,6 +61,72 @@ function rate(part: number, whole: number): number | null {
   return whole > 0 ? Math.round((part / whole) * 10_000) / 10_000 : null;
 }
 
+/** Queues the reads of one region into a MULTI; the returned function decodes the replies. */
+function queueReads(
+  tx: ReturnType<Redis['multi']>,
+  keys: Keys,
+  info: RegionInfo,
+  now: number,
+): (replies: unknown[], at: number) => RegionHashes {
+  const b = buckets(now);
+  const day = dayNumber(now);
+  const firstOfMonth = day - (Number(new Date(now + 8 * 3600_000).getUTCDate()) - 1);
+  const code = info.code;
+  const children = info.children;
+
+  if (!isLow(code)) {
+    tx.hgetall(keys.day(code, day));
+    tx.hgetall(keys.day(code, day - 1));
+    tx.hgetall(keys.day(code, day - 2));
+    tx.hgetall(keys.month(code, b.month));
+    tx.hgetall(keys.open(code));
+    for (const c of children) {
+      if (isLow(c.code)) {
+        tx.hgetall(keys.lowDay(c.code, day));
+        tx.hgetall(keys.lowOpen(c.code));
+      } else {
+        tx.hgetall(keys.day(c.code, day));
+        tx.hgetall(keys.open(c.code));
+      }
+    }
+    return (r, at) => {
+      const [t, y, d2, month, open] = r.slice(at, at + 5) as Hash[];
+      const kids = new Map<string, { today: Hash; open: Hash }>();
+      children.forEach((c, i) => {
+        const td = r[at + 5 + i * 2] as Hash;
+        const op = r[at + 6 + i * 2] as Hash;
+        kids.set(
+          c.code,
+          isLow(c.code) ? { today: asHash(lowDayMarginals(td, c.code)), open: asHash(lowOpenMarginals(op, c.code)) } : { today: td, open: op },
+        );
+      });
+      return { days: new Map([[day, t!], [day - 1, y!], [day - 2, d2!]]), month: month!, open: open!, children: kids };
+    };
+  }
+
+  // Township or village: every day of this month (for the month's totals) and the two before today.
+  const township = code.slice(0, 9);
+  const from = Math.min(firstOfMonth, day - 2);
+  for (let d = from; d <= day; d++) tx.hgetall(keys.lowDay(township, d));
+  tx.hgetall(keys.lowOpen(township));
+  return (r, at) => {
+    const raw = new Map<number, Hash>();
+    for (let d = from; d <= day; d++) raw.set(d, r[at + d - from] as Hash);
+    const openRaw = r[at + day - from + 1] as Hash;
+    const days = new Map<number, Hash>();
+    const month: Record<string, number> = {};
+    for (const [d, h] of raw) {
+      days.set(d, asHash(lowDayMarginals(h, code)));
+      if (d >= firstOfMonth) lowDayMarginals(h, code, month);
+    }
+    const kids = new Map<string, { today: Hash; open: Hash }>();
+    for (const c of children) {
+      kids.set(c.code, { today: asHash(lowDayMarginals(raw.get(day)!, c.code)), open: asHash(lowOpenMarginals(openRaw, c.code)) });
+    }
+    return { days, month: asHash(month), open: asHash(lowOpenMarginals(openRaw, code)), children: kids };
+  };
+}
+
 /**
  * Reads everything a screen shows for a region in one MULTI round trip, so the numbers of all
  * panels come from the same instant.
@@ -60,70 +134,63 @@ function rate(part: number, whole: number): number | null {
 export async function readSnapshot(deps: SnapshotDeps, code: string, now: number): Promise<Snapshot | undefined> {
   const info = deps.region(code);
   if (!info) return undefined;
-  const { keys } = deps;
   const b = buckets(now);
   const day = dayNumber(now);
   const tx = deps.redis.multi();
-  tx.hgetall(keys.day(code, day));
-  tx.hgetall(keys.day(code, day - 1));
-  tx.hgetall(keys.day(code, day - 2));
-  tx.hgetall(keys.month(code, b.month));
-  tx.hgetall(keys.open(code));
-  for (const c of info.children) {
-    tx.hmget(keys.day(c.code, day), 'i', 'd');
-    tx.hmget(keys.open(c.code), 'i', 'd', 'od');
-  }
+  const decode = queueReads(tx, deps.keys, info, now);
   const [replies, alerts] = await Promise.all([
     tx.exec(),
     deps.alerts ? deps.alerts(code, info.children) : Promise.resolve(NO_ALERTS),
   ]);
   if (!replies) throw new Error('snapshot transaction aborted');
   for (const [err] of replies) if (err) throw err;
-  const r = replies.map(([, v]) => v);
-  const [today, yesterday, before, month, open] = r.slice(0, 5) as Hash[];
+  const h = decode(
+    replies.map(([, v]) => v),
+    0,
+  );
+  const today = h.days.get(day) ?? {};
+  const yesterday = h.days.get(day - 1) ?? {};
 
   const hourly: HourPoint[] = [];
-  const days: Record<number, Hash> = { [day]: today!, [day - 1]: yesterday!, [day - 2]: before! };
   const currentHourStart = dayStart(day) + b.hour * 3600_000;
   for (let i = 47; i >= 0; i--) {
     const start = currentHourStart - i * 3600_000;
     const hb = buckets(start);
-    const h = days[hb.day] ?? {};
-    hourly.push({ hour: isoBeijing(start), incident: num(h, `h:${hb.hour}:i`), dispute: num(h, `h:${hb.hour}:d`) });
+    const dh = h.days.get(hb.day) ?? {};
+    hourly.push({ hour: isoBeijing(start), incident: num(dh, `h:${hb.hour}:i`), dispute: num(dh, `h:${hb.hour}:d`) });
   }
 
-  const children: ChildSummary[] = info.children.map((c, i) => {
-    const [ti, td] = r[5 + i * 2] as (string | null)[];
-    const [oi, od, ood] = r[6 + i * 2] as (string | null)[];
+  const children: ChildSummary[] = info.children.map((c) => {
+    const k = h.children.get(c.code) ?? { today: {}, open: {} };
     return {
       code: c.code,
       name: c.name,
       counts: {
-        today: { incident: Number(ti ?? 0), dispute: Number(td ?? 0) },
-        open: { incident: Number(oi ?? 0), dispute: Number(od ?? 0) },
-        overdue: { dispute: Number(ood ?? 0) },
+        today: { incident: num(k.today, 'i'), dispute: num(k.today, 'd') },
+        open: { incident: num(k.open, 'i'), dispute: num(k.open, 'd') },
+        overdue: { dispute: num(k.open, 'od') },
       },
       alerts: alerts.byChild[c.code] ?? { red: 0, orange: 0, yellow: 0, blue: 0 },
     };
   });
 
-  const monthCounts = windowCounts(month!);
-  const openCounts = windowCounts(open!);
-  const resolved = num(month!, 'o:resolved');
-  const failed = num(month!, 'o:failed');
+  const monthCounts = windowCounts(h.month);
+  const openCounts = windowCounts(h.open);
+  const resolved = num(h.month, 'o:resolved');
+  const failed = num(h.month, 'o:failed');
   return {
     region: { code: info.code, name: info.name, level: info.level, path: info.path },
     asOf: isoBeijing(now),
     seq: 0,
     counts: {
-      today: windowCounts(today!),
-      yesterday: { incident: num(yesterday!, 'i'), dispute: num(yesterday!, 'd') },
+      today: windowCounts(today),
+      yesterday: { incident: num(yesterday, 'i'), dispute: num(yesterday, 'd') },
       month: monthCounts,
-      last15m: slidingWindow(today!, yesterday!, b.slot, 3),
-      last1h: slidingWindow(today!, yesterday!, b.slot, 12),
-      last24h: slidingWindow(today!, yesterday!, b.slot, 288),
+      last15m: slidingWindow(today, yesterday, b.slot, 3),
+      last1h: slidingWindow(today, yesterday, b.slot, 12),
+      last24h: slidingWindow(today, yesterday, b.slot, 288),
       open: { incident: openCounts.incident, dispute: openCounts.dispute, byStatus: openCounts.byStatus },
-      overdue: { dispute: num(open!, 'od'), dispatch: num(open!, 'odd'), resolve: num(open!, 'odr') },
+      overdue: { dispute: num(h.open, 'od'), dispatch: num(h.open, 'odd'), resolve: num(h.open, 'odr') },
     },
     rates: { disputeResolution: rate(resolved, monthCounts.dispute), mediationSuccess: rate(resolved, resolved + failed) },
     hourly,

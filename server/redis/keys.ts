@@ -10,12 +10,15 @@ export interface Keys {
   events: string;
   /** Where systems that speak Redis may XADD events directly; validated like HTTP ingest. */
   inbound: string;
-  /** Dedupe and applied marker of one event id: "0" in the log, "1" aggregated. */
+  /** Dedupe marker of one event id, set when the event enters the log of record. */
   eventMark(id: string): string;
   case(caseId: string): string;
   day(region: string, day: number): string;
   month(region: string, month: string): string;
   open(region: string): string;
+  /** Township and village counts of one township and day, one field per combination (see common.lua). */
+  lowDay(township: string, day: number): string;
+  lowOpen(township: string): string;
   /** Open disputes by their next SLA deadline (ms). */
   slaQueue: string;
   /** Pub/sub channel of change notices from the aggregator to the realtime hubs. */
@@ -35,6 +38,8 @@ export function createKeys(root: string, app = 'pa'): Keys {
     day: (region, day) => `${prefix}day:${region}:${day}`,
     month: (region, month) => `${prefix}mon:${region}:${month}`,
     open: (region) => `${prefix}open:${region}`,
+    lowDay: (township, day) => `${prefix}lday:${township}:${day}`,
+    lowOpen: (township) => `${prefix}lopen:${township}`,
     slaQueue: `${prefix}sla`,
     notices: `${prefix}notices`,
   };

@@ -58,7 +58,14 @@ function blank(): Expected {
 const inc = (o: Record<string, number>, k: string) => (o[k] = (o[k] ?? 0) + 1);
 const cmp = (a: GenEvent, b: GenEvent) => Date.parse(a.occurredAt) - Date.parse(b.occurredAt) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
-export function generate(tree: RegionTree, opts: { events: number; now: number; seed: number; oldShare?: number }): Generated {
+/**
+ * `oldShare` of cases start 15–35 days ago (overdue resolutions), `recentShare` within the last
+ * hour (a live feed: what a sustained ingest rate looks like), the rest over the last 3 days.
+ */
+export function generate(
+  tree: RegionTree,
+  opts: { events: number; now: number; seed: number; oldShare?: number; recentShare?: number },
+): Generated {
   const rand = prng(opts.seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
   const places = [...tree.codesAt('village'), ...tree.codesAt('township'), ...tree.codesAt('county')];
@@ -75,8 +82,12 @@ export function generate(tree: RegionTree, opts: { events: number; now: number; 
           ? DISPUTE_STATUSES.filter((s) => s !== 'failed')
           : DISPUTE_STATUSES.filter((s) => s !== 'resolved');
     const steps = 1 + Math.floor(rand() * chain.length);
-    const old = rand() < (opts.oldShare ?? 0.1);
-    let t = opts.now - (old ? 15 + rand() * 20 : rand() * 3) * DAY;
+    const age = rand();
+    const oldShare = opts.oldShare ?? 0.1;
+    const recentShare = opts.recentShare ?? 0;
+    let t =
+      opts.now -
+      (age < oldShare ? (15 + rand() * 20) * DAY : age < oldShare + recentShare ? rand() * 3600_000 : rand() * 3 * DAY);
     const region = pick(places);
     const events: GenEvent[] = [];
     for (let s = 0; s < steps; s++) {
@@ -93,7 +104,7 @@ export function generate(tree: RegionTree, opts: { events: number; now: number; 
         channel: pick(CHANNELS),
         summary: `第${n}号`,
       });
-      t = Math.min(opts.now - 1000, t + rand() * 6 * 3600_000);
+      t = Math.min(opts.now - 1000, t + rand() * (age < oldShare + recentShare && age >= oldShare ? 600_000 : 6 * 3600_000));
     }
     byCase.set(caseId, events);
     valid.push(...events);

@@ -17,11 +17,17 @@ for _, caseId in ipairs(due) do
       contribute(c, -1)
       c.od = after
       contribute(c, 1)
-      redis.call('HSET', caseKey, 'od', after)
       changed[#changed + 1] = caseId
       changed[#changed + 1] = after
     end
+    local hadDeadline = c.dl
     schedule(caseId, c)
+    if c.dl then
+      redis.call('HSET', caseKey, 'od', after, 'dl', c.dl)
+    else
+      redis.call('HSET', caseKey, 'od', after)
+      if hadDeadline then redis.call('HDEL', caseKey, 'dl') end
+    end
   end
 end
 flush(nil, nil)

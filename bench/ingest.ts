@@ -1,0 +1,108 @@
+// `npm run bench -- ingest`: sustained events/s from HTTP ingest to aggregated, Redis commands per
+// event, snapshot latency for a city, and the bound: the same aggregation script fed straight
+// from prepared batches (no HTTP, no validation), with the same persistence.
+import os from 'node:os';
+import hdr from 'hdr-histogram-js';
+import { startTestRedis } from '../tests/helpers/redis.ts';
+import { startTestServer } from '../tests/helpers/server.ts';
+import { generate } from '../tests/helpers/ground-truth.ts';
+import { drained } from '../tests/helpers/drain.ts';
+import { loadRegionTree } from '../server/regions/tree.ts';
+import { createKeys } from '../server/redis/keys.ts';
+import { applyArgs, type AggregationContext } from '../server/aggregate/apply.ts';
+import { slaArgument } from '../server/aggregate/sla.ts';
+import { runScript } from '../server/redis/scripts.ts';
+import type { StoredEvent } from '../shared/schemas/event.ts';
+import { aofSetting, commandsExecuted } from './redis-info.ts';
+
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 200_000);
+const BATCH = Number(process.env.BENCH_BATCH ?? 5000);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
+const APPLY_BATCH = 2000;
+
+export async function benchIngest(): Promise<Record<string, number | string>> {
+  const tree = await loadRegionTree('62');
+  const now = Date.now();
+  // A live feed: most cases started within the hour, lifecycle updates of older ones mixed in.
+  const gen = generate(tree, { events: EVENTS, now, seed: 99, oldShare: 0.02, recentShare: 0.8 });
+  // Unique valid events only, in arrival order: the bound and the full path get the same work.
+  const seen = new Set<string>();
+  const events = (gen.sent as Record<string, unknown>[]).filter((e) => {
+    const ok = typeof e.id === 'string' && !e.id.startsWith('bad-') && !seen.has(e.id);
+    seen.add(e.id as string);
+    return ok;
+  });
+  const keys = createKeys('62');
+
+  // 1. The bound: Redis alone running the aggregation script on prepared batches.
+  const boundRedis = await startTestRedis();
+  const bc = boundRedis.client();
+  const ctx: AggregationContext = { redis: bc, keys, sla: slaArgument() };
+  const stored = events.map((e) => ({ entryId: '', event: { ...(e as unknown as StoredEvent), source: 'bench', ts: Date.parse(e.occurredAt as string) } }));
+  const batches: (string | number)[][] = [];
+  for (let i = 0; i < stored.length; i += APPLY_BATCH) batches.push(applyArgs(ctx, stored.slice(i, i + APPLY_BATCH), now, false));
+  await runScript(bc, 'pinganApply', keys.events, applyArgs(ctx, [], now, false));
+  const c0 = await commandsExecuted(bc);
+  const tb = performance.now();
+  for (const args of batches) await runScript(bc, 'pinganApply', keys.events, args);
+  const boundSeconds = (performance.now() - tb) / 1000;
+  const boundCommands = (await commandsExecuted(bc)) - c0;
+  const persistence = await aofSetting(bc);
+  await boundRedis.stop();
+
+  // 2. The full path: HTTP ingest → stream → aggregator (in the server process) → counters.
+  const t = await startTestServer();
+  const bodies: string[] = [];
+  for (let i = 0; i < events.length; i += BATCH) bodies.push(JSON.stringify(events.slice(i, i + BATCH)));
+  const r = t.server.redis;
+  const f0 = await commandsExecuted(r);
+  const tf = performance.now();
+  let next = 0;
+  const post = async () => {
+    while (next < bodies.length) {
+      const body = bodies[next++]!;
+      const res = await fetch(`${t.url}/api/v1/events`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${t.ingestKey}`, 'content-type': 'application/json' },
+        body,
+      });
+      if (res.status !== 200) throw new Error(`ingest answered ${res.status}`);
+      await res.arrayBuffer();
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, post));
+  const ingestSeconds = (performance.now() - tf) / 1000;
+  await drained(r, keys.events, 600_000);
+  const fullSeconds = (performance.now() - tf) / 1000;
+  const fullCommands = (await commandsExecuted(r)) - f0;
+
+  // 3. Snapshot latency of a city (张掖市), idle, over HTTP.
+  const token = await t.login('admin', t.adminPassword);
+  const h = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 10_000_000, numberOfSignificantValueDigits: 3 });
+  for (let i = 0; i < 1000; i++) {
+    const s = performance.now();
+    const res = await fetch(`${t.url}/api/v1/snapshot/6207`, { headers: { authorization: `Bearer ${token}` } });
+    await res.arrayBuffer();
+    h.recordValue(Math.round((performance.now() - s) * 1000));
+  }
+  await t.stop();
+
+  const fullRate = events.length / fullSeconds;
+  const boundRate = events.length / boundSeconds;
+  return {
+    machine: `${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), Node ${process.versions.node}`,
+    persistence,
+    events: events.length,
+    'http batch size': BATCH,
+    'http concurrency': CONCURRENCY,
+    'aggregation batch size': APPLY_BATCH,
+    'ingest accepted (events/s, HTTP answered)': Math.round(events.length / ingestSeconds),
+    'sustained HTTP → aggregated (events/s)': Math.round(fullRate),
+    'bound: Redis alone, same script (events/s)': Math.round(boundRate),
+    'ratio full / bound': Math.round((fullRate / boundRate) * 100) / 100,
+    'Redis commands per event (full path)': Math.round((fullCommands / events.length) * 10) / 10,
+    'Redis commands per event (script alone)': Math.round((boundCommands / events.length) * 10) / 10,
+    'snapshot 6207 p50 (ms)': h.getValueAtPercentile(50) / 1000,
+    'snapshot 6207 p99 (ms)': h.getValueAtPercentile(99) / 1000,
+  };
+}
