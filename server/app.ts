@@ -9,7 +9,7 @@ import { createAdapter } from '@socket.io/redis-adapter';
 import type { Config } from './config.ts';
 import type { Logger } from './log.ts';
 import type { RegionTree } from './regions/tree.ts';
-import type { Secrets } from './secrets.ts';
+import { sharedTokenSecret, type Secrets } from './secrets.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { createMetrics } from './metrics.ts';
 import { createKeys } from './redis/keys.ts';
@@ -70,7 +70,7 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
   const connections = [redis];
 
   const users = new Users(redis, keys.prefix);
-  const tokens = new Tokens(new TextEncoder().encode(deps.secrets.tokenSecret), users, redis, keys.prefix, clock);
+  const tokens = new Tokens(await sharedTokenSecret(redis, `${keys.prefix}secret:token`), users, redis, keys.prefix, clock);
   const ingestKeys = new IngestKeys(
     redis,
     `${keys.prefix}ingest-keys`,

@@ -50,6 +50,10 @@ const envSchema = z.object({
   AGGREGATOR: onOff.default('on'),
   /** Allowed browser origins for CORS and the socket handshake, comma-separated. */
   ALLOWED_ORIGINS: z.string().optional(),
+  /** Failed logins per client IP and username per 15 minutes (0: no limit). */
+  RATE_LIMIT_LOGIN: z.coerce.number().int().min(0).default(10),
+  /** Ingest requests per ingest key per minute (0: no limit). */
+  RATE_LIMIT_INGEST: z.coerce.number().int().min(0).default(600),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -71,6 +75,7 @@ export interface Config {
   logLevel: Env['LOG_LEVEL'];
   aggregator: boolean;
   allowedOrigins: string[] | undefined;
+  rateLimits: { loginFailures: number; ingestPerMinute: number };
 }
 
 export class ConfigError extends Error {
@@ -108,5 +113,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     aggregator: e.AGGREGATOR === 'on',
     allowedOrigins: e.ALLOWED_ORIGINS?.split(',').map((o) => o.trim()).filter(Boolean),
+    rateLimits: { loginFailures: e.RATE_LIMIT_LOGIN, ingestPerMinute: e.RATE_LIMIT_INGEST },
   };
 }

@@ -44,7 +44,14 @@ export interface SocketData {
   role: string;
   region: string;
   tokenId: string;
+  /**
+   * Personal data (names, phone and ID numbers in ticker summaries and alert titles) is masked
+   * for this socket. On when the account is set to public mode (an admin setting, which the
+   * screen cannot turn off) or when the client asks for it in the handshake: `auth: {token, public: true}`.
+   */
   publicMode: boolean;
+  /** When the token expires (epoch seconds): the socket is ended then. */
+  expiresAt: number;
 }
 
 /** Room name of a region; the only place a room name is spelled. */

@@ -33,7 +33,9 @@ export async function bootstrapAccounts(opts: {
   } catch {
     /* first start */
   }
-  const wanted: Omit<DemoAccount, 'password'>[] = [{ username: 'admin', role: 'admin', region: opts.root, note: '管理员' }];
+  const wanted: Omit<DemoAccount, 'password'>[] = [
+    { username: 'admin', role: 'admin', region: opts.root, note: '管理员' },
+  ];
   if (opts.demo) {
     wanted.push(
       { username: 'wall', role: 'wall', region: opts.root, note: '省级大屏（只读）' },

@@ -13,6 +13,8 @@ export interface Principal {
   tokenId: string;
   /** Epoch seconds. */
   expiresAt: number;
+  /** The account is a public-facing screen: personal data is masked for it everywhere. */
+  publicMode: boolean;
 }
 
 /** Walls run unattended for weeks; people at desks log in per shift. */
@@ -60,9 +62,19 @@ export class Tokens {
         currentDate: new Date(this.clock.now()),
       });
       if (!payload.sub || !payload.jti || typeof payload.exp !== 'number') return undefined;
-      const [user, revoked] = await Promise.all([this.users.get(payload.sub), this.redis.exists(this.revokedKey(payload.jti))]);
+      const [user, revoked] = await Promise.all([
+        this.users.get(payload.sub),
+        this.redis.exists(this.revokedKey(payload.jti)),
+      ]);
       if (!user || user.disabled || revoked || user.tokenVersion !== payload.tv) return undefined;
-      return { username: user.username, role: user.role, region: user.region, tokenId: payload.jti, expiresAt: payload.exp };
+      return {
+        username: user.username,
+        role: user.role,
+        region: user.region,
+        tokenId: payload.jti,
+        expiresAt: payload.exp,
+        publicMode: user.publicMode,
+      };
     } catch {
       return undefined;
     }

@@ -1,9 +1,12 @@
 import type { Redis } from 'ioredis';
 import type { Role, UserView } from '../../shared/schemas/user.ts';
+import { isWithin } from '../../shared/regions.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 
 export interface UserRecord extends UserView {
   passwordHash: string;
+  /** Public mode forced by the account (a wall facing visitors): the server masks personal data. */
+  publicMode: boolean;
   /** Raised to end every token issued before (password reset, disable). */
   tokenVersion: number;
   createdAt: string;
@@ -28,6 +31,7 @@ export class Users {
       role: h.role as Role,
       region: h.region!,
       disabled: h.disabled === '1',
+      publicMode: h.publicMode === '1',
       passwordHash: h.passwordHash!,
       tokenVersion: Number(h.tokenVersion ?? 0),
       createdAt: h.createdAt!,
@@ -35,7 +39,13 @@ export class Users {
   }
 
   /** Creates a user; false when the name is taken. */
-  async create(u: { username: string; password: string; role: Role; region: string }): Promise<boolean> {
+  async create(u: {
+    username: string;
+    password: string;
+    role: Role;
+    region: string;
+    publicMode?: boolean;
+  }): Promise<boolean> {
     const passwordHash = await hashPassword(u.password);
     const created = await this.redis.hsetnx(this.key(u.username), 'username', u.username.toLowerCase());
     if (!created) return false;
@@ -45,6 +55,7 @@ export class Users {
       passwordHash,
       tokenVersion: 0,
       disabled: 0,
+      publicMode: u.publicMode ? 1 : 0,
       createdAt: new Date().toISOString(),
     });
     return true;
@@ -58,17 +69,52 @@ export class Users {
   async authenticate(username: string, password: string): Promise<UserRecord | undefined> {
     const u = await this.get(username);
     // Hash anyway when the user is unknown, so timing does not tell which names exist.
-    const ok = await verifyPassword(password, u?.passwordHash ?? 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=');
+    const ok = await verifyPassword(
+      password,
+      u?.passwordHash ?? 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=',
+    );
     return ok && u && !u.disabled ? u : undefined;
   }
 
   async setPassword(username: string, password: string): Promise<void> {
-    await this.redis.hset(this.key(username), 'passwordHash', await hashPassword(password));
-    await this.redis.hincrby(this.key(username), 'tokenVersion', 1);
+    const passwordHash = await hashPassword(password);
+    // One step: there must be no moment where the new password works and old tokens still do.
+    await this.redis
+      .multi()
+      .hset(this.key(username), 'passwordHash', passwordHash)
+      .hincrby(this.key(username), 'tokenVersion', 1)
+      .exec();
   }
 
   async setDisabled(username: string, disabled: boolean): Promise<void> {
-    await this.redis.hset(this.key(username), 'disabled', disabled ? 1 : 0);
+    await this.redis
+      .multi()
+      .hset(this.key(username), 'disabled', disabled ? 1 : 0)
+      .hincrby(this.key(username), 'tokenVersion', 1)
+      .exec();
+  }
+
+  async setPublicMode(username: string, publicMode: boolean): Promise<void> {
+    await this.redis.hset(this.key(username), 'publicMode', publicMode ? 1 : 0);
+  }
+
+  /** Ends every token issued so far (forced sign-out). */
+  async endSessions(username: string): Promise<void> {
     await this.redis.hincrby(this.key(username), 'tokenVersion', 1);
+  }
+
+  /** Every account whose home region lies in `root`'s subtree, by name. SCAN: accounts are few, listing is rare. */
+  async list(root: string): Promise<UserRecord[]> {
+    const out: UserRecord[] = [];
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${this.prefix}user:*`, 'COUNT', 500);
+      cursor = next;
+      for (const key of keys) {
+        const u = await this.get(key.slice(`${this.prefix}user:`.length));
+        if (u && isWithin(u.region, root)) out.push(u);
+      }
+    } while (cursor !== '0');
+    return out.sort((a, b) => a.username.localeCompare(b.username));
   }
 }

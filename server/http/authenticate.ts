@@ -13,8 +13,16 @@ export function requireUser(tokens: Tokens, roles?: readonly Role[]): RequestHan
   return async (req, res, next) => {
     const m = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '');
     const p = m ? await tokens.verify(m[1]!) : undefined;
-    if (!p) return next(new HttpError(401, 'unauthenticated', m ? 'token invalid, expired or revoked' : 'missing Authorization: Bearer <token>'));
-    if (roles && !roles.includes(p.role)) return next(new HttpError(403, 'forbidden', `role ${p.role} may not do this`));
+    if (!p)
+      return next(
+        new HttpError(
+          401,
+          'unauthenticated',
+          m ? 'token invalid, expired or revoked' : 'missing Authorization: Bearer <token>',
+        ),
+      );
+    if (roles && !roles.includes(p.role))
+      return next(new HttpError(403, 'forbidden', `role ${p.role} may not do this`));
     res.locals.principal = p;
     next();
   };

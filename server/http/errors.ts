@@ -34,7 +34,9 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       e = new HttpError(500, 'internal', 'internal error');
     }
     if (res.headersSent) return;
-    res.status(e.status).json({ error: { code: e.code, message: e.message, ...(e.details === undefined ? {} : { details: e.details }) } });
+    res.status(e.status).json({
+      error: { code: e.code, message: e.message, ...(e.details === undefined ? {} : { details: e.details }) },
+    });
   };
 }
 

@@ -1,5 +1,6 @@
 import { describeIssues, eventSchema, type StoredEvent } from '../../shared/schemas/event.ts';
 import { RETENTION } from '../aggregate/retention.ts';
+import { findUnsafe } from '../http/safe-json.ts';
 
 export interface Rejection {
   index: number;
@@ -19,8 +20,6 @@ export interface ValidationContext {
   hasRegion: (code: string) => boolean;
 }
 
-const UNSAFE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
-
 function idOf(raw: unknown): string | null {
   if (raw && typeof raw === 'object' && 'id' in raw) {
     const id = (raw as { id: unknown }).id;
@@ -36,12 +35,12 @@ function idOf(raw: unknown): string | null {
 export function validateEvents(raws: unknown[], ctx: ValidationContext): Validated {
   const out: Validated = { events: [], rejected: [] };
   raws.forEach((raw, index) => {
-    if (raw && typeof raw === 'object' && !Array.isArray(raw)) {
-      const bad = Object.keys(raw).filter((k) => UNSAFE_KEYS.has(k));
-      if (bad.length) {
-        out.rejected.push({ index, id: idOf(raw), errors: bad.map((k) => `${k}: key not allowed`) });
-        return;
-      }
+    // An event is flat (its deepest part is location.lng); anything deeper or with a prototype key
+    // anywhere is refused before the schema sees it.
+    const unsafe = findUnsafe(raw, 4);
+    if (unsafe) {
+      out.rejected.push({ index, id: idOf(raw), errors: [unsafe.slice(0, 200)] });
+      return;
     }
     const parsed = eventSchema.safeParse(raw);
     if (!parsed.success) {
@@ -51,7 +50,8 @@ export function validateEvents(raws: unknown[], ctx: ValidationContext): Validat
     const e = parsed.data;
     const errors: string[] = [];
     const ts = Date.parse(e.occurredAt);
-    if (ts < ctx.now - RETENTION.maxEventAgeMs) errors.push(`occurredAt: older than ${RETENTION.maxEventAgeMs / 86_400_000} days`);
+    if (ts < ctx.now - RETENTION.maxEventAgeMs)
+      errors.push(`occurredAt: older than ${RETENTION.maxEventAgeMs / 86_400_000} days`);
     if (ts > ctx.now + RETENTION.maxFutureSkewMs) errors.push('occurredAt: more than 5 minutes in the future');
     if (!ctx.hasRegion(e.region)) errors.push(`region: unknown region code ${e.region}`);
     if (errors.length) {

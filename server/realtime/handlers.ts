@@ -6,23 +6,65 @@ import { inScope } from '../auth/scope.ts';
 import type { RegionTree } from '../regions/tree.ts';
 import type { Logger } from '../log.ts';
 import type { Hub, IO } from './hub.ts';
+import { tokenRoom, userRoom } from './rooms.ts';
+import { tokenBucket } from './throttle.ts';
+import { maskSnapshot } from '../privacy/mask.ts';
 
 export const MAX_SUBSCRIPTIONS = 8;
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 const regionArg = z.string().max(12);
 
 /** Handshake authentication and the subscribe/unsubscribe handlers; every check on the server. */
 export function wireSocketHandlers(io: IO, deps: { tokens: Tokens; tree: RegionTree; hub: Hub; logger: Logger }): void {
   io.use(async (socket, next) => {
-    const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
-    const p = typeof token === 'string' ? await deps.tokens.verify(token) : undefined;
+    const auth = socket.handshake.auth as { token?: unknown; public?: unknown } | undefined;
+    const p = typeof auth?.token === 'string' ? await deps.tokens.verify(auth.token) : undefined;
     if (!p) return next(new Error('unauthenticated'));
-    socket.data = { username: p.username, role: p.role, region: p.region, tokenId: p.tokenId, publicMode: false };
+    socket.data = {
+      username: p.username,
+      role: p.role,
+      region: p.region,
+      tokenId: p.tokenId,
+      // The account's setting wins: a screen can ask for masking, never out of it.
+      publicMode: p.publicMode || auth?.public === true,
+      expiresAt: p.expiresAt,
+    };
     next();
   });
 
   io.on('connection', (socket) => {
     const subscribed = new Set<string>();
+    // Rooms through which a revoked token or a disabled user reaches this socket from any process.
+    void socket.join([userRoom(socket.data.username), tokenRoom(socket.data.tokenId)]);
+    // A revocation published between the handshake's check and the join above missed this
+    // socket: look once more now that the rooms would catch the next one.
+    const token = (socket.handshake.auth as { token: string }).token;
+    void deps.tokens.verify(token).then((p) => {
+      if (p || socket.disconnected) return;
+      socket.emit('session:ended', 'revoked');
+      socket.disconnect(true);
+    });
+    let expiry: NodeJS.Timeout | undefined;
+    const arm = () => {
+      const left = socket.data.expiresAt * 1000 - Date.now();
+      // setTimeout's ceiling is ~24.8 days and a wall token lives 30: wait in steps.
+      if (left > MAX_TIMER_MS) expiry = setTimeout(arm, MAX_TIMER_MS);
+      else
+        expiry = setTimeout(() => {
+          socket.emit('session:ended', 'expired');
+          socket.disconnect(true);
+        }, Math.max(left, 0));
+    };
+    arm();
+    socket.on('disconnect', () => clearTimeout(expiry));
+
+    const allow = tokenBucket(20, 2);
+    socket.use(([, ...args], next) => {
+      if (allow()) return next();
+      const ack = args[args.length - 1];
+      if (typeof ack === 'function') (ack as (r: unknown) => void)(fail('rate_limited', 'too many requests on this connection'));
+    });
 
     socket.on('subscribe', async (region, ack) => {
       if (typeof ack !== 'function') return;
@@ -38,7 +80,7 @@ export function wireSocketHandlers(io: IO, deps: { tokens: Tokens; tree: RegionT
         const snap = await deps.hub.join(socket.id, code);
         if (!snap) return ack(fail('unknown_region', `unknown region ${code}`));
         subscribed.add(code);
-        ack(ok(snap));
+        ack(ok(socket.data.publicMode ? maskSnapshot(snap) : snap));
       } catch (err) {
         deps.logger.error({ err, code }, 'subscribe failed');
         ack(fail('unavailable', 'snapshot not available, try again'));

@@ -11,6 +11,8 @@ import type { Metrics } from '../metrics.ts';
 import { isoBeijing } from '../time/beijing.ts';
 import { parseNotice } from '../aggregate/notices.ts';
 import { RoomState } from './room-state.ts';
+import { publicRoom } from './rooms.ts';
+import { maskAlert, maskTickerItem } from '../privacy/mask.ts';
 
 export type IO = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
@@ -67,7 +69,8 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   const ticker = new Map<string, TickerItem[]>();
   const perFlush = opts.tickerPerFlush ?? 12;
 
-  const localRoomSize = (code: string) => io.of('/').adapter.rooms.get(regionRoom(code))?.size ?? 0;
+  const localSize = (room: string) => io.of('/').adapter.rooms.get(room)?.size ?? 0;
+  const localRoomSize = (code: string) => localSize(regionRoom(code));
 
   function onNotice(message: string): void {
     const notice = parseNotice(message);
@@ -95,8 +98,12 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
       return;
     }
     // Alerts are never coalesced: every room on the alert's path hears it now.
-    const targets = ancestry(alert.region).filter((c) => rooms.has(c)).map(regionRoom);
-    if (targets.length) io.local.to(targets).emit('alert', alert);
+    const codes = ancestry(alert.region).filter((c) => rooms.has(c));
+    if (!codes.length) return;
+    // Public-mode sockets sit in both rooms of a region: they get the masked copy only.
+    const publics = codes.map(publicRoom);
+    io.local.to(codes.map(regionRoom)).except(publics).emit('alert', alert);
+    if (publics.some((r) => localSize(r) > 0)) io.local.to(publics).emit('alert', maskAlert(alert));
   }
 
   async function refresh(code: string, room: RoomState): Promise<void> {
@@ -128,7 +135,10 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
         if (room.dirty) work.push(refresh(code, room));
       }
       for (const [code, items] of ticker) {
-        if (items.length) io.local.to(regionRoom(code)).volatile.emit('ticker', items);
+        if (items.length) {
+          io.local.to(regionRoom(code)).except(publicRoom(code)).volatile.emit('ticker', items);
+          if (localSize(publicRoom(code)) > 0) io.local.to(publicRoom(code)).volatile.emit('ticker', items.map(maskTickerItem));
+        }
         ticker.delete(code);
       }
       await Promise.all(work);
@@ -160,12 +170,15 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
         const changes = r.advance(snap);
         r.dirty = false;
         if (changes) io.local.to(regionRoom(code)).emit('delta', { region: code, seq: r.seq, asOf: snap.asOf, changes });
-        io.sockets.sockets.get(socketId)?.join(regionRoom(code));
+        const socket = io.sockets.sockets.get(socketId);
+        void socket?.join(socket.data.publicMode ? [publicRoom(code), regionRoom(code)] : regionRoom(code));
         return { ...snap, seq: r.seq };
       }).finally(() => r.joining--);
     },
     async leave(socketId, code) {
-      await io.sockets.sockets.get(socketId)?.leave(regionRoom(code));
+      const socket = io.sockets.sockets.get(socketId);
+      await socket?.leave(publicRoom(code));
+      await socket?.leave(regionRoom(code));
     },
     async stop() {
       clearInterval(timer);

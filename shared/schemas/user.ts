@@ -12,11 +12,30 @@ export const loginSchema = z.strictObject({
   password: z.string().min(1).max(256),
 });
 
+const passwordSchema = z.string().min(8, 'must be at least 8 characters').max(256);
+
 export const newUserSchema = z.strictObject({
   username: usernameSchema,
-  password: z.string().min(8, 'must be at least 8 characters').max(256),
+  password: passwordSchema,
   role: z.enum(ROLES),
   region: z.string().refine(isRegionCode, 'must be a region code'),
+  /** A screen facing visitors: names, phone and ID numbers are masked for it by the server. */
+  publicMode: z.boolean().optional(),
+});
+
+/** `PATCH /api/v1/users/:username` (admin). Disabling ends the user's live sessions at once. */
+export const userPatchSchema = z
+  .strictObject({ disabled: z.boolean().optional(), publicMode: z.boolean().optional() })
+  .refine((p) => p.disabled !== undefined || p.publicMode !== undefined, 'nothing to change');
+
+/** `POST /api/v1/users/:username/password` (admin): sets a new password and ends every session. */
+export const passwordResetSchema = z.strictObject({ password: passwordSchema });
+
+/** `POST /api/v1/ingest-keys` (admin): a key for one source system, bound to a region's subtree. */
+export const newIngestKeySchema = z.strictObject({
+  source: z.string().regex(/^[a-z0-9_.-]{1,64}$/i, 'must be 1–64 letters, digits, _ . -'),
+  /** Defaults to the admin's home region. */
+  region: z.string().refine(isRegionCode, 'must be a region code').optional(),
 });
 
 /** The user as the API shows it. */
@@ -25,6 +44,13 @@ export interface UserView {
   role: Role;
   region: string;
   disabled?: boolean;
+}
+
+/** A user as the admin list shows it. */
+export interface AdminUserView extends UserView {
+  disabled: boolean;
+  publicMode: boolean;
+  createdAt: string;
 }
 
 export interface LoginReply {

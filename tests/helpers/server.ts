@@ -52,7 +52,7 @@ export async function startTestServer(opts: { redis?: TestRedis; clock?: Clock; 
     redis: redis.options,
     tree,
     logger: createLogger(config.logLevel, false),
-    secrets: { tokenSecret: 'test-token-secret-0123456789abcdef', demoIngestKey: ingestKey },
+    secrets: { demoIngestKey: ingestKey },
     ...(opts.clock ? { clock: opts.clock } : {}),
   });
   const port = await server.listen(0, '127.0.0.1');

@@ -1,17 +1,44 @@
-import { Router } from 'express';
+import { Router, type RequestHandler } from 'express';
 import { loginSchema, type LoginReply } from '../../../shared/schemas/user.ts';
 import type { Users } from '../../auth/users.ts';
 import type { Tokens } from '../../auth/tokens.ts';
+import type { AuditLog } from '../../audit/log.ts';
+import type { SessionEnder } from '../../realtime/sessions.ts';
+import { principal, requireUser } from '../authenticate.ts';
 import { HttpError } from '../errors.ts';
 import { parse } from '../parse.ts';
 
-export function authRouter(deps: { users: Users; tokens: Tokens }): Router {
+export interface AuthRouterDeps {
+  users: Users;
+  tokens: Tokens;
+  audit: AuditLog;
+  sessions: SessionEnder;
+  /** Runs before the password is checked (rate limit on failed logins). */
+  loginLimiter?: RequestHandler;
+}
+
+export function authRouter(deps: AuthRouterDeps): Router {
   const router = Router();
-  router.post('/auth/login', async (req, res) => {
+  const limiter: RequestHandler = deps.loginLimiter ?? ((_req, _res, next) => next());
+
+  router.post('/auth/login', limiter, async (req, res) => {
     const { username, password } = parse(loginSchema, req.body, 'login');
     const user = await deps.users.authenticate(username, password);
-    if (!user) throw new HttpError(401, 'unauthenticated', 'wrong username or password');
+    if (!user) {
+      await deps.audit.append({
+        actor: username.toLowerCase().slice(0, 64),
+        action: 'auth.login_failed',
+        detail: { ip: req.ip ?? '' },
+      });
+      throw new HttpError(401, 'unauthenticated', 'wrong username or password');
+    }
     const { token, expiresAt } = await deps.tokens.issue(user);
+    await deps.audit.append({
+      actor: user.username,
+      action: 'auth.login',
+      region: user.region,
+      detail: { ip: req.ip ?? '' },
+    });
     const reply: LoginReply = {
       token,
       user: { username: user.username, role: user.role, region: user.region },
@@ -19,5 +46,15 @@ export function authRouter(deps: { users: Users; tokens: Tokens }): Router {
     };
     res.json(reply);
   });
+
+  /** Revokes the caller's own token and closes the screens that use it. */
+  router.post('/auth/logout', requireUser(deps.tokens), async (_req, res) => {
+    const p = principal(res);
+    await deps.tokens.revoke(p.tokenId, p.expiresAt);
+    await deps.audit.append({ actor: p.username, action: 'auth.logout', region: p.region });
+    deps.sessions.endToken(p.tokenId, 'logged_out');
+    res.status(204).end();
+  });
+
   return router;
 }

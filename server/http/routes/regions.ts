@@ -6,6 +6,7 @@ import { isRegionCode } from '../../../shared/regions.ts';
 import { inScope } from '../../auth/scope.ts';
 import { principal, requireUser } from '../authenticate.ts';
 import { HttpError } from '../errors.ts';
+import { maskSnapshot } from '../../privacy/mask.ts';
 
 /** Checks a region parameter: well-formed, known, and inside the caller's subtree. */
 export function regionParam(tree: RegionTree, code: string, res: Parameters<typeof principal>[0]): string {
@@ -28,7 +29,9 @@ export function regionsRouter(deps: {
   });
   router.get('/snapshot/:code', auth, async (req, res) => {
     const code = regionParam(deps.tree, String(req.params.code), res);
-    res.json(await deps.snapshot(code));
+    const snap = await deps.snapshot(code);
+    // A public screen gets alert titles masked, here as on its socket.
+    res.json(snap && principal(res).publicMode ? maskSnapshot(snap) : snap);
   });
   return router;
 }

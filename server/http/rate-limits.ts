@@ -1,0 +1,81 @@
+import type { Redis } from 'ioredis';
+import type { RequestHandler } from 'express';
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import { RedisStore, type RedisReply } from 'rate-limit-redis';
+import { HttpError } from './errors.ts';
+
+export interface RateLimits {
+  /** Failed logins per IP and username per 15 minutes; 0 turns the limit off. */
+  loginFailures: number;
+  /** Ingest requests per key per minute; 0 turns the limit off. */
+  ingestPerMinute: number;
+}
+
+/**
+ * Enough for a wall room behind one NAT whose staff mistype, too few to guess a password; enough
+ * for a department's system sending a batch every 100 ms.
+ */
+export const DEFAULT_RATE_LIMITS: RateLimits = { loginFailures: 10, ingestPerMinute: 600 };
+
+const off: RequestHandler = (_req, _res, next) => next();
+
+/** Counters live in Redis, so several server processes share one budget per client. */
+function limiter(
+  redis: Redis,
+  prefix: string,
+  opts: {
+    windowMs: number;
+    limit: number;
+    key: (req: Parameters<RequestHandler>[0]) => string;
+    failedOnly?: boolean;
+    what: string;
+  },
+): RequestHandler {
+  if (opts.limit <= 0) return off;
+  return rateLimit({
+    windowMs: opts.windowMs,
+    limit: opts.limit,
+    standardHeaders: 'draft-7',
+    legacyHeaders: false,
+    skipSuccessfulRequests: opts.failedOnly ?? false,
+    keyGenerator: opts.key,
+    store: new RedisStore({
+      prefix,
+      sendCommand: (command: string, ...args: string[]) => redis.call(command, ...args) as Promise<RedisReply>,
+    }),
+    handler: (_req, res, next) => {
+      const retry = res.getHeader('Retry-After');
+      next(
+        new HttpError(
+          429,
+          'rate_limited',
+          `too many ${opts.what}; try again${retry ? ` in ${String(retry)} s` : ' later'}`,
+        ),
+      );
+    },
+  });
+}
+
+/** Per client IP and username (after the JSON body is read), counting failed attempts only. */
+export function loginLimiter(redis: Redis, prefix: string, limits: RateLimits): RequestHandler {
+  return limiter(redis, `${prefix}rl:login:`, {
+    windowMs: 15 * 60_000,
+    limit: limits.loginFailures,
+    failedOnly: true,
+    what: 'failed logins',
+    key: (req) => {
+      const name = (req.body as { username?: unknown } | undefined)?.username;
+      return `${ipKeyGenerator(req.ip ?? '')}|${typeof name === 'string' ? name.toLowerCase().slice(0, 64) : ''}`;
+    },
+  });
+}
+
+/** Per ingest key (its id, set by the authentication step before this runs). */
+export function ingestLimiter(redis: Redis, prefix: string, limits: RateLimits): RequestHandler {
+  return limiter(redis, `${prefix}rl:ingest:`, {
+    windowMs: 60_000,
+    limit: limits.ingestPerMinute,
+    what: 'ingest requests for this key',
+    key: (req) => String(req.res?.locals.ingestKeyId ?? ipKeyGenerator(req.ip ?? '')),
+  });
+}

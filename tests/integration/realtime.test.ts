@@ -1,0 +1,132 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { freePort, startTestRedis, type TestRedis } from '../helpers/redis.ts';
+import { connect, RegionView, subscribe, waitFor, type TestSocket } from '../helpers/socket-client.ts';
+
+let redis: TestRedis;
+let a: TestServer;
+let bUrl: string;
+let b: ChildProcess;
+const sockets: TestSocket[] = [];
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pingan-b-'));
+
+/** The second server is a separate OS process on the same Redis, started as in production. */
+async function startProcessB(): Promise<void> {
+  const port = await freePort();
+  bUrl = `http://127.0.0.1:${port}`;
+  b = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], {
+    env: {
+      ...process.env,
+      PORT: String(port),
+      REDIS_URL: `redis://127.0.0.1:${redis.options.port}`,
+      DATA_DIR: dataDir,
+      SIMULATOR: 'off',
+      INGEST_KEYS: `test:${a.ingestKey}`,
+      LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await waitFor(() => false, 0).catch(() => undefined);
+  const end = Date.now() + 20_000;
+  for (;;) {
+    const ok = await fetch(`${bUrl}/readyz`).then((r) => r.ok, () => false);
+    if (ok) return;
+    if (Date.now() > end) throw new Error('server B did not become ready');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+beforeAll(async () => {
+  redis = await startTestRedis();
+  a = await startTestServer({ redis });
+  await startProcessB();
+}, 60_000);
+afterAll(async () => {
+  for (const s of sockets) s.disconnect();
+  b?.kill('SIGTERM');
+  await a?.stop();
+  await redis?.stop();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+let n = 0;
+const incident = (region: string) => ({
+  id: `rt-${n++}`,
+  caseId: `rt-case-${n}`,
+  kind: 'incident',
+  category: 'public_order',
+  status: 'reported',
+  severity: 1,
+  region,
+  occurredAt: new Date(Date.now() - 30_000).toISOString(),
+  channel: 'police_110',
+  summary: '实时测试',
+});
+
+async function post(url: string, events: unknown[]): Promise<void> {
+  const res = await fetch(`${url}/api/v1/events`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${a.ingestKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify(events),
+  });
+  expect(res.status, await res.clone().text()).toBe(200);
+}
+
+describe('two server processes sharing one Redis', () => {
+  it('delivers an event posted to either process to clients on both', async () => {
+    const token = await a.userToken('zhangye', 'duty', '6207');
+    const onA = connect(a.url, token);
+    const onB = connect(bUrl, token);
+    sockets.push(onA, onB);
+    const va = new RegionView(onA, '6207');
+    const vb = new RegionView(onB, '6207');
+    expect((await va.start()).ok).toBe(true);
+    expect((await vb.start()).ok).toBe(true);
+    const before = va.state!.counts.today.incident;
+    expect(vb.state!.counts.today.incident).toBe(before);
+
+    await post(a.url, [incident('620702001001')]);
+    await waitFor(() => va.state!.counts.today.incident === before + 1 && vb.state!.counts.today.incident === before + 1, 5000, 'first event on both');
+    await post(bUrl, [incident('620722101001')]);
+    await waitFor(() => va.state!.counts.today.incident === before + 2 && vb.state!.counts.today.incident === before + 2, 5000, 'second event on both');
+    expect(va.deltas).toBeGreaterThan(0);
+    expect(vb.deltas).toBeGreaterThan(0);
+  });
+
+  it('refuses a subscription outside the user’s region, and an unknown region', async () => {
+    const token = await a.userToken('zhangye', 'duty', '6207');
+    const s = connect(bUrl, token);
+    sockets.push(s);
+    const out = await subscribe(s, '6201');
+    expect(out).toMatchObject({ ok: false, error: { code: 'out_of_scope' } });
+    const unknown = await subscribe(s, '629999');
+    expect(unknown).toMatchObject({ ok: false, error: { code: 'unknown_region' } });
+  });
+
+  it('refuses a handshake without a valid token', async () => {
+    const s = connect(a.url, 'not-a-token');
+    sockets.push(s);
+    const err = await new Promise<Error>((resolve) => s.once('connect_error', resolve));
+    expect(err.message).toBe('unauthenticated');
+  });
+
+  it('brings a client that was disconnected while events arrived to exactly the right numbers', async () => {
+    const token = await a.userToken('zhangye', 'duty', '6207');
+    const s = connect(a.url, token);
+    sockets.push(s);
+    const v = new RegionView(s, '620702');
+    await v.start();
+    const before = v.state!.counts.today.incident;
+    s.io.engine.close(); // a dropped connection, not a clean disconnect: the client reconnects
+    await post(bUrl, Array.from({ length: 5 }, () => incident('620702001001')));
+    await waitFor(() => v.resyncs > 0 && v.state!.counts.today.incident === before + 5, 10_000, 'resync after reconnect');
+    await post(a.url, [incident('620702001001')]);
+    await waitFor(() => v.state!.counts.today.incident === before + 6, 5000, 'delta after resync');
+    const fresh = await subscribe(connect(a.url, token), '620702');
+    expect(fresh.ok && fresh.data.counts.today.incident).toBe(before + 6);
+  });
+});
