@@ -28,7 +28,15 @@ import { wireSocketHandlers } from './realtime/handlers.ts';
 import { authRouter } from './http/routes/auth.ts';
 import { regionsRouter } from './http/routes/regions.ts';
 import { usersRouter } from './http/routes/users.ts';
+import { ingestKeysRouter } from './http/routes/ingest-keys.ts';
+import { auditRouter } from './http/routes/audit.ts';
 import { errorHandler, notFound } from './http/errors.ts';
+import { createAuditLog, type AuditLog } from './audit/log.ts';
+import { createSessionEnder } from './realtime/sessions.ts';
+import { allowSocketRequest, corsGuard, originPolicy } from './http/origins.ts';
+import { securityHeaders } from './http/security.ts';
+import { ingestLimiter, loginLimiter } from './http/rate-limits.ts';
+import { rejectUnsafeJson } from './http/safe-json.ts';
 
 export interface ServerDeps {
   config: Config;
@@ -50,6 +58,8 @@ export interface PinganServer {
   users: Users;
   tokens: Tokens;
   ingestKeys: IngestKeys;
+  /** The tamper-evident trail: logins, admin actions, alert actions. */
+  audit: AuditLog;
   /** Listens and resolves with the bound port. */
   listen(port: number, host: string): Promise<number>;
   /** Stops accepting, drains sockets and the aggregator, closes Redis connections. */
@@ -75,13 +85,18 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
     redis,
     `${keys.prefix}ingest-keys`,
     config.ingestKeys ?? [{ source: 'demo', key: deps.secrets.demoIngestKey }],
+    () => clock.now(),
   );
+  const audit = createAuditLog({ redis, prefix: keys.prefix, clock });
+  const sessions = createSessionEnder();
+  const origins = originPolicy(config.allowedOrigins);
   const ingest = createIngest({ redis, keys, clock, metrics, hasRegion: (c) => tree.has(c) });
   const snapshot = (code: string) => readSnapshot({ redis, keys, region: (c) => tree.info(c) }, code, clock.now());
 
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
+  app.use(securityHeaders());
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true });
   });
@@ -100,11 +115,14 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
   });
 
   const api = express.Router();
-  api.use('/', ingestRouter({ ingest, ingestKeys }));
-  api.use(express.json({ limit: '64kb' }));
-  api.use('/', authRouter({ users, tokens }));
+  api.use(corsGuard(origins));
+  api.use('/', ingestRouter({ ingest, ingestKeys, limiter: ingestLimiter(redis, keys.prefix, config.rateLimits) }));
+  api.use(express.json({ limit: '64kb' }), rejectUnsafeJson);
+  api.use('/', authRouter({ users, tokens, audit, sessions, loginLimiter: loginLimiter(redis, keys.prefix, config.rateLimits) }));
   api.use('/', regionsRouter({ tree, tokens, snapshot }));
-  api.use('/', usersRouter({ users, tokens, tree }));
+  api.use('/', usersRouter({ users, tokens, tree, audit, sessions }));
+  api.use('/', ingestKeysRouter({ ingestKeys, tokens, tree, audit }));
+  api.use('/', auditRouter({ audit, tokens, tree }));
   app.use('/api/v1', api);
   app.use('/api', notFound);
 
@@ -125,6 +143,7 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
   const io: IO = new Server(httpServer, {
     serveClient: false,
     maxHttpBufferSize: 16 * 1024,
+    allowRequest: allowSocketRequest(origins),
     perMessageDeflate: false,
     connectionStateRecovery: undefined,
   });
@@ -132,6 +151,7 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
   const adapterSub = connect('adapter-sub');
   connections.push(adapterPub, adapterSub);
   io.adapter(createAdapter(adapterPub, adapterSub, { key: `${keys.prefix}socket.io` }));
+  sessions.attach(io);
 
   const hubSub = connect('hub-sub');
   connections.push(hubSub);
@@ -169,6 +189,7 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
     users,
     tokens,
     ingestKeys,
+    audit,
     listen(port, host) {
       return new Promise((resolve, reject) => {
         httpServer.once('error', reject);
