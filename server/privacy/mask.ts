@@ -85,10 +85,22 @@ export function maskTickerItem(item: TickerItem): TickerItem {
   return { ...item, summary: maskText(item.summary) };
 }
 
-/** Titles are masked; the acting officer's account name is dropped (a username may be a real name). */
+/** Fields of an alert that name the officers who worked on it (account names may be real names). */
+const OFFICER_FIELDS = ['actor', 'signedBy'];
+const DEPARTMENT_OFFICER_FIELDS = ['dispatchedBy', 'checkedInBy'];
+
+/** Titles are masked; the officers' account names are dropped, departments stay (they are public bodies). */
 export function maskAlert(alert: AlertView): AlertView {
-  const { actor: _actor, ...rest } = alert;
-  return { ...rest, title: maskText(alert.title) };
+  const out: Record<string, unknown> = { ...alert, title: maskText(alert.title) };
+  for (const f of OFFICER_FIELDS) delete out[f];
+  if (Array.isArray(out.departments)) {
+    out.departments = (out.departments as Record<string, unknown>[]).map((d) => {
+      const copy = { ...d };
+      for (const f of DEPARTMENT_OFFICER_FIELDS) delete copy[f];
+      return copy;
+    });
+  }
+  return out as unknown as AlertView;
 }
 
 export function maskSnapshot(snapshot: Snapshot): Snapshot {

@@ -66,10 +66,19 @@ describe('masking for public mode', () => {
   it('masks ticker summaries and alert titles, and drops the acting account', () => {
     const item = { id: 'e1', summary: '村民张三丰持刀扬言报复，电话13812341234' } as TickerItem;
     expect(maskTickerItem(item).summary).toBe('村民张**持刀扬言报复，电话138****1234');
-    const alert = { id: 'a1', title: '命案风险：村民李四与王五多次发生纠纷', actor: 'zhangsan' } as AlertView;
+    const alert = {
+      id: 'a1',
+      title: '命案风险：村民李四与王五多次发生纠纷',
+      actor: 'zhangsan',
+      signedBy: 'lisi',
+      departments: [{ name: '司法所', dispatchedBy: 'zhangsan', checkedInBy: 'wangwu' }],
+    } as unknown as AlertView;
     const masked = maskAlert(alert);
-    expect(masked.title).toBe('命案风险：村民李*与王*多次发生纠纷');
-    expect(masked).not.toHaveProperty('actor');
+    expect(masked).toEqual({
+      id: 'a1',
+      title: '命案风险：村民李*与王*多次发生纠纷',
+      departments: [{ name: '司法所' }],
+    });
     expect(alert.actor).toBe('zhangsan');
   });
 });
