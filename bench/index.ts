@@ -1,8 +1,10 @@
 // `npm run bench -- <name>`: runs one benchmark (or all) and prints its figures.
 import { benchIngest } from './ingest.ts';
+import { benchFanout } from './fanout.ts';
 
 const BENCHES: Record<string, () => Promise<Record<string, number | string>>> = {
   ingest: benchIngest,
+  fanout: benchFanout,
 };
 
 const wanted = process.argv.slice(2);

@@ -46,16 +46,22 @@ export function applyChanges<T extends object>(target: T, changes: Changes): T {
   for (const [path, value] of Object.entries(changes)) {
     const parts = path.split('.');
     if (parts.some((p) => UNSAFE.has(p))) continue;
-    let node = target as Record<string, unknown>;
-    for (let i = 0; i < parts.length - 1; i++) {
+    let node: Record<string, unknown> | undefined = target as Record<string, unknown>;
+    for (let i = 0; i < parts.length - 1 && node; i++) {
       const key = parts[i]!;
       let next = node[key];
       if (next === null || typeof next !== 'object') {
+        // A deletion below a missing parent has nothing to delete.
+        if (value === null) {
+          node = undefined;
+          break;
+        }
         next = /^\d+$/.test(parts[i + 1]!) ? [] : {};
         node[key] = next;
       }
       node = next as Record<string, unknown>;
     }
+    if (!node) continue;
     const last = parts[parts.length - 1]!;
     if (value === null) {
       if (Array.isArray(node)) node.length = Math.min(node.length, Number(last));

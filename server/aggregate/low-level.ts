@@ -14,7 +14,7 @@ function matches(field: string, code: string): boolean {
   return code.length === 9 ? field.startsWith(code) : field.startsWith(`${code}|`);
 }
 
-/** Day-hash marginals of `code` from a township's combination day hash. */
+/** Day- (or month-) hash marginals of `code` from a township's combination hash; month fields have no hour and slot. */
 export function lowDayMarginals(h: Hash, code: string, into: Record<string, number> = {}): Record<string, number> {
   for (const [field, v] of Object.entries(h)) {
     if (!matches(field, code)) continue;
@@ -25,8 +25,8 @@ export function lowDayMarginals(h: Hash, code: string, into: Record<string, numb
     bump(into, `ch:${chan}`, n);
     bump(into, `s:${status}`, n);
     if (out) bump(into, `o:${out}`, n);
-    bump(into, `h:${hour}:${k}`, n);
-    bump(into, `q:${slot}:${k}`, n);
+    if (hour !== undefined) bump(into, `h:${hour}:${k}`, n);
+    if (slot !== undefined) bump(into, `q:${slot}:${k}`, n);
   }
   return into;
 }

@@ -70,7 +70,6 @@ function queueReads(
 ): (replies: unknown[], at: number) => RegionHashes {
   const b = buckets(now);
   const day = dayNumber(now);
-  const firstOfMonth = day - (Number(new Date(now + 8 * 3600_000).getUTCDate()) - 1);
   const code = info.code;
   const children = info.children;
 
@@ -104,26 +103,29 @@ function queueReads(
     };
   }
 
-  // Township or village: every day of this month (for the month's totals) and the two before today.
+  // Township or village: the township's combination hashes, summed for this code.
   const township = code.slice(0, 9);
-  const from = Math.min(firstOfMonth, day - 2);
-  for (let d = from; d <= day; d++) tx.hgetall(keys.lowDay(township, d));
+  tx.hgetall(keys.lowDay(township, day));
+  tx.hgetall(keys.lowDay(township, day - 1));
+  tx.hgetall(keys.lowDay(township, day - 2));
+  tx.hgetall(keys.lowMonth(township, b.month));
   tx.hgetall(keys.lowOpen(township));
   return (r, at) => {
-    const raw = new Map<number, Hash>();
-    for (let d = from; d <= day; d++) raw.set(d, r[at + d - from] as Hash);
-    const openRaw = r[at + day - from + 1] as Hash;
-    const days = new Map<number, Hash>();
-    const month: Record<string, number> = {};
-    for (const [d, h] of raw) {
-      days.set(d, asHash(lowDayMarginals(h, code)));
-      if (d >= firstOfMonth) lowDayMarginals(h, code, month);
-    }
+    const [t, y, d2, month, open] = r.slice(at, at + 5) as Hash[];
     const kids = new Map<string, { today: Hash; open: Hash }>();
     for (const c of children) {
-      kids.set(c.code, { today: asHash(lowDayMarginals(raw.get(day)!, c.code)), open: asHash(lowOpenMarginals(openRaw, c.code)) });
+      kids.set(c.code, { today: asHash(lowDayMarginals(t!, c.code)), open: asHash(lowOpenMarginals(open!, c.code)) });
     }
-    return { days, month: asHash(month), open: asHash(lowOpenMarginals(openRaw, code)), children: kids };
+    return {
+      days: new Map([
+        [day, asHash(lowDayMarginals(t!, code))],
+        [day - 1, asHash(lowDayMarginals(y!, code))],
+        [day - 2, asHash(lowDayMarginals(d2!, code))],
+      ]),
+      month: asHash(lowDayMarginals(month!, code)),
+      open: asHash(lowOpenMarginals(open!, code)),
+      children: kids,
+    };
   };
 }
 

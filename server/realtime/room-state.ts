@@ -1,22 +1,23 @@
-import { diff, flatten, type Changes, type Leaf } from '../../shared/delta.ts';
+import { diff, flatten, type Changes } from '../../shared/delta.ts';
 import type { Snapshot } from '../../shared/schemas/snapshot.ts';
 
-/** Parts of a snapshot that travel by other means than deltas. */
-function deltaView(s: Snapshot): Record<string, Leaf> {
+/** The parts of a snapshot that deltas carry (alerts travel as `alert` events). */
+function sections(s: Snapshot): Map<string, unknown> {
   const { asOf: _asOf, seq: _seq, alerts: _alerts, ...rest } = s;
-  return flatten(rest);
+  return new Map(Object.entries(rest));
 }
 
 /**
- * What every socket of one room has been sent: the flat state and its sequence number. All
- * updates go through `advance`, which returns the changes to broadcast (if any) and moves on.
+ * What every socket of one room has been sent, and its sequence number. The state is kept as one
+ * JSON string per section (a few KB per room, not tens of KB of flattened keys); only sections
+ * whose JSON changed are flattened and compared.
  */
 export class RoomState {
   seq = 0;
   dirty = false;
   /** Joins in progress: the room must not be dropped while a socket is on its way in. */
   joining = 0;
-  private flat: Record<string, Leaf> | undefined;
+  private sent: Map<string, string> | undefined;
   private chain: Promise<unknown> = Promise.resolve();
 
   /** Runs `fn` after every earlier call for this room: reads and sends never interleave. */
@@ -28,11 +29,17 @@ export class RoomState {
 
   /** Takes a new snapshot as the room's state; returns the changes since the last one, or none. */
   advance(s: Snapshot): Changes | undefined {
-    const flat = deltaView(s);
-    const before = this.flat;
-    this.flat = flat;
+    const now = sections(s);
+    const json = new Map([...now].map(([k, v]) => [k, JSON.stringify(v)]));
+    const before = this.sent;
+    this.sent = json;
     if (!before) return undefined;
-    const changes = diff(before, flat);
+    let changes: Changes = {};
+    for (const [k, text] of json) {
+      const old = before.get(k);
+      if (old === text) continue;
+      changes = { ...changes, ...diff(old === undefined ? {} : flatten(JSON.parse(old), k), flatten(now.get(k), k)) };
+    }
     if (Object.keys(changes).length === 0) return undefined;
     this.seq++;
     return changes;

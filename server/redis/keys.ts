@@ -18,6 +18,7 @@ export interface Keys {
   open(region: string): string;
   /** Township and village counts of one township and day, one field per combination (see common.lua). */
   lowDay(township: string, day: number): string;
+  lowMonth(township: string, month: string): string;
   lowOpen(township: string): string;
   /** Open disputes by their next SLA deadline (ms). */
   slaQueue: string;
@@ -39,6 +40,7 @@ export function createKeys(root: string, app = 'pa'): Keys {
     month: (region, month) => `${prefix}mon:${region}:${month}`,
     open: (region) => `${prefix}open:${region}`,
     lowDay: (township, day) => `${prefix}lday:${township}:${day}`,
+    lowMonth: (township, month) => `${prefix}lmon:${township}:${month}`,
     lowOpen: (township) => `${prefix}lopen:${township}`,
     slaQueue: `${prefix}sla`,
     notices: `${prefix}notices`,

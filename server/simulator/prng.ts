@@ -43,8 +43,8 @@ export function pickOne<T>(rand: Rand, items: readonly T[]): T {
 }
 
 /** Picks a key of a table of relative weights (they need not sum to 1). */
-export function pickWeighted<K extends string | number>(rand: Rand, table: Readonly<Record<K, number>>): K {
-  const entries = Object.entries(table) as [string, number][];
+export function pickWeighted<K extends string | number>(rand: Rand, table: Readonly<Partial<Record<K, number>>>): K {
+  const entries = (Object.entries(table) as [string, number | undefined][]).map(([k, w]) => [k, w ?? 0] as const);
   const numeric = isNumericKey(table);
   const total = entries.reduce((s, [, w]) => s + w, 0);
   let x = rand() * total;
@@ -87,6 +87,9 @@ export function logNormal(rand: Rand, median: number, sigma: number): number {
 /** `n` random hex digits. */
 export function hex(rand: Rand, n: number): string {
   let s = '';
-  while (s.length < n) s += Math.floor(rand() * 0x10000).toString(16).padStart(4, '0');
+  while (s.length < n)
+    s += Math.floor(rand() * 0x10000)
+      .toString(16)
+      .padStart(4, '0');
   return s.slice(0, n);
 }

@@ -7,8 +7,8 @@
 --   (`i`, `c:family`, `s:received`, `h:9:i`, `q:108:i` …). Many events share these keys, so a
 --   batch sums them in Lua and writes each field once.
 -- * township and village ("low"): one hash per township and day, one field per combination
---   `code|k|category|channel|status|outcome|hour|slot`, and an open hash with
---   `code|k|status|category|overdue`. One write per event instead of ~30; the reader sums the
+--   `code|k|category|channel|status|outcome|hour|slot`, the same per month without hour and slot,
+--   and an open hash with `code|k|status|category|overdue`. One write per event instead of ~30; the reader sums the
 --   (small) hash into the same marginals (server/aggregate/low-level.ts).
 
 local PREFIX = ARGV[1]
@@ -125,6 +125,9 @@ local function contribute(c, sign)
     if dayKept then
       add(PREFIX .. 'lday:' .. twp .. ':' .. c.dy,
         c.r .. '|' .. k .. '|' .. c.c .. '|' .. c.ch .. '|' .. c.s .. '|' .. out .. '|' .. c.hh .. '|' .. c.sl, sign, 'day')
+    end
+    if c.mo >= MIN_MONTH then
+      add(PREFIX .. 'lmon:' .. twp .. ':' .. c.mo, c.r .. '|' .. k .. '|' .. c.c .. '|' .. c.ch .. '|' .. c.s .. '|' .. out, sign, 'mon')
     end
     if open then
       add(PREFIX .. 'lopen:' .. twp, c.r .. '|' .. k .. '|' .. c.s .. '|' .. c.c .. '|' .. od, sign)

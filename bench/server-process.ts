@@ -1,0 +1,69 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { freePort, type TestRedis } from '../tests/helpers/redis.ts';
+
+export interface ServerProcess {
+  url: string;
+  pid: number;
+  child: ChildProcess;
+  ingestKey: string;
+  adminPassword: string;
+  /** CPU seconds (user + system) used so far, from /proc. */
+  cpuSeconds(): number;
+  /** Resident set size in bytes, from /proc. */
+  rss(): number;
+  stop(): Promise<void>;
+}
+
+/** The real server as its own OS process (as in production), so its CPU and memory can be read. */
+export async function startServerProcess(redis: TestRedis, env: Record<string, string> = {}): Promise<ServerProcess> {
+  const port = await freePort();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pingan-bench-'));
+  const ingestKey = 'bench_ingest_key_0123456789abcdef';
+  const adminPassword = 'bench-admin-password';
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], {
+    env: {
+      ...process.env,
+      PORT: String(port),
+      REDIS_URL: `redis://127.0.0.1:${redis.options.port}`,
+      DATA_DIR: dataDir,
+      SIMULATOR: 'off',
+      INGEST_KEYS: `bench:${ingestKey}`,
+      ADMIN_PASSWORD: adminPassword,
+      LOG_LEVEL: 'warn',
+      ...env,
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const end = Date.now() + 30_000;
+  while (!(await fetch(`${url}/readyz`).then((r) => r.ok, () => false))) {
+    if (Date.now() > end) throw new Error('server process did not become ready');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const pid = child.pid!;
+  const ticks = Number(process.env.CLK_TCK ?? 100);
+  return {
+    url,
+    pid,
+    child,
+    ingestKey,
+    adminPassword,
+    cpuSeconds() {
+      const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      return (Number(fields[11]) + Number(fields[12])) / ticks;
+    },
+    rss() {
+      const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+      return Number(m?.[1] ?? 0) * 1024;
+    },
+    async stop() {
+      const gone = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await gone;
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,100 @@
+/**
+ * History at first start: the last `days` days generated hour by hour from a recorded seed; every
+ * step due by now is sent, in delivery order (so lifecycles are complete as of now), the rest stay
+ * queued for the live loop. Deterministic from its parameters, so a replay after a crash sends
+ * the same ids with the same content and ingest counts them as duplicates.
+ */
+import type { EventInput } from '../../shared/schemas/event.ts';
+import { RETENTION } from '../aggregate/retention.ts';
+import type { Ingest } from '../ingest/ingest.ts';
+import type { Logger } from '../log.ts';
+import { toEvents } from './events.ts';
+import { planCases, type Rates } from './generate.ts';
+import { mulberry32 } from './prng.ts';
+import type { PendingQueue } from './queue.ts';
+import { MAX_BATCH, sendEvents, type SendTotals } from './send.ts';
+import type { BackfillParams } from './state.ts';
+import type { World } from './world.ts';
+
+const HOUR = 3_600_000;
+/** Events older than this are not sent: ingest refuses anything over 40 days, keep an hour's margin. */
+export const MAX_EVENT_AGE_MS = RETENTION.maxEventAgeMs - HOUR;
+/** Most history the simulator will generate (the config allows 35 days). */
+export const MAX_BACKFILL_DAYS = 38;
+
+export interface BackfillDeps {
+  world: World;
+  rates: Rates;
+  ingest: Ingest;
+  logger: Logger;
+  queue: PendingQueue;
+  now: () => number;
+  /** Checked between batches, so stop() does not wait for a whole month of history. */
+  stopped: () => boolean;
+}
+
+export interface BackfillResult extends SendTotals {
+  cases: number;
+  queued: number;
+  complete: boolean;
+  /** The "now" the history was completed to; the live loop takes over from here. */
+  until: number;
+}
+
+/** Case numbers the backfill reserves: expected cases plus a wide margin (Poisson counts barely vary). */
+export function backfillSeqCount(days: number, rates: Rates): number {
+  const perDay = rates.incidentsPerDay + rates.disputesPerDay * 1.1 + rates.homicidesPerDay + rates.spikesPerDay * 30;
+  return Math.ceil(days * perDay * 1.5) + 10_000;
+}
+
+export async function runBackfill(p: BackfillParams, deps: BackfillDeps): Promise<BackfillResult> {
+  const rand = mulberry32(p.seed);
+  const cut = deps.now();
+  const oldest = cut - MAX_EVENT_AGE_MS;
+  const { queue } = deps;
+  // A retry within the same process starts from scratch, not on top of the failed attempt's steps.
+  queue.clear();
+  const result: BackfillResult = {
+    accepted: 0,
+    duplicates: 0,
+    rejected: 0,
+    cases: 0,
+    queued: 0,
+    complete: false,
+    until: cut,
+  };
+  let seq = p.seqBase;
+  let buffer: EventInput[] = [];
+  const flush = async (all: boolean) => {
+    while (buffer.length >= MAX_BATCH || (all && buffer.length > 0)) {
+      const batch = buffer.slice(0, MAX_BATCH);
+      buffer = buffer.slice(MAX_BATCH);
+      const r = await sendEvents(deps.ingest, batch, deps.logger);
+      result.accepted += r.accepted;
+      result.duplicates += r.duplicates;
+      result.rejected += r.rejected;
+    }
+  };
+  // Steps go through the queue even here, so history is delivered in the order it would have
+  // been live — out-of-order deliveries included — and roughly chronologically.
+  const release = (until: number) => {
+    for (const o of queue.popDue(until)) if (o.at >= oldest) buffer.push(o.event);
+  };
+
+  for (let from = p.from; from < p.to; from += HOUR) {
+    if (deps.stopped()) return result;
+    const to = Math.min(from + HOUR, p.to);
+    for (const plan of planCases(deps.world, rand, from, to, deps.rates)) {
+      if (seq >= p.seqBase + p.seqCount) throw new Error('backfill ran out of reserved case numbers');
+      queue.pushAll(toEvents(plan, seq++));
+      result.cases++;
+    }
+    release(Math.min(to, cut));
+    await flush(false);
+  }
+  release(cut);
+  await flush(true);
+  result.queued = queue.size;
+  result.complete = true;
+  return result;
+}

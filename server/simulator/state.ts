@@ -1,0 +1,56 @@
+/**
+ * The simulator's small persistent state, one Redis hash per province (`pa:{62}:sim:state`):
+ *  - `seq`: high-water mark of case numbers handed out. Blocks are reserved (HINCRBY) before use,
+ *    so no process restart — or second process — ever reuses an id with different content.
+ *  - `backfill`: the backfill's parameters (seed, first case number, window), written before the
+ *    first event is sent, so an interrupted backfill is replayed identically: same ids, same
+ *    content, and ingest's dedupe turns what was already sent into no-ops.
+ *  - `backfillDone`: when the backfill finished; once set, restarts go straight to live.
+ */
+import type { Redis } from 'ioredis';
+
+export interface BackfillParams {
+  seed: number;
+  /** First case number of the backfill; it may use up to `seqCount` numbers from there. */
+  seqBase: number;
+  seqCount: number;
+  from: number;
+  to: number;
+}
+
+export function stateKey(root: string): string {
+  return `pa:{${root.slice(0, 2)}}:sim:state`;
+}
+
+export class SimState {
+  constructor(
+    private readonly redis: Redis,
+    readonly key: string,
+  ) {}
+
+  async backfillDone(): Promise<boolean> {
+    return (await this.redis.hexists(this.key, 'backfillDone')) === 1;
+  }
+
+  async markBackfillDone(now: number): Promise<void> {
+    await this.redis.hset(this.key, 'backfillDone', String(now));
+  }
+
+  /** Reserves `n` case numbers and returns the first. */
+  async reserve(n: number): Promise<number> {
+    const end = await this.redis.hincrby(this.key, 'seq', n);
+    return end - n + 1;
+  }
+
+  /**
+   * The backfill to run: the one recorded by an earlier, interrupted start, or `fresh()` recorded
+   * now. HSETNX settles a race between two starting processes on one plan.
+   */
+  async backfillParams(fresh: () => Promise<BackfillParams>): Promise<BackfillParams> {
+    const stored = await this.redis.hget(this.key, 'backfill');
+    if (stored) return JSON.parse(stored) as BackfillParams;
+    const params = await fresh();
+    await this.redis.hsetnx(this.key, 'backfill', JSON.stringify(params));
+    return JSON.parse((await this.redis.hget(this.key, 'backfill'))!) as BackfillParams;
+  }
+}

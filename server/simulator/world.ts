@@ -1,0 +1,36 @@
+/**
+ * What the generators need to know about the province, computed once: the region tree, county
+ * polygons, and the weighted county picker. Also where exactly a case happens.
+ */
+import type { PointLngLat } from '../regions/point-in-county.ts';
+import { randomPointInCounty } from '../regions/point-in-county.ts';
+import type { CountyGeometry, RegionTree } from '../regions/tree.ts';
+import { pickWeighted, type Rand } from './prng.ts';
+import { PLACE_LEVEL_SHARES } from './rates.ts';
+import { countyWeights, placeIn, WeightedPicker, type CountyWeight, type Place } from './weights.ts';
+
+export interface World {
+  tree: RegionTree;
+  polygons: ReadonlyMap<string, CountyGeometry>;
+  counties: WeightedPicker<CountyWeight>;
+}
+
+export function createWorld(tree: RegionTree, polygons: ReadonlyMap<string, CountyGeometry>): World {
+  const weights = countyWeights(tree);
+  if (weights.length === 0) throw new Error(`region tree ${tree.root} has no counties to simulate`);
+  return { tree, polygons, counties: new WeightedPicker(weights, (w) => w.weight) };
+}
+
+export function pickCounty(world: World, rand: Rand): string {
+  return world.counties.pick(rand).code;
+}
+
+/** A village most of the time; sometimes the sender only knows the township or county. */
+export function pickPlace(world: World, county: string, rand: Rand): Place {
+  return placeIn(world.tree, county, pickWeighted(rand, PLACE_LEVEL_SHARES), rand);
+}
+
+/** A point inside the county's polygon (near the city centre for counties without one). */
+export function locate(world: World, county: string, rand: Rand): PointLngLat {
+  return randomPointInCounty(world.polygons, county, rand, (c) => world.tree.center(c));
+}

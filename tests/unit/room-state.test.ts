@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { RoomState } from '../../server/realtime/room-state.ts';
+import { applyChanges } from '../../shared/delta.ts';
+import type { Snapshot } from '../../shared/schemas/snapshot.ts';
+
+function snap(incident: number, children: number[], extra: Partial<Snapshot> = {}): Snapshot {
+  return {
+    region: { code: '6207', name: '张掖市', level: 'city', path: ['62', '6207'] },
+    asOf: `t${incident}`,
+    seq: 0,
+    counts: { today: { incident, dispute: 0, byCategory: incident ? { criminal: incident } : {}, byStatus: {}, byChannel: {} } } as unknown as Snapshot['counts'],
+    rates: { disputeResolution: null, mediationSuccess: null },
+    hourly: [],
+    children: children.map((n, i) => ({ code: `62070${i}`, name: `c${i}`, counts: { today: { incident: n, dispute: 0 }, open: { incident: 0, dispute: 0 }, overdue: { dispute: 0 } }, alerts: { red: 0, orange: 0, yellow: 0, blue: 0 } })),
+    alerts: [],
+    alertCounts: { red: 0, orange: 0, yellow: 0, blue: 0 },
+    ...extra,
+  };
+}
+
+describe('a room’s delta state', () => {
+  it('sends nothing for the first snapshot and nothing when nothing changed', () => {
+    const r = new RoomState();
+    expect(r.advance(snap(1, [1]))).toBeUndefined();
+    expect(r.advance(snap(1, [1]))).toBeUndefined();
+    expect(r.seq).toBe(0);
+  });
+
+  it('sends only the changed leaves, and deletions as null, with the next sequence number', () => {
+    const r = new RoomState();
+    r.advance(snap(1, [1, 2]));
+    const changes = r.advance(snap(0, [1, 3]));
+    expect(changes).toEqual({ 'counts.today.incident': 0, 'counts.today.byCategory.criminal': null, 'counts.today.byCategory': '{}', 'children.1.counts.today.incident': 3 });
+    expect(r.seq).toBe(1);
+  });
+
+  it('turns any earlier state into the newest one when its deltas are applied in order', () => {
+    const r = new RoomState();
+    const states = [snap(1, [1]), snap(5, [2, 3]), snap(2, [2]), snap(7, [])];
+    let client = structuredClone(states[0]!);
+    r.advance(states[0]!);
+    for (const s of states.slice(1)) client = applyChanges(client, r.advance(s) ?? {});
+    const { asOf: _a, seq: _s, ...want } = states.at(-1)!;
+    const { asOf: _b, seq: _t, ...got } = client;
+    expect(got).toEqual(want);
+  });
+});
