@@ -27,6 +27,35 @@ export function openSocket(
       s.close();
       reject(err);
     });
+    // A server that drops the transport during the handshake (an oversized packet) sends no error.
+    s.io.once('close', (reason) => {
+      s.close();
+      reject(new Error(reason));
+    });
+  });
+}
+
+/**
+ * Sends `["<event>", ...args]` as raw JSON text, past the client's own encoder (which cannot
+ * even encode some hostile payloads), and resolves with the acknowledgement's first argument.
+ */
+export function rawEmitWithAck(s: TestSocket, argsJson: string, ms = 5000): Promise<unknown> {
+  const id = 900_000 + Math.floor(Math.random() * 99_999);
+  const engine = s.io.engine;
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      engine.off('message', onMessage);
+      reject(new Error(`no acknowledgement within ${ms} ms`));
+    }, ms);
+    const onMessage = (data: unknown) => {
+      if (typeof data !== 'string' || !data.startsWith(`3${id}`)) return;
+      clearTimeout(timer);
+      engine.off('message', onMessage);
+      resolve((JSON.parse(data.slice(`3${id}`.length)) as unknown[])[0]);
+    };
+    engine.on('message', onMessage);
+    // Engine.IO message packet ("4") carrying a Socket.IO EVENT ("2") with an ack id.
+    engine.write(`2${id}${argsJson}`);
   });
 }
 
