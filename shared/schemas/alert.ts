@@ -38,4 +38,22 @@ export interface AlertView {
   desk: string;
   supervised?: boolean;
   actor?: string;
+  /** The dispute or incident the alert is about, when it is about one case. */
+  caseId?: string;
+  /** Who signed (签收) it at its current desk, and when (ISO 8601 +08:00). */
+  signedBy?: string;
+  signedAt?: string;
+  /** When it escalates by itself unless signed (ISO 8601 +08:00); absent once signed. */
+  signBy?: string;
+  /** Departments it was dispatched to (中心吹哨), each with its own check-in (部门报到). */
+  departments?: DepartmentView[];
+}
+
+/** One department an alert was dispatched to; `checkedInAt` absent until it reports (报到). */
+export interface DepartmentView {
+  name: string;
+  dispatchedAt: string;
+  dispatchedBy: string;
+  checkedInAt?: string;
+  checkedInBy?: string;
 }

@@ -1,0 +1,71 @@
+-- Raises a warning: a new alert, or one more piece of evidence on the open alert of the same group
+-- (rule, region, case or subject). Idempotent: each evidence id counts once per group, so a
+-- redelivered batch or a rule that fires again on the same window changes nothing.
+-- ARGV: 1 prefix, 2 now, 3 id for a new alert, 4 rule, 5 level, 6 region, 7 desk, 8 caseId ('' none),
+--       9 group, 10 title, 11 explanation, 12 sign limit ms, 13 evidence mark TTL s, 14 evidence cap,
+--       15 evidence count, then per evidence: id, JSON.
+-- Returns {'N'|'U', alert hash flat} or {'D'} (nothing new) or {'S'} (silenced).
+
+local newId, rule, level, region = ARGV[3], ARGV[4], ARGV[5], ARGV[6]
+local deskCode, caseId, group, title, expl = ARGV[7], ARGV[8], ARGV[9], ARGV[10], ARGV[11]
+local limit, markTtl, cap, n = tonumber(ARGV[12]), tonumber(ARGV[13]), tonumber(ARGV[14]), tonumber(ARGV[15])
+
+for _, r in ipairs(ancestors(region)) do
+  if redis.call('EXISTS', P .. 'asil:' .. rule .. ':' .. r) == 1 then return {'S'} end
+end
+
+local fresh = {}
+for i = 0, n - 1 do
+  local evId, json = ARGV[16 + i * 2], ARGV[17 + i * 2]
+  if redis.call('SET', P .. 'wm:' .. group .. ':' .. evId, '1', 'NX', 'EX', markTtl) then fresh[#fresh + 1] = json end
+end
+if #fresh == 0 then return {'D'} end
+
+local gk = P .. 'alg:' .. group
+local id = redis.call('GET', gk)
+local a = nil
+if id then
+  a = load(P .. 'al:' .. id)
+  if not OPEN[a.state or ''] then a = nil end
+end
+
+local code
+if not a then
+  id = newId
+  a = {id = id, rule = rule, level = level, region = region, desk = deskCode, state = 'new', title = title,
+       x = expl, g = group, ca = NOW, ua = NOW, n = #fresh, due = NOW + limit, sup = '0'}
+  if caseId ~= '' then a.caseId = caseId end
+  index(a, 'open', true)
+  desk(a, true)
+  count(a, 1)
+  redis.call('ZADD', P .. 'aldue', a.due, id)
+  redis.call('SET', gk, id)
+  history(id, {at = NOW, by = 'system', action = 'create', to = 'new', note = expl})
+  code = 'N'
+else
+  a.n = tonumber(a.n) + #fresh
+  a.ua, a.x, a.title = NOW, expl, title
+  if RANK[level] < RANK[a.level] then
+    -- A more severe warning raises the whole alert: move it in every index and tighten its clock.
+    index(a, 'open', false)
+    desk(a, false)
+    count(a, -1)
+    local from = a.level
+    a.level = level
+    index(a, 'open', true)
+    desk(a, true)
+    count(a, 1)
+    if a.due and a.due ~= '' and tonumber(a.due) > NOW + limit then
+      a.due = NOW + limit
+      redis.call('ZADD', P .. 'aldue', a.due, id)
+    end
+    history(id, {at = NOW, by = 'system', action = 'raise', note = expl, level = level, fromLevel = from})
+  end
+  code = 'U'
+end
+save(P .. 'al:' .. id, a)
+
+local ek = P .. 'al:' .. id .. ':e'
+redis.call('RPUSH', ek, unpack(fresh))
+redis.call('LTRIM', ek, -cap, -1)
+return {code, flatten(a)}

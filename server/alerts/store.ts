@@ -1,0 +1,189 @@
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { AlertView, RuleId } from '../../shared/schemas/alert.ts';
+import type { LevelCounts } from '../../shared/schemas/snapshot.ts';
+import { TRANSITIONS, type AlertAction, type AlertDetail, type AlertEvidence } from '../../shared/alert-machine.ts';
+import type { WarningLevel } from '../../shared/vocab.ts';
+import type { Clock } from '../clock.ts';
+import { RETENTION } from '../aggregate/retention.ts';
+import type { AlertKeys } from './keys.ts';
+import { runAlertScript } from './scripts.ts';
+import { pairs, toHistory, toView, type Hash } from './view.ts';
+
+/** Evidence kept per alert for the detail view; `count` keeps the full number. */
+export const EVIDENCE_CAP = 50;
+
+export interface RaiseInput {
+  rule: RuleId;
+  level: WarningLevel;
+  region: string;
+  /** The duty desk that must sign first. */
+  desk: string;
+  caseId?: string;
+  /** Warnings with the same group land on the same open alert. */
+  group: string;
+  title: string;
+  explanation: string;
+  signLimitMs: number;
+  evidence: AlertEvidence[];
+}
+
+export type RaiseResult = { code: 'N' | 'U'; alert: AlertView } | { code: 'D' | 'S' };
+
+export interface ActInput {
+  action: AlertAction;
+  actor: string;
+  note?: string;
+  /** dispatch */
+  departments?: string[];
+  /** checkin */
+  department?: string;
+  /** escalate: the new desk's time to sign. */
+  signLimitMs?: number;
+  /** escalate by the timer: only when the deadline has really passed. */
+  auto?: boolean;
+  /** The actor's home region: the desk must be inside it when the script runs (none for the timer). */
+  scope?: string;
+}
+
+export type RefusalReason =
+  'state' | 'top' | 'not_due' | 'already_dispatched' | 'no_department' | 'checked_in' | 'supervised' | 'out_of_scope';
+export type ActResult =
+  | { ok: true; alert: AlertView }
+  | { ok: false; reason: 'not_found' }
+  | { ok: false; reason: RefusalReason; alert: AlertView };
+
+export interface IndexPage {
+  alerts: AlertView[];
+  counts: LevelCounts;
+  byChild: Record<string, LevelCounts>;
+}
+
+function levelCounts(raw: (string | null)[] | undefined): LevelCounts {
+  const [red, orange, yellow, blue] = raw ?? [];
+  return { red: Number(red ?? 0), orange: Number(orange ?? 0), yellow: Number(yellow ?? 0), blue: Number(blue ?? 0) };
+}
+
+/** Short, sortable, unguessable enough to show on a console: `al-m3k2x9qa-7f3a1c`. */
+export function newAlertId(now: number): string {
+  return `al-${now.toString(36)}-${randomBytes(3).toString('hex')}`;
+}
+
+/** Alerts in Redis: every change goes through one atomic script; reads in one round trip. */
+export class AlertStore {
+  constructor(
+    private readonly redis: Redis,
+    readonly keys: AlertKeys,
+    private readonly clock: Clock,
+  ) {}
+
+  async raise(w: RaiseInput): Promise<RaiseResult> {
+    const now = this.clock.now();
+    const args: (string | number)[] = [
+      this.keys.prefix,
+      now,
+      newAlertId(now),
+      w.rule,
+      w.level,
+      w.region,
+      w.desk,
+      w.caseId ?? '',
+      w.group,
+      w.title,
+      w.explanation,
+      Math.round(w.signLimitMs),
+      RETENTION.eventMarkTtlS,
+      EVIDENCE_CAP,
+      w.evidence.length,
+    ];
+    for (const e of w.evidence) args.push(e.id, JSON.stringify(e));
+    const reply = await runAlertScript<[string, string[]?]>(this.redis, 'pinganAlertRaise', this.keys.due, args);
+    const code = reply[0] as 'N' | 'U' | 'D' | 'S';
+    if (code === 'D' || code === 'S') return { code };
+    const d = await this.redis.hgetall(this.keys.departments(pairs(reply[1]).id!));
+    return { code, alert: toView(pairs(reply[1]), d) };
+  }
+
+  async act(id: string, input: ActInput): Promise<ActResult> {
+    const t = TRANSITIONS[input.action];
+    const arg =
+      input.action === 'dispatch'
+        ? JSON.stringify(input.departments ?? [])
+        : input.action === 'checkin'
+          ? (input.department ?? '')
+          : input.auto
+            ? 'auto'
+            : '';
+    const reply = await runAlertScript<[string, ...unknown[]]>(this.redis, 'pinganAlertTransition', this.keys.due, [
+      this.keys.prefix,
+      this.clock.now(),
+      id,
+      input.action,
+      input.actor,
+      input.note ?? '',
+      t.from.join(','),
+      t.to ?? '',
+      Math.round(input.signLimitMs ?? 0),
+      arg,
+      input.scope ?? '',
+    ]);
+    if (reply[0] === 'NOTFOUND') return { ok: false, reason: 'not_found' };
+    const flat = (reply[0] === 'OK' ? reply[1] : reply[2]) as string[];
+    const h = pairs(flat);
+    const alert = toView(h, await this.redis.hgetall(this.keys.departments(id)));
+    if (reply[0] === 'OK') return { ok: true, alert };
+    return { ok: false, reason: reply[1] as RefusalReason, alert };
+  }
+
+  /** A page of an index (level first, newest first), with open counts of `region` and its children. */
+  async read(index: string, cap: number, region = '', children: readonly string[] = []): Promise<IndexPage> {
+    const [list, mine, kids] = await runAlertScript<[[string[], string[]][], (string | null)[], (string | null)[][]]>(
+      this.redis,
+      'pinganAlertRead',
+      this.keys.due,
+      [this.keys.prefix, this.clock.now(), index, cap, region, ...children],
+    );
+    const byChild: Record<string, LevelCounts> = {};
+    children.forEach((c, i) => (byChild[c] = levelCounts(kids[i])));
+    return {
+      // An id left in an index by an expired alert has no fields: skip it rather than show a husk.
+      alerts: list.filter(([h]) => h.length > 0).map(([h, d]) => toView(pairs(h), pairs(d))),
+      counts: levelCounts(mine),
+      byChild,
+    };
+  }
+
+  /** The alert as screens see it, or undefined. */
+  async view(id: string): Promise<AlertView | undefined> {
+    const [h, d] = await Promise.all([
+      this.redis.hgetall(this.keys.alert(id)),
+      this.redis.hgetall(this.keys.departments(id)),
+    ]);
+    return h.id ? toView(h, d) : undefined;
+  }
+
+  /** The alert with its explanation, full history and evidence, read in one transaction. */
+  async detail(id: string): Promise<AlertDetail | undefined> {
+    const tx = this.redis.multi();
+    tx.hgetall(this.keys.alert(id));
+    tx.hgetall(this.keys.departments(id));
+    tx.lrange(this.keys.history(id), 0, -1);
+    tx.lrange(this.keys.evidence(id), 0, -1);
+    const replies = await tx.exec();
+    if (!replies) throw new Error('alert read aborted');
+    for (const [err] of replies) if (err) throw err;
+    const [h, d, hist, ev] = replies.map(([, v]) => v) as [Hash, Hash, string[], string[]];
+    if (!h.id) return undefined;
+    return {
+      alert: toView(h, d),
+      explanation: h.x ?? '',
+      history: hist.map(toHistory),
+      events: ev.map((e) => JSON.parse(e) as AlertEvidence),
+    };
+  }
+
+  /** Ids of unsigned alerts whose deadline has passed. */
+  async overdueForSigning(now: number, limit = 100): Promise<string[]> {
+    return this.redis.zrangebyscore(this.keys.due, '-inf', now, 'LIMIT', 0, limit);
+  }
+}

@@ -1,0 +1,142 @@
+import type { Redis } from 'ioredis';
+import { ancestry } from '../../shared/regions.ts';
+import { WARNING_LEVEL_LABELS } from '../../shared/vocab.ts';
+import type { Clock } from '../clock.ts';
+import type { Logger } from '../log.ts';
+import type { Keys } from '../redis/keys.ts';
+import type { AfterAggregation } from '../aggregate/pipeline.ts';
+import type { Entry, ApplyResult, SweepResult } from '../aggregate/apply.ts';
+import { publishNotice } from '../aggregate/notices.ts';
+import type { Alerts } from '../alerts/service.ts';
+import { raised, signLimitMs, tuningFor, type WarningsConfig } from './config.ts';
+import { warningKeys } from './keys.ts';
+import { RULE_MODULES } from './rules/index.ts';
+import type { AppliedEvent, RuleEnv, RuleModule, Warning } from './types.ts';
+
+export interface WarningsDeps {
+  redis: Redis;
+  keys: Keys;
+  clock: Clock;
+  logger: Logger;
+  alerts: Alerts;
+  config: WarningsConfig;
+  /** Region name below the province, e.g. 张掖市甘州区梁家墩镇. */
+  place: (code: string) => string;
+}
+
+export interface WarningsEngine extends AfterAggregation {
+  /** Runs the periodic rules whose time has come (all of them with `force`). */
+  tick(force?: boolean): Promise<void>;
+  /** Starts the periodic timer; returns its teardown. */
+  start(everyMs?: number): () => void;
+}
+
+/** The duty desk that signs first: the township of a village, else the region itself. */
+export function deskFor(region: string): string {
+  return region.length > 9 ? region.slice(0, 9) : region;
+}
+
+type AnyRule = RuleModule<unknown>;
+
+/**
+ * Runs the rules after each aggregated batch and each SLA sweep, and on a timer for what no event
+ * announces; turns their warnings into alerts. A failing rule is logged and skipped: the batch is
+ * already acknowledged, and the other rules and the screens' notices must still go out.
+ */
+export function createWarnings(deps: WarningsDeps): WarningsEngine {
+  const { config, logger } = deps;
+  const env: RuleEnv = {
+    redis: deps.redis,
+    keys: deps.keys,
+    wkeys: warningKeys(deps.keys),
+    clock: deps.clock,
+    place: deps.place,
+    tuning: (region, now) => tuningFor(config, region, now),
+  };
+  const rules = (RULE_MODULES as readonly AnyRule[])
+    .map((m) => ({ m, cfg: (config.rules as Record<string, unknown>)[m.id] as { enabled: boolean } }))
+    .filter((r) => r.cfg.enabled);
+  const lastTick = new Map<string, number>();
+
+  async function run(
+    what: string,
+    fn: (m: AnyRule, cfg: unknown) => Promise<Warning[]> | undefined,
+  ): Promise<Warning[]> {
+    const out: Warning[] = [];
+    for (const { m, cfg } of rules) {
+      try {
+        out.push(...((await fn(m, cfg)) ?? []));
+      } catch (err) {
+        logger.error({ err, rule: m.id, what }, 'warning rule failed; its warnings for this batch are lost');
+      }
+    }
+    return out;
+  }
+
+  async function raise(warnings: Warning[]): Promise<void> {
+    if (!warnings.length) return;
+    const now = deps.clock.now();
+    const touched = new Set<string>();
+    for (const w of warnings) {
+      const t = env.tuning(w.region, now);
+      const level = t.raiseLevel ? raised(w.level) : w.level;
+      const note = t.periods.length ? `（敏感时期「${t.periods.join('」「')}」：阈值收紧，签收时限缩短）` : '';
+      try {
+        const r = await deps.alerts.raise({
+          rule: w.rule,
+          level,
+          region: w.region,
+          desk: w.desk ?? deskFor(w.region),
+          ...(w.caseId ? { caseId: w.caseId } : {}),
+          group: `${w.rule}:${w.region}:${w.subject ?? w.caseId ?? ''}`,
+          title: w.title,
+          explanation: `【${WARNING_LEVEL_LABELS[level]}】${w.explanation}${note}`,
+          signLimitMs: signLimitMs(config, level, w.region, now),
+          evidence: w.evidence,
+        });
+        if (r.code === 'N' || r.code === 'U') for (const c of ancestry(r.alert.region)) touched.add(c);
+      } catch (err) {
+        logger.error({ err, rule: w.rule, region: w.region }, 'raising an alert failed');
+      }
+    }
+    // One notice for the batch, so the rooms refresh their alert counts once.
+    if (touched.size) await publishNotice(deps.redis, deps.keys, { touched: [...touched], events: [] });
+  }
+
+  async function tick(force = false): Promise<void> {
+    const now = deps.clock.now();
+    const warnings = await run('tick', (m, cfg) => {
+      if (!m.onTick) return undefined;
+      const every = m.tickEveryMs?.(cfg) ?? 60_000;
+      if (!force && now - (lastTick.get(m.id) ?? -Infinity) < every) return undefined;
+      lastTick.set(m.id, now);
+      return m.onTick(env, now, cfg);
+    });
+    await raise(warnings);
+  }
+
+  return {
+    async onApplied(entries: Entry[], result: ApplyResult) {
+      // Conflicting events are not counted, so no rule sees them; redeliveries are harmless (idempotent).
+      const applied: AppliedEvent[] = [];
+      entries.forEach((e, i) => {
+        const code = result.codes[i];
+        if (code && code !== 'C') applied.push({ event: e.event, code });
+      });
+      if (!applied.length) return;
+      await raise(await run('events', (m, cfg) => m.onEvents?.(env, applied, cfg)));
+    },
+    async onSwept(swept: SweepResult) {
+      if (!swept.changed.length) return;
+      await raise(await run('sweep', (m, cfg) => m.onSwept?.(env, swept, cfg)));
+    },
+    tick,
+    start(everyMs = 10_000) {
+      const timer = setInterval(() => {
+        tick().catch((err: unknown) => logger.error({ err }, 'warning tick failed'));
+      }, everyMs);
+      timer.unref();
+      return () => clearInterval(timer);
+    },
+  };
+}

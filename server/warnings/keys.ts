@@ -1,0 +1,26 @@
+import type { Keys } from '../redis/keys.ts';
+
+/** Redis keys of the warning rules' own state, under the province prefix (hash tag `{62}`). */
+export interface WarningKeys {
+  /** Cases a party appeared in, scored by time: `d` disputes (homicide risk), `p` petitions (repeat). */
+  party(kind: 'd' | 'p', party: string): string;
+  /** Petition cases of a village, scored by time. */
+  villagePetitions(village: string): string;
+  /** First severity seen of a dispute case (for escalation in severity). */
+  caseSeverity(caseId: string): string;
+  /** Incident positions of one category in one hour bucket (GEO set). */
+  geo(category: string, hourBucket: number): string;
+  /** Last time each county and township reported (ms), for the silence rule. */
+  lastSeen: string;
+}
+
+export function warningKeys(keys: Pick<Keys, 'prefix'>): WarningKeys {
+  const p = keys.prefix;
+  return {
+    party: (kind, party) => `${p}wp:${kind}:${party}`,
+    villagePetitions: (village) => `${p}wv:${village}`,
+    caseSeverity: (caseId) => `${p}wsev:${caseId}`,
+    geo: (category, hourBucket) => `${p}wg:${category}:${hourBucket}`,
+    lastSeen: `${p}wseen`,
+  };
+}

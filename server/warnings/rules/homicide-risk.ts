@@ -1,0 +1,174 @@
+import { z } from 'zod';
+import type { StoredEvent } from '../../../shared/schemas/event.ts';
+import {
+  DISPUTE_CATEGORIES,
+  RISK_MARKERS,
+  WARNING_LEVELS,
+  type RiskMarker,
+  type WarningLevel,
+} from '../../../shared/vocab.ts';
+import { isoBeijing } from '../../time/beijing.ts';
+import { categoryLabel, commonAncestor, evidenceOf, markerList, severityLabel, shortTime } from '../evidence.ts';
+import { scaled, type AppliedEvent, type RuleEnv, type RuleModule, type Warning } from '../types.ts';
+import { partyCases, pickParty } from '../parties.ts';
+
+const level = z.enum(WARNING_LEVELS);
+
+export const homicideRiskSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  /** Any of these on a dispute: red (持械、扬言杀人). */
+  redMarkers: z.array(z.enum(RISK_MARKERS)).default(['weapon', 'kill_threat']),
+  /** Any of these: orange (暴力倾向、自伤自杀). */
+  orangeMarkers: z.array(z.enum(RISK_MARKERS)).default(['violence_threat', 'self_harm']),
+  repeatParties: z
+    .strictObject({
+      minDisputes: z.number().int().min(2),
+      windowDays: z.number().int().min(1).max(40),
+      level,
+    })
+    .default({ minDisputes: 3, windowDays: 30, level: 'orange' }),
+  escalation: z
+    .strictObject({
+      categories: z.array(z.enum(DISPUTE_CATEGORIES)).min(1),
+      /** Rise over the first severity seen for the case. */
+      minRise: z.number().int().min(1).max(3),
+      level,
+      /** At or above this severity the escalation is red. */
+      redAtSeverity: z.number().int().min(1).max(4),
+    })
+    .default({ categories: ['family', 'neighbour', 'debt'], minRise: 1, level: 'orange', redAtSeverity: 4 }),
+});
+export type HomicideRiskConfig = z.infer<typeof homicideRiskSchema>;
+
+/** A dispute event that still describes a live conflict (a resolved one carries no new risk). */
+const live = (e: StoredEvent) => e.kind === 'dispute' && e.status !== 'resolved' && e.status !== 'verified';
+
+function markerWarning(env: RuleEnv, e: StoredEvent, cfg: HomicideRiskConfig, now: number): Warning | undefined {
+  const marks = e.riskMarkers ?? [];
+  const red = marks.filter((m) => cfg.redMarkers.includes(m));
+  const orange = marks.filter((m) => cfg.orangeMarkers.includes(m));
+  if (!red.length && !orange.length) return undefined;
+  const found = [...red, ...orange];
+  const lvl: WarningLevel = red.length ? 'red' : 'orange';
+  return {
+    rule: 'homicide_risk',
+    level: lvl,
+    region: e.region,
+    caseId: e.caseId,
+    subject: e.caseId,
+    title: `命案风险：${categoryLabel(e.category)}纠纷${markerList(found)}`,
+    explanation:
+      `${env.place(e.region)}${categoryLabel(e.category)}纠纷（案件 ${e.caseId}，${severityLabel(e.severity)}）` +
+      `${shortTime(e.ts, now)}报告风险标记${markerList(found)}。规则：出现${markerList(cfg.redMarkers as RiskMarker[])}为红色预警，` +
+      `出现${markerList(cfg.orangeMarkers as RiskMarker[])}为橙色预警。事件 ${e.id}：${e.summary}`,
+    evidence: [evidenceOf(e)],
+  };
+}
+
+async function escalationWarnings(
+  env: RuleEnv,
+  events: StoredEvent[],
+  cfg: HomicideRiskConfig,
+  now: number,
+): Promise<Warning[]> {
+  const watched = events.filter((e) => (cfg.escalation.categories as string[]).includes(e.category));
+  if (!watched.length) return [];
+  // The first severity seen for the case (HSETNX), kept as long as a closed case is.
+  const tx = env.redis.multi();
+  for (const e of watched) {
+    const k = env.wkeys.caseSeverity(e.caseId);
+    tx.hsetnx(k, 's0', e.severity)
+      .hget(k, 's0')
+      .expire(k, 45 * 86_400);
+  }
+  const replies = (await tx.exec()) ?? [];
+  const out: Warning[] = [];
+  watched.forEach((e, i) => {
+    const first = Number(replies[i * 3 + 1]?.[1] ?? e.severity);
+    const rise = e.severity - first;
+    const marked = e.riskMarkers?.includes('escalating') ?? false;
+    if (rise < cfg.escalation.minRise && !marked) return;
+    const lvl: WarningLevel = e.severity >= cfg.escalation.redAtSeverity ? 'red' : cfg.escalation.level;
+    const how = rise > 0 ? `严重程度由${severityLabel(first)}升至${severityLabel(e.severity)}` : '被标记为「矛盾升级」';
+    out.push({
+      rule: 'homicide_risk',
+      level: lvl,
+      region: e.region,
+      caseId: e.caseId,
+      subject: e.caseId,
+      title: `命案风险：${categoryLabel(e.category)}纠纷矛盾升级`,
+      explanation:
+        `${env.place(e.region)}${categoryLabel(e.category)}纠纷（案件 ${e.caseId}）${shortTime(e.ts, now)}${how}。` +
+        `规则：婚姻家庭、邻里、债务纠纷严重程度上升 ${cfg.escalation.minRise} 级及以上或标记矛盾升级即预警，` +
+        `达到${severityLabel(cfg.escalation.redAtSeverity)}为红色。事件 ${e.id}：${e.summary}`,
+      evidence: [evidenceOf(e)],
+    });
+  });
+  return out;
+}
+
+async function partyWarnings(
+  env: RuleEnv,
+  events: StoredEvent[],
+  cfg: HomicideRiskConfig,
+  now: number,
+): Promise<Warning[]> {
+  const withParties = events.filter((e) => e.parties?.length);
+  if (!withParties.length) return [];
+  const rp = cfg.repeatParties;
+  const cases = await partyCases(env, (p) => env.wkeys.party('d', p), withParties, rp.windowDays * 86_400_000, now);
+  const out: Warning[] = [];
+  for (const e of withParties) {
+    const min = scaled(rp.minDisputes, env.tuning(e.region, now));
+    const hit = pickParty(e, cases, min);
+    if (!hit) continue;
+    const [party, list] = hit;
+    const region = commonAncestor(list.map((c) => c.region));
+    const cats = [...new Set(list.map((c) => categoryLabel(c.category)))].join('、');
+    out.push({
+      rule: 'homicide_risk',
+      level: rp.level,
+      region,
+      subject: `party:${party}`,
+      title: `命案风险：同一当事人 ${rp.windowDays} 日内 ${list.length} 起纠纷`,
+      explanation:
+        `${env.place(region)}同一当事人（${party.slice(0, 8)}）${rp.windowDays} 日内涉及 ${list.length} 起矛盾纠纷（${cats}），` +
+        `案件 ${list.map((c) => c.caseId).join('、')}。规则：同一当事人 ${rp.windowDays} 日内纠纷达到 ${min} 起即预警（矛盾反复，防止民转刑）。`,
+      evidence: list.map((c) =>
+        c.caseId === e.caseId
+          ? { ...evidenceOf(e), id: c.caseId }
+          : {
+              id: c.caseId,
+              at: isoBeijing(c.ts),
+              summary: `同一当事人的${categoryLabel(c.category)}纠纷`,
+              caseId: c.caseId,
+              region: c.region,
+              category: c.category,
+            },
+      ),
+    });
+  }
+  return out;
+}
+
+/**
+ * 命案风险: a live dispute with violent markers (red for a weapon or a threat to kill), a
+ * family/neighbour/debt dispute rising in severity, or the same parties in several disputes.
+ */
+export const homicideRisk: RuleModule<HomicideRiskConfig> = {
+  id: 'homicide_risk',
+  schema: homicideRiskSchema,
+  async onEvents(env, applied: AppliedEvent[], cfg) {
+    const now = env.clock.now();
+    const disputes = applied.map((a) => a.event).filter(live);
+    if (!disputes.length) return [];
+    const out: Warning[] = [];
+    for (const e of disputes) {
+      const w = markerWarning(env, e, cfg, now);
+      if (w) out.push(w);
+    }
+    out.push(...(await escalationWarnings(env, disputes, cfg, now)));
+    out.push(...(await partyWarnings(env, disputes, cfg, now)));
+    return out;
+  },
+};

@@ -1,0 +1,165 @@
+import { z } from 'zod';
+import { parentOf } from '../../../shared/regions.ts';
+import { WARNING_LEVELS, type WarningLevel } from '../../../shared/vocab.ts';
+import { buckets, isoBeijing } from '../../time/beijing.ts';
+import { shortTime } from '../evidence.ts';
+import type { RuleEnv, RuleModule, Warning } from '../types.ts';
+import { queueDayRead } from '../day-counts.ts';
+
+const HOUR = 3600_000;
+
+export const silenceSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  /** Level of the warning for a silent county and a silent township. */
+  levels: z
+    .strictObject({ county: z.enum(WARNING_LEVELS).optional(), township: z.enum(WARNING_LEVELS).optional() })
+    .default({ county: 'yellow', township: 'blue' }),
+  /** Gaps shorter than this are never silence, whatever the baseline says. */
+  minGapMinutes: z.number().int().min(10).default(120),
+  /**
+   * Cases the region usually reports in a gap this long (mean of the same hours of the last days)
+   * before the gap counts as silence: P(no report | Poisson(8)) ≈ 0.03 %.
+   */
+  minExpected: z.number().positive().default(8),
+  baselineDays: z.number().int().min(1).max(14).default(7),
+  minBaselineDays: z.number().int().min(1).default(3),
+  /** The gap examined is capped here: older history says nothing new about the silence. */
+  lookbackHours: z.number().int().min(1).max(72).default(24),
+  checkEveryMinutes: z.number().int().min(1).default(5),
+  maxCandidates: z.number().int().min(1).default(2000),
+});
+export type SilenceConfig = z.infer<typeof silenceSchema>;
+
+const LEVEL_BY_LENGTH: Record<number, 'county' | 'township'> = { 6: 'county', 9: 'township' };
+
+/** The hours a gap covers, each with the share of it inside the gap. */
+function hoursOf(from: number, to: number): { start: number; share: number }[] {
+  const out = [];
+  for (let h = Math.floor(from / HOUR) * HOUR; h < to; h += HOUR) {
+    out.push({ start: h, share: (Math.min(h + HOUR, to) - Math.max(h, from)) / HOUR });
+  }
+  return out;
+}
+
+async function expectedInGap(
+  env: RuleEnv,
+  gaps: { code: string; from: number; to: number }[],
+  cfg: SilenceConfig,
+): Promise<{ expected: number; days: number }[]> {
+  const tx = env.redis.multi();
+  const decoders: ((reply: unknown) => (string | null)[])[] = [];
+  const plans = gaps.map((g) => {
+    // Per baseline day k: the gap's hours shifted k days back, grouped by day hash.
+    const hours = hoursOf(g.from, g.to).map((h) => ({ ...h, b: buckets(h.start) }));
+    const days = [...new Set(hours.map((h) => h.b.day))];
+    const reads: { k: number; day: number; hours: typeof hours }[] = [];
+    for (let k = 1; k <= cfg.baselineDays; k++) {
+      for (const day of days) {
+        const hs = hours.filter((h) => h.b.day === day);
+        reads.push({ k, day, hours: hs });
+        decoders.push(
+          queueDayRead(
+            tx,
+            env.keys,
+            g.code,
+            day - k,
+            hs.flatMap((h) => [`h:${h.b.hour}:i`, `h:${h.b.hour}:d`]),
+          ),
+        );
+      }
+    }
+    return reads;
+  });
+  const replies = ((await tx.exec()) ?? []).map(([, v], i) => decoders[i]!(v));
+  let at = 0;
+  return plans.map((reads) => {
+    const perK = new Map<number, { sum: number; hasData: boolean }>();
+    for (const r of reads) {
+      const v = replies[at++] ?? [];
+      const cur = perK.get(r.k) ?? { sum: 0, hasData: false };
+      cur.hasData ||= v[0] !== null || v[1] !== null;
+      r.hours.forEach((h, j) => (cur.sum += (Number(v[2 + j * 2] ?? 0) + Number(v[3 + j * 2] ?? 0)) * h.share));
+      perK.set(r.k, cur);
+    }
+    const withData = [...perK.values()].filter((x) => x.hasData);
+    return {
+      expected: withData.length ? withData.reduce((s, x) => s + x.sum, 0) / withData.length : 0,
+      days: withData.length,
+    };
+  });
+}
+
+/**
+ * 失联: a county or township that has reported nothing for longer than its own history makes
+ * plausible. Every applied event marks its county and township as heard from; a periodic check
+ * asks, for each region quiet for a while, how many cases its same hours usually bring.
+ */
+export const silence: RuleModule<SilenceConfig> = {
+  id: 'silence',
+  schema: silenceSchema,
+  async onEvents(env, applied) {
+    const now = env.clock.now();
+    const codes = new Set<string>();
+    for (const { event: e } of applied) {
+      if (e.region.length >= 6) codes.add(e.region.slice(0, 6));
+      if (e.region.length >= 9) codes.add(e.region.slice(0, 9));
+    }
+    if (!codes.size) return [];
+    const args: (string | number)[] = [];
+    for (const c of codes) args.push(now, c);
+    await env.redis.zadd(env.wkeys.lastSeen, 'GT', ...args);
+    return [];
+  },
+  tickEveryMs: (cfg) => cfg.checkEveryMinutes * 60_000,
+  async onTick(env, now, cfg) {
+    const raw = await env.redis.zrangebyscore(
+      env.wkeys.lastSeen,
+      '-inf',
+      now - cfg.minGapMinutes * 60_000,
+      'WITHSCORES',
+      'LIMIT',
+      0,
+      cfg.maxCandidates,
+    );
+    const gaps: { code: string; last: number; from: number; to: number }[] = [];
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      const code = raw[i]!;
+      const level = LEVEL_BY_LENGTH[code.length];
+      if (!level || !cfg.levels[level]) continue;
+      const last = Number(raw[i + 1]);
+      gaps.push({ code, last, from: Math.max(last, now - cfg.lookbackHours * HOUR), to: now });
+    }
+    if (!gaps.length) return [];
+    const expected = await expectedInGap(env, gaps, cfg);
+    const out: Warning[] = [];
+    gaps.forEach((g, i) => {
+      const { expected: exp, days } = expected[i]!;
+      const t = env.tuning(g.code, now);
+      const min = cfg.minExpected * t.thresholdFactor;
+      if (days < cfg.minBaselineDays || exp < min) return;
+      const level: WarningLevel = cfg.levels[LEVEL_BY_LENGTH[g.code.length]!]!;
+      const hours = ((now - g.last) / HOUR).toFixed(1);
+      out.push({
+        rule: 'silence',
+        level,
+        region: g.code,
+        // A silent desk cannot answer for itself: the level above checks on it.
+        desk: parentOf(g.code) ?? g.code,
+        subject: '',
+        title: `上报失联：${hours} 小时无上报`,
+        explanation:
+          `${env.place(g.code)}自 ${shortTime(g.last, now)} 起 ${hours} 小时没有任何上报；前 ${days} 日同一时段平均上报 ${exp.toFixed(1)} 起，` +
+          `完全无上报的概率约 ${Math.exp(-exp).toExponential(1)}。规则：沉默超过 ${cfg.minGapMinutes} 分钟且同时段通常上报不少于 ${min.toFixed(0)} 起即视为失联，计入上报及时率。`,
+        evidence: [
+          {
+            id: `${g.code}:${g.last}`,
+            at: isoBeijing(g.last),
+            summary: `最后一次上报 ${shortTime(g.last, now)}，同时段通常 ${exp.toFixed(1)} 起`,
+            region: g.code,
+          },
+        ],
+      });
+    });
+    return out;
+  },
+};
