@@ -31,6 +31,8 @@ import { usersRouter } from './http/routes/users.ts';
 import { ingestKeysRouter } from './http/routes/ingest-keys.ts';
 import { auditRouter } from './http/routes/audit.ts';
 import { errorHandler, notFound } from './http/errors.ts';
+import { alertsRouter } from './http/routes/alerts.ts';
+import { setupAlerting } from './warnings/setup.ts';
 import { createAuditLog, type AuditLog } from './audit/log.ts';
 import { createSessionEnder } from './realtime/sessions.ts';
 import { allowSocketRequest, corsGuard, originPolicy } from './http/origins.ts';
@@ -91,7 +93,9 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
   const sessions = createSessionEnder();
   const origins = originPolicy(config.allowedOrigins);
   const ingest = createIngest({ redis, keys, clock, metrics, hasRegion: (c) => tree.has(c) });
-  const snapshot = (code: string) => readSnapshot({ redis, keys, region: (c) => tree.info(c) }, code, clock.now());
+  const alerting = setupAlerting({ redis, keys, clock, logger, tree, audit });
+  const snapshot = (code: string) =>
+    readSnapshot({ redis, keys, region: (c) => tree.info(c), alerts: (c, kids) => alerting.alerts.digest(c, kids) }, code, clock.now());
 
   const app = express();
   app.disable('x-powered-by');
@@ -120,6 +124,7 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
   api.use(express.json({ limit: '64kb' }), rejectUnsafeJson);
   api.use('/', authRouter({ users, tokens, audit, sessions, loginLimiter: loginLimiter(redis, keys.prefix, config.rateLimits) }));
   api.use('/', regionsRouter({ tree, tokens, snapshot }));
+  api.use('/', alertsRouter({ alerts: alerting.alerts, tokens, tree }));
   api.use('/', usersRouter({ users, tokens, tree, audit, sessions }));
   api.use('/', ingestKeysRouter({ ingestKeys, tokens, tree, audit }));
   api.use('/', auditRouter({ audit, tokens, tree }));
@@ -172,10 +177,11 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
     s.on('disconnect', () => metrics.sockets.dec());
   });
 
+  const stopAlerting = alerting.start({ rules: config.aggregator });
   if (config.aggregator) {
     const blocking = connect('aggregator');
     connections.push(blocking);
-    aggregator = startPipeline({ redis, blocking, keys, clock, logger, metrics });
+    aggregator = startPipeline({ redis, blocking, keys, clock, logger, metrics, after: alerting.warnings });
     const inboundConn = connect('inbound');
     connections.push(inboundConn);
     inbound = startInboundReader({ redis: inboundConn, keys, ingest, logger });
@@ -205,6 +211,7 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
         httpServer.closeAllConnections?.();
       });
       await hub.stop();
+      await stopAlerting();
       await aggregator?.stop();
       await inbound?.stop();
       await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));

@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { ALERT_STATES, RULES } from './alert.ts';
+import { isRegionCode } from '../regions.ts';
+
+/** Request bodies of the alert routes (`POST /api/v1/alerts/:id/<action>`), one schema each. */
+
+const note = z.string().trim().min(1, 'must not be empty').max(500);
+const department = z.string().trim().min(1, 'must not be empty').max(40);
+
+export const noteOptional = z.strictObject({ note: note.optional() });
+export const noteRequired = z.strictObject({ note });
+
+export const dispatchBody = z.strictObject({
+  /** 中心吹哨: one or several named departments, each with its own check-in. */
+  departments: z
+    .array(department)
+    .min(1, 'name at least one department')
+    .max(10)
+    .refine((d) => new Set(d).size === d.length, 'departments must differ'),
+  note: note.optional(),
+});
+export const checkinBody = z.strictObject({ department, note: note.optional() });
+
+export const ACTION_BODIES = {
+  ack: noteOptional,
+  dispatch: dispatchBody,
+  checkin: checkinBody,
+  resolve: noteRequired,
+  close: noteOptional,
+  escalate: noteRequired,
+  note: noteRequired,
+  supervise: noteOptional,
+} as const;
+
+export const listQuery = z.strictObject({
+  region: z.string().refine(isRegionCode, 'must be a region code').optional(),
+  /** Only alerts whose desk is this region (the desk's own queue). */
+  desk: z.string().refine(isRegionCode, 'must be a region code').optional(),
+  /** `open` (default: new, acknowledged, dispatched, escalated), or one state. */
+  state: z.enum(['open', ...ALERT_STATES]).default('open'),
+});
+
+export const silenceBody = z.strictObject({
+  rule: z.enum(RULES),
+  region: z.string().refine(isRegionCode, 'must be a region code'),
+  reason: z.string().trim().min(1, 'must not be empty').max(200),
+  /** How long, up to a week: a silence must end by itself. */
+  minutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 24 * 60),
+});
