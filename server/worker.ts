@@ -8,6 +8,9 @@ import { createKeys } from './redis/keys.ts';
 import { systemClock } from './clock.ts';
 import { startPipeline } from './aggregate/pipeline.ts';
 import { redisOptionsFromUrl } from './redis/url.ts';
+import { loadRegionTree } from './regions/tree.ts';
+import { createAuditLog } from './audit/log.ts';
+import { setupAlerting, type Alerting } from './warnings/setup.ts';
 
 let config;
 try {
@@ -25,6 +28,23 @@ const redisOptions = redisOptionsFromUrl(config.redisUrl);
 const keys = createKeys(config.regionRoot);
 const commands = new Redis(redisOptions);
 const blocking = new Redis(redisOptions);
+// The warning rules run wherever events are aggregated, so a deployment of workers raises alerts too.
+let alerting: Alerting;
+try {
+  const audit = createAuditLog({ redis: commands, prefix: keys.prefix, clock: systemClock });
+  alerting = setupAlerting({
+    redis: commands,
+    keys,
+    clock: systemClock,
+    logger,
+    tree: await loadRegionTree(config.regionRoot),
+    audit,
+  });
+} catch (err) {
+  console.error(err instanceof ConfigError ? err.message : err);
+  process.exit(2);
+}
+const stopAlerting = alerting.start({ rules: true });
 const aggregator = startPipeline({
   redis: commands,
   blocking,
@@ -32,6 +52,7 @@ const aggregator = startPipeline({
   clock: systemClock,
   logger,
   metrics: createMetrics(),
+  after: alerting.warnings,
   tuning: {
     ...(process.env.WORKER_NAME ? { consumerName: process.env.WORKER_NAME } : {}),
     ...(process.env.CLAIM_IDLE_MS ? { claimIdleMs: Number(process.env.CLAIM_IDLE_MS) } : {}),
@@ -41,6 +62,7 @@ const aggregator = startPipeline({
 logger.info('aggregator worker started');
 
 const stop = async () => {
+  await stopAlerting();
   await aggregator.stop();
   commands.disconnect();
   blocking.disconnect();
