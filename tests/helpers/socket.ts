@@ -22,16 +22,28 @@ export function openSocket(
     ...(opts.origin ? { extraHeaders: { origin: opts.origin } } : {}),
   });
   return new Promise((resolve, reject) => {
-    s.once('connect', () => resolve(s));
-    s.once('connect_error', (err) => {
+    let done = false;
+    const fail = (err: Error) => {
+      settle();
       s.close();
       reject(err);
-    });
-    // A server that drops the transport during the handshake (an oversized packet) sends no error.
-    s.io.once('close', (reason) => {
-      s.close();
-      reject(new Error(reason));
-    });
+    };
+    // A server that drops the transport during the handshake (an oversized packet) sends no
+    // error. A refused handshake closes the manager just before its connect_error: let that win.
+    const onClose = (reason: string) => setTimeout(() => done || fail(new Error(reason)), 0);
+    const onConnect = () => {
+      settle();
+      resolve(s);
+    };
+    const settle = () => {
+      done = true;
+      s.off('connect', onConnect);
+      s.off('connect_error', fail);
+      s.io.off('close', onClose);
+    };
+    s.once('connect', onConnect);
+    s.once('connect_error', fail);
+    s.io.once('close', onClose);
   });
 }
 

@@ -56,7 +56,11 @@ let before: { stream: number; today: number; open: number };
 let acceptedByCorpus = 0;
 
 async function send(path: string, body: Buffer | string, headers: Record<string, string> = {}): Promise<Reply> {
-  const res = await fetch(`${t.url}${path}`, { method: 'POST', headers, body });
+  const res = await fetch(`${t.url}${path}`, {
+    method: 'POST',
+    headers,
+    body: typeof body === 'string' ? body : new Uint8Array(body),
+  });
   const text = await res.text();
   let parsed: Reply['body'] = {};
   try {
@@ -267,7 +271,7 @@ describe('hostile input to the socket', () => {
     expect(await reply(s, '629999')).toBe('unknown_region');
     expect(await reply(s, null)).toBe('bad_request');
     // No acknowledgement function: ignored, and the connection goes on.
-    s.emit('subscribe', '620702');
+    (s.emit as (event: string, region: string) => void)('subscribe', '620702');
     expect(await reply(s, '620702')).toBe('ok');
     s.close();
   });
