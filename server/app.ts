@@ -54,6 +54,8 @@ export interface ServerDeps {
 
 export interface PinganServer {
   httpServer: http.Server;
+  /** The Express application (tests read its routes to check every one is authorized). */
+  app: express.Express;
   io: IO;
   redis: Redis;
   ingest: Ingest;
@@ -189,6 +191,7 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
 
   return {
     httpServer,
+    app,
     io,
     redis,
     ingest,

@@ -1,0 +1,354 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { listRoutes } from '../helpers/routes.ts';
+import { openSocket, subscribe } from '../helpers/socket.ts';
+import { ALERT_ACTIONS } from '../../shared/alert-machine.ts';
+
+/**
+ * The authorization matrix of issue 4: every principal × every route and socket action × a region
+ * inside and outside its home subtree, each with the status it must get. The routes are read from
+ * the running server, so a route added without a row here fails the first test.
+ *
+ * Every user is homed in 甘州区 (620702); "in" is a township or village below it, "out" is a
+ * county of 兰州 (620102). `allowed` means the request got past authorization: 2xx, or 409 when
+ * the alert's state refused the step (the matrix is about who may ask, not about the workflow).
+ */
+
+const WHO = ['wall', 'duty', 'commander', 'admin', 'ingest', 'anonymous'] as const;
+type Who = (typeof WHO)[number];
+type Where = 'in' | 'out';
+type Expected = number | 'allowed';
+const USERS = ['wall', 'duty', 'commander', 'admin'] as const;
+const isUser = (w: Who): w is (typeof USERS)[number] => (USERS as readonly string[]).includes(w);
+
+const HOME = '620702';
+const REGION = { in: '620702001', out: '620102' } as const;
+const VILLAGE = { in: '620702001001', out: '' };
+
+interface Req {
+  path: string;
+  body?: unknown;
+  /** Overrides the principal's Authorization (a fresh token for logout, none for login). */
+  auth?: string | null;
+}
+
+interface Row {
+  /** One request per variant (each alert action); by default one. */
+  variants?: readonly string[];
+  request(who: Who, where: Where, variant: string): Promise<Req> | Req;
+  expect(who: Who, where: Where, variant: string): Expected;
+}
+
+// Expectations shared by many rows.
+const open = (ok: number) => () => ok;
+const anyUser =
+  (ok: number) =>
+  (who: Who, where: Where): Expected =>
+    !isUser(who) ? 401 : where === 'in' ? ok : 403;
+const roles =
+  (allowed: readonly Who[], ok: Expected) =>
+  (who: Who, where: Where): Expected =>
+    !isUser(who) ? 401 : !allowed.includes(who) ? 403 : where === 'in' ? ok : 403;
+const adminOnly = (ok: number) => roles(['admin'], ok);
+
+let t: TestServer;
+let root: string;
+const auth: Partial<Record<Who, string>> = {};
+let n = 0;
+const unique = (s: string) => `${s}-${++n}`;
+/** Alerts by case id, made by the rules from events with a weapon marker. */
+const alertIds = new Map<string, string>();
+
+async function call(method: string, req: Req, who: Who): Promise<number> {
+  const header = req.auth === undefined ? auth[who] : req.auth;
+  const res = await fetch(`${t.url}${req.path}`, {
+    method,
+    headers: {
+      ...(header ? { authorization: `Bearer ${header}` } : {}),
+      ...(req.body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(req.body === undefined ? {} : { body: JSON.stringify(req.body) }),
+  });
+  await res.arrayBuffer();
+  return res.status;
+}
+
+async function asRoot(method: string, path: string, body?: unknown): Promise<unknown> {
+  const res = await fetch(`${t.url}/api/v1${path}`, {
+    method,
+    headers: { authorization: `Bearer ${root}`, 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  if (!res.ok) throw new Error(`${method} ${path} as root admin: ${res.status} ${await res.text()}`);
+  return res.status === 204 ? undefined : res.json();
+}
+
+const event = (where: Where, caseId = unique('mx-ev'), riskMarkers?: string[]) => ({
+  id: caseId,
+  caseId,
+  kind: 'dispute',
+  category: 'family',
+  status: 'received',
+  severity: 2,
+  region: VILLAGE[where],
+  occurredAt: new Date(Date.now() - 60_000).toISOString(),
+  channel: 'grid',
+  summary: '矩阵测试',
+  ...(riskMarkers ? { riskMarkers } : {}),
+});
+
+const ACTION_BODY: Record<string, unknown> = {
+  ack: {},
+  dispatch: { departments: ['司法所'] },
+  checkin: { department: '司法所' },
+  resolve: { note: '已处理' },
+  close: {},
+  escalate: { note: '需上级协调' },
+  note: { note: '备注' },
+  supervise: {},
+};
+
+/** An in-scope alert of its own for every acting role and action: steps change state and desk. */
+const alertFor = (who: Who, where: Where, action?: string) =>
+  alertIds.get(
+    where === 'out'
+      ? 'mx-alert-out'
+      : action && isUser(who) && who !== 'wall'
+        ? `mx-alert-${who}-${action}`
+        : 'mx-alert-read',
+  )!;
+
+const MATRIX: Record<string, Row> = {
+  'GET /healthz': { request: () => ({ path: '/healthz' }), expect: open(200) },
+  'GET /readyz': { request: () => ({ path: '/readyz' }), expect: open(200) },
+  'GET /metrics': { request: () => ({ path: '/metrics' }), expect: open(200) },
+
+  // An ingest key only ingests, and only inside its region; a user token is not an ingest key.
+  'POST /api/v1/events': {
+    request: (_who, where) => ({ path: '/api/v1/events', body: [event(where)] }),
+    expect: (who, where) => (who === 'ingest' ? (where === 'in' ? 200 : 422) : 401),
+  },
+
+  'POST /api/v1/auth/login': {
+    request: (who) => ({
+      path: '/api/v1/auth/login',
+      auth: null,
+      body: isUser(who)
+        ? { username: `mx-${who}`, password: `pw-mx-${who}-12345` }
+        : { username: 'nobody', password: 'not-a-password' },
+    }),
+    expect: (who) => (isUser(who) ? 200 : 401),
+  },
+  'POST /api/v1/auth/logout': {
+    // Logging out revokes the token, so every call brings a fresh one.
+    request: async (who) => ({
+      path: '/api/v1/auth/logout',
+      ...(isUser(who) ? { auth: await t.login(`mx-${who}`, `pw-mx-${who}-12345`) } : {}),
+    }),
+    expect: (who) => (isUser(who) ? 204 : 401),
+  },
+
+  'GET /api/v1/regions/:code': {
+    request: (_w, where) => ({ path: `/api/v1/regions/${REGION[where]}` }),
+    expect: anyUser(200),
+  },
+  'GET /api/v1/snapshot/:code': {
+    request: (_w, where) => ({ path: `/api/v1/snapshot/${REGION[where]}` }),
+    expect: anyUser(200),
+  },
+
+  'GET /api/v1/users': {
+    request: (_w, where) => ({ path: `/api/v1/users?region=${REGION[where]}` }),
+    expect: adminOnly(200),
+  },
+  'POST /api/v1/users': {
+    request: (_w, where) => ({
+      path: '/api/v1/users',
+      body: { username: unique('mx-new'), password: 'password-123', role: 'wall', region: REGION[where] },
+    }),
+    expect: adminOnly(201),
+  },
+  'PATCH /api/v1/users/:username': {
+    request: (_w, where) => ({ path: `/api/v1/users/mx-target-${where}`, body: { publicMode: false } }),
+    expect: adminOnly(200),
+  },
+  'POST /api/v1/users/:username/password': {
+    request: (_w, where) => ({ path: `/api/v1/users/mx-target-${where}/password`, body: { password: 'password-456' } }),
+    expect: adminOnly(204),
+  },
+  'POST /api/v1/users/:username/logout': {
+    request: (_w, where) => ({ path: `/api/v1/users/mx-target-${where}/logout` }),
+    expect: adminOnly(204),
+  },
+
+  // The key list has no region argument: it shows the keys of the caller's subtree.
+  'GET /api/v1/ingest-keys': {
+    request: () => ({ path: '/api/v1/ingest-keys' }),
+    expect: (who) => (!isUser(who) ? 401 : who === 'admin' ? 200 : 403),
+  },
+  'POST /api/v1/ingest-keys': {
+    request: (_w, where) => ({ path: '/api/v1/ingest-keys', body: { source: 'matrix', region: REGION[where] } }),
+    expect: adminOnly(201),
+  },
+  'DELETE /api/v1/ingest-keys/:id': {
+    request: async (_w, where) => {
+      const { id } = (await asRoot('POST', '/ingest-keys', { source: 'matrix', region: REGION[where] })) as {
+        id: string;
+      };
+      return { path: `/api/v1/ingest-keys/${id}` };
+    },
+    expect: adminOnly(204),
+  },
+
+  'GET /api/v1/audit': {
+    request: (_w, where) => ({ path: `/api/v1/audit?region=${REGION[where]}` }),
+    expect: adminOnly(200),
+  },
+
+  // Alert work (server/http/routes/alerts.ts): walls read, duty officers and up act, at their desks only.
+  'GET /api/v1/alerts': {
+    request: (_w, where) => ({ path: `/api/v1/alerts?region=${REGION[where]}` }),
+    expect: anyUser(200),
+  },
+  'GET /api/v1/alerts/:id': {
+    request: (who, where) => ({ path: `/api/v1/alerts/${alertFor(who, where)}` }),
+    expect: anyUser(200),
+  },
+  'POST /api/v1/alerts/:id/:action': {
+    variants: ALERT_ACTIONS,
+    request: (who, where, action) => ({
+      path: `/api/v1/alerts/${alertFor(who, where, action)}/${action}`,
+      body: ACTION_BODY[action],
+    }),
+    expect: roles(['duty', 'commander', 'admin'], 'allowed'),
+  },
+  'GET /api/v1/silences': {
+    request: (_w, where) => ({ path: `/api/v1/silences?region=${REGION[where]}` }),
+    expect: anyUser(200),
+  },
+  'POST /api/v1/silences': {
+    request: (_w, where) => ({
+      path: '/api/v1/silences',
+      body: { rule: 'spike', region: REGION[where], reason: '矩阵测试', minutes: 5 },
+    }),
+    expect: roles(['commander', 'admin'], 201),
+  },
+  'DELETE /api/v1/silences/:rule/:region': {
+    request: async (_w, where) => {
+      await asRoot('POST', '/silences', { rule: 'cluster', region: REGION[where], reason: '矩阵测试', minutes: 5 });
+      return { path: `/api/v1/silences/cluster/${REGION[where]}` };
+    },
+    expect: roles(['commander', 'admin'], 204),
+  },
+};
+
+/** Socket actions: the ack's error code, `ok`, or the handshake's refusal. */
+const SOCKET_MATRIX: Record<string, (who: Who, where: Where) => string> = {
+  subscribe: (who, where) => (!isUser(who) ? 'unauthenticated' : where === 'in' ? 'ok' : 'out_of_scope'),
+  unsubscribe: (who) => (!isUser(who) ? 'unauthenticated' : 'ok'),
+};
+
+function matches(expected: Expected, status: number): boolean {
+  return expected === 'allowed' ? (status >= 200 && status < 300) || status === 409 : status === expected;
+}
+
+beforeAll(async () => {
+  t = await startTestServer();
+  root = await t.login('admin', t.adminPassword);
+  const out = t.tree.children(REGION.out)[0]!.code;
+  VILLAGE.out = t.tree.children(out)[0]!.code;
+  for (const role of USERS) auth[role] = await t.userToken(`mx-${role}`, role, HOME);
+  for (const where of ['in', 'out'] as const) await t.userToken(`mx-target-${where}`, 'wall', REGION[where]);
+  auth.ingest = ((await asRoot('POST', '/ingest-keys', { source: 'matrix', region: HOME })) as { key: string }).key;
+
+  if (listRoutes(t.server).includes('GET /api/v1/alerts')) {
+    const cases = [
+      'mx-alert-read',
+      'mx-alert-out',
+      ...['duty', 'commander', 'admin'].flatMap((r) => ALERT_ACTIONS.map((a) => `mx-alert-${r}-${a}`)),
+    ];
+    expect(
+      (await t.postEvents(cases.map((c) => event(c === 'mx-alert-out' ? 'out' : 'in', c, ['weapon'])))).status,
+    ).toBe(200);
+    const end = Date.now() + 15_000;
+    while (alertIds.size < cases.length && Date.now() < end) {
+      const { alerts } = (await asRoot('GET', '/alerts?region=62')) as { alerts: { id: string; caseId?: string }[] };
+      for (const a of alerts) if (a.caseId && cases.includes(a.caseId)) alertIds.set(a.caseId, a.id);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(alertIds.size, 'alerts raised for the matrix').toBe(cases.length);
+  }
+});
+afterAll(async () => t?.stop());
+
+describe('the authorization matrix', () => {
+  it('has a row for every route the server answers', () => {
+    const live = listRoutes(t.server);
+    expect(
+      live.filter((r) => !(r in MATRIX)),
+      'routes without a row in MATRIX',
+    ).toEqual([]);
+    // A row whose route is gone is a leftover to remove, but it grants nothing: say so, do not fail.
+    const stale = Object.keys(MATRIX).filter((r) => !live.includes(r));
+    if (stale.length) console.warn(`authz matrix rows without a live route: ${stale.join(', ')}`);
+  });
+
+  it('gives every principal, route and region the expected status', async () => {
+    const live = new Set(listRoutes(t.server));
+    const wrong: string[] = [];
+    let cells = 0;
+    for (const [route, row] of Object.entries(MATRIX)) {
+      if (!live.has(route)) continue;
+      const method = route.split(' ')[0]!;
+      for (const variant of row.variants ?? ['']) {
+        for (const who of WHO) {
+          for (const where of ['in', 'out'] as const) {
+            const expected = row.expect(who, where, variant);
+            const status = await call(method, await row.request(who, where, variant), who);
+            cells++;
+            if (!matches(expected, status))
+              wrong.push(
+                `${route}${variant ? ` [${variant}]` : ''} as ${who}, ${where}: ${status}, expected ${expected}`,
+              );
+          }
+        }
+      }
+    }
+    expect(wrong).toEqual([]);
+    expect(cells).toBeGreaterThan(200);
+  });
+
+  it('gives every principal and region the expected answer on the socket', async () => {
+    const wrong: string[] = [];
+    for (const who of WHO) {
+      const socket = await openSocket(t.url, { token: auth[who] ?? '' }).catch((err: Error) => err);
+      for (const [action, expectFor] of Object.entries(SOCKET_MATRIX)) {
+        for (const where of ['in', 'out'] as const) {
+          let got: string;
+          if (socket instanceof Error) got = socket.message;
+          else if (action === 'subscribe') {
+            const r = await subscribe(socket, REGION[where]);
+            got = r.ok ? 'ok' : r.error.code;
+          } else {
+            const r = await socket.timeout(5000).emitWithAck('unsubscribe', REGION[where]);
+            got = r.ok ? 'ok' : r.error.code;
+          }
+          if (got !== expectFor(who, where))
+            wrong.push(`${action} as ${who}, ${where}: ${got}, expected ${expectFor(who, where)}`);
+        }
+      }
+      if (!(socket instanceof Error)) socket.close();
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('has a row for every socket action the server handles', async () => {
+    const s = await openSocket(t.url, { token: auth.admin! });
+    const server = t.server.io.of('/').sockets.get(s.id!)!;
+    const handled = server
+      .eventNames()
+      .filter((e) => typeof e === 'string' && !['disconnect', 'disconnecting', 'error'].includes(e));
+    s.close();
+    expect(handled.filter((e) => !(String(e) in SOCKET_MATRIX))).toEqual([]);
+  });
+});
