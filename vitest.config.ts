@@ -1,10 +1,14 @@
+import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'vitest/config';
 
 /**
  * One runner for every kind of test. Integration and browser tests start their own real
  * redis-server (and chromium) on free ports, so files can run in parallel on the 2 CI cores.
+ * The Svelte plugin compiles the runes of the client's `.svelte.ts` state classes; it touches
+ * nothing else.
  */
 export default defineConfig({
+  plugins: [svelte({ configFile: false })],
   test: {
     include: ['tests/**/*.test.ts'],
     environment: 'node',

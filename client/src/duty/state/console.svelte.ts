@@ -1,0 +1,201 @@
+import { ALERT_ACTION_LABELS, canDo, type AlertAction, type AlertDetail } from '../../../../shared/alert-machine.ts';
+import { ALERT_STATE_LABELS, type AlertView } from '../../../../shared/schemas/alert.ts';
+import type { Snapshot } from '../../../../shared/schemas/snapshot.ts';
+import type { Ack } from '../../../../shared/ack.ts';
+import { isWithin } from '../../../../shared/regions.ts';
+import { ERROR_TEXT } from '../../lib/api.ts';
+import type { SessionUser } from '../../lib/auth.ts';
+import { isAuthError, type WallSocket } from '../../lib/socket.ts';
+import { ConnectionState } from '../../lib/state/connection.svelte.ts';
+import { AlertFailure, type ActionBody, type DutyApi } from '../api.ts';
+import { Beeper } from '../sound.svelte.ts';
+import { DutyQueue } from './queue.svelte.ts';
+
+/** Roles that act on alerts (the server's ALERT_ACTORS); a wall account only watches. */
+const ACTORS = new Set(['duty', 'commander', 'admin']);
+/** Actions whose note is the point of the action: what was done, why it goes up. */
+const NOTE_REQUIRED: ReadonlySet<AlertAction> = new Set(['resolve', 'escalate', 'note']);
+
+const DONE_TEXT: Record<AlertAction, string> = {
+  ack: '已签收',
+  dispatch: '已分派',
+  checkin: '已登记报到',
+  resolve: '已办结',
+  close: '已核验',
+  escalate: '已升级至上级值班台',
+  note: '已备注',
+  supervise: '已督办',
+};
+
+export interface Notice {
+  kind: 'ok' | 'error';
+  text: string;
+}
+
+/** Chinese text for a refused action, naming who signed first when that is the reason. */
+export function refusalText(err: unknown, action: AlertAction): string {
+  if (!(err instanceof AlertFailure)) return ERROR_TEXT.internal;
+  const d = err.details;
+  if (d.signedBy && (err.code === 'conflict' || action === 'ack')) return `已由 ${d.signedBy} 签收`;
+  if (err.code === 'illegal_transition' && d.state)
+    return `当前状态为「${ALERT_STATE_LABELS[d.state]}」，不能${ALERT_ACTION_LABELS[action]}`;
+  if (err.code === 'bad_request' && d.errors?.some((e) => e.startsWith('note'))) return '请填写处置说明';
+  if (err.code === 'bad_request' && d.errors?.some((e) => e.startsWith('departments'))) return '请选择要分派的部门';
+  return ERROR_TEXT[err.code];
+}
+
+export interface ConsoleDeps {
+  api: DutyApi;
+  socket: WallSocket;
+  user: SessionUser;
+  /** Reads a reactive clock, epoch ms. */
+  now: () => number;
+  onAuthLost: () => void;
+}
+
+/**
+ * The duty officer's console: the queue of the home region's alerts (REST on every (re)connect,
+ * then `alert` events), the selected alert's detail, the actions, the red-alert sound. `start()`
+ * registers every listener and returns the teardown that removes them.
+ */
+export class DutyConsole {
+  readonly queue: DutyQueue;
+  readonly connection: ConnectionState;
+  readonly beeper = new Beeper();
+  readonly user: SessionUser;
+  detail = $state.raw<AlertDetail | null>(null);
+  note = $state('');
+  busy = $state(false);
+  notice = $state.raw<Notice | null>(null);
+  readonly #deps: ConsoleDeps;
+  #detailFor = '';
+  #noticeTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(deps: ConsoleDeps) {
+    this.#deps = deps;
+    this.user = deps.user;
+    this.queue = new DutyQueue(deps.user.region);
+    this.connection = new ConnectionState(deps.now);
+  }
+
+  get canActAtAll(): boolean {
+    return ACTORS.has(this.user.role);
+  }
+
+  /** Whether the officer may take `action` on `a` now (the server checks again). */
+  can(action: AlertAction, a: AlertView | null): boolean {
+    if (!a || !this.canActAtAll || !canDo(action, a.state)) return false;
+    const home = this.user.region;
+    if (action === 'supervise') return !a.supervised && isWithin(a.desk, home) && a.desk !== home;
+    if (action === 'note') return true;
+    return isWithin(a.desk, home);
+  }
+
+  start(): () => void {
+    const s = this.#deps.socket;
+    const onConnect = () => {
+      this.connection.markConnected(Date.now());
+      s.emit('subscribe', this.user.region, (reply: Ack<Snapshot>) => {
+        if (!reply.ok && reply.error.code === 'unauthenticated') this.#deps.onAuthLost();
+      });
+      void this.reload();
+    };
+    const onDisconnect = () => this.connection.markDisconnected();
+    const onConnectError = (err: Error) => {
+      if (isAuthError(err)) this.#deps.onAuthLost();
+    };
+    const onAlert = (a: AlertView) => {
+      this.connection.heard(Date.now());
+      const fresh = this.queue.upsert(a);
+      if (fresh && a.level === 'red' && a.state === 'new') this.beeper.beep();
+      if (a.id === this.queue.selectedId) void this.loadDetail(a.id, a.updatedAt);
+    };
+    const onEnded = () => this.#deps.onAuthLost();
+    const heard = () => this.connection.heard(Date.now());
+    s.on('connect', onConnect);
+    s.on('disconnect', onDisconnect);
+    s.on('connect_error', onConnectError);
+    s.on('alert', onAlert);
+    s.on('session:ended', onEnded);
+    s.io.on('ping', heard);
+    if (s.connected) onConnect();
+    else s.connect();
+    return () => {
+      s.off('connect', onConnect);
+      s.off('disconnect', onDisconnect);
+      s.off('connect_error', onConnectError);
+      s.off('alert', onAlert);
+      s.off('session:ended', onEnded);
+      s.io.off('ping', heard);
+      clearTimeout(this.#noticeTimer);
+      this.beeper.close();
+    };
+  }
+
+  /** The whole list again: after a (re)connect nothing heard while away may be missing. */
+  async reload(): Promise<void> {
+    try {
+      const [open, resolved] = await Promise.all([
+        this.#deps.api.list(this.user.region, 'open'),
+        this.#deps.api.list(this.user.region, 'resolved'),
+      ]);
+      this.queue.reset([...open, ...resolved]);
+    } catch (err) {
+      this.#failed(err);
+    }
+  }
+
+  /** Loads the detail of an alert; `version` (updatedAt) makes a changed alert load again. */
+  async loadDetail(id: string, version: string): Promise<void> {
+    const key = `${id}@${version}`;
+    if (this.#detailFor === key) return;
+    this.#detailFor = key;
+    try {
+      const d = await this.#deps.api.detail(id);
+      if (this.#detailFor === key) this.detail = d;
+    } catch (err) {
+      if (this.#detailFor === key) this.#failed(err);
+    }
+  }
+
+  async act(action: AlertAction, extra: ActionBody = {}): Promise<boolean> {
+    const a = this.queue.selected;
+    if (!a || this.busy) return false;
+    const note = this.note.trim();
+    if (NOTE_REQUIRED.has(action) && !note) {
+      this.#say(
+        'error',
+        `请先在「处置说明」中写明${action === 'resolve' ? '办理情况' : action === 'escalate' ? '升级原因' : '备注内容'}`,
+      );
+      return false;
+    }
+    this.busy = true;
+    try {
+      const updated = await this.#deps.api.act(a.id, action, { ...(note ? { note } : {}), ...extra });
+      this.queue.upsert(updated);
+      this.note = '';
+      this.#say('ok', action === 'checkin' && extra.department ? `${extra.department}已报到` : DONE_TEXT[action]);
+      await this.loadDetail(updated.id, updated.updatedAt);
+      return true;
+    } catch (err) {
+      if (err instanceof AlertFailure && err.code === 'unauthenticated') this.#deps.onAuthLost();
+      this.#say('error', refusalText(err, action));
+      // Someone else moved it: show what it is now.
+      void this.reload();
+      return false;
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  #failed(err: unknown): void {
+    if (err instanceof AlertFailure && err.code === 'unauthenticated') return this.#deps.onAuthLost();
+    this.#say('error', err instanceof AlertFailure ? ERROR_TEXT[err.code] : ERROR_TEXT.internal);
+  }
+
+  #say(kind: Notice['kind'], text: string): void {
+    this.notice = { kind, text };
+    clearTimeout(this.#noticeTimer);
+    this.#noticeTimer = setTimeout(() => (this.notice = null), kind === 'error' ? 8000 : 4000);
+  }
+}

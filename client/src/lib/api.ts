@@ -1,0 +1,89 @@
+import type { ErrorCode } from '../../../shared/ack.ts';
+import type { RegionInfo } from '../../../shared/regions.ts';
+import type { LoginReply } from '../../../shared/schemas/user.ts';
+
+/** A failed HTTP call, with the server's error code (or a client-side one for network failures). */
+export class ApiFailure extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiFailure';
+  }
+}
+
+export type { LoginReply };
+
+/** GeoJSON of a region's children as served by /geo/<code>.json (only what the wall reads). */
+export interface RegionFeatureCollection {
+  type: 'FeatureCollection';
+  features: Array<{
+    type: 'Feature';
+    properties: { code: string; name: string; cp?: [number, number] };
+    geometry: unknown;
+  }>;
+}
+
+export interface Api {
+  login(username: string, password: string): Promise<LoginReply>;
+  region(code: string): Promise<RegionInfo>;
+  geo(code: string): Promise<RegionFeatureCollection>;
+}
+
+/**
+ * The REST client. Every request carries `Authorization: Bearer <token>`; errors come back as
+ * {@link ApiFailure} with the server's whitelisted code, never as a raw response.
+ */
+export function createApi(getToken: () => string | null, fetchImpl: typeof fetch = (...a) => fetch(...a)): Api {
+  async function request<T>(path: string, init: RequestInit = {}): Promise<T> {
+    const headers = new Headers(init.headers);
+    headers.set('Accept', 'application/json');
+    const token = getToken();
+    if (token) headers.set('Authorization', `Bearer ${token}`);
+    let res: Response;
+    try {
+      res = await fetchImpl(path, { ...init, headers });
+    } catch {
+      throw new ApiFailure(0, 'unavailable', 'network error');
+    }
+    const body: unknown = await res.json().catch(() => null);
+    if (!res.ok) {
+      const err = (body as { error?: { code?: ErrorCode; message?: string } } | null)?.error;
+      const code: ErrorCode =
+        err?.code ?? (res.status === 401 ? 'unauthenticated' : res.status === 404 ? 'not_found' : 'internal');
+      throw new ApiFailure(res.status, code, err?.message ?? res.statusText);
+    }
+    if (body === null) throw new ApiFailure(res.status, 'internal', 'empty reply');
+    return body as T;
+  }
+
+  return {
+    login: (username, password) =>
+      request<LoginReply>('/api/v1/auth/login', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ username, password }),
+      }),
+    region: (code) => request<RegionInfo>(`/api/v1/regions/${encodeURIComponent(code)}`),
+    geo: (code) => request<RegionFeatureCollection>(`/geo/${encodeURIComponent(code)}.json`),
+  };
+}
+
+/** Chinese text for an error code, for the screen (the server's message stays in the log). */
+export const ERROR_TEXT: Record<ErrorCode, string> = {
+  bad_request: '请求有误',
+  unauthenticated: '登录已失效，请重新登录',
+  forbidden: '无权访问',
+  out_of_scope: '超出本账号的管辖范围',
+  not_found: '未找到',
+  unknown_region: '区域不存在',
+  conflict: '状态冲突',
+  illegal_transition: '操作不允许',
+  too_many_subscriptions: '订阅过多',
+  payload_too_large: '数据过大',
+  rate_limited: '请求过于频繁',
+  unavailable: '服务暂不可用',
+  internal: '服务内部错误',
+};

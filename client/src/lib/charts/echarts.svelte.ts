@@ -1,0 +1,91 @@
+/**
+ * The one bridge between Svelte and ECharts: `{@attach chart(() => option)}`.
+ *
+ * ECharts is imported by module (core + the charts and components the wall uses), never whole,
+ * so its chunk stays small. The file is `.svelte.ts` because the attachment needs a nested
+ * `$effect`: the chart is created once per element, and only `setOption` re-runs when the option
+ * changes.
+ */
+import type { Attachment } from 'svelte/attachments';
+import { BarChart, EffectScatterChart, FunnelChart, LineChart, MapChart, ScatterChart } from 'echarts/charts';
+import {
+  GeoComponent,
+  GridComponent,
+  LegendComponent,
+  TooltipComponent,
+  VisualMapContinuousComponent,
+  VisualMapPiecewiseComponent,
+} from 'echarts/components';
+import { init, registerMap, use, type EChartsCoreOption, type SetOptionOpts } from 'echarts/core';
+import { CanvasRenderer } from 'echarts/renderers';
+
+use([
+  MapChart,
+  EffectScatterChart,
+  ScatterChart,
+  LineChart,
+  BarChart,
+  FunnelChart,
+  GeoComponent,
+  GridComponent,
+  LegendComponent,
+  TooltipComponent,
+  VisualMapContinuousComponent,
+  VisualMapPiecewiseComponent,
+  CanvasRenderer,
+]);
+
+export { registerMap };
+
+/** What a click on a chart element hands back (the subset the wall reads). */
+export interface ChartClick {
+  componentType?: string;
+  seriesType?: string;
+  name?: string;
+  data?: unknown;
+}
+
+export interface ChartHooks {
+  onClick?: (params: ChartClick) => void;
+  /**
+   * Canvas pixel ratio. Read reactively: when it changes (the stage is scaled for another screen)
+   * the chart is re-created so it stays sharp under the CSS transform.
+   */
+  pixelRatio?: () => number;
+  /** Components to replace rather than merge on update (e.g. `['series']` when series come and go). */
+  replaceMerge?: SetOptionOpts['replaceMerge'];
+}
+
+export function chart(
+  getOption: () => EChartsCoreOption | null | undefined,
+  hooks: ChartHooks = {},
+): Attachment<HTMLElement> {
+  return (element) => {
+    const devicePixelRatio = hooks.pixelRatio?.() ?? window.devicePixelRatio ?? 1;
+    const instance = init(element, undefined, { renderer: 'canvas', devicePixelRatio });
+    const onClick = hooks.onClick;
+    if (onClick) instance.on('click', (params) => onClick(params as ChartClick));
+
+    let frame = 0;
+    const observer = new ResizeObserver(() => {
+      cancelAnimationFrame(frame);
+      frame = requestAnimationFrame(() => instance.resize());
+    });
+    observer.observe(element);
+
+    $effect(() => {
+      const option = getOption();
+      if (option)
+        instance.setOption(option, {
+          lazyUpdate: true,
+          ...(hooks.replaceMerge ? { replaceMerge: hooks.replaceMerge } : {}),
+        });
+    });
+
+    return () => {
+      cancelAnimationFrame(frame);
+      observer.disconnect();
+      instance.dispose();
+    };
+  };
+}

@@ -1,0 +1,68 @@
+import type { Api, RegionFeatureCollection } from '../api.ts';
+import type { MapFeature } from './options/map.ts';
+
+/**
+ * Boundaries of a region's children, fetched once per region and registered with ECharts under
+ * the region's code. Only provinces and cities have them (no polygons below the county).
+ */
+export class GeoStore {
+  readonly #cache = new Map<string, Promise<MapFeature[]>>();
+  readonly #api: Pick<Api, 'geo'>;
+  readonly #register: (name: string, geo: RegionFeatureCollection) => void;
+
+  constructor(api: Pick<Api, 'geo'>, register: (name: string, geo: RegionFeatureCollection) => void) {
+    this.#api = api;
+    this.#register = register;
+  }
+
+  load(code: string): Promise<MapFeature[]> {
+    let p = this.#cache.get(code);
+    if (!p) {
+      p = this.#api.geo(code).then((geo) => {
+        this.#register(code, geo);
+        return featuresOf(geo);
+      });
+      p.catch(() => this.#cache.delete(code));
+      this.#cache.set(code, p);
+    }
+    return p;
+  }
+}
+
+export function featuresOf(geo: RegionFeatureCollection): MapFeature[] {
+  const valid = (geo.features ?? []).filter(
+    (f) => typeof f?.properties?.code === 'string' && typeof f.properties.name === 'string',
+  );
+  const areas = valid.map((f) => bboxArea(f.geometry));
+  const largest = Math.max(0, ...areas);
+  return valid.map((f, i) => ({
+    code: f.properties.code,
+    name: f.properties.name,
+    ...(Array.isArray(f.properties.cp) && f.properties.cp.length === 2 ? { cp: f.properties.cp } : {}),
+    // A region far smaller than its neighbours (嘉峪关 beside 酒泉) gets its label moved clear.
+    ...(largest > 0 && areas[i]! < largest * SMALL_SHARE ? { small: true } : {}),
+  }));
+}
+
+const SMALL_SHARE = 0.02;
+
+/** Area of the bounding box of a GeoJSON geometry, in square degrees (enough to compare sizes). */
+export function bboxArea(geometry: unknown): number {
+  let minX = Infinity;
+  let minY = Infinity;
+  let maxX = -Infinity;
+  let maxY = -Infinity;
+  const walk = (c: unknown): void => {
+    if (!Array.isArray(c)) return;
+    if (typeof c[0] === 'number' && typeof c[1] === 'number') {
+      minX = Math.min(minX, c[0]);
+      maxX = Math.max(maxX, c[0]);
+      minY = Math.min(minY, c[1]);
+      maxY = Math.max(maxY, c[1]);
+      return;
+    }
+    for (const x of c) walk(x);
+  };
+  walk((geometry as { coordinates?: unknown } | null)?.coordinates);
+  return maxX >= minX ? (maxX - minX) * (maxY - minY) : 0;
+}

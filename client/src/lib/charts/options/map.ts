@@ -1,0 +1,228 @@
+import type { EffectScatterSeriesOption, MapSeriesOption, ScatterSeriesOption } from 'echarts/charts';
+import type { GeoComponentOption, TooltipComponentOption, VisualMapComponentOption } from 'echarts/components';
+import type { ComposeOption } from 'echarts/core';
+import type { ChildSummary } from '../../../../../shared/schemas/snapshot.ts';
+import { WARNING_LEVELS, WARNING_LEVEL_COLOURS, WARNING_LEVEL_LABELS } from '../../../../../shared/vocab.ts';
+import { MEASURE_LABELS, measureOf, topLevel, totalAlerts, type Measure } from '../../measures.ts';
+import type { RipplePoint } from '../../state/ripples.svelte.ts';
+import { escapeHtml } from '../escape.ts';
+import { THEME, TOOLTIP_BASE } from '../theme.ts';
+
+export type MapOption = ComposeOption<
+  | MapSeriesOption
+  | EffectScatterSeriesOption
+  | ScatterSeriesOption
+  | GeoComponentOption
+  | TooltipComponentOption
+  | VisualMapComponentOption
+>;
+
+/** A child region as drawn from /geo/<code>.json. */
+export interface MapFeature {
+  code: string;
+  name: string;
+  cp?: [number, number];
+  /** Much smaller than the largest sibling: its label is lifted so it does not sit on a neighbour's. */
+  small?: boolean;
+}
+
+export interface MapInput {
+  /** The name the map was registered under (the parent region's code). */
+  mapName: string;
+  features: readonly MapFeature[];
+  children: readonly ChildSummary[];
+  measure: Measure;
+  ripples: readonly RipplePoint[];
+  now: number;
+  /** How long a point ripples before it settles into a dot. */
+  rippleForMs?: number;
+  /** At most this many points ripple at once (the rest are dots): effects cost a redraw per frame. */
+  maxRippling?: number;
+}
+
+/** A map series item: `name` is the feature name ECharts matches; the rest is for tooltips and clicks. */
+export interface MapDatum {
+  name: string;
+  code: string;
+  value: number;
+  /** For the 预警 measure: the open alert count (value is then the level rank 0–4). */
+  count: number;
+}
+
+/** Rank of the most severe level for the 预警 measure: red 4 … blue 1, none 0. */
+const LEVEL_VALUE = { red: 4, orange: 3, yellow: 2, blue: 1 } as const;
+
+/** One datum per feature, so every drawn region has a value (0 when it has no cases yet). */
+export function mapData(
+  features: readonly MapFeature[],
+  children: readonly ChildSummary[],
+  measure: Measure,
+): MapDatum[] {
+  const byCode = new Map(children.map((c) => [c.code, c]));
+  return features.map((f) => {
+    const child = byCode.get(f.code);
+    if (measure === 'alerts') {
+      const level = topLevel(child?.alerts);
+      return { name: f.name, code: f.code, value: level ? LEVEL_VALUE[level] : 0, count: totalAlerts(child?.alerts) };
+    }
+    const value = child ? measureOf(child, measure) : 0;
+    return { name: f.name, code: f.code, value, count: value };
+  });
+}
+
+/** A round upper bound for the colour scale, so the legend reads 0 … 500 rather than 0 … 487. */
+export function niceMax(values: readonly number[]): number {
+  const max = Math.max(0, ...values);
+  if (max <= 5) return 5;
+  const step = 10 ** Math.floor(Math.log10(max));
+  for (const m of [1, 2, 2.5, 5, 10]) if (m * step >= max) return m * step;
+  return 10 * step;
+}
+
+function visualMap(measure: Measure, data: readonly MapDatum[]): VisualMapComponentOption {
+  const common = {
+    seriesIndex: 0,
+    left: 12,
+    bottom: 10,
+    orient: 'horizontal' as const,
+    itemWidth: 14,
+    itemHeight: 14,
+    textStyle: { color: THEME.textDim, fontSize: THEME.small, fontFamily: THEME.font },
+  };
+  if (measure === 'alerts') {
+    return {
+      ...common,
+      type: 'piecewise',
+      // Listed 红 … 蓝, 无: the national order, most severe first.
+      inverse: true,
+      itemGap: 14,
+      pieces: [
+        ...WARNING_LEVELS.map((l) => ({
+          value: LEVEL_VALUE[l],
+          label: WARNING_LEVEL_LABELS[l].replace('预警', ''),
+          color: WARNING_LEVEL_COLOURS[l],
+        })),
+        { value: 0, label: '无', color: THEME.mapEmpty },
+      ],
+    };
+  }
+  return {
+    ...common,
+    type: 'continuous',
+    min: 0,
+    max: niceMax(data.map((d) => d.value)),
+    itemHeight: 180,
+    calculable: false,
+    realtime: false,
+    text: [`${niceMax(data.map((d) => d.value))}`, '0'],
+    inRange: { color: [...THEME.ramp] },
+  };
+}
+
+export function mapOption(input: MapInput): MapOption {
+  const { measure, now } = input;
+  const data = mapData(input.features, input.children, measure);
+  const rippleFor = input.rippleForMs ?? 20_000;
+  const maxRippling = input.maxRippling ?? 300;
+
+  const fresh: RipplePoint[] = [];
+  const settled: RipplePoint[] = [];
+  for (const p of input.ripples) (now - p.at < rippleFor ? fresh : settled).push(p);
+  const rippling = fresh.slice(-maxRippling);
+  const dots = [...settled, ...fresh.slice(0, Math.max(0, fresh.length - maxRippling))];
+
+  const byCode = new Map(input.children.map((c) => [c.code, c]));
+  const pulses = input.features
+    .filter((f) => f.cp && (byCode.get(f.code)?.alerts?.red ?? 0) > 0)
+    .map((f) => ({ name: f.name, value: [...f.cp!], count: byCode.get(f.code)!.alerts.red }));
+
+  const point = (p: RipplePoint) => ({ name: p.regionName, value: [p.lng, p.lat, p.severity], summary: p.summary });
+
+  return {
+    textStyle: { fontFamily: THEME.font },
+    tooltip: {
+      ...TOOLTIP_BASE,
+      trigger: 'item',
+      formatter: (params: unknown) => {
+        const p = params as { seriesIndex?: number; name?: string; data?: Record<string, unknown> };
+        if (p.seriesIndex === 0) {
+          const d = p.data as MapDatum | undefined;
+          if (!d) return escapeHtml(p.name);
+          return `${escapeHtml(d.name)}<br/>${escapeHtml(MEASURE_LABELS[measure])}：${escapeHtml(d.count)}`;
+        }
+        if (p.seriesIndex === 3) return `${escapeHtml(p.name)}<br/>红色预警 ${escapeHtml(p.data?.count)} 条`;
+        return `${escapeHtml(p.name)}<br/>${escapeHtml(p.data?.summary)}`;
+      },
+    },
+    visualMap: visualMap(measure, data),
+    geo: {
+      map: input.mapName,
+      roam: false,
+      top: 12,
+      bottom: 44,
+      left: 8,
+      right: 8,
+      selectedMode: false,
+      regions: input.features.filter((f) => f.small).map((f) => ({ name: f.name, label: { offset: [0, -18] } })),
+      label: {
+        show: true,
+        color: THEME.text,
+        fontSize: THEME.small,
+        fontFamily: THEME.font,
+        textBorderColor: 'rgba(2, 11, 31, 0.9)',
+        textBorderWidth: 3,
+      },
+      itemStyle: {
+        areaColor: THEME.mapEmpty,
+        borderColor: THEME.mapBorder,
+        borderWidth: 1.2,
+        shadowColor: 'rgba(53, 214, 255, 0.35)',
+        shadowBlur: 8,
+      },
+      emphasis: {
+        label: { color: '#ffffff', fontSize: THEME.body },
+        itemStyle: { areaColor: '#2a5d8c', borderColor: THEME.accent, borderWidth: 2 },
+      },
+    },
+    series: [
+      {
+        type: 'map',
+        geoIndex: 0,
+        name: MEASURE_LABELS[measure],
+        data,
+      },
+      {
+        type: 'effectScatter',
+        coordinateSystem: 'geo',
+        zlevel: 1,
+        data: rippling.map(point),
+        symbolSize: (v: number[]) => 6 + 2 * (v[2] ?? 1),
+        showEffectOn: 'render',
+        rippleEffect: { brushType: 'stroke', scale: 4, period: 3, number: 2 },
+        itemStyle: { color: THEME.ripple },
+        animation: false,
+      },
+      {
+        type: 'scatter',
+        coordinateSystem: 'geo',
+        data: dots.map(point),
+        symbolSize: 4,
+        itemStyle: { color: 'rgba(233, 251, 255, 0.5)' },
+        animation: false,
+        large: true,
+      },
+      {
+        type: 'effectScatter',
+        coordinateSystem: 'geo',
+        zlevel: 1,
+        data: pulses,
+        symbolSize: 14,
+        // Just below the region's label point, so the pulse does not cover the name.
+        symbolOffset: [0, 16],
+        showEffectOn: 'render',
+        rippleEffect: { brushType: 'fill', scale: 3.5, period: 2 },
+        itemStyle: { color: WARNING_LEVEL_COLOURS.red },
+      },
+    ],
+  };
+}

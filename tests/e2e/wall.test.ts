@@ -1,0 +1,296 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Page } from 'playwright-core';
+import { build } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { levelOf } from '../../shared/regions.ts';
+import { formatClock } from '../../client/src/lib/time.ts';
+import { launchBrowser, screenshot, type TestBrowser } from '../helpers/browser.ts';
+import { prng } from '../helpers/prng.ts';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
+
+const REPO = fileURLToPath(new URL('../..', import.meta.url));
+
+/** Newest modification time under a directory. */
+function newest(dir: string): number {
+  let t = 0;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    t = Math.max(t, e.isDirectory() ? newest(p) : fs.statSync(p).mtimeMs);
+  }
+  return t;
+}
+
+/**
+ * The server serves dist/client when it exists at start. Built here only when missing or older
+ * than its sources (the rule of scripts/bootstrap.mjs), so parallel browser tests do not rebuild
+ * the directory under each other's feet.
+ */
+async function ensureClientBuild(): Promise<void> {
+  const index = path.join(REPO, 'dist', 'client', 'index.html');
+  const sources = Math.max(
+    newest(path.join(REPO, 'client')),
+    newest(path.join(REPO, 'shared')),
+    fs.statSync(path.join(REPO, 'vite.config.ts')).mtimeMs,
+  );
+  if (fs.existsSync(index) && fs.statSync(index).mtimeMs >= sources) return;
+  await build({ configFile: path.join(REPO, 'vite.config.ts'), logLevel: 'warn' });
+}
+
+/** `2026-11-22T10:15:03.120+08:00` for an instant. */
+function beijingIso(ms: number): string {
+  return new Date(ms + 8 * 3_600_000).toISOString().replace('Z', '+08:00');
+}
+
+/**
+ * A believable morning in Gansu: incidents and disputes in every city over the last day and a
+ * half, some with a location, two disputes with a weapon and a threat to kill (red alerts).
+ */
+function morning(server: TestServer, now: number, count = 400): unknown[] {
+  const rnd = prng(20261122);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+  const counties = server.tree.codesAt('county').filter((c) => server.tree.info(c)?.center);
+  const incidentCats = ['criminal', 'public_order', 'fraud', 'traffic', 'fire', 'petition'] as const;
+  const disputeCats = ['family', 'neighbour', 'land', 'labour', 'debt', 'property'] as const;
+  const channels = ['grid', 'hotline_12345', 'police_110', 'petition', 'court', 'walk_in', 'app'] as const;
+  const sinceMidnight = (now + 8 * 3_600_000) % 86_400_000;
+  const events: unknown[] = [];
+  for (let i = 0; i < count; i++) {
+    const county = pick(counties);
+    const towns = server.tree.children(county);
+    const region = towns.length && rnd() < 0.6 ? pick(towns).code : county;
+    const [lng, lat] = server.tree.info(county)!.center!;
+    // Most of them today (whatever the hour in Beijing), the rest yesterday, for the trend lines.
+    const at =
+      rnd() < 0.65 ? now - Math.floor(rnd() * sinceMidnight) : now - sinceMidnight - Math.floor(rnd() * 24 * 3_600_000);
+    const dispute = rnd() < 0.3;
+    events.push({
+      id: `e2e-${i}`,
+      caseId: `e2e-case-${i}`,
+      kind: dispute ? 'dispute' : 'incident',
+      category: dispute ? pick(disputeCats) : pick(incidentCats),
+      status: dispute
+        ? pick(['received', 'dispatched', 'mediating', 'resolved', 'verified'] as const)
+        : pick(['reported', 'handling', 'closed'] as const),
+      severity: 1 + Math.floor(rnd() ** 3 * 4),
+      region,
+      ...(rnd() < 0.7 ? { location: { lng: lng + (rnd() - 0.5) * 0.3, lat: lat + (rnd() - 0.5) * 0.3 } } : {}),
+      occurredAt: beijingIso(at),
+      channel: pick(channels),
+      summary: `${dispute ? '群众反映' : '接报'}事件 #${i} <b>不应加粗</b>`,
+    });
+  }
+  for (const [i, region] of ['620702', '620102'].entries()) {
+    events.push({
+      id: `e2e-red-${i}`,
+      caseId: `e2e-red-case-${i}`,
+      kind: 'dispute',
+      category: 'family',
+      status: 'received',
+      severity: 3,
+      region,
+      occurredAt: beijingIso(now - 10 * 60_000),
+      channel: 'grid',
+      summary: '家庭纠纷，一方持刀扬言杀人',
+      riskMarkers: ['weapon', 'kill_threat'],
+    });
+  }
+  return events;
+}
+
+async function valueOf(page: Page, testid: string): Promise<number> {
+  return Number(await page.getByTestId(testid).getAttribute('data-value'));
+}
+
+describe('the wall in a real browser against the real server', () => {
+  let server: TestServer;
+  let browser: TestBrowser;
+  let page: Page;
+  let linkCut = false;
+
+  beforeAll(async () => {
+    await ensureClientBuild();
+    server = await startTestServer();
+    browser = await launchBrowser();
+    page = await browser.newPage({ width: 1920, height: 1080 });
+    // A switch to cut the wall's link later. WebSocket routing works by patching the page at load,
+    // so it is installed before the first navigation and passes everything through until cut.
+    await browser.context.routeWebSocket(
+      (u) => u.pathname.startsWith('/socket.io/'),
+      (ws) => (linkCut ? ws.close() : ws.connectToServer()),
+    );
+    await page.route(/\/socket\.io\//, (route) => (linkCut ? route.abort() : route.continue()));
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('sends a visitor without a token to the login page, and back to the wall after logging in', async () => {
+    await page.goto(`${server.url}/`);
+    await page.waitForURL(/\/login/);
+    await page.locator('input[name=username]').fill('admin');
+    await page.locator('input[name=password]').fill(server.adminPassword);
+    await page.getByRole('button', { name: '登录' }).click();
+    await page.waitForURL((u) => u.pathname === '/');
+    await expect
+      .poll(() => page.getByTestId('connection').getAttribute('data-status'), { timeout: 10_000 })
+      .toBe('live');
+    // The browser runs in New York; the wall still shows Beijing time.
+    const shown = await page.getByTestId('clock').textContent();
+    const t = Date.now();
+    expect([formatClock(t - 2000), formatClock(t - 1000), formatClock(t)]).toContain(shown);
+  });
+
+  it('shows the province with its 14 cities on the map', async () => {
+    const map = page.locator('[data-testid=region-map][data-map="62"]');
+    await map.waitFor({ timeout: 10_000 });
+    expect(await map.getAttribute('data-regions-count')).toBe('14');
+    expect(await page.getByTestId('region-title').textContent()).toContain('甘肃省');
+  });
+
+  it('changes a number on the wall within two seconds of an event being posted', async () => {
+    await page.getByTestId('value-incident').waitFor();
+    const before = await valueOf(page, 'value-incident');
+    const posted = Date.now();
+    const res = await server.postEvents([
+      {
+        id: 'e2e-live-1',
+        caseId: 'e2e-live-case-1',
+        kind: 'incident',
+        category: 'public_order',
+        status: 'reported',
+        severity: 2,
+        region: '620702',
+        occurredAt: beijingIso(Date.now()),
+        channel: 'police_110',
+        summary: '现场测试事件',
+      },
+    ]);
+    expect(res.status).toBe(200);
+    await expect.poll(() => valueOf(page, 'value-incident'), { timeout: 2000, interval: 50 }).toBe(before + 1);
+    expect(Date.now() - posted).toBeLessThan(2000);
+  });
+
+  it('fills with a morning of events and looks right at 1920×1080', async () => {
+    const before = await valueOf(page, 'value-incident');
+    const now = Date.now();
+    const events = morning(server, now) as Array<{ kind: string; occurredAt: string }>;
+    const today = beijingIso(now).slice(0, 10);
+    const todaysIncidents = events.filter((e) => e.kind === 'incident' && e.occurredAt.startsWith(today)).length;
+    const res = await server.postEvents(events);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ accepted: events.length, duplicates: 0, rejected: [] });
+    await expect.poll(() => valueOf(page, 'value-incident'), { timeout: 10_000 }).toBe(before + todaysIncidents);
+    await page.waitForTimeout(2500); // let the numbers finish rolling and the ticker move
+    // Text from events is text: the <b> in the summaries must not become markup.
+    expect(await page.locator('[data-testid=ticker] b').count()).toBe(0);
+    expect(
+      await page.evaluate(
+        () =>
+          document.documentElement.scrollWidth <= innerWidth && document.documentElement.scrollHeight <= innerHeight,
+      ),
+    ).toBe(true);
+    await screenshot(page, 'wall-1080');
+  });
+
+  it('drills down from the province to a city, then below the county to ranked tiles', async () => {
+    await page
+      .getByTestId('panel-ranking')
+      .getByRole('button', { name: /张掖市/ })
+      .click();
+    await page.locator('[data-testid=region-map][data-map="6207"]').waitFor({ timeout: 10_000 });
+    expect(await page.getByTestId('region-title').textContent()).toMatch(/甘肃省\s*›\s*张掖市/);
+    const counties = server.tree.children('6207').length;
+    expect(await page.getByTestId('region-map').getAttribute('data-regions-count')).toBe(String(counties));
+    expect(new URL(page.url()).searchParams.get('region')).toBe('6207');
+
+    await page
+      .getByTestId('panel-ranking')
+      .getByRole('button', { name: /甘州区/ })
+      .click();
+    await expect.poll(() => page.getByTestId('wall').getAttribute('data-region'), { timeout: 10_000 }).toBe('620702');
+    const tiles = page.locator('[data-testid=region-map][data-regions-count]');
+    await expect
+      .poll(async () => Number(await tiles.getAttribute('data-regions-count')), { timeout: 10_000 })
+      .toBe(server.tree.children('620702').length);
+    expect(levelOf('620702')).toBe('county');
+    await page.waitForTimeout(1500); // charts finish their transition
+    await screenshot(page, 'wall-county-1080');
+
+    // Back up through the breadcrumb.
+    await page.getByTestId('region-title').getByRole('button', { name: '甘肃省' }).click();
+    await page.locator('[data-testid=region-map][data-map="62"]').waitFor({ timeout: 10_000 });
+  });
+
+  it('scales to 1366×768 and 3840×2160 without scrollbars', async () => {
+    for (const [w, h] of [
+      [1366, 768],
+      [3840, 2160],
+    ] as const) {
+      await page.setViewportSize({ width: w, height: h });
+      await page.waitForTimeout(600);
+      const box = await page.getByTestId('wall').boundingBox();
+      expect(box).not.toBeNull();
+      expect(Math.abs(box!.width / box!.height - 1920 / 1080)).toBeLessThan(0.01);
+      expect(box!.width).toBeLessThanOrEqual(w + 1);
+      expect(
+        await page.evaluate(
+          () =>
+            document.documentElement.scrollWidth <= innerWidth && document.documentElement.scrollHeight <= innerHeight,
+        ),
+      ).toBe(true);
+      await screenshot(page, `wall-${w}x${h}`);
+    }
+    await page.setViewportSize({ width: 1920, height: 1080 });
+  });
+
+  it('admits a lost link: reconnecting, then stale with the age of its numbers, then live again from a fresh snapshot', async () => {
+    const status = () => page.getByTestId('connection').getAttribute('data-status');
+    linkCut = true;
+    server.server.io.disconnectSockets(true);
+    await expect.poll(status, { timeout: 3000 }).toBe('reconnecting');
+    await expect.poll(status, { timeout: 15_000 }).toBe('stale');
+    expect(await page.getByTestId('connection').textContent()).toMatch(/数据已过期 \d+秒/);
+    expect(await page.getByTestId('stale-banner').textContent()).toContain('数据已过期');
+    await screenshot(page, 'wall-stale-1080');
+
+    // While away, the numbers moved on; back online, the wall must show them, not its old ones.
+    const before = await valueOf(page, 'value-incident');
+    const res = await server.postEvents([
+      {
+        id: 'e2e-away-1',
+        caseId: 'e2e-away-case-1',
+        kind: 'incident',
+        category: 'fraud',
+        status: 'reported',
+        severity: 1,
+        region: '620102',
+        occurredAt: beijingIso(Date.now()),
+        channel: 'app',
+        summary: '断线期间的事件',
+      },
+    ]);
+    expect(res.status).toBe(200);
+    linkCut = false;
+    await expect.poll(status, { timeout: 20_000 }).toBe('live');
+    await expect.poll(() => valueOf(page, 'value-incident'), { timeout: 5000 }).toBe(before + 1);
+  }, 60_000);
+
+  it('rotates through the child regions by itself in kiosk mode, with the cursor hidden', async () => {
+    const kiosk = await browser.newPage({ width: 1920, height: 1080 });
+    try {
+      await kiosk.goto(`${server.url}/?kiosk=1&every=5`);
+      await kiosk.getByTestId('wall').waitFor();
+      expect(await kiosk.locator('.hide-cursor').count()).toBe(1);
+      expect(await kiosk.getByTestId('wall').getAttribute('data-region')).toBe('62');
+      const first = server.tree.children('62')[0]!.code;
+      await expect.poll(() => kiosk.getByTestId('wall').getAttribute('data-region'), { timeout: 8000 }).toBe(first);
+      await kiosk.locator(`[data-testid=region-map][data-map="${first}"]`).waitFor({ timeout: 5000 });
+    } finally {
+      await kiosk.close();
+    }
+  }, 30_000);
+});

@@ -1,0 +1,252 @@
+import { describe, expect, it } from 'vitest';
+import { escapeHtml } from '../../../client/src/lib/charts/escape.ts';
+import { bboxArea, featuresOf } from '../../../client/src/lib/charts/geo.ts';
+import { categoryOption, categoryRows } from '../../../client/src/lib/charts/options/categories.ts';
+import { channelRows } from '../../../client/src/lib/charts/options/channels.ts';
+import { funnelOption, funnelStages } from '../../../client/src/lib/charts/options/funnel.ts';
+import { mapData, mapOption, niceMax, type MapFeature } from '../../../client/src/lib/charts/options/map.ts';
+import { trendOption, trendSeries } from '../../../client/src/lib/charts/options/trend.ts';
+import type { RipplePoint } from '../../../client/src/lib/state/ripples.svelte.ts';
+import { child, hours } from './fixtures.ts';
+
+type Fmt = (p: unknown) => string;
+const seriesOf = (o: { series?: unknown }) => o.series as Array<{ data: unknown[] } & Record<string, unknown>>;
+
+describe('escapeHtml', () => {
+  it('turns markup in event text into inert text', () => {
+    expect(escapeHtml('<img src=x onerror="alert(1)">&\'`')).toBe(
+      '&lt;img src=x onerror=&quot;alert(1)&quot;&gt;&amp;&#39;&#96;',
+    );
+    expect(escapeHtml(null)).toBe('');
+    expect(escapeHtml(42)).toBe('42');
+  });
+});
+
+describe('48-hour trend', () => {
+  const asOf = '2026-11-22T10:30:00.000+08:00';
+
+  it('splits the hours into today and yesterday by the Beijing day of the snapshot', () => {
+    const { today, yesterday } = trendSeries(
+      hours(asOf, (i) => ({ incident: i, dispute: 1 })),
+      asOf,
+    );
+    expect(today).toHaveLength(24);
+    // Point 47 is 10:00 today, so 00:00 today is point 37; yesterday 00:00 is point 13.
+    expect(today[0]).toBe(38);
+    expect(today[10]).toBe(48);
+    expect(today[11]).toBeNull();
+    expect(yesterday[0]).toBe(14);
+    expect(yesterday[23]).toBe(37);
+  });
+
+  it('uses Beijing hours even when the instant is written in UTC', () => {
+    const utc = [{ hour: '2026-11-22T01:00:00.000Z', incident: 5, dispute: 0 }]; // 09:00 Beijing
+    expect(trendSeries(utc, asOf).today[9]).toBe(5);
+  });
+
+  it('draws today solid and yesterday dashed, with escaped tooltips', () => {
+    const option = trendOption(
+      hours(asOf, () => ({ incident: 1, dispute: 1 })),
+      asOf,
+    );
+    const series = seriesOf(option);
+    expect(series.map((s) => s.name)).toEqual(['今日', '昨日']);
+    const html = (option.tooltip as { formatter: Fmt }).formatter([{ axisValue: '<b>', seriesName: '今日', value: 3 }]);
+    expect(html).toBe('&lt;b&gt;<br/>今日：3 件');
+  });
+});
+
+describe('category composition', () => {
+  it('keeps the largest categories with Chinese labels and ignores unknown keys', () => {
+    const rows = categoryRows({ criminal: 3, family: 9, fraud: 0, bogus: 99 } as never);
+    expect(rows.map((r) => [r.label, r.value])).toEqual([
+      ['婚姻家庭', 9],
+      ['刑事案件', 3],
+    ]);
+    expect(rows[0]!.kindLabel).toBe('矛盾纠纷');
+    const option = categoryOption(rows);
+    expect(seriesOf(option)[0]!.data).toEqual([9, 3]);
+  });
+
+  it('caps the bars at the limit', () => {
+    const many = Object.fromEntries(
+      ['criminal', 'public_order', 'homicide', 'fraud', 'traffic', 'fire', 'petition', 'family', 'land', 'debt'].map(
+        (c, i) => [c, i + 1],
+      ),
+    );
+    expect(categoryRows(many)).toHaveLength(8);
+  });
+});
+
+describe('dispute funnel', () => {
+  it('counts each stage as the cases at it or beyond, failures stopping at 调处', () => {
+    const stages = funnelStages(
+      { received: 4, dispatched: 3, mediating: 2, resolved: 5, failed: 1, verified: 2 },
+      { received: 9, dispatched: 1 },
+    );
+    expect(stages.map((s) => [s.label, s.reached])).toEqual([
+      ['受理', 17],
+      ['分流', 13],
+      ['调处', 10],
+      ['化解', 7],
+      ['核验', 2],
+    ]);
+    expect(stages[0]!.waiting).toBe(9);
+    expect(stages[3]!.waiting).toBeNull();
+  });
+
+  it('keeps the funnel in stage order and scales it to the first stage', () => {
+    const option = funnelOption(funnelStages({ received: 1 }, {}));
+    const s = seriesOf(option)[0]!;
+    expect(s.sort).toBe('none');
+    expect(s.max).toBe(1);
+    expect((s.data as Array<{ name: string }>).map((d) => d.name)).toEqual(['受理', '分流', '调处', '化解', '核验']);
+  });
+});
+
+describe('channels', () => {
+  it('lists every channel in a fixed order with its share', () => {
+    const rows = channelRows({ police_110: 30, grid: 10 });
+    expect(rows).toHaveLength(7);
+    expect(rows[0]).toMatchObject({ channel: 'grid', label: '网格上报', value: 10, share: 0.25 });
+    expect(channelRows({}).every((r) => r.share === 0)).toBe(true);
+  });
+});
+
+describe('map', () => {
+  const features: MapFeature[] = [
+    { code: '6201', name: '兰州市', cp: [103.8, 36.0] },
+    { code: '6207', name: '张掖市', cp: [100.4, 38.9] },
+    { code: '6209', name: '酒泉市', cp: [98.5, 39.7] },
+  ];
+  const children = [
+    child('6201', '兰州市', { today: 12, open: 4 }),
+    child('6207', '张掖市', { today: 3, red: 2, yellow: 1 }),
+  ];
+
+  it('gives every drawn region a value, zero when it has no cases', () => {
+    const data = mapData(features, children, 'today');
+    expect(data.map((d) => [d.name, d.code, d.value])).toEqual([
+      ['兰州市', '6201', 12],
+      ['张掖市', '6207', 3],
+      ['酒泉市', '6209', 0],
+    ]);
+  });
+
+  it('colours the 预警 measure by the most severe open level', () => {
+    const data = mapData(features, children, 'alerts');
+    expect(data[1]).toMatchObject({ value: 4, count: 3 });
+    const option = mapOption({ mapName: '62', features, children, measure: 'alerts', ripples: [], now: 0 });
+    expect((option.visualMap as { type: string }).type).toBe('piecewise');
+  });
+
+  it('rounds the colour scale and draws one map item per feature', () => {
+    expect(niceMax([487])).toBe(500);
+    expect(niceMax([0])).toBe(5);
+    expect(niceMax([1200])).toBe(2000);
+    const option = mapOption({ mapName: '62', features, children, measure: 'today', ripples: [], now: 0 });
+    expect((option.geo as { map: string }).map).toBe('62');
+    expect(seriesOf(option)[0]!.data).toHaveLength(3);
+    expect((option.visualMap as { max: number }).max).toBe(20);
+  });
+
+  it('ripples fresh events, settles older ones into dots and pulses regions with red alerts', () => {
+    const now = 100_000;
+    const p = (id: string, at: number): RipplePoint => ({
+      id,
+      lng: 100,
+      lat: 38,
+      at,
+      severity: 2,
+      regionName: '甘州区',
+      summary: '<script>',
+    });
+    const option = mapOption({
+      mapName: '62',
+      features,
+      children,
+      measure: 'today',
+      ripples: [p('old', now - 60_000), p('new', now - 1000)],
+      now,
+    });
+    const [, rippling, dots, pulses] = seriesOf(option);
+    expect(rippling!.data).toHaveLength(1);
+    expect(dots!.data).toHaveLength(1);
+    expect(pulses!.data).toEqual([{ name: '张掖市', value: [100.4, 38.9], count: 2 }]);
+    const html = (option.tooltip as { formatter: Fmt }).formatter({
+      seriesIndex: 1,
+      name: '甘州区',
+      data: { summary: '<script>' },
+    });
+    expect(html).not.toContain('<script>');
+    expect(html).toContain('&lt;script&gt;');
+  });
+
+  it('caps the number of rippling points', () => {
+    const ripples = Array.from({ length: 500 }, (_, i): RipplePoint => ({
+      id: String(i),
+      lng: 100,
+      lat: 38,
+      at: 0,
+      severity: 1,
+      regionName: '',
+      summary: '',
+    }));
+    const [, rippling, dots] = seriesOf(
+      mapOption({ mapName: '62', features, children, measure: 'today', ripples, now: 1, maxRippling: 300 }),
+    );
+    expect(rippling!.data).toHaveLength(300);
+    expect(dots!.data).toHaveLength(200);
+  });
+});
+
+describe('boundaries', () => {
+  const square = (x: number, y: number, size: number) => ({
+    type: 'Polygon',
+    coordinates: [
+      [
+        [x, y],
+        [x + size, y],
+        [x + size, y + size],
+        [x, y],
+      ],
+    ],
+  });
+
+  it('reads code, name and label point, and marks regions far smaller than the largest', () => {
+    const features = featuresOf({
+      type: 'FeatureCollection',
+      features: [
+        {
+          type: 'Feature',
+          properties: { code: '6202', name: '嘉峪关市', cp: [98.3, 39.8] },
+          geometry: square(98, 39.5, 0.5),
+        },
+        {
+          type: 'Feature',
+          properties: { code: '6209', name: '酒泉市', cp: [98.5, 39.7] },
+          geometry: {
+            type: 'MultiPolygon',
+            coordinates: [
+              [
+                [
+                  [92, 38],
+                  [100, 38],
+                  [100, 43],
+                  [92, 38],
+                ],
+              ],
+            ],
+          },
+        },
+        { type: 'Feature', properties: { name: 'no code' } as never, geometry: square(0, 0, 1) },
+      ],
+    });
+    expect(features).toEqual([
+      { code: '6202', name: '嘉峪关市', cp: [98.3, 39.8], small: true },
+      { code: '6209', name: '酒泉市', cp: [98.5, 39.7] },
+    ]);
+    expect(bboxArea(square(0, 0, 2))).toBe(4);
+    expect(bboxArea(null)).toBe(0);
+  });
+});

@@ -1,0 +1,34 @@
+import { fileURLToPath } from 'node:url';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { defineConfig } from 'vite';
+
+/** The API server the dev server forwards to (server/index.ts listens here by default). */
+const API = 'http://127.0.0.1:3000';
+
+export default defineConfig({
+  root: fileURLToPath(new URL('./client', import.meta.url)),
+  plugins: [svelte({ configFile: false })],
+  server: {
+    host: '127.0.0.1',
+    proxy: {
+      '/api': { target: API, changeOrigin: true },
+      '/geo': { target: API, changeOrigin: true },
+      '/socket.io': { target: API, ws: true, changeOrigin: true },
+    },
+  },
+  build: {
+    outDir: fileURLToPath(new URL('./dist/client', import.meta.url)),
+    emptyOutDir: true,
+    target: 'es2022',
+    // The ECharts chunk is ~350 KB minified on its own; the budget that matters is the gzipped total.
+    chunkSizeWarningLimit: 900,
+    rolldownOptions: {
+      output: {
+        // ECharts (and zrender under it) change rarely: a chunk of their own stays cached across deploys.
+        codeSplitting: {
+          groups: [{ name: 'echarts', test: /node_modules[\\/](echarts|zrender)[\\/]/ }],
+        },
+      },
+    },
+  },
+});
