@@ -2,31 +2,9 @@ import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Clock } from '../clock.ts';
 import { isoBeijing } from '../time/beijing.ts';
+import type { AuditEntry, AuditRecord } from '../../shared/schemas/admin.ts';
 
-/** One thing worth keeping a trace of. */
-export interface AuditEntry {
-  /** Who acted: a username, `ingest:<source>`, or `system` for automatic steps (an escalation by timer). */
-  actor: string;
-  /** What happened, as `area.verb`: `auth.login`, `auth.login_failed`, `user.create`, `alert.ack` … */
-  action: string;
-  /** What it was done to: a username, an alert id, an ingest key id. */
-  target?: string;
-  /** The region the action concerns, so an admin reads only its subtree's trail. */
-  region?: string;
-  /** Small details (a note, the state before and after …). */
-  detail?: Record<string, string | number | boolean | null>;
-}
-
-/** An entry as stored: numbered, timed and chained to the one before it. */
-export interface AuditRecord extends AuditEntry {
-  seq: number;
-  /** Beijing time, ISO 8601 with offset. */
-  at: string;
-  /** `hash` of the entry before (64 zeros for the first). */
-  prev: string;
-  /** sha256(prev + "\n" + body), hex, where body is the JSON of everything but prev and hash. */
-  hash: string;
-}
+export type { AuditEntry, AuditRecord };
 
 export interface AuditLog {
   /** Appends an entry to the chain; resolves once it is in Redis. Safe to call from several processes. */

@@ -1,5 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import type { IngestKeyView } from '../../shared/schemas/admin.ts';
 
 function digest(key: string): string {
   return createHash('sha256').update(key).digest('hex');
@@ -16,18 +17,7 @@ export interface IngestGrant {
   region?: string;
 }
 
-/** A key as the admin API lists it; the key itself is never stored or shown again. */
-export interface IngestKeyView {
-  id: string;
-  source: string;
-  region?: string;
-  createdBy: string;
-  createdAt: string;
-  revokedAt?: string;
-  revokedBy?: string;
-  /** Configured in INGEST_KEYS: changed in the environment, not through the API. */
-  configured?: boolean;
-}
+export type { IngestKeyView };
 
 interface StoredKey {
   source: string;

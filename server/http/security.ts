@@ -4,9 +4,10 @@ import helmet from 'helmet';
 /**
  * Security headers with a strict Content-Security-Policy that the built client works under:
  * scripts only from our own origin (Vite emits no inline script), no plugins, no framing.
- * style-src needs 'unsafe-inline': Svelte's `style=` attributes and ECharts' tooltip markup set
- * styles inline; an injected style cannot run code. connect-src names the WebSocket origin of the
- * page too, for browsers whose 'self' does not cover ws:/wss:.
+ * style-src needs 'unsafe-inline' for ECharts alone: its tooltips are HTML strings with `style=""`
+ * attributes (default markers, the arrow) set through innerHTML. Svelte sets styles through the
+ * CSSOM and needs nothing; an injected style cannot run code. connect-src names the WebSocket
+ * origin of the page too, for browsers whose 'self' does not cover ws:/wss:.
  */
 export function securityHeaders(): RequestHandler {
   return helmet({

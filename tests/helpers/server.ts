@@ -32,7 +32,9 @@ let treePromise: Promise<RegionTree> | undefined;
  * The real server on a free port against a real redis-server on another free port; the aggregator
  * runs inside it as in production. Pass `redis` to share one Redis between several servers.
  */
-export async function startTestServer(opts: { redis?: TestRedis; clock?: Clock; env?: Record<string, string> } = {}): Promise<TestServer> {
+export async function startTestServer(
+  opts: { redis?: TestRedis; clock?: Clock; env?: Record<string, string>; staticDir?: string } = {},
+): Promise<TestServer> {
   const redis = opts.redis ?? (await startTestRedis());
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pingan-data-'));
   const ingestKey = 'test_ingest_key_0123456789abcdef';
@@ -54,6 +56,7 @@ export async function startTestServer(opts: { redis?: TestRedis; clock?: Clock; 
     logger: createLogger(config.logLevel, false),
     secrets: { demoIngestKey: ingestKey },
     ...(opts.clock ? { clock: opts.clock } : {}),
+    ...(opts.staticDir ? { staticDir: opts.staticDir } : {}),
   });
   const port = await server.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${port}`;
