@@ -31,6 +31,7 @@ import { usersRouter } from './http/routes/users.ts';
 import { ingestKeysRouter } from './http/routes/ingest-keys.ts';
 import { auditRouter } from './http/routes/audit.ts';
 import { errorHandler, notFound } from './http/errors.ts';
+import { openApiDocument } from './http/openapi.ts';
 import { alertsRouter } from './http/routes/alerts.ts';
 import { setupAlerting } from './warnings/setup.ts';
 import { createAuditLog, type AuditLog } from './audit/log.ts';
@@ -122,6 +123,10 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
 
   const api = express.Router();
   api.use(corsGuard(origins));
+  const openApi = openApiDocument();
+  api.get('/openapi.json', (_req, res) => {
+    res.json(openApi);
+  });
   api.use('/', ingestRouter({ ingest, ingestKeys, limiter: ingestLimiter(redis, keys.prefix, config.rateLimits) }));
   api.use(express.json({ limit: '64kb' }), rejectUnsafeJson);
   api.use('/', authRouter({ users, tokens, audit, sessions, loginLimiter: loginLimiter(redis, keys.prefix, config.rateLimits) }));
