@@ -74,6 +74,7 @@ export function startAggregator(opts: AggregatorOptions): Aggregator {
   let lastClaim = 0;
   let lastSweep = 0;
   let lastTrim = 0;
+  let lastLag = 0;
 
   async function handle(raw: StreamEntries): Promise<void> {
     const { entries, bad } = parseEntries(raw, logger);
@@ -108,6 +109,10 @@ export function startAggregator(opts: AggregatorOptions): Aggregator {
         }
         cursor = next;
       } while (cursor !== '0-0' && running);
+    }
+    if (now - lastLag >= 5000) {
+      lastLag = now;
+      metrics.streamLag.set(await groupLag(redis, keys.events));
     }
     if (now - lastSweep >= sweepEveryMs) {
       lastSweep = now;
@@ -160,6 +165,14 @@ export function startAggregator(opts: AggregatorOptions): Aggregator {
       await loop;
     },
   };
+}
+
+/** Entries not yet delivered to the group (Redis 7 reports it as `lag`). */
+async function groupLag(redis: Redis, stream: string): Promise<number> {
+  const groups = (await redis.xinfo('GROUPS', stream)) as unknown[][];
+  const g = groups.find((x) => x[x.indexOf('name') + 1] === AGGREGATOR_GROUP);
+  const lag = g ? g[g.indexOf('lag') + 1] : 0;
+  return typeof lag === 'number' ? lag : Number(lag ?? 0);
 }
 
 /**
