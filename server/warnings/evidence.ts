@@ -28,6 +28,11 @@ export function evidenceOf(e: StoredEvent): AlertEvidence {
 
 export const markerList = (ms: readonly RiskMarker[]) => ms.map((m) => `「${RISK_MARKER_LABELS[m]}」`).join('');
 export const categoryLabel = (c: string) => CATEGORY_LABELS[c as keyof typeof CATEGORY_LABELS] ?? c;
+/** 婚姻家庭纠纷, 邻里纠纷, 劳动争议: a dispute category named as a dispute, without 纠纷纠纷. */
+export const disputeName = (c: string) => {
+  const label = categoryLabel(c);
+  return /(纠纷|争议)$/.test(label) ? label : `${label}纠纷`;
+};
 export const severityLabel = (s: number) => SEVERITY_LABELS[s as Severity] ?? String(s);
 
 /** 10:15 (Beijing), or 11月22日 10:15 when not today relative to `now`. */

@@ -8,7 +8,15 @@ import {
   type WarningLevel,
 } from '../../../shared/vocab.ts';
 import { isoBeijing } from '../../time/beijing.ts';
-import { categoryLabel, commonAncestor, evidenceOf, markerList, severityLabel, shortTime } from '../evidence.ts';
+import {
+  categoryLabel,
+  disputeName,
+  commonAncestor,
+  evidenceOf,
+  markerList,
+  severityLabel,
+  shortTime,
+} from '../evidence.ts';
 import { scaled, type AppliedEvent, type RuleEnv, type RuleModule, type Warning } from '../types.ts';
 import { partyCases, pickParty } from '../parties.ts';
 
@@ -56,9 +64,9 @@ function markerWarning(env: RuleEnv, e: StoredEvent, cfg: HomicideRiskConfig, no
     region: e.region,
     caseId: e.caseId,
     subject: e.caseId,
-    title: `命案风险：${categoryLabel(e.category)}纠纷${markerList(found)}`,
+    title: `命案风险：${disputeName(e.category)}${markerList(found)}`,
     explanation:
-      `${env.place(e.region)}${categoryLabel(e.category)}纠纷（案件 ${e.caseId}，${severityLabel(e.severity)}）` +
+      `${env.place(e.region)}${disputeName(e.category)}（案件 ${e.caseId}，${severityLabel(e.severity)}）` +
       `${shortTime(e.ts, now)}报告风险标记${markerList(found)}。规则：出现${markerList(cfg.redMarkers as RiskMarker[])}为红色预警，` +
       `出现${markerList(cfg.orangeMarkers as RiskMarker[])}为橙色预警。事件 ${e.id}：${e.summary}`,
     evidence: [evidenceOf(e)],
@@ -96,9 +104,9 @@ async function escalationWarnings(
       region: e.region,
       caseId: e.caseId,
       subject: e.caseId,
-      title: `命案风险：${categoryLabel(e.category)}纠纷矛盾升级`,
+      title: `命案风险：${disputeName(e.category)}矛盾升级`,
       explanation:
-        `${env.place(e.region)}${categoryLabel(e.category)}纠纷（案件 ${e.caseId}）${shortTime(e.ts, now)}${how}。` +
+        `${env.place(e.region)}${disputeName(e.category)}（案件 ${e.caseId}）${shortTime(e.ts, now)}${how}。` +
         `规则：婚姻家庭、邻里、债务纠纷严重程度上升 ${cfg.escalation.minRise} 级及以上或标记矛盾升级即预警，` +
         `达到${severityLabel(cfg.escalation.redAtSeverity)}为红色。事件 ${e.id}：${e.summary}`,
       evidence: [evidenceOf(e)],
@@ -140,7 +148,7 @@ async function partyWarnings(
           : {
               id: c.caseId,
               at: isoBeijing(c.ts),
-              summary: `同一当事人的${categoryLabel(c.category)}纠纷`,
+              summary: `同一当事人的${disputeName(c.category)}`,
               caseId: c.caseId,
               region: c.region,
               category: c.category,

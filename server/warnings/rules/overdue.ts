@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { WARNING_LEVELS, type DisputeCategory } from '../../../shared/vocab.ts';
 import { DEFAULT_SLA } from '../../aggregate/sla.ts';
 import { isoBeijing } from '../../time/beijing.ts';
-import { categoryLabel, shortTime, worse } from '../evidence.ts';
+import { disputeName, shortTime, worse } from '../evidence.ts';
 import type { RuleModule, Warning } from '../types.ts';
 
 export const overdueSchema = z.strictObject({
@@ -74,10 +74,10 @@ export const overdue: RuleModule<OverdueConfig> = {
         region,
         caseId: c.caseId,
         subject: c.caseId,
-        title: `超期未办：${categoryLabel(category)}纠纷${od.includes('r') ? '超期未化解' : '超期未分流'}`,
+        title: `超期未办：${disputeName(category)}${od.includes('r') ? '超期未化解' : '超期未分流'}`,
         explanation:
-          `${env.place(region)}${categoryLabel(category)}纠纷（案件 ${c.caseId}）${shortTime(received, now)}受理，${parts.join('，')}。` +
-          `规则：${categoryLabel(category)}纠纷应在 ${duration(sla.dispatchMs)} 内分流、${duration(sla.resolveMs)} 内化解；超期预警未按时签收的自动升级至上级值班台。`,
+          `${env.place(region)}${disputeName(category)}（案件 ${c.caseId}）${shortTime(received, now)}受理，${parts.join('，')}。` +
+          `规则：${disputeName(category)}应在 ${duration(sla.dispatchMs)} 内分流、${duration(sla.resolveMs)} 内化解；超期预警未按时签收的自动升级至上级值班台。`,
         evidence,
       });
     });
