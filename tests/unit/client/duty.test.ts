@@ -1,0 +1,163 @@
+import { describe, expect, it, vi } from 'vitest';
+import type { AlertView } from '../../../shared/schemas/alert.ts';
+import type { AlertDetail } from '../../../shared/alert-machine.ts';
+import { AlertFailure, type DutyApi } from '../../../client/src/duty/api.ts';
+import { commandFor } from '../../../client/src/duty/keys.ts';
+import { DutyQueue } from '../../../client/src/duty/state/queue.svelte.ts';
+import { DutyConsole, refusalText } from '../../../client/src/duty/state/console.svelte.ts';
+import type { WallSocket } from '../../../client/src/lib/socket.ts';
+import { alert } from './fixtures.ts';
+
+type Handler = (...args: unknown[]) => void;
+
+/** Just enough of a Socket.IO client: listeners, connect, and a way to deliver server events. */
+class FakeSocket {
+  connected = true;
+  handlers = new Map<string, Set<Handler>>();
+  io = { on: () => undefined, off: () => undefined };
+  on(e: string, fn: Handler) {
+    if (!this.handlers.has(e)) this.handlers.set(e, new Set());
+    this.handlers.get(e)!.add(fn);
+    return this;
+  }
+  off(e: string, fn: Handler) {
+    this.handlers.get(e)?.delete(fn);
+    return this;
+  }
+  emit() {
+    return this;
+  }
+  connect() {
+    return this;
+  }
+  deliver(e: string, ...args: unknown[]) {
+    for (const fn of this.handlers.get(e) ?? []) fn(...args);
+  }
+}
+
+function fakeApi(over: Partial<DutyApi> = {}): DutyApi {
+  return {
+    list: vi.fn(async () => []),
+    detail: vi.fn(
+      async (id: string) => ({ alert: alert(id), explanation: '', history: [], events: [] }) as AlertDetail,
+    ),
+    act: vi.fn(async (id: string) => alert(id, { state: 'acknowledged' })),
+    ...over,
+  };
+}
+
+const flush = () => new Promise((r) => setTimeout(r, 0));
+
+describe('the duty queue', () => {
+  it('orders by level, then the longest waiting first, and splits desk, open and to-verify', () => {
+    const q = new DutyQueue('620702');
+    q.reset([
+      alert('y-new', { level: 'yellow', createdAt: '2026-11-22T10:05:00.000+08:00' }),
+      alert('r', { level: 'red', desk: '620702001', region: '620702001001' }),
+      alert('y-old', { level: 'yellow', createdAt: '2026-11-22T09:00:00.000+08:00' }),
+      alert('done', { state: 'resolved' }),
+      alert('elsewhere', { region: '620102' }),
+    ]);
+    expect(q.open.map((a) => a.id)).toEqual(['r', 'y-old', 'y-new']);
+    expect(q.atDesk.map((a) => a.id)).toEqual(['y-old', 'y-new']);
+    expect(q.toVerify.map((a) => a.id)).toEqual(['done']);
+    expect(q.selectedId).toBe('r');
+    q.step(1);
+    expect(q.selectedId).toBe('y-old');
+    expect(q.upsert(alert('r', { level: 'red', state: 'closed' }))).toBe(false);
+    expect(q.open.map((a) => a.id)).toEqual(['y-old', 'y-new']);
+  });
+});
+
+describe('the console keyboard', () => {
+  it('maps letters to actions outside fields and leaves typing alone', () => {
+    const k = (key: string, inField = false) =>
+      commandFor({ key, ctrlKey: false, metaKey: false, altKey: false }, inField);
+    expect(k('a')).toEqual({ kind: 'action', action: 'ack' });
+    expect(k('D')).toEqual({ kind: 'action', action: 'dispatch' });
+    expect(k('ArrowDown')).toEqual({ kind: 'move', delta: 1 });
+    expect(k('n')).toEqual({ kind: 'note' });
+    expect(k('m')).toEqual({ kind: 'mute' });
+    expect(k('a', true)).toBeUndefined();
+    expect(k('Escape', true)).toEqual({ kind: 'escape' });
+    expect(commandFor({ key: 'r', ctrlKey: true, metaKey: false, altKey: false }, false)).toBeUndefined();
+  });
+});
+
+describe('the duty console state', () => {
+  const user = { username: 'zhou', role: 'duty', region: '620702' };
+
+  it('beeps once for a new red alert, not for changes or other levels', async () => {
+    const socket = new FakeSocket();
+    const c = new DutyConsole({
+      api: fakeApi(),
+      socket: socket as unknown as WallSocket,
+      user,
+      now: () => 0,
+      onAuthLost: () => undefined,
+    });
+    const stop = c.start();
+    await flush();
+    socket.deliver('alert', alert('x', { level: 'red', region: '620702001001' }));
+    socket.deliver('alert', alert('x', { level: 'red', region: '620702001001', state: 'acknowledged' }));
+    socket.deliver('alert', alert('y', { level: 'orange', region: '620702001001' }));
+    expect(c.beeper.count).toBe(1);
+    expect(c.queue.items.map((a) => a.id)).toEqual(['x', 'y']);
+    stop();
+    expect([...socket.handlers.values()].every((s) => s.size === 0)).toBe(true);
+  });
+
+  it('says who signed first when a sign is refused', async () => {
+    const refused = new AlertFailure(409, 'conflict', 'already signed by wu', {
+      state: 'acknowledged',
+      signedBy: 'wu',
+    });
+    const socket = new FakeSocket();
+    const api = fakeApi({ act: vi.fn(async () => Promise.reject(refused)) });
+    const c = new DutyConsole({
+      api,
+      socket: socket as unknown as WallSocket,
+      user,
+      now: () => 0,
+      onAuthLost: () => undefined,
+    });
+    const stop = c.start();
+    c.queue.upsert(alert('x', { level: 'red' }) as AlertView);
+    expect(await c.act('ack')).toBe(false);
+    expect(c.notice).toEqual({ kind: 'error', text: '已由 wu 签收' });
+    stop();
+  });
+
+  it('asks for a note before resolving, and explains an illegal step in Chinese', async () => {
+    const c = new DutyConsole({
+      api: fakeApi(),
+      socket: new FakeSocket() as unknown as WallSocket,
+      user,
+      now: () => 0,
+      onAuthLost: () => undefined,
+    });
+    c.queue.upsert(alert('x', { state: 'acknowledged' }));
+    expect(await c.act('resolve')).toBe(false);
+    expect(c.notice?.text).toContain('办理情况');
+    expect(refusalText(new AlertFailure(409, 'illegal_transition', 'x', { state: 'closed' }), 'resolve')).toBe(
+      '当前状态为「已核验」，不能办结',
+    );
+  });
+
+  it('lets a wall only watch, and only an upper level supervise', () => {
+    const mk = (u: typeof user) =>
+      new DutyConsole({
+        api: fakeApi(),
+        socket: new FakeSocket() as unknown as WallSocket,
+        user: u,
+        now: () => 0,
+        onAuthLost: () => undefined,
+      });
+    const a = alert('x', { desk: '620702001', region: '620702001001' });
+    expect(mk({ ...user, role: 'wall' }).can('ack', a)).toBe(false);
+    expect(mk(user).can('ack', a)).toBe(true);
+    expect(mk(user).can('supervise', a)).toBe(true);
+    expect(mk({ ...user, region: '620702001' }).can('supervise', a)).toBe(false);
+    expect(mk({ ...user, region: '620102' }).can('ack', a)).toBe(false);
+  });
+});
