@@ -193,6 +193,39 @@ describe('public mode', () => {
   });
 });
 
+describe('public mode over REST', () => {
+  it('masks the alert list of a public screen and keeps alert details from it', async () => {
+    const wall = await a.userToken('public-rest', 'wall', '6207');
+    expect((await api(a, 'PATCH', '/users/public-rest', admin, { publicMode: true })).status).toBe(200);
+    const duty = await a.userToken('rest-duty', 'duty', '6207');
+    await a.postEvents([
+      {
+        ...event('pm-alert', '620702001001', '村民张三丰持刀'),
+        kind: 'dispute',
+        category: 'family',
+        status: 'received',
+        riskMarkers: ['weapon'],
+      },
+    ]);
+    let id: string | undefined;
+    for (let i = 0; i < 100 && !id; i++) {
+      const list = (await api(a, 'GET', '/alerts?region=6207', duty)).body as {
+        alerts: { id: string; caseId?: string }[];
+      };
+      id = list.alerts.find((x) => x.caseId === 'pm-alert')?.id;
+      if (!id) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(id).toBeDefined();
+    expect((await api(a, 'POST', `/alerts/${id}/ack`, duty, {})).status).toBe(200);
+    const seen = (await api(a, 'GET', '/alerts?region=6207', wall)).body as { alerts: Record<string, unknown>[] };
+    const mine = seen.alerts.find((x) => x.id === id)!;
+    expect(mine).toBeDefined();
+    expect(mine).not.toHaveProperty('signedBy');
+    expect((await api(a, 'GET', `/alerts/${id}`, wall)).status).toBe(403);
+    expect((await api(a, 'GET', `/alerts/${id}`, duty)).status).toBe(200);
+  });
+});
+
 describe('the socket handshake', () => {
   it('refuses a foreign origin and accepts its own and configured ones', async () => {
     const token = await a.userToken('origin-wall', 'wall', '6207');

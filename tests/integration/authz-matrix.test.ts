@@ -122,6 +122,8 @@ const MATRIX: Record<string, Row> = {
   'GET /healthz': { request: () => ({ path: '/healthz' }), expect: open(200) },
   'GET /readyz': { request: () => ({ path: '/readyz' }), expect: open(200) },
   'GET /metrics': { request: () => ({ path: '/metrics' }), expect: open(200) },
+  // The API's description holds no data: anyone may read it.
+  'GET /api/v1/openapi.json': { request: () => ({ path: '/api/v1/openapi.json' }), expect: open(200) },
 
   // An ingest key only ingests, and only inside its region; a user token is not an ingest key.
   'POST /api/v1/events': {

@@ -12,6 +12,7 @@ import type { RegionTree } from '../../regions/tree.ts';
 import { principal, requireUser } from '../authenticate.ts';
 import { HttpError } from '../errors.ts';
 import { parse } from '../parse.ts';
+import { maskAlert } from '../../privacy/mask.ts';
 import { regionParam } from './regions.ts';
 
 /** Who may silence a rule: it hides warnings from everyone below, so not every duty officer. */
@@ -74,11 +75,14 @@ export function alertsRouter(deps: { alerts: Alerts; tokens: Tokens; tree: Regio
     }
     if (q.state !== 'open') alerts = alerts.filter((a) => a.state === q.state);
     else alerts = alerts.filter((a) => OPEN_ALERT_STATES.includes(a.state));
-    res.json({ alerts });
+    // A public screen's account gets titles masked, as on its socket (server/privacy/mask.ts).
+    res.json({ alerts: principal(res).publicMode ? alerts.map(maskAlert) : alerts });
   });
 
   router.get('/alerts/:id', reader, async (req, res) => {
     const id = String(req.params.id);
+    // The detail holds event summaries, notes and officers' names: nothing for a visitors' screen.
+    if (principal(res).publicMode) throw new HttpError(403, 'forbidden', 'alert details are not shown in public mode');
     await readable(id, res);
     const detail = await deps.alerts.store.detail(id);
     if (!detail) throw new HttpError(404, 'not_found', 'no such alert');
