@@ -10,10 +10,12 @@ export default defineConfig({
   plugins: [svelte({ configFile: false })],
   server: {
     host: '127.0.0.1',
+    // The Host header is passed through unchanged: the server takes a request whose Origin matches
+    // its Host as same-origin (server/http/origins.ts), and the page's origin is this dev server's.
     proxy: {
-      '/api': { target: API, changeOrigin: true },
-      '/geo': { target: API, changeOrigin: true },
-      '/socket.io': { target: API, ws: true, changeOrigin: true },
+      '/api': { target: API },
+      '/geo': { target: API },
+      '/socket.io': { target: API, ws: true },
     },
   },
   build: {
