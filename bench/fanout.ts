@@ -16,7 +16,8 @@ const RATE = Number(process.env.BENCH_RATE ?? 2000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const TICK_MS = 50;
 
-const histogram = () => hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000, numberOfSignificantValueDigits: 3 });
+const histogram = () =>
+  hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000, numberOfSignificantValueDigits: 3 });
 
 /** Subscriptions spread over every level: a few province walls, many county and township screens. */
 function pickRegions(tree: RegionTree, n: number, rand: () => number): string[] {
@@ -93,7 +94,8 @@ export async function benchFanout(): Promise<Record<string, number | string>> {
     });
     s.on('alert', (a) => {
       const sent = alertSent.get(a.region);
-      if (sent !== undefined && ancestry(a.region).includes(code)) alertLatency.recordValue(Math.max(1, Math.round(performance.now() - sent)));
+      if (sent !== undefined && ancestry(a.region).includes(code))
+        alertLatency.recordValue(Math.max(1, Math.round(performance.now() - sent)));
     });
   });
 

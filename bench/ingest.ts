@@ -38,9 +38,13 @@ export async function benchIngest(): Promise<Record<string, number | string>> {
   const boundRedis = await startTestRedis();
   const bc = boundRedis.client();
   const ctx: AggregationContext = { redis: bc, keys, sla: slaArgument() };
-  const stored = events.map((e) => ({ entryId: '', event: { ...(e as unknown as StoredEvent), source: 'bench', ts: Date.parse(e.occurredAt as string) } }));
+  const stored = events.map((e) => ({
+    entryId: '',
+    event: { ...(e as unknown as StoredEvent), source: 'bench', ts: Date.parse(e.occurredAt as string) },
+  }));
   const batches: (string | number)[][] = [];
-  for (let i = 0; i < stored.length; i += APPLY_BATCH) batches.push(applyArgs(ctx, stored.slice(i, i + APPLY_BATCH), now, false));
+  for (let i = 0; i < stored.length; i += APPLY_BATCH)
+    batches.push(applyArgs(ctx, stored.slice(i, i + APPLY_BATCH), now, false));
   await runScript(bc, 'pinganApply', keys.events, applyArgs(ctx, [], now, false));
   const c0 = await commandsExecuted(bc);
   const tb = performance.now();
@@ -78,7 +82,11 @@ export async function benchIngest(): Promise<Record<string, number | string>> {
 
   // 3. Snapshot latency of a city (张掖市), idle, over HTTP.
   const token = await t.login('admin', t.adminPassword);
-  const h = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 10_000_000, numberOfSignificantValueDigits: 3 });
+  const h = hdr.build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 10_000_000,
+    numberOfSignificantValueDigits: 3,
+  });
   for (let i = 0; i < 1000; i++) {
     const s = performance.now();
     const res = await fetch(`${t.url}/api/v1/snapshot/6207`, { headers: { authorization: `Bearer ${token}` } });

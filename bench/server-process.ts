@@ -39,7 +39,12 @@ export async function startServerProcess(redis: TestRedis, env: Record<string, s
   });
   const url = `http://127.0.0.1:${port}`;
   const end = Date.now() + 30_000;
-  while (!(await fetch(`${url}/readyz`).then((r) => r.ok, () => false))) {
+  while (
+    !(await fetch(`${url}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    ))
+  ) {
     if (Date.now() > end) throw new Error('server process did not become ready');
     await new Promise((r) => setTimeout(r, 100));
   }

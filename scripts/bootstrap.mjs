@@ -51,7 +51,8 @@ if (!fs.existsSync(installed) || fs.statSync(installed).mtimeMs < fs.statSync(lo
 const wanted = [['redis-server', 'redis-server']];
 if (mode === 'test') wanted.push(['chromium', 'chromium']);
 const missing = wanted.filter(([bin]) => !has(bin)).map(([, pkg]) => pkg);
-if (mode === 'test' && !fs.existsSync('/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc')) missing.push('fonts-noto-cjk');
+if (mode === 'test' && !fs.existsSync('/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc'))
+  missing.push('fonts-noto-cjk');
 if (missing.length) {
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   if (isRoot && has('apt-get')) {
@@ -61,14 +62,20 @@ if (missing.length) {
       env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
     });
   } else {
-    say(`missing: ${missing.join(', ')}. Install them (Debian/Ubuntu: sudo apt-get install ${missing.join(' ')}) and run again.`);
+    say(
+      `missing: ${missing.join(', ')}. Install them (Debian/Ubuntu: sudo apt-get install ${missing.join(' ')}) and run again.`,
+    );
     process.exit(1);
   }
 }
 
 // 3. The client, when its build is missing or older than its sources.
 const dist = path.join(repo, 'dist', 'client', 'index.html');
-const sources = Math.max(newest(path.join(repo, 'client')), newest(path.join(repo, 'shared')), fs.statSync(path.join(repo, 'vite.config.ts')).mtimeMs);
+const sources = Math.max(
+  newest(path.join(repo, 'client')),
+  newest(path.join(repo, 'shared')),
+  fs.statSync(path.join(repo, 'vite.config.ts')).mtimeMs,
+);
 if (!fs.existsSync(dist) || fs.statSync(dist).mtimeMs < sources) {
   say('building the client…');
   run('npx', ['vite', 'build', '--logLevel', 'warn']);

@@ -85,7 +85,13 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
   const connections = [redis];
 
   const users = new Users(redis, keys.prefix);
-  const tokens = new Tokens(await sharedTokenSecret(redis, `${keys.prefix}secret:token`), users, redis, keys.prefix, clock);
+  const tokens = new Tokens(
+    await sharedTokenSecret(redis, `${keys.prefix}secret:token`),
+    users,
+    redis,
+    keys.prefix,
+    clock,
+  );
   const ingestKeys = new IngestKeys(
     redis,
     `${keys.prefix}ingest-keys`,
@@ -98,7 +104,11 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
   const ingest = createIngest({ redis, keys, clock, metrics, hasRegion: (c) => tree.has(c) });
   const alerting = setupAlerting({ redis, keys, clock, logger, tree, audit });
   const snapshot = (code: string) =>
-    readSnapshot({ redis, keys, region: (c) => tree.info(c), alerts: (c, kids) => alerting.alerts.digest(c, kids) }, code, clock.now());
+    readSnapshot(
+      { redis, keys, region: (c) => tree.info(c), alerts: (c, kids) => alerting.alerts.digest(c, kids) },
+      code,
+      clock.now(),
+    );
 
   const app = express();
   app.disable('x-powered-by');
@@ -115,7 +125,9 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
       () => false,
     );
     const consumerOk = !config.aggregator || aggregator?.running === true;
-    res.status(redisOk && consumerOk ? 200 : 503).json({ ok: redisOk && consumerOk, redis: redisOk, aggregator: consumerOk });
+    res
+      .status(redisOk && consumerOk ? 200 : 503)
+      .json({ ok: redisOk && consumerOk, redis: redisOk, aggregator: consumerOk });
   });
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
@@ -129,7 +141,10 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
   });
   api.use('/', ingestRouter({ ingest, ingestKeys, limiter: ingestLimiter(redis, keys.prefix, config.rateLimits) }));
   api.use(express.json({ limit: '64kb' }), rejectUnsafeJson);
-  api.use('/', authRouter({ users, tokens, audit, sessions, loginLimiter: loginLimiter(redis, keys.prefix, config.rateLimits) }));
+  api.use(
+    '/',
+    authRouter({ users, tokens, audit, sessions, loginLimiter: loginLimiter(redis, keys.prefix, config.rateLimits) }),
+  );
   api.use('/', regionsRouter({ tree, tokens, snapshot }));
   api.use('/', alertsRouter({ alerts: alerting.alerts, tokens, tree }));
   api.use('/', usersRouter({ users, tokens, tree, audit, sessions }));
@@ -214,10 +229,10 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
       });
     },
     async close() {
-      await new Promise<void>((r) => {
-        io.close(() => r());
-        httpServer.closeAllConnections?.();
-      });
+      // Idle keep-alive connections would hold the HTTP server open; drop them once closing began.
+      const closing = io.close();
+      httpServer.closeAllConnections?.();
+      await closing;
       await hub.stop();
       await stopAlerting();
       await aggregator?.stop();

@@ -11,15 +11,24 @@ export function printBanner(b: {
 }): void {
   const lines = [
     '',
-    '  平安指挥中心大屏 Ping\'an Command Center is running',
+    "  平安指挥中心大屏 Ping'an Command Center is running",
     '',
     `  Wall:          ${b.url}`,
     `  Duty console:  ${b.url}duty`,
     '',
     '  Log in with:',
-    ...b.accounts.map((a) => `    ${a.username.padEnd(10)} ${a.password.padEnd(14)} ${a.role.padEnd(9)} ${a.region.padEnd(6)} ${a.note}`),
+    ...b.accounts.map(
+      (a) =>
+        `    ${a.username.padEnd(10)} ${a.password.padEnd(14)} ${a.role.padEnd(9)} ${a.region.padEnd(6)} ${a.note}`,
+    ),
     '',
-    ...(b.ingestKey ? [`  Ingest key (source "demo"): ${b.ingestKey}`, `    curl -H "Authorization: Bearer ${b.ingestKey}" -H 'Content-Type: application/json' -d @events.json ${b.url}api/v1/events`, ''] : []),
+    ...(b.ingestKey
+      ? [
+          `  Ingest key (source "demo"): ${b.ingestKey}`,
+          `    curl -H "Authorization: Bearer ${b.ingestKey}" -H 'Content-Type: application/json' -d @events.json ${b.url}api/v1/events`,
+          '',
+        ]
+      : []),
     `  Redis: ${b.embeddedRedis ? `embedded, files in ${b.dataDir}/redis` : 'external (REDIS_URL)'} · simulator: ${b.simulator ? 'on' : 'off'}`,
     '  Stop with Ctrl-C.',
     '',

@@ -4,9 +4,7 @@ import { isRegionCode } from '../shared/regions.ts';
 
 const onOff = z.enum(['on', 'off']);
 
-const hostPort = z
-  .string()
-  .regex(/^[^:,\s]+:\d{1,5}$/, 'must be host:port pairs separated by commas');
+const hostPort = z.string().regex(/^[^:,\s]+:\d{1,5}$/, 'must be host:port pairs separated by commas');
 
 /**
  * The configuration surface of DESIGN.md ("Outside surfaces"): every variable optional, each
@@ -112,7 +110,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     regionRoot: e.REGION_ROOT,
     logLevel: e.LOG_LEVEL,
     aggregator: e.AGGREGATOR === 'on',
-    allowedOrigins: e.ALLOWED_ORIGINS?.split(',').map((o) => o.trim()).filter(Boolean),
+    allowedOrigins: e.ALLOWED_ORIGINS?.split(',')
+      .map((o) => o.trim())
+      .filter(Boolean),
     rateLimits: { loginFailures: e.RATE_LIMIT_LOGIN, ingestPerMinute: e.RATE_LIMIT_INGEST },
   };
 }

@@ -28,7 +28,9 @@ async function main(): Promise<void> {
   let redis: RedisOptions;
   if (config.embeddedRedis) {
     if (!redisServerAvailable()) {
-      console.error('redis-server is not installed. Install it (Debian/Ubuntu: apt-get install redis-server) or set REDIS_URL.');
+      console.error(
+        'redis-server is not installed. Install it (Debian/Ubuntu: apt-get install redis-server) or set REDIS_URL.',
+      );
       process.exit(3);
     }
     embedded = await startEmbeddedRedis({ dir: path.join(config.dataDir, 'redis'), logger });
@@ -36,7 +38,9 @@ async function main(): Promise<void> {
   } else if (config.redisUrl) {
     redis = redisOptionsFromUrl(config.redisUrl);
   } else {
-    console.error('REDIS_CLUSTER_NODES is accepted but cluster mode is not supported by this version yet; use REDIS_URL.');
+    console.error(
+      'REDIS_CLUSTER_NODES is accepted but cluster mode is not supported by this version yet; use REDIS_URL.',
+    );
     process.exit(2);
   }
 

@@ -78,9 +78,19 @@ export function applyArgs(ctx: AggregationContext, entries: Entry[], now: number
  * Applies a batch atomically: case states (with the ids of their applied events), counters of
  * every ancestor, SLA queue and (when `ack`) the stream acknowledgements, in one script call.
  */
-export async function applyBatch(ctx: AggregationContext, entries: Entry[], now: number, ack = true): Promise<ApplyResult> {
+export async function applyBatch(
+  ctx: AggregationContext,
+  entries: Entry[],
+  now: number,
+  ack = true,
+): Promise<ApplyResult> {
   if (entries.length === 0) return { touched: [], codes: [] };
-  const [touched, codes] = await runScript<ApplyReply>(ctx.redis, 'pinganApply', ctx.keys.events, applyArgs(ctx, entries, now, ack));
+  const [touched, codes] = await runScript<ApplyReply>(
+    ctx.redis,
+    'pinganApply',
+    ctx.keys.events,
+    applyArgs(ctx, entries, now, ack),
+  );
   return { touched, codes: codes.split('') as ApplyCode[] };
 }
 

@@ -5,7 +5,14 @@ import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Clock } from '../clock.ts';
 import { AGGREGATOR_GROUP } from '../redis/keys.ts';
-import { applyBatch, sweepOverdue, type AggregationContext, type ApplyResult, type Entry, type SweepResult } from './apply.ts';
+import {
+  applyBatch,
+  sweepOverdue,
+  type AggregationContext,
+  type ApplyResult,
+  type Entry,
+  type SweepResult,
+} from './apply.ts';
 import { RETENTION } from './retention.ts';
 
 export interface AggregatorOptions extends AggregationContext {
@@ -89,7 +96,11 @@ export function startAggregator(opts: AggregatorOptions): Aggregator {
     metrics.applied.inc({ result: 'update' }, by.U);
     metrics.applied.inc({ result: 'redelivery' }, by.D);
     metrics.applied.inc({ result: 'conflict' }, by.C);
-    if (by.C) logger.warn({ conflicts: by.C }, 'events whose kind differs from their case were kept in the log but not counted');
+    if (by.C)
+      logger.warn(
+        { conflicts: by.C },
+        'events whose kind differs from their case were kept in the log but not counted',
+      );
     await opts.onApplied?.(entries, result);
   }
 
@@ -98,11 +109,15 @@ export function startAggregator(opts: AggregatorOptions): Aggregator {
       lastClaim = now;
       let cursor = '0-0';
       do {
-        const [next, claimed] = (await redis.xautoclaim(keys.events, AGGREGATOR_GROUP, consumer, claimIdleMs, cursor, 'COUNT', batchSize)) as [
-          string,
-          StreamEntries,
-          string[]?,
-        ];
+        const [next, claimed] = (await redis.xautoclaim(
+          keys.events,
+          AGGREGATOR_GROUP,
+          consumer,
+          claimIdleMs,
+          cursor,
+          'COUNT',
+          batchSize,
+        )) as [string, StreamEntries, string[]?];
         if (claimed.length) {
           logger.info({ count: claimed.length }, 'claimed entries of a stopped consumer');
           await handle(claimed);
@@ -130,16 +145,27 @@ export function startAggregator(opts: AggregatorOptions): Aggregator {
   // apply failed stays pending and is claimed again.
   let inFlight: Promise<void> = Promise.resolve();
   const applyInBackground = (raw: StreamEntries) =>
-    handle(raw).catch((err: unknown) => logger.error({ err }, 'applying a batch failed; its entries will be claimed again'));
+    handle(raw).catch((err: unknown) =>
+      logger.error({ err }, 'applying a batch failed; its entries will be claimed again'),
+    );
 
   const loop = (async () => {
     await ensureGroup(redis, keys.events);
     while (running) {
       try {
         await housekeeping(Date.now());
-        const res = (await redis.xreadgroup('GROUP', AGGREGATOR_GROUP, consumer, 'COUNT', batchSize, 'BLOCK', 1000, 'STREAMS', keys.events, '>')) as
-          | [string, StreamEntries][]
-          | null;
+        const res = (await redis.xreadgroup(
+          'GROUP',
+          AGGREGATOR_GROUP,
+          consumer,
+          'COUNT',
+          batchSize,
+          'BLOCK',
+          1000,
+          'STREAMS',
+          keys.events,
+          '>',
+        )) as [string, StreamEntries][] | null;
         await inFlight;
         if (res?.[0]) inFlight = applyInBackground(res[0][1]);
       } catch (err) {

@@ -1,5 +1,12 @@
 import type { Redis } from 'ioredis';
-import type { ChildSummary, HourPoint, KindCounts, LevelCounts, Snapshot, WindowCounts } from '../../shared/schemas/snapshot.ts';
+import type {
+  ChildSummary,
+  HourPoint,
+  KindCounts,
+  LevelCounts,
+  Snapshot,
+  WindowCounts,
+} from '../../shared/schemas/snapshot.ts';
 import type { AlertView } from '../../shared/schemas/alert.ts';
 import type { RegionInfo, RegionRef } from '../../shared/regions.ts';
 import type { Keys } from '../redis/keys.ts';
@@ -96,10 +103,21 @@ function queueReads(
         const op = r[at + 6 + i * 2] as Hash;
         kids.set(
           c.code,
-          isLow(c.code) ? { today: asHash(lowDayMarginals(td, c.code)), open: asHash(lowOpenMarginals(op, c.code)) } : { today: td, open: op },
+          isLow(c.code)
+            ? { today: asHash(lowDayMarginals(td, c.code)), open: asHash(lowOpenMarginals(op, c.code)) }
+            : { today: td, open: op },
         );
       });
-      return { days: new Map([[day, t!], [day - 1, y!], [day - 2, d2!]]), month: month!, open: open!, children: kids };
+      return {
+        days: new Map([
+          [day, t!],
+          [day - 1, y!],
+          [day - 2, d2!],
+        ]),
+        month: month!,
+        open: open!,
+        children: kids,
+      };
     };
   }
 
@@ -194,7 +212,10 @@ export async function readSnapshot(deps: SnapshotDeps, code: string, now: number
       open: { incident: openCounts.incident, dispute: openCounts.dispute, byStatus: openCounts.byStatus },
       overdue: { dispute: num(h.open, 'od'), dispatch: num(h.open, 'odd'), resolve: num(h.open, 'odr') },
     },
-    rates: { disputeResolution: rate(resolved, monthCounts.dispute), mediationSuccess: rate(resolved, resolved + failed) },
+    rates: {
+      disputeResolution: rate(resolved, monthCounts.dispute),
+      mediationSuccess: rate(resolved, resolved + failed),
+    },
     hourly,
     children,
     alerts: alerts.list,

@@ -5,7 +5,10 @@ import { ACTION_BODIES, listQuery } from '../../shared/schemas/alert-actions.ts'
 
 /** JSON Schema of a zod schema as a client must send it, without the draft marker. */
 function schemaOf(s: z.ZodType): Record<string, unknown> {
-  const { $schema: _drop, ...rest } = z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  const { $schema: _drop, ...rest } = z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' }) as Record<
+    string,
+    unknown
+  >;
   return rest;
 }
 
@@ -17,7 +20,12 @@ const errors = {
   '403': { description: 'role not allowed, or region outside the caller’s subtree', ...json(ref('Error')) },
 };
 const bearer = [{ bearer: [] }];
-const regionCode = { name: 'code', in: 'path', required: true, schema: { type: 'string', pattern: '^\\d{2}(\\d{2}(\\d{2}(\\d{3}(\\d{3})?)?)?)?$' } };
+const regionCode = {
+  name: 'code',
+  in: 'path',
+  required: true,
+  schema: { type: 'string', pattern: '^\\d{2}(\\d{2}(\\d{2}(\\d{3}(\\d{3})?)?)?)?$' },
+};
 
 /**
  * The OpenAPI 3.1 document of `/api/v1`, built from the same zod schemas the routes validate with,
@@ -33,7 +41,11 @@ export function openApiDocument(): Record<string, unknown> {
           security: bearer,
           parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
           requestBody: json(schemaOf(body)),
-          responses: { '200': { description: 'the alert after the transition' }, '409': { description: 'illegal transition; the message says why', ...json(ref('Error')) }, ...errors },
+          responses: {
+            '200': { description: 'the alert after the transition' },
+            '409': { description: 'illegal transition; the message says why', ...json(ref('Error')) },
+            ...errors,
+          },
         },
       },
     ]),
@@ -43,7 +55,13 @@ export function openApiDocument(): Record<string, unknown> {
     info: { title: 'Ping’an Command Center API (平安指挥中心)', version: '1' },
     servers: [{ url: '/api/v1' }],
     components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'a user token from /auth/login, or an ingest key for /events' } },
+      securitySchemes: {
+        bearer: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'a user token from /auth/login, or an ingest key for /events',
+        },
+      },
       schemas: {
         Event: schemaOf(eventSchema),
         Login: schemaOf(loginSchema),
@@ -56,14 +74,27 @@ export function openApiDocument(): Record<string, unknown> {
             duplicates: { type: 'integer' },
             rejected: {
               type: 'array',
-              items: { type: 'object', properties: { index: { type: 'integer' }, id: { type: ['string', 'null'] }, errors: { type: 'array', items: { type: 'string' } } } },
+              items: {
+                type: 'object',
+                properties: {
+                  index: { type: 'integer' },
+                  id: { type: ['string', 'null'] },
+                  errors: { type: 'array', items: { type: 'string' } },
+                },
+              },
             },
           },
         },
         Error: {
           type: 'object',
           required: ['error'],
-          properties: { error: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' }, details: {} } } },
+          properties: {
+            error: {
+              type: 'object',
+              required: ['code', 'message'],
+              properties: { code: { type: 'string' }, message: { type: 'string' }, details: {} },
+            },
+          },
         },
       },
     },
@@ -90,16 +121,37 @@ export function openApiDocument(): Record<string, unknown> {
         post: {
           summary: 'log in',
           requestBody: json(ref('Login')),
-          responses: { '200': { description: '{token, user, expiresAt}' }, '429': { description: 'too many attempts' }, ...errors },
+          responses: {
+            '200': { description: '{token, user, expiresAt}' },
+            '429': { description: 'too many attempts' },
+            ...errors,
+          },
         },
       },
-      '/regions/{code}': { get: { summary: 'a region, its ancestors and children', security: bearer, parameters: [regionCode], responses: { '200': { description: 'RegionInfo' }, ...errors } } },
-      '/snapshot/{code}': { get: { summary: 'the snapshot a screen gets on subscribe', security: bearer, parameters: [regionCode], responses: { '200': { description: 'Snapshot (shared/schemas/snapshot.ts)' }, ...errors } } },
+      '/regions/{code}': {
+        get: {
+          summary: 'a region, its ancestors and children',
+          security: bearer,
+          parameters: [regionCode],
+          responses: { '200': { description: 'RegionInfo' }, ...errors },
+        },
+      },
+      '/snapshot/{code}': {
+        get: {
+          summary: 'the snapshot a screen gets on subscribe',
+          security: bearer,
+          parameters: [regionCode],
+          responses: { '200': { description: 'Snapshot (shared/schemas/snapshot.ts)' }, ...errors },
+        },
+      },
       '/index/{code}': {
         get: {
           summary: '平安指数 with its indicators',
           security: bearer,
-          parameters: [regionCode, { name: 'month', in: 'query', schema: { type: 'string', pattern: '^\\d{4}-\\d{2}$' } }],
+          parameters: [
+            regionCode,
+            { name: 'month', in: 'query', schema: { type: 'string', pattern: '^\\d{4}-\\d{2}$' } },
+          ],
           responses: { '200': { description: 'the index' }, ...errors },
         },
       },
@@ -107,12 +159,23 @@ export function openApiDocument(): Record<string, unknown> {
         get: {
           summary: 'alerts of a region’s subtree',
           security: bearer,
-          parameters: Object.keys(schemaOf(listQuery).properties as object).map((name) => ({ name, in: 'query', schema: { type: 'string' } })),
+          parameters: Object.keys(schemaOf(listQuery).properties as object).map((name) => ({
+            name,
+            in: 'query',
+            schema: { type: 'string' },
+          })),
           responses: { '200': { description: 'AlertView[]' }, ...errors },
         },
       },
       ...alertActions,
-      '/users': { post: { summary: 'create a user (admin)', security: bearer, requestBody: json(ref('NewUser')), responses: { '201': { description: 'the user' }, '409': { description: 'name taken' }, ...errors } } },
+      '/users': {
+        post: {
+          summary: 'create a user (admin)',
+          security: bearer,
+          requestBody: json(ref('NewUser')),
+          responses: { '201': { description: 'the user' }, '409': { description: 'name taken' }, ...errors },
+        },
+      },
     },
   };
 }

@@ -9,7 +9,8 @@ export const MAX_EVENTS_PER_BATCH = 5000;
 export function parseBody(text: string, contentType: string | undefined): unknown[] {
   const trimmed = text.trim();
   if (!trimmed) throw new HttpError(400, 'bad_request', 'empty body: expected a JSON array or NDJSON');
-  const ndjson = /ndjson|jsonl|json-seq/i.test(contentType ?? '') || (!trimmed.startsWith('[') && trimmed.includes('\n'));
+  const ndjson =
+    /ndjson|jsonl|json-seq/i.test(contentType ?? '') || (!trimmed.startsWith('[') && trimmed.includes('\n'));
   let raws: unknown[];
   if (ndjson) {
     raws = [];
@@ -20,7 +21,11 @@ export function parseBody(text: string, contentType: string | undefined): unknow
       try {
         raws.push(JSON.parse(line));
       } catch {
-        throw new HttpError(400, 'bad_request', `NDJSON line ${i + 1} is not valid JSON; nothing of this body was kept`);
+        throw new HttpError(
+          400,
+          'bad_request',
+          `NDJSON line ${i + 1} is not valid JSON; nothing of this body was kept`,
+        );
       }
     }
   } else {

@@ -16,7 +16,9 @@ export const REJECTED_MAXLEN = 10_000;
  * entry id and reasons. An entry is acknowledged and deleted only after ingest answered, so a
  * crash redelivers it and the ids make the second pass a no-op.
  */
-export function startInboundReader(opts: { redis: Redis; keys: Keys; ingest: Ingest; logger: Logger }): { stop(): Promise<void> } {
+export function startInboundReader(opts: { redis: Redis; keys: Keys; ingest: Ingest; logger: Logger }): {
+  stop(): Promise<void>;
+} {
   const { redis, keys, logger } = opts;
   const rejectedKey = `${keys.inbound}:rejected`;
   const consumer = `${os.hostname()}:${process.pid}`;
@@ -39,11 +41,31 @@ export function startInboundReader(opts: { redis: Redis; keys: Keys; ingest: Ing
       }
     }
     if (problem || !raws) {
-      await redis.xadd(rejectedKey, 'MAXLEN', '~', REJECTED_MAXLEN, '*', 'entry', id, 'errors', JSON.stringify([problem]));
+      await redis.xadd(
+        rejectedKey,
+        'MAXLEN',
+        '~',
+        REJECTED_MAXLEN,
+        '*',
+        'entry',
+        id,
+        'errors',
+        JSON.stringify([problem]),
+      );
     } else {
       const result = await opts.ingest(raws, `redis:${source}`);
       if (result.rejected.length)
-        await redis.xadd(rejectedKey, 'MAXLEN', '~', REJECTED_MAXLEN, '*', 'entry', id, 'errors', JSON.stringify(result.rejected));
+        await redis.xadd(
+          rejectedKey,
+          'MAXLEN',
+          '~',
+          REJECTED_MAXLEN,
+          '*',
+          'entry',
+          id,
+          'errors',
+          JSON.stringify(result.rejected),
+        );
     }
     await redis.multi().xack(keys.inbound, INBOUND_GROUP, id).xdel(keys.inbound, id).exec();
   }
@@ -56,12 +78,29 @@ export function startInboundReader(opts: { redis: Redis; keys: Keys; ingest: Ing
         });
         // Our own pending entries first (after a restart), then new ones.
         for (const start of ['0', '>']) {
-          const res = (await redis.xreadgroup('GROUP', INBOUND_GROUP, consumer, 'COUNT', 100, 'BLOCK', start === '>' ? 1000 : 1, 'STREAMS', keys.inbound, start)) as
-            | [string, [string, string[]][]][]
-            | null;
+          const res = (await redis.xreadgroup(
+            'GROUP',
+            INBOUND_GROUP,
+            consumer,
+            'COUNT',
+            100,
+            'BLOCK',
+            start === '>' ? 1000 : 1,
+            'STREAMS',
+            keys.inbound,
+            start,
+          )) as [string, [string, string[]][]][] | null;
           for (const [id, fields] of res?.[0]?.[1] ?? []) await handle(id, fields);
         }
-        const claimed = (await redis.xautoclaim(keys.inbound, INBOUND_GROUP, consumer, 30_000, '0-0', 'COUNT', 100)) as [string, [string, string[]][]];
+        const claimed = (await redis.xautoclaim(
+          keys.inbound,
+          INBOUND_GROUP,
+          consumer,
+          30_000,
+          '0-0',
+          'COUNT',
+          100,
+        )) as [string, [string, string[]][]];
         for (const [id, fields] of claimed[1]) if (fields) await handle(id, fields);
       } catch (err) {
         if (!running) break;

@@ -51,10 +51,13 @@ export function wireSocketHandlers(io: IO, deps: { tokens: Tokens; tree: RegionT
       // setTimeout's ceiling is ~24.8 days and a wall token lives 30: wait in steps.
       if (left > MAX_TIMER_MS) expiry = setTimeout(arm, MAX_TIMER_MS);
       else
-        expiry = setTimeout(() => {
-          socket.emit('session:ended', 'expired');
-          socket.disconnect(true);
-        }, Math.max(left, 0));
+        expiry = setTimeout(
+          () => {
+            socket.emit('session:ended', 'expired');
+            socket.disconnect(true);
+          },
+          Math.max(left, 0),
+        );
     };
     arm();
     socket.on('disconnect', () => clearTimeout(expiry));
@@ -63,17 +66,18 @@ export function wireSocketHandlers(io: IO, deps: { tokens: Tokens; tree: RegionT
     socket.use(([, ...args], next) => {
       if (allow()) return next();
       const ack = args[args.length - 1];
-      if (typeof ack === 'function') (ack as (r: unknown) => void)(fail('rate_limited', 'too many requests on this connection'));
+      if (typeof ack === 'function')
+        (ack as (r: unknown) => void)(fail('rate_limited', 'too many requests on this connection'));
     });
 
     socket.on('subscribe', async (region, ack) => {
       if (typeof ack !== 'function') return;
       const parsed = regionArg.safeParse(region);
-      if (!parsed.success || !isRegionCode(parsed.data)) return ack(fail('bad_request', 'subscribe takes a region code'));
+      if (!parsed.success || !isRegionCode(parsed.data))
+        return ack(fail('bad_request', 'subscribe takes a region code'));
       const code = parsed.data;
       if (!deps.tree.has(code)) return ack(fail('unknown_region', `unknown region ${code}`));
-      if (!inScope(socket.data, code))
-        return ack(fail('out_of_scope', `region ${code} is outside your area`));
+      if (!inScope(socket.data, code)) return ack(fail('out_of_scope', `region ${code} is outside your area`));
       if (!subscribed.has(code) && subscribed.size >= MAX_SUBSCRIPTIONS)
         return ack(fail('too_many_subscriptions', `at most ${MAX_SUBSCRIPTIONS} regions per connection`));
       try {

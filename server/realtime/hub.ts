@@ -1,6 +1,13 @@
 import type { Redis } from 'ioredis';
 import type { Server } from 'socket.io';
-import { regionRoom, type ClientToServerEvents, type InterServerEvents, type ServerToClientEvents, type SocketData, type TickerItem } from '../../shared/events.ts';
+import {
+  regionRoom,
+  type ClientToServerEvents,
+  type InterServerEvents,
+  type ServerToClientEvents,
+  type SocketData,
+  type TickerItem,
+} from '../../shared/events.ts';
 import { ancestry } from '../../shared/regions.ts';
 import type { Snapshot } from '../../shared/schemas/snapshot.ts';
 import type { AlertView } from '../../shared/schemas/alert.ts';
@@ -137,7 +144,8 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
       for (const [code, items] of ticker) {
         if (items.length) {
           io.local.to(regionRoom(code)).except(publicRoom(code)).volatile.emit('ticker', items);
-          if (localSize(publicRoom(code)) > 0) io.local.to(publicRoom(code)).volatile.emit('ticker', items.map(maskTickerItem));
+          if (localSize(publicRoom(code)) > 0)
+            io.local.to(publicRoom(code)).volatile.emit('ticker', items.map(maskTickerItem));
         }
         ticker.delete(code);
       }
@@ -162,18 +170,21 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
       if (!room) rooms.set(code, (room = new RoomState()));
       const r = room;
       r.joining++;
-      return r.serialize(async () => {
-        const snap = await opts.readSnapshot(code);
-        if (!snap) return undefined;
-        // Bring the sockets already in the room to this snapshot first, so the newcomer and they
-        // share one state and one sequence from here on.
-        const changes = r.advance(snap);
-        r.dirty = false;
-        if (changes) io.local.to(regionRoom(code)).emit('delta', { region: code, seq: r.seq, asOf: snap.asOf, changes });
-        const socket = io.sockets.sockets.get(socketId);
-        void socket?.join(socket.data.publicMode ? [publicRoom(code), regionRoom(code)] : regionRoom(code));
-        return { ...snap, seq: r.seq };
-      }).finally(() => r.joining--);
+      return r
+        .serialize(async () => {
+          const snap = await opts.readSnapshot(code);
+          if (!snap) return undefined;
+          // Bring the sockets already in the room to this snapshot first, so the newcomer and they
+          // share one state and one sequence from here on.
+          const changes = r.advance(snap);
+          r.dirty = false;
+          if (changes)
+            io.local.to(regionRoom(code)).emit('delta', { region: code, seq: r.seq, asOf: snap.asOf, changes });
+          const socket = io.sockets.sockets.get(socketId);
+          void socket?.join(socket.data.publicMode ? [publicRoom(code), regionRoom(code)] : regionRoom(code));
+          return { ...snap, seq: r.seq };
+        })
+        .finally(() => r.joining--);
     },
     async leave(socketId, code) {
       const socket = io.sockets.sockets.get(socketId);

@@ -90,16 +90,26 @@ export async function startEmbeddedRedis(opts: EmbeddedRedisOptions): Promise<Em
   const connection: EmbeddedRedis['connection'] = sock ? { path: sock } : { host: '127.0.0.1', port: opts.port! };
   if (sock) fs.rmSync(sock, { force: true });
   const args = [
-    '--dir', dir,
-    '--pidfile', pidFile,
-    '--daemonize', 'no',
-    '--bind', '127.0.0.1',
-    '--port', String(opts.port ?? 0),
-    '--appendonly', opts.appendonly === false ? 'no' : 'yes',
-    '--appendfsync', 'everysec',
-    '--save', '',
-    '--logfile', path.join(dir, 'redis.log'),
-    '--protected-mode', 'yes',
+    '--dir',
+    dir,
+    '--pidfile',
+    pidFile,
+    '--daemonize',
+    'no',
+    '--bind',
+    '127.0.0.1',
+    '--port',
+    String(opts.port ?? 0),
+    '--appendonly',
+    opts.appendonly === false ? 'no' : 'yes',
+    '--appendfsync',
+    'everysec',
+    '--save',
+    '',
+    '--logfile',
+    path.join(dir, 'redis.log'),
+    '--protected-mode',
+    'yes',
   ];
   if (sock) args.push('--unixsocket', sock, '--unixsocketperm', '700');
 

@@ -28,7 +28,13 @@ export async function compareAll(
       const s = (await readSnapshot(deps, code, now)) as Snapshot;
       const x = expected.get(code);
       const got = {
-        today: { i: s.counts.today.incident, d: s.counts.today.dispute, c: s.counts.today.byCategory, s: s.counts.today.byStatus, ch: s.counts.today.byChannel },
+        today: {
+          i: s.counts.today.incident,
+          d: s.counts.today.dispute,
+          c: s.counts.today.byCategory,
+          s: s.counts.today.byStatus,
+          ch: s.counts.today.byChannel,
+        },
         month: { i: s.counts.month.incident, d: s.counts.month.dispute },
         open: { i: s.counts.open.incident, d: s.counts.open.dispute, s: s.counts.open.byStatus },
         overdue: { od: s.counts.overdue.dispute, odd: s.counts.overdue.dispatch, odr: s.counts.overdue.resolve },
@@ -36,7 +42,13 @@ export async function compareAll(
       };
       const outcomes = (x?.month.resolved ?? 0) + (x?.month.failed ?? 0);
       const want = {
-        today: { i: x?.today.i ?? 0, d: x?.today.d ?? 0, c: nonZero(x?.today.c ?? {}), s: nonZero(x?.today.s ?? {}), ch: nonZero(x?.today.ch ?? {}) },
+        today: {
+          i: x?.today.i ?? 0,
+          d: x?.today.d ?? 0,
+          c: nonZero(x?.today.c ?? {}),
+          s: nonZero(x?.today.s ?? {}),
+          ch: nonZero(x?.today.ch ?? {}),
+        },
         month: { i: x?.month.i ?? 0, d: x?.month.d ?? 0 },
         open: { i: x?.open.i ?? 0, d: x?.open.d ?? 0, s: nonZero(x?.open.s ?? {}) },
         overdue: x?.overdue ?? { od: 0, odd: 0, odr: 0 },
@@ -45,7 +57,8 @@ export async function compareAll(
       // Overdue flags depend on the applier's clock; a test whose aggregator runs on the wall
       // clock leaves them out (they are checked where the clock is fixed).
       if (opts.overdue === false) got.overdue = want.overdue;
-      if (!isDeepStrictEqual(got, want) && mismatches.length < 5) mismatches.push(`${code}: got ${JSON.stringify(got)} want ${JSON.stringify(want)}`);
+      if (!isDeepStrictEqual(got, want) && mismatches.length < 5)
+        mismatches.push(`${code}: got ${JSON.stringify(got)} want ${JSON.stringify(want)}`);
       checked++;
     }
   }

@@ -56,7 +56,8 @@ function blank(): Expected {
   };
 }
 const inc = (o: Record<string, number>, k: string) => (o[k] = (o[k] ?? 0) + 1);
-const cmp = (a: GenEvent, b: GenEvent) => Date.parse(a.occurredAt) - Date.parse(b.occurredAt) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+const cmp = (a: GenEvent, b: GenEvent) =>
+  Date.parse(a.occurredAt) - Date.parse(b.occurredAt) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 /**
  * `oldShare` of cases start 15–35 days ago (overdue resolutions), `recentShare` within the last
@@ -104,7 +105,10 @@ export function generate(
         channel: pick(CHANNELS),
         summary: `第${n}号`,
       });
-      t = Math.min(opts.now - 1000, t + rand() * (age < oldShare + recentShare && age >= oldShare ? 600_000 : 6 * 3600_000));
+      t = Math.min(
+        opts.now - 1000,
+        t + rand() * (age < oldShare + recentShare && age >= oldShare ? 600_000 : 6 * 3600_000),
+      );
     }
     byCase.set(caseId, events);
     valid.push(...events);

@@ -8,7 +8,13 @@ import { applyChanges } from '../../shared/delta.ts';
 export type TestSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 export function connect(url: string, token: string): TestSocket {
-  return io(url, { auth: { token }, transports: ['websocket'], reconnection: true, reconnectionDelay: 100, forceNew: true });
+  return io(url, {
+    auth: { token },
+    transports: ['websocket'],
+    reconnection: true,
+    reconnectionDelay: 100,
+    forceNew: true,
+  });
 }
 
 export function subscribe(s: TestSocket, code: string): Promise<Ack<Snapshot>> {

@@ -47,7 +47,8 @@ describe('an aggregator killed with SIGKILL halfway', () => {
   it('leaves exact counts once a new worker has taken over', async () => {
     const now = Date.now();
     const gen = generate(t.tree, { events: 30_000, now, seed: 11, oldShare: 0 });
-    for (let i = 0; i < gen.sent.length; i += 5000) expect((await t.postEvents(gen.sent.slice(i, i + 5000))).status).toBe(200);
+    for (let i = 0; i < gen.sent.length; i += 5000)
+      expect((await t.postEvents(gen.sent.slice(i, i + 5000))).status).toBe(200);
 
     const first = startWorker('w1');
     const total = gen.valid;
@@ -76,7 +77,16 @@ describe('entries delivered to a consumer that died before applying them', () =>
     for (let i = 0; i < gen.sent.length; i += 5000) await t.postEvents(gen.sent.slice(i, i + 5000));
     // A "ghost" consumer takes half the entries and dies without acknowledging them.
     await t.server.redis.xgroup('CREATE', keys.events, AGGREGATOR_GROUP, '0', 'MKSTREAM').catch(() => undefined);
-    const taken = (await t.server.redis.xreadgroup('GROUP', AGGREGATOR_GROUP, 'ghost', 'COUNT', 1500, 'STREAMS', keys.events, '>')) as [string, unknown[]][];
+    const taken = (await t.server.redis.xreadgroup(
+      'GROUP',
+      AGGREGATOR_GROUP,
+      'ghost',
+      'COUNT',
+      1500,
+      'STREAMS',
+      keys.events,
+      '>',
+    )) as [string, unknown[]][];
     expect(taken[0]![1].length).toBe(1500);
     startWorker('w3');
     await drained(t.server.redis, keys.events, 60_000);

@@ -28,7 +28,14 @@ const event = (id: string, extra: Record<string, unknown> = {}) => ({
 describe('the inbound stream for systems that speak Redis', () => {
   it('validates XADDed events like HTTP ingest and reports rejections back on a stream', async () => {
     const redis = t.redis.client();
-    await redis.xadd(keys.inbound, '*', 'source', 'gongan110', 'events', JSON.stringify([event('x1'), event('x2', { region: 'nowhere' })]));
+    await redis.xadd(
+      keys.inbound,
+      '*',
+      'source',
+      'gongan110',
+      'events',
+      JSON.stringify([event('x1'), event('x2', { region: 'nowhere' })]),
+    );
     await redis.xadd(keys.inbound, '*', 'source', 'gongan110', 'event', JSON.stringify(event('x1'))); // duplicate id
     await redis.xadd(keys.inbound, '*', 'source', 'gongan110', 'events', '{not json');
     const deadline = Date.now() + 10_000;

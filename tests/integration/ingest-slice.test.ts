@@ -46,7 +46,10 @@ describe('the first slice: ingest → stream → aggregate → snapshot', () => 
     const again = await t.postEvents([ev]);
     expect(again.body).toEqual({ accepted: 0, duplicates: 1, rejected: [] });
     for (const code of ['62', '6207', '620702', '620702001', '620702001001']) {
-      const s = await until(() => snapshot(code), (s) => s.counts.today.incident === 1);
+      const s = await until(
+        () => snapshot(code),
+        (s) => s.counts.today.incident === 1,
+      );
       expect(s.counts.today.incident, code).toBe(1);
       expect(s.counts.today.byCategory.criminal, code).toBe(1);
       expect(s.counts.open.incident, code).toBe(1);
@@ -57,7 +60,18 @@ describe('the first slice: ingest → stream → aggregate → snapshot', () => 
   });
 
   it('keeps the good events of a batch and names the bad field', async () => {
-    const good = { id: 'slice-2', caseId: 'c2', kind: 'dispute', category: 'family', status: 'received', severity: 1, region: '620102', occurredAt: nowIso(), channel: 'grid', summary: '' };
+    const good = {
+      id: 'slice-2',
+      caseId: 'c2',
+      kind: 'dispute',
+      category: 'family',
+      status: 'received',
+      severity: 1,
+      region: '620102',
+      occurredAt: nowIso(),
+      channel: 'grid',
+      summary: '',
+    };
     const bad = { ...good, id: 'slice-3', category: 'criminal' };
     const res = await t.postEvents([good, bad]);
     expect(res.status).toBe(200);

@@ -104,7 +104,11 @@ describe('dispute lifecycle semantics', () => {
 
   it('keeps an event whose kind contradicts its case out of the counts', async () => {
     await applyBatch(ctx, [dispute('G', 'received', T)], T, false);
-    const clash = dispute('G', 'received', T + 1000, { kind: 'incident', category: 'criminal', status: 'reported' } as Partial<StoredEvent>);
+    const clash = dispute('G', 'received', T + 1000, {
+      kind: 'incident',
+      category: 'criminal',
+      status: 'reported',
+    } as Partial<StoredEvent>);
     expect((await applyBatch(ctx, [clash], T, false)).codes).toEqual(['C']);
     const s = (await snap('62', T))!;
     expect(s.counts.today).toMatchObject({ incident: 0, dispute: 1 });

@@ -33,7 +33,10 @@ async function startProcessB(): Promise<void> {
   await waitFor(() => false, 0).catch(() => undefined);
   const end = Date.now() + 20_000;
   for (;;) {
-    const ok = await fetch(`${bUrl}/readyz`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${bUrl}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return;
     if (Date.now() > end) throw new Error('server B did not become ready');
     await new Promise((r) => setTimeout(r, 100));
@@ -90,9 +93,17 @@ describe('two server processes sharing one Redis', () => {
     expect(vb.state!.counts.today.incident).toBe(before);
 
     await post(a.url, [incident('620702001001')]);
-    await waitFor(() => va.state!.counts.today.incident === before + 1 && vb.state!.counts.today.incident === before + 1, 5000, 'first event on both');
+    await waitFor(
+      () => va.state!.counts.today.incident === before + 1 && vb.state!.counts.today.incident === before + 1,
+      5000,
+      'first event on both',
+    );
     await post(bUrl, [incident('620722101001')]);
-    await waitFor(() => va.state!.counts.today.incident === before + 2 && vb.state!.counts.today.incident === before + 2, 5000, 'second event on both');
+    await waitFor(
+      () => va.state!.counts.today.incident === before + 2 && vb.state!.counts.today.incident === before + 2,
+      5000,
+      'second event on both',
+    );
     expect(va.deltas).toBeGreaterThan(0);
     expect(vb.deltas).toBeGreaterThan(0);
   });
@@ -122,8 +133,15 @@ describe('two server processes sharing one Redis', () => {
     await v.start();
     const before = v.state!.counts.today.incident;
     s.io.engine.close(); // a dropped connection, not a clean disconnect: the client reconnects
-    await post(bUrl, Array.from({ length: 5 }, () => incident('620702001001')));
-    await waitFor(() => v.resyncs > 0 && v.state!.counts.today.incident === before + 5, 10_000, 'resync after reconnect');
+    await post(
+      bUrl,
+      Array.from({ length: 5 }, () => incident('620702001001')),
+    );
+    await waitFor(
+      () => v.resyncs > 0 && v.state!.counts.today.incident === before + 5,
+      10_000,
+      'resync after reconnect',
+    );
     await post(a.url, [incident('620702001001')]);
     await waitFor(() => v.state!.counts.today.incident === before + 6, 5000, 'delta after resync');
     const fresh = await subscribe(connect(a.url, token), '620702');

@@ -17,10 +17,13 @@ describe('a Redis restart in the middle of the feed', () => {
     const gen = generate(t.tree, { events: 8000, now, seed: 21, oldShare: 0 });
     const half = Math.floor(gen.sent.length / 2);
     let accepted = 0;
-    for (let i = 0; i < half; i += 2000) accepted += ((await t.postEvents(gen.sent.slice(i, Math.min(half, i + 2000)))).body as { accepted: number }).accepted;
+    for (let i = 0; i < half; i += 2000)
+      accepted += ((await t.postEvents(gen.sent.slice(i, Math.min(half, i + 2000)))).body as { accepted: number })
+        .accepted;
     // SIGTERM and start again on the same AOF, while the server keeps running.
     await t.redis.restart();
-    for (let i = half; i < gen.sent.length; i += 2000) accepted += ((await t.postEvents(gen.sent.slice(i, i + 2000))).body as { accepted: number }).accepted;
+    for (let i = half; i < gen.sent.length; i += 2000)
+      accepted += ((await t.postEvents(gen.sent.slice(i, i + 2000))).body as { accepted: number }).accepted;
     // Re-sending the first half after the restart only yields duplicates.
     const resend = await t.postEvents(gen.sent.slice(0, 2000));
     expect((resend.body as { accepted: number }).accepted).toBe(0);

@@ -8,10 +8,17 @@ function snap(incident: number, children: number[], extra: Partial<Snapshot> = {
     region: { code: '6207', name: '张掖市', level: 'city', path: ['62', '6207'] },
     asOf: `t${incident}`,
     seq: 0,
-    counts: { today: { incident, dispute: 0, byCategory: incident ? { criminal: incident } : {}, byStatus: {}, byChannel: {} } } as unknown as Snapshot['counts'],
+    counts: {
+      today: { incident, dispute: 0, byCategory: incident ? { criminal: incident } : {}, byStatus: {}, byChannel: {} },
+    } as unknown as Snapshot['counts'],
     rates: { disputeResolution: null, mediationSuccess: null },
     hourly: [],
-    children: children.map((n, i) => ({ code: `62070${i}`, name: `c${i}`, counts: { today: { incident: n, dispute: 0 }, open: { incident: 0, dispute: 0 }, overdue: { dispute: 0 } }, alerts: { red: 0, orange: 0, yellow: 0, blue: 0 } })),
+    children: children.map((n, i) => ({
+      code: `62070${i}`,
+      name: `c${i}`,
+      counts: { today: { incident: n, dispute: 0 }, open: { incident: 0, dispute: 0 }, overdue: { dispute: 0 } },
+      alerts: { red: 0, orange: 0, yellow: 0, blue: 0 },
+    })),
     alerts: [],
     alertCounts: { red: 0, orange: 0, yellow: 0, blue: 0 },
     ...extra,
@@ -30,7 +37,12 @@ describe('a room’s delta state', () => {
     const r = new RoomState();
     r.advance(snap(1, [1, 2]));
     const changes = r.advance(snap(0, [1, 3]));
-    expect(changes).toEqual({ 'counts.today.incident': 0, 'counts.today.byCategory.criminal': null, 'counts.today.byCategory': '{}', 'children.1.counts.today.incident': 3 });
+    expect(changes).toEqual({
+      'counts.today.incident': 0,
+      'counts.today.byCategory.criminal': null,
+      'counts.today.byCategory': '{}',
+      'children.1.counts.today.incident': 3,
+    });
     expect(r.seq).toBe(1);
   });
 
