@@ -45,6 +45,19 @@ export async function benchFanout(): Promise<Record<string, number | string>> {
   const tree = await loadRegionTree('62');
   const redis = await startTestRedis();
   const server = await startServerProcess(redis);
+  try {
+    return await drive(tree, rand, server);
+  } finally {
+    await server.stop().catch(() => undefined);
+    await redis.stop();
+  }
+}
+
+async function drive(
+  tree: RegionTree,
+  rand: () => number,
+  server: Awaited<ReturnType<typeof startServerProcess>>,
+): Promise<Record<string, number | string>> {
   const login = await fetch(`${server.url}/api/v1/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -168,8 +181,6 @@ export async function benchFanout(): Promise<Record<string, number | string>> {
   const rssLoaded = server.rss();
 
   for (const s of sockets) s.disconnect();
-  await server.stop();
-  await redis.stop();
   const f = (h: ReturnType<typeof histogram>, p: number) => (h.totalCount ? h.getValueAtPercentile(p) : 'n/a');
   return {
     machine: `${os.cpus().length} cores, Node ${process.versions.node}; server, Redis and ${CLIENTS} clients on the same machine`,

@@ -1,10 +1,12 @@
 // `npm run bench -- <name>`: runs one benchmark (or all) and prints its figures.
 import { benchIngest } from './ingest.ts';
 import { benchFanout } from './fanout.ts';
+import { benchWallSoak } from './wall-soak.ts';
 
 const BENCHES: Record<string, () => Promise<Record<string, number | string>>> = {
   ingest: benchIngest,
   fanout: benchFanout,
+  'wall-soak': benchWallSoak,
 };
 
 const wanted = process.argv.slice(2);

@@ -1,0 +1,70 @@
+// `npm run bench -- wall-soak`: the wall in chromium for SOAK_MINUTES (default 10) against a server
+// whose simulator runs 60× faster than real time; the JS heap after a forced GC, DOM nodes and
+// event listeners are sampled every 30 s. A wall runs for weeks: these must stay flat.
+import { launchBrowser } from '../tests/helpers/browser.ts';
+import { startTestRedis } from '../tests/helpers/redis.ts';
+import { startServerProcess } from './server-process.ts';
+
+const MINUTES = Number(process.env.SOAK_MINUTES ?? 10);
+const EVERY_MS = 30_000;
+
+export async function benchWallSoak(): Promise<Record<string, number | string>> {
+  const redis = await startTestRedis();
+  const server = await startServerProcess(redis, {
+    SIMULATOR: 'on',
+    SIMULATOR_SPEED: '60',
+    SIMULATOR_BACKFILL_DAYS: '1',
+  });
+  const browser = await launchBrowser();
+  try {
+    const page = await browser.newPage({ width: 1920, height: 1080 });
+    await page.goto(`${server.url}/login`);
+    await page.locator('input[name=username]').fill('admin');
+    await page.locator('input[name=password]').fill(server.adminPassword);
+    await page.getByRole('button', { name: '登录' }).click();
+    await page.waitForURL((u) => u.pathname === '/');
+    await page.locator('[data-testid=connection][data-status=live]').waitFor({ timeout: 30_000 });
+    const cdp = await browser.context.newCDPSession(page);
+    await cdp.send('Performance.enable');
+    const sample = async () => {
+      await cdp.send('HeapProfiler.collectGarbage');
+      const { usedSize } = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number };
+      const { metrics } = (await cdp.send('Performance.getMetrics')) as { metrics: { name: string; value: number }[] };
+      const m = (n: string) => metrics.find((x) => x.name === n)?.value ?? NaN;
+      return { t: Date.now(), heap: usedSize, nodes: m('Nodes'), listeners: m('JSEventListeners') };
+    };
+    // Let the first screen settle (fonts, map, first deltas) before the baseline.
+    await new Promise((r) => setTimeout(r, 20_000));
+    const samples = [await sample()];
+    const end = Date.now() + MINUTES * 60_000;
+    while (Date.now() < end) {
+      await new Promise((r) => setTimeout(r, EVERY_MS));
+      samples.push(await sample());
+      const s = samples.at(-1)!;
+      console.log(
+        `  ${Math.round((s.t - samples[0]!.t) / 1000)} s: heap ${(s.heap / 1048576).toFixed(2)} MB, nodes ${s.nodes}, listeners ${s.listeners}`,
+      );
+    }
+    const first = samples[0]!;
+    const last = samples.at(-1)!;
+    // Least-squares slope of the heap over time, in MB per hour.
+    const n = samples.length;
+    const mt = samples.reduce((a, s) => a + s.t, 0) / n;
+    const mh = samples.reduce((a, s) => a + s.heap, 0) / n;
+    const slope =
+      samples.reduce((a, s) => a + (s.t - mt) * (s.heap - mh), 0) / samples.reduce((a, s) => a + (s.t - mt) ** 2, 0);
+    const mb = (b: number) => Math.round((b / 1048576) * 100) / 100;
+    return {
+      minutes: MINUTES,
+      'simulator speed': 60,
+      'JS heap start / end / max (MB)': `${mb(first.heap)} / ${mb(last.heap)} / ${mb(Math.max(...samples.map((s) => s.heap)))}`,
+      'JS heap trend (MB per hour)': Math.round(((slope * 3_600_000) / 1048576) * 100) / 100,
+      'DOM nodes start / end': `${first.nodes} / ${last.nodes}`,
+      'JS event listeners start / end': `${first.listeners} / ${last.listeners}`,
+    };
+  } finally {
+    await browser.close();
+    await server.stop();
+    await redis.stop();
+  }
+}
