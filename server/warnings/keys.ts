@@ -10,8 +10,10 @@ export interface WarningKeys {
   caseSeverity(caseId: string): string;
   /** Incident positions of one category in one hour bucket (GEO set). */
   geo(category: string, hourBucket: number): string;
-  /** Last time each county and township reported (ms), for the silence rule. */
+  /** Last time each county and township (and the whole province) reported (ms), for the silence rule. */
   lastSeen: string;
+  /** When events came back after the whole province had been quiet (the system was down). */
+  resumedAt: string;
 }
 
 export function warningKeys(keys: Pick<Keys, 'prefix'>): WarningKeys {
@@ -22,5 +24,6 @@ export function warningKeys(keys: Pick<Keys, 'prefix'>): WarningKeys {
     caseSeverity: (caseId) => `${p}wsev:${caseId}`,
     geo: (category, hourBucket) => `${p}wg:${category}:${hourBucket}`,
     lastSeen: `${p}wseen`,
+    resumedAt: `${p}wresumed`,
   };
 }

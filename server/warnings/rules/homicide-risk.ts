@@ -16,6 +16,7 @@ import {
   markerList,
   severityLabel,
   shortTime,
+  worse,
 } from '../evidence.ts';
 import { scaled, type AppliedEvent, type RuleEnv, type RuleModule, type Warning } from '../types.ts';
 import { partyCases, pickParty } from '../parties.ts';
@@ -41,10 +42,17 @@ export const homicideRiskSchema = z.strictObject({
       /** Rise over the first severity seen for the case. */
       minRise: z.number().int().min(1).max(3),
       level,
-      /** At or above this severity the escalation is red. */
+      /** At or above these severities the escalation is orange, then red. */
+      orangeAtSeverity: z.number().int().min(1).max(4),
       redAtSeverity: z.number().int().min(1).max(4),
     })
-    .default({ categories: ['family', 'neighbour', 'debt'], minRise: 1, level: 'orange', redAtSeverity: 4 }),
+    .default({
+      categories: ['family', 'neighbour', 'debt'],
+      minRise: 1,
+      level: 'yellow',
+      orangeAtSeverity: 3,
+      redAtSeverity: 4,
+    }),
 });
 export type HomicideRiskConfig = z.infer<typeof homicideRiskSchema>;
 
@@ -96,7 +104,13 @@ async function escalationWarnings(
     const rise = e.severity - first;
     const marked = e.riskMarkers?.includes('escalating') ?? false;
     if (rise < cfg.escalation.minRise && !marked) return;
-    const lvl: WarningLevel = e.severity >= cfg.escalation.redAtSeverity ? 'red' : cfg.escalation.level;
+    const esc = cfg.escalation;
+    const lvl: WarningLevel =
+      e.severity >= esc.redAtSeverity
+        ? 'red'
+        : e.severity >= esc.orangeAtSeverity
+          ? worse(esc.level, 'orange')
+          : esc.level;
     const how = rise > 0 ? `严重程度由${severityLabel(first)}升至${severityLabel(e.severity)}` : '被标记为「矛盾升级」';
     out.push({
       rule: 'homicide_risk',
@@ -108,7 +122,7 @@ async function escalationWarnings(
       explanation:
         `${env.place(e.region)}${disputeName(e.category)}（案件 ${e.caseId}）${shortTime(e.ts, now)}${how}。` +
         `规则：婚姻家庭、邻里、债务纠纷严重程度上升 ${cfg.escalation.minRise} 级及以上或标记矛盾升级即预警，` +
-        `达到${severityLabel(cfg.escalation.redAtSeverity)}为红色。事件 ${e.id}：${e.summary}`,
+        `达到${severityLabel(cfg.escalation.orangeAtSeverity)}为橙色、${severityLabel(cfg.escalation.redAtSeverity)}为红色。事件 ${e.id}：${e.summary}`,
       evidence: [evidenceOf(e)],
     });
   });

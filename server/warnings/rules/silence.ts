@@ -26,6 +26,11 @@ export const silenceSchema = z.strictObject({
   /** The gap examined is capped here: older history says nothing new about the silence. */
   lookbackHours: z.number().int().min(1).max(72).default(24),
   checkEveryMinutes: z.number().int().min(1).default(5),
+  /**
+   * A province-wide quiet this long is the system (or its feed) being down, not a region falling
+   * silent: gaps are then counted from when events came back, so a restart raises no flood.
+   */
+  systemGapMinutes: z.number().int().min(1).default(15),
   maxCandidates: z.number().int().min(1).default(2000),
 });
 export type SilenceConfig = z.infer<typeof silenceSchema>;
@@ -97,14 +102,19 @@ async function expectedInGap(
 export const silence: RuleModule<SilenceConfig> = {
   id: 'silence',
   schema: silenceSchema,
-  async onEvents(env, applied) {
+  async onEvents(env, applied, cfg) {
     const now = env.clock.now();
     const codes = new Set<string>();
     for (const { event: e } of applied) {
+      codes.add(e.region.slice(0, 2));
       if (e.region.length >= 6) codes.add(e.region.slice(0, 6));
       if (e.region.length >= 9) codes.add(e.region.slice(0, 9));
     }
     if (!codes.size) return [];
+    const root = [...codes][0]!.slice(0, 2);
+    const before = await env.redis.zscore(env.wkeys.lastSeen, root);
+    if (before !== null && now - Number(before) > cfg.systemGapMinutes * 60_000)
+      await env.redis.set(env.wkeys.resumedAt, now);
     const args: (string | number)[] = [];
     for (const c of codes) args.push(now, c);
     await env.redis.zadd(env.wkeys.lastSeen, 'GT', ...args);
@@ -112,22 +122,32 @@ export const silence: RuleModule<SilenceConfig> = {
   },
   tickEveryMs: (cfg) => cfg.checkEveryMinutes * 60_000,
   async onTick(env, now, cfg) {
-    const raw = await env.redis.zrangebyscore(
-      env.wkeys.lastSeen,
-      '-inf',
-      now - cfg.minGapMinutes * 60_000,
-      'WITHSCORES',
-      'LIMIT',
-      0,
-      cfg.maxCandidates,
-    );
+    const [resumed, newest, raw] = await Promise.all([
+      env.redis.get(env.wkeys.resumedAt),
+      env.redis.zrevrange(env.wkeys.lastSeen, 0, 0, 'WITHSCORES'),
+      env.redis.zrangebyscore(
+        env.wkeys.lastSeen,
+        '-inf',
+        now - cfg.minGapMinutes * 60_000,
+        'WITHSCORES',
+        'LIMIT',
+        0,
+        cfg.maxCandidates,
+      ),
+    ]);
+    // Nothing reported anywhere lately: the system or its feed is down (/readyz and the wall's
+    // freshness banner say so), which is no region's silence.
+    if (!newest.length || now - Number(newest[1]) > cfg.minGapMinutes * 60_000) return [];
+    const since = Number(resumed ?? 0);
     const gaps: { code: string; last: number; from: number; to: number }[] = [];
     for (let i = 0; i + 1 < raw.length; i += 2) {
       const code = raw[i]!;
       const level = LEVEL_BY_LENGTH[code.length];
       if (!level || !cfg.levels[level]) continue;
       const last = Number(raw[i + 1]);
-      gaps.push({ code, last, from: Math.max(last, now - cfg.lookbackHours * HOUR), to: now });
+      const from = Math.max(last, since, now - cfg.lookbackHours * HOUR);
+      if (now - from < cfg.minGapMinutes * 60_000) continue;
+      gaps.push({ code, last, from, to: now });
     }
     if (!gaps.length) return [];
     const expected = await expectedInGap(env, gaps, cfg);
@@ -138,7 +158,7 @@ export const silence: RuleModule<SilenceConfig> = {
       const min = cfg.minExpected * t.thresholdFactor;
       if (days < cfg.minBaselineDays || exp < min) return;
       const level: WarningLevel = cfg.levels[LEVEL_BY_LENGTH[g.code.length]!]!;
-      const hours = ((now - g.last) / HOUR).toFixed(1);
+      const hours = ((now - g.from) / HOUR).toFixed(1);
       out.push({
         rule: 'silence',
         level,
@@ -148,7 +168,7 @@ export const silence: RuleModule<SilenceConfig> = {
         subject: '',
         title: `上报失联：${hours} 小时无上报`,
         explanation:
-          `${env.place(g.code)}自 ${shortTime(g.last, now)} 起 ${hours} 小时没有任何上报；前 ${days} 日同一时段平均上报 ${exp.toFixed(1)} 起，` +
+          `${env.place(g.code)}自 ${shortTime(g.from, now)} 起 ${hours} 小时没有任何上报；前 ${days} 日同一时段平均上报 ${exp.toFixed(1)} 起，` +
           `完全无上报的概率约 ${Math.exp(-exp).toExponential(1)}。规则：沉默超过 ${cfg.minGapMinutes} 分钟且同时段通常上报不少于 ${min.toFixed(0)} 起即视为失联，计入上报及时率。`,
         evidence: [
           {

@@ -60,4 +60,14 @@ describe('overdue (超期)', () => {
     await h.sweep();
     expect((await h.open())[0]!.count).toBe(2);
   });
+
+  it('raises an alert at once for a dispute that arrives already past its limit', async () => {
+    await h.feed([dispute({ id: 'late1', caseId: 'c-late', ts: NOW - 2 * DAY })]);
+    const list = await h.open();
+    expect(list).toHaveLength(1);
+    expect(list[0]).toMatchObject({ rule: 'overdue', level: 'yellow', caseId: 'c-late', count: 1 });
+    // The sweep that runs later finds nothing new to say about it.
+    await h.sweep();
+    expect((await h.open())[0]!.count).toBe(1);
+  });
 });
