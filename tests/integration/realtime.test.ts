@@ -31,14 +31,14 @@ async function startProcessB(): Promise<void> {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await waitFor(() => false, 0).catch(() => undefined);
-  const end = Date.now() + 20_000;
+  const end = Date.now() + 60_000;
   for (;;) {
     const ok = await fetch(`${bUrl}/readyz`).then(
       (r) => r.ok,
       () => false,
     );
     if (ok) return;
-    if (Date.now() > end) throw new Error('server B did not become ready');
+    if (Date.now() > end) throw new Error('server B did not become ready in 60 s');
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -47,7 +47,7 @@ beforeAll(async () => {
   redis = await startTestRedis();
   a = await startTestServer({ redis });
   await startProcessB();
-}, 60_000);
+}, 90_000);
 afterAll(async () => {
   for (const s of sockets) s.disconnect();
   b?.kill('SIGTERM');
