@@ -14,6 +14,8 @@ export interface WarningKeys {
   lastSeen: string;
   /** When events came back after the whole province had been quiet (the system was down). */
   resumedAt: string;
+  /** Disputes found overdue when applied, by when to judge them (ms): after their backlog. */
+  overdueCheck: string;
 }
 
 export function warningKeys(keys: Pick<Keys, 'prefix'>): WarningKeys {
@@ -25,5 +27,6 @@ export function warningKeys(keys: Pick<Keys, 'prefix'>): WarningKeys {
     geo: (category, hourBucket) => `${p}wg:${category}:${hourBucket}`,
     lastSeen: `${p}wseen`,
     resumedAt: `${p}wresumed`,
+    overdueCheck: `${p}wodcheck`,
   };
 }

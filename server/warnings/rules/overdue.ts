@@ -11,6 +11,11 @@ export const overdueSchema = z.strictObject({
   dispatchLevel: z.enum(WARNING_LEVELS).default('yellow'),
   /** Not resolved (化解) within its SLA. */
   resolveLevel: z.enum(WARNING_LEVELS).default('orange'),
+  /**
+   * A dispute already past its limit when applied is judged this much later, once the rest of its
+   * backlog is in: replaying a day of history applies a case's receipt before its dispatch.
+   */
+  applyGraceMinutes: z.number().min(0).max(120).default(10),
 });
 export type OverdueConfig = z.infer<typeof overdueSchema>;
 
@@ -79,15 +84,31 @@ async function judge(env: RuleEnv, caseIds: string[], cfg: OverdueConfig): Promi
 /**
  * 超期: the aggregator's SLA sweep tells which open disputes just passed a deadline (flag `d`
  * dispatch, `r` resolution). A case that arrives already past one (a late report, a backfill) has
- * its flags set when applied, which no sweep reports: those are judged after their batch. A
- * resolved dispute is never flagged: only open ones are.
+ * its flags set when applied, which no sweep reports: those are noted and judged after a grace
+ * period, on their flags then. A resolved dispute is never flagged: only open ones are.
  */
 export const overdue: RuleModule<OverdueConfig> = {
   id: 'overdue',
   schema: overdueSchema,
   async onEvents(env, applied, cfg) {
-    const disputes = new Set(applied.filter((a) => a.event.kind === 'dispute').map((a) => a.event.caseId));
-    return judge(env, [...disputes], cfg);
+    const ids = [...new Set(applied.filter((a) => a.event.kind === 'dispute').map((a) => a.event.caseId))];
+    if (!ids.length) return [];
+    const tx = env.redis.multi();
+    for (const id of ids) tx.hget(env.keys.case(id), 'od');
+    const flags = (await tx.exec()) ?? [];
+    const late = ids.filter((_, i) => flags[i]?.[1]);
+    if (late.length) {
+      const at = env.clock.now() + cfg.applyGraceMinutes * 60_000;
+      await env.redis.zadd(env.wkeys.overdueCheck, 'NX', ...late.flatMap((id) => [at, id]));
+    }
+    return [];
+  },
+  tickEveryMs: () => 60_000,
+  async onTick(env, now, cfg) {
+    const due = await env.redis.zrangebyscore(env.wkeys.overdueCheck, '-inf', now, 'LIMIT', 0, 1000);
+    if (!due.length) return [];
+    await env.redis.zrem(env.wkeys.overdueCheck, ...due);
+    return judge(env, due, cfg);
   },
   async onSwept(env, swept, cfg) {
     return judge(

@@ -61,13 +61,24 @@ describe('overdue (超期)', () => {
     expect((await h.open())[0]!.count).toBe(2);
   });
 
-  it('raises an alert at once for a dispute that arrives already past its limit', async () => {
+  it('raises an alert for a dispute that arrives already past its limit, after its backlog is in', async () => {
     await h.feed([dispute({ id: 'late1', caseId: 'c-late', ts: NOW - 2 * DAY })]);
+    expect(await h.open()).toEqual([]);
+    h.clock.advance(10 * MIN);
+    await h.alerting.warnings.tick(true);
     const list = await h.open();
     expect(list).toHaveLength(1);
     expect(list[0]).toMatchObject({ rule: 'overdue', level: 'yellow', caseId: 'c-late', count: 1 });
     // The sweep that runs later finds nothing new to say about it.
     await h.sweep();
     expect((await h.open())[0]!.count).toBe(1);
+  });
+
+  it('does not raise one when replayed history brings the dispatch right after the receipt', async () => {
+    await h.feed([dispute({ id: 'bf1', caseId: 'c-bf', ts: NOW - 2 * DAY })]);
+    await h.feed([dispute({ id: 'bf2', caseId: 'c-bf', status: 'dispatched', ts: NOW - 2 * DAY + 3 * HOUR })]);
+    h.clock.advance(10 * MIN);
+    await h.alerting.warnings.tick(true);
+    expect(await h.open()).toEqual([]);
   });
 });
