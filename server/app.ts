@@ -33,6 +33,8 @@ import { auditRouter } from './http/routes/audit.ts';
 import { errorHandler, notFound } from './http/errors.ts';
 import { openApiDocument } from './http/openapi.ts';
 import { alertsRouter } from './http/routes/alerts.ts';
+import { safetyIndexRouter } from './http/routes/safety-index.ts';
+import { SafetyIndex } from './safety-index/service.ts';
 import { setupAlerting } from './warnings/setup.ts';
 import { createAuditLog, type AuditLog } from './audit/log.ts';
 import { createSessionEnder } from './realtime/sessions.ts';
@@ -147,6 +149,7 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
   );
   api.use('/', regionsRouter({ tree, tokens, snapshot }));
   api.use('/', alertsRouter({ alerts: alerting.alerts, tokens, tree }));
+  api.use('/', safetyIndexRouter({ tree, tokens, index: new SafetyIndex({ redis, keys, tree, clock }) }));
   api.use('/', usersRouter({ users, tokens, tree, audit, sessions }));
   api.use('/', ingestKeysRouter({ ingestKeys, tokens, tree, audit }));
   api.use('/', auditRouter({ audit, tokens, tree }));

@@ -1,0 +1,162 @@
+/**
+ * The 平安指数 service: scores a whole peer group at once (a rank needs every peer's score anyway),
+ * live for the current month and published for the months before. A published month is computed
+ * the first time anyone asks for it after it ended (a wall asks every few minutes, so in practice
+ * just after midnight on the 1st) and then read back from Redis, never recomputed.
+ */
+import type { Redis } from 'ioredis';
+import type { SafetyIndexReply } from '../../shared/schemas/safety-index.ts';
+import type { Clock } from '../clock.ts';
+import type { Keys } from '../redis/keys.ts';
+import type { RegionTree } from '../regions/tree.ts';
+import { isoBeijing, shiftMonth } from '../time/beijing.ts';
+import { fieldsRead, loadIndexConfig, type IndexConfig } from './config.ts';
+import { Coverage } from './coverage.ts';
+import { PeerGroups, type PeerGroup } from './groups.ts';
+import { baselineMonths, currentMonth, DAY_MS, monthEnd, monthRange, oldestKept, toWire } from './months.ts';
+import { readGroupCounters } from './read.ts';
+import { scoreGroup, type Counters, type MemberInput } from './score.ts';
+import { freeze, readFrozen, readFrozenMonths, type ScoredRegion } from './store.ts';
+import { TtlCache } from './ttl-cache.ts';
+
+export interface SafetyIndexDeps {
+  redis: Redis;
+  keys: Keys;
+  tree: RegionTree;
+  clock: Clock;
+  config?: IndexConfig;
+  /** How long live scores are reused before they are computed again. */
+  liveTtlMs?: number;
+}
+
+type Scores = Map<string, ScoredRegion>;
+
+const TREND_MONTHS = 12;
+/** Published months never change; kept in memory a while only to spare Redis the reads. */
+const PUBLISHED_TTL_MS = 10 * 60_000;
+
+function addInto(into: Record<string, number>, c: Counters): void {
+  for (const [k, v] of Object.entries(c)) into[k] = (into[k] ?? 0) + v;
+}
+
+export class SafetyIndex {
+  readonly config: IndexConfig;
+  private readonly groups: PeerGroups;
+  private readonly coverage: Coverage;
+  private readonly cache: TtlCache<Scores>;
+  private readonly fields: { month: string[]; open: string[] };
+  private readonly liveTtlMs: number;
+
+  constructor(private readonly deps: SafetyIndexDeps) {
+    this.config = deps.config ?? loadIndexConfig();
+    this.fields = fieldsRead(this.config);
+    this.groups = new PeerGroups(deps.tree);
+    const now = () => deps.clock.now();
+    this.coverage = new Coverage({ redis: deps.redis, keys: deps.keys, root: deps.tree.root, now });
+    this.cache = new TtlCache(128, now);
+    this.liveTtlMs = deps.liveTtlMs ?? 60_000;
+  }
+
+  /** The months that may be asked for (`YYYYMM`): those whose counters are kept, up to the current one. */
+  offered(): { oldest: string; current: string } {
+    const now = this.deps.clock.now();
+    return { oldest: oldestKept(now), current: currentMonth(now) };
+  }
+
+  /** The route's reply, or undefined when the month has no data at all (before the system ran). */
+  async reply(code: string, month: string): Promise<SafetyIndexReply | undefined> {
+    const ref = this.deps.tree.get(code);
+    const group = this.groups.of(code);
+    if (!ref || !group) return undefined;
+    const { oldest, current } = this.offered();
+    const childGroup = this.groups.ofChildren(code);
+    const [own, childScores, trend] = await Promise.all([
+      this.groupScores(group, month).then((s) => s.get(code)),
+      childGroup ? this.groupScores(childGroup, month) : Promise.resolve<Scores>(new Map()),
+      this.trend(code, group, monthRange(maxMonth(shiftMonth(month, 1 - TREND_MONTHS), oldest), month), current),
+    ]);
+    if (!own) return undefined;
+    return {
+      region: { code: ref.code, name: ref.name, level: ref.level },
+      month: toWire(month),
+      provisional: month === current,
+      score: own.score,
+      rank: own.rank,
+      indicators: own.indicators,
+      trend,
+      children: this.deps.tree
+        .children(code)
+        .map((c) => ({ code: c.code, name: c.name, score: childScores.get(c.code)?.score ?? null })),
+      asOf: isoBeijing(own.at),
+    };
+  }
+
+  /** Every member's scores for a month: computed (live month) or published (earlier months). */
+  groupScores(group: PeerGroup, month: string): Promise<Scores> {
+    const live = month === currentMonth(this.deps.clock.now());
+    return this.cache.get(`${group.id}:${month}`, live ? this.liveTtlMs : PUBLISHED_TTL_MS, () =>
+      live ? this.compute(group, month, true) : this.published(group, month),
+    );
+  }
+
+  private async trend(code: string, group: PeerGroup, months: string[], current: string) {
+    const past = months.filter((m) => m !== current);
+    const frozen = await readFrozenMonths(this.deps.redis, this.deps.keys, code, past, this.config);
+    const points = await Promise.all(
+      months.map(async (m) => {
+        const s = frozen.get(m) ?? (await this.groupScores(group, m)).get(code);
+        return s ? { month: toWire(m), score: s.score, provisional: m === current } : null;
+      }),
+    );
+    return points.filter((p) => p !== null);
+  }
+
+  /** Published records of a group; the first call after the month ended computes and freezes them. */
+  private async published(group: PeerGroup, month: string): Promise<Scores> {
+    const { redis, keys } = this.deps;
+    const stored = await readFrozen(redis, keys, month, group.members, this.config);
+    if (stored.size === group.members.length) return stored;
+    const computed = await this.compute(group, month, false);
+    if (computed.size === 0) return stored;
+    await freeze(redis, keys, month, [...computed.values()]);
+    // Read back: another server process may have published the group first, and its numbers count.
+    return readFrozen(redis, keys, month, group.members, this.config);
+  }
+
+  private async compute(group: PeerGroup, month: string, live: boolean): Promise<Scores> {
+    const now = this.deps.clock.now();
+    const spanDays = await this.coverage.days(month);
+    if (spanDays <= 0) return new Map();
+    const candidates = baselineMonths(month, this.config.baselineMonths, now);
+    const covered = await Promise.all(candidates.map((m) => this.coverage.days(m)));
+    const base = candidates.filter((_, i) => covered[i]! > 0);
+    const baselineDays = covered.reduce((a, b) => a + b, 0);
+    // The open backlog is "now": it describes a finished month only just after it ended.
+    const withOpen = live || now < monthEnd(month) + this.config.openGraceDays * DAY_MS;
+    const counters = await readGroupCounters(
+      { redis: this.deps.redis, keys: this.deps.keys, townships: (c) => this.deps.tree.children(c).map((t) => t.code) },
+      group,
+      [month, ...base],
+      withOpen,
+      this.fields,
+    );
+    const members: MemberInput[] = group.members.map((code) => {
+      const byMonth = counters.months.get(code)!;
+      const baseline: Record<string, number> = {};
+      for (const m of base) addInto(baseline, byMonth.get(m) ?? {});
+      return {
+        code,
+        size: this.groups.size(code),
+        month: byMonth.get(month) ?? {},
+        baseline,
+        open: counters.open?.get(code) ?? null,
+      };
+    });
+    const scored = scoreGroup(this.config, { level: group.level, members, spanDays, baselineDays });
+    return new Map(scored.map((s) => [s.code, { ...s, at: now }]));
+  }
+}
+
+function maxMonth(a: string, b: string): string {
+  return a > b ? a : b;
+}
