@@ -1,5 +1,6 @@
 import { Router, type Response } from 'express';
 import { newIngestKeySchema } from '../../../shared/schemas/user.ts';
+import type { NewIngestKeyReply } from '../../../shared/schemas/admin.ts';
 import type { IngestKeys, IngestKeyView } from '../../auth/ingest-keys.ts';
 import type { Tokens } from '../../auth/tokens.ts';
 import type { RegionTree } from '../../regions/tree.ts';
@@ -43,7 +44,8 @@ export function ingestKeysRouter(deps: {
       detail: { source: body.source },
     });
     // The only time the key is ever shown: the server keeps its digest alone.
-    res.status(201).json({ id, key, source: body.source, region });
+    const reply: NewIngestKeyReply = { id, key, source: body.source, region };
+    res.status(201).json(reply);
   });
 
   router.delete('/ingest-keys/:id', admin, async (req, res) => {
