@@ -154,6 +154,11 @@ const MATRIX: Record<string, Row> = {
     request: (_w, where) => ({ path: `/api/v1/regions/${REGION[where]}` }),
     expect: anyUser(200),
   },
+  // 平安指数: peers appear only as a median and a rank position, never by name.
+  'GET /api/v1/index/:code': {
+    request: (_w, where) => ({ path: `/api/v1/index/${REGION[where]}` }),
+    expect: anyUser(200),
+  },
   'GET /api/v1/snapshot/:code': {
     request: (_w, where) => ({ path: `/api/v1/snapshot/${REGION[where]}` }),
     expect: anyUser(200),
