@@ -163,10 +163,6 @@ const MATRIX: Record<string, Row> = {
     request: (_w, where) => ({ path: `/api/v1/snapshot/${REGION[where]}` }),
     expect: anyUser(200),
   },
-  'GET /api/v1/index/:code': {
-    request: (_w, where) => ({ path: `/api/v1/index/${REGION[where]}` }),
-    expect: anyUser(200),
-  },
 
   'GET /api/v1/users': {
     request: (_w, where) => ({ path: `/api/v1/users?region=${REGION[where]}` }),
