@@ -99,6 +99,38 @@ function morning(server: TestServer, now: number, count = 400): unknown[] {
   return events;
 }
 
+/**
+ * Cases of the month before, two to four days before this month began (outside the 48-hour chart,
+ * inside ingest's 40 days), so the 平安指数 has a published month and a baseline. 嘉峪关市 gets
+ * three times its share and two homicides, so it should come out as the least safe city.
+ */
+function lastMonth(server: TestServer, now: number, count = 300): unknown[] {
+  const rnd = prng(20261031);
+  const beijing = new Date(now + 8 * 3_600_000);
+  const monthStart = Date.UTC(beijing.getUTCFullYear(), beijing.getUTCMonth(), 1) - 8 * 3_600_000;
+  const counties = server.tree.codesAt('county');
+  const heavy = server.tree.children('6202').map((c) => c.code);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+  const events: unknown[] = [];
+  for (let i = 0; i < count; i++) {
+    const homicide = i < 2;
+    const dispute = !homicide && rnd() < 0.3;
+    events.push({
+      id: `e2e-prev-${i}`,
+      caseId: `e2e-prev-case-${i}`,
+      kind: dispute ? 'dispute' : 'incident',
+      category: homicide ? 'homicide' : dispute ? 'family' : pick(['criminal', 'public_order', 'petition', 'traffic']),
+      status: dispute ? pick(['resolved', 'resolved', 'failed', 'mediating']) : 'closed',
+      severity: homicide ? 4 : 1,
+      region: homicide || rnd() < 0.08 ? pick(heavy) : pick(counties),
+      occurredAt: beijingIso(monthStart - 2 * 86_400_000 - Math.floor(rnd() * 2 * 86_400_000)),
+      channel: dispute ? 'grid' : 'police_110',
+      summary: `上月事件 #${i}`,
+    });
+  }
+  return events;
+}
+
 async function valueOf(page: Page, testid: string): Promise<number> {
   return Number(await page.getByTestId(testid).getAttribute('data-value'));
 }
@@ -194,6 +226,43 @@ describe('the wall in a real browser against the real server', () => {
       ),
     ).toBe(true);
     await screenshot(page, 'wall-1080');
+  });
+
+  it('shows the 平安指数 as a map measure and a mode of the ranking panel, lowest children first', async () => {
+    const previous = lastMonth(server, Date.now());
+    expect((await server.postEvents(previous)).body).toMatchObject({ accepted: previous.length, rejected: [] });
+    await page.waitForTimeout(500); // aggregated well before the index is first asked for
+    const map = page.getByTestId('panel-map');
+    await map.getByRole('radio', { name: '平安指数' }).click();
+    await expect.poll(() => page.getByTestId('region-map').getAttribute('data-measure')).toBe('index');
+    const summary = page.getByTestId('index-summary');
+    await expect.poll(() => summary.getAttribute('data-score'), { timeout: 10_000 }).toMatch(/^\d+(\.\d)?$/);
+    expect(await summary.textContent()).toContain('暂估');
+    const ranking = page.getByTestId('panel-ranking');
+    expect(await ranking.locator('h2').textContent()).toBe('平安指数');
+    const values = (await ranking.locator('[data-testid=ranking-list] .v').allTextContents()).map(Number);
+    expect(values).toHaveLength(8);
+    expect(values).toEqual([...values].sort((a, b) => a - b));
+    expect(await map.locator('h2').textContent()).toContain('平安指数分布');
+    await page.waitForTimeout(1200); // the map's colours and the trend line settle
+    await screenshot(page, 'wall-index-1080');
+
+    // Below the county the same measure shades the township tiles.
+    const county = await browser.newPage({ width: 1920, height: 1080 });
+    try {
+      await county.goto(`${server.url}/?region=620702&measure=index`);
+      const tiles = county.locator('[data-testid=region-map][data-measure=index]');
+      await expect
+        .poll(async () => Number(await tiles.getAttribute('data-regions-count')), { timeout: 10_000 })
+        .toBe(server.tree.children('620702').length);
+      await county.getByTestId('index-summary').locator('.score').waitFor();
+      await county.waitForTimeout(1200);
+      await screenshot(county, 'wall-index-county-1080');
+    } finally {
+      await county.close();
+    }
+    await map.getByRole('radio', { name: '今日案事件' }).click();
+    await expect.poll(() => page.getByTestId('region-map').getAttribute('data-measure')).toBe('today');
   });
 
   it('drills down from the province to a city, then below the county to ranked tiles', async () => {

@@ -1,5 +1,6 @@
 import type { ErrorCode } from '../../../shared/ack.ts';
 import type { RegionInfo } from '../../../shared/regions.ts';
+import type { SafetyIndexReply } from '../../../shared/schemas/safety-index.ts';
 import type { LoginReply } from '../../../shared/schemas/user.ts';
 
 /** A failed HTTP call, with the server's error code (or a client-side one for network failures). */
@@ -30,6 +31,8 @@ export interface Api {
   login(username: string, password: string): Promise<LoginReply>;
   region(code: string): Promise<RegionInfo>;
   geo(code: string): Promise<RegionFeatureCollection>;
+  /** 平安指数 of a region for a month (`YYYY-MM`, default the current one). */
+  index(code: string, month?: string): Promise<SafetyIndexReply>;
 }
 
 /**
@@ -68,6 +71,10 @@ export function createApi(getToken: () => string | null, fetchImpl: typeof fetch
       }),
     region: (code) => request<RegionInfo>(`/api/v1/regions/${encodeURIComponent(code)}`),
     geo: (code) => request<RegionFeatureCollection>(`/geo/${encodeURIComponent(code)}.json`),
+    index: (code, month) =>
+      request<SafetyIndexReply>(
+        `/api/v1/index/${encodeURIComponent(code)}${month ? `?month=${encodeURIComponent(month)}` : ''}`,
+      ),
   };
 }
 

@@ -1,8 +1,9 @@
+import type { SafetyIndexReply } from '../../../shared/schemas/safety-index.ts';
 import type { ChildSummary, LevelCounts } from '../../../shared/schemas/snapshot.ts';
 import { WARNING_LEVELS, type WarningLevel } from '../../../shared/vocab.ts';
 
 /** What the map, the ranked list and the 下级排名 panel colour and sort the children by. */
-export const MEASURES = ['today', 'open', 'overdue', 'alerts'] as const;
+export const MEASURES = ['today', 'open', 'overdue', 'alerts', 'index'] as const;
 export type Measure = (typeof MEASURES)[number];
 
 export const MEASURE_LABELS: Record<Measure, string> = {
@@ -10,7 +11,21 @@ export const MEASURE_LABELS: Record<Measure, string> = {
   open: '在办矛盾',
   overdue: '超期',
   alerts: '预警',
+  index: '平安指数',
 };
+
+/** Children's 平安指数 by code, from `GET /api/v1/index` (the snapshot does not carry it). */
+export type IndexScores = ReadonlyMap<string, number | null>;
+
+/** The children's scores of a 平安指数 reply when it is for `code`, else null (still loading). */
+export function indexScores(reply: SafetyIndexReply | null, code: string | null): IndexScores | null {
+  return reply && reply.region.code === code ? new Map(reply.children.map((c) => [c.code, c.score])) : null;
+}
+
+/** Measures where the low values are the ones to look at (higher 平安指数 = safer). */
+export function lowIsWorse(measure: Measure): boolean {
+  return measure === 'index';
+}
 
 export function isMeasure(v: string | null | undefined): v is Measure {
   return (MEASURES as readonly string[]).includes(v ?? '');
@@ -27,8 +42,11 @@ export function topLevel(a: LevelCounts | undefined): WarningLevel | null {
   return null;
 }
 
-/** A child's value for a measure. Missing parts (a child with no cases yet) count as zero. */
-export function measureOf(child: ChildSummary, measure: Measure): number {
+/**
+ * A child's value for a measure. Missing parts (a child with no cases yet) count as zero; a
+ * 平安指数 not (yet) known is null.
+ */
+export function measureOf(child: ChildSummary, measure: Measure, scores?: IndexScores | null): number | null {
   switch (measure) {
     case 'today':
       return child.counts?.today?.incident ?? 0;
@@ -38,6 +56,8 @@ export function measureOf(child: ChildSummary, measure: Measure): number {
       return child.counts?.overdue?.dispute ?? 0;
     case 'alerts':
       return totalAlerts(child.alerts);
+    case 'index':
+      return scores?.get(child.code) ?? null;
   }
 }
 
@@ -49,10 +69,21 @@ export interface RankedChild {
   level: WarningLevel | null;
 }
 
-/** Children ranked by a measure, largest first; ties keep code order so the list does not jitter. */
-export function rankChildren(children: readonly ChildSummary[], measure: Measure): RankedChild[] {
+/**
+ * Children ranked by a measure, the ones to look at first: largest first, or lowest first for the
+ * 平安指数 (children without a score are left out). Ties keep code order so the list does not jitter.
+ */
+export function rankChildren(
+  children: readonly ChildSummary[],
+  measure: Measure,
+  scores?: IndexScores | null,
+): RankedChild[] {
+  const sign = lowIsWorse(measure) ? -1 : 1;
   return children
-    .map((c, i) => ({ c, i, value: measureOf(c, measure) }))
-    .sort((a, b) => b.value - a.value || a.i - b.i)
+    .flatMap((c, i) => {
+      const value = measureOf(c, measure, scores);
+      return value === null ? [] : [{ c, i, value }];
+    })
+    .sort((a, b) => sign * (b.value - a.value) || a.i - b.i)
     .map(({ c, value }) => ({ code: c.code, name: c.name, value, level: topLevel(c.alerts) }));
 }

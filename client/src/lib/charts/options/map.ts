@@ -3,7 +3,7 @@ import type { GeoComponentOption, TooltipComponentOption, VisualMapComponentOpti
 import type { ComposeOption } from 'echarts/core';
 import type { ChildSummary } from '../../../../../shared/schemas/snapshot.ts';
 import { WARNING_LEVELS, WARNING_LEVEL_COLOURS, WARNING_LEVEL_LABELS } from '../../../../../shared/vocab.ts';
-import { MEASURE_LABELS, measureOf, topLevel, totalAlerts, type Measure } from '../../measures.ts';
+import { MEASURE_LABELS, measureOf, topLevel, totalAlerts, type IndexScores, type Measure } from '../../measures.ts';
 import type { RipplePoint } from '../../state/ripples.svelte.ts';
 import { escapeHtml } from '../escape.ts';
 import { THEME, TOOLTIP_BASE } from '../theme.ts';
@@ -32,6 +32,8 @@ export interface MapInput {
   features: readonly MapFeature[];
   children: readonly ChildSummary[];
   measure: Measure;
+  /** Children's 平安指数, for that measure. */
+  scores?: IndexScores | null;
   ripples: readonly RipplePoint[];
   now: number;
   /** How long a point ripples before it settles into a dot. */
@@ -57,7 +59,15 @@ export function mapData(
   features: readonly MapFeature[],
   children: readonly ChildSummary[],
   measure: Measure,
+  scores?: IndexScores | null,
 ): MapDatum[] {
+  if (measure === 'index') {
+    // A region without a score keeps the empty fill rather than reading as 0, the least safe.
+    return features.flatMap((f) => {
+      const v = scores?.get(f.code);
+      return typeof v === 'number' ? [{ name: f.name, code: f.code, value: v, count: v }] : [];
+    });
+  }
   const byCode = new Map(children.map((c) => [c.code, c]));
   return features.map((f) => {
     const child = byCode.get(f.code);
@@ -65,7 +75,7 @@ export function mapData(
       const level = topLevel(child?.alerts);
       return { name: f.name, code: f.code, value: level ? LEVEL_VALUE[level] : 0, count: totalAlerts(child?.alerts) };
     }
-    const value = child ? measureOf(child, measure) : 0;
+    const value = child ? (measureOf(child, measure) ?? 0) : 0;
     return { name: f.name, code: f.code, value, count: value };
   });
 }
@@ -77,6 +87,14 @@ export function niceMax(values: readonly number[]): number {
   const step = 10 ** Math.floor(Math.log10(max));
   for (const m of [1, 2, 2.5, 5, 10]) if (m * step >= max) return m * step;
   return 10 * step;
+}
+
+/**
+ * Low end of the 平安指数 scale: the lowest score rounded down to ten, never above 60, so a spread
+ * of 80–90 keeps its shades and a 45 is not clipped.
+ */
+export function indexFloor(values: readonly number[]): number {
+  return Math.max(0, Math.min(60, Math.floor(Math.min(100, ...values) / 10) * 10));
 }
 
 function visualMap(measure: Measure, data: readonly MapDatum[]): VisualMapComponentOption {
@@ -106,6 +124,21 @@ function visualMap(measure: Measure, data: readonly MapDatum[]): VisualMapCompon
       ],
     };
   }
+  if (measure === 'index') {
+    const min = indexFloor(data.map((d) => d.value));
+    // Higher is safer, so the ramp runs backwards: the least safe regions are the brightest.
+    return {
+      ...common,
+      type: 'continuous',
+      min,
+      max: 100,
+      itemHeight: 180,
+      calculable: false,
+      realtime: false,
+      text: ['100', `${min} 需关注`],
+      inRange: { color: [...THEME.ramp].reverse() },
+    };
+  }
   return {
     ...common,
     type: 'continuous',
@@ -121,7 +154,7 @@ function visualMap(measure: Measure, data: readonly MapDatum[]): VisualMapCompon
 
 export function mapOption(input: MapInput): MapOption {
   const { measure, now } = input;
-  const data = mapData(input.features, input.children, measure);
+  const data = mapData(input.features, input.children, measure, input.scores);
   const rippleFor = input.rippleForMs ?? 20_000;
   const maxRippling = input.maxRippling ?? 300;
 
