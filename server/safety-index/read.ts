@@ -1,7 +1,7 @@
 /**
- * Reads a peer group's counters for a few months in one pipeline: one HMGET per member and month
- * for provinces, cities and counties; one HGETALL per township and month below the county, since a
- * township hash holds all its villages (layouts in server/redis/scripts/common.lua).
+ * Reads a peer group's counters, one pipeline per month: one HMGET per member for provinces,
+ * cities and counties; one HGETALL per township below the county, since a township hash holds all
+ * its villages (layouts in server/redis/scripts/common.lua).
  */
 import type { Redis } from 'ioredis';
 import type { Keys } from '../redis/keys.ts';
@@ -9,24 +9,20 @@ import type { PeerGroup } from './groups.ts';
 
 type Mutable = Record<string, number>;
 
-export interface GroupCounters {
-  /** code → month (`YYYYMM`) → field → count */
-  months: Map<string, Map<string, Mutable>>;
-  /** code → open-hash field → count; null when not read. */
-  open: Map<string, Mutable> | null;
-}
+/** code → field → count (a region without data may have no row). */
+export type GroupRows = Map<string, Mutable>;
 
 const bump = (into: Mutable, field: string, n: number) => {
   into[field] = (into[field] ?? 0) + n;
 };
 
 /**
- * Marginals of every township and village in one township's combination hash, in one pass over
- * its fields (a village group reads the same hash for each of its villages otherwise).
- * Month fields are `code|k|category|channel|status|outcome`, open fields `code|k|status|category|overdue`.
+ * Marginals of a township and each of its villages from its combination hash, in one pass over
+ * the fields. Month fields are `code|k|category|channel|status|outcome`, open fields
+ * `code|k|status|category|overdue`.
  */
-export function splitLowHash(h: Record<string, string>, layout: 'month' | 'open'): Map<string, Mutable> {
-  const out = new Map<string, Mutable>();
+export function splitLowHash(h: Record<string, string>, layout: 'month' | 'open'): GroupRows {
+  const out: GroupRows = new Map();
   const target = (code: string) => {
     let m = out.get(code);
     if (!m) out.set(code, (m = {}));
@@ -49,7 +45,7 @@ export function splitLowHash(h: Record<string, string>, layout: 'month' | 'open'
       if (od?.includes('d')) fields.push('odd');
       if (od?.includes('r')) fields.push('odr');
     }
-    // Every field counts for the township; a village's only for that village.
+    // Every field counts for the township; a village's also for that village.
     const targets = code.length > 9 ? [target(code.slice(0, 9)), target(code)] : [target(code)];
     for (const t of targets) for (const f of fields) bump(t, f, n);
   }
@@ -63,68 +59,51 @@ export interface ReadDeps {
   townships(county: string): string[];
 }
 
-export async function readGroupCounters(
+/**
+ * One hash per member (HMGET of the fields read) or, below the county, one per township of the
+ * group's county (HGETALL, split into its township and villages), in one pipeline. Below the
+ * county the rows cover every township and village of the county, so the township group and the
+ * village group of one county share one read.
+ */
+async function readRows(
   deps: ReadDeps,
   group: PeerGroup,
-  months: readonly string[],
-  withOpen: boolean,
-  fields: { month: readonly string[]; open: readonly string[] },
-): Promise<GroupCounters> {
-  const { redis, keys } = deps;
-  const p = redis.pipeline();
+  layout: 'month' | 'open',
+  key: (code: string, low: boolean) => string,
+  fields: readonly string[],
+): Promise<GroupRows> {
   const low = group.level === 'township' || group.level === 'village';
   const sources = low ? deps.townships(group.scope) : group.members;
+  const p = deps.redis.pipeline();
   for (const code of sources) {
-    for (const m of months) {
-      if (low) p.hgetall(keys.lowMonth(code, m));
-      else p.hmget(keys.month(code, m), ...fields.month);
-    }
-    if (withOpen) {
-      if (low) p.hgetall(keys.lowOpen(code));
-      else p.hmget(keys.open(code), ...fields.open);
-    }
+    if (low) p.hgetall(key(code, true));
+    else p.hmget(key(code, false), ...fields);
   }
   const replies = (await p.exec()) ?? [];
-  for (const [err] of replies) if (err) throw err;
-  const values = replies.map(([, v]) => v);
-
-  const result: GroupCounters = { months: new Map(), open: withOpen ? new Map() : null };
-  const monthOf = (code: string, m: string): Mutable => {
-    let byMonth = result.months.get(code);
-    if (!byMonth) result.months.set(code, (byMonth = new Map()));
-    let c = byMonth.get(m);
-    if (!c) byMonth.set(m, (c = {}));
-    return c;
-  };
-  for (const code of group.members) for (const m of months) monthOf(code, m);
-  for (const code of group.members) result.open?.set(code, {});
-
-  const members = new Set(group.members);
-  let at = 0;
-  for (const code of sources) {
-    for (const m of months) {
-      const v = values[at++];
-      if (low) {
-        for (const [c, counts] of splitLowHash(v as Record<string, string>, 'month'))
-          if (members.has(c)) Object.assign(monthOf(c, m), counts);
-      } else {
-        const row = monthOf(code, m);
-        (v as Array<string | null>).forEach((x, i) => (row[fields.month[i]!] = Number(x ?? 0)));
-      }
+  const rows: GroupRows = new Map();
+  replies.forEach(([err, v], i) => {
+    if (err) throw err;
+    if (low) {
+      for (const [c, counts] of splitLowHash(v as Record<string, string>, layout)) rows.set(c, counts);
+    } else {
+      const row: Mutable = {};
+      (v as Array<string | null>).forEach((x, j) => (row[fields[j]!] = Number(x ?? 0)));
+      rows.set(sources[i]!, row);
     }
-    if (withOpen) {
-      const v = values[at++];
-      if (low) {
-        for (const [c, counts] of splitLowHash(v as Record<string, string>, 'open'))
-          if (members.has(c)) result.open!.set(c, counts);
-      } else {
-        const row: Mutable = {};
-        (v as Array<string | null>).forEach((x, i) => (row[fields.open[i]!] = Number(x ?? 0)));
-        result.open!.set(code, row);
-      }
-    }
-  }
-  return result;
+  });
+  return rows;
+}
+
+/** A group's counters of one month (`YYYYMM`). */
+export function readGroupMonth(deps: ReadDeps, group: PeerGroup, month: string, fields: readonly string[]) {
+  const { keys } = deps;
+  return readRows(deps, group, 'month', (c, low) => (low ? keys.lowMonth(c, month) : keys.month(c, month)), fields);
+}
+
+/** A group's open backlog now. */
+export function readGroupOpen(deps: ReadDeps, group: PeerGroup, fields: readonly string[]) {
+  const { keys } = deps;
+  return readRows(deps, group, 'open', (c, low) => (low ? keys.lowOpen(c) : keys.open(c)), fields);
 }
 
 /** Which of these days (Beijing day numbers) have any case at the root: the system was feeding then. */

@@ -14,7 +14,7 @@ import { fieldsRead, loadIndexConfig, type IndexConfig } from './config.ts';
 import { Coverage } from './coverage.ts';
 import { PeerGroups, type PeerGroup } from './groups.ts';
 import { baselineMonths, currentMonth, DAY_MS, monthEnd, monthRange, oldestKept, toWire } from './months.ts';
-import { readGroupCounters } from './read.ts';
+import { readGroupMonth, readGroupOpen, type GroupRows, type ReadDeps } from './read.ts';
 import { scoreGroup, type Counters, type MemberInput } from './score.ts';
 import { freeze, readFrozen, readFrozenMonths, type ScoredRegion } from './store.ts';
 import { TtlCache } from './ttl-cache.ts';
@@ -44,6 +44,9 @@ export class SafetyIndex {
   private readonly groups: PeerGroups;
   private readonly coverage: Coverage;
   private readonly cache: TtlCache<Scores>;
+  /** Raw counters per group and month, shared by the months of a trend computed together. */
+  private readonly rows: TtlCache<GroupRows>;
+  private readonly reads: ReadDeps;
   private readonly fields: { month: string[]; open: string[] };
   private readonly liveTtlMs: number;
 
@@ -54,6 +57,8 @@ export class SafetyIndex {
     const now = () => deps.clock.now();
     this.coverage = new Coverage({ redis: deps.redis, keys: deps.keys, root: deps.tree.root, now });
     this.cache = new TtlCache(128, now);
+    this.rows = new TtlCache(256, now);
+    this.reads = { redis: deps.redis, keys: deps.keys, townships: (c) => deps.tree.children(c).map((t) => t.code) };
     this.liveTtlMs = deps.liveTtlMs ?? 60_000;
   }
 
@@ -123,6 +128,18 @@ export class SafetyIndex {
     return readFrozen(redis, keys, month, group.members, this.config);
   }
 
+  /**
+   * A group's counters of one month, kept a while: a trend publishing eleven months reads each of
+   * the eighteen months behind it once, not up to seven times, and the baseline months (only late
+   * events change them) are not read again every minute.
+   */
+  private monthRows(group: PeerGroup, month: string): Promise<GroupRows> {
+    const live = month === currentMonth(this.deps.clock.now());
+    return this.rows.get(`${rowsKey(group)}:${month}`, live ? this.liveTtlMs : PUBLISHED_TTL_MS, () =>
+      readGroupMonth(this.reads, group, month, this.fields.month),
+    );
+  }
+
   private async compute(group: PeerGroup, month: string, live: boolean): Promise<Scores> {
     const now = this.deps.clock.now();
     const spanDays = await this.coverage.days(month);
@@ -133,28 +150,34 @@ export class SafetyIndex {
     const baselineDays = covered.reduce((a, b) => a + b, 0);
     // The open backlog is "now": it describes a finished month only just after it ended.
     const withOpen = live || now < monthEnd(month) + this.config.openGraceDays * DAY_MS;
-    const counters = await readGroupCounters(
-      { redis: this.deps.redis, keys: this.deps.keys, townships: (c) => this.deps.tree.children(c).map((t) => t.code) },
-      group,
-      [month, ...base],
-      withOpen,
-      this.fields,
-    );
+    const [target, open, ...baseRows] = await Promise.all([
+      this.monthRows(group, month),
+      withOpen
+        ? this.rows.get(`${rowsKey(group)}:open`, this.liveTtlMs, () =>
+            readGroupOpen(this.reads, group, this.fields.open),
+          )
+        : null,
+      ...base.map((m) => this.monthRows(group, m)),
+    ]);
     const members: MemberInput[] = group.members.map((code) => {
-      const byMonth = counters.months.get(code)!;
       const baseline: Record<string, number> = {};
-      for (const m of base) addInto(baseline, byMonth.get(m) ?? {});
+      for (const rows of baseRows) addInto(baseline, rows.get(code) ?? {});
       return {
         code,
         size: this.groups.size(code),
-        month: byMonth.get(month) ?? {},
+        month: target.get(code) ?? {},
         baseline,
-        open: counters.open?.get(code) ?? null,
+        open: open?.get(code) ?? null,
       };
     });
     const scored = scoreGroup(this.config, { level: group.level, members, spanDays, baselineDays });
     return new Map(scored.map((s) => [s.code, { ...s, at: now }]));
   }
+}
+
+/** Townships and villages of one county come from the same township hashes: one read for both groups. */
+function rowsKey(group: PeerGroup): string {
+  return group.level === 'township' || group.level === 'village' ? `low@${group.scope}` : group.id;
 }
 
 function maxMonth(a: string, b: string): string {
