@@ -124,11 +124,22 @@ export async function startEmbeddedRedis(opts: EmbeddedRedisOptions): Promise<Em
     );
   });
   failed.catch(() => undefined);
-  // An abnormal exit of ours must not leave the child behind.
+  // An abnormal exit of ours must not leave the child behind: on a normal exit we kill it here; if
+  // we are killed outright (SIGKILL, a test runner's timeout), a watchdog shell that polls our pid
+  // stops it within a second.
   const killOnExit = () => {
     if (!exited) child.kill('SIGKILL');
   };
   process.once('exit', killOnExit);
+  const watchdog = spawn(
+    'sh',
+    [
+      '-c',
+      `while kill -0 ${process.pid} 2>/dev/null && kill -0 ${child.pid} 2>/dev/null; do sleep 1; done; kill ${child.pid} 2>/dev/null`,
+    ],
+    { stdio: 'ignore', detached: true },
+  );
+  watchdog.unref();
 
   const deadline = Date.now() + 10_000;
   while (!(await Promise.race([ping(connection), failed]))) {
@@ -147,6 +158,7 @@ export async function startEmbeddedRedis(opts: EmbeddedRedisOptions): Promise<Em
     stop() {
       stopping ??= (async () => {
         process.removeListener('exit', killOnExit);
+        watchdog.kill();
         if (exited) return;
         const gone = new Promise<void>((r) => child.once('exit', () => r()));
         child.kill('SIGTERM'); // redis-server flushes the AOF and exits on SIGTERM

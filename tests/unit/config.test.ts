@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../server/config.ts';
+
+describe('configuration from the environment', () => {
+  it('defaults to an embedded Redis with the simulator on, serving Gansu on 127.0.0.1:3000', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({ port: 3000, host: '127.0.0.1', embeddedRedis: true, simulator: true, regionRoot: '62' });
+    expect(c.dataDir).toMatch(/\/data$/);
+  });
+
+  it('turns the simulator off by default against an external Redis', () => {
+    expect(loadConfig({ REDIS_URL: 'redis://10.0.0.5:6379/2' })).toMatchObject({
+      embeddedRedis: false,
+      simulator: false,
+    });
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(loadConfig({ REDIS_URL: '', PORT: '' })).toMatchObject({ embeddedRedis: true, port: 3000 });
+  });
+
+  it('parses ingest keys as source:key pairs', () => {
+    const c = loadConfig({ INGEST_KEYS: 'gongan110:abcdefghijklmnop0123,hotline:ZYXWVUTSRQPONMLK9876' });
+    expect(c.ingestKeys).toEqual([
+      { source: 'gongan110', key: 'abcdefghijklmnop0123' },
+      { source: 'hotline', key: 'ZYXWVUTSRQPONMLK9876' },
+    ]);
+  });
+
+  it('names every bad variable in one error', () => {
+    let err: unknown;
+    try {
+      loadConfig({
+        PORT: 'eighty',
+        REDIS_URL: 'localhost:6379',
+        REGION_ROOT: '6207',
+        SIMULATOR: 'maybe',
+        INGEST_KEYS: 'nokey',
+      });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    const msg = (err as Error).message;
+    for (const name of ['PORT', 'REDIS_URL', 'REGION_ROOT', 'SIMULATOR', 'INGEST_KEYS'])
+      expect(msg).toContain(`${name}:`);
+  });
+});
