@@ -1,19 +1,21 @@
 /**
- * History at first start: the last `days` days generated hour by hour from a recorded seed; every
- * step due by now is sent, in delivery order (so lifecycles are complete as of now), the rest stay
- * queued for the live loop. Deterministic from its parameters, so a replay after a crash sends
- * the same ids with the same content and ingest counts them as duplicates.
+ * History at first start: the last `days` days generated hour by hour from a recorded seed (one
+ * window per hour, window.ts); every step due by now is sent, in delivery order (so lifecycles
+ * are complete as of now), the rest stay queued for the live loop and are listed for the ledger.
+ * Deterministic from its parameters, so a replay after a crash sends the same ids with the same
+ * content and ingest counts them as duplicates.
  */
 import type { EventInput } from '../../shared/schemas/event.ts';
 import { RETENTION } from '../aggregate/retention.ts';
 import type { Ingest } from '../ingest/ingest.ts';
 import type { Logger } from '../log.ts';
-import { toEvents } from './events.ts';
-import { planCases, type Rates } from './generate.ts';
-import { mulberry32 } from './prng.ts';
+import type { Rates } from './generate.ts';
+import type { LedgerEntry } from './ledger.ts';
+import { derive } from './prng.ts';
 import type { PendingQueue } from './queue.ts';
 import { MAX_BATCH, sendEvents, type SendTotals } from './send.ts';
 import type { BackfillParams } from './state.ts';
+import { casesIn, planWindow, windowEvents, type WindowRecord } from './window.ts';
 import type { World } from './world.ts';
 
 const HOUR = 3_600_000;
@@ -39,6 +41,8 @@ export interface BackfillResult extends SendTotals {
   complete: boolean;
   /** The "now" the history was completed to; the live loop takes over from here. */
   until: number;
+  /** Windows whose arrivals still have steps after `until`, to record before going live. */
+  ledger: LedgerEntry[];
 }
 
 /** Case numbers the backfill reserves: expected cases plus a wide margin (Poisson counts barely vary). */
@@ -48,7 +52,6 @@ export function backfillSeqCount(days: number, rates: Rates): number {
 }
 
 export async function runBackfill(p: BackfillParams, deps: BackfillDeps): Promise<BackfillResult> {
-  const rand = mulberry32(p.seed);
   const cut = deps.now();
   const oldest = cut - MAX_EVENT_AGE_MS;
   const { queue } = deps;
@@ -62,6 +65,7 @@ export async function runBackfill(p: BackfillParams, deps: BackfillDeps): Promis
     queued: 0,
     complete: false,
     until: cut,
+    ledger: [],
   };
   let seq = p.seqBase;
   let buffer: EventInput[] = [];
@@ -81,14 +85,21 @@ export async function runBackfill(p: BackfillParams, deps: BackfillDeps): Promis
     for (const o of queue.popDue(until)) if (o.at >= oldest) buffer.push(o.event);
   };
 
-  for (let from = p.from; from < p.to; from += HOUR) {
+  for (let h = 0, from = p.from; from < p.to; h++, from += HOUR) {
     if (deps.stopped()) return result;
     const to = Math.min(from + HOUR, p.to);
-    for (const plan of planCases(deps.world, rand, from, to, deps.rates)) {
-      if (seq >= p.seqBase + p.seqCount) throw new Error('backfill ran out of reserved case numbers');
-      queue.pushAll(toEvents(plan, seq++));
-      result.cases++;
-    }
+    const spec = { seed: derive(p.seed, h), from, to, rates: deps.rates };
+    const { arrivals, planned } = planWindow(deps.world, spec);
+    const cases = casesIn(planned);
+    if (seq + cases > p.seqBase + p.seqCount) throw new Error('backfill ran out of reserved case numbers');
+    // History is at speed 1: simulated time is real time.
+    const window: WindowRecord = { ...spec, seq, arrivals, cases, anchor: 0, speed: 1 };
+    seq += cases;
+    const events = windowEvents(window, planned);
+    for (const a of events) for (const steps of a.cases) queue.pushAll(steps);
+    result.cases += cases;
+    const open = events.filter((a) => a.last > cut).map((a) => ({ g: a.g, seq: a.seq, last: a.last }));
+    if (open.length > 0) result.ledger.push({ window, arrivals: open });
     release(Math.min(to, cut));
     await flush(false);
   }

@@ -1,7 +1,8 @@
 /**
  * Everything born in a time window: ordinary incidents and disputes with the daily and weekly
- * rhythm, plus the rare processes (homicides, spikes). Pure given `rand`: the same seed and
- * window give the same cases.
+ * rhythm, plus the rare processes (homicides, spikes). Drawing *when* things arrive is separate
+ * from planning *what* each arrival is, so an arrival can be re-planned from its own seed without
+ * re-planning its neighbours (see window.ts).
  */
 import { newDispute } from './disputes.ts';
 import { newHomicide, newIncident } from './incidents.ts';
@@ -28,21 +29,35 @@ export function defaultRates(incidentsPerDay = DEFAULT_INCIDENTS_PER_DAY): Rates
   };
 }
 
-/** Cases whose first step falls in [from, to) — and the follow-ups they bring — oldest first. */
-export function planCases(world: World, rand: Rand, from: number, to: number, rates: Rates): CasePlan[] {
-  const plans: CasePlan[] = [];
-  for (const t of rhythmicArrivals(rand, 'incident', from, to, rates.incidentsPerDay)) {
-    plans.push(newIncident(world, rand, t));
+/** One arrival: an incident, a dispute (maybe starting a series), a homicide or a spike. */
+export interface Arrival {
+  kind: 'incident' | 'dispute' | 'homicide' | 'spike';
+  t: number;
+}
+
+/** Arrivals in [from, to), kind by kind, each kind in time order. Cheap: a few draws per arrival. */
+export function arrivalsIn(rand: Rand, from: number, to: number, rates: Rates): Arrival[] {
+  const of = (kind: Arrival['kind'], perDay: number): Arrival[] =>
+    // Homicides and spikes follow the incident rhythm: bar brawls at 10 p.m., not at 4 a.m.
+    rhythmicArrivals(rand, kind === 'dispute' ? 'dispute' : 'incident', from, to, perDay).map((t) => ({ kind, t }));
+  return [
+    ...of('incident', rates.incidentsPerDay),
+    ...of('dispute', rates.disputesPerDay),
+    ...of('homicide', rates.homicidesPerDay),
+    ...of('spike', rates.spikesPerDay),
+  ];
+}
+
+/** The cases one arrival brings: one, or a dispute and its follow-ups, or a spike's incidents. */
+export function planArrival(world: World, a: Arrival, rand: Rand): CasePlan[] {
+  switch (a.kind) {
+    case 'incident':
+      return [newIncident(world, rand, a.t)];
+    case 'dispute':
+      return newDispute(world, rand, a.t);
+    case 'homicide':
+      return [newHomicide(world, rand, a.t)];
+    case 'spike':
+      return newSpike(world, rand, a.t);
   }
-  for (const t of rhythmicArrivals(rand, 'dispute', from, to, rates.disputesPerDay)) {
-    plans.push(...newDispute(world, rand, t));
-  }
-  for (const t of rhythmicArrivals(rand, 'incident', from, to, rates.homicidesPerDay)) {
-    plans.push(newHomicide(world, rand, t));
-  }
-  // Spikes follow the incident rhythm: bar brawls at 10 p.m., not at 4 a.m.
-  for (const t of rhythmicArrivals(rand, 'incident', from, to, rates.spikesPerDay)) {
-    plans.push(...newSpike(world, rand, t));
-  }
-  return plans.sort((a, b) => a.steps[0]!.at - b.steps[0]!.at);
 }

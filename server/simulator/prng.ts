@@ -19,6 +19,17 @@ export function mulberry32(seed: number): Rand {
   };
 }
 
+/**
+ * The seed of stream `n` of `seed` (murmur3's 32-bit finaliser over both): each window of time and
+ * each arrival in it draws from its own stream, so any one of them can be re-planned alone.
+ */
+export function derive(seed: number, n: number): number {
+  let h = (seed ^ Math.imul(n + 1, 0x9e3779b1)) >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
 /** A fresh 32-bit seed: from `rand` when given (so seeded tests stay seeded), else from the OS. */
 export function newSeed(rand?: Rand): number {
   return rand ? Math.floor(rand() * 4294967296) >>> 0 : randomInt(0, 2 ** 32 - 1);

@@ -1,22 +1,20 @@
 /**
- * The built-in Gansu feed: backfill once, then a live loop that every second sends the cases born
- * since the last tick and the lifecycle steps that have come due, through the same `ingest` as
- * every other source.
+ * The built-in Gansu feed: backfill once, then a live loop (live.ts) that every second plans the
+ * cases the simulated clock has reached and sends the lifecycle steps that have come due, through
+ * the same `ingest` as every other source.
  *
- * Speed. Simulated time runs `speed` times faster than the real clock from the moment live
- * starts, but it is *compressed into* real time rather than allowed to run ahead: a simulated
- * instant s maps to the real instant start + (s − start) / speed, and each event is stamped with
- * that real instant. So occurredAt is never in the future, and at speed 60 a simulated day (its
- * whole daily rhythm, and each dispute's dispatch, mediation and verification) passes in 24 real
- * minutes, with 60× the real-time event rate. SLAs are judged by the aggregator on the real
- * clock, so at high speeds nothing is ever overdue except leftovers from the backfill, which is
- * always at speed 1 (it is history).
+ * Speed. Simulated time is compressed into real time (live.ts): at speed 60 a simulated day, its
+ * whole daily rhythm and each dispute's dispatch, mediation and verification, passes in 24 real
+ * minutes, with 60× the real-time event rate. SLAs are judged by the aggregator on the real clock,
+ * so at high speeds nothing is ever overdue except leftovers from the backfill, which is always at
+ * speed 1 (it is history).
  *
- * Restarts. Pending steps live in memory only; a restart loses the remaining steps of the old
- * process's open cases. Those cases stay open in the aggregates for good (at the default rates
- * roughly 5,000 disputes and 2,000 incidents per restart, later counted as overdue) — accepted
- * for a demo feed. Ids never repeat with other content: case numbers are reserved in Redis
- * before use, and an interrupted backfill is replayed from its recorded seed (see state.ts).
+ * Restarts. Every case comes from a recorded window (seed + first case number, window.ts), and the
+ * ledger (ledger.ts) keeps which arrivals still have steps to send and up to when everything was
+ * sent. A new process re-plans exactly those arrivals in the background before going live
+ * (recover.ts), so a restart leaves no lifecycle half-done; what the old process sent after its
+ * last mark is sent again and ingest counts it as a duplicate. The gap itself stays empty: no new
+ * cases are born while no process runs.
  */
 import type { Redis } from 'ioredis';
 import type { Clock } from '../clock.ts';
@@ -24,18 +22,19 @@ import { systemClock } from '../clock.ts';
 import type { Ingest } from '../ingest/ingest.ts';
 import type { Logger } from '../log.ts';
 import type { RegionTree } from '../regions/tree.ts';
-import { backfillSeqCount, MAX_BACKFILL_DAYS, MAX_EVENT_AGE_MS, runBackfill } from './backfill.ts';
-import { toEvents } from './events.ts';
-import { defaultRates, planCases, type Rates } from './generate.ts';
+import { backfillSeqCount, MAX_BACKFILL_DAYS, runBackfill } from './backfill.ts';
+import { defaultRates, type Rates } from './generate.ts';
+import { Ledger } from './ledger.ts';
+import { LiveLoop } from './live.ts';
 import { mulberry32, newSeed, type Rand } from './prng.ts';
 import { PendingQueue } from './queue.ts';
-import { MAX_BATCH, sendEvents } from './send.ts';
-import { SimState, stateKey } from './state.ts';
-import { createWorld, type World } from './world.ts';
+import { recoverPending } from './recover.ts';
+import { SimState, simKeys } from './state.ts';
+import { createWorld } from './world.ts';
 
 export interface SimulatorOptions {
   ingest: Ingest;
-  /** For the state key `pa:{62}:sim:state` only. */
+  /** For the simulator's own keys `pa:{62}:sim:*` only (state.ts, ledger.ts). */
   redis: Redis;
   tree: RegionTree;
   logger: Logger;
@@ -46,6 +45,8 @@ export interface SimulatorOptions {
   /** Seedable randomness, for tests. */
   rand?: () => number;
   incidentsPerDay?: number;
+  /** Overrides of any rate, for tests that want a small feed. */
+  rates?: Partial<Rates>;
 }
 
 export interface Simulator {
@@ -61,18 +62,7 @@ const TICK_MS = 1_000;
 const DAY = 86_400_000;
 /** Pending steps kept in memory: ~35,000 at speed 1 with the default rates; the cap is headroom. */
 const QUEUE_CAP = 500_000;
-/**
- * After a stall (laptop asleep, debugger, a long backfill) new cases are generated for at most
- * five real minutes of the gap and at most six simulated hours (at speed 10,000 five minutes
- * would be a month of cases in one tick); the rest of the gap stays empty rather than arriving
- * as one flood.
- */
-const MAX_CATCH_UP_MS = 5 * 60_000;
-const MAX_CATCH_UP_SIM_MS = 6 * 3_600_000;
-/** Bounds one tick's sending, so a backlog drains over a few ticks instead of one long one. */
-const MAX_SEND_PER_TICK = 4 * MAX_BATCH;
 const RETRY_MS = 5_000;
-const STATS_EVERY_MS = 15 * 60_000;
 
 export async function startSimulator(opts: SimulatorOptions): Promise<Simulator> {
   if (!(opts.speed > 0) || !Number.isFinite(opts.speed))
@@ -80,11 +70,24 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
   const clock = opts.clock ?? systemClock;
   const log = opts.logger.child({ component: 'simulator' });
   const world = createWorld(opts.tree, await opts.tree.countyPolygons());
-  const rates = defaultRates(opts.incidentsPerDay);
-  const state = new SimState(opts.redis, stateKey(opts.tree.root));
+  const rates = { ...defaultRates(opts.incidentsPerDay), ...opts.rates };
+  const keys = simKeys(opts.tree.root);
+  const state = new SimState(opts.redis, keys.state);
+  const ledger = new Ledger(opts.redis, keys);
   const queue = new PendingQueue(QUEUE_CAP);
   const rand: Rand = opts.rand ?? mulberry32(newSeed());
-  const live = new LiveLoop({ world, rates, rand, state, queue, clock, speed: opts.speed, ingest: opts.ingest, log });
+  const live = new LiveLoop({
+    world,
+    rates,
+    rand,
+    state,
+    ledger,
+    queue,
+    clock,
+    speed: opts.speed,
+    ingest: opts.ingest,
+    log,
+  });
 
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
@@ -98,10 +101,19 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
       };
     });
 
-  /** Backfills unless done before; returns the instant the live loop starts from. */
-  const backfillOnce = async (): Promise<number> => {
+  /** Backfills unless done before, else recovers what an earlier process left pending. */
+  const backfillOrRecover = async (): Promise<number> => {
     if (await state.backfillDone()) {
-      log.info('history already backfilled; going live');
+      const started = Date.now();
+      const r = await recoverPending({
+        world,
+        ledger,
+        queue,
+        now: () => clock.now(),
+        logger: log,
+        stopped: () => stopped,
+      });
+      log.info({ ...r, ms: Date.now() - started }, 'pending lifecycles recovered; going live');
       return clock.now();
     }
     const days = Math.max(0, Math.min(opts.backfillDays, MAX_BACKFILL_DAYS));
@@ -126,23 +138,26 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
       stopped: () => stopped,
     });
     if (r.complete) {
-      await state.markBackfillDone(clock.now());
-      log.info({ ...r, ms: Date.now() - started }, 'backfill done');
+      // The ledger first: once backfillDone is set, a restart recovers from it instead of replaying.
+      const { ledger: pending, ...totals } = r;
+      await ledger.record(pending);
+      await state.markBackfillDone(clock.now(), r.until);
+      log.info({ ...totals, windows: pending.length, ms: Date.now() - started }, 'backfill done');
     }
     // Live starts where the history ends, so the minute a long backfill took is not a hole.
     return r.until;
   };
 
-  // Backfill in the background so the server is usable at once; retried (it is idempotent) while
-  // Redis is unreachable, then the live loop starts where the history ended.
+  // Backfill (or recover) in the background so the server is usable at once; retried (both are
+  // idempotent) while Redis is unreachable, then the live loop starts where the history ended.
   const ready = (async () => {
     let liveFrom = clock.now();
     while (!stopped) {
       try {
-        liveFrom = await backfillOnce();
+        liveFrom = await backfillOrRecover();
         break;
       } catch (err) {
-        log.error({ err }, `backfill failed; retrying in ${RETRY_MS / 1000} s`);
+        log.error({ err }, `backfill or recovery failed; retrying in ${RETRY_MS / 1000} s`);
         await pause(RETRY_MS);
       }
     }
@@ -165,98 +180,4 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
       await live.idle();
     },
   };
-}
-
-interface LiveDeps {
-  world: World;
-  rates: Rates;
-  rand: Rand;
-  state: SimState;
-  queue: PendingQueue;
-  clock: Clock;
-  speed: number;
-  ingest: Ingest;
-  log: Logger;
-}
-
-/** The per-second loop, one tick at a time (a tick still sending makes the next one a no-op). */
-class LiveLoop {
-  sent = 0;
-  private anchor = 0;
-  private simLast = 0;
-  private running: Promise<void> | undefined;
-  private lastStats = 0;
-  private lastError = 0;
-
-  constructor(private readonly d: LiveDeps) {}
-
-  start(now: number): void {
-    this.anchor = now;
-    this.simLast = now;
-    this.lastStats = now;
-  }
-
-  /** Simulated time of a real instant, and back; identical at speed 1. */
-  private toSim = (real: number) => this.anchor + (real - this.anchor) * this.d.speed;
-  private toReal = (sim: number) => this.anchor + (sim - this.anchor) / this.d.speed;
-
-  tick(): Promise<void> {
-    if (!this.running) this.running = this.run().finally(() => (this.running = undefined));
-    return this.running;
-  }
-
-  async idle(): Promise<void> {
-    await this.running;
-  }
-
-  private async run(): Promise<void> {
-    const { clock, queue, log } = this.d;
-    const now = clock.now();
-    try {
-      await this.planNew(now);
-    } catch (err) {
-      this.warn(now, err, 'could not reserve case numbers; will retry');
-    }
-    const due = queue.popDue(now, MAX_SEND_PER_TICK).filter((o) => o.at >= now - MAX_EVENT_AGE_MS);
-    if (due.length > 0) {
-      try {
-        await sendEvents(
-          this.d.ingest,
-          due.map((o) => o.event),
-          log,
-        );
-        this.sent += due.length;
-      } catch (err) {
-        // Same ids, same content: sending them again later is safe, so put them back.
-        for (const o of due) queue.push(o);
-        this.warn(now, err, 'ingest failed; will retry');
-      }
-    }
-    if (now - this.lastStats >= STATS_EVERY_MS) {
-      this.lastStats = now;
-      log.info({ sent: this.sent, queued: queue.size, dropped: queue.dropped }, 'simulator running');
-    }
-  }
-
-  /** Plans the cases born in the simulated time since the last tick and queues all their steps. */
-  private async planNew(now: number): Promise<void> {
-    const to = this.toSim(now);
-    const from = Math.max(this.simLast, to - Math.min(MAX_CATCH_UP_MS * this.d.speed, MAX_CATCH_UP_SIM_MS));
-    if (to <= from) return;
-    const plans = planCases(this.d.world, this.d.rand, from, to, this.d.rates);
-    // Reserve before anything is sent; if Redis fails here, this window is re-planned next tick.
-    const base = plans.length > 0 ? await this.d.state.reserve(plans.length) : 0;
-    this.simLast = to;
-    plans.forEach((plan, i) => {
-      // All steps go through the queue, the first ones due at once; a full queue drops whole cases.
-      this.d.queue.pushAll(toEvents(plan, base + i, this.toReal));
-    });
-  }
-
-  /** At most one warning per minute while a dependency is down. */
-  private warn(now: number, err: unknown, msg: string): void {
-    if (now - this.lastError < 60_000) return;
-    this.lastError = now;
-    this.d.log.warn({ err }, msg);
-  }
 }

@@ -5,7 +5,9 @@
  *  - `backfill`: the backfill's parameters (seed, first case number, window), written before the
  *    first event is sent, so an interrupted backfill is replayed identically: same ids, same
  *    content, and ingest's dedupe turns what was already sent into no-ops.
- *  - `backfillDone`: when the backfill finished; once set, restarts go straight to live.
+ *  - `backfillDone`: when the backfill finished; once set, restarts recover and go live.
+ *  - `sent`: every step due at or before this instant has been handed to ingest (see ledger.ts, which
+ *    keeps the two sorted sets next to this hash).
  */
 import type { Redis } from 'ioredis';
 
@@ -22,6 +24,19 @@ export function stateKey(root: string): string {
   return `pa:{${root.slice(0, 2)}}:sim:state`;
 }
 
+/** The simulator's keys: one hash tag, so one Redis Cluster slot and atomic MULTIs. */
+export interface SimKeys {
+  state: string;
+  windows: string;
+  pending: string;
+}
+
+export function simKeys(root: string): SimKeys {
+  const state = stateKey(root);
+  const base = state.slice(0, -'state'.length);
+  return { state, windows: `${base}windows`, pending: `${base}pending` };
+}
+
 export class SimState {
   constructor(
     private readonly redis: Redis,
@@ -32,8 +47,9 @@ export class SimState {
     return (await this.redis.hexists(this.key, 'backfillDone')) === 1;
   }
 
-  async markBackfillDone(now: number): Promise<void> {
-    await this.redis.hset(this.key, 'backfillDone', String(now));
+  /** Also sets `sent`: a complete backfill has sent everything due up to `sentThrough`. */
+  async markBackfillDone(now: number, sentThrough = now): Promise<void> {
+    await this.redis.hset(this.key, 'backfillDone', String(now), 'sent', String(sentThrough));
   }
 
   /** Reserves `n` case numbers and returns the first. */

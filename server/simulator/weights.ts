@@ -103,8 +103,16 @@ export function shortVillageName(name: string): string {
  */
 const NOT_A_PLACE = /虚拟|监狱/;
 
-function villagesOf(tree: RegionTree, township: string) {
-  return tree.children(township).filter((v) => !NOT_A_PLACE.test(v.name));
+type Ref = ReturnType<RegionTree['children']>[number];
+/** Each region's placeable children, listed once per tree: every case picks a place. */
+const placeable = new WeakMap<RegionTree, Map<string, Ref[]>>();
+
+function placesUnder(tree: RegionTree, code: string): Ref[] {
+  let byCode = placeable.get(tree);
+  if (!byCode) placeable.set(tree, (byCode = new Map()));
+  let list = byCode.get(code);
+  if (!list) byCode.set(code, (list = tree.children(code).filter((r) => !NOT_A_PLACE.test(r.name))));
+  return list;
 }
 
 /** Picks a township, then a village, uniformly inside the county, down to `level`. */
@@ -114,12 +122,12 @@ export function placeIn(tree: RegionTree, county: string, level: PlaceLevel, ran
   // 嘉峪关市 (620201) is its own city; don't say 嘉峪关市嘉峪关市.
   const countyLabel = city && city.name !== c.name ? `${city.name}${c.name}` : c.name;
   const place: Place = { region: county, county, countyLabel };
-  const towns = tree.children(county).filter((t) => !NOT_A_PLACE.test(t.name));
+  const towns = placesUnder(tree, county);
   if (level === 'county' || towns.length === 0) return place;
   const town = pickOne(rand, towns);
   place.region = town.code;
   place.township = town.name;
-  const villages = villagesOf(tree, town.code);
+  const villages = placesUnder(tree, town.code);
   if (level === 'township' || villages.length === 0) return place;
   const village = pickOne(rand, villages);
   place.region = village.code;
@@ -129,7 +137,7 @@ export function placeIn(tree: RegionTree, county: string, level: PlaceLevel, ran
 
 /** A village inside an already-chosen township place (spikes stay in one township). */
 export function villageIn(tree: RegionTree, township: Place, rand: Rand): Place {
-  const villages = villagesOf(tree, township.region);
+  const villages = placesUnder(tree, township.region);
   if (villages.length === 0 || township.region.length !== 9) return township;
   const village = pickOne(rand, villages);
   return { ...township, region: village.code, village: shortVillageName(village.name) };
