@@ -99,8 +99,12 @@ export class SafetyIndex {
   /** Every member's scores for a month: computed (live month) or published (earlier months). */
   groupScores(group: PeerGroup, month: string): Promise<Scores> {
     const live = month === currentMonth(this.deps.clock.now());
-    return this.cache.get(`${group.id}:${month}`, live ? this.liveTtlMs : PUBLISHED_TTL_MS, () =>
-      live ? this.compute(group, month, true) : this.published(group, month),
+    // Keyed by live/published too: just after midnight on the 1st, last month's live scores must not
+    // stand in for its publication.
+    return this.cache.get(
+      `${group.id}:${month}:${live ? 'live' : 'published'}`,
+      live ? this.liveTtlMs : PUBLISHED_TTL_MS,
+      () => (live ? this.compute(group, month, true) : this.published(group, month)),
     );
   }
 

@@ -186,3 +186,20 @@ describe('the index route', () => {
     expect(r.body).toMatchObject({ error: { code: 'not_found' } });
   });
 });
+
+describe('the turn of the month', () => {
+  it('publishes November on 1 December and shows December as the new provisional month', async () => {
+    expect(await redis.exists(indexKey(keys, A, '202611'))).toBe(0);
+    clock.set(Date.parse('2026-12-01T00:01:00+08:00'));
+    admin = await t.login('admin', t.adminPassword); // November's token has run out
+    const december = await reply(A);
+    expect(december).toMatchObject({ month: '2026-12', provisional: true });
+    const published = december.trend.find((p) => p.month === '2026-11');
+    expect(published).toMatchObject({ provisional: false });
+    expect(await redis.exists(indexKey(keys, A, '202611'))).toBe(1);
+    const november = await reply(A, '?month=2026-11');
+    expect(november).toMatchObject({ provisional: false, score: published!.score });
+    // Published within a day of the month's end: the open backlog still describes November.
+    expect(november.indicators.find((i) => i.id === 'overdue')!.score).not.toBeNull();
+  });
+});
