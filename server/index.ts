@@ -47,7 +47,7 @@ async function main(): Promise<void> {
   const tree = await loadRegionTree(config.regionRoot);
   const secrets = loadSecrets(config.dataDir);
   const server = await createServer({ config, redis, tree, logger, secrets });
-  const port = await server.listen(config.port, config.host);
+  // Accounts exist before the port opens: a client that sees /readyz answer can log in.
   const accounts = await bootstrapAccounts({
     users: server.users,
     dataDir: config.dataDir,
@@ -55,6 +55,7 @@ async function main(): Promise<void> {
     adminPassword: config.adminPassword,
     demo: config.embeddedRedis,
   });
+  const port = await server.listen(config.port, config.host);
   const simulator = config.simulator
     ? await startSimulator({
         ingest: server.ingest,
