@@ -54,6 +54,8 @@ export const indexConfigSchema = z
     minPeers: z.number().int().min(2),
     /** A month frozen later than this after its end has no overdue rate: the open backlog has moved on. */
     openGraceDays: z.number().min(0).max(31),
+    /** How many villages an urban community (社区) counts for when sizing a region for its peers. */
+    communityWeight: z.number().min(1).max(10),
     indicators: z.array(z.discriminatedUnion('kind', [countSchema, rateSchema])).min(1),
   })
   .refine((c) => new Set(c.indicators.map((i) => i.id)).size === c.indicators.length, 'indicator ids must be unique')

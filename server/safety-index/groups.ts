@@ -7,6 +7,9 @@
 import { levelOf, type Level } from '../../shared/regions.ts';
 import type { RegionTree } from '../regions/tree.ts';
 
+/** Official names of urban communities: …社区, …社区居委会, …居民委员会. */
+const COMMUNITY = /社区|居委会|居民委员会/;
+
 export interface PeerGroup {
   /** `county@62`, `village@620702`: the cache and lock name of the group. */
   id: string;
@@ -20,7 +23,11 @@ export class PeerGroups {
   private readonly sizes = new Map<string, number>();
   private readonly groups = new Map<string, PeerGroup>();
 
-  constructor(private readonly tree: RegionTree) {}
+  /** @param communityWeight how many villages an urban community (社区) counts for in a region's size. */
+  constructor(
+    private readonly tree: RegionTree,
+    private readonly communityWeight = 1,
+  ) {}
 
   /** The group a region belongs to; undefined for an unknown code. */
   of(code: string): PeerGroup | undefined {
@@ -43,15 +50,20 @@ export class PeerGroups {
   }
 
   /**
-   * Villages and communities (村社区) in a region's subtree, at least 1: the size the peer median is
-   * scaled by. There is no population in the region data; the number of villages follows it
-   * roughly and is the same source the tree comes from.
+   * Villages and communities (村社区) in a region's subtree, a community counting `communityWeight`
+   * villages, at least 1: the size the peer median is scaled by. There is no population in the
+   * region data; the number of villages follows it roughly, and an urban 社区 holds several times a
+   * village's people.
    */
   size(code: string): number {
     let n = this.sizes.get(code);
     if (n === undefined) {
-      n = levelOf(code) === 'village' ? 1 : this.tree.children(code).reduce((s, c) => s + this.size(c.code), 0);
-      n = Math.max(1, n);
+      if (levelOf(code) === 'village') n = COMMUNITY.test(this.tree.get(code)?.name ?? '') ? this.communityWeight : 1;
+      else
+        n = Math.max(
+          1,
+          this.tree.children(code).reduce((s, c) => s + this.size(c.code), 0),
+        );
       this.sizes.set(code, n);
     }
     return n;

@@ -53,7 +53,7 @@ export class SafetyIndex {
   constructor(private readonly deps: SafetyIndexDeps) {
     this.config = deps.config ?? loadIndexConfig();
     this.fields = fieldsRead(this.config);
-    this.groups = new PeerGroups(deps.tree);
+    this.groups = new PeerGroups(deps.tree, this.config.communityWeight);
     const now = () => deps.clock.now();
     this.coverage = new Coverage({ redis: deps.redis, keys: deps.keys, root: deps.tree.root, now });
     this.cache = new TtlCache(128, now);

@@ -6,6 +6,8 @@ import {
   type IndexConfig,
 } from '../../server/safety-index/config.ts';
 import type { IndexIndicator } from '../../shared/schemas/safety-index.ts';
+import { PeerGroups } from '../../server/safety-index/groups.ts';
+import { loadRegionTree } from '../../server/regions/tree.ts';
 import { baselineMonths, monthDays, monthEnd, monthStart } from '../../server/safety-index/months.ts';
 import { splitLowHash } from '../../server/safety-index/read.ts';
 import {
@@ -271,5 +273,23 @@ describe('the in-memory cache', () => {
     const cache = new TtlCache<number>(4, () => 0);
     await expect(cache.get('a', 100, () => Promise.reject(new Error('down')))).rejects.toThrow('down');
     expect(await cache.get('a', 100, () => Promise.resolve(7))).toBe(7);
+  });
+});
+
+describe('peer groups and sizes', () => {
+  it('compares counties province-wide and villages county-wide, sizing an urban community as three villages', async () => {
+    const tree = await loadRegionTree('62');
+    const groups = new PeerGroups(tree, 3);
+    expect(groups.of('620702')).toMatchObject({ id: 'county@62', level: 'county' });
+    expect(groups.of('620702')!.members).toHaveLength(tree.codesAt('county').length);
+    const villages = tree.children('620702').flatMap((t) => tree.children(t.code));
+    expect(groups.of(villages[0]!.code)!.members).toEqual(villages.map((v) => v.code));
+    expect(groups.ofChildren('620702')).toBe(groups.of('620702001'));
+    expect(groups.ofChildren(villages[0]!.code)).toBeUndefined();
+    const community = villages.find((v) => v.name.includes('社区'))!;
+    const village = villages.find((v) => v.name.endsWith('村民委员会'))!;
+    expect([groups.size(community.code), groups.size(village.code)]).toEqual([3, 1]);
+    const towns = tree.children('620702').map((t) => t.code);
+    expect(groups.size('620702')).toBe(towns.reduce((s, t) => s + groups.size(t), 0));
   });
 });
