@@ -3,13 +3,14 @@
 // per client per second; what the server pays: CPU, memory per connection, event-loop delay.
 import os from 'node:os';
 import hdr from 'hdr-histogram-js';
-import { startTestRedis } from '../tests/helpers/redis.ts';
+import { startTestRedis, type TestRedis } from '../tests/helpers/redis.ts';
 import { connect, subscribe, type TestSocket } from '../tests/helpers/socket-client.ts';
 import { loadRegionTree, type RegionTree } from '../server/regions/tree.ts';
 import { ancestry } from '../shared/regions.ts';
 import type { Delta } from '../shared/delta.ts';
 import { startServerProcess } from './server-process.ts';
 import { prng } from '../tests/helpers/prng.ts';
+import { createKeys } from '../server/redis/keys.ts';
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 1000);
 const RATE = Number(process.env.BENCH_RATE ?? 2000);
@@ -46,7 +47,7 @@ export async function benchFanout(): Promise<Record<string, number | string>> {
   const redis = await startTestRedis();
   const server = await startServerProcess(redis);
   try {
-    return await drive(tree, rand, server);
+    return await drive(tree, rand, server, redis);
   } finally {
     await server.stop().catch(() => undefined);
     await redis.stop();
@@ -57,6 +58,7 @@ async function drive(
   tree: RegionTree,
   rand: () => number,
   server: Awaited<ReturnType<typeof startServerProcess>>,
+  redis: TestRedis,
 ): Promise<Record<string, number | string>> {
   const login = await fetch(`${server.url}/api/v1/auth/login`, {
     method: 'POST',
@@ -72,7 +74,15 @@ async function drive(
   const sockets: TestSocket[] = [];
   for (let i = 0; i < CLIENTS; i += 50) {
     const batch = regions.slice(i, i + 50).map(() => connect(server.url, token));
-    await Promise.all(batch.map((s) => new Promise<void>((r) => s.once('connect', () => r()))));
+    await Promise.all(
+      batch.map(
+        (s) =>
+          new Promise<void>((resolve, reject) => {
+            s.once('connect', () => resolve());
+            s.once('connect_error', (err) => reject(new Error(`socket ${i} could not connect: ${err.message}`)));
+          }),
+      ),
+    );
     sockets.push(...batch);
   }
   await new Promise((r) => setTimeout(r, 3000));
@@ -112,6 +122,19 @@ async function drive(
     });
   });
 
+  // When the aggregator announced each event (pub/sub notice): splits the latency into pipeline
+  // (ingest → aggregate → rules → notice) and hub (coalescing → snapshot → socket).
+  const postedAt = new Map<string, number>();
+  const noticeLatency = histogram();
+  const sub = redis.client();
+  await sub.subscribe(createKeys('62').notices);
+  sub.on('message', (_c: string, msg: string) => {
+    const now = performance.now();
+    for (const e of (JSON.parse(msg) as { events: { id: string }[] }).events) {
+      const at = postedAt.get(e.id);
+      if (at !== undefined) noticeLatency.recordValue(Math.max(1, Math.round(now - at)));
+    }
+  });
   await lagP99(server.url); // resets the server's event-loop histogram
   const cpu0 = server.cpuSeconds();
   const t0 = performance.now();
@@ -128,6 +151,7 @@ async function drive(
     const events: object[] = [];
     for (let i = 0; i < perTick; i++) {
       const region = villages[Math.floor(rand() * villages.length)]!;
+      postedAt.set(`fan-${seq}`, performance.now());
       events.push({
         id: `fan-${seq}`,
         caseId: `fan-${seq++}`,
@@ -189,6 +213,7 @@ async function drive(
     'driver ticks late': late,
     'delta latency p50 / p95 / p99 (ms)': `${f(deltaLatency, 50)} / ${f(deltaLatency, 95)} / ${f(deltaLatency, 99)}`,
     'delta samples': deltaLatency.totalCount,
+    'notice latency (ingest → aggregated) p50 / p95 / p99 (ms)': `${f(noticeLatency, 50)} / ${f(noticeLatency, 95)} / ${f(noticeLatency, 99)}`,
     'alert latency p50 / p95 / p99 (ms)': `${f(alertLatency, 50)} / ${f(alertLatency, 95)} / ${f(alertLatency, 99)}`,
     'alert samples': alertLatency.totalCount,
     'messages per client per second': Math.round((messages / CLIENTS / (loadSeconds + 2)) * 10) / 10,

@@ -65,9 +65,9 @@ function tickerItem(e: StoredEvent, regionName: (code: string) => string): Ticke
 
 /**
  * The only module that sends to sockets. Change notices (from every aggregator, over pub/sub) mark
- * rooms dirty; a timer reads each dirty room's snapshot at most `maxHz` times a second and sends
- * the difference to the room's local sockets with the room's next sequence number. Alerts go out
- * at once. Every process serves its own sockets (io.local), so each room's sequence is that of
+ * rooms dirty; each dirty room's snapshot is read at most `maxHz` times a second — at once when
+ * the room has been quiet (leading edge), else when its interval is up — and the difference goes
+ * to the room's local sockets with the room's next sequence number. Alerts go out at once. Every process serves its own sockets (io.local), so each room's sequence is that of
  * the process the socket is connected to.
  */
 export async function startHub(opts: HubOptions): Promise<Hub> {
@@ -84,7 +84,10 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     if (!notice) return;
     for (const code of notice.touched) {
       const room = rooms.get(code);
-      if (room) room.dirty = true;
+      if (room) {
+        room.dirty = true;
+        schedule(code, room);
+      }
     }
     for (const e of notice.events) {
       for (const code of ancestry(e.region)) {
@@ -127,19 +130,34 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     });
   }
 
-  let flushing = false;
-  async function flush(): Promise<void> {
-    if (flushing) return; // a slow Redis must not pile up reads
-    flushing = true;
+  const intervalMs = Math.round(1000 / (opts.maxHz ?? 4));
+
+  /** One read per room at a time, and at most one per interval; a slow Redis never piles reads up. */
+  function schedule(code: string, room: RoomState): void {
+    if (room.timer || room.refreshing) return;
+    const wait = Math.max(0, room.lastRefresh + intervalMs - Date.now());
+    room.timer = setTimeout(() => {
+      room.timer = undefined;
+      room.refreshing = true;
+      room.lastRefresh = Date.now();
+      refresh(code, room)
+        .catch((err: unknown) => logger.error({ err, code }, 'room refresh failed'))
+        .finally(() => {
+          room.refreshing = false;
+          if (room.dirty && rooms.get(code) === room) schedule(code, room);
+        });
+    }, wait);
+  }
+
+  /** Drops rooms nobody here watches any more and sends the ticker samples. */
+  function flush(): void {
     try {
-      const work: Promise<void>[] = [];
       for (const [code, room] of rooms) {
         if (localRoomSize(code) === 0 && room.joining === 0) {
+          clearTimeout(room.timer);
           rooms.delete(code);
           ticker.delete(code);
-          continue;
         }
-        if (room.dirty) work.push(refresh(code, room));
       }
       for (const [code, items] of ticker) {
         if (items.length) {
@@ -149,15 +167,12 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
         }
         ticker.delete(code);
       }
-      await Promise.all(work);
     } catch (err) {
       logger.error({ err }, 'hub flush failed');
-    } finally {
-      flushing = false;
     }
   }
 
-  const timer = setInterval(() => void flush(), Math.round(1000 / (opts.maxHz ?? 4)));
+  const timer = setInterval(flush, intervalMs);
   await opts.subscriber.subscribe(opts.noticeChannel, opts.alertChannel);
   opts.subscriber.on('message', (channel: string, message: string) => {
     if (channel === opts.noticeChannel) onNotice(message);
@@ -193,6 +208,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     },
     async stop() {
       clearInterval(timer);
+      for (const room of rooms.values()) clearTimeout(room.timer);
       await opts.subscriber.unsubscribe().catch(() => undefined);
     },
   };

@@ -17,6 +17,10 @@ export class RoomState {
   dirty = false;
   /** Joins in progress: the room must not be dropped while a socket is on its way in. */
   joining = 0;
+  /** Throttle bookkeeping of the hub: when the last read started, the pending timer, a read in flight. */
+  lastRefresh = 0;
+  timer: ReturnType<typeof setTimeout> | undefined;
+  refreshing = false;
   private sent: Map<string, string> | undefined;
   private chain: Promise<unknown> = Promise.resolve();
 

@@ -50,7 +50,11 @@ beforeAll(async () => {
 }, 90_000);
 afterAll(async () => {
   for (const s of sockets) s.disconnect();
-  b?.kill('SIGTERM');
+  if (b && b.exitCode === null) {
+    const gone = new Promise((r) => b.once('exit', r));
+    b.kill('SIGTERM');
+    await gone;
+  }
   await a?.stop();
   await redis?.stop();
   fs.rmSync(dataDir, { recursive: true, force: true });
@@ -144,7 +148,9 @@ describe('two server processes sharing one Redis', () => {
     );
     await post(a.url, [incident('620702001001')]);
     await waitFor(() => v.state!.counts.today.incident === before + 6, 5000, 'delta after resync');
-    const fresh = await subscribe(connect(a.url, token), '620702');
+    const again = connect(a.url, token);
+    sockets.push(again);
+    const fresh = await subscribe(again, '620702');
     expect(fresh.ok && fresh.data.counts.today.incident).toBe(before + 6);
   });
 });
