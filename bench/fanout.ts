@@ -3,6 +3,7 @@
 // per client per second; what the server pays: CPU, memory per connection, event-loop delay.
 import os from 'node:os';
 import hdr from 'hdr-histogram-js';
+import type { Redis } from 'ioredis';
 import { startTestRedis, type TestRedis } from '../tests/helpers/redis.ts';
 import { connect, subscribe, type TestSocket } from '../tests/helpers/socket-client.ts';
 import { loadRegionTree, type RegionTree } from '../server/regions/tree.ts';
@@ -35,9 +36,15 @@ function pickRegions(tree: RegionTree, n: number, rand: () => number): string[] 
   return out.slice(0, n);
 }
 
+async function redisCpuSeconds(r: Redis): Promise<number> {
+  const info = await r.info('cpu');
+  const get = (k: string) => Number(new RegExp(`${k}:([\\d.]+)`).exec(info)?.[1] ?? 0);
+  return get('used_cpu_sys') + get('used_cpu_user');
+}
+
 async function lagP99(url: string): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text();
-  const m = /pingan_nodejs_eventloop_lag_p99_seconds (\S+)/.exec(text);
+  const m = /^pingan_nodejs_eventloop_lag_p99_seconds (\S+)$/m.exec(text);
   return m ? Number(m[1]) * 1000 : NaN;
 }
 
@@ -127,6 +134,7 @@ async function drive(
   const postedAt = new Map<string, number>();
   const noticeLatency = histogram();
   const sub = redis.client();
+  const sub2 = redis.client();
   await sub.subscribe(createKeys('62').notices);
   sub.on('message', (_c: string, msg: string) => {
     const now = performance.now();
@@ -137,6 +145,7 @@ async function drive(
   });
   await lagP99(server.url); // resets the server's event-loop histogram
   const cpu0 = server.cpuSeconds();
+  const redisCpu0 = await redisCpuSeconds(sub2);
   const t0 = performance.now();
   let seq = 0;
   const perTick = Math.round((RATE * TICK_MS) / 1000);
@@ -201,6 +210,7 @@ async function drive(
   const loadSeconds = (performance.now() - t0) / 1000;
   await new Promise((r) => setTimeout(r, 2000));
   const cpu = server.cpuSeconds() - cpu0;
+  const redisCpu = (await redisCpuSeconds(sub2)) - redisCpu0;
   const lag = await lagP99(server.url);
   const rssLoaded = server.rss();
 
@@ -219,6 +229,7 @@ async function drive(
     'messages per client per second': Math.round((messages / CLIENTS / (loadSeconds + 2)) * 10) / 10,
     'bytes per client per second': Math.round(bytes / CLIENTS / (loadSeconds + 2)),
     'server CPU during load (cores)': Math.round((cpu / (loadSeconds + 2)) * 100) / 100,
+    'Redis CPU during load (cores)': Math.round((redisCpu / (loadSeconds + 2)) * 100) / 100,
     'server RSS per connection, connected (KB)': Math.round((rssConnected - rssBase) / CLIENTS / 102.4) / 10,
     'server RSS per connection, subscribed, idle (KB)': Math.round((rssSubscribed - rssBase) / CLIENTS / 102.4) / 10,
     'server RSS base / loaded (MB)': `${Math.round(rssBase / 1048576)} / ${Math.round(rssLoaded / 1048576)}`,

@@ -36,6 +36,8 @@ export interface HubOptions {
   metrics: Metrics;
   /** Delta frequency per room; 4 Hz by default (DESIGN: ≤ 4 Hz). */
   maxHz?: number;
+  /** Snapshot reads in flight at once (default 8). */
+  maxConcurrentReads?: number;
   /** Ticker items per room per flush. */
   tickerPerFlush?: number;
 }
@@ -132,6 +134,18 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 
   const intervalMs = Math.round(1000 / (opts.maxHz ?? 4));
 
+  // Snapshot reads share Redis with the aggregator: at most this many run at once, so a burst that
+  // dirties every room slows the screens down (they coalesce more) instead of the pipeline.
+  const maxReads = opts.maxConcurrentReads ?? 8;
+  let reading = 0;
+  const waiting: (() => void)[] = [];
+  const slot = () => (reading < maxReads ? (reading++, Promise.resolve()) : new Promise<void>((r) => waiting.push(r)));
+  const release = () => {
+    const next = waiting.shift();
+    if (next) next();
+    else reading--;
+  };
+
   /** One read per room at a time, and at most one per interval; a slow Redis never piles reads up. */
   function schedule(code: string, room: RoomState): void {
     if (room.timer || room.refreshing) return;
@@ -139,8 +153,11 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     room.timer = setTimeout(() => {
       room.timer = undefined;
       room.refreshing = true;
-      room.lastRefresh = Date.now();
-      refresh(code, room)
+      void slot()
+        .then(() => {
+          room.lastRefresh = Date.now();
+          return refresh(code, room).finally(release);
+        })
         .catch((err: unknown) => logger.error({ err, code }, 'room refresh failed'))
         .finally(() => {
           room.refreshing = false;
