@@ -40,32 +40,13 @@ export function startInboundReader(opts: { redis: Redis; keys: Keys; ingest: Ing
         problem = 'events: not valid JSON';
       }
     }
+    const reject = (errors: unknown[]) =>
+      redis.xadd(rejectedKey, 'MAXLEN', '~', REJECTED_MAXLEN, '*', 'entry', id, 'errors', JSON.stringify(errors));
     if (problem || !raws) {
-      await redis.xadd(
-        rejectedKey,
-        'MAXLEN',
-        '~',
-        REJECTED_MAXLEN,
-        '*',
-        'entry',
-        id,
-        'errors',
-        JSON.stringify([problem]),
-      );
+      await reject([problem]);
     } else {
       const result = await opts.ingest(raws, `redis:${source}`);
-      if (result.rejected.length)
-        await redis.xadd(
-          rejectedKey,
-          'MAXLEN',
-          '~',
-          REJECTED_MAXLEN,
-          '*',
-          'entry',
-          id,
-          'errors',
-          JSON.stringify(result.rejected),
-        );
+      if (result.rejected.length) await reject(result.rejected);
     }
     await redis.multi().xack(keys.inbound, INBOUND_GROUP, id).xdel(keys.inbound, id).exec();
   }

@@ -9,10 +9,43 @@ export class ApiFailure extends Error {
     readonly status: number,
     readonly code: ErrorCode,
     message: string,
+    /** The server's `error.details`, e.g. who signed an alert first. */
+    readonly details: Record<string, unknown> = {},
   ) {
     super(message);
     this.name = 'ApiFailure';
   }
+}
+
+export type Request = <T>(path: string, init?: RequestInit) => Promise<T>;
+
+/**
+ * A JSON request with the bearer token: the reply body, or an {@link ApiFailure} with the server's
+ * whitelisted code and details — never a raw response.
+ */
+export function createRequest(getToken: () => string | null, fetchImpl: typeof fetch = (...a) => fetch(...a)): Request {
+  return async <T>(path: string, init: RequestInit = {}): Promise<T> => {
+    const headers = new Headers(init.headers);
+    headers.set('Accept', 'application/json');
+    const token = getToken();
+    if (token) headers.set('Authorization', `Bearer ${token}`);
+    let res: Response;
+    try {
+      res = await fetchImpl(path, { ...init, headers });
+    } catch {
+      throw new ApiFailure(0, 'unavailable', 'network error');
+    }
+    const body: unknown = await res.json().catch(() => null);
+    if (!res.ok) {
+      const err = (body as { error?: { code?: ErrorCode; message?: string; details?: Record<string, unknown> } } | null)
+        ?.error;
+      const code: ErrorCode =
+        err?.code ?? (res.status === 401 ? 'unauthenticated' : res.status === 404 ? 'not_found' : 'internal');
+      throw new ApiFailure(res.status, code, err?.message ?? res.statusText, err?.details ?? {});
+    }
+    if (body === null) throw new ApiFailure(res.status, 'internal', 'empty reply');
+    return body as T;
+  };
 }
 
 export type { LoginReply };
@@ -40,27 +73,7 @@ export interface Api {
  * {@link ApiFailure} with the server's whitelisted code, never as a raw response.
  */
 export function createApi(getToken: () => string | null, fetchImpl: typeof fetch = (...a) => fetch(...a)): Api {
-  async function request<T>(path: string, init: RequestInit = {}): Promise<T> {
-    const headers = new Headers(init.headers);
-    headers.set('Accept', 'application/json');
-    const token = getToken();
-    if (token) headers.set('Authorization', `Bearer ${token}`);
-    let res: Response;
-    try {
-      res = await fetchImpl(path, { ...init, headers });
-    } catch {
-      throw new ApiFailure(0, 'unavailable', 'network error');
-    }
-    const body: unknown = await res.json().catch(() => null);
-    if (!res.ok) {
-      const err = (body as { error?: { code?: ErrorCode; message?: string } } | null)?.error;
-      const code: ErrorCode =
-        err?.code ?? (res.status === 401 ? 'unauthenticated' : res.status === 404 ? 'not_found' : 'internal');
-      throw new ApiFailure(res.status, code, err?.message ?? res.statusText);
-    }
-    if (body === null) throw new ApiFailure(res.status, 'internal', 'empty reply');
-    return body as T;
-  }
+  const request = createRequest(getToken, fetchImpl);
 
   return {
     login: (username, password) =>

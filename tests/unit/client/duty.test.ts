@@ -1,7 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { AlertView } from '../../../shared/schemas/alert.ts';
 import type { AlertDetail } from '../../../shared/alert-machine.ts';
-import { AlertFailure, type DutyApi } from '../../../client/src/duty/api.ts';
+import type { DutyApi } from '../../../client/src/duty/api.ts';
+import { ApiFailure } from '../../../client/src/lib/api.ts';
 import { commandFor } from '../../../client/src/duty/keys.ts';
 import { DutyQueue } from '../../../client/src/duty/state/queue.svelte.ts';
 import { DutyConsole, refusalText } from '../../../client/src/duty/state/console.svelte.ts';
@@ -108,7 +109,7 @@ describe('the duty console state', () => {
   });
 
   it('says who signed first when a sign is refused', async () => {
-    const refused = new AlertFailure(409, 'conflict', 'already signed by wu', {
+    const refused = new ApiFailure(409, 'conflict', 'already signed by wu', {
       state: 'acknowledged',
       signedBy: 'wu',
     });
@@ -139,7 +140,7 @@ describe('the duty console state', () => {
     c.queue.upsert(alert('x', { state: 'acknowledged' }));
     expect(await c.act('resolve')).toBe(false);
     expect(c.notice?.text).toContain('办理情况');
-    expect(refusalText(new AlertFailure(409, 'illegal_transition', 'x', { state: 'closed' }), 'resolve')).toBe(
+    expect(refusalText(new ApiFailure(409, 'illegal_transition', 'x', { state: 'closed' }), 'resolve')).toBe(
       '当前状态为「已核验」，不能办结',
     );
   });

@@ -7,7 +7,8 @@ import { ERROR_TEXT } from '../../lib/api.ts';
 import type { SessionUser } from '../../lib/auth.ts';
 import { isAuthError, type WallSocket } from '../../lib/socket.ts';
 import { ConnectionState } from '../../lib/state/connection.svelte.ts';
-import { AlertFailure, type ActionBody, type DutyApi } from '../api.ts';
+import type { ActionBody, DutyApi, RefusalDetails } from '../api.ts';
+import { ApiFailure } from '../../lib/api.ts';
 import { Beeper } from '../sound.svelte.ts';
 import { DutyQueue } from './queue.svelte.ts';
 
@@ -34,8 +35,8 @@ export interface Notice {
 
 /** Chinese text for a refused action, naming who signed first when that is the reason. */
 export function refusalText(err: unknown, action: AlertAction): string {
-  if (!(err instanceof AlertFailure)) return ERROR_TEXT.internal;
-  const d = err.details;
+  if (!(err instanceof ApiFailure)) return ERROR_TEXT.internal;
+  const d = err.details as RefusalDetails;
   if (d.signedBy && (err.code === 'conflict' || action === 'ack')) return `已由 ${d.signedBy} 签收`;
   if (err.code === 'illegal_transition' && d.state)
     return `当前状态为「${ALERT_STATE_LABELS[d.state]}」，不能${ALERT_ACTION_LABELS[action]}`;
@@ -178,7 +179,7 @@ export class DutyConsole {
       await this.loadDetail(updated.id, updated.updatedAt);
       return true;
     } catch (err) {
-      if (err instanceof AlertFailure && err.code === 'unauthenticated') this.#deps.onAuthLost();
+      if (err instanceof ApiFailure && err.code === 'unauthenticated') this.#deps.onAuthLost();
       this.#say('error', refusalText(err, action));
       // Someone else moved it: show what it is now.
       void this.reload();
@@ -189,8 +190,8 @@ export class DutyConsole {
   }
 
   #failed(err: unknown): void {
-    if (err instanceof AlertFailure && err.code === 'unauthenticated') return this.#deps.onAuthLost();
-    this.#say('error', err instanceof AlertFailure ? ERROR_TEXT[err.code] : ERROR_TEXT.internal);
+    if (err instanceof ApiFailure && err.code === 'unauthenticated') return this.#deps.onAuthLost();
+    this.#say('error', err instanceof ApiFailure ? ERROR_TEXT[err.code] : ERROR_TEXT.internal);
   }
 
   #say(kind: Notice['kind'], text: string): void {
