@@ -6,15 +6,19 @@
  * A day is covered when the root region has any case that day. Day hashes live ~50 days, so the
  * count of a finished month is stored once (`idx:cov:<YYYYMM>`) while they still exist; for older
  * months never counted, a month with any data at the root is taken as fully covered.
+ * (See past() for a month partly out of the day hashes' reach.)
  */
 import type { Redis } from 'ioredis';
 import { RETENTION } from '../aggregate/retention.ts';
 import type { Keys } from '../redis/keys.ts';
 import { dayNumber, dayStart } from '../time/beijing.ts';
-import { currentMonth, DAY_MS, monthDays } from './months.ts';
+import { currentMonth, DAY_MS, monthDays, monthEnd } from './months.ts';
 import { readCoveredDays } from './read.ts';
 import { coverageKey } from './store.ts';
 import { TtlCache } from './ttl-cache.ts';
+
+/** How long after a month's end its coverage may still grow (late events, a backfill). */
+const SETTLE_MS = 7 * DAY_MS;
 
 export class Coverage {
   private readonly cache: TtlCache<number>;
@@ -46,14 +50,21 @@ export class Coverage {
     const { redis, keys, root } = this.deps;
     const stored = await redis.get(coverageKey(keys, month));
     if (stored !== null) return Number(stored);
+    const now = this.deps.now();
     const days = monthDays(month);
-    const today = dayNumber(this.deps.now());
-    if (days[0]! >= today - RETENTION.dayBucketsKept) {
-      const n = (await readCoveredDays(redis, keys, root, days)).size;
-      if (n > 0) await redis.set(coverageKey(keys, month), n, 'EX', RETENTION.monthTtlS, 'NX');
-      return n;
+    const visible = days.filter((d) => d >= dayNumber(now) - RETENTION.dayBucketsKept);
+    if (visible.length === 0) {
+      const [i, d] = await redis.hmget(keys.month(root, month), 'i', 'd');
+      return Number(i ?? 0) + Number(d ?? 0) > 0 ? days.length : 0;
     }
-    const [i, d] = await redis.hmget(keys.month(root, month), 'i', 'd');
-    return Number(i ?? 0) + Number(d ?? 0) > 0 ? days.length : 0;
+    const covered = await readCoveredDays(redis, keys, root, visible);
+    // Days whose hashes are gone: the system was running then if it was on the first day still
+    // visible (a system started later than that has no data before it either).
+    const n = covered.size + (covered.has(visible[0]!) ? days.length - visible.length : 0);
+    // Stored once late data has settled (a backfill or a slow source still filling the month would
+    // otherwise fix a count that is too small), and before the month's first days leave retention.
+    if (n > 0 && now > monthEnd(month) + SETTLE_MS && visible.length === days.length)
+      await redis.set(coverageKey(keys, month), n, 'EX', RETENTION.monthTtlS, 'NX');
+    return n;
   }
 }
