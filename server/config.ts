@@ -50,6 +50,17 @@ const envSchema = z.object({
   ALLOWED_ORIGINS: z.string().optional(),
   /** Failed logins per client IP and username per 15 minutes (0: no limit). */
   RATE_LIMIT_LOGIN: z.coerce.number().int().min(0).default(10),
+  /**
+   * Which proxies in front of us may name the client's address (X-Forwarded-For), in Express's
+   * `trust proxy` syntax: addresses, CIDRs or `loopback`. Login rate limits key on that address.
+   */
+  TRUST_PROXY: z
+    .string()
+    .default('loopback')
+    .refine(
+      (v) => v.split(',').every((p) => /^(loopback|linklocal|uniquelocal|[0-9a-f.:]+(\/\d{1,3})?)$/i.test(p.trim())),
+      'must be loopback, linklocal, uniquelocal or IP addresses / CIDRs separated by commas',
+    ),
   /** Ingest requests per ingest key per minute (0: no limit). */
   RATE_LIMIT_INGEST: z.coerce.number().int().min(0).default(600),
 });
@@ -74,6 +85,7 @@ export interface Config {
   aggregator: boolean;
   allowedOrigins: string[] | undefined;
   rateLimits: { loginFailures: number; ingestPerMinute: number };
+  trustProxy: string[];
 }
 
 export class ConfigError extends Error {
@@ -116,5 +128,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       .map((o) => o.trim())
       .filter(Boolean),
     rateLimits: { loginFailures: e.RATE_LIMIT_LOGIN, ingestPerMinute: e.RATE_LIMIT_INGEST },
+    trustProxy: e.TRUST_PROXY.split(',').map((p) => p.trim()),
   };
 }

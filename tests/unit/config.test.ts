@@ -27,6 +27,12 @@ describe('configuration from the environment', () => {
     ]);
   });
 
+  it('trusts only the loopback proxy unless told otherwise', () => {
+    expect(loadConfig({}).trustProxy).toEqual(['loopback']);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 192.168.1.5' }).trustProxy).toEqual(['10.0.0.0/8', '192.168.1.5']);
+    expect(() => loadConfig({ TRUST_PROXY: 'everyone' })).toThrow(/TRUST_PROXY:/);
+  });
+
   it('names every bad variable in one error', () => {
     let err: unknown;
     try {
