@@ -50,6 +50,8 @@ export const indexConfigSchema = z
     version: z.number().int().positive(),
     /** Trailing months a region's own baseline averages over. */
     baselineMonths: z.number().int().min(1).max(12),
+    /** Fewer days of data than this in the baseline months and the region's own baseline is left out. */
+    minBaselineDays: z.number().min(0).max(366),
     /** Fewer peers than this and the peer comparison is left out (a province has none). */
     minPeers: z.number().int().min(2),
     /** A month frozen later than this after its end has no overdue rate: the open backlog has moved on. */

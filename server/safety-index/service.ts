@@ -150,8 +150,11 @@ export class SafetyIndex {
     if (spanDays <= 0) return new Map();
     const candidates = baselineMonths(month, this.config.baselineMonths, now);
     const covered = await Promise.all(candidates.map((m) => this.coverage.days(m)));
-    const base = candidates.filter((_, i) => covered[i]! > 0);
-    const baselineDays = covered.reduce((a, b) => a + b, 0);
+    const days = covered.reduce((a, b) => a + b, 0);
+    // A few days of history is no baseline: a week without a homicide says little about the next.
+    const enough = days >= this.config.minBaselineDays;
+    const base = enough ? candidates.filter((_, i) => covered[i]! > 0) : [];
+    const baselineDays = enough ? days : 0;
     // The open backlog is "now": it describes a finished month only just after it ended.
     const withOpen = live || now < monthEnd(month) + this.config.openGraceDays * DAY_MS;
     const [target, open, ...baseRows] = await Promise.all([
