@@ -1,13 +1,14 @@
 import { fileURLToPath } from 'node:url';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'vite';
+import { buildIdPlugin } from './scripts/build-id-plugin.ts';
 
 /** The API server the dev server forwards to (server/index.ts listens here by default). */
 const API = 'http://127.0.0.1:3000';
 
 export default defineConfig({
   root: fileURLToPath(new URL('./client', import.meta.url)),
-  plugins: [svelte({ configFile: false })],
+  plugins: [svelte({ configFile: false }), buildIdPlugin()],
   server: {
     host: '127.0.0.1',
     // The Host header is passed through unchanged: the server takes a request whose Origin matches

@@ -160,7 +160,17 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
   app.use('/geo', express.static(geoDir, { maxAge: '1d', fallthrough: false }));
   const staticDir = deps.staticDir ?? path.join(REPO, 'dist', 'client');
   if (fs.existsSync(staticDir)) {
-    app.use(express.static(staticDir, { index: false, maxAge: '1h' }));
+    app.use(
+      express.static(staticDir, {
+        index: false,
+        maxAge: '1h',
+        // Walls poll version.json to learn of a new client (client/src/lib/version.ts): never cached.
+        setHeaders: (res, file) => {
+          const name = path.basename(file);
+          if (name === 'version.json' || name === 'index.html') res.setHeader('Cache-Control', 'no-cache');
+        },
+      }),
+    );
     // The client routes by path (/, /login, /duty); every other GET gets the page.
     app.get(/^\/(?!api\/|socket\.io\/).*/, (_req, res) => {
       res.sendFile(path.join(staticDir, 'index.html'), { headers: { 'Cache-Control': 'no-cache' } });

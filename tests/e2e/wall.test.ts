@@ -1,42 +1,18 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { levelOf } from '../../shared/regions.ts';
+import type { AlertView } from '../../shared/schemas/alert.ts';
 import { formatClock } from '../../client/src/lib/time.ts';
 import { launchBrowser, screenshot, type TestBrowser } from '../helpers/browser.ts';
+import { ensureClientBuild } from '../helpers/client-build.ts';
 import { prng } from '../helpers/prng.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
-
-/** Newest modification time under a directory. */
-function newest(dir: string): number {
-  let t = 0;
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    t = Math.max(t, e.isDirectory() ? newest(p) : fs.statSync(p).mtimeMs);
-  }
-  return t;
-}
-
-/**
- * The server serves dist/client when it exists at start. Built here only when missing or older
- * than its sources (the rule of scripts/bootstrap.mjs), so parallel browser tests do not rebuild
- * the directory under each other's feet.
- */
-async function ensureClientBuild(): Promise<void> {
-  const index = path.join(REPO, 'dist', 'client', 'index.html');
-  const sources = Math.max(
-    newest(path.join(REPO, 'client')),
-    newest(path.join(REPO, 'shared')),
-    fs.statSync(path.join(REPO, 'vite.config.ts')).mtimeMs,
-  );
-  if (fs.existsSync(index) && fs.statSync(index).mtimeMs >= sources) return;
-  await build({ configFile: path.join(REPO, 'vite.config.ts'), logLevel: 'warn' });
-}
 
 /** `2026-11-22T10:15:03.120+08:00` for an instant. */
 function beijingIso(ms: number): string {
@@ -135,15 +111,48 @@ async function valueOf(page: Page, testid: string): Promise<number> {
   return Number(await page.getByTestId(testid).getAttribute('data-value'));
 }
 
+/**
+ * tests/.artifacts/wall-<level>-1080.png and -2160.png: the same screen at 1920×1080 and at
+ * 3840×2160 (where the charts are re-created at twice the pixel ratio), then back to 1080.
+ */
+async function shootBothSizes(page: Page, level: 'province' | 'city' | 'county'): Promise<void> {
+  await screenshot(page, `wall-${level}-1080`);
+  await page.setViewportSize({ width: 3840, height: 2160 });
+  await page.waitForTimeout(1500); // charts re-created at the new pixel ratio finish their entry
+  await screenshot(page, `wall-${level}-2160`);
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  await page.waitForTimeout(800);
+}
+
+/** Visible HTML text set under 14 px at 1080p (the wall's floor: DESIGN "The look of the wall"). */
+function textUnder14(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const small: string[] = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const text = n.textContent?.trim();
+      const el = n.parentElement;
+      if (!text || !el || el.getClientRects().length === 0) continue;
+      const size = parseFloat(getComputedStyle(el).fontSize);
+      if (size < 14) small.push(`${text.slice(0, 20)} (${size}px)`);
+    }
+    return small;
+  });
+}
+
 describe('the wall in a real browser against the real server', () => {
   let server: TestServer;
   let browser: TestBrowser;
   let page: Page;
   let linkCut = false;
+  /** A copy of dist/client this server serves, so a test can deploy a "new" client into it. */
+  let staticDir: string;
 
   beforeAll(async () => {
     await ensureClientBuild();
-    server = await startTestServer();
+    staticDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pingan-wall-client-'));
+    fs.cpSync(path.join(REPO, 'dist', 'client'), staticDir, { recursive: true });
+    server = await startTestServer({ staticDir });
     browser = await launchBrowser();
     page = await browser.newPage({ width: 1920, height: 1080 });
     // A switch to cut the wall's link later. WebSocket routing works by patching the page at load,
@@ -158,6 +167,7 @@ describe('the wall in a real browser against the real server', () => {
   afterAll(async () => {
     await browser?.close();
     await server?.stop();
+    if (staticDir) fs.rmSync(staticDir, { recursive: true, force: true });
   });
 
   it('sends a visitor without a token to the login page, and back to the wall after logging in', async () => {
@@ -225,7 +235,40 @@ describe('the wall in a real browser against the real server', () => {
           document.documentElement.scrollWidth <= innerWidth && document.documentElement.scrollHeight <= innerHeight,
       ),
     ).toBe(true);
-    await screenshot(page, 'wall-1080');
+    expect(await textUnder14(page)).toEqual([]);
+  });
+
+  it('shows, for a dispatched alert, the departments that have not checked in yet (中心吹哨、部门报到)', async () => {
+    const token = await server.login('admin', server.adminPassword);
+    const call = async (url: string, body?: unknown) => {
+      const res = await fetch(`${server.url}/api/v1${url}`, {
+        method: body ? 'POST' : 'GET',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      });
+      expect(res.status).toBe(200);
+      return res.json() as Promise<{ alerts?: AlertView[] }>;
+    };
+    const { alerts } = await call('/alerts?region=62');
+    const red = alerts!.find((a) => a.region === '620702' && a.level === 'red')!;
+    expect(red).toBeDefined();
+    await call(`/alerts/${red.id}/ack`, {});
+    await call(`/alerts/${red.id}/dispatch`, { departments: ['公安局', '司法局', '民政局'] });
+    const panel = page.getByTestId('panel-alerts');
+    await expect
+      .poll(() => panel.getByTestId('alert-checkin').allTextContents(), { timeout: 5000 })
+      .toEqual(['待报到：公安局、司法局、民政局']);
+    await call(`/alerts/${red.id}/checkin`, { department: '民政局' });
+    await expect
+      .poll(() => panel.getByTestId('alert-checkin').allTextContents(), { timeout: 5000 })
+      .toEqual(['待报到：公安局、司法局']);
+    const row = panel.locator('li', { has: page.getByTestId('alert-checkin') });
+    expect(await row.textContent()).toMatch(/甘州区.*已分派/);
+  });
+
+  it('is photographed at the province level at 1920×1080 and 3840×2160', async () => {
+    await page.waitForTimeout(1000); // ripples of the morning settle into dots
+    await shootBothSizes(page, 'province');
   });
 
   it('shows the 平安指数 as a map measure and a mode of the ranking panel, lowest children first', async () => {
@@ -265,7 +308,7 @@ describe('the wall in a real browser against the real server', () => {
     await expect.poll(() => page.getByTestId('region-map').getAttribute('data-measure')).toBe('today');
   });
 
-  it('drills down from the province to a city, then below the county to ranked tiles', async () => {
+  it('drills down from the province to a city, then below the county to ranked tiles, photographing each', async () => {
     await page
       .getByTestId('panel-ranking')
       .getByRole('button', { name: /张掖市/ })
@@ -275,6 +318,9 @@ describe('the wall in a real browser against the real server', () => {
     const counties = server.tree.children('6207').length;
     expect(await page.getByTestId('region-map').getAttribute('data-regions-count')).toBe(String(counties));
     expect(new URL(page.url()).searchParams.get('region')).toBe('6207');
+    await page.waitForTimeout(1500); // charts finish their transition
+    expect(await textUnder14(page)).toEqual([]);
+    await shootBothSizes(page, 'city');
 
     await page
       .getByTestId('panel-ranking')
@@ -287,12 +333,13 @@ describe('the wall in a real browser against the real server', () => {
       .toBe(server.tree.children('620702').length);
     expect(levelOf('620702')).toBe('county');
     await page.waitForTimeout(1500); // charts finish their transition
-    await screenshot(page, 'wall-county-1080');
+    expect(await textUnder14(page)).toEqual([]);
+    await shootBothSizes(page, 'county');
 
     // Back up through the breadcrumb.
     await page.getByTestId('region-title').getByRole('button', { name: '甘肃省' }).click();
     await page.locator('[data-testid=region-map][data-map="62"]').waitFor({ timeout: 10_000 });
-  });
+  }, 60_000);
 
   it('scales to 1366×768 and 3840×2160 without scrollbars', async () => {
     for (const [w, h] of [
@@ -311,7 +358,7 @@ describe('the wall in a real browser against the real server', () => {
             document.documentElement.scrollWidth <= innerWidth && document.documentElement.scrollHeight <= innerHeight,
         ),
       ).toBe(true);
-      await screenshot(page, `wall-${w}x${h}`);
+      if (w === 1366) await screenshot(page, `wall-${w}x${h}`);
     }
     await page.setViewportSize({ width: 1920, height: 1080 });
   });
@@ -362,4 +409,96 @@ describe('the wall in a real browser against the real server', () => {
       await kiosk.close();
     }
   }, 30_000);
+
+  it('says 加载中 in every panel until its first snapshot, not zeros or "none"', async () => {
+    const cold = await browser.newPage({ width: 1920, height: 1080 });
+    try {
+      await cold.routeWebSocket(/\/socket\.io\//, (ws) => ws.close());
+      await cold.route(/\/socket\.io\//, (route) => route.abort());
+      await cold.goto(`${server.url}/`);
+      await cold.getByTestId('panel-funnel').waitFor();
+      expect(await cold.getByTestId('panel-loading').count()).toBe(7);
+      const text = await cold.getByTestId('wall').textContent();
+      for (const untrue of ['当前无未办结预警', '本级无下级区域', '今日暂无案事件', '0件'])
+        expect(text).not.toContain(untrue);
+    } finally {
+      await cold.close();
+    }
+  });
+
+  it('asks for masked data on a visitor-facing screen (?public=1) and gets it, while the duty wall does not', async () => {
+    const visitor = await browser.newPage({ width: 1920, height: 1080 });
+    try {
+      await visitor.goto(`${server.url}/?public=1`);
+      await visitor.locator('[data-testid=connection][data-status=live]').waitFor({ timeout: 10_000 });
+      expect(await visitor.getByTestId('masked').textContent()).toBe('脱敏');
+      const sockets = await server.server.io.fetchSockets();
+      expect(sockets.filter((s) => s.data.publicMode)).toHaveLength(1);
+      await visitor.locator('[data-testid=region-map][data-map="62"]').waitFor({ timeout: 10_000 });
+      const res = await server.postEvents([
+        {
+          id: 'e2e-phone-1',
+          caseId: 'e2e-phone-case-1',
+          kind: 'dispute',
+          category: 'neighbour',
+          status: 'received',
+          severity: 1,
+          region: '620702',
+          occurredAt: beijingIso(Date.now()),
+          channel: 'hotline_12345',
+          summary: '邻里噪音纠纷，来电13912345678',
+        },
+      ]);
+      expect(res.status).toBe(200);
+      await expect.poll(() => visitor.getByTestId('ticker').textContent(), { timeout: 5000 }).toContain('139****5678');
+      expect(await visitor.getByTestId('ticker').textContent()).not.toContain('13912345678');
+      await expect.poll(() => page.getByTestId('ticker').textContent(), { timeout: 5000 }).toContain('13912345678');
+    } finally {
+      await visitor.close();
+    }
+  });
+
+  it('reloads by itself into a new client deployed on the server, and not into a half-copied one', async () => {
+    const wall = await browser.newPage({ width: 1920, height: 1080 });
+    const versionFile = path.join(staticDir, 'version.json');
+    const indexFile = path.join(staticDir, 'index.html');
+    const original = { version: fs.readFileSync(versionFile, 'utf8'), index: fs.readFileSync(indexFile, 'utf8') };
+    const buildId = () => wall.locator('meta[name=build-id]').getAttribute('content');
+    const live = () => wall.locator('[data-testid=connection][data-status=live]').waitFor({ timeout: 15_000 });
+    try {
+      await wall.goto(`${server.url}/`);
+      await live();
+      const id = await buildId();
+      expect(id).toMatch(/^[0-9a-f]{16}$/);
+      const served = await fetch(`${server.url}/version.json`);
+      expect(served.headers.get('cache-control')).toBe('no-cache');
+      expect(await served.json()).toMatchObject({ id });
+      await wall.evaluate(() => Object.assign(window, { __notReloaded: true }));
+
+      // Half deployed: version.json is new, the page it would load is not. A reconnect (what a
+      // server restart looks like) makes the wall look; it must stay.
+      fs.writeFileSync(versionFile, JSON.stringify({ id: 'e2e-next' }));
+      let asked = wall.waitForRequest((r) => r.url().endsWith('/version.json'), { timeout: 15_000 });
+      server.server.io.disconnectSockets(true);
+      await asked;
+      await live();
+      await wall.waitForTimeout(500);
+      expect(await wall.evaluate(() => '__notReloaded' in window)).toBe(true);
+
+      // The rest of the build lands: the next look reloads into it.
+      fs.writeFileSync(indexFile, original.index.replace(id!, 'e2e-next'));
+      const reloaded = wall.waitForEvent('load', { timeout: 15_000 });
+      asked = wall.waitForRequest((r) => r.url().endsWith('/version.json'), { timeout: 15_000 });
+      server.server.io.disconnectSockets(true);
+      await asked;
+      await reloaded;
+      expect(await buildId()).toBe('e2e-next');
+      expect(await wall.evaluate(() => '__notReloaded' in window)).toBe(false);
+      await live();
+    } finally {
+      fs.writeFileSync(versionFile, original.version);
+      fs.writeFileSync(indexFile, original.index);
+      await wall.close();
+    }
+  }, 60_000);
 });

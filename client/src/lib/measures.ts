@@ -14,6 +14,15 @@ export const MEASURE_LABELS: Record<Measure, string> = {
   index: '平安指数',
 };
 
+/** The unit a measure's numbers are in, shown small beside them. */
+export const MEASURE_UNITS: Record<Measure, string> = {
+  today: '件',
+  open: '件',
+  overdue: '件',
+  alerts: '条',
+  index: '分',
+};
+
 /** Children's 平安指数 by code, from `GET /api/v1/index` (the snapshot does not carry it). */
 export type IndexScores = ReadonlyMap<string, number | null>;
 

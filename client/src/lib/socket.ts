@@ -3,16 +3,24 @@ import type { ClientToServerEvents, ServerToClientEvents } from '../../../shared
 
 export type WallSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
+export interface WallSocketOptions {
+  /**
+   * A visitor-facing screen (`?public=1`): the server masks names, phone numbers and ids in
+   * everything it sends to this connection. A screen can ask for masking, never out of it.
+   */
+  public?: boolean;
+}
+
 /**
  * The wall's one Socket.IO connection (same origin; the dev server proxies /socket.io). The token
  * is read at every (re)connection, so a re-login is picked up without a reload. WebSocket first;
  * long-polling only where a proxy refuses the upgrade.
  */
-export function createWallSocket(getToken: () => string | null): WallSocket {
+export function createWallSocket(getToken: () => string | null, opts: WallSocketOptions = {}): WallSocket {
   return io({
     path: '/socket.io',
     transports: ['websocket', 'polling'],
-    auth: (cb) => cb({ token: getToken() ?? '' }),
+    auth: (cb) => cb({ token: getToken() ?? '', ...(opts.public ? { public: true } : {}) }),
     reconnectionDelay: 1000,
     reconnectionDelayMax: 10_000,
     autoConnect: false,

@@ -79,6 +79,12 @@ describe('ranking', () => {
     expect(shortName('新墩村民委员会')).toBe('新墩村');
     expect(shortName('畅家巷社区居委会')).toBe('畅家巷社区');
     expect(shortName('甘州区')).toBe('甘州区');
+    // Autonomous areas as they are spoken of; a base name that is itself a nationality stays whole.
+    expect(shortName('临夏回族自治州')).toBe('临夏州');
+    expect(shortName('肃南裕固族自治县')).toBe('肃南县');
+    expect(shortName('阿克塞哈萨克族自治县')).toBe('阿克塞县');
+    expect(shortName('积石山保安族东乡族撒拉族自治县')).toBe('积石山县');
+    expect(shortName('东乡族自治县')).toBe('东乡族自治县');
   });
 });
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { escapeHtml } from '../../../client/src/lib/charts/escape.ts';
+import { funnelShares, funnelStages } from '../../../client/src/lib/funnel.ts';
 import { bboxArea, featuresOf } from '../../../client/src/lib/charts/geo.ts';
 import { categoryOption, categoryRows } from '../../../client/src/lib/charts/options/categories.ts';
 import { channelRows } from '../../../client/src/lib/charts/options/channels.ts';
-import { funnelOption, funnelStages } from '../../../client/src/lib/charts/options/funnel.ts';
 import { mapData, mapOption, niceMax, type MapFeature } from '../../../client/src/lib/charts/options/map.ts';
 import { trendOption, trendSeries } from '../../../client/src/lib/charts/options/trend.ts';
 import type { RipplePoint } from '../../../client/src/lib/state/ripples.svelte.ts';
@@ -25,34 +25,81 @@ describe('escapeHtml', () => {
 describe('48-hour trend', () => {
   const asOf = '2026-11-22T10:30:00.000+08:00';
 
-  it('splits the hours into today and yesterday by the Beijing day of the snapshot', () => {
-    const { today, yesterday } = trendSeries(
+  it('splits the hours into today and yesterday by the Beijing day of the snapshot, per kind', () => {
+    const { incident, dispute, currentHour, elapsedMinutes } = trendSeries(
       hours(asOf, (i) => ({ incident: i, dispute: 1 })),
       asOf,
     );
-    expect(today).toHaveLength(24);
+    expect([currentHour, elapsedMinutes]).toEqual([10, 30]);
+    expect(incident.today).toHaveLength(24);
     // Point 47 is 10:00 today, so 00:00 today is point 37; yesterday 00:00 is point 13.
-    expect(today[0]).toBe(38);
-    expect(today[10]).toBe(48);
-    expect(today[11]).toBeNull();
-    expect(yesterday[0]).toBe(14);
-    expect(yesterday[23]).toBe(37);
+    expect(incident.today[0]).toBe(37);
+    expect(incident.today[9]).toBe(46);
+    expect(incident.yesterday[0]).toBe(13);
+    expect(incident.yesterday[23]).toBe(36);
+    expect(dispute.today[9]).toBe(1);
+    expect(dispute.yesterday[23]).toBe(1);
+  });
+
+  it('keeps the hour in progress apart from the finished ones, with yesterday pro rata to compare', () => {
+    const { incident } = trendSeries(
+      hours(asOf, (i) => ({ incident: i === 47 ? 4 : 10, dispute: 0 })),
+      asOf,
+    );
+    // 10:00–10:30 has 4 so far: not a whole hour of 4 after hours of 10.
+    expect(incident.today[10]).toBeNull();
+    expect(incident.today[11]).toBeNull();
+    expect(incident.partial).toBe(4);
+    expect(incident.yesterdaySoFar).toBe(5); // yesterday's 10 o'clock hour, half of it gone
   });
 
   it('uses Beijing hours even when the instant is written in UTC', () => {
     const utc = [{ hour: '2026-11-22T01:00:00.000Z', incident: 5, dispute: 0 }]; // 09:00 Beijing
-    expect(trendSeries(utc, asOf).today[9]).toBe(5);
+    expect(trendSeries(utc, asOf).incident.today[9]).toBe(5);
   });
 
-  it('draws today solid and yesterday dashed, with escaped tooltips', () => {
+  it('draws incidents and disputes apart, today solid, the hour in progress as a marked stub, yesterday dashed', () => {
     const option = trendOption(
-      hours(asOf, () => ({ incident: 1, dispute: 1 })),
+      hours(asOf, () => ({ incident: 3, dispute: 1 })),
       asOf,
     );
     const series = seriesOf(option);
-    expect(series.map((s) => s.name)).toEqual(['今日', '昨日']);
-    const html = (option.tooltip as { formatter: Fmt }).formatter([{ axisValue: '<b>', seriesName: '今日', value: 3 }]);
-    expect(html).toBe('&lt;b&gt;<br/>今日：3 件');
+    expect(series.map((s) => s.name)).toEqual(['今日', '进行中', '昨日', '今日', '进行中', '昨日']);
+    expect(series.map((s) => s.xAxisIndex)).toEqual([0, 0, 0, 1, 1, 1]);
+    expect((option.yAxis as Array<{ name: string }>).map((a) => a.name)).toEqual(['案事件 件/时', '矛盾纠纷 件/时']);
+    // The stub runs from 9 o'clock (finished) to 10 o'clock (in progress) and nowhere else.
+    const stub = series[1]!.data;
+    expect(stub.flatMap((v, x) => (v === null ? [] : [x]))).toEqual([9, 10]);
+    expect(stub[10]).toBe(3);
+    expect((series[1]!.lineStyle as { type: unknown }).type).not.toBe('solid');
+    const label = (series[1]!.label as { formatter: Fmt }).formatter;
+    expect([label({ dataIndex: 9 }), label({ dataIndex: 10 })]).toEqual(['', '进行中']);
+  });
+
+  it('has no stub to draw from at midnight, only the point in progress', () => {
+    const midnight = '2026-11-22T00:10:00.000+08:00';
+    const series = seriesOf(
+      trendOption(
+        hours(midnight, () => ({ incident: 2, dispute: 0 })),
+        midnight,
+      ),
+    );
+    expect(series[1]!.data.flatMap((v, x) => (v === null ? [] : [x]))).toEqual([0]);
+    expect(series[0]!.data.every((v) => v === null)).toBe(true);
+  });
+
+  it('says in the tooltip how far the hour is and compares it with yesterday at the same minute, escaped', () => {
+    const option = trendOption(
+      hours(asOf, () => ({ incident: 6, dispute: 2 })),
+      asOf,
+    );
+    const fmt = (option.tooltip as { formatter: Fmt }).formatter;
+    expect(fmt([{ axisValue: '10时', dataIndex: 10, seriesIndex: 3 }])).toBe(
+      '10时 · 矛盾纠纷<br/>进行中（已过 30 分钟）：2 件<br/>昨日同时段约 1 件<br/>昨日：2 件',
+    );
+    expect(fmt([{ axisValue: '<b>', dataIndex: 9, seriesIndex: 0 }])).toBe(
+      '&lt;b&gt; · 案事件<br/>今日：6 件<br/>昨日：6 件',
+    );
   });
 });
 
@@ -95,12 +142,9 @@ describe('dispute funnel', () => {
     expect(stages[3]!.waiting).toBeNull();
   });
 
-  it('keeps the funnel in stage order and scales it to the first stage', () => {
-    const option = funnelOption(funnelStages({ received: 1 }, {}));
-    const s = seriesOf(option)[0]!;
-    expect(s.sort).toBe('none');
-    expect(s.max).toBe(1);
-    expect((s.data as Array<{ name: string }>).map((d) => d.name)).toEqual(['受理', '分流', '调处', '化解', '核验']);
+  it('draws each stage as its share of the first, and a stage nobody reached as no bar at all', () => {
+    expect(funnelShares(funnelStages({ received: 1, resolved: 1 }, {}))).toEqual([1, 0.5, 0.5, 0.5, 0]);
+    expect(funnelShares(funnelStages({}, {}))).toEqual([0, 0, 0, 0, 0]);
   });
 });
 
@@ -148,6 +192,33 @@ describe('map', () => {
     expect((option.geo as { map: string }).map).toBe('62');
     expect(seriesOf(option)[0]!.data).toHaveLength(3);
     expect((option.visualMap as { max: number }).max).toBe(20);
+  });
+
+  it('writes region names above the ripples, short, and lets clicks through to the region', () => {
+    const withLinxia = [...features, { code: '6229', name: '临夏回族自治州', cp: [103.2, 35.6] as [number, number] }];
+    const option = mapOption({ mapName: '62', features: withLinxia, children, measure: 'today', ripples: [], now: 0 });
+    const labels = seriesOf(option)[4]!;
+    expect(labels).toMatchObject({ zlevel: 2, silent: true });
+    expect((labels.data as Array<{ name: string }>).map((d) => d.name)).toEqual([
+      '兰州市',
+      '张掖市',
+      '酒泉市',
+      '临夏回族自治州',
+    ]);
+    expect((labels.label as { formatter: Fmt }).formatter({ name: '临夏回族自治州' })).toBe('临夏州');
+    expect((option.geo as { label: { show: boolean } }).label.show).toBe(false);
+    // Without a label point for every region, the map writes the names itself.
+    const bare = mapOption({
+      mapName: '62',
+      features: [{ code: '6201', name: '兰州市' }],
+      children,
+      measure: 'today',
+      ripples: [],
+      now: 0,
+    });
+    expect((option.visualMap as { text: string[] }).text[0]).toBe('20 件');
+    expect(seriesOf(bare)[4]!.data).toEqual([]);
+    expect((bare.geo as { label: { show: boolean } }).label.show).toBe(true);
   });
 
   it('ripples fresh events, settles older ones into dots and pulses regions with red alerts', () => {

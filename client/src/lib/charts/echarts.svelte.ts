@@ -7,7 +7,7 @@
  * changes.
  */
 import type { Attachment } from 'svelte/attachments';
-import { BarChart, EffectScatterChart, FunnelChart, LineChart, MapChart, ScatterChart } from 'echarts/charts';
+import { BarChart, EffectScatterChart, LineChart, MapChart, ScatterChart } from 'echarts/charts';
 import {
   GeoComponent,
   GridComponent,
@@ -25,7 +25,6 @@ use([
   ScatterChart,
   LineChart,
   BarChart,
-  FunnelChart,
   GeoComponent,
   GridComponent,
   LegendComponent,

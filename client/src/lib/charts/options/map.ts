@@ -3,7 +3,16 @@ import type { GeoComponentOption, TooltipComponentOption, VisualMapComponentOpti
 import type { ComposeOption } from 'echarts/core';
 import type { ChildSummary } from '../../../../../shared/schemas/snapshot.ts';
 import { WARNING_LEVELS, WARNING_LEVEL_COLOURS, WARNING_LEVEL_LABELS } from '../../../../../shared/vocab.ts';
-import { MEASURE_LABELS, measureOf, topLevel, totalAlerts, type IndexScores, type Measure } from '../../measures.ts';
+import {
+  MEASURE_LABELS,
+  MEASURE_UNITS,
+  measureOf,
+  topLevel,
+  totalAlerts,
+  type IndexScores,
+  type Measure,
+} from '../../measures.ts';
+import { shortName } from '../../names.ts';
 import type { RipplePoint } from '../../state/ripples.svelte.ts';
 import { escapeHtml } from '../escape.ts';
 import { THEME, TOOLTIP_BASE } from '../theme.ts';
@@ -135,7 +144,7 @@ function visualMap(measure: Measure, data: readonly MapDatum[]): VisualMapCompon
       itemHeight: 180,
       calculable: false,
       realtime: false,
-      text: ['100', `${min} 需关注`],
+      text: ['100 分', `${min} 需关注`],
       inRange: { color: [...THEME.ramp].reverse() },
     };
   }
@@ -147,7 +156,7 @@ function visualMap(measure: Measure, data: readonly MapDatum[]): VisualMapCompon
     itemHeight: 180,
     calculable: false,
     realtime: false,
-    text: [`${niceMax(data.map((d) => d.value))}`, '0'],
+    text: [`${niceMax(data.map((d) => d.value))} ${MEASURE_UNITS[measure]}`, '0'],
     inRange: { color: [...THEME.ramp] },
   };
 }
@@ -155,8 +164,10 @@ function visualMap(measure: Measure, data: readonly MapDatum[]): VisualMapCompon
 export function mapOption(input: MapInput): MapOption {
   const { measure, now } = input;
   const data = mapData(input.features, input.children, measure, input.scores);
-  const rippleFor = input.rippleForMs ?? 20_000;
-  const maxRippling = input.maxRippling ?? 300;
+  // A ripple says "just now": three beats of its effect, then it settles into a dot for the rest
+  // of its time on the map. A map where hundreds of points ripple hides the one that just came.
+  const rippleFor = input.rippleForMs ?? 10_000;
+  const maxRippling = input.maxRippling ?? 100;
 
   const fresh: RipplePoint[] = [];
   const settled: RipplePoint[] = [];
@@ -168,6 +179,21 @@ export function mapOption(input: MapInput): MapOption {
   const pulses = input.features
     .filter((f) => f.cp && (byCode.get(f.code)?.alerts?.red ?? 0) > 0)
     .map((f) => ({ name: f.name, value: [...f.cp!], count: byCode.get(f.code)!.alerts.red }));
+
+  // Names are drawn on a layer above the ripples and dots (events cluster around the towns, right
+  // where the names are) whenever every region has a label point; otherwise the map draws them.
+  const labelsOnTop = input.features.length > 0 && input.features.every((f) => f.cp);
+  const labelStyle = {
+    show: true,
+    // 临夏州, not 临夏回族自治州: long labels run into their neighbours' (the tooltip has the full name).
+    formatter: (p: unknown) => shortName((p as { name?: string }).name ?? ''),
+    color: THEME.text,
+    // A city's few counties have room for names a size up; a province's many do not.
+    fontSize: input.features.length <= 10 ? THEME.body : THEME.small,
+    fontFamily: THEME.font,
+    textBorderColor: 'rgba(2, 11, 31, 0.9)',
+    textBorderWidth: 3,
+  };
 
   const point = (p: RipplePoint) => ({ name: p.regionName, value: [p.lng, p.lat, p.severity], summary: p.summary });
 
@@ -181,7 +207,7 @@ export function mapOption(input: MapInput): MapOption {
         if (p.seriesIndex === 0) {
           const d = p.data as MapDatum | undefined;
           if (!d) return escapeHtml(p.name);
-          return `${escapeHtml(d.name)}<br/>${escapeHtml(MEASURE_LABELS[measure])}：${escapeHtml(d.count)}`;
+          return `${escapeHtml(d.name)}<br/>${escapeHtml(MEASURE_LABELS[measure])}：${escapeHtml(d.count)} ${MEASURE_UNITS[measure]}`;
         }
         if (p.seriesIndex === 3) return `${escapeHtml(p.name)}<br/>红色预警 ${escapeHtml(p.data?.count)} 条`;
         return `${escapeHtml(p.name)}<br/>${escapeHtml(p.data?.summary)}`;
@@ -197,14 +223,7 @@ export function mapOption(input: MapInput): MapOption {
       right: 8,
       selectedMode: false,
       regions: input.features.filter((f) => f.small).map((f) => ({ name: f.name, label: { offset: [0, -18] } })),
-      label: {
-        show: true,
-        color: THEME.text,
-        fontSize: THEME.small,
-        fontFamily: THEME.font,
-        textBorderColor: 'rgba(2, 11, 31, 0.9)',
-        textBorderWidth: 3,
-      },
+      label: labelsOnTop ? { show: false } : labelStyle,
       itemStyle: {
         areaColor: THEME.mapEmpty,
         borderColor: THEME.mapBorder,
@@ -213,7 +232,7 @@ export function mapOption(input: MapInput): MapOption {
         shadowBlur: 8,
       },
       emphasis: {
-        label: { color: '#ffffff', fontSize: THEME.body },
+        label: labelsOnTop ? { show: false } : { color: '#ffffff', fontSize: THEME.body },
         itemStyle: { areaColor: '#2a5d8c', borderColor: THEME.accent, borderWidth: 2 },
       },
     },
@@ -255,6 +274,23 @@ export function mapOption(input: MapInput): MapOption {
         showEffectOn: 'render',
         rippleEffect: { brushType: 'fill', scale: 3.5, period: 2 },
         itemStyle: { color: WARNING_LEVEL_COLOURS.red },
+      },
+      {
+        type: 'scatter',
+        coordinateSystem: 'geo',
+        zlevel: 2,
+        // Clicks and hovers go through to the region underneath.
+        silent: true,
+        symbolSize: 0,
+        animation: false,
+        label: { ...labelStyle, position: 'inside' },
+        data: labelsOnTop
+          ? input.features.map((f) => ({
+              name: f.name,
+              value: [...f.cp!],
+              ...(f.small ? { label: { offset: [0, -18] } } : {}),
+            }))
+          : [],
       },
     ],
   };
