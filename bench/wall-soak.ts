@@ -52,7 +52,9 @@ export async function benchWallSoak(): Promise<Record<string, number | string>> 
           .getAttribute('data-points', { timeout: 1000 })
           .catch(() => NaN),
       );
-      return { t: Date.now(), heap: usedSize, nodes: m('Nodes'), listeners: m('JSEventListeners'), points };
+      // A new build deployed meanwhile reloads the wall (client/src/lib/version.ts): a fresh heap.
+      const origin = await page.evaluate(() => performance.timeOrigin);
+      return { t: Date.now(), heap: usedSize, nodes: m('Nodes'), listeners: m('JSEventListeners'), points, origin };
     };
     // Let the first screen settle (fonts, map, first deltas) before the baseline.
     await new Promise((r) => setTimeout(r, 20_000));
@@ -82,6 +84,9 @@ export async function benchWallSoak(): Promise<Record<string, number | string>> 
       [`after ${WARMUP_MINUTES} min warm-up: JS heap trend (MB per hour)`]: perHour(slopeOf(settled)),
       'DOM nodes start / end': `${first.nodes} / ${last.nodes}`,
       'JS event listeners start / end': `${first.listeners} / ${last.listeners}`,
+      'page reloaded during the soak': samples.some((s) => s.origin !== first.origin)
+        ? 'yes (figures not comparable)'
+        : 'no',
       'map points start / end / max': `${first.points} / ${last.points} / ${Math.max(...samples.map((s) => s.points))}`,
     };
   } finally {

@@ -75,6 +75,7 @@ const sources = Math.max(
   newest(path.join(repo, 'client')),
   newest(path.join(repo, 'shared')),
   fs.statSync(path.join(repo, 'vite.config.ts')).mtimeMs,
+  fs.statSync(path.join(repo, 'scripts', 'build-id-plugin.ts')).mtimeMs,
 );
 if (!fs.existsSync(dist) || fs.statSync(dist).mtimeMs < sources) {
   say('building the client…');

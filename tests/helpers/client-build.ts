@@ -27,6 +27,8 @@ export async function ensureClientBuild(): Promise<void> {
       newest(path.join(REPO, 'client')),
       newest(path.join(REPO, 'shared')),
       fs.statSync(path.join(REPO, 'vite.config.ts')).mtimeMs,
+      // The plugin that stamps the build id (version.json, <meta name="build-id">).
+      fs.statSync(path.join(REPO, 'scripts', 'build-id-plugin.ts')).mtimeMs,
     );
     return fs.existsSync(index) && fs.statSync(index).mtimeMs >= sources;
   };
@@ -36,8 +38,10 @@ export async function ensureClientBuild(): Promise<void> {
     try {
       fs.mkdirSync(lock);
     } catch {
-      // A lock older than a build can take is left by a killed run.
-      if (Date.now() - fs.statSync(lock).mtimeMs > 120_000) fs.rmSync(lock, { recursive: true, force: true });
+      // A lock older than a build can take is left by a killed run. One released meanwhile has
+      // nothing to stat: just look again.
+      const held = fs.statSync(lock, { throwIfNoEntry: false });
+      if (held && Date.now() - held.mtimeMs > 120_000) fs.rmSync(lock, { recursive: true, force: true });
       await new Promise((r) => setTimeout(r, 250));
       continue;
     }
