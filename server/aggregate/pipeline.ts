@@ -27,10 +27,7 @@ export interface PipelineOptions {
   tuning?: Pick<AggregatorOptions, 'consumerName' | 'claimIdleMs' | 'sweepEveryMs' | 'batchSize'>;
 }
 
-/**
- * stream → aggregate → (rules) → notice: the same wiring in a server process and in a worker.
- * Notices go out after the rules, so a screen that hears of a change finds its alerts stored too.
- */
+/** stream → aggregate → notice → rules: the same wiring in a server process and in a worker. */
 export function startPipeline(o: PipelineOptions): Aggregator {
   return startAggregator({
     redis: o.blocking,
@@ -42,9 +39,11 @@ export function startPipeline(o: PipelineOptions): Aggregator {
     metrics: o.metrics,
     ...o.tuning,
     onApplied: async (entries, result) => {
-      await o.after?.onApplied(entries, result);
+      // Screens hear of the counts first; alerts the rules raise travel on their own channel (and
+      // announce their regions again), so the wall never waits for the rules.
       const applied = entries.filter((_, i) => result.codes[i] === 'N' || result.codes[i] === 'U').map((e) => e.event);
       await publishNotice(o.redis, o.keys, { touched: result.touched, events: applied });
+      await o.after?.onApplied(entries, result);
     },
     onSwept: async (swept) => {
       await o.after?.onSwept(swept);
