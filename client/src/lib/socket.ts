@@ -32,3 +32,32 @@ export function isAuthError(err: unknown): boolean {
   const e = err as { message?: unknown; data?: { code?: unknown } } | null;
   return e?.message === 'unauthenticated' || e?.data?.code === 'unauthenticated';
 }
+
+type Listener = (...args: never[]) => void;
+
+/** The events a screen listens to: the connection's own and the server's (shared/events.ts). */
+export type SocketHandlers = {
+  connect?: () => void;
+  disconnect?: (reason: string) => void;
+  connect_error?: (err: Error) => void;
+} & { [K in keyof ServerToClientEvents]?: ServerToClientEvents[K] };
+
+/**
+ * Adds the handlers, and `onPing` for Engine.IO's heartbeats (proof of life when a quiet region sends
+ * nothing), and returns the one teardown that removes exactly them.
+ */
+export function listen(
+  s: Pick<WallSocket, 'on' | 'off' | 'io'>,
+  handlers: SocketHandlers,
+  onPing?: () => void,
+): () => void {
+  const pairs = Object.entries(handlers).filter((p): p is [string, Listener] => typeof p[1] === 'function');
+  const on = s.on as unknown as (event: string, fn: Listener) => void;
+  const off = s.off as unknown as (event: string, fn: Listener) => void;
+  for (const [event, fn] of pairs) on.call(s, event, fn);
+  if (onPing) s.io.on('ping', onPing);
+  return () => {
+    for (const [event, fn] of pairs) off.call(s, event, fn);
+    if (onPing) s.io.off('ping', onPing);
+  };
+}

@@ -5,7 +5,7 @@ import type { Ack } from '../../../../shared/ack.ts';
 import { isWithin } from '../../../../shared/regions.ts';
 import { ERROR_TEXT } from '../../lib/api.ts';
 import type { SessionUser } from '../../lib/auth.ts';
-import { isAuthError, type WallSocket } from '../../lib/socket.ts';
+import { isAuthError, listen, type WallSocket } from '../../lib/socket.ts';
 import { ConnectionState } from '../../lib/state/connection.svelte.ts';
 import type { ActionBody, DutyApi, RefusalDetails } from '../api.ts';
 import { ApiFailure } from '../../lib/api.ts';
@@ -113,21 +113,21 @@ export class DutyConsole {
     };
     const onEnded = () => this.#deps.onAuthLost();
     const heard = () => this.connection.heard(Date.now());
-    s.on('connect', onConnect);
-    s.on('disconnect', onDisconnect);
-    s.on('connect_error', onConnectError);
-    s.on('alert', onAlert);
-    s.on('session:ended', onEnded);
-    s.io.on('ping', heard);
+    const unlisten = listen(
+      s,
+      {
+        connect: onConnect,
+        disconnect: onDisconnect,
+        connect_error: onConnectError,
+        alert: onAlert,
+        'session:ended': onEnded,
+      },
+      heard,
+    );
     if (s.connected) onConnect();
     else s.connect();
     return () => {
-      s.off('connect', onConnect);
-      s.off('disconnect', onDisconnect);
-      s.off('connect_error', onConnectError);
-      s.off('alert', onAlert);
-      s.off('session:ended', onEnded);
-      s.io.off('ping', heard);
+      unlisten();
       clearTimeout(this.#noticeTimer);
       this.beeper.close();
     };

@@ -3,7 +3,7 @@ import type { Delta } from '../../../../shared/delta.ts';
 import type { TickerItem } from '../../../../shared/events.ts';
 import type { AlertView } from '../../../../shared/schemas/alert.ts';
 import type { Snapshot } from '../../../../shared/schemas/snapshot.ts';
-import { isAuthError, type WallSocket } from '../socket.ts';
+import { isAuthError, listen, type WallSocket } from '../socket.ts';
 import { AlertsState } from './alerts.svelte.ts';
 import { ConnectionState } from './connection.svelte.ts';
 import { RegionState, type Scheduler } from './region.svelte.ts';
@@ -125,15 +125,19 @@ export class WallSession {
     };
     const onEnded = () => this.#opts.onAuthLost();
 
-    s.on('connect', onConnect);
-    s.on('disconnect', onDisconnect);
-    s.on('connect_error', onConnectError);
-    s.on('delta', onDelta);
-    s.on('alert', onAlert);
-    s.on('ticker', onTicker);
-    s.on('session:ended', onEnded);
-    // Engine.IO heartbeats: proof of life even when a quiet region sends no deltas.
-    s.io.on('ping', heard);
+    const unlisten = listen(
+      s,
+      {
+        connect: onConnect,
+        disconnect: onDisconnect,
+        connect_error: onConnectError,
+        delta: onDelta,
+        alert: onAlert,
+        ticker: onTicker,
+        'session:ended': onEnded,
+      },
+      heard,
+    );
     const pruner = setInterval(() => this.ripples.prune(Date.now()), 5000);
     if (s.connected) onConnect();
     else s.connect();
@@ -141,14 +145,7 @@ export class WallSession {
     return () => {
       clearInterval(pruner);
       if (redial) clearTimeout(redial);
-      s.off('connect', onConnect);
-      s.off('disconnect', onDisconnect);
-      s.off('connect_error', onConnectError);
-      s.off('delta', onDelta);
-      s.off('alert', onAlert);
-      s.off('ticker', onTicker);
-      s.off('session:ended', onEnded);
-      s.io.off('ping', heard);
+      unlisten();
       this.region.dispose();
     };
   }
