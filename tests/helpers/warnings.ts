@@ -1,3 +1,4 @@
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import type { Redis } from 'ioredis';
 import type { StoredEvent } from '../../shared/schemas/event.ts';
 import type { Category, Kind, Status } from '../../shared/vocab.ts';
@@ -122,4 +123,21 @@ export async function startRulesHarness(
     open: (region = '62') => alerting.alerts.list(region, 'open'),
     stop: () => testRedis.stop(),
   };
+}
+
+/**
+ * One harness for a test file: started before its tests, its Redis emptied and its clock set back to
+ * `now` before each, stopped after all. `use` receives it once started.
+ */
+export function useRulesHarness(now: number, use: (h: RulesHarness) => void): void {
+  let h: (RulesHarness & { testRedis: TestRedis }) | undefined;
+  beforeAll(async () => {
+    h = await startRulesHarness(now);
+    use(h);
+  });
+  afterAll(async () => h?.stop());
+  beforeEach(async () => {
+    await h!.redis.flushdb();
+    h!.clock.set(now);
+  });
 }

@@ -38,31 +38,24 @@ async function judge(env: RuleEnv, caseIds: string[], cfg: OverdueConfig): Promi
     const sla = DEFAULT_SLA[category as DisputeCategory] ?? DEFAULT_SLA['*'];
     const received = Number(t0);
     const parts: string[] = [];
-    const evidence = [];
+    const evidence: Warning['evidence'] = [];
+    // One line of explanation and one piece of evidence per limit passed: 'd' dispatch, 'r' resolution.
+    const breach = (flag: 'd' | 'r', limitMs: number, limit: string, undone: string) => {
+      parts.push(`${flag === 'd' ? '受理后' : ''}超过${limit} ${duration(limitMs)} 仍未${undone}`);
+      evidence.push({
+        id: `${caseId}:${flag}`,
+        at: isoBeijing(received + limitMs),
+        summary: `超过${limit}（${duration(limitMs)}）`,
+        caseId,
+        region,
+        category,
+        status: status ?? '',
+      });
+    };
     let level = cfg.dispatchLevel;
-    if (od.includes('d')) {
-      parts.push(`受理后超过分流时限 ${duration(sla.dispatchMs)} 仍未分流`);
-      evidence.push({
-        id: `${caseId}:d`,
-        at: isoBeijing(received + sla.dispatchMs),
-        summary: `超过分流时限（${duration(sla.dispatchMs)}）`,
-        caseId,
-        region,
-        category,
-        status: status ?? '',
-      });
-    }
+    if (od.includes('d')) breach('d', sla.dispatchMs, '分流时限', '分流');
     if (od.includes('r')) {
-      parts.push(`超过化解时限 ${duration(sla.resolveMs)} 仍未化解`);
-      evidence.push({
-        id: `${caseId}:r`,
-        at: isoBeijing(received + sla.resolveMs),
-        summary: `超过化解时限（${duration(sla.resolveMs)}）`,
-        caseId,
-        region,
-        category,
-        status: status ?? '',
-      });
+      breach('r', sla.resolveMs, '化解时限', '化解');
       level = od.includes('d') ? worse(cfg.resolveLevel, cfg.dispatchLevel) : cfg.resolveLevel;
     }
     out.push({

@@ -1,17 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RaiseInput } from '../../../server/alerts/store.ts';
-import { bj, MIN, startRulesHarness, type RulesHarness } from '../../helpers/warnings.ts';
+import { bj, MIN, useRulesHarness, type RulesHarness } from '../../helpers/warnings.ts';
 
 const NOW = bj('2026-11-24T10:00');
 let h: RulesHarness;
-beforeAll(async () => {
-  h = await startRulesHarness(NOW);
-});
-afterAll(async () => h?.stop());
-beforeEach(async () => {
-  await h.redis.flushdb();
-  h.clock.set(NOW);
-});
+useRulesHarness(NOW, (harness) => (h = harness));
 
 let n = 0;
 function warning(over: Partial<RaiseInput> = {}): RaiseInput {

@@ -1,16 +1,9 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { bj, ev, MIN, startRulesHarness, type RulesHarness } from '../../helpers/warnings.ts';
+import { describe, expect, it } from 'vitest';
+import { bj, ev, MIN, useRulesHarness, type RulesHarness } from '../../helpers/warnings.ts';
 
 const NOW = bj('2026-11-24T21:30');
 let h: RulesHarness;
-beforeAll(async () => {
-  h = await startRulesHarness(NOW);
-});
-afterAll(async () => h?.stop());
-beforeEach(async () => {
-  await h.redis.flushdb();
-  h.clock.set(NOW);
-});
+useRulesHarness(NOW, (harness) => (h = harness));
 
 // 甘州区 town centre; 0.001° of latitude is about 111 m.
 const at = (dLat: number, dLng = 0) => ({ lng: 100.45 + dLng, lat: 38.93 + dLat });

@@ -1,16 +1,9 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { bj, DAY, ev, type EventOver, MIN, startRulesHarness, type RulesHarness } from '../../helpers/warnings.ts';
+import { describe, expect, it } from 'vitest';
+import { bj, DAY, ev, type EventOver, MIN, useRulesHarness, type RulesHarness } from '../../helpers/warnings.ts';
 
 const NOW = bj('2026-11-24T10:00');
 let h: RulesHarness;
-beforeAll(async () => {
-  h = await startRulesHarness(NOW);
-});
-afterAll(async () => h?.stop());
-beforeEach(async () => {
-  await h.redis.flushdb();
-  h.clock.set(NOW);
-});
+useRulesHarness(NOW, (harness) => (h = harness));
 
 /** Old disputes in these streams are overdue as well; this file is about the homicide-risk rule. */
 const open = async () => (await h.open()).filter((a) => a.rule === 'homicide_risk');

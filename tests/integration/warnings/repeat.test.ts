@@ -1,16 +1,9 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { bj, DAY, ev, type EventOver, startRulesHarness, type RulesHarness } from '../../helpers/warnings.ts';
+import { describe, expect, it } from 'vitest';
+import { bj, DAY, ev, type EventOver, useRulesHarness, type RulesHarness } from '../../helpers/warnings.ts';
 
 const NOW = bj('2026-11-24T10:00');
 let h: RulesHarness;
-beforeAll(async () => {
-  h = await startRulesHarness(NOW);
-});
-afterAll(async () => h?.stop());
-beforeEach(async () => {
-  await h.redis.flushdb();
-  h.clock.set(NOW);
-});
+useRulesHarness(NOW, (harness) => (h = harness));
 
 const petition = (over: EventOver) => ev({ category: 'petition', channel: 'petition', ...over });
 

@@ -1,17 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { StoredEvent } from '../../../shared/schemas/event.ts';
-import { bj, DAY, ev, HOUR, startRulesHarness, type RulesHarness } from '../../helpers/warnings.ts';
+import { bj, DAY, ev, HOUR, useRulesHarness, type RulesHarness } from '../../helpers/warnings.ts';
 
 const NOW = bj('2026-11-24T15:00');
 let h: RulesHarness;
-beforeAll(async () => {
-  h = await startRulesHarness(NOW);
-});
-afterAll(async () => h?.stop());
-beforeEach(async () => {
-  await h.redis.flushdb();
-  h.clock.set(NOW);
-});
+useRulesHarness(NOW, (harness) => (h = harness));
 
 let n = 0;
 /** `perHour` cases every daytime hour (08–20) of the last `days` days in a township. */

@@ -1,20 +1,13 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { StoredEvent } from '../../../shared/schemas/event.ts';
-import { bj, DAY, ev, MIN, startRulesHarness, type RulesHarness } from '../../helpers/warnings.ts';
+import { bj, DAY, ev, MIN, useRulesHarness, type RulesHarness } from '../../helpers/warnings.ts';
 
 // A Tuesday, ten to nine: the morning rise is under way.
 const NOW = bj('2026-11-24T08:50');
 const WEEK = 7 * DAY;
 const COUNTY = '620702';
 let h: RulesHarness;
-beforeAll(async () => {
-  h = await startRulesHarness(NOW);
-});
-afterAll(async () => h?.stop());
-beforeEach(async () => {
-  await h.redis.flushdb();
-  h.clock.set(NOW);
-});
+useRulesHarness(NOW, (harness) => (h = harness));
 
 let n = 0;
 /** `count` incidents spread evenly over [from, to) in villages of the county. */
