@@ -5,17 +5,37 @@ import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mapOption } from '../../client/src/lib/charts/options/map.ts';
 import { launchBrowser, screenshot, type TestBrowser } from '../helpers/browser.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 /**
  * The built client under the server's real headers (strict CSP, same-origin socket check): the
  * wall and the admin page run with no console error and no CSP violation, markup in a summary
- * reaches the screen as literal text, and an admin can manage accounts and keys from the page.
+ * reaches the screen as literal text (in the ticker and in the map's tooltip, which ECharts
+ * renders as HTML), and an admin can manage accounts and keys from the page.
  */
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const HOSTILE = `<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>`;
+/** Where the hostile events happen: in 甘州区, so they are drawn on 张掖市's map. */
+const HOSTILE_AT = { lng: 100.45, lat: 38.93 };
+
+function hostileEvent(id: string): Record<string, unknown> {
+  return {
+    id,
+    caseId: id,
+    kind: 'incident',
+    category: 'public_order',
+    status: 'reported',
+    severity: 2,
+    region: '620702001',
+    location: HOSTILE_AT,
+    occurredAt: new Date(Date.now() - 30_000).toISOString(),
+    channel: 'grid',
+    summary: HOSTILE,
+  };
+}
 
 let out: string;
 let server: TestServer;
@@ -37,6 +57,38 @@ async function loginThroughForm(page: Page, next: string, username: string, pass
   await page.locator('input[name=password]').fill(password);
   await page.locator('button[type=submit]').click();
   await page.waitForURL(`${server.url}${next}`);
+}
+
+/**
+ * Where a lng/lat is drawn on the wall's map, in page pixels. The map's geo has no projection and
+ * no preserveAspect, so ECharts stretches the bounding box of the registered GeoJSON (latitude
+ * upwards) onto the box its left/top/right/bottom margins leave of the chart: the same arithmetic
+ * here, on the GeoJSON the page registered and the margins the wall's own option sets.
+ */
+async function mapPixel(page: Page, code: string, at: { lng: number; lat: number }): Promise<{ x: number; y: number }> {
+  const res = await fetch(`${server.url}/geo/${code}.json`);
+  const geo = (await res.json()) as { features: { geometry: { coordinates: unknown } }[] };
+  let [minX, minY, maxX, maxY] = [Infinity, Infinity, -Infinity, -Infinity];
+  const walk = (c: unknown): void => {
+    if (!Array.isArray(c)) return;
+    if (typeof c[0] === 'number' && typeof c[1] === 'number') {
+      [minX, maxX, minY, maxY] = [Math.min(minX, c[0]), Math.max(maxX, c[0]), Math.min(minY, c[1]), Math.max(maxY, c[1])];
+    } else for (const x of c) walk(x);
+  };
+  for (const f of geo.features) walk(f.geometry.coordinates);
+  const margins = mapOption({ mapName: code, features: [], children: [], measure: 'today', ripples: [], now: 0 })
+    .geo as { left: number; top: number; right: number; bottom: number };
+  const canvas = page.locator(`[data-testid=region-map][data-map="${code}"] .canvas`);
+  const box = (await canvas.boundingBox())!;
+  // ECharts lays out in the element's own pixels; the stage may scale them on screen.
+  const { width, height } = await canvas.evaluate((el) => ({ width: el.clientWidth, height: el.clientHeight }));
+  const scale = box.width / width;
+  const fx = (at.lng - minX) / (maxX - minX);
+  const fy = (maxY - at.lat) / (maxY - minY);
+  return {
+    x: box.x + scale * (margins.left + fx * (width - margins.left - margins.right)),
+    y: box.y + scale * (margins.top + fy * (height - margins.top - margins.bottom)),
+  };
 }
 
 beforeAll(async () => {
@@ -72,21 +124,7 @@ describe('the client under the server’s Content-Security-Policy', () => {
     // subscribes a moment after it renders, has one of them.
     const shown = page.getByTestId('ticker').getByText(HOSTILE, { exact: false }).first();
     for (let i = 0; i < 15 && !(await shown.count()); i++) {
-      const sent = await server.postEvents([
-        {
-          id: `csp-xss-${i}`,
-          caseId: `csp-xss-${i}`,
-          kind: 'incident',
-          category: 'public_order',
-          status: 'reported',
-          severity: 2,
-          region: '620702001',
-          location: { lng: 100.45, lat: 38.93 },
-          occurredAt: new Date(Date.now() - 30_000).toISOString(),
-          channel: 'grid',
-          summary: HOSTILE,
-        },
-      ]);
+      const sent = await server.postEvents([hostileEvent(`csp-xss-${i}`)]);
       expect(sent.status).toBe(200);
       await shown.waitFor({ state: 'attached', timeout: 1000 }).catch(() => undefined);
     }
@@ -94,6 +132,38 @@ describe('the client under the server’s Content-Security-Policy', () => {
     expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
     expect(await page.locator('[data-testid=ticker] img').count()).toBe(0);
     await screenshot(page, 'access-wall-under-csp');
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('shows markup in a summary as text in the tooltip of its point on the map', async () => {
+    const page = await browser.newPage({ width: 1920, height: 1080 });
+    const problems = watch(page);
+    // 张掖市: the deepest level that has a map (no polygons below the county), so the point is
+    // drawn alone on a large county. The 甘州区 label beside it is on a silent layer: no hover.
+    await loginThroughForm(page, '/?region=6207', 'admin', server.adminPassword);
+    const map = page.locator('[data-testid=region-map][data-map="6207"]');
+    await map.waitFor();
+    // Only events that arrive live are drawn; again every second until the map has one.
+    const drawn = page.locator('[data-testid=region-map][data-map="6207"]:not([data-points="0"])');
+    for (let i = 0; i < 15 && !(await drawn.count()); i++) {
+      expect((await server.postEvents([hostileEvent(`csp-map-${i}`)])).status).toBe(200);
+      await drawn.waitFor({ timeout: 1000 }).catch(() => undefined);
+    }
+    expect(Number(await map.getAttribute('data-points'))).toBeGreaterThan(0);
+
+    // A real hover, while the point still ripples (its first 10 s) and is 10 px across rather
+    // than the 4 px dot it settles into.
+    const { x, y } = await mapPixel(page, '6207', HOSTILE_AT);
+    await page.mouse.move(x, y);
+    // ECharts appends its tooltip beside the chart's own layer, the one holding the canvases.
+    const tooltip = map.locator('.canvas > div:not(:has(canvas))');
+    await expect.poll(() => tooltip.textContent(), { timeout: 3000 }).toContain(HOSTILE);
+    // The formatter's own line break, and nothing the summary's markup would have made.
+    expect(await tooltip.evaluate((el) => [...el.querySelectorAll('*')].map((e) => e.tagName))).toEqual(['BR']);
+    expect(await tooltip.isVisible()).toBe(true);
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    await screenshot(page, 'access-map-tooltip');
     expect(problems).toEqual([]);
     await page.close();
   });
