@@ -1,17 +1,19 @@
 import type { Redis } from 'ioredis';
 import type { StoredEvent } from '../../shared/schemas/event.ts';
-import { STATUS_RANK } from '../../shared/vocab.ts';
 import type { Keys } from '../redis/keys.ts';
 import { AGGREGATOR_GROUP } from '../redis/keys.ts';
-import { runScript, type ApplyReply, type SweepReply } from '../redis/scripts.ts';
+import { runScript } from '../redis/scripts.ts';
 import { buckets, dayNumber, shiftMonth } from '../time/beijing.ts';
 import { RETENTION } from './retention.ts';
+import { caseEvent, type CaseState, type SlaTable } from './case-state.ts';
+import { BatchPlan, type EventCode, type StoredCase } from './batch.ts';
+import type { ContributionBounds } from './contribution.ts';
 
 export interface AggregationContext {
   redis: Redis;
   keys: Keys;
-  /** From slaArgument(). */
-  sla: string;
+  /** From slaTable(). */
+  sla: SlaTable;
 }
 
 /** One stored event and the stream entry it came from ('' when not from the stream). */
@@ -20,7 +22,7 @@ export interface Entry {
   event: StoredEvent;
 }
 
-export type ApplyCode = 'N' | 'U' | 'D' | 'C';
+export type ApplyCode = EventCode;
 
 export interface ApplyResult {
   /** Every region whose numbers may have changed (the events' regions and their ancestors). */
@@ -29,54 +31,66 @@ export interface ApplyResult {
   codes: ApplyCode[];
 }
 
-function commonArgs(ctx: AggregationContext, now: number): (string | number)[] {
-  const b = buckets(now);
-  return [
-    ctx.keys.prefix,
-    now,
-    ctx.sla,
-    dayNumber(now) - RETENTION.dayBucketsKept,
-    shiftMonth(b.month, -RETENTION.monthBucketsKept),
-  ];
+export interface SweepResult {
+  touched: string[];
+  /** Cases whose overdue flags changed: 'd' not dispatched in time, 'r' not resolved in time. */
+  changed: { caseId: string; flags: string }[];
 }
 
-/** The script's positional arguments for a batch (no JSON decoding inside Redis). */
-export function applyArgs(ctx: AggregationContext, entries: Entry[], now: number, ack: boolean): (string | number)[] {
-  const args: (string | number)[] = [
-    ...commonArgs(ctx, now),
-    RETENTION.dayTtlS,
-    RETENTION.monthTtlS,
-    RETENTION.closedCaseTtlS,
-    ack ? ctx.keys.events : '',
-    AGGREGATOR_GROUP,
-    entries.length,
-  ];
-  for (const { entryId, event: e } of entries) {
-    const b = buckets(e.ts);
-    args.push(
-      e.id,
-      e.caseId,
-      e.kind === 'incident' ? 'i' : 'd',
-      e.category,
-      e.status,
-      STATUS_RANK[e.status],
-      e.severity,
-      e.region,
-      e.channel,
-      e.ts,
-      b.day,
-      b.month,
-      b.hour,
-      b.slot,
-      entryId,
-    );
+/** Another aggregator changed one of the batch's cases between our read and our commit. */
+const MAX_ATTEMPTS = 20;
+
+export function contributionBounds(keys: Keys, now: number): ContributionBounds {
+  return {
+    keys,
+    minDay: dayNumber(now) - RETENTION.dayBucketsKept,
+    minMonth: shiftMonth(buckets(now).month, -RETENTION.monthBucketsKept),
+  };
+}
+
+/** The cases' versions and states in one round trip. */
+export async function readCases(redis: Redis, keys: Keys, caseIds: string[]): Promise<Map<string, StoredCase>> {
+  const p = redis.pipeline();
+  for (const id of caseIds) p.hmget(keys.case(id), 'v', 'j');
+  const replies = (await p.exec()) ?? [];
+  const states = new Map<string, StoredCase>();
+  replies.forEach(([err, reply], i) => {
+    if (err) throw err;
+    const [v, j] = reply as [string | null, string | null];
+    states.set(caseIds[i]!, { v: v ?? '', state: j ? (JSON.parse(j) as CaseState) : undefined });
+  });
+  return states;
+}
+
+/** Runs commit.lua; false when a case moved under us. */
+export async function commit(ctx: AggregationContext, args: (string | number)[]): Promise<boolean> {
+  const [ok] = await runScript<[number, string?]>(ctx.redis, 'pinganCommit', ctx.keys.events, args);
+  return ok === 1;
+}
+
+/**
+ * Reads the cases, computes, commits with a version check, and starts over when another
+ * aggregator (or the sweep) changed one of the cases meanwhile.
+ */
+async function optimistic(
+  ctx: AggregationContext,
+  caseIds: string[],
+  plan: (states: Map<string, StoredCase>) => { plan: BatchPlan; args: (string | number)[] },
+): Promise<BatchPlan> {
+  for (let attempt = 1; ; attempt++) {
+    const states = await readCases(ctx.redis, ctx.keys, caseIds);
+    const p = plan(states);
+    if (await commit(ctx, p.args)) return p.plan;
+    if (attempt >= MAX_ATTEMPTS)
+      throw new Error(`cases kept changing during ${MAX_ATTEMPTS} commits; batch left pending`);
+    await new Promise((r) => setTimeout(r, Math.random() * 10 * attempt));
   }
-  return args;
 }
 
 /**
  * Applies a batch atomically: case states (with the ids of their applied events), counters of
- * every ancestor, SLA queue and (when `ack`) the stream acknowledgements, in one script call.
+ * every ancestor, SLA queue and (when `ack`) the stream acknowledgements, in one commit. The
+ * arithmetic runs here, in Node; Redis only reads the cases and writes the result.
  */
 export async function applyBatch(
   ctx: AggregationContext,
@@ -85,28 +99,25 @@ export async function applyBatch(
   ack = true,
 ): Promise<ApplyResult> {
   if (entries.length === 0) return { touched: [], codes: [] };
-  const [touched, codes] = await runScript<ApplyReply>(
-    ctx.redis,
-    'pinganApply',
-    ctx.keys.events,
-    applyArgs(ctx, entries, now, ack),
-  );
-  return { touched, codes: codes.split('') as ApplyCode[] };
-}
-
-export interface SweepResult {
-  touched: string[];
-  /** Cases whose overdue flags changed: 'd' not dispatched in time, 'r' not resolved in time. */
-  changed: { caseId: string; flags: string }[];
+  const events = entries.map((e) => caseEvent(e.event));
+  const caseIds = [...new Set(events.map((e) => e.caseId))];
+  const acks = ack ? entries.map((e) => e.entryId).filter(Boolean) : [];
+  const done = await optimistic(ctx, caseIds, (states) => {
+    const plan = new BatchPlan(ctx.keys, ctx.sla, now, contributionBounds(ctx.keys, now));
+    for (const e of events) plan.apply(e, states);
+    return { plan, args: plan.commitArgs(ack ? ctx.keys.events : '', AGGREGATOR_GROUP, acks) };
+  });
+  return { touched: [...done.counters.touched], codes: done.codes };
 }
 
 /** Moves disputes whose SLA deadline has passed into the overdue counts. */
 export async function sweepOverdue(ctx: AggregationContext, now: number, limit = 1000): Promise<SweepResult> {
-  const [touched, flat] = await runScript<SweepReply>(ctx.redis, 'pinganSweep', ctx.keys.events, [
-    ...commonArgs(ctx, now),
-    limit,
-  ]);
-  const changed: SweepResult['changed'] = [];
-  for (let i = 0; i < flat.length; i += 2) changed.push({ caseId: flat[i]!, flags: flat[i + 1]! });
-  return { touched, changed };
+  const due = await ctx.redis.zrangebyscore(ctx.keys.slaQueue, '-inf', now, 'LIMIT', 0, limit);
+  if (!due.length) return { touched: [], changed: [] };
+  const done = await optimistic(ctx, due, (states) => {
+    const plan = new BatchPlan(ctx.keys, ctx.sla, now, contributionBounds(ctx.keys, now));
+    for (const id of due) plan.sweep(id, states);
+    return { plan, args: plan.commitArgs('', AGGREGATOR_GROUP, []) };
+  });
+  return { touched: [...done.counters.touched], changed: done.flagged };
 }

@@ -14,6 +14,7 @@ import {
   type SweepResult,
 } from './apply.ts';
 import { RETENTION } from './retention.ts';
+import { convertLegacyCases } from './legacy-cases.ts';
 
 export interface AggregatorOptions extends AggregationContext {
   /** `redis` is a connection of its own: XREADGROUP blocks it. Batches are applied on this one. */
@@ -150,6 +151,7 @@ export function startAggregator(opts: AggregatorOptions): Aggregator {
     );
 
   const loop = (async () => {
+    await convertLegacyCases(applyCtx.redis, keys, logger);
     await ensureGroup(redis, keys.events);
     while (running) {
       try {

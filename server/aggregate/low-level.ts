@@ -1,5 +1,5 @@
 /**
- * Township and village counts are stored as combination fields (see common.lua); these turn them
+ * Township and village counts are stored as combination fields (see server/aggregate/contribution.ts); these turn them
  * into the same marginal fields the province, city and county hashes carry, so the snapshot code
  * reads every level alike.
  */

@@ -3,7 +3,7 @@ import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Keys } from '../redis/keys.ts';
-import { slaArgument } from './sla.ts';
+import { slaTable } from './sla.ts';
 import { startAggregator, type Aggregator, type AggregatorOptions } from './consumer.ts';
 import { publishNotice } from './notices.ts';
 import type { Entry, ApplyResult, SweepResult } from './apply.ts';
@@ -33,7 +33,7 @@ export function startPipeline(o: PipelineOptions): Aggregator {
     redis: o.blocking,
     applyRedis: o.redis,
     keys: o.keys,
-    sla: slaArgument(),
+    sla: slaTable(),
     clock: o.clock,
     logger: o.logger,
     metrics: o.metrics,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DISPUTE_CATEGORIES, type DisputeCategory } from '../../shared/vocab.ts';
+import type { SlaTable } from './case-state.ts';
 
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
@@ -32,8 +33,8 @@ const slaSchema = z.strictObject({
 });
 export const slaTableSchema = z.partialRecord(z.enum([...DISPUTE_CATEGORIES, '*']), slaSchema);
 
-/** The table as the Lua scripts take it: `{category: [dispatchMs, resolveMs]}`. */
-export function slaArgument(table: Partial<Record<DisputeCategory | '*', Sla>> = DEFAULT_SLA): string {
+/** The table as the aggregator uses it: `{category: [dispatchMs, resolveMs]}`. */
+export function slaTable(table: Partial<Record<DisputeCategory | '*', Sla>> = DEFAULT_SLA): SlaTable {
   const merged = { ...DEFAULT_SLA, ...table };
-  return JSON.stringify(Object.fromEntries(Object.entries(merged).map(([k, v]) => [k, [v.dispatchMs, v.resolveMs]])));
+  return Object.fromEntries(Object.entries(merged).map(([k, v]) => [k, [v.dispatchMs, v.resolveMs] as const]));
 }

@@ -16,7 +16,7 @@ export interface Keys {
   day(region: string, day: number): string;
   month(region: string, month: string): string;
   open(region: string): string;
-  /** Township and village counts of one township and day, one field per combination (see common.lua). */
+  /** Township and village counts of one township and day, one field per combination (see server/aggregate/contribution.ts). */
   lowDay(township: string, day: number): string;
   lowMonth(township: string, month: string): string;
   lowOpen(township: string): string;

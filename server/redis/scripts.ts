@@ -4,18 +4,13 @@ import type { Redis } from 'ioredis';
 const dir = new URL('./scripts/', import.meta.url);
 const read = (name: string) => fs.readFileSync(new URL(name, dir), 'utf8');
 
-/** Scripts by name; apply and sweep share common.lua (prepended, Lua has no includes here). */
+/** Scripts by name. */
 const SOURCES = {
   pinganIngest: read('ingest.lua'),
-  pinganApply: `${read('common.lua')}\n${read('apply.lua')}`,
-  pinganSweep: `${read('common.lua')}\n${read('sweep.lua')}`,
+  pinganCommit: read('commit.lua'),
 };
 
 export type ScriptName = keyof typeof SOURCES;
-
-/** Raw reply of apply.lua and sweep.lua: touched regions, then codes or changed cases. */
-export type ApplyReply = [string[], string];
-export type SweepReply = [string[], string[]];
 
 /**
  * Scripts run through EVALSHA with an automatic EVAL fallback (ioredis defineCommand), so a
@@ -31,5 +26,6 @@ export function defineScripts(redis: Redis): void {
 export function runScript<T>(redis: Redis, name: ScriptName, key: string, args: (string | number)[]): Promise<T> {
   defineScripts(redis);
   const fn = (redis as unknown as Record<string, (...a: unknown[]) => Promise<T>>)[name]!;
-  return fn.call(redis, key, ...args);
+  // ioredis flattens an array argument; spreading a batch's ~100k arguments would blow the stack.
+  return fn.call(redis, key, args);
 }

@@ -1,7 +1,7 @@
 /**
  * Reads a peer group's counters, one pipeline per month: one HMGET per member for provinces,
  * cities and counties; one HGETALL per township below the county, since a township hash holds all
- * its villages (layouts in server/redis/scripts/common.lua).
+ * its villages (layouts in server/aggregate/contribution.ts).
  */
 import type { Redis } from 'ioredis';
 import type { Keys } from '../redis/keys.ts';

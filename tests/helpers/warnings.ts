@@ -8,7 +8,7 @@ import { createLogger } from '../../server/log.ts';
 import { createKeys, type Keys } from '../../server/redis/keys.ts';
 import { loadRegionTree, type RegionTree } from '../../server/regions/tree.ts';
 import { applyBatch, sweepOverdue, type ApplyResult } from '../../server/aggregate/apply.ts';
-import { slaArgument } from '../../server/aggregate/sla.ts';
+import { slaTable } from '../../server/aggregate/sla.ts';
 import { loadRulesConfig, parseRulesConfig, type WarningsConfig } from '../../server/warnings/config.ts';
 import { setupAlerting, type Alerting } from '../../server/warnings/setup.ts';
 import { startTestRedis, type TestRedis } from './redis.ts';
@@ -97,7 +97,7 @@ export async function startRulesHarness(
     tree,
     ...(rules ? { rules } : {}),
   });
-  const ctx = { redis, keys, sla: slaArgument() };
+  const ctx = { redis, keys, sla: slaTable() };
   const entries = (events: StoredEvent[]) => events.map((event) => ({ entryId: '', event }));
   return {
     testRedis,

@@ -1,8 +1,20 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import { startTestRedis, type TestRedis } from '../helpers/redis.ts';
-import { applyBatch, sweepOverdue, type AggregationContext, type Entry } from '../../server/aggregate/apply.ts';
-import { slaArgument } from '../../server/aggregate/sla.ts';
+import {
+  applyBatch,
+  commit,
+  contributionBounds,
+  readCases,
+  sweepOverdue,
+  type AggregationContext,
+  type Entry,
+} from '../../server/aggregate/apply.ts';
+import { BatchPlan } from '../../server/aggregate/batch.ts';
+import { caseEvent } from '../../server/aggregate/case-state.ts';
+import { convertLegacyCases } from '../../server/aggregate/legacy-cases.ts';
+import { createLogger } from '../../server/log.ts';
+import { slaTable } from '../../server/aggregate/sla.ts';
 import { readSnapshot } from '../../server/aggregate/snapshot.ts';
 import { createKeys } from '../../server/redis/keys.ts';
 import { loadRegionTree, type RegionTree } from '../../server/regions/tree.ts';
@@ -19,7 +31,7 @@ let tree: RegionTree;
 beforeAll(async () => {
   r = await startTestRedis({ appendonly: false });
   redis = r.client();
-  ctx = { redis, keys, sla: slaArgument() };
+  ctx = { redis, keys, sla: slaTable() };
   tree = await loadRegionTree('62');
 });
 afterAll(async () => r?.stop());
@@ -141,5 +153,78 @@ describe('overdue disputes against their SLA', () => {
     await applyBatch(ctx, [dispute('J', 'received', T), dispute('J', 'mediating', T + HOUR)], T + HOUR, false);
     await sweepOverdue(ctx, T + 16 * 24 * HOUR); // family: 15 days
     expect((await snap('62', T + 16 * 24 * HOUR))!.counts.overdue).toEqual({ dispute: 1, dispatch: 0, resolve: 1 });
+  });
+});
+
+describe('several aggregators on the same cases', () => {
+  it('refuses a commit computed from a case state that has changed since it was read', async () => {
+    await applyBatch(ctx, [dispute('K', 'received', T)], T, false);
+    const stale = await readCases(redis, keys, ['K']);
+    await applyBatch(ctx, [dispute('K', 'dispatched', T + HOUR)], T + HOUR, false);
+    const plan = new BatchPlan(keys, ctx.sla, T + HOUR, contributionBounds(keys, T + HOUR));
+    plan.apply(caseEvent(dispute('K', 'mediating', T + 2 * HOUR).event), stale);
+    expect(await commit(ctx, plan.commitArgs('', 'g', []))).toBe(false);
+    // Nothing of the refused batch was written.
+    const s = (await snap('62', T + 2 * HOUR))!;
+    expect(s.counts.today.byStatus).toEqual({ dispatched: 1 });
+  });
+
+  it('ends with exact counts when two aggregators apply interleaved lifecycles at the same time', async () => {
+    const other = r.client();
+    const ctx2: AggregationContext = { redis: other, keys, sla: ctx.sla };
+    const cases = Array.from({ length: 200 }, (_, i) => `M${i}`);
+    // Each case's steps split over both aggregators, several rounds of concurrent batches.
+    const steps: DisputeStatus[] = ['received', 'dispatched', 'mediating', 'resolved'];
+    for (let s = 0; s < steps.length; s += 2) {
+      const a = cases.map((id) => dispute(id, steps[s]!, T + s * HOUR));
+      const b = cases.map((id) => dispute(id, steps[s + 1]!, T + (s + 1) * HOUR));
+      await Promise.all([applyBatch(ctx, a, T + 4 * HOUR, false), applyBatch(ctx2, b, T + 4 * HOUR, false)]);
+    }
+    await other.quit();
+    const snapshot = (await snap('62', T + 4 * HOUR))!;
+    expect(snapshot.counts.today.dispute).toBe(200);
+    expect(snapshot.counts.today.byStatus).toEqual({ resolved: 200 });
+    expect(snapshot.counts.open.dispute).toBe(0);
+  });
+});
+
+describe('case states written by an earlier version', () => {
+  it('are converted in place, keeping what was applied to them', async () => {
+    // Layout 1: one hash field per attribute and a marker per applied event.
+    await redis.hset(keys.case('L'), {
+      k: 'd',
+      r: '620702001001',
+      c: 'family',
+      ch: 'grid',
+      t0: T,
+      i0: 'old1',
+      dy: 0,
+      mo: '202611',
+      hh: 10,
+      sl: 120,
+      s: 'dispatched',
+      sr: 1,
+      st: T + HOUR,
+      si: 'old2',
+      sev: 2,
+      od: '',
+      dl: T + 15 * 24 * HOUR,
+      'e:old1': 1,
+      'e:old2': 1,
+    });
+    await convertLegacyCases(redis, keys, createLogger('silent'));
+    const state = (await readCases(redis, keys, ['L'])).get('L')!.state!;
+    expect(state).toMatchObject({
+      k: 'd',
+      r: '620702001001',
+      s: 'dispatched',
+      st: T + HOUR,
+      sev: 2,
+      dl: T + 15 * 24 * HOUR,
+    });
+    expect(state.e.sort()).toEqual(['old1', 'old2']);
+    const again = { ...dispute('L', 'dispatched', T + HOUR) };
+    again.event = { ...again.event, id: 'old2' };
+    expect((await applyBatch(ctx, [again], T + 2 * HOUR, false)).codes).toEqual(['D']);
   });
 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { WARNING_LEVELS, type DisputeCategory } from '../../../shared/vocab.ts';
 import { DEFAULT_SLA } from '../../aggregate/sla.ts';
+import { readCases } from '../../aggregate/apply.ts';
 import { isoBeijing } from '../../time/beijing.ts';
 import { disputeName, shortTime, worse } from '../evidence.ts';
 import type { RuleEnv, RuleModule, Warning } from '../types.ts';
@@ -27,16 +28,14 @@ function duration(ms: number): string {
 /** Overdue warnings for cases whose current flags say so (read now, so a case resolved meanwhile is left out). */
 async function judge(env: RuleEnv, caseIds: string[], cfg: OverdueConfig): Promise<Warning[]> {
   if (!caseIds.length) return [];
-  const tx = env.redis.multi();
-  for (const id of caseIds) tx.hmget(env.keys.case(id), 'k', 'r', 'c', 's', 't0', 'od');
-  const replies = (await tx.exec()) ?? [];
+  const cases = await readCases(env.redis, env.keys, caseIds);
   const now = env.clock.now();
   const out: Warning[] = [];
-  caseIds.forEach((caseId, i) => {
-    const [k, region, category, status, t0, od] = (replies[i]?.[1] ?? []) as (string | null)[];
-    if (k !== 'd' || !region || !category || !t0 || !od) return;
+  caseIds.forEach((caseId) => {
+    const c = cases.get(caseId)?.state;
+    if (c?.k !== 'd' || !c.od) return;
+    const { r: region, c: category, s: status, t0: received, od } = c;
     const sla = DEFAULT_SLA[category as DisputeCategory] ?? DEFAULT_SLA['*'];
-    const received = Number(t0);
     const parts: string[] = [];
     const evidence: Warning['evidence'] = [];
     // One line of explanation and one piece of evidence per limit passed: 'd' dispatch, 'r' resolution.
@@ -49,7 +48,7 @@ async function judge(env: RuleEnv, caseIds: string[], cfg: OverdueConfig): Promi
         caseId,
         region,
         category,
-        status: status ?? '',
+        status,
       });
     };
     let level = cfg.dispatchLevel;
@@ -86,10 +85,8 @@ export const overdue: RuleModule<OverdueConfig> = {
   async onEvents(env, applied, cfg) {
     const ids = [...new Set(applied.filter((a) => a.event.kind === 'dispute').map((a) => a.event.caseId))];
     if (!ids.length) return [];
-    const tx = env.redis.multi();
-    for (const id of ids) tx.hget(env.keys.case(id), 'od');
-    const flags = (await tx.exec()) ?? [];
-    const late = ids.filter((_, i) => flags[i]?.[1]);
+    const cases = await readCases(env.redis, env.keys, ids);
+    const late = ids.filter((id) => cases.get(id)?.state?.od);
     if (late.length) {
       const at = env.clock.now() + cfg.applyGraceMinutes * 60_000;
       await env.redis.zadd(env.wkeys.overdueCheck, 'NX', ...late.flatMap((id) => [at, id]));

@@ -1,0 +1,155 @@
+import type { Keys } from '../redis/keys.ts';
+import { RETENTION } from './retention.ts';
+import {
+  isOpen,
+  mergeEvent,
+  newCase,
+  nextDeadline,
+  overdueFlags,
+  type CaseEvent,
+  type CaseState,
+  type SlaTable,
+} from './case-state.ts';
+import { CounterDeltas, type ContributionBounds } from './contribution.ts';
+
+/** A case as read from Redis: its write version ('' when never written) and state. */
+export interface StoredCase {
+  v: string;
+  state?: CaseState;
+}
+
+interface CaseChange {
+  caseId: string;
+  read: StoredCase;
+  state?: CaseState;
+  changed: boolean;
+}
+
+export type EventCode = 'N' | 'U' | 'D' | 'C';
+
+/**
+ * What one batch does to Redis, computed from the cases' states as read: a pure function of its
+ * inputs, so the bench can prepare it and tests can inspect it.
+ */
+export class BatchPlan {
+  readonly counters: CounterDeltas;
+  readonly codes: EventCode[] = [];
+  /** Cases whose overdue flags changed (sweeps). */
+  readonly flagged: { caseId: string; flags: string }[] = [];
+  private readonly cases = new Map<string, CaseChange>();
+
+  constructor(
+    private readonly keys: Keys,
+    private readonly sla: SlaTable,
+    private readonly now: number,
+    bounds: ContributionBounds,
+  ) {
+    this.counters = new CounterDeltas(bounds);
+  }
+
+  private change(caseId: string, states: ReadonlyMap<string, StoredCase>): CaseChange {
+    let ch = this.cases.get(caseId);
+    if (!ch) {
+      const read = states.get(caseId) ?? { v: '' };
+      ch = { caseId, read, state: read.state, changed: false };
+      this.cases.set(caseId, ch);
+    }
+    return ch;
+  }
+
+  /** Folds one event into its case: N new case, U updated, D already applied, C kind conflicts. */
+  apply(e: CaseEvent, states: ReadonlyMap<string, StoredCase>): EventCode {
+    const ch = this.change(e.caseId, states);
+    const prev = ch.state;
+    let code: EventCode;
+    if (prev?.e.includes(e.id)) code = 'D';
+    else if (prev && prev.k !== e.k) code = 'C';
+    else {
+      code = prev ? 'U' : 'N';
+      if (prev) this.counters.contribute(prev, -1);
+      const next = prev ? mergeEvent(prev, e) : newCase(e);
+      next.od = overdueFlags(next, this.now, this.sla);
+      this.counters.contribute(next, 1);
+      ch.state = next;
+      ch.changed = true;
+    }
+    this.codes.push(code);
+    return code;
+  }
+
+  /** Re-evaluates a due case's overdue flags (the SLA sweep); a vanished case leaves the queue. */
+  sweep(caseId: string, states: ReadonlyMap<string, StoredCase>): void {
+    const ch = this.change(caseId, states);
+    const prev = ch.state;
+    if (!prev) return;
+    const flags = overdueFlags(prev, this.now, this.sla);
+    if (flags === prev.od) return;
+    this.counters.contribute(prev, -1);
+    const next = { ...prev, od: flags };
+    this.counters.contribute(next, 1);
+    ch.state = next;
+    ch.changed = true;
+    this.flagged.push({ caseId, flags });
+  }
+
+  /**
+   * The commit script's arguments (layout in commit.lua); `acks` are stream entry ids. Also
+   * settles each changed case's next SLA deadline, so call it once.
+   */
+  commitArgs(ackStream: string, group: string, acks: string[]): (string | number)[] {
+    const caseArgs: (string | number)[] = [];
+    const slaArgs: (string | number)[] = [];
+    let nCases = 0;
+    for (const ch of this.cases.values()) {
+      const key = this.keys.case(ch.caseId);
+      if (!ch.state) {
+        // Swept but gone (expired): leave the queue, provided nobody created it meanwhile.
+        nCases++;
+        caseArgs.push(key, ch.read.v, '', 0, '');
+        slaArgs.push('r', 0, ch.caseId);
+        continue;
+      }
+      const was = ch.read.state?.dl;
+      const next = nextDeadline(ch.state, this.sla);
+      if (next !== was) {
+        ch.changed = true;
+        ch.state = { ...ch.state, dl: next };
+        if (next === undefined) slaArgs.push('r', 0, ch.caseId);
+        else slaArgs.push('a', next, ch.caseId);
+      }
+      if (!ch.changed) continue;
+      nCases++;
+      const expected = ch.read.v;
+      const v = String(Number(expected || 0) + 1);
+      caseArgs.push(key, expected, v, isOpen(ch.state) ? 0 : 1, JSON.stringify(ch.state));
+      ch.read = { v, state: ch.state };
+    }
+    const counterArgs: (string | number)[] = [];
+    let nKeys = 0;
+    for (const [key, h] of this.counters.hashes) {
+      const fields: (string | number)[] = [];
+      for (const [f, d] of h.fields) if (d !== 0) fields.push(f, d);
+      if (!fields.length) continue;
+      nKeys++;
+      counterArgs.push(key, h.retention === 'day' ? 'd' : h.retention === 'mon' ? 'm' : '-', fields.length / 2);
+      for (const x of fields) counterArgs.push(x);
+    }
+    const args: (string | number)[] = [
+      ackStream,
+      group,
+      RETENTION.dayTtlS,
+      RETENTION.monthTtlS,
+      RETENTION.closedCaseTtlS,
+      this.keys.slaQueue,
+      nCases,
+    ];
+    for (const part of [caseArgs, [nKeys], counterArgs, [slaArgs.length / 3], slaArgs, acks])
+      for (const x of part) args.push(x);
+    return args;
+  }
+
+  /** The case states as Redis holds them after a successful commit (lets a caller chain batches). */
+  committed(): Map<string, StoredCase> {
+    return new Map([...this.cases.values()].map((ch) => [ch.caseId, ch.read]));
+  }
+}

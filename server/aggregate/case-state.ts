@@ -1,0 +1,152 @@
+import type { StoredEvent } from '../../shared/schemas/event.ts';
+import { STATUS_RANK, type Status } from '../../shared/vocab.ts';
+
+/**
+ * What the aggregator remembers of a case, stored as JSON in the field `j` of its hash
+ * `case:<id>` (next to `v`, the write version). One field instead of one per attribute: a new case
+ * is one short HSET, which is most of what Redis spends per event.
+ */
+export interface CaseState {
+  /** Kind: i incident, d dispute. */
+  k: 'i' | 'd';
+  /** Region, category, channel, time (ms) and id of the case's earliest event. */
+  r: string;
+  c: string;
+  ch: string;
+  t0: number;
+  i0: string;
+  /** The furthest-along status, with the time and id of its event. */
+  s: Status;
+  st: number;
+  si: string;
+  /** The latest outcome (resolved/failed), with time and id. */
+  out?: 'resolved' | 'failed';
+  ot?: number;
+  oi?: string;
+  /** Highest severity seen. */
+  sev: number;
+  /** Overdue flags: d not dispatched in time, r not resolved in time. */
+  od: string;
+  /** The next SLA deadline (ms) while there is one. */
+  dl?: number;
+  /** Ids of the events applied to it: what makes a redelivery a no-op. */
+  e: string[];
+}
+
+/** Dispute time limits as `{category: [dispatchMs, resolveMs]}`, `*` for the rest. */
+export type SlaTable = Record<string, readonly [number, number]>;
+
+/** An event reduced to what a case needs. */
+export interface CaseEvent {
+  id: string;
+  caseId: string;
+  k: 'i' | 'd';
+  category: string;
+  status: Status;
+  severity: number;
+  region: string;
+  channel: string;
+  ts: number;
+}
+
+export function caseEvent(e: StoredEvent): CaseEvent {
+  return {
+    id: e.id,
+    caseId: e.caseId,
+    k: e.kind === 'incident' ? 'i' : 'd',
+    category: e.category,
+    status: e.status,
+    severity: e.severity,
+    region: e.region,
+    channel: e.channel,
+    ts: e.ts,
+  };
+}
+
+/** Lexicographic tie-break on the id, so equal timestamps order the same way on every replay. */
+function later(ts: number, id: string, bestTs: number | undefined, bestId: string | undefined): boolean {
+  if (bestTs === undefined) return true;
+  if (ts !== bestTs) return ts > bestTs;
+  return id > (bestId ?? '');
+}
+
+export function isOpen(c: CaseState): boolean {
+  if (c.k === 'i') return c.s !== 'closed';
+  return STATUS_RANK[c.s] < 3;
+}
+
+/** The state of a case whose first applied event is `e`. */
+export function newCase(e: CaseEvent): CaseState {
+  return {
+    k: e.k,
+    r: e.region,
+    c: e.category,
+    ch: e.channel,
+    t0: e.ts,
+    i0: e.id,
+    s: e.status,
+    st: e.ts,
+    si: e.id,
+    ...(e.status === 'resolved' || e.status === 'failed' ? { out: e.status, ot: e.ts, oi: e.id } : {}),
+    sev: e.severity,
+    od: '',
+    e: [e.id],
+  };
+}
+
+/**
+ * Folds one more event into a case (a copy: the caller keeps the state it read). Attributes come
+ * from the case's earliest event, the status from its furthest-along one (rank, then time), the
+ * outcome from its latest resolved/failed event, so the result does not depend on arrival order.
+ */
+export function mergeEvent(prev: CaseState, e: CaseEvent): CaseState {
+  const c: CaseState = { ...prev, e: [...prev.e, e.id] };
+  if (!later(e.ts, e.id, c.t0, c.i0)) {
+    c.r = e.region;
+    c.c = e.category;
+    c.ch = e.channel;
+    c.t0 = e.ts;
+    c.i0 = e.id;
+  }
+  const rank = STATUS_RANK[e.status];
+  const cr = STATUS_RANK[c.s];
+  if (rank > cr || (rank === cr && later(e.ts, e.id, c.st, c.si))) {
+    c.s = e.status;
+    c.st = e.ts;
+    c.si = e.id;
+  }
+  if ((e.status === 'resolved' || e.status === 'failed') && later(e.ts, e.id, c.ot, c.oi)) {
+    c.out = e.status;
+    c.ot = e.ts;
+    c.oi = e.id;
+  }
+  if (e.severity > c.sev) c.sev = e.severity;
+  return c;
+}
+
+function limits(c: CaseState, sla: SlaTable): readonly [number, number] {
+  return sla[c.c] ?? sla['*']!;
+}
+
+/** Overdue flags of an open dispute at `now`: 'd' not dispatched in time, 'r' not resolved in time. */
+export function overdueFlags(c: CaseState, now: number, sla: SlaTable): string {
+  if (c.k !== 'd' || !isOpen(c)) return '';
+  const [dispatchMs, resolveMs] = limits(c, sla);
+  let f = '';
+  if (c.s === 'received' && now > c.t0 + dispatchMs) f += 'd';
+  if (now > c.t0 + resolveMs) f += 'r';
+  return f;
+}
+
+/** The next moment the overdue flags of this case can change, or undefined. */
+export function nextDeadline(c: CaseState, sla: SlaTable): number | undefined {
+  if (c.k !== 'd' || !isOpen(c)) return undefined;
+  const [dispatchMs, resolveMs] = limits(c, sla);
+  let best: number | undefined;
+  if (c.s === 'received' && !c.od.includes('d')) best = c.t0 + dispatchMs;
+  if (!c.od.includes('r')) {
+    const r = c.t0 + resolveMs;
+    if (best === undefined || r < best) best = r;
+  }
+  return best;
+}
