@@ -3,7 +3,6 @@
 // per client per second; what the server pays: CPU, memory per connection, event-loop delay.
 import os from 'node:os';
 import hdr from 'hdr-histogram-js';
-import type { Redis } from 'ioredis';
 import { startTestRedis, type TestRedis } from '../tests/helpers/redis.ts';
 import { connect, subscribe, type TestSocket } from '../tests/helpers/socket-client.ts';
 import { loadRegionTree, type RegionTree } from '../server/regions/tree.ts';
@@ -12,6 +11,7 @@ import type { Delta } from '../shared/delta.ts';
 import { startServerProcess } from './server-process.ts';
 import { prng } from '../tests/helpers/prng.ts';
 import { createKeys } from '../server/redis/keys.ts';
+import { redisCpuSeconds } from './redis-info.ts';
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 1000);
 const RATE = Number(process.env.BENCH_RATE ?? 2000);
@@ -36,11 +36,6 @@ function pickRegions(tree: RegionTree, n: number, rand: () => number): string[] 
   return out.slice(0, n);
 }
 
-async function redisCpuSeconds(r: Redis): Promise<number> {
-  const info = await r.info('cpu');
-  const get = (k: string) => Number(new RegExp(`${k}:([\\d.]+)`).exec(info)?.[1] ?? 0);
-  return get('used_cpu_sys') + get('used_cpu_user');
-}
 
 async function lagP99(url: string): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text();

@@ -16,7 +16,7 @@ import { caseEvent } from '../server/aggregate/case-state.ts';
 import { slaTable } from '../server/aggregate/sla.ts';
 import { AGGREGATOR_GROUP } from '../server/redis/keys.ts';
 import type { StoredEvent } from '../shared/schemas/event.ts';
-import { aofSetting, commandsExecuted } from './redis-info.ts';
+import { aofSetting, commandsExecuted, redisCpuSeconds } from './redis-info.ts';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 200_000);
 const BATCH = Number(process.env.BENCH_BATCH ?? 5000);
@@ -45,20 +45,20 @@ export async function benchIngest(): Promise<Record<string, number | string>> {
 
   // 1. The bound: every batch's case reads and commit arguments prepared in memory beforehand
   // (states chained from batch to batch), then Redis alone executes them.
-  const prepared: { caseIds: string[]; args: (string | number)[] }[] = [];
+  const prepared: { caseIds: string[]; args: string }[] = [];
   const states = new Map<string, StoredCase>();
   for (let i = 0; i < stored.length; i += APPLY_BATCH) {
     const batch = stored.slice(i, i + APPLY_BATCH).map((e) => caseEvent(e.event));
     const plan = new BatchPlan(keys, sla, now, contributionBounds(keys, now));
     for (const e of batch) plan.apply(e, states);
-    const args = plan.commitArgs('', AGGREGATOR_GROUP, []);
+    const args = plan.commitArg('', AGGREGATOR_GROUP, []);
     for (const [id, c] of plan.committed()) states.set(id, c);
     prepared.push({ caseIds: [...new Set(batch.map((e) => e.caseId))], args });
   }
   const boundRedis = await startTestRedis();
   const bc = boundRedis.client();
   const ctx: AggregationContext = { redis: bc, keys, sla };
-  await commit(ctx, new BatchPlan(keys, sla, now, contributionBounds(keys, now)).commitArgs('', '', []));
+  await commit(ctx, new BatchPlan(keys, sla, now, contributionBounds(keys, now)).commitArg('', '', []));
   const c0 = await commandsExecuted(bc);
   const tb = performance.now();
   for (const { caseIds, args } of prepared) {
@@ -85,6 +85,8 @@ export async function benchIngest(): Promise<Record<string, number | string>> {
   for (let i = 0; i < events.length; i += BATCH) bodies.push(JSON.stringify(events.slice(i, i + BATCH)));
   const r = t.server.redis;
   const f0 = await commandsExecuted(r);
+  const redisCpu0 = await redisCpuSeconds(r);
+  const nodeCpu0 = process.cpuUsage();
   const tf = performance.now();
   let next = 0;
   const post = async () => {
@@ -103,6 +105,9 @@ export async function benchIngest(): Promise<Record<string, number | string>> {
   const ingestSeconds = (performance.now() - tf) / 1000;
   await drained(r, keys.events, 600_000);
   const fullSeconds = (performance.now() - tf) / 1000;
+  const redisCores = ((await redisCpuSeconds(r)) - redisCpu0) / fullSeconds;
+  const nodeCpu = process.cpuUsage(nodeCpu0);
+  const nodeCores = (nodeCpu.user + nodeCpu.system) / 1e6 / fullSeconds;
   const fullCommands = (await commandsExecuted(r)) - f0;
 
   // 3. Snapshot latency of a city (张掖市), idle, over HTTP.
@@ -136,6 +141,8 @@ export async function benchIngest(): Promise<Record<string, number | string>> {
     'ratio full / bound': Math.round((fullRate / boundRate) * 100) / 100,
     'Redis commands per event (full path)': Math.round((fullCommands / events.length) * 10) / 10,
     'Redis commands per event (bound)': Math.round((boundCommands / events.length) * 10) / 10,
+    'full path: Redis CPU (cores)': Math.round(redisCores * 100) / 100,
+    'full path: Node CPU, server + load generator (cores)': Math.round(nodeCores * 100) / 100,
     'snapshot 6207 p50 (ms)': h.getValueAtPercentile(50) / 1000,
     'snapshot 6207 p99 (ms)': h.getValueAtPercentile(99) / 1000,
   };

@@ -13,3 +13,10 @@ export async function aofSetting(redis: Redis): Promise<string> {
   const [, fsync] = (await redis.config('GET', 'appendfsync')) as string[];
   return aof === 'yes' ? `AOF on, appendfsync ${fsync}` : 'AOF off';
 }
+
+/** CPU seconds (user + system) the Redis server has used so far. */
+export async function redisCpuSeconds(r: Redis): Promise<number> {
+  const info = await r.info('cpu');
+  const get = (k: string) => Number(new RegExp(`${k}:([\\d.]+)`).exec(info)?.[1] ?? 0);
+  return get('used_cpu_sys') + get('used_cpu_user');
+}

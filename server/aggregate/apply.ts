@@ -63,8 +63,8 @@ export async function readCases(redis: Redis, keys: Keys, caseIds: string[]): Pr
 }
 
 /** Runs commit.lua; false when a case moved under us. */
-export async function commit(ctx: AggregationContext, args: (string | number)[]): Promise<boolean> {
-  const [ok] = await runScript<[number, string?]>(ctx.redis, 'pinganCommit', ctx.keys.events, args);
+export async function commit(ctx: AggregationContext, arg: string): Promise<boolean> {
+  const [ok] = await runScript<[number, string?]>(ctx.redis, 'pinganCommit', ctx.keys.events, [arg]);
   return ok === 1;
 }
 
@@ -75,12 +75,12 @@ export async function commit(ctx: AggregationContext, args: (string | number)[])
 async function optimistic(
   ctx: AggregationContext,
   caseIds: string[],
-  plan: (states: Map<string, StoredCase>) => { plan: BatchPlan; args: (string | number)[] },
+  plan: (states: Map<string, StoredCase>) => { plan: BatchPlan; arg: string },
 ): Promise<BatchPlan> {
   for (let attempt = 1; ; attempt++) {
     const states = await readCases(ctx.redis, ctx.keys, caseIds);
     const p = plan(states);
-    if (await commit(ctx, p.args)) return p.plan;
+    if (await commit(ctx, p.arg)) return p.plan;
     if (attempt >= MAX_ATTEMPTS)
       throw new Error(`cases kept changing during ${MAX_ATTEMPTS} commits; batch left pending`);
     await new Promise((r) => setTimeout(r, Math.random() * 10 * attempt));
@@ -105,7 +105,7 @@ export async function applyBatch(
   const done = await optimistic(ctx, caseIds, (states) => {
     const plan = new BatchPlan(ctx.keys, ctx.sla, now, contributionBounds(ctx.keys, now));
     for (const e of events) plan.apply(e, states);
-    return { plan, args: plan.commitArgs(ack ? ctx.keys.events : '', AGGREGATOR_GROUP, acks) };
+    return { plan, arg: plan.commitArg(ack ? ctx.keys.events : '', AGGREGATOR_GROUP, acks) };
   });
   return { touched: [...done.counters.touched], codes: done.codes };
 }
@@ -117,7 +117,7 @@ export async function sweepOverdue(ctx: AggregationContext, now: number, limit =
   const done = await optimistic(ctx, due, (states) => {
     const plan = new BatchPlan(ctx.keys, ctx.sla, now, contributionBounds(ctx.keys, now));
     for (const id of due) plan.sweep(id, states);
-    return { plan, args: plan.commitArgs('', AGGREGATOR_GROUP, []) };
+    return { plan, arg: plan.commitArg('', AGGREGATOR_GROUP, []) };
   });
   return { touched: [...done.counters.touched], changed: done.flagged };
 }

@@ -93,20 +93,18 @@ export class BatchPlan {
   }
 
   /**
-   * The commit script's arguments (layout in commit.lua); `acks` are stream entry ids. Also
-   * settles each changed case's next SLA deadline, so call it once.
+   * The commit script's argument (layout in commit.lua); `acks` are stream entry ids. Also settles
+   * each changed case's next SLA deadline, so call it once.
    */
-  commitArgs(ackStream: string, group: string, acks: string[]): (string | number)[] {
-    const caseArgs: (string | number)[] = [];
-    const slaArgs: (string | number)[] = [];
-    let nCases = 0;
+  commitArg(ackStream: string, group: string, acks: string[]): string {
+    const cases: [string, string, string, 0 | 1, string][] = [];
+    const sla: ['a' | 'r', number, string][] = [];
     for (const ch of this.cases.values()) {
       const key = this.keys.case(ch.caseId);
       if (!ch.state) {
         // Swept but gone (expired): leave the queue, provided nobody created it meanwhile.
-        nCases++;
-        caseArgs.push(key, ch.read.v, '', 0, '');
-        slaArgs.push('r', 0, ch.caseId);
+        cases.push([key, ch.read.v, '', 0, '']);
+        sla.push(['r', 0, ch.caseId]);
         continue;
       }
       const was = ch.read.state?.dl;
@@ -114,38 +112,32 @@ export class BatchPlan {
       if (next !== was) {
         ch.changed = true;
         ch.state = { ...ch.state, dl: next };
-        if (next === undefined) slaArgs.push('r', 0, ch.caseId);
-        else slaArgs.push('a', next, ch.caseId);
+        sla.push(next === undefined ? ['r', 0, ch.caseId] : ['a', next, ch.caseId]);
       }
       if (!ch.changed) continue;
-      nCases++;
       const expected = ch.read.v;
       const v = String(Number(expected || 0) + 1);
-      caseArgs.push(key, expected, v, isOpen(ch.state) ? 0 : 1, JSON.stringify(ch.state));
+      cases.push([key, expected, v, isOpen(ch.state) ? 0 : 1, JSON.stringify(ch.state)]);
       ch.read = { v, state: ch.state };
     }
-    const counterArgs: (string | number)[] = [];
-    let nKeys = 0;
+    const counters: [string, 'd' | 'm' | '-', (string | number)[]][] = [];
     for (const [key, h] of this.counters.hashes) {
       const fields: (string | number)[] = [];
       for (const [f, d] of h.fields) if (d !== 0) fields.push(f, d);
-      if (!fields.length) continue;
-      nKeys++;
-      counterArgs.push(key, h.retention === 'day' ? 'd' : h.retention === 'mon' ? 'm' : '-', fields.length / 2);
-      for (const x of fields) counterArgs.push(x);
+      if (fields.length) counters.push([key, h.retention === 'day' ? 'd' : h.retention === 'mon' ? 'm' : '-', fields]);
     }
-    const args: (string | number)[] = [
-      ackStream,
-      group,
-      RETENTION.dayTtlS,
-      RETENTION.monthTtlS,
-      RETENTION.closedCaseTtlS,
-      this.keys.slaQueue,
-      nCases,
-    ];
-    for (const part of [caseArgs, [nKeys], counterArgs, [slaArgs.length / 3], slaArgs, acks])
-      for (const x of part) args.push(x);
-    return args;
+    return JSON.stringify({
+      s: ackStream,
+      g: group,
+      dt: RETENTION.dayTtlS,
+      mt: RETENTION.monthTtlS,
+      ct: RETENTION.closedCaseTtlS,
+      q: this.keys.slaQueue,
+      c: cases,
+      n: counters,
+      z: sla,
+      a: acks,
+    });
   }
 
   /** The case states as Redis holds them after a successful commit (lets a caller chain batches). */

@@ -2,60 +2,50 @@
 -- writes, counter increments, SLA queue changes and stream acknowledgements, or nothing at all.
 -- The computing happened outside Redis from case states read just before; each case's version `v`
 -- must still be the one read, else another aggregator changed it meanwhile and the whole batch is
--- refused (the caller reads again and recomputes). So Redis only writes: no JSON, no logic.
+-- refused (the caller reads again and recomputes). So Redis only writes.
 --
 -- KEYS[1] events stream (pins the call to the province's slot).
--- ARGV: 1 stream to acknowledge on ('' = none), 2 group, 3 day TTL s, 4 month TTL s,
---       5 closed-case TTL s, 6 SLA queue key, then sections, each led by its count:
---   cases:    key, expected version ('' = none yet), new version ('' = only check), closed (1/0),
---             state JSON (stored as is)
---   counters: key, retention (d/m/-), n, field, delta…  (a field reaching 0 is removed)
---   sla:      op (a = add with score, r = remove), score, member
---   acks:     the remaining arguments
+-- ARGV[1] one JSON document (one argument: cheaper to send than ~30 arguments per event):
+--   s stream to acknowledge on ('' = none), g group, dt / mt / ct day, month, closed-case TTL s,
+--   q SLA queue key,
+--   c cases: [key, expected version ('' = none yet), new version ('' = only check), closed 1/0,
+--            state JSON string stored as is]
+--   n counters: [key, retention 'd'/'m'/'-', [field, delta, field, delta …]] (a field reaching 0 is removed)
+--   z SLA queue: [op 'a' add / 'r' remove, score, member]
+--   a stream entry ids to acknowledge
 -- Returns {1} when committed, {0, key} when a case's version had moved.
 
-local DAY_TTL, MON_TTL, CLOSED_TTL = ARGV[3], ARGV[4], ARGV[5]
-local SLA_KEY = ARGV[6]
+local b = cjson.decode(ARGV[1])
 
-local nCases = tonumber(ARGV[7])
-local casesAt = 8
-for p = casesAt, casesAt + 5 * (nCases - 1), 5 do
-  if (redis.call('HGET', ARGV[p], 'v') or '') ~= ARGV[p + 1] then return {0, ARGV[p]} end
+for _, c in ipairs(b.c) do
+  if (redis.call('HGET', c[1], 'v') or '') ~= c[2] then return {0, c[1]} end
 end
-for p = casesAt, casesAt + 5 * (nCases - 1), 5 do
-  if ARGV[p + 2] ~= '' then
-    redis.call('HSET', ARGV[p], 'v', ARGV[p + 2], 'j', ARGV[p + 4])
-    if ARGV[p + 3] == '1' then redis.call('EXPIRE', ARGV[p], CLOSED_TTL) end
+for _, c in ipairs(b.c) do
+  if c[3] ~= '' then
+    redis.call('HSET', c[1], 'v', c[3], 'j', c[5])
+    if c[4] == 1 then redis.call('EXPIRE', c[1], b.ct) end
   end
 end
 
-local p = casesAt + 5 * nCases
-local nKeys = tonumber(ARGV[p])
-p = p + 1
-for _ = 1, nKeys do
-  local key, retention, n = ARGV[p], ARGV[p + 1], tonumber(ARGV[p + 2])
-  p = p + 3
-  for i = p, p + 2 * n - 1, 2 do
-    if redis.call('HINCRBY', key, ARGV[i], ARGV[i + 1]) == 0 then redis.call('HDEL', key, ARGV[i]) end
+for _, h in ipairs(b.n) do
+  local key, f = h[1], h[3]
+  for i = 1, #f, 2 do
+    if redis.call('HINCRBY', key, f[i], f[i + 1]) == 0 then redis.call('HDEL', key, f[i]) end
   end
-  p = p + 2 * n
-  if retention == 'd' then
-    redis.call('EXPIRE', key, DAY_TTL)
-  elseif retention == 'm' then
-    redis.call('EXPIRE', key, MON_TTL)
+  if h[2] == 'd' then
+    redis.call('EXPIRE', key, b.dt)
+  elseif h[2] == 'm' then
+    redis.call('EXPIRE', key, b.mt)
   end
 end
 
-local nSla = tonumber(ARGV[p])
-p = p + 1
-for _ = 1, nSla do
-  if ARGV[p] == 'a' then
-    redis.call('ZADD', SLA_KEY, ARGV[p + 1], ARGV[p + 2])
+for _, z in ipairs(b.z) do
+  if z[1] == 'a' then
+    redis.call('ZADD', b.q, z[2], z[3])
   else
-    redis.call('ZREM', SLA_KEY, ARGV[p + 2])
+    redis.call('ZREM', b.q, z[3])
   end
-  p = p + 3
 end
 
-if ARGV[1] ~= '' and p <= #ARGV then redis.call('XACK', ARGV[1], ARGV[2], unpack(ARGV, p, #ARGV)) end
+if b.s ~= '' and #b.a > 0 then redis.call('XACK', b.s, b.g, unpack(b.a)) end
 return {1}
