@@ -27,9 +27,24 @@ export interface PipelineOptions {
   tuning?: Pick<AggregatorOptions, 'consumerName' | 'claimIdleMs' | 'sweepEveryMs' | 'batchSize'>;
 }
 
+/** Batches whose rules may wait while the aggregator goes on; beyond this it waits for them. */
+const RULES_BACKLOG = 2;
+
 /** stream → aggregate → notice → rules: the same wiring in a server process and in a worker. */
 export function startPipeline(o: PipelineOptions): Aggregator {
-  return startAggregator({
+  // The rules trail the counters: a batch's rules run while the next batch is applied, one batch
+  // after another in order. A slow rule slows intake (bounded backlog) instead of growing memory.
+  let rules: Promise<void> = Promise.resolve();
+  let waiting = 0;
+  const afterwards = async (what: string, fn: () => Promise<void>) => {
+    while (waiting >= RULES_BACKLOG) await rules;
+    waiting++;
+    rules = rules
+      .then(fn)
+      .catch((err: unknown) => o.logger.error({ err, what }, 'warning rules failed for a batch'))
+      .finally(() => waiting--);
+  };
+  const aggregator = startAggregator({
     redis: o.blocking,
     applyRedis: o.redis,
     keys: o.keys,
@@ -43,11 +58,22 @@ export function startPipeline(o: PipelineOptions): Aggregator {
       // announce their regions again), so the wall never waits for the rules.
       const applied = entries.filter((_, i) => result.codes[i] === 'N' || result.codes[i] === 'U').map((e) => e.event);
       await publishNotice(o.redis, o.keys, { touched: result.touched, events: applied });
-      await o.after?.onApplied(entries, result);
+      const after = o.after;
+      if (after) await afterwards('applied', () => after.onApplied(entries, result));
     },
     onSwept: async (swept) => {
-      await o.after?.onSwept(swept);
+      const after = o.after;
+      if (after) await afterwards('swept', () => after.onSwept(swept));
       await publishNotice(o.redis, o.keys, { touched: swept.touched, events: [] });
     },
   });
+  return {
+    get running() {
+      return aggregator.running;
+    },
+    async stop() {
+      await aggregator.stop();
+      await rules;
+    },
+  };
 }
