@@ -20,15 +20,29 @@ export interface IngestDeps {
   hasRegion: (code: string) => boolean;
 }
 
-export type Ingest = (raws: unknown[], source: string) => Promise<IngestResult>;
+export interface IngestOptions {
+  /**
+   * When each raw event was received (epoch ms, by index), for an in-process sender handing over
+   * what it received earlier: the simulator's history. HTTP and the inbound stream never set it:
+   * for them it is the moment of ingest.
+   */
+  receivedAt?: readonly (number | undefined)[];
+}
+
+export type Ingest = (raws: unknown[], source: string, opts?: IngestOptions) => Promise<IngestResult>;
 
 /**
  * The one way in: HTTP, the inbound stream and the simulator all call this. Validate, then write
  * to the log of record; the aggregator takes it from there.
  */
 export function createIngest(deps: IngestDeps): Ingest {
-  return async (raws, source) => {
-    const { events, rejected } = validateEvents(raws, { source, now: deps.clock.now(), hasRegion: deps.hasRegion });
+  return async (raws, source, opts) => {
+    const { events, rejected } = validateEvents(raws, {
+      source,
+      now: deps.clock.now(),
+      hasRegion: deps.hasRegion,
+      ...(opts?.receivedAt ? { receivedAt: opts.receivedAt } : {}),
+    });
     const { appended } = await appendEvents(
       deps.redis,
       deps.keys,

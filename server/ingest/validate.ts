@@ -18,6 +18,11 @@ export interface ValidationContext {
   now: number;
   /** Whether a region code exists in the served tree. */
   hasRegion: (code: string) => boolean;
+  /**
+   * When each raw event was received, by index, for an in-process sender replaying what it
+   * received earlier (the simulator's history); never later than `now`. By default `now`.
+   */
+  receivedAt?: readonly (number | undefined)[];
 }
 
 function idOf(raw: unknown): string | null {
@@ -30,7 +35,8 @@ function idOf(raw: unknown): string | null {
 
 /**
  * Validates raw events one by one: a bad event is rejected with messages that name its fields,
- * the good ones of the same batch go on. `source` comes from the ingest key, never the body.
+ * the good ones of the same batch go on. `source` comes from the ingest key, never the body, and so
+ * does `receivedAt` (the server's clock).
  */
 export function validateEvents(raws: unknown[], ctx: ValidationContext): Validated {
   const out: Validated = { events: [], rejected: [] };
@@ -58,7 +64,8 @@ export function validateEvents(raws: unknown[], ctx: ValidationContext): Validat
       out.rejected.push({ index, id: e.id, errors });
       return;
     }
-    out.events.push({ index, event: { ...e, source: ctx.source, ts } });
+    const receivedAt = Math.min(ctx.now, ctx.receivedAt?.[index] ?? ctx.now);
+    out.events.push({ index, event: { ...e, source: ctx.source, ts, receivedAt } });
   });
   return out;
 }
