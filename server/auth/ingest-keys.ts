@@ -9,6 +9,33 @@ function digest(key: string): string {
 /** The public name of a key: a prefix of its digest (the digest itself reveals nothing of the key). */
 const idOf = (d: string) => d.slice(0, 16);
 
+/** The Redis hash of the keys made through the admin API (digest → record), under the province prefix. */
+export const ingestKeysHash = (prefix: string) => `${prefix}ingest-keys`;
+
+/**
+ * The region each source system's stored keys bind it to: the smallest region holding the areas
+ * of its live keys, or null when one of them is unbound (the whole tree). Sources known only from
+ * INGEST_KEYS are not listed (those keys are unbound and live outside Redis).
+ */
+export async function sourceBindings(redis: Redis, hashKey: string): Promise<Map<string, string | null>> {
+  const out = new Map<string, string | null>();
+  for (const raw of Object.values(await redis.hgetall(hashKey))) {
+    const rec = JSON.parse(raw) as StoredKey;
+    if (rec.revokedAt) continue;
+    const before = out.get(rec.source);
+    if (!rec.region || before === null) out.set(rec.source, null);
+    else out.set(rec.source, before === undefined ? rec.region : sharedPrefixRegion(before, rec.region));
+  }
+  return out;
+}
+
+/** The smallest region holding two regions (their common ancestor). */
+function sharedPrefixRegion(a: string, b: string): string {
+  for (const len of [12, 9, 6, 4, 2])
+    if (a.slice(0, len) === b.slice(0, len) && a.length >= len && b.length >= len) return a.slice(0, len);
+  return a.slice(0, 2);
+}
+
 /** What a valid key grants. */
 export interface IngestGrant {
   id: string;

@@ -5,6 +5,7 @@ import { WARNING_LEVELS, type WarningLevel } from '../../shared/vocab.ts';
 import { ConfigError } from '../config.ts';
 import type { Tuning } from './types.ts';
 import { RULE_MODULES } from './rules/index.ts';
+import { DEFAULT_TIMELINESS, timelinessSchema } from './timeliness.ts';
 
 export const DEFAULT_RULES_FILE = new URL('./rules.default.json', import.meta.url);
 
@@ -40,6 +41,8 @@ export const rulesFileSchema = z.strictObject({
   rules: z.strictObject(ruleShapes),
   /** 重大活动、敏感节点: named periods that tighten thresholds and time limits for chosen regions. */
   sensitivePeriods: z.array(sensitivePeriodSchema).default([]),
+  /** 上报及时率: when a report is on time (server/warnings/timeliness.ts). */
+  timeliness: timelinessSchema.default(DEFAULT_TIMELINESS),
 });
 
 export type WarningsConfig = z.infer<typeof rulesFileSchema>;
@@ -54,6 +57,8 @@ function describe(issue: z.core.$ZodIssue): string {
   const path = issue.path.map(String);
   if (path[0] === 'rules' && path.length >= 2)
     return `rule ${path[1]}, field ${path.slice(2).join('.') || '(rule)'}: ${issue.message}`;
+  if (path[0] === 'timeliness' && path.length >= 2)
+    return `timeliness (上报及时率), field ${path.slice(1).join('.')}: ${issue.message}`;
   if (path[0] === 'sensitivePeriods' && path.length >= 2)
     return `sensitive period #${Number(path[1]) + 1}, field ${path.slice(2).join('.') || '(period)'}: ${issue.message}`;
   return `field ${path.join('.') || '(file)'}: ${issue.message}`;

@@ -12,6 +12,7 @@ import { raised, signLimitMs, tuningFor, type WarningsConfig } from './config.ts
 import { warningKeys } from './keys.ts';
 import { RULE_MODULES } from './rules/index.ts';
 import type { AppliedEvent, RuleEnv, RuleModule, Warning } from './types.ts';
+import { recordEpisode, recordReports, streamTime } from './timeliness.ts';
 
 export interface WarningsDeps {
   redis: Redis;
@@ -78,6 +79,13 @@ export function createWarnings(deps: WarningsDeps): WarningsEngine {
     const now = deps.clock.now();
     const touched = new Set<string>();
     for (const w of warnings) {
+      // A 失联 episode counts against 上报及时率 whether or not an operator silenced its alerts:
+      // the region did not report either way.
+      if (w.episode && config.timeliness.enabled) {
+        await recordEpisode(deps.redis, env.wkeys, w.episode, now).catch((err: unknown) =>
+          logger.error({ err, episode: w.episode }, 'counting a 失联 episode against 上报及时率 failed'),
+        );
+      }
       const t = env.tuning(w.region, now);
       const level = t.raiseLevel ? raised(w.level) : w.level;
       const note = t.periods.length ? `（敏感时期「${t.periods.join('」「')}」：阈值收紧，签收时限缩短）` : '';
@@ -121,10 +129,17 @@ export function createWarnings(deps: WarningsDeps): WarningsEngine {
       const applied: AppliedEvent[] = [];
       entries.forEach((e, i) => {
         const code = result.codes[i];
-        if (code && code !== 'C') applied.push({ event: e.event, code });
+        if (!code || code === 'C') return;
+        const receivedAt = e.event.receivedAt ?? streamTime(e.entryId);
+        applied.push({ event: e.event, code, ...(receivedAt === undefined ? {} : { receivedAt }) });
       });
       if (!applied.length) return;
       await raise(await run('events', (m, cfg) => m.onEvents?.(env, applied, cfg)));
+      if (config.timeliness.enabled) {
+        await recordReports(deps.redis, env.wkeys, applied, config.timeliness).catch((err: unknown) =>
+          logger.error({ err }, '上报及时率 counters failed; this batch is not counted'),
+        );
+      }
     },
     async onSwept(swept: SweepResult) {
       if (!swept.changed.length) return;

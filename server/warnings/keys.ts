@@ -16,6 +16,16 @@ export interface WarningKeys {
   resumedAt: string;
   /** Disputes found overdue when applied, by when to judge them (ms): after their backlog. */
   overdueCheck: string;
+  /** Last time each source system reported (ms), for the silence rule's source check. */
+  sourceSeen: string;
+  /** Reports of a source system per hour of one Beijing day (fields `0`–`23`), by time received. */
+  sourceHours(source: string, day: number): string;
+  /** The smallest region holding everything a source system reported (its area when no key binds it). */
+  sourceArea: string;
+  /** 上报及时率 counters of a region and Beijing month `YYYYMM` (server/warnings/timeliness.ts). */
+  timeliness(region: string, month: string): string;
+  /** Marks a 失联 episode as counted against 上报及时率. */
+  silenceEpisode(id: string): string;
 }
 
 export function warningKeys(keys: Pick<Keys, 'prefix'>): WarningKeys {
@@ -28,5 +38,10 @@ export function warningKeys(keys: Pick<Keys, 'prefix'>): WarningKeys {
     lastSeen: `${p}wseen`,
     resumedAt: `${p}wresumed`,
     overdueCheck: `${p}wodcheck`,
+    sourceSeen: `${p}wsrcseen`,
+    sourceHours: (source, day) => `${p}wsrc:${day}:${source}`,
+    sourceArea: `${p}wsrcarea`,
+    timeliness: (region, month) => `${p}wtl:${region}:${month}`,
+    silenceEpisode: (id) => `${p}wtlep:${id}`,
   };
 }

@@ -24,6 +24,11 @@ export interface Warning {
   explanation: string;
   /** Each counts once per alert, however often the rule sees it again. */
   evidence: AlertEvidence[];
+  /**
+   * A 失联 episode this warning reports: counted once (by `id`, however often the rule sees it
+   * again) against `region`'s 上报及时率 (server/warnings/timeliness.ts).
+   */
+  episode?: { id: string; region: string };
 }
 
 /** How a sensitive period (重大活动、敏感节点) changes the rules for a region while it lasts. */
@@ -52,6 +57,11 @@ export interface AppliedEvent {
   event: StoredEvent;
   /** N new case, U case updated, D redelivered (rules are idempotent, so it is seen again harmlessly). */
   code: ApplyCode;
+  /**
+   * When ingest took it (epoch ms): the event's `receivedAt`, else its stream entry's time;
+   * undefined when neither is known (an event applied outside the stream).
+   */
+  receivedAt?: number;
 }
 
 /** One rule: its config schema (a part of the rules file) and the hooks it needs. */

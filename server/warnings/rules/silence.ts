@@ -5,8 +5,9 @@ import { buckets, isoBeijing } from '../../time/beijing.ts';
 import { shortTime } from '../evidence.ts';
 import type { RuleEnv, RuleModule, Warning } from '../types.ts';
 import { queueDayRead } from '../day-counts.ts';
-
-const HOUR = 3600_000;
+import { TIMELINESS_FORMULA } from '../timeliness.ts';
+import { countingSince, HOUR, hoursOf, meanOfDays } from './gaps.ts';
+import { checkSources, DEFAULT_SOURCE_SILENCE, sourceSilenceSchema, trackSources } from './source-silence.ts';
 
 export const silenceSchema = z.strictObject({
   enabled: z.boolean().default(true),
@@ -32,19 +33,12 @@ export const silenceSchema = z.strictObject({
    */
   systemGapMinutes: z.number().int().min(1).default(15),
   maxCandidates: z.number().int().min(1).default(2000),
+  /** Source systems (来源系统) that fall silent: rules/source-silence.ts. */
+  sources: sourceSilenceSchema.default(DEFAULT_SOURCE_SILENCE),
 });
 export type SilenceConfig = z.infer<typeof silenceSchema>;
 
 const LEVEL_BY_LENGTH: Record<number, 'county' | 'township'> = { 6: 'county', 9: 'township' };
-
-/** The hours a gap covers, each with the share of it inside the gap. */
-function hoursOf(from: number, to: number): { start: number; share: number }[] {
-  const out = [];
-  for (let h = Math.floor(from / HOUR) * HOUR; h < to; h += HOUR) {
-    out.push({ start: h, share: (Math.min(h + HOUR, to) - Math.max(h, from)) / HOUR });
-  }
-  return out;
-}
 
 async function expectedInGap(
   env: RuleEnv,
@@ -86,18 +80,16 @@ async function expectedInGap(
       r.hours.forEach((h, j) => (cur.sum += (Number(v[2 + j * 2] ?? 0) + Number(v[3 + j * 2] ?? 0)) * h.share));
       perK.set(r.k, cur);
     }
-    const withData = [...perK.values()].filter((x) => x.hasData);
-    return {
-      expected: withData.length ? withData.reduce((s, x) => s + x.sum, 0) / withData.length : 0,
-      days: withData.length,
-    };
+    return meanOfDays(perK);
   });
 }
 
 /**
- * 失联: a county or township that has reported nothing for longer than its own history makes
- * plausible. Every applied event marks its county and township as heard from; a periodic check
- * asks, for each region quiet for a while, how many cases its same hours usually bring.
+ * 失联: a county or township (or a source system, rules/source-silence.ts) that has reported
+ * nothing for longer than its own history makes plausible. Every applied event marks its county,
+ * township and source as heard from; a periodic check asks, for each one quiet for a while, how
+ * many cases (reports, for a source) its same hours usually bring. Each episode counts once
+ * against the region's 上报及时率 (server/warnings/timeliness.ts).
  */
 export const silence: RuleModule<SilenceConfig> = {
   id: 'silence',
@@ -118,68 +110,72 @@ export const silence: RuleModule<SilenceConfig> = {
     const args: (string | number)[] = [];
     for (const c of codes) args.push(now, c);
     await env.redis.zadd(env.wkeys.lastSeen, 'GT', ...args);
+    if (cfg.sources.enabled) await trackSources(env, applied, cfg, now);
     return [];
   },
   tickEveryMs: (cfg) => cfg.checkEveryMinutes * 60_000,
   async onTick(env, now, cfg) {
-    const [resumed, newest, raw] = await Promise.all([
-      env.redis.get(env.wkeys.resumedAt),
-      env.redis.zrevrange(env.wkeys.lastSeen, 0, 0, 'WITHSCORES'),
-      env.redis.zrangebyscore(
-        env.wkeys.lastSeen,
-        '-inf',
-        now - cfg.minGapMinutes * 60_000,
-        'WITHSCORES',
-        'LIMIT',
-        0,
-        cfg.maxCandidates,
-      ),
-    ]);
-    // Nothing reported anywhere lately: the system or its feed is down (/readyz and the wall's
-    // freshness banner say so), which is no region's silence.
-    if (!newest.length || now - Number(newest[1]) > cfg.minGapMinutes * 60_000) return [];
-    const since = Number(resumed ?? 0);
-    const gaps: { code: string; last: number; from: number; to: number }[] = [];
-    for (let i = 0; i + 1 < raw.length; i += 2) {
-      const code = raw[i]!;
-      const level = LEVEL_BY_LENGTH[code.length];
-      if (!level || !cfg.levels[level]) continue;
-      const last = Number(raw[i + 1]);
-      const from = Math.max(last, since, now - cfg.lookbackHours * HOUR);
-      if (now - from < cfg.minGapMinutes * 60_000) continue;
-      gaps.push({ code, last, from, to: now });
-    }
-    if (!gaps.length) return [];
-    const expected = await expectedInGap(env, gaps, cfg);
-    const out: Warning[] = [];
-    gaps.forEach((g, i) => {
-      const { expected: exp, days } = expected[i]!;
-      const t = env.tuning(g.code, now);
-      const min = cfg.minExpected * t.thresholdFactor;
-      if (days < cfg.minBaselineDays || exp < min) return;
-      const level: WarningLevel = cfg.levels[LEVEL_BY_LENGTH[g.code.length]!]!;
-      const hours = ((now - g.from) / HOUR).toFixed(1);
-      out.push({
-        rule: 'silence',
-        level,
-        region: g.code,
-        // A silent desk cannot answer for itself: the level above checks on it.
-        desk: parentOf(g.code) ?? g.code,
-        subject: '',
-        title: `上报失联：${hours} 小时无上报`,
-        explanation:
-          `${env.place(g.code)}自 ${shortTime(g.from, now)} 起 ${hours} 小时没有任何上报；前 ${days} 日同一时段平均上报 ${exp.toFixed(1)} 起，` +
-          `完全无上报的概率约 ${Math.exp(-exp).toExponential(1)}。规则：沉默超过 ${cfg.minGapMinutes} 分钟且同时段通常上报不少于 ${min.toFixed(0)} 起即视为失联，计入上报及时率。`,
-        evidence: [
-          {
-            id: `${g.code}:${g.last}`,
-            at: isoBeijing(g.last),
-            summary: `最后一次上报 ${shortTime(g.last, now)}，同时段通常 ${exp.toFixed(1)} 起`,
-            region: g.code,
-          },
-        ],
-      });
-    });
+    const since = await countingSince(env, now, cfg.systemGapMinutes * 60_000);
+    if (since === undefined) return [];
+    const out = await regionWarnings(env, now, cfg, since);
+    if (cfg.sources.enabled) out.push(...(await checkSources(env, now, cfg, since)));
     return out;
   },
 };
+
+/** Counties and townships quiet since before `now − minGap` whose same hours usually bring cases. */
+async function regionWarnings(env: RuleEnv, now: number, cfg: SilenceConfig, since: number): Promise<Warning[]> {
+  const raw = await env.redis.zrangebyscore(
+    env.wkeys.lastSeen,
+    '-inf',
+    now - cfg.minGapMinutes * 60_000,
+    'WITHSCORES',
+    'LIMIT',
+    0,
+    cfg.maxCandidates,
+  );
+  const gaps: { code: string; last: number; from: number; to: number }[] = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const code = raw[i]!;
+    const level = LEVEL_BY_LENGTH[code.length];
+    if (!level || !cfg.levels[level]) continue;
+    const last = Number(raw[i + 1]);
+    const from = Math.max(last, since, now - cfg.lookbackHours * HOUR);
+    if (now - from < cfg.minGapMinutes * 60_000) continue;
+    gaps.push({ code, last, from, to: now });
+  }
+  if (!gaps.length) return [];
+  const expected = await expectedInGap(env, gaps, cfg);
+  const out: Warning[] = [];
+  gaps.forEach((g, i) => {
+    const { expected: exp, days } = expected[i]!;
+    const t = env.tuning(g.code, now);
+    const min = cfg.minExpected * t.thresholdFactor;
+    if (days < cfg.minBaselineDays || exp < min) return;
+    const level: WarningLevel = cfg.levels[LEVEL_BY_LENGTH[g.code.length]!]!;
+    const hours = ((now - g.from) / HOUR).toFixed(1);
+    out.push({
+      rule: 'silence',
+      level,
+      region: g.code,
+      // A silent desk cannot answer for itself: the level above checks on it.
+      desk: parentOf(g.code) ?? g.code,
+      subject: '',
+      title: `上报失联：${hours} 小时无上报`,
+      explanation:
+        `${env.place(g.code)}自 ${shortTime(g.from, now)} 起 ${hours} 小时没有任何上报；前 ${days} 日同一时段平均上报 ${exp.toFixed(1)} 起，` +
+        `完全无上报的概率约 ${Math.exp(-exp).toExponential(1)}。规则：沉默超过 ${cfg.minGapMinutes} 分钟且同时段通常上报不少于 ${min.toFixed(0)} 起即视为失联；` +
+        `每次失联按一次迟报计入上报及时率（${TIMELINESS_FORMULA}）。`,
+      evidence: [
+        {
+          id: `${g.code}:${g.last}`,
+          at: isoBeijing(g.last),
+          summary: `最后一次上报 ${shortTime(g.last, now)}，同时段通常 ${exp.toFixed(1)} 起`,
+          region: g.code,
+        },
+      ],
+      episode: { id: `r:${g.code}:${g.last}`, region: g.code },
+    });
+  });
+  return out;
+}

@@ -52,6 +52,23 @@ describe('the rules file', () => {
     expect(message).toContain('field signMinutes.red:');
   });
 
+  it('names the field of a bad source-silence or 上报及时率 setting', () => {
+    const raw = defaults();
+    set(raw, 'rules.silence.sources.minGapMinutes', 1);
+    set(raw, 'rules.silence.sources.level', 'purple');
+    set(raw, 'timeliness.limitMinutes.incident', 0);
+    let message = '';
+    try {
+      parseRulesConfig(raw);
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toContain('rule silence, field sources.minGapMinutes:');
+    expect(message).toContain('rule silence, field sources.level:');
+    expect(message).toContain('timeliness (上报及时率), field limitMinutes.incident:');
+    expect(loadRulesConfig().timeliness).toEqual({ enabled: true, limitMinutes: { incident: 30, dispute: 1440 } });
+  });
+
   it('refuses unknown rules and unknown fields (a typo must not silently do nothing)', () => {
     const raw = defaults();
     set(raw, 'rules.spike.minCuont', 3);

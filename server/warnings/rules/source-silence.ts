@@ -1,0 +1,211 @@
+/**
+ * 失联 of a source system (来源系统): a department's system that usually reports but has gone quiet
+ * for longer than its own history makes plausible. The same method as for regions (silence.ts):
+ * the source's reports in the same hours of the last days are its Poisson baseline, a gap must be
+ * at least `minGapMinutes`, and a province-wide quiet is the system being down, no source's silence.
+ *
+ * The warning belongs to the region the source's ingest keys bind it to (server/auth/ingest-keys.ts);
+ * a source with no bound key (INGEST_KEYS, the inbound stream, the simulator) to the smallest region
+ * holding everything it reported. That region's desk follows it up with the department, and the
+ * episode counts against that region's 上报及时率.
+ */
+import { z } from 'zod';
+import { WARNING_LEVELS } from '../../../shared/vocab.ts';
+import { ingestKeysHash, sourceBindings } from '../../auth/ingest-keys.ts';
+import { buckets, isoBeijing } from '../../time/beijing.ts';
+import { commonAncestor, shortTime } from '../evidence.ts';
+import { TIMELINESS_FORMULA } from '../timeliness.ts';
+import type { AppliedEvent, RuleEnv, Warning } from '../types.ts';
+import { HOUR, hoursOf, meanOfDays } from './gaps.ts';
+
+export const sourceSilenceSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  level: z.enum(WARNING_LEVELS).default('yellow'),
+  /** Gaps shorter than this are never a source's silence, whatever its baseline says. */
+  minGapMinutes: z.number().int().min(10).default(60),
+  /** Reports the source usually sends in a gap this long before the gap counts (P(0 | Poisson(8)) ≈ 0.03 %). */
+  minExpected: z.number().positive().default(8),
+  /** Sources examined per check, the longest silent first. */
+  maxSources: z.number().int().min(1).default(1000),
+});
+export type SourceSilenceConfig = z.infer<typeof sourceSilenceSchema>;
+export const DEFAULT_SOURCE_SILENCE: SourceSilenceConfig = {
+  enabled: true,
+  level: 'yellow',
+  minGapMinutes: 60,
+  minExpected: 8,
+  maxSources: 1000,
+};
+
+/** What the source check needs of the silence rule's config. */
+export interface SourceCheckConfig {
+  sources: SourceSilenceConfig;
+  baselineDays: number;
+  minBaselineDays: number;
+  lookbackHours: number;
+}
+
+/**
+ * Per batch: each source's last report (now), its reports per hour of the day they were received
+ * (first applications only, so a redelivery does not count twice), and the area it reports from.
+ */
+export async function trackSources(
+  env: RuleEnv,
+  applied: readonly AppliedEvent[],
+  cfg: SourceCheckConfig,
+  now: number,
+): Promise<void> {
+  const regions = new Map<string, string[]>();
+  const hours = new Map<string, number>();
+  for (const { event: e, code, receivedAt } of applied) {
+    const list = regions.get(e.source) ?? [];
+    list.push(e.region);
+    regions.set(e.source, list);
+    if (code !== 'N' && code !== 'U') continue;
+    const b = buckets(receivedAt ?? now);
+    const k = `${b.day}\u0000${b.hour}\u0000${e.source}`;
+    hours.set(k, (hours.get(k) ?? 0) + 1);
+  }
+  if (!regions.size) return;
+  const sources = [...regions.keys()];
+  const areas = await env.redis.hmget(env.wkeys.sourceArea, ...sources);
+  const tx = env.redis.multi();
+  tx.zadd(env.wkeys.sourceSeen, 'GT', ...sources.flatMap((s) => [now, s]));
+  sources.forEach((s, i) => {
+    const before = areas[i];
+    const area = commonAncestor(before ? [before, ...regions.get(s)!] : regions.get(s)!);
+    if (area !== before) tx.hset(env.wkeys.sourceArea, s, area);
+  });
+  const ttl = (cfg.baselineDays + 2) * 86_400;
+  for (const [k, n] of hours) {
+    const [day, hour, source] = k.split('\u0000') as [string, string, string];
+    const key = env.wkeys.sourceHours(source, Number(day));
+    // `n` is the day's total: a day whose hash exists is a day the source was reporting.
+    tx.hincrby(key, hour, n).hincrby(key, 'n', n).expire(key, ttl);
+  }
+  await tx.exec();
+}
+
+/** The reports a source usually sends in the gap: same hours of each baseline day that has data. */
+async function expectedInGaps(
+  env: RuleEnv,
+  gaps: { source: string; from: number; to: number }[],
+  baselineDays: number,
+): Promise<{ expected: number; days: number }[]> {
+  const tx = env.redis.multi();
+  const plans = gaps.map((g) => {
+    const hours = hoursOf(g.from, g.to).map((h) => ({ ...h, b: buckets(h.start) }));
+    const days = [...new Set(hours.map((h) => h.b.day))];
+    const reads: { k: number; hours: typeof hours }[] = [];
+    for (let k = 1; k <= baselineDays; k++) {
+      for (const day of days) {
+        const hs = hours.filter((h) => h.b.day === day);
+        reads.push({ k, hours: hs });
+        tx.hmget(env.wkeys.sourceHours(g.source, day - k), 'n', ...hs.map((h) => String(h.b.hour)));
+      }
+    }
+    return reads;
+  });
+  const replies = ((await tx.exec()) ?? []).map(([, v]) => (v as (string | null)[] | null) ?? []);
+  let at = 0;
+  return plans.map((reads) => {
+    const perK = new Map<number, { sum: number; hasData: boolean }>();
+    for (const r of reads) {
+      const v = replies[at++] ?? [];
+      const cur = perK.get(r.k) ?? { sum: 0, hasData: false };
+      cur.hasData ||= v[0] !== null && v[0] !== undefined;
+      r.hours.forEach((h, j) => (cur.sum += Number(v[1 + j] ?? 0) * h.share));
+      perK.set(r.k, cur);
+    }
+    return meanOfDays(perK);
+  });
+}
+
+/** Forgets sources silent for longer than any baseline reaches back: their history has expired. */
+async function forgetGone(env: RuleEnv, now: number, cfg: SourceCheckConfig): Promise<void> {
+  const gone = await env.redis.zrangebyscore(
+    env.wkeys.sourceSeen,
+    '-inf',
+    now - (cfg.baselineDays + 1) * 86_400_000,
+    'LIMIT',
+    0,
+    1000,
+  );
+  if (gone.length)
+    await env.redis
+      .multi()
+      .zrem(env.wkeys.sourceSeen, ...gone)
+      .hdel(env.wkeys.sourceArea, ...gone)
+      .exec();
+}
+
+/** The periodic check: a 失联 warning for every busy source quiet since before `now − minGap`. */
+export async function checkSources(
+  env: RuleEnv,
+  now: number,
+  cfg: SourceCheckConfig,
+  since: number,
+): Promise<Warning[]> {
+  const sc = cfg.sources;
+  await forgetGone(env, now, cfg);
+  const raw = await env.redis.zrangebyscore(
+    env.wkeys.sourceSeen,
+    '-inf',
+    now - sc.minGapMinutes * 60_000,
+    'WITHSCORES',
+    'LIMIT',
+    0,
+    sc.maxSources,
+  );
+  const gaps: { source: string; last: number; from: number; to: number }[] = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const last = Number(raw[i + 1]);
+    const from = Math.max(last, since, now - cfg.lookbackHours * HOUR);
+    if (now - from >= sc.minGapMinutes * 60_000) gaps.push({ source: raw[i]!, last, from, to: now });
+  }
+  if (!gaps.length) return [];
+  const [expected, bindings, areas] = await Promise.all([
+    expectedInGaps(env, gaps, cfg.baselineDays),
+    sourceBindings(env.redis, ingestKeysHash(env.keys.prefix)),
+    env.redis.hmget(env.wkeys.sourceArea, ...gaps.map((g) => g.source)),
+  ]);
+  const out: Warning[] = [];
+  gaps.forEach((g, i) => {
+    const { expected: exp, days } = expected[i]!;
+    const bound = bindings.get(g.source);
+    const region = bound ?? areas[i];
+    if (!region) return;
+    const t = env.tuning(region, now);
+    const min = sc.minExpected * t.thresholdFactor;
+    if (days < cfg.minBaselineDays || exp < min) return;
+    const hours = (now - g.from) / HOUR;
+    const perHour = exp / hours;
+    const place = env.place(region);
+    const where = bound ? `绑定${place}` : `上报范围${place}`;
+    const since =
+      g.from > g.last ? `自 ${shortTime(g.from, now)} 系统恢复起` : `自 ${shortTime(g.last, now)} 最后一次上报后`;
+    out.push({
+      rule: 'silence',
+      level: sc.level,
+      region,
+      // Its own group: a source's silence is not its region's, and both may hold at once.
+      subject: `source:${g.source}`,
+      title: `来源系统失联：${g.source} ${hours.toFixed(1)} 小时无上报`,
+      explanation:
+        `来源系统「${g.source}」（${where}）${since} ${hours.toFixed(1)} 小时没有任何上报，最后一次上报 ${shortTime(g.last, now)}；` +
+        `前 ${days} 日同一时段平均上报 ${exp.toFixed(1)} 条（约每小时 ${perHour.toFixed(1)} 条），完全无上报的概率约 ${Math.exp(-exp).toExponential(1)}。` +
+        `规则：来源系统沉默超过 ${sc.minGapMinutes} 分钟且同时段通常上报不少于 ${min.toFixed(0)} 条即视为失联；` +
+        `每次失联按一次迟报计入${place}的上报及时率（${TIMELINESS_FORMULA}）。`,
+      evidence: [
+        {
+          id: `source:${g.source}:${g.last}`,
+          at: isoBeijing(g.last),
+          summary: `来源系统「${g.source}」最后一次上报 ${shortTime(g.last, now)}，同时段通常每小时 ${perHour.toFixed(1)} 条`,
+          region,
+        },
+      ],
+      episode: { id: `s:${g.source}:${g.last}`, region },
+    });
+  });
+  return out;
+}
