@@ -17,7 +17,7 @@ import { defineScripts } from './redis/scripts.ts';
 import { createIngest, type Ingest } from './ingest/ingest.ts';
 import { ingestRouter } from './ingest/route.ts';
 import { startInboundReader } from './ingest/inbound.ts';
-import { IngestKeys } from './auth/ingest-keys.ts';
+import { IngestKeys, ingestKeysHash } from './auth/ingest-keys.ts';
 import { Users } from './auth/users.ts';
 import { Tokens } from './auth/tokens.ts';
 import type { Aggregator } from './aggregate/consumer.ts';
@@ -34,6 +34,7 @@ import { errorHandler, notFound } from './http/errors.ts';
 import { openApiDocument } from './http/openapi.ts';
 import { alertsRouter } from './http/routes/alerts.ts';
 import { safetyIndexRouter } from './http/routes/safety-index.ts';
+import { timelinessRouter } from './http/routes/timeliness.ts';
 import { SafetyIndex } from './safety-index/service.ts';
 import { setupAlerting } from './warnings/setup.ts';
 import { createAuditLog, type AuditLog } from './audit/log.ts';
@@ -96,7 +97,7 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
   );
   const ingestKeys = new IngestKeys(
     redis,
-    `${keys.prefix}ingest-keys`,
+    ingestKeysHash(keys.prefix),
     config.ingestKeys ?? [{ source: 'demo', key: deps.secrets.demoIngestKey }],
     () => clock.now(),
   );
@@ -150,6 +151,7 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
   api.use('/', regionsRouter({ tree, tokens, snapshot }));
   api.use('/', alertsRouter({ alerts: alerting.alerts, tokens, tree }));
   api.use('/', safetyIndexRouter({ tree, tokens, index: new SafetyIndex({ redis, keys, tree, clock }) }));
+  api.use('/', timelinessRouter({ tree, tokens, redis, keys, clock, config: alerting.rules.timeliness }));
   api.use('/', usersRouter({ users, tokens, tree, audit, sessions }));
   api.use('/', ingestKeysRouter({ ingestKeys, tokens, tree, audit }));
   api.use('/', auditRouter({ audit, tokens, tree }));

@@ -155,6 +155,21 @@ export function openApiDocument(): Record<string, unknown> {
           responses: { '200': { description: 'the index' }, ...errors },
         },
       },
+      '/timeliness/{code}': {
+        get: {
+          summary: '上报及时率 of a region (province to township) for a month',
+          security: bearer,
+          parameters: [
+            regionCode,
+            { name: 'month', in: 'query', schema: { type: 'string', pattern: '^\\d{4}-\\d{2}$' } },
+          ],
+          responses: {
+            '200': { description: 'TimelinessReply (shared/schemas/timeliness.ts)' },
+            '404': { description: 'a village: kept for townships and above', ...json(ref('Error')) },
+            ...errors,
+          },
+        },
+      },
       '/alerts': {
         get: {
           summary: 'alerts of a region’s subtree',

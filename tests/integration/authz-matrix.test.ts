@@ -159,6 +159,11 @@ const MATRIX: Record<string, Row> = {
     request: (_w, where) => ({ path: `/api/v1/index/${REGION[where]}` }),
     expect: anyUser(200),
   },
+  // 上报及时率: the same scope as every region route.
+  'GET /api/v1/timeliness/:code': {
+    request: (_w, where) => ({ path: `/api/v1/timeliness/${REGION[where]}` }),
+    expect: anyUser(200),
+  },
   'GET /api/v1/snapshot/:code': {
     request: (_w, where) => ({ path: `/api/v1/snapshot/${REGION[where]}` }),
     expect: anyUser(200),

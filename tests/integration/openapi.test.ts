@@ -23,6 +23,7 @@ describe('the OpenAPI document', () => {
       '/regions/{code}',
       '/snapshot/{code}',
       '/index/{code}',
+      '/timeliness/{code}',
       '/alerts',
       '/alerts/{id}/ack',
       '/users',
