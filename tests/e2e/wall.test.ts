@@ -281,6 +281,10 @@ describe('the wall in a real browser against the real server', () => {
     const summary = page.getByTestId('index-summary');
     await expect.poll(() => summary.getAttribute('data-score'), { timeout: 10_000 }).toMatch(/^\d+(\.\d)?$/);
     expect(await summary.textContent()).toContain('暂估');
+    // Under the score, the province's 上报及时率 this month (last month's events came in late today).
+    await expect
+      .poll(() => summary.getByTestId('index-timeliness').textContent(), { timeout: 10_000 })
+      .toMatch(/^\s*上报及时率 \d+\.\d%\s*$/);
     const ranking = page.getByTestId('panel-ranking');
     expect(await ranking.locator('h2').textContent()).toBe('平安指数');
     const values = (await ranking.locator('[data-testid=ranking-list] .v').allTextContents()).map(Number);

@@ -1,6 +1,7 @@
 import type { ErrorCode } from '../../../shared/ack.ts';
 import type { RegionInfo } from '../../../shared/regions.ts';
 import type { SafetyIndexReply } from '../../../shared/schemas/safety-index.ts';
+import type { TimelinessReply } from '../../../shared/schemas/timeliness.ts';
 import type { LoginReply } from '../../../shared/schemas/user.ts';
 
 /** A failed HTTP call, with the server's error code (or a client-side one for network failures). */
@@ -66,6 +67,8 @@ export interface Api {
   geo(code: string): Promise<RegionFeatureCollection>;
   /** 平安指数 of a region for a month (`YYYY-MM`, default the current one). */
   index(code: string, month?: string): Promise<SafetyIndexReply>;
+  /** 上报及时率 of a region (province to township) for a month (`YYYY-MM`, default the current one). */
+  timeliness(code: string, month?: string): Promise<TimelinessReply>;
 }
 
 /**
@@ -87,6 +90,10 @@ export function createApi(getToken: () => string | null, fetchImpl: typeof fetch
     index: (code, month) =>
       request<SafetyIndexReply>(
         `/api/v1/index/${encodeURIComponent(code)}${month ? `?month=${encodeURIComponent(month)}` : ''}`,
+      ),
+    timeliness: (code, month) =>
+      request<TimelinessReply>(
+        `/api/v1/timeliness/${encodeURIComponent(code)}${month ? `?month=${encodeURIComponent(month)}` : ''}`,
       ),
   };
 }

@@ -1,48 +1,9 @@
 import type { SafetyIndexReply } from '../../../../shared/schemas/safety-index.ts';
+import type { TimelinessReply } from '../../../../shared/schemas/timeliness.ts';
+import { FollowedReply } from './followed.svelte.ts';
 
-/**
- * The shown region's 平安指数. It is not in the socket snapshot (it changes slowly and costs a
- * peer-group computation), so it is fetched: now, then every five minutes, sooner again after a
- * failure. The last good reply stays on screen with `failed` set, so the panel can say it is old.
- */
-export class SafetyIndexState {
-  reply = $state.raw<SafetyIndexReply | null>(null);
-  failed = $state(false);
-  readonly #load: (code: string) => Promise<SafetyIndexReply>;
-  readonly #refreshMs: number;
-  readonly #retryMs: number;
+/** The shown region's 平安指数, fetched every five minutes (see FollowedReply). */
+export class SafetyIndexState extends FollowedReply<SafetyIndexReply> {}
 
-  constructor(load: (code: string) => Promise<SafetyIndexReply>, refreshMs = 5 * 60_000, retryMs = 30_000) {
-    this.#load = load;
-    this.#refreshMs = refreshMs;
-    this.#retryMs = retryMs;
-  }
-
-  /** Keeps `code`'s index loaded until the returned teardown is called. */
-  follow(code: string): () => void {
-    if (this.reply?.region.code !== code) this.reply = null;
-    this.failed = false;
-    let live = true;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const load = () => {
-      this.#load(code).then(
-        (r) => {
-          if (!live) return;
-          this.reply = r;
-          this.failed = false;
-          timer = setTimeout(load, this.#refreshMs);
-        },
-        () => {
-          if (!live) return;
-          this.failed = true;
-          timer = setTimeout(load, this.#retryMs);
-        },
-      );
-    };
-    load();
-    return () => {
-      live = false;
-      clearTimeout(timer);
-    };
-  }
-}
+/** The shown region's 上报及时率 this month (province down to township), shown beside its 平安指数. */
+export class TimelinessState extends FollowedReply<TimelinessReply> {}
