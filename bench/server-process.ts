@@ -23,7 +23,8 @@ export async function startServerProcess(redis: TestRedis, env: Record<string, s
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pingan-bench-'));
   const ingestKey = 'bench_ingest_key_0123456789abcdef';
   const adminPassword = 'bench-admin-password';
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], {
+  const profile = process.env.BENCH_SERVER_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_SERVER_PROFILE}`] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'server/index.ts'], {
     env: {
       ...process.env,
       PORT: String(port),

@@ -35,6 +35,33 @@ export function diff(before: Record<string, Leaf>, after: Record<string, Leaf>):
   return changes;
 }
 
+const isContainer = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === 'object' && Object.keys(v).length > 0;
+
+/**
+ * `diff(flatten(before, prefix), flatten(after, prefix))` added to `out`, without building either
+ * flat map: walks both trees together and flattens only where they differ in shape.
+ */
+export function diffValues(before: unknown, after: unknown, prefix: string, out: Changes): Changes {
+  if (isContainer(before) && isContainer(after) && Array.isArray(before) === Array.isArray(after)) {
+    for (const k of Object.keys(after)) {
+      const v = after[k];
+      if (v === undefined) continue;
+      const path = prefix ? `${prefix}.${k}` : k;
+      const b = before[k];
+      if (b === v) continue;
+      if ((b === null || typeof b !== 'object') && (v === null || typeof v !== 'object')) out[path] = v as Leaf;
+      else diffValues(b, v, path, out);
+    }
+    for (const k of Object.keys(before)) {
+      if (after[k] !== undefined || before[k] === undefined) continue;
+      for (const gone of Object.keys(flatten(before[k], prefix ? `${prefix}.${k}` : k))) out[gone] = null;
+    }
+    return out;
+  }
+  return Object.assign(out, diff(flatten(before, prefix), flatten(after, prefix)));
+}
+
 const UNSAFE = new Set(['__proto__', 'prototype', 'constructor']);
 
 /**

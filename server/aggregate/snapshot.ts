@@ -11,7 +11,15 @@ import type { AlertView } from '../../shared/schemas/alert.ts';
 import type { RegionInfo, RegionRef } from '../../shared/regions.ts';
 import type { Keys } from '../redis/keys.ts';
 import { buckets, dayNumber, dayStart, isoBeijing } from '../time/beijing.ts';
-import { asHash, lowDayMarginals, lowOpenMarginals, type Hash } from './low-level.ts';
+import {
+  asHash,
+  lowDayByRegion,
+  lowDayMarginals,
+  lowOpenByRegion,
+  lowOpenMarginals,
+  sumMarginals,
+  type Hash,
+} from './low-level.ts';
 
 /** Open alerts as the snapshot needs them; provided by the alerts module. */
 export interface AlertDigest {
@@ -130,18 +138,34 @@ function queueReads(
   tx.hgetall(keys.lowOpen(township));
   return (r, at) => {
     const [t, y, d2, month, open] = r.slice(at, at + 5) as Hash[];
+    if (code.length > 9) {
+      // A village: no children, its own fields only.
+      return {
+        days: new Map([
+          [day, asHash(lowDayMarginals(t!, code))],
+          [day - 1, asHash(lowDayMarginals(y!, code))],
+          [day - 2, asHash(lowDayMarginals(d2!, code))],
+        ]),
+        month: asHash(lowDayMarginals(month!, code)),
+        open: asHash(lowOpenMarginals(open!, code)),
+        children: new Map(),
+      };
+    }
+    // A township: today's and the open hash split by village in one pass each, then summed.
+    const todayBy = lowDayByRegion(t!);
+    const openBy = lowOpenByRegion(open!);
     const kids = new Map<string, { today: Hash; open: Hash }>();
     for (const c of children) {
-      kids.set(c.code, { today: asHash(lowDayMarginals(t!, c.code)), open: asHash(lowOpenMarginals(open!, c.code)) });
+      kids.set(c.code, { today: asHash(todayBy.get(c.code) ?? {}), open: asHash(openBy.get(c.code) ?? {}) });
     }
     return {
       days: new Map([
-        [day, asHash(lowDayMarginals(t!, code))],
+        [day, asHash(sumMarginals(todayBy.values()))],
         [day - 1, asHash(lowDayMarginals(y!, code))],
         [day - 2, asHash(lowDayMarginals(d2!, code))],
       ]),
       month: asHash(lowDayMarginals(month!, code)),
-      open: asHash(lowOpenMarginals(open!, code)),
+      open: asHash(sumMarginals(openBy.values())),
       children: kids,
     };
   };

@@ -202,6 +202,10 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
       if (!room) rooms.set(code, (room = new RoomState()));
       const r = room;
       r.joining++;
+      // Joins take a read slot too (before the room's lock, in the same order as refreshes, so the
+      // two never wait on each other in a cycle): a thousand screens subscribing at once are read
+      // a few at a time instead of holding a thousand snapshots in memory together.
+      await slot();
       return r
         .serialize(async () => {
           const snap = await opts.readSnapshot(code);
@@ -216,7 +220,10 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
           void socket?.join(socket.data.publicMode ? [publicRoom(code), regionRoom(code)] : regionRoom(code));
           return { ...snap, seq: r.seq };
         })
-        .finally(() => r.joining--);
+        .finally(() => {
+          release();
+          r.joining--;
+        });
     },
     async leave(socketId, code) {
       const socket = io.sockets.sockets.get(socketId);

@@ -1,4 +1,4 @@
-import { diff, flatten, type Changes } from '../../shared/delta.ts';
+import { diffValues, type Changes } from '../../shared/delta.ts';
 import type { Snapshot } from '../../shared/schemas/snapshot.ts';
 
 /** The parts of a snapshot that deltas carry (alerts travel as `alert` events). */
@@ -10,7 +10,7 @@ function sections(s: Snapshot): Map<string, unknown> {
 /**
  * What every socket of one room has been sent, and its sequence number. The state is kept as one
  * JSON string per section (a few KB per room, not tens of KB of flattened keys); only sections
- * whose JSON changed are flattened and compared.
+ * whose JSON changed are parsed and compared.
  */
 export class RoomState {
   seq = 0;
@@ -38,11 +38,10 @@ export class RoomState {
     const before = this.sent;
     this.sent = json;
     if (!before) return undefined;
-    let changes: Changes = {};
+    const changes: Changes = {};
     for (const [k, text] of json) {
       const old = before.get(k);
-      if (old === text) continue;
-      changes = { ...changes, ...diff(old === undefined ? {} : flatten(JSON.parse(old), k), flatten(now.get(k), k)) };
+      if (old !== text) diffValues(old === undefined ? undefined : JSON.parse(old), now.get(k), k, changes);
     }
     if (Object.keys(changes).length === 0) return undefined;
     this.seq++;
