@@ -63,22 +63,28 @@ export function createWarnings(deps: WarningsDeps): WarningsEngine {
     what: string,
     fn: (m: AnyRule, cfg: unknown) => Promise<Warning[]> | undefined,
   ): Promise<Warning[]> {
-    const out: Warning[] = [];
-    for (const { m, cfg } of rules) {
-      try {
-        out.push(...((await fn(m, cfg)) ?? []));
-      } catch (err) {
-        logger.error({ err, rule: m.id, what }, 'warning rule failed; its warnings for this batch are lost');
-      }
-    }
-    return out;
+    // The rules are independent (each its own keys): they run together, so a batch waits for the
+    // slowest rule's Redis round trips rather than for the sum of all of them.
+    const results = await Promise.all(
+      rules.map(async ({ m, cfg }) => {
+        try {
+          return (await fn(m, cfg)) ?? [];
+        } catch (err) {
+          logger.error({ err, rule: m.id, what }, 'warning rule failed; its warnings for this batch are lost');
+          return [];
+        }
+      }),
+    );
+    return results.flat();
   }
 
   async function raise(warnings: Warning[]): Promise<void> {
     if (!warnings.length) return;
     const now = deps.clock.now();
     const touched = new Set<string>();
-    for (const w of warnings) {
+    // Raised together (one Redis round trip for the lot, not one per warning); the raise script is
+    // atomic per alert group, so two warnings of one group still count twice, in some order.
+    const one = async (w: Warning) => {
       // A 失联 episode counts against 上报及时率 whether or not an operator silenced its alerts:
       // the region did not report either way.
       if (w.episode && config.timeliness.enabled) {
@@ -106,7 +112,8 @@ export function createWarnings(deps: WarningsDeps): WarningsEngine {
       } catch (err) {
         logger.error({ err, rule: w.rule, region: w.region }, 'raising an alert failed');
       }
-    }
+    };
+    await Promise.all(warnings.map(one));
     // One notice for the batch, so the rooms refresh their alert counts once.
     if (touched.size) await publishNotice(deps.redis, deps.keys, { touched: [...touched], events: [] });
   }
