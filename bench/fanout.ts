@@ -36,7 +36,6 @@ function pickRegions(tree: RegionTree, n: number, rand: () => number): string[] 
   return out.slice(0, n);
 }
 
-
 async function lagP99(url: string): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text();
   const m = /^pingan_nodejs_eventloop_lag_p99_seconds (\S+)$/m.exec(text);

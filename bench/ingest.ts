@@ -5,7 +5,6 @@
 import os from 'node:os';
 import hdr from 'hdr-histogram-js';
 import { startTestRedis } from '../tests/helpers/redis.ts';
-import { startTestServer } from '../tests/helpers/server.ts';
 import { generate } from '../tests/helpers/ground-truth.ts';
 import { drained } from '../tests/helpers/drain.ts';
 import { loadRegionTree } from '../server/regions/tree.ts';
@@ -17,11 +16,13 @@ import { slaTable } from '../server/aggregate/sla.ts';
 import { AGGREGATOR_GROUP } from '../server/redis/keys.ts';
 import type { StoredEvent } from '../shared/schemas/event.ts';
 import { aofSetting, commandsExecuted, redisCpuSeconds } from './redis-info.ts';
+import { startServerProcess, startWorkerProcess } from './server-process.ts';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 200_000);
 const BATCH = Number(process.env.BENCH_BATCH ?? 5000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
 const APPLY_BATCH = 2000;
+const WORKERS = Number(process.env.BENCH_WORKERS ?? 0);
 
 export async function benchIngest(): Promise<Record<string, number | string>> {
   const tree = await loadRegionTree('62');
@@ -79,22 +80,26 @@ export async function benchIngest(): Promise<Record<string, number | string>> {
   const aggregatorSeconds = (performance.now() - ta) / 1000;
   await boundRedis.stop();
 
-  // 2. The full path: HTTP ingest → stream → aggregator (in the server process) → counters.
-  const t = await startTestServer();
+  // 2. The full path: HTTP ingest → stream → aggregator → counters, with the server as its own
+  // process as in production (the aggregator and rules inside it, or in BENCH_WORKERS workers).
+  const redis = await startTestRedis();
+  const r = redis.client();
+  const server = await startServerProcess(redis, WORKERS > 0 ? { AGGREGATOR: 'off' } : {});
+  const workers = Array.from({ length: WORKERS }, (_, i) => startWorkerProcess(redis, `bench-worker-${i}`));
   const bodies: string[] = [];
   for (let i = 0; i < events.length; i += BATCH) bodies.push(JSON.stringify(events.slice(i, i + BATCH)));
-  const r = t.server.redis;
+  await new Promise((res) => setTimeout(res, 2000));
   const f0 = await commandsExecuted(r);
   const redisCpu0 = await redisCpuSeconds(r);
-  const nodeCpu0 = process.cpuUsage();
+  const serverCpu0 = server.cpuSeconds() + workers.reduce((s, w) => s + w.cpuSeconds(), 0);
   const tf = performance.now();
   let next = 0;
   const post = async () => {
     while (next < bodies.length) {
       const body = bodies[next++]!;
-      const res = await fetch(`${t.url}/api/v1/events`, {
+      const res = await fetch(`${server.url}/api/v1/events`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${t.ingestKey}`, 'content-type': 'application/json' },
+        headers: { authorization: `Bearer ${server.ingestKey}`, 'content-type': 'application/json' },
         body,
       });
       if (res.status !== 200) throw new Error(`ingest answered ${res.status}`);
@@ -106,12 +111,17 @@ export async function benchIngest(): Promise<Record<string, number | string>> {
   await drained(r, keys.events, 600_000);
   const fullSeconds = (performance.now() - tf) / 1000;
   const redisCores = ((await redisCpuSeconds(r)) - redisCpu0) / fullSeconds;
-  const nodeCpu = process.cpuUsage(nodeCpu0);
-  const nodeCores = (nodeCpu.user + nodeCpu.system) / 1e6 / fullSeconds;
+  const serverCores =
+    (server.cpuSeconds() + workers.reduce((s, w) => s + w.cpuSeconds(), 0) - serverCpu0) / fullSeconds;
   const fullCommands = (await commandsExecuted(r)) - f0;
 
   // 3. Snapshot latency of a city (张掖市), idle, over HTTP.
-  const token = await t.login('admin', t.adminPassword);
+  const login = await fetch(`${server.url}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'admin', password: server.adminPassword }),
+  });
+  const { token } = (await login.json()) as { token: string };
   const h = hdr.build({
     lowestDiscernibleValue: 1,
     highestTrackableValue: 10_000_000,
@@ -119,11 +129,13 @@ export async function benchIngest(): Promise<Record<string, number | string>> {
   });
   for (let i = 0; i < 1000; i++) {
     const s = performance.now();
-    const res = await fetch(`${t.url}/api/v1/snapshot/6207`, { headers: { authorization: `Bearer ${token}` } });
+    const res = await fetch(`${server.url}/api/v1/snapshot/6207`, { headers: { authorization: `Bearer ${token}` } });
     await res.arrayBuffer();
     h.recordValue(Math.round((performance.now() - s) * 1000));
   }
-  await t.stop();
+  await Promise.all(workers.map((w) => w.stop()));
+  await server.stop();
+  await redis.stop();
 
   const fullRate = events.length / fullSeconds;
   const boundRate = events.length / boundSeconds;
@@ -133,6 +145,7 @@ export async function benchIngest(): Promise<Record<string, number | string>> {
     events: events.length,
     'http batch size': BATCH,
     'http concurrency': CONCURRENCY,
+    'aggregator worker processes (0 = inside the server)': WORKERS,
     'aggregation batch size': APPLY_BATCH,
     'ingest accepted (events/s, HTTP answered)': Math.round(events.length / ingestSeconds),
     'sustained HTTP → aggregated (events/s)': Math.round(fullRate),
@@ -142,7 +155,7 @@ export async function benchIngest(): Promise<Record<string, number | string>> {
     'Redis commands per event (full path)': Math.round((fullCommands / events.length) * 10) / 10,
     'Redis commands per event (bound)': Math.round((boundCommands / events.length) * 10) / 10,
     'full path: Redis CPU (cores)': Math.round(redisCores * 100) / 100,
-    'full path: Node CPU, server + load generator (cores)': Math.round(nodeCores * 100) / 100,
+    'full path: server and worker processes CPU (cores)': Math.round(serverCores * 100) / 100,
     'snapshot 6207 p50 (ms)': h.getValueAtPercentile(50) / 1000,
     'snapshot 6207 p99 (ms)': h.getValueAtPercentile(99) / 1000,
   };

@@ -17,13 +17,47 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
+/** CPU seconds (user + system) a process has used so far, from /proc. */
+function processCpuSeconds(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / Number(process.env.CLK_TCK ?? 100);
+}
+
+export interface WorkerProcess {
+  cpuSeconds(): number;
+  stop(): Promise<void>;
+}
+
+/** An aggregator worker (`npm run worker`) as its own OS process, on the same Redis. */
+export function startWorkerProcess(redis: TestRedis, name: string): WorkerProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/worker.ts'], {
+    env: {
+      ...process.env,
+      REDIS_URL: `redis://127.0.0.1:${redis.options.port}`,
+      WORKER_NAME: name,
+      LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  return {
+    cpuSeconds: () => processCpuSeconds(child.pid!),
+    async stop() {
+      const gone = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await gone;
+    },
+  };
+}
+
 /** The real server as its own OS process (as in production), so its CPU and memory can be read. */
 export async function startServerProcess(redis: TestRedis, env: Record<string, string> = {}): Promise<ServerProcess> {
   const port = await freePort();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pingan-bench-'));
   const ingestKey = 'bench_ingest_key_0123456789abcdef';
   const adminPassword = 'bench-admin-password';
-  const profile = process.env.BENCH_SERVER_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_SERVER_PROFILE}`] : [];
+  const profile = process.env.BENCH_SERVER_PROFILE
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_SERVER_PROFILE}`]
+    : [];
   const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'server/index.ts'], {
     env: {
       ...process.env,
@@ -50,17 +84,13 @@ export async function startServerProcess(redis: TestRedis, env: Record<string, s
     await new Promise((r) => setTimeout(r, 100));
   }
   const pid = child.pid!;
-  const ticks = Number(process.env.CLK_TCK ?? 100);
   return {
     url,
     pid,
     child,
     ingestKey,
     adminPassword,
-    cpuSeconds() {
-      const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      return (Number(fields[11]) + Number(fields[12])) / ticks;
-    },
+    cpuSeconds: () => processCpuSeconds(pid),
     rss() {
       const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
       return Number(m?.[1] ?? 0) * 1024;
