@@ -18,7 +18,7 @@ export interface WarningKeys {
   overdueCheck: string;
   /** Last time each source system reported (ms), for the silence rule's source check. */
   sourceSeen: string;
-  /** Reports of a source system per hour of one Beijing day (fields `0`–`23`), by time received. */
+  /** New cases a source system reported per hour of one Beijing day (fields `0`–`23`, `n` the day), by time received. */
   sourceHours(source: string, day: number): string;
   /** The smallest region holding everything a source system reported (its area when no key binds it). */
   sourceArea: string;

@@ -46,8 +46,10 @@ export interface SourceCheckConfig {
 }
 
 /**
- * Per batch: each source's last report (now), its reports per hour of the day they were received
- * (first applications only, so a redelivery does not count twice), and the area it reports from.
+ * Per batch: each source's last report (now), the new cases it reported per hour of the day they
+ * were received, and the area it reports from. The baseline counts cases, not messages: a case's
+ * lifecycle messages come in bursts, so messages are far from Poisson, while the cases a system
+ * reports are close to it — and a system that is up but sends only updates is not silent anyway.
  */
 export async function trackSources(
   env: RuleEnv,
@@ -61,7 +63,7 @@ export async function trackSources(
     const list = regions.get(e.source) ?? [];
     list.push(e.region);
     regions.set(e.source, list);
-    if (code !== 'N' && code !== 'U') continue;
+    if (code !== 'N') continue;
     const b = buckets(receivedAt ?? now);
     const k = `${b.day}\u0000${b.hour}\u0000${e.source}`;
     hours.set(k, (hours.get(k) ?? 0) + 1);
@@ -86,7 +88,7 @@ export async function trackSources(
   await tx.exec();
 }
 
-/** The reports a source usually sends in the gap: same hours of each baseline day that has data. */
+/** The new cases a source usually reports in the gap: same hours of each baseline day that has data. */
 async function expectedInGaps(
   env: RuleEnv,
   gaps: { source: string; from: number; to: number }[],
@@ -193,14 +195,14 @@ export async function checkSources(
       title: `来源系统失联：${g.source} ${hours.toFixed(1)} 小时无上报`,
       explanation:
         `来源系统「${g.source}」（${where}）${since} ${hours.toFixed(1)} 小时没有任何上报，最后一次上报 ${shortTime(g.last, now)}；` +
-        `前 ${days} 日同一时段平均上报 ${exp.toFixed(1)} 条（约每小时 ${perHour.toFixed(1)} 条），完全无上报的概率约 ${Math.exp(-exp).toExponential(1)}。` +
-        `规则：来源系统沉默超过 ${sc.minGapMinutes} 分钟且同时段通常上报不少于 ${min.toFixed(0)} 条即视为失联；` +
+        `前 ${days} 日同一时段平均新报案件 ${exp.toFixed(1)} 起（约每小时 ${perHour.toFixed(1)} 起），完全无上报的概率不超过 ${Math.exp(-exp).toExponential(1)}。` +
+        `规则：来源系统沉默超过 ${sc.minGapMinutes} 分钟且同时段通常新报案件不少于 ${min.toFixed(0)} 起即视为失联；` +
         `每次失联按一次迟报计入${place}的上报及时率（${TIMELINESS_FORMULA}）。`,
       evidence: [
         {
           id: `source:${g.source}:${g.last}`,
           at: isoBeijing(g.last),
-          summary: `来源系统「${g.source}」最后一次上报 ${shortTime(g.last, now)}，同时段通常每小时 ${perHour.toFixed(1)} 条`,
+          summary: `来源系统「${g.source}」最后一次上报 ${shortTime(g.last, now)}，同时段通常每小时新报 ${perHour.toFixed(1)} 起`,
           region,
         },
       ],

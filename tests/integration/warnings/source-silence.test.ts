@@ -70,10 +70,10 @@ describe('silence of a source system (来源系统失联)', () => {
     expect(mine).toHaveLength(1);
     expect(mine[0]).toMatchObject({ rule: 'silence', level: 'yellow', region: '620702', desk: '620702' });
     const d = (await h.alerting.alerts.store.detail(mine[0]!.id))!;
-    // Names the system, its last report and its usual pace (six reports an hour).
+    // Names the system, its last report and its usual pace (six new cases an hour).
     expect(d.explanation).toContain('来源系统「zy-110」（绑定张掖市甘州区）');
     expect(d.explanation).toContain('最后一次上报 12:00');
-    expect(d.explanation).toMatch(/前 7 日同一时段平均上报 18\.0 条（约每小时 6\.0 条）/);
+    expect(d.explanation).toMatch(/前 7 日同一时段平均新报案件 18\.0 起（约每小时 6\.0 起）/);
     expect(d.explanation).toContain('计入张掖市甘州区的上报及时率');
 
     // The county itself went quiet with its only source: its own 失联 is a second alert, not merged.
