@@ -5,11 +5,11 @@
  * Deterministic from its parameters, so a replay after a crash sends the same ids with the same
  * content and ingest counts them as duplicates.
  */
-import type { EventInput } from '../../shared/schemas/event.ts';
 import { RETENTION } from '../aggregate/retention.ts';
 import type { Ingest } from '../ingest/ingest.ts';
 import type { Logger } from '../log.ts';
 import type { Rates } from './generate.ts';
+import type { Outgoing } from './events.ts';
 import type { LedgerEntry } from './ledger.ts';
 import { derive } from './prng.ts';
 import type { PendingQueue } from './queue.ts';
@@ -68,7 +68,7 @@ export async function runBackfill(p: BackfillParams, deps: BackfillDeps): Promis
     ledger: [],
   };
   let seq = p.seqBase;
-  let buffer: EventInput[] = [];
+  let buffer: Outgoing[] = [];
   const flush = async (all: boolean) => {
     while (buffer.length >= MAX_BATCH || (all && buffer.length > 0)) {
       const batch = buffer.slice(0, MAX_BATCH);
@@ -82,7 +82,7 @@ export async function runBackfill(p: BackfillParams, deps: BackfillDeps): Promis
   // Steps go through the queue even here, so history is delivered in the order it would have
   // been live — out-of-order deliveries included — and roughly chronologically.
   const release = (until: number) => {
-    for (const o of queue.popDue(until)) if (o.at >= oldest) buffer.push(o.event);
+    for (const o of queue.popDue(until)) if (o.at >= oldest) buffer.push(o);
   };
 
   for (let h = 0, from = p.from; from < p.to; h++, from += HOUR) {

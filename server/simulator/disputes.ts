@@ -3,7 +3,8 @@
  * series of follow-up disputes between the same parties (repeat disputes the rules must catch).
  */
 import type { DisputeCategory, RiskMarker } from '../../shared/vocab.ts';
-import { deliveryTimes, planDispute } from './lifecycle.ts';
+import { deliveryTimes, planDispute, reportedLate } from './lifecycle.ts';
+import { newIncident } from './incidents.ts';
 import type { CasePlan } from './plan.ts';
 import { chance, hex, intBetween, pickOne, pickWeighted, uniform, type Rand } from './prng.ts';
 import {
@@ -13,6 +14,7 @@ import {
   DISPUTE_SEVERITIES,
   MASS_GATHERING_SHARE,
   OTHER_DISPUTE_MARKERS,
+  PETITION_AFTER_FAILURE,
   REPEAT_SERIES,
   VIOLENT_MARKERS,
   VIOLENT_RISK_CATEGORIES,
@@ -78,9 +80,14 @@ export function newDisputeCase(world: World, rand: Rand, t0: number, o: DisputeO
       dispatchTo: pickDispatchTo(rand),
     },
     steps: plan.steps,
-    sendAt: deliveryTimes(
+    sendAt: reportedLate(
       rand,
-      plan.steps.map((s) => s.at),
+      'dispute',
+      t0,
+      deliveryTimes(
+        rand,
+        plan.steps.map((s) => s.at),
+      ),
     ),
     outcome: plan.outcome,
     tags: {
@@ -93,11 +100,35 @@ export function newDisputeCase(world: World, rand: Rand, t0: number, o: DisputeO
 
 /**
  * A new dispute, plus its follow-ups when it starts a series: the same parties, the same village,
- * back 2–4 more times within weeks, mostly about the same thing.
+ * back 2–4 more times within weeks, mostly about the same thing; and, when its mediation fails,
+ * now and then its first party petitioning about it again and again (重复信访).
  */
 export function newDispute(world: World, rand: Rand, t0: number): CasePlan[] {
   const first = newDisputeCase(world, rand, t0);
-  const out = [first];
+  return [first, ...repeatSeries(world, rand, first, t0), ...petitionsAfterFailure(world, rand, first)];
+}
+
+/** 3–5 petitions by the first party of a dispute whose mediation failed, within two weeks of it. */
+function petitionsAfterFailure(world: World, rand: Rand, first: CasePlan): CasePlan[] {
+  if (first.outcome !== 'failed' || !chance(rand, PETITION_AFTER_FAILURE.share)) return [];
+  const failedAt = first.steps.find((s) => s.status === 'failed')!.at;
+  const [minN, maxN] = PETITION_AFTER_FAILURE.petitions;
+  const [minD, maxD] = PETITION_AFTER_FAILURE.withinDays;
+  const times = Array.from({ length: intBetween(rand, minN, maxN) }, () => failedAt + uniform(rand, minD, maxD) * DAY);
+  return times
+    .sort((a, b) => a - b)
+    .map((t) => ({
+      ...newIncident(world, rand, t, {
+        category: 'petition',
+        place: first.attrs.place,
+        parties: [first.attrs.parties![0]!],
+      }),
+      tags: { followUp: true },
+    }));
+}
+
+function repeatSeries(world: World, rand: Rand, first: CasePlan, t0: number): CasePlan[] {
+  const out: CasePlan[] = [];
   if (!chance(rand, REPEAT_SERIES.share)) return out;
   const [minN, maxN] = REPEAT_SERIES.followUps;
   const [minD, maxD] = REPEAT_SERIES.withinDays;

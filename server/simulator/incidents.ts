@@ -1,7 +1,7 @@
 /** New incident cases (案事件、警情): reported → handling → closed. */
 import type { IncidentCategory, RiskMarker } from '../../shared/vocab.ts';
 import type { PointLngLat } from '../regions/point-in-county.ts';
-import { deliveryTimes, planIncident } from './lifecycle.ts';
+import { deliveryTimes, planIncident, reportedLate } from './lifecycle.ts';
 import type { CasePlan } from './plan.ts';
 import { chance, hex, intBetween, pickWeighted, type Rand } from './prng.ts';
 import { CHRONIC_PETITIONERS, INCIDENT_CATEGORY_SHARES, INCIDENT_CHANNELS, INCIDENT_SEVERITIES } from './rates.ts';
@@ -16,6 +16,8 @@ export interface IncidentOverrides {
   severity?: number;
   riskMarkers?: RiskMarker[];
   spike?: boolean;
+  /** The party of a petition (a petitioner seen before). */
+  parties?: string[];
 }
 
 /** Markers police attach to a few incidents (crowds at petitions and brawls, knives in assaults). */
@@ -45,8 +47,8 @@ export function newIncident(world: World, rand: Rand, t0: number, o: IncidentOve
   const channel = pickWeighted(rand, INCIDENT_CHANNELS[category]);
   const severity = o.severity ?? pickWeighted(rand, INCIDENT_SEVERITIES);
   const riskMarkers = o.riskMarkers ?? incidentMarkers(rand, category);
-  let parties: string[] | undefined;
-  if (category === 'petition') {
+  let parties = o.parties;
+  if (category === 'petition' && !parties) {
     parties = chance(rand, CHRONIC_PETITIONERS.share)
       ? [chronicPetitioner(place.county, intBetween(rand, 0, CHRONIC_PETITIONERS.perCounty - 1))]
       : [`p_${hex(rand, 12)}`];
@@ -66,9 +68,14 @@ export function newIncident(world: World, rand: Rand, t0: number, o: IncidentOve
       dispatchTo: '',
     },
     steps,
-    sendAt: deliveryTimes(
+    sendAt: reportedLate(
       rand,
-      steps.map((s) => s.at),
+      'incident',
+      t0,
+      deliveryTimes(
+        rand,
+        steps.map((s) => s.at),
+      ),
     ),
     ...(o.spike ? { tags: { spike: true } } : {}),
   };

@@ -16,6 +16,7 @@ import { chance, logNormal, uniform, type Rand } from './prng.ts';
 import {
   ESCALATION_SHARE,
   LATE_DISPATCH_SHARE,
+  LATE_REPORTS,
   LATE_RESOLUTION_SHARE,
   MEDIATION_SUCCESS,
   OUT_OF_ORDER_SHARE,
@@ -152,4 +153,15 @@ export function deliveryTimes(rand: Rand, times: readonly number[]): number[] {
     }
   }
   return out;
+}
+
+/**
+ * A case entered late (补录) for a few of its kind: whatever of it happened before `t0 + delay`
+ * arrives at that moment, in step order; later steps as planned. Otherwise the times unchanged.
+ */
+export function reportedLate(rand: Rand, kind: 'incident' | 'dispute', t0: number, sendAt: number[]): number[] {
+  const late = LATE_REPORTS[kind];
+  if (!chance(rand, late.share)) return sendAt;
+  const at = t0 + uniform(rand, late.delayMinutes[0], late.delayMinutes[1]) * MIN;
+  return sendAt.map((t) => Math.max(t, at));
 }

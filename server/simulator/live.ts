@@ -93,11 +93,7 @@ export class LiveLoop {
     const due = queue.popDue(now, MAX_SEND_PER_TICK).filter((o) => o.at >= now - MAX_EVENT_AGE_MS);
     if (due.length > 0) {
       try {
-        await sendEvents(
-          this.d.ingest,
-          due.map((o) => o.event),
-          log,
-        );
+        await sendEvents(this.d.ingest, due, log);
         this.sent += due.length;
       } catch (err) {
         // Same ids, same content: sending them again later is safe, so put them back.

@@ -121,11 +121,51 @@ export const VERIFY_SHARE = { resolved: 0.9, failed: 0.5 } as const;
 export const OUT_OF_ORDER_SHARE = 0.03;
 
 /**
+ * Cases entered late (补录): a grid worker types in the afternoon what happened in the morning, a
+ * 司法所 registers yesterday's dispute. Everything of the case that happened by then arrives
+ * together, past the 上报及时率 limits (30 minutes for incidents, 24 hours for disputes).
+ */
+export const LATE_REPORTS = {
+  incident: { share: 0.004, delayMinutes: [35, 240] },
+  dispute: { share: 0.003, delayMinutes: [25 * 60, 60 * 60] },
+} as const;
+
+/**
+ * The sending systems (来源系统) the simulator stands in for: one per channel family and city, so
+ * one can fall silent while the others go on (\`simulator.<system>.<city>\`, 6 × 14 sources).
+ */
+export const SOURCE_SYSTEMS: Record<Channel, string> = {
+  police_110: '110',
+  hotline_12345: '12345',
+  grid: 'grid',
+  app: 'grid',
+  petition: 'xinfang',
+  court: 'court',
+  walk_in: 'zongzhi',
+};
+
+/**
+ * Now and then a system's link goes down (接口中断) for 2–6 hours; what it held back arrives when
+ * it is back. One chance in 1,000 per source and hour: about two outages a day among the 84
+ * sources, the busy ones (a city's 110) raising a 失联 warning within the hour.
+ */
+export const SOURCE_OUTAGES = { perSourceHour: 1 / 1000, hours: [2, 6] } as const;
+
+/**
  * Repeat parties: a dispute sometimes starts a series — the same households back 2–4 more times
  * within 3–25 days (一户多次纠纷). 0.5% of ~2,230 a day → ~11 series a day, ~35 follow-up
  * disputes a day, so "same parties in ≥ 3 disputes in 30 days" is always present but rare.
  */
 export const REPEAT_SERIES = { share: 0.005, followUps: [2, 4], withinDays: [3, 25] } as const;
+
+/**
+ * 访调对接失败后重复信访: a dispute whose mediation failed sometimes sends its first party to the
+ * petition bureau, again and again, within two weeks of the failure. ~2,230 disputes a day × 25 %
+ * failed × 0.8 % ≈ 4.5 such parties a day, each reaching the repeat rule's 3 petitions: a few
+ * new 重复信访 warnings a day across the province, beside the chronic petitioners below (whose
+ * alerts, once open, only grow).
+ */
+export const PETITION_AFTER_FAILURE = { share: 0.008, petitions: [3, 5], withinDays: [1, 14] } as const;
 
 /** Chronic petitioners: each county has a few whose ids recur in its petitions. */
 export const CHRONIC_PETITIONERS = { perCounty: 3, share: 0.03 } as const;

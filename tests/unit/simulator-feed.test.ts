@@ -53,7 +53,8 @@ async function backfill(p: BackfillParams, now: number) {
     now: () => now,
     stopped: () => false,
     ingest: async (raws, source) => {
-      expect(source).toBe('simulator');
+      // One simulated system per channel family and city (server/simulator/sources.ts).
+      expect(source).toMatch(/^simulator\.(110|12345|grid|xinfang|court|zongzhi)\.\d{4}$/);
       batches.push(raws.length);
       out.push(...(raws as EventInput[]));
       return { accepted: raws.length, duplicates: 0, rejected: [] };

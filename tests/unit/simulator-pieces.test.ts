@@ -126,6 +126,7 @@ describe('pending queue', () => {
   const item = (sendAt: number, id: string): Outgoing => ({
     sendAt,
     at: sendAt,
+    source: 'simulator.110.6201',
     event: {
       id,
       caseId: id,
