@@ -72,7 +72,12 @@ async function mapPixel(page: Page, code: string, at: { lng: number; lat: number
   const walk = (c: unknown): void => {
     if (!Array.isArray(c)) return;
     if (typeof c[0] === 'number' && typeof c[1] === 'number') {
-      [minX, maxX, minY, maxY] = [Math.min(minX, c[0]), Math.max(maxX, c[0]), Math.min(minY, c[1]), Math.max(maxY, c[1])];
+      [minX, maxX, minY, maxY] = [
+        Math.min(minX, c[0]),
+        Math.max(maxX, c[0]),
+        Math.min(minY, c[1]),
+        Math.max(maxY, c[1]),
+      ];
     } else for (const x of c) walk(x);
   };
   for (const f of geo.features) walk(f.geometry.coordinates);
