@@ -43,7 +43,7 @@ const envSchema = z.object({
   /** Simulator speed factor: 1 is real time. */
   SIMULATOR_SPEED: z.coerce.number().positive().max(10000).default(1),
   /** Days of history the simulator backfills on an empty database. */
-  SIMULATOR_BACKFILL_DAYS: z.coerce.number().int().min(0).max(35).default(2),
+  SIMULATOR_BACKFILL_DAYS: z.coerce.number().int().min(0).max(35).default(3),
   /** Run the aggregator inside this process (default) or leave it to worker processes. */
   AGGREGATOR: onOff.default('on'),
   /** Allowed browser origins for CORS and the socket handshake, comma-separated. */
