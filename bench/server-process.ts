@@ -55,8 +55,11 @@ export async function startServerProcess(redis: TestRedis, env: Record<string, s
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pingan-bench-'));
   const ingestKey = 'bench_ingest_key_0123456789abcdef';
   const adminPassword = 'bench-admin-password';
-  const profile = process.env.BENCH_SERVER_PROFILE
-    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_SERVER_PROFILE}`]
+  const dir = process.env.BENCH_SERVER_PROFILE;
+  const profile = dir
+    ? process.env.BENCH_SERVER_PROFILE_KIND === 'heap'
+      ? ['--heap-prof', `--heap-prof-dir=${dir}`]
+      : ['--cpu-prof', `--cpu-prof-dir=${dir}`]
     : [];
   const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'server/index.ts'], {
     env: {

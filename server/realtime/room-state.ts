@@ -22,12 +22,17 @@ export class RoomState {
   timer: ReturnType<typeof setTimeout> | undefined;
   refreshing = false;
   private sent: Map<string, string> | undefined;
-  private chain: Promise<unknown> = Promise.resolve();
+  private chain: Promise<void> = Promise.resolve();
 
   /** Runs `fn` after every earlier call for this room: reads and sends never interleave. */
   serialize<T>(fn: () => Promise<T>): Promise<T> {
     const next = this.chain.then(fn, fn);
-    this.chain = next.catch(() => undefined);
+    // The chain keeps only the order, not the result: a join resolves with a whole snapshot, which
+    // would otherwise stay in memory for as long as the room is quiet.
+    this.chain = next.then(
+      () => undefined,
+      () => undefined,
+    );
     return next;
   }
 
