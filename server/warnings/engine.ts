@@ -59,23 +59,24 @@ export function createWarnings(deps: WarningsDeps): WarningsEngine {
     .filter((r) => r.cfg.enabled);
   const lastTick = new Map<string, number>();
 
-  async function run(
-    what: string,
-    fn: (m: AnyRule, cfg: unknown) => Promise<Warning[]> | undefined,
-  ): Promise<Warning[]> {
-    // The rules are independent (each its own keys): they run together, so a batch waits for the
-    // slowest rule's Redis round trips rather than for the sum of all of them.
-    const results = await Promise.all(
+  /**
+   * Runs one hook of every rule and raises each rule's warnings as soon as that rule is done. The
+   * rules are independent (each its own keys), so they run together: a red 命案风险 waits neither
+   * for the other rules' Redis round trips nor for their warnings.
+   */
+  async function run(what: string, fn: (m: AnyRule, cfg: unknown) => Promise<Warning[]> | undefined): Promise<void> {
+    await Promise.all(
       rules.map(async ({ m, cfg }) => {
+        let warnings: Warning[];
         try {
-          return (await fn(m, cfg)) ?? [];
+          warnings = (await fn(m, cfg)) ?? [];
         } catch (err) {
           logger.error({ err, rule: m.id, what }, 'warning rule failed; its warnings for this batch are lost');
-          return [];
+          return;
         }
+        await raise(warnings);
       }),
     );
-    return results.flat();
   }
 
   async function raise(warnings: Warning[]): Promise<void> {
@@ -114,20 +115,19 @@ export function createWarnings(deps: WarningsDeps): WarningsEngine {
       }
     };
     await Promise.all(warnings.map(one));
-    // One notice for the batch, so the rooms refresh their alert counts once.
+    // One notice per rule and batch, so the rooms refresh their alert counts once for the lot.
     if (touched.size) await publishNotice(deps.redis, deps.keys, { touched: [...touched], events: [] });
   }
 
   async function tick(force = false): Promise<void> {
     const now = deps.clock.now();
-    const warnings = await run('tick', (m, cfg) => {
+    await run('tick', (m, cfg) => {
       if (!m.onTick) return undefined;
       const every = m.tickEveryMs?.(cfg) ?? 60_000;
       if (!force && now - (lastTick.get(m.id) ?? -Infinity) < every) return undefined;
       lastTick.set(m.id, now);
       return m.onTick(env, now, cfg);
     });
-    await raise(warnings);
   }
 
   return {
@@ -141,16 +141,17 @@ export function createWarnings(deps: WarningsDeps): WarningsEngine {
         applied.push({ event: e.event, code, ...(receivedAt === undefined ? {} : { receivedAt }) });
       });
       if (!applied.length) return;
-      await raise(await run('events', (m, cfg) => m.onEvents?.(env, applied, cfg)));
-      if (config.timeliness.enabled) {
-        await recordReports(deps.redis, env.wkeys, applied, config.timeliness).catch((err: unknown) =>
-          logger.error({ err }, '上报及时率 counters failed; this batch is not counted'),
-        );
-      }
+      await Promise.all([
+        run('events', (m, cfg) => m.onEvents?.(env, applied, cfg)),
+        config.timeliness.enabled &&
+          recordReports(deps.redis, env.wkeys, applied, config.timeliness).catch((err: unknown) =>
+            logger.error({ err }, '上报及时率 counters failed; this batch is not counted'),
+          ),
+      ]);
     },
     async onSwept(swept: SweepResult) {
       if (!swept.changed.length) return;
-      await raise(await run('sweep', (m, cfg) => m.onSwept?.(env, swept, cfg)));
+      await run('sweep', (m, cfg) => m.onSwept?.(env, swept, cfg));
     },
     tick,
     start(everyMs = 10_000) {
