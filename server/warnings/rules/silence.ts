@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { parentOf } from '../../../shared/regions.ts';
 import { WARNING_LEVELS, type WarningLevel } from '../../../shared/vocab.ts';
-import { buckets, isoBeijing } from '../../time/beijing.ts';
+import { isoBeijing } from '../../time/beijing.ts';
+import type { Keys } from '../../redis/keys.ts';
 import { shortTime } from '../evidence.ts';
 import type { RuleEnv, RuleModule, Warning } from '../types.ts';
 import { queueDayRead } from '../day-counts.ts';
 import { TIMELINESS_FORMULA } from '../timeliness.ts';
-import { countingSince, HOUR, hoursOf, meanOfDays } from './gaps.ts';
+import { countingSince, expectedInGaps, HOUR, quietMembers, type BaselineRead, type Gap } from './gaps.ts';
 import { checkSources, DEFAULT_SOURCE_SILENCE, sourceSilenceSchema, trackSources } from './source-silence.ts';
 
 export const silenceSchema = z.strictObject({
@@ -40,49 +41,25 @@ export type SilenceConfig = z.infer<typeof silenceSchema>;
 
 const LEVEL_BY_LENGTH: Record<number, 'county' | 'township'> = { 6: 'county', 9: 'township' };
 
-async function expectedInGap(
-  env: RuleEnv,
-  gaps: { code: string; from: number; to: number }[],
-  cfg: SilenceConfig,
-): Promise<{ expected: number; days: number }[]> {
-  const tx = env.redis.multi();
-  const decoders: ((reply: unknown) => (string | null)[])[] = [];
-  const plans = gaps.map((g) => {
-    // Per baseline day k: the gap's hours shifted k days back, grouped by day hash.
-    const hours = hoursOf(g.from, g.to).map((h) => ({ ...h, b: buckets(h.start) }));
-    const days = [...new Set(hours.map((h) => h.b.day))];
-    const reads: { k: number; day: number; hours: typeof hours }[] = [];
-    for (let k = 1; k <= cfg.baselineDays; k++) {
-      for (const day of days) {
-        const hs = hours.filter((h) => h.b.day === day);
-        reads.push({ k, day, hours: hs });
-        decoders.push(
-          queueDayRead(
-            tx,
-            env.keys,
-            g.code,
-            day - k,
-            hs.flatMap((h) => [`h:${h.b.hour}:i`, `h:${h.b.hour}:d`]),
-          ),
-        );
-      }
-    }
-    return reads;
-  });
-  const replies = ((await tx.exec()) ?? []).map(([, v], i) => decoders[i]!(v));
-  let at = 0;
-  return plans.map((reads) => {
-    const perK = new Map<number, { sum: number; hasData: boolean }>();
-    for (const r of reads) {
-      const v = replies[at++] ?? [];
-      const cur = perK.get(r.k) ?? { sum: 0, hasData: false };
-      cur.hasData ||= v[0] !== null || v[1] !== null;
-      r.hours.forEach((h, j) => (cur.sum += (Number(v[2 + j * 2] ?? 0) + Number(v[3 + j * 2] ?? 0)) * h.share));
-      perK.set(r.k, cur);
-    }
-    return meanOfDays(perK);
-  });
-}
+/** A region's new cases in given hours of a day (incidents and disputes), from its day counts. */
+const regionHours =
+  (keys: Keys): BaselineRead<Gap> =>
+  (tx, gap, day, hours) => {
+    const decode = queueDayRead(
+      tx,
+      keys,
+      gap.member,
+      day,
+      hours.flatMap((h) => [`h:${h}:i`, `h:${h}:d`]),
+    );
+    return (reply) => {
+      const v = decode(reply);
+      return {
+        hasData: v[0] !== null || v[1] !== null,
+        counts: hours.map((_, j) => Number(v[2 + j * 2] ?? 0) + Number(v[3 + j * 2] ?? 0)),
+      };
+    };
+  };
 
 /**
  * 失联: a county or township (or a source system, rules/source-silence.ts) that has reported
@@ -125,56 +102,49 @@ export const silence: RuleModule<SilenceConfig> = {
 
 /** Counties and townships quiet since before `now − minGap` whose same hours usually bring cases. */
 async function regionWarnings(env: RuleEnv, now: number, cfg: SilenceConfig, since: number): Promise<Warning[]> {
-  const raw = await env.redis.zrangebyscore(
-    env.wkeys.lastSeen,
-    '-inf',
-    now - cfg.minGapMinutes * 60_000,
-    'WITHSCORES',
-    'LIMIT',
-    0,
-    cfg.maxCandidates,
-  );
-  const gaps: { code: string; last: number; from: number; to: number }[] = [];
-  for (let i = 0; i + 1 < raw.length; i += 2) {
-    const code = raw[i]!;
-    const level = LEVEL_BY_LENGTH[code.length];
-    if (!level || !cfg.levels[level]) continue;
-    const last = Number(raw[i + 1]);
-    const from = Math.max(last, since, now - cfg.lookbackHours * HOUR);
-    if (now - from < cfg.minGapMinutes * 60_000) continue;
-    gaps.push({ code, last, from, to: now });
-  }
+  const gaps = (
+    await quietMembers(env, env.wkeys.lastSeen, {
+      now,
+      minGapMs: cfg.minGapMinutes * 60_000,
+      lookbackMs: cfg.lookbackHours * HOUR,
+      since,
+      limit: cfg.maxCandidates,
+    })
+  ).filter((g) => {
+    const level = LEVEL_BY_LENGTH[g.member.length];
+    return level !== undefined && cfg.levels[level] !== undefined;
+  });
   if (!gaps.length) return [];
-  const expected = await expectedInGap(env, gaps, cfg);
+  const expected = await expectedInGaps(env, gaps, cfg.baselineDays, regionHours(env.keys));
   const out: Warning[] = [];
-  gaps.forEach((g, i) => {
+  gaps.forEach(({ member: code, last, from }, i) => {
     const { expected: exp, days } = expected[i]!;
-    const t = env.tuning(g.code, now);
+    const t = env.tuning(code, now);
     const min = cfg.minExpected * t.thresholdFactor;
     if (days < cfg.minBaselineDays || exp < min) return;
-    const level: WarningLevel = cfg.levels[LEVEL_BY_LENGTH[g.code.length]!]!;
-    const hours = ((now - g.from) / HOUR).toFixed(1);
+    const level: WarningLevel = cfg.levels[LEVEL_BY_LENGTH[code.length]!]!;
+    const hours = ((now - from) / HOUR).toFixed(1);
     out.push({
       rule: 'silence',
       level,
-      region: g.code,
+      region: code,
       // A silent desk cannot answer for itself: the level above checks on it.
-      desk: parentOf(g.code) ?? g.code,
+      desk: parentOf(code) ?? code,
       subject: '',
       title: `上报失联：${hours} 小时无上报`,
       explanation:
-        `${env.place(g.code)}自 ${shortTime(g.from, now)} 起 ${hours} 小时没有任何上报；前 ${days} 日同一时段平均上报 ${exp.toFixed(1)} 起，` +
+        `${env.place(code)}自 ${shortTime(from, now)} 起 ${hours} 小时没有任何上报；前 ${days} 日同一时段平均上报 ${exp.toFixed(1)} 起，` +
         `完全无上报的概率约 ${Math.exp(-exp).toExponential(1)}。规则：沉默超过 ${cfg.minGapMinutes} 分钟且同时段通常上报不少于 ${min.toFixed(0)} 起即视为失联；` +
         `每次失联按一次迟报计入上报及时率（${TIMELINESS_FORMULA}）。`,
       evidence: [
         {
-          id: `${g.code}:${g.last}`,
-          at: isoBeijing(g.last),
-          summary: `最后一次上报 ${shortTime(g.last, now)}，同时段通常 ${exp.toFixed(1)} 起`,
-          region: g.code,
+          id: `${code}:${last}`,
+          at: isoBeijing(last),
+          summary: `最后一次上报 ${shortTime(last, now)}，同时段通常 ${exp.toFixed(1)} 起`,
+          region: code,
         },
       ],
-      episode: { id: `r:${g.code}:${g.last}`, region: g.code },
+      episode: { id: `r:${code}:${last}`, region: code },
     });
   });
   return out;

@@ -16,7 +16,7 @@ import { buckets, isoBeijing } from '../../time/beijing.ts';
 import { commonAncestor, shortTime } from '../evidence.ts';
 import { TIMELINESS_FORMULA } from '../timeliness.ts';
 import type { AppliedEvent, RuleEnv, Warning } from '../types.ts';
-import { HOUR, hoursOf, meanOfDays } from './gaps.ts';
+import { expectedInGaps, HOUR, quietMembers, type BaselineRead, type Gap } from './gaps.ts';
 
 export const sourceSilenceSchema = z.strictObject({
   enabled: z.boolean().default(true),
@@ -88,40 +88,17 @@ export async function trackSources(
   await tx.exec();
 }
 
-/** The new cases a source usually reports in the gap: same hours of each baseline day that has data. */
-async function expectedInGaps(
-  env: RuleEnv,
-  gaps: { source: string; from: number; to: number }[],
-  baselineDays: number,
-): Promise<{ expected: number; days: number }[]> {
-  const tx = env.redis.multi();
-  const plans = gaps.map((g) => {
-    const hours = hoursOf(g.from, g.to).map((h) => ({ ...h, b: buckets(h.start) }));
-    const days = [...new Set(hours.map((h) => h.b.day))];
-    const reads: { k: number; hours: typeof hours }[] = [];
-    for (let k = 1; k <= baselineDays; k++) {
-      for (const day of days) {
-        const hs = hours.filter((h) => h.b.day === day);
-        reads.push({ k, hours: hs });
-        tx.hmget(env.wkeys.sourceHours(g.source, day - k), 'n', ...hs.map((h) => String(h.b.hour)));
-      }
-    }
-    return reads;
-  });
-  const replies = ((await tx.exec()) ?? []).map(([, v]) => (v as (string | null)[] | null) ?? []);
-  let at = 0;
-  return plans.map((reads) => {
-    const perK = new Map<number, { sum: number; hasData: boolean }>();
-    for (const r of reads) {
-      const v = replies[at++] ?? [];
-      const cur = perK.get(r.k) ?? { sum: 0, hasData: false };
-      cur.hasData ||= v[0] !== null && v[0] !== undefined;
-      r.hours.forEach((h, j) => (cur.sum += Number(v[1 + j] ?? 0) * h.share));
-      perK.set(r.k, cur);
-    }
-    return meanOfDays(perK);
-  });
-}
+/** The new cases a source reported in given hours of a day, from its hour counts. */
+const sourceHours =
+  (env: RuleEnv): BaselineRead<Gap> =>
+  (tx, gap, day, hours) => {
+    // `n` is the day's total: a day whose hash exists is a day the source was reporting.
+    tx.hmget(env.wkeys.sourceHours(gap.member, day), 'n', ...hours.map(String));
+    return (reply) => {
+      const v = (reply as (string | null)[] | null) ?? [];
+      return { hasData: v[0] !== null && v[0] !== undefined, counts: hours.map((_, j) => Number(v[1 + j] ?? 0)) };
+    };
+  };
 
 /** Forgets sources silent for longer than any baseline reaches back: their history has expired. */
 async function forgetGone(env: RuleEnv, now: number, cfg: SourceCheckConfig): Promise<void> {
@@ -150,63 +127,54 @@ export async function checkSources(
 ): Promise<Warning[]> {
   const sc = cfg.sources;
   await forgetGone(env, now, cfg);
-  const raw = await env.redis.zrangebyscore(
-    env.wkeys.sourceSeen,
-    '-inf',
-    now - sc.minGapMinutes * 60_000,
-    'WITHSCORES',
-    'LIMIT',
-    0,
-    sc.maxSources,
-  );
-  const gaps: { source: string; last: number; from: number; to: number }[] = [];
-  for (let i = 0; i + 1 < raw.length; i += 2) {
-    const last = Number(raw[i + 1]);
-    const from = Math.max(last, since, now - cfg.lookbackHours * HOUR);
-    if (now - from >= sc.minGapMinutes * 60_000) gaps.push({ source: raw[i]!, last, from, to: now });
-  }
+  const gaps = await quietMembers(env, env.wkeys.sourceSeen, {
+    now,
+    minGapMs: sc.minGapMinutes * 60_000,
+    lookbackMs: cfg.lookbackHours * HOUR,
+    since,
+    limit: sc.maxSources,
+  });
   if (!gaps.length) return [];
   const [expected, bindings, areas] = await Promise.all([
-    expectedInGaps(env, gaps, cfg.baselineDays),
+    expectedInGaps(env, gaps, cfg.baselineDays, sourceHours(env)),
     sourceBindings(env.redis, ingestKeysHash(env.keys.prefix)),
-    env.redis.hmget(env.wkeys.sourceArea, ...gaps.map((g) => g.source)),
+    env.redis.hmget(env.wkeys.sourceArea, ...gaps.map((g) => g.member)),
   ]);
   const out: Warning[] = [];
-  gaps.forEach((g, i) => {
+  gaps.forEach(({ member: source, last, from }, i) => {
     const { expected: exp, days } = expected[i]!;
-    const bound = bindings.get(g.source);
+    const bound = bindings.get(source);
     const region = bound ?? areas[i];
     if (!region) return;
     const t = env.tuning(region, now);
     const min = sc.minExpected * t.thresholdFactor;
     if (days < cfg.minBaselineDays || exp < min) return;
-    const hours = (now - g.from) / HOUR;
+    const hours = (now - from) / HOUR;
     const perHour = exp / hours;
     const place = env.place(region);
     const where = bound ? `绑定${place}` : `上报范围${place}`;
-    const since =
-      g.from > g.last ? `自 ${shortTime(g.from, now)} 系统恢复起` : `自 ${shortTime(g.last, now)} 最后一次上报后`;
+    const since = from > last ? `自 ${shortTime(from, now)} 系统恢复起` : `自 ${shortTime(last, now)} 最后一次上报后`;
     out.push({
       rule: 'silence',
       level: sc.level,
       region,
       // Its own group: a source's silence is not its region's, and both may hold at once.
-      subject: `source:${g.source}`,
-      title: `来源系统失联：${g.source} ${hours.toFixed(1)} 小时无上报`,
+      subject: `source:${source}`,
+      title: `来源系统失联：${source} ${hours.toFixed(1)} 小时无上报`,
       explanation:
-        `来源系统「${g.source}」（${where}）${since} ${hours.toFixed(1)} 小时没有任何上报，最后一次上报 ${shortTime(g.last, now)}；` +
+        `来源系统「${source}」（${where}）${since} ${hours.toFixed(1)} 小时没有任何上报，最后一次上报 ${shortTime(last, now)}；` +
         `前 ${days} 日同一时段平均新报案件 ${exp.toFixed(1)} 起（约每小时 ${perHour.toFixed(1)} 起），完全无上报的概率不超过 ${Math.exp(-exp).toExponential(1)}。` +
         `规则：来源系统沉默超过 ${sc.minGapMinutes} 分钟且同时段通常新报案件不少于 ${min.toFixed(0)} 起即视为失联；` +
         `每次失联按一次迟报计入${place}的上报及时率（${TIMELINESS_FORMULA}）。`,
       evidence: [
         {
-          id: `source:${g.source}:${g.last}`,
-          at: isoBeijing(g.last),
-          summary: `来源系统「${g.source}」最后一次上报 ${shortTime(g.last, now)}，同时段通常每小时新报 ${perHour.toFixed(1)} 起`,
+          id: `source:${source}:${last}`,
+          at: isoBeijing(last),
+          summary: `来源系统「${source}」最后一次上报 ${shortTime(last, now)}，同时段通常每小时新报 ${perHour.toFixed(1)} 起`,
           region,
         },
       ],
-      episode: { id: `s:${g.source}:${g.last}`, region },
+      episode: { id: `s:${source}:${last}`, region },
     });
   });
   return out;
