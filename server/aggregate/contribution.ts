@@ -71,26 +71,25 @@ export class CounterDeltas {
     const outcome = out && `o:${out}`;
     const hourField = `h:${hour}:${k}`;
     const slotField = `q:${slot}:${k}`;
+    /** What a day and a month hash both count: kind, category, channel, status, outcome. */
+    const windowFields = (h: Map<string, number>) => {
+      bump(h, k, sign);
+      bump(h, cat, sign);
+      bump(h, chan, sign);
+      bump(h, status, sign);
+      if (outcome) bump(h, outcome, sign);
+    };
     for (const len of TOP_LENGTHS) {
       if (len > region.length) break;
       const a = region.slice(0, len);
       if (dayKept) {
         const h = this.hash(keys.day(a, day), 'day');
-        bump(h, k, sign);
-        bump(h, cat, sign);
-        bump(h, chan, sign);
-        bump(h, status, sign);
-        if (outcome) bump(h, outcome, sign);
+        windowFields(h);
         bump(h, hourField, sign);
         bump(h, slotField, sign);
       }
       if (monthKept) {
-        const h = this.hash(keys.month(a, month), 'mon');
-        bump(h, k, sign);
-        bump(h, cat, sign);
-        bump(h, chan, sign);
-        bump(h, status, sign);
-        if (outcome) bump(h, outcome, sign);
+        windowFields(this.hash(keys.month(a, month), 'mon'));
       }
       if (open) {
         const h = this.hash(keys.open(a), '');
