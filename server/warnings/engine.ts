@@ -64,7 +64,10 @@ export function createWarnings(deps: WarningsDeps): WarningsEngine {
    * rules are independent (each its own keys), so they run together: a red 命案风险 waits neither
    * for the other rules' Redis round trips nor for their warnings.
    */
-  async function run(what: string, fn: (m: AnyRule, cfg: unknown) => Promise<Warning[]> | undefined): Promise<void> {
+  async function run(
+    what: string,
+    fn: (m: AnyRule, cfg: unknown) => Promise<Warning[]> | Warning[] | undefined,
+  ): Promise<void> {
     await Promise.all(
       rules.map(async ({ m, cfg }) => {
         let warnings: Warning[];
@@ -130,16 +133,26 @@ export function createWarnings(deps: WarningsDeps): WarningsEngine {
     });
   }
 
+  /** The batch's counted events as the rules see them. */
+  function appliedOf(entries: Entry[], result: ApplyResult): AppliedEvent[] {
+    // Conflicting events are not counted, so no rule sees them; redeliveries are harmless (idempotent).
+    const applied: AppliedEvent[] = [];
+    entries.forEach((e, i) => {
+      const code = result.codes[i];
+      if (!code || code === 'C') return;
+      const receivedAt = e.event.receivedAt ?? streamTime(e.entryId);
+      applied.push({ event: e.event, code, ...(receivedAt === undefined ? {} : { receivedAt }) });
+    });
+    return applied;
+  }
+
   return {
+    async onCounted(entries: Entry[], result: ApplyResult) {
+      const applied = appliedOf(entries, result);
+      if (applied.length) await run('counted', (m, cfg) => m.onEventsAtOnce?.(env, applied, cfg));
+    },
     async onApplied(entries: Entry[], result: ApplyResult) {
-      // Conflicting events are not counted, so no rule sees them; redeliveries are harmless (idempotent).
-      const applied: AppliedEvent[] = [];
-      entries.forEach((e, i) => {
-        const code = result.codes[i];
-        if (!code || code === 'C') return;
-        const receivedAt = e.event.receivedAt ?? streamTime(e.entryId);
-        applied.push({ event: e.event, code, ...(receivedAt === undefined ? {} : { receivedAt }) });
-      });
+      const applied = appliedOf(entries, result);
       if (!applied.length) return;
       await Promise.all([
         run('events', (m, cfg) => m.onEvents?.(env, applied, cfg)),

@@ -69,6 +69,12 @@ export interface RuleModule<C> {
   id: RuleId;
   schema: z.ZodType<C>;
   onEvents?(env: RuleEnv, events: AppliedEvent[], cfg: C): Promise<Warning[]>;
+  /**
+   * Checks of single events that need no stored state (a weapon in a dispute): run as soon as the
+   * batch is counted, ahead of the rules of earlier batches still running, so such an alert waits
+   * for nothing. Pure; anything that reads Redis belongs in onEvents.
+   */
+  onEventsAtOnce?(env: RuleEnv, events: AppliedEvent[], cfg: C): Warning[];
   onSwept?(env: RuleEnv, swept: SweepResult, cfg: C): Promise<Warning[]>;
   /** Periodic checks for what no event announces (silence). */
   onTick?(env: RuleEnv, now: number, cfg: C): Promise<Warning[]>;

@@ -109,6 +109,8 @@ export async function startRulesHarness(
     async feed(events) {
       const es = entries(events);
       const result = await applyBatch(ctx, es, clock.now(), false);
+      // As the pipeline does: the stateless checks at once, then the rules.
+      await alerting.warnings.onCounted?.(es, result);
       await alerting.warnings.onApplied(es, result);
       return result;
     },

@@ -180,17 +180,17 @@ async function partyWarnings(
 export const homicideRisk: RuleModule<HomicideRiskConfig> = {
   id: 'homicide_risk',
   schema: homicideRiskSchema,
+  onEventsAtOnce(env, applied: AppliedEvent[], cfg) {
+    const now = env.clock.now();
+    return applied
+      .map((a) => a.event)
+      .filter(live)
+      .flatMap((e) => markerWarning(env, e, cfg, now) ?? []);
+  },
   async onEvents(env, applied: AppliedEvent[], cfg) {
     const now = env.clock.now();
     const disputes = applied.map((a) => a.event).filter(live);
     if (!disputes.length) return [];
-    const out: Warning[] = [];
-    for (const e of disputes) {
-      const w = markerWarning(env, e, cfg, now);
-      if (w) out.push(w);
-    }
-    out.push(...(await escalationWarnings(env, disputes, cfg, now)));
-    out.push(...(await partyWarnings(env, disputes, cfg, now)));
-    return out;
+    return [...(await escalationWarnings(env, disputes, cfg, now)), ...(await partyWarnings(env, disputes, cfg, now))];
   },
 };
