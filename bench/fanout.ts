@@ -36,6 +36,9 @@ function pickRegions(tree: RegionTree, n: number, rand: () => number): string[] 
   return out.slice(0, n);
 }
 
+/** Bytes as KB with one decimal. */
+const kb = (bytes: number) => Math.round(bytes / 102.4) / 10;
+
 async function lagP99(url: string): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text();
   const m = /^pingan_nodejs_eventloop_lag_p99_seconds (\S+)$/m.exec(text);
@@ -70,27 +73,36 @@ async function drive(
   await new Promise((r) => setTimeout(r, 2000));
   const rssBase = server.rss();
 
-  // 1. Connect everyone; memory per idle connection before and after subscribing.
+  // 1. Connect everyone, then subscribe everyone, each in two halves of the same mix of levels. The
+  //    growth over all clients includes fixed costs (V8 committing its young generation during the
+  //    first burst); the growth from the first half to the second is what one more client costs.
   const regions = pickRegions(tree, CLIENTS, rand);
-  const sockets: TestSocket[] = [];
-  for (let i = 0; i < CLIENTS; i += 50) {
-    const batch = regions.slice(i, i + 50).map(() => connect(server.url, token));
-    await Promise.all(
-      batch.map(
-        (s) =>
-          new Promise<void>((resolve, reject) => {
+  const halves = [regions.map((_, i) => i).filter((i) => i % 2 === 0), regions.map((_, i) => i).filter((i) => i % 2)];
+  const sockets: TestSocket[] = new Array<TestSocket>(CLIENTS);
+  const settle = () => new Promise((r) => setTimeout(r, 3000));
+  const rssConnected: number[] = [];
+  for (const half of halves) {
+    for (let i = 0; i < half.length; i += 50) {
+      const batch = half.slice(i, i + 50);
+      await Promise.all(
+        batch.map((k) => {
+          const s = (sockets[k] = connect(server.url, token));
+          return new Promise<void>((resolve, reject) => {
             s.once('connect', () => resolve());
-            s.once('connect_error', (err) => reject(new Error(`socket ${i} could not connect: ${err.message}`)));
-          }),
-      ),
-    );
-    sockets.push(...batch);
+            s.once('connect_error', (err) => reject(new Error(`socket ${k} could not connect: ${err.message}`)));
+          });
+        }),
+      );
+    }
+    await settle();
+    rssConnected.push(server.rss());
   }
-  await new Promise((r) => setTimeout(r, 3000));
-  const rssConnected = server.rss();
-  await Promise.all(sockets.map((s, i) => subscribe(s, regions[i]!)));
-  await new Promise((r) => setTimeout(r, 3000));
-  const rssSubscribed = server.rss();
+  const rssSubscribed: number[] = [];
+  for (const half of halves) {
+    await Promise.all(half.map((k) => subscribe(sockets[k]!, regions[k]!)));
+    await settle();
+    rssSubscribed.push(server.rss());
+  }
 
   // 2. Load: events to random villages, each a new incident case; per subscribed region the
   //    cumulative count after each batch, to date every delta a client receives.
@@ -224,8 +236,12 @@ async function drive(
     'bytes per client per second': Math.round(bytes / CLIENTS / (loadSeconds + 2)),
     'server CPU during load (cores)': Math.round((cpu / (loadSeconds + 2)) * 100) / 100,
     'Redis CPU during load (cores)': Math.round((redisCpu / (loadSeconds + 2)) * 100) / 100,
-    'server RSS per connection, connected (KB)': Math.round((rssConnected - rssBase) / CLIENTS / 102.4) / 10,
-    'server RSS per connection, subscribed, idle (KB)': Math.round((rssSubscribed - rssBase) / CLIENTS / 102.4) / 10,
+    'server RSS growth / clients, connected (KB)': kb((rssConnected[1]! - rssBase) / CLIENTS),
+    'server RSS growth / clients, subscribed, idle (KB)': kb((rssSubscribed[1]! - rssBase) / CLIENTS),
+    'server RSS per added connection, connected (KB)': kb((rssConnected[1]! - rssConnected[0]!) / halves[1]!.length),
+    'server RSS per added connection, subscribed, idle (KB)': kb(
+      (rssSubscribed[1]! - rssSubscribed[0]!) / halves[1]!.length,
+    ),
     'server RSS base / loaded (MB)': `${Math.round(rssBase / 1048576)} / ${Math.round(rssLoaded / 1048576)}`,
     'server event-loop delay p99 during load (ms)': Math.round(lag * 10) / 10,
   };

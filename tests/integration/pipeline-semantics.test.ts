@@ -228,3 +228,23 @@ describe('case states written by an earlier version', () => {
     expect((await applyBatch(ctx, [again], T + 2 * HOUR, false)).codes).toEqual(['D']);
   });
 });
+
+describe('sliding windows', () => {
+  it('count the cases of the last 15 minutes, hour and 24 hours, across midnight', async () => {
+    const MIN = 60_000;
+    const now = T + 2 * MIN; // 10:02
+    const ages = [1, 10, 14, 20, 50, 59, 61, 5 * 60, 10 * 60 + 1, 23 * 60 + 50, 24 * 60 + 30];
+    await applyBatch(
+      ctx,
+      ages.map((m, i) => dispute(`W${i}`, 'received', now - m * MIN)),
+      now,
+      false,
+    );
+    const s = (await snap('620702', now))!;
+    // 5-minute slots: "the last 15 minutes" is the current slot and the two before it (09:50–10:04),
+    // so events 1 and 10 minutes ago are in and one 14 minutes ago (09:48) is out.
+    expect(s.counts.last15m.dispute).toBe(2);
+    expect(s.counts.last1h.dispute).toBe(5); // the current slot and the 11 before: back to 09:05
+    expect(s.counts.last24h.dispute).toBe(10); // yesterday 10:05 onwards; 24 h 30 min ago is out
+  });
+});
