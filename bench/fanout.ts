@@ -16,6 +16,8 @@ import { redisCpuSeconds } from './redis-info.ts';
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 1000);
 const RATE = Number(process.env.BENCH_RATE ?? 2000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
+/** Idle time before each memory reading. */
+const SETTLE_MS = 3000;
 const TICK_MS = 50;
 
 const histogram = () =>
@@ -35,6 +37,8 @@ function pickRegions(tree: RegionTree, n: number, rand: () => number): string[] 
   for (const [codes, s] of share) for (let i = 0; i < Math.round(n * s); i++) out.push(pick(codes));
   return out.slice(0, n);
 }
+
+const settle = () => new Promise((r) => setTimeout(r, SETTLE_MS));
 
 /** Bytes as KB with one decimal. */
 const kb = (bytes: number) => Math.round(bytes / 102.4) / 10;
@@ -71,38 +75,32 @@ async function drive(
   });
   const { token } = (await login.json()) as { token: string };
   await new Promise((r) => setTimeout(r, 2000));
-  const rssBase = server.rss();
+  const base = await server.afterGc();
 
-  // 1. Connect everyone, then subscribe everyone, each in two halves of the same mix of levels. The
-  //    growth over all clients includes fixed costs (V8 committing its young generation during the
-  //    first burst); the growth from the first half to the second is what one more client costs.
+  // 1. Connect everyone, then subscribe everyone; memory per idle connection after each, read
+  //    after a full GC in the server: without one, RSS mostly says when V8 last collected.
   const regions = pickRegions(tree, CLIENTS, rand);
-  const halves = [regions.map((_, i) => i).filter((i) => i % 2 === 0), regions.map((_, i) => i).filter((i) => i % 2)];
-  const sockets: TestSocket[] = new Array<TestSocket>(CLIENTS);
-  const settle = () => new Promise((r) => setTimeout(r, 3000));
-  const rssConnected: number[] = [];
-  for (const half of halves) {
-    for (let i = 0; i < half.length; i += 50) {
-      const batch = half.slice(i, i + 50);
-      await Promise.all(
-        batch.map((k) => {
-          const s = (sockets[k] = connect(server.url, token));
-          return new Promise<void>((resolve, reject) => {
+  const sockets: TestSocket[] = [];
+  for (let i = 0; i < CLIENTS; i += 50) {
+    const batch = regions.slice(i, i + 50).map(() => connect(server.url, token));
+    await Promise.all(
+      batch.map(
+        (s) =>
+          new Promise<void>((resolve, reject) => {
             s.once('connect', () => resolve());
-            s.once('connect_error', (err) => reject(new Error(`socket ${k} could not connect: ${err.message}`)));
-          });
-        }),
-      );
-    }
-    await settle();
-    rssConnected.push(server.rss());
+            s.once('connect_error', (err) => reject(new Error(`socket ${i} could not connect: ${err.message}`)));
+          }),
+      ),
+    );
+    sockets.push(...batch);
   }
-  const rssSubscribed: number[] = [];
-  for (const half of halves) {
-    await Promise.all(half.map((k) => subscribe(sockets[k]!, regions[k]!)));
-    await settle();
-    rssSubscribed.push(server.rss());
-  }
+  await settle();
+  const rssConnectedNoGc = server.rss();
+  const connected = await server.afterGc();
+  await Promise.all(sockets.map((s, i) => subscribe(s, regions[i]!)));
+  await settle();
+  const rssSubscribedNoGc = server.rss();
+  const subscribed = await server.afterGc();
 
   // 2. Load: events to random villages, each a new incident case; per subscribed region the
   //    cumulative count after each batch, to date every delta a client receives.
@@ -236,13 +234,16 @@ async function drive(
     'bytes per client per second': Math.round(bytes / CLIENTS / (loadSeconds + 2)),
     'server CPU during load (cores)': Math.round((cpu / (loadSeconds + 2)) * 100) / 100,
     'Redis CPU during load (cores)': Math.round((redisCpu / (loadSeconds + 2)) * 100) / 100,
-    'server RSS growth / clients, connected (KB)': kb((rssConnected[1]! - rssBase) / CLIENTS),
-    'server RSS growth / clients, subscribed, idle (KB)': kb((rssSubscribed[1]! - rssBase) / CLIENTS),
-    'server RSS per added connection, connected (KB)': kb((rssConnected[1]! - rssConnected[0]!) / halves[1]!.length),
-    'server RSS per added connection, subscribed, idle (KB)': kb(
-      (rssSubscribed[1]! - rssSubscribed[0]!) / halves[1]!.length,
-    ),
-    'server RSS base / loaded (MB)': `${Math.round(rssBase / 1048576)} / ${Math.round(rssLoaded / 1048576)}`,
+    'server RSS per connection after a full GC, connected / subscribed idle (KB)': `${kb(
+      (connected.rss - base.rss) / CLIENTS,
+    )} / ${kb((subscribed.rss - base.rss) / CLIENTS)}`,
+    'server live JS heap per connection, connected / subscribed idle (KB)': `${kb(
+      (connected.heapUsed - base.heapUsed) / CLIENTS,
+    )} / ${kb((subscribed.heapUsed - base.heapUsed) / CLIENTS)}`,
+    'server RSS per connection without forcing a GC, connected / subscribed (KB)': `${kb(
+      (rssConnectedNoGc - base.rss) / CLIENTS,
+    )} / ${kb((rssSubscribedNoGc - base.rss) / CLIENTS)}`,
+    'server RSS base / loaded (MB)': `${Math.round(base.rss / 1048576)} / ${Math.round(rssLoaded / 1048576)}`,
     'server event-loop delay p99 during load (ms)': Math.round(lag * 10) / 10,
   };
 }

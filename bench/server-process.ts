@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import WebSocket from 'ws';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,7 +15,42 @@ export interface ServerProcess {
   cpuSeconds(): number;
   /** Resident set size in bytes, from /proc. */
   rss(): number;
+  /**
+   * A full GC in the server (through its inspector), then its live JS heap and RSS: what the
+   * server really holds, without the garbage V8 has not yet collected.
+   */
+  afterGc(): Promise<{ heapUsed: number; rss: number }>;
   stop(): Promise<void>;
+}
+
+/** One DevTools-protocol exchange with a process's inspector: collect garbage, read memory. */
+async function collectGarbage(port: number): Promise<{ heapUsed: number; rss: number }> {
+  const [target] = (await (await fetch(`http://127.0.0.1:${port}/json/list`)).json()) as {
+    webSocketDebuggerUrl: string;
+  }[];
+  const ws = new WebSocket(target!.webSocketDebuggerUrl);
+  await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+  let id = 0;
+  const call = (method: string, params: object = {}) =>
+    new Promise<unknown>((resolve) => {
+      const mine = ++id;
+      const onMessage = (raw: Buffer) => {
+        const msg = JSON.parse(raw.toString()) as { id?: number; result?: unknown };
+        if (msg.id !== mine) return;
+        ws.off('message', onMessage);
+        resolve(msg.result);
+      };
+      ws.on('message', onMessage);
+      ws.send(JSON.stringify({ id: mine, method, params }));
+    });
+  await call('HeapProfiler.collectGarbage');
+  const r = (await call('Runtime.evaluate', {
+    expression: 'JSON.stringify(process.memoryUsage())',
+    returnByValue: true,
+  })) as { result: { value: string } };
+  ws.close();
+  const m = JSON.parse(r.result.value) as { heapUsed: number; rss: number };
+  return { heapUsed: m.heapUsed, rss: m.rss };
 }
 
 /** CPU seconds (user + system) a process has used so far, from /proc. */
@@ -61,20 +97,25 @@ export async function startServerProcess(redis: TestRedis, env: Record<string, s
       ? ['--heap-prof', `--heap-prof-dir=${dir}`]
       : ['--cpu-prof', `--cpu-prof-dir=${dir}`]
     : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'server/index.ts'], {
-    env: {
-      ...process.env,
-      PORT: String(port),
-      REDIS_URL: `redis://127.0.0.1:${redis.options.port}`,
-      DATA_DIR: dataDir,
-      SIMULATOR: 'off',
-      INGEST_KEYS: `bench:${ingestKey}`,
-      ADMIN_PASSWORD: adminPassword,
-      LOG_LEVEL: 'warn',
-      ...env,
+  const inspectPort = await freePort();
+  const child = spawn(
+    process.execPath,
+    [...profile, `--inspect=127.0.0.1:${inspectPort}`, '--import', 'tsx', 'server/index.ts'],
+    {
+      env: {
+        ...process.env,
+        PORT: String(port),
+        REDIS_URL: `redis://127.0.0.1:${redis.options.port}`,
+        DATA_DIR: dataDir,
+        SIMULATOR: 'off',
+        INGEST_KEYS: `bench:${ingestKey}`,
+        ADMIN_PASSWORD: adminPassword,
+        LOG_LEVEL: 'warn',
+        ...env,
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  );
   const url = `http://127.0.0.1:${port}`;
   const end = Date.now() + 30_000;
   while (
@@ -94,6 +135,7 @@ export async function startServerProcess(redis: TestRedis, env: Record<string, s
     ingestKey,
     adminPassword,
     cpuSeconds: () => processCpuSeconds(pid),
+    afterGc: () => collectGarbage(inspectPort),
     rss() {
       const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
       return Number(m?.[1] ?? 0) * 1024;
