@@ -3,7 +3,7 @@ import type { IncidentCategory, RiskMarker } from '../../shared/vocab.ts';
 import type { PointLngLat } from '../regions/point-in-county.ts';
 import { deliveryTimes, planIncident, reportedLate } from './lifecycle.ts';
 import type { CasePlan } from './plan.ts';
-import { chance, hex, intBetween, pickWeighted, type Rand } from './prng.ts';
+import { chance, hex, intBetween, pickWeighted, stableHash, type Rand } from './prng.ts';
 import { CHRONIC_PETITIONERS, INCIDENT_CATEGORY_SHARES, INCIDENT_CHANNELS, INCIDENT_SEVERITIES } from './rates.ts';
 import { pickIssue } from './text.ts';
 import type { Place } from './weights.ts';
@@ -35,9 +35,7 @@ function incidentMarkers(rand: Rand, category: IncidentCategory): RiskMarker[] {
  * the same across restarts.
  */
 export function chronicPetitioner(county: string, k: number): string {
-  let h = 0x811c9dc5;
-  for (const ch of `${county}:petitioner:${k}`) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193) >>> 0;
-  return `p_${h.toString(16).padStart(8, '0')}`;
+  return `p_${stableHash(`${county}:petitioner:${k}`).toString(16).padStart(8, '0')}`;
 }
 
 export function newIncident(world: World, rand: Rand, t0: number, o: IncidentOverrides = {}): CasePlan {

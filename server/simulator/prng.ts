@@ -3,7 +3,7 @@
  * the simulator goes through a `Rand`, so a seed replays the same feed exactly (tests, and an
  * interrupted backfill that must re-send the very same events).
  */
-import { randomInt } from 'node:crypto';
+import { createHash, randomInt } from 'node:crypto';
 
 export type Rand = () => number;
 
@@ -28,6 +28,15 @@ export function derive(seed: number, n: number): number {
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
   h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
   return (h ^ (h >>> 16)) >>> 0;
+}
+
+/**
+ * A stable 32-bit number for a string (the first 4 bytes of its SHA-1): what must come out the same
+ * on every run and every restart without drawing from a stream, e.g. a county's chronic petitioners
+ * or the hours a source system is down.
+ */
+export function stableHash(s: string): number {
+  return createHash('sha1').update(s).digest().readUInt32BE(0);
 }
 
 /** A fresh 32-bit seed: from `rand` when given (so seeded tests stay seeded), else from the OS. */

@@ -4,6 +4,7 @@
  * and the same delivery times (recover.ts compares them).
  */
 import type { Channel } from '../../shared/vocab.ts';
+import { stableHash } from './prng.ts';
 import { SOURCE_OUTAGES, SOURCE_SYSTEMS } from './rates.ts';
 
 const HOUR = 3_600_000;
@@ -14,12 +15,8 @@ export function sourceOf(attrs: { channel: Channel; place: { county: string } })
   return `${SOURCE_PREFIX}.${SOURCE_SYSTEMS[attrs.channel]}.${attrs.place.county.slice(0, 4)}`;
 }
 
-/** FNV-1a of a string, as a share in [0, 1). */
-function share(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
-  return h / 4294967296;
-}
+/** A string's stable hash as a share in [0, 1). */
+const share = (s: string) => stableHash(s) / 4294967296;
 
 /** The outage of `source` starting at hour `h` (epoch hours), as [start, end) ms, if there is one. */
 export function outageAt(source: string, h: number): [number, number] | undefined {
