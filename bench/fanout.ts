@@ -8,7 +8,7 @@ import { connect, subscribe, type TestSocket } from '../tests/helpers/socket-cli
 import { loadRegionTree, type RegionTree } from '../server/regions/tree.ts';
 import { ancestry } from '../shared/regions.ts';
 import type { Delta } from '../shared/delta.ts';
-import { startServerProcess } from './server-process.ts';
+import { startServerProcess, startWorkerProcess } from './server-process.ts';
 import { prng } from '../tests/helpers/prng.ts';
 import { createKeys } from '../server/redis/keys.ts';
 import { redisCpuSeconds } from './redis-info.ts';
@@ -18,6 +18,7 @@ const RATE = Number(process.env.BENCH_RATE ?? 2000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 /** Idle time before each memory reading. */
 const SETTLE_MS = 3000;
+const WORKERS = Number(process.env.BENCH_WORKERS ?? 0);
 const TICK_MS = 50;
 
 const histogram = () =>
@@ -53,10 +54,17 @@ export async function benchFanout(): Promise<Record<string, number | string>> {
   const rand = prng(5);
   const tree = await loadRegionTree('62');
   const redis = await startTestRedis();
-  const server = await startServerProcess(redis);
+  // BENCH_WORKERS=n: the aggregator (and its rules) in n `npm run worker` processes instead of
+  // inside the server, the topology the README gives for a busy deployment.
+  const server = await startServerProcess(redis, WORKERS > 0 ? { AGGREGATOR: 'off' } : {});
+  const workers = Array.from({ length: WORKERS }, (_, i) => startWorkerProcess(redis, `fanout-worker-${i}`));
   try {
-    return await drive(tree, rand, server, redis);
+    return {
+      ...(await drive(tree, rand, server, redis)),
+      'aggregator worker processes (0 = inside the server)': WORKERS,
+    };
   } finally {
+    await Promise.all(workers.map((w) => w.stop().catch(() => undefined)));
     await server.stop().catch(() => undefined);
     await redis.stop();
   }
@@ -155,6 +163,8 @@ async function drive(
   const perTick = Math.round((RATE * TICK_MS) / 1000);
   const ticks = Math.round((SECONDS * 1000) / TICK_MS);
   let late = 0;
+  // A refused POST would silently thin the load: every one is counted and fails the run.
+  const refused: (number | string)[] = [];
   for (let k = 0; k < ticks; k++) {
     const due = t0 + k * TICK_MS;
     const wait = due - performance.now();
@@ -209,10 +219,17 @@ async function drive(
       method: 'POST',
       headers: { authorization: `Bearer ${server.ingestKey}`, 'content-type': 'application/json' },
       body: JSON.stringify(events),
-    }).then((r) => r.arrayBuffer());
+    }).then(
+      async (r) => {
+        if (r.status !== 200) refused.push(r.status);
+        await r.arrayBuffer();
+      },
+      (err: unknown) => refused.push(String(err)),
+    );
   }
   const loadSeconds = (performance.now() - t0) / 1000;
   await new Promise((r) => setTimeout(r, 2000));
+  if (refused.length) throw new Error(`${refused.length} ingest requests failed, e.g. ${String(refused[0])}`);
   const cpu = server.cpuSeconds() - cpu0;
   const redisCpu = (await redisCpuSeconds(sub2)) - redisCpu0;
   const lag = await lagP99(server.url);

@@ -111,6 +111,8 @@ export async function startServerProcess(redis: TestRedis, env: Record<string, s
         INGEST_KEYS: `bench:${ingestKey}`,
         ADMIN_PASSWORD: adminPassword,
         LOG_LEVEL: 'warn',
+        // A load generator is not a tenant: the per-key ingest limit would thin the load it offers.
+        RATE_LIMIT_INGEST: '0',
         ...env,
       },
       stdio: ['ignore', 'ignore', 'inherit'],
