@@ -13,9 +13,8 @@ import type { Keys } from '../redis/keys.ts';
 import { buckets, dayNumber, dayStart, isoBeijing } from '../time/beijing.ts';
 import {
   asHash,
-  lowDayByRegion,
   lowDayMarginals,
-  lowOpenByRegion,
+  lowKindTotalsByRegion,
   lowOpenMarginals,
   sumMarginals,
   type Hash,
@@ -159,7 +158,10 @@ function queueReads(
         kids.set(
           c.code,
           isLow(c.code)
-            ? { today: asHash(lowDayMarginals(td, c.code)), open: asHash(lowOpenMarginals(op, c.code)) }
+            ? {
+                today: asHash(sumMarginals(lowKindTotalsByRegion(td, false).values())),
+                open: asHash(sumMarginals(lowKindTotalsByRegion(op, true).values())),
+              }
             : { today: td, open: op },
         );
       });
@@ -198,21 +200,21 @@ function queueReads(
         children: new Map(),
       };
     }
-    // A township: today's and the open hash split by village in one pass each, then summed.
-    const todayBy = lowDayByRegion(t!);
-    const openBy = lowOpenByRegion(open!);
+    // A township: its own marginals over all its fields; its villages only need their totals.
+    const todayBy = lowKindTotalsByRegion(t!, false);
+    const openBy = lowKindTotalsByRegion(open!, true);
     const kids = new Map<string, { today: Hash; open: Hash }>();
     for (const c of children) {
       kids.set(c.code, { today: asHash(todayBy.get(c.code) ?? {}), open: asHash(openBy.get(c.code) ?? {}) });
     }
     return {
       days: new Map([
-        [day, asHash(sumMarginals(todayBy.values()))],
+        [day, asHash(lowDayMarginals(t!, code))],
         [day - 1, asHash(lowDayMarginals(y!, code))],
         [day - 2, asHash(lowDayMarginals(d2!, code))],
       ]),
       month: asHash(lowDayMarginals(month!, code)),
-      open: asHash(sumMarginals(openBy.values())),
+      open: asHash(lowOpenMarginals(open!, code)),
       children: kids,
     };
   };

@@ -59,6 +59,21 @@ export async function compareAll(
       if (opts.overdue === false) got.overdue = want.overdue;
       if (!isDeepStrictEqual(got, want) && mismatches.length < 5)
         mismatches.push(`${code}: got ${JSON.stringify(got)} want ${JSON.stringify(want)}`);
+      // The parent's ranking of its children comes from another read path: it must agree too.
+      for (const child of s.children) {
+        const cx = expected.get(child.code);
+        const gotChild = { ...child.counts };
+        if (opts.overdue === false) gotChild.overdue = { dispute: cx?.overdue.od ?? 0 };
+        const wantChild = {
+          today: { incident: cx?.today.i ?? 0, dispute: cx?.today.d ?? 0 },
+          open: { incident: cx?.open.i ?? 0, dispute: cx?.open.d ?? 0 },
+          overdue: { dispute: cx?.overdue.od ?? 0 },
+        };
+        if (!isDeepStrictEqual(gotChild, wantChild) && mismatches.length < 5)
+          mismatches.push(
+            `${code} ranks ${child.code}: got ${JSON.stringify(gotChild)} want ${JSON.stringify(wantChild)}`,
+          );
+      }
       checked++;
     }
   }
