@@ -30,6 +30,8 @@ export interface WarningsEngine extends AfterAggregation {
   tick(force?: boolean): Promise<void>;
   /** Starts the periodic timer; returns its teardown. */
   start(everyMs?: number): () => void;
+  /** Drops what rules keep between batches (baselines read earlier), for a store emptied or rewritten. */
+  forget(): void;
 }
 
 /** The duty desk that signs first: the township of a village, else the region itself. */
@@ -167,6 +169,9 @@ export function createWarnings(deps: WarningsDeps): WarningsEngine {
       await run('sweep', (m, cfg) => m.onSwept?.(env, swept, cfg));
     },
     tick,
+    forget() {
+      for (const { m } of rules) m.forget?.(env);
+    },
     start(everyMs = 10_000) {
       const timer = setInterval(() => {
         tick().catch((err: unknown) => logger.error({ err }, 'warning tick failed'));

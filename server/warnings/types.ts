@@ -80,6 +80,8 @@ export interface RuleModule<C> {
   onTick?(env: RuleEnv, now: number, cfg: C): Promise<Warning[]>;
   /** How often (clock time) onTick wants to run. */
   tickEveryMs?(cfg: C): number;
+  /** Drops anything the rule keeps in memory between batches. */
+  forget?(env: RuleEnv): void;
 }
 
 /** Scales a count threshold by a sensitive period's factor; never below 1. */

@@ -140,6 +140,7 @@ export function useRulesHarness(now: number, use: (h: RulesHarness) => void): vo
   afterAll(async () => h?.stop());
   beforeEach(async () => {
     await h!.redis.flushdb();
+    h!.alerting.warnings.forget();
     h!.clock.set(now);
   });
 }
