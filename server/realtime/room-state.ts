@@ -1,5 +1,46 @@
 import { diffValues, type Changes } from '../../shared/delta.ts';
-import type { Snapshot } from '../../shared/schemas/snapshot.ts';
+import type { HourPoint, Snapshot } from '../../shared/schemas/snapshot.ts';
+import { isoBeijing } from '../time/beijing.ts';
+
+/**
+ * The 48-hour series as a room keeps it: its first hour and two arrays of counts. Kept as objects it
+ * was half of a small room's state, the same hour labels over and over.
+ */
+interface CompactHours {
+  from: string;
+  i: number[];
+  d: number[];
+}
+
+function compactHours(points: HourPoint[]): string {
+  const c: CompactHours = {
+    from: points[0]?.hour ?? '',
+    i: points.map((p) => p.incident),
+    d: points.map((p) => p.dispute),
+  };
+  return JSON.stringify(c);
+}
+
+/** Labels of `n` hours from `from`; the last asked for is remembered (rooms share the current hour). */
+let labels: { from: string; list: string[] } | undefined;
+function hourLabels(from: string, n: number): string[] {
+  if (labels?.from !== from || labels.list.length < n) {
+    const start = Date.parse(from);
+    labels = { from, list: Array.from({ length: n }, (_, k) => isoBeijing(start + k * 3600_000)) };
+  }
+  return labels.list;
+}
+
+function expandHours(json: string): HourPoint[] {
+  const c = JSON.parse(json) as CompactHours;
+  const list = hourLabels(c.from, c.i.length);
+  return c.i.map((incident, k) => ({ hour: list[k]!, incident, dispute: c.d[k]! }));
+}
+
+/** A section as kept, and back. */
+const keep = (key: string, value: unknown) =>
+  key === 'hourly' ? compactHours(value as HourPoint[]) : JSON.stringify(value);
+const restore = (key: string, text: string): unknown => (key === 'hourly' ? expandHours(text) : JSON.parse(text));
 
 /** The parts of a snapshot that deltas carry (alerts travel as `alert` events). */
 function sections(s: Snapshot): Map<string, unknown> {
@@ -39,14 +80,14 @@ export class RoomState {
   /** Takes a new snapshot as the room's state; returns the changes since the last one, or none. */
   advance(s: Snapshot): Changes | undefined {
     const now = sections(s);
-    const json = new Map([...now].map(([k, v]) => [k, JSON.stringify(v)]));
+    const json = new Map([...now].map(([k, v]) => [k, keep(k, v)]));
     const before = this.sent;
     this.sent = json;
     if (!before) return undefined;
     const changes: Changes = {};
     for (const [k, text] of json) {
       const old = before.get(k);
-      if (old !== text) diffValues(old === undefined ? undefined : JSON.parse(old), now.get(k), k, changes);
+      if (old !== text) diffValues(old === undefined ? undefined : restore(k, old), now.get(k), k, changes);
     }
     if (Object.keys(changes).length === 0) return undefined;
     this.seq++;

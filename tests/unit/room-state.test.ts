@@ -57,3 +57,29 @@ describe('a room’s delta state', () => {
     expect(got).toEqual(want);
   });
 });
+
+describe('the 48-hour series in a room’s state', () => {
+  const H = 3600_000;
+  const start = Date.parse('2026-11-22T00:00:00+08:00');
+  const label = (ms: number) => new Date(ms + 8 * H).toISOString().replace('Z', '+08:00');
+  const hours = (first: number, counts: number[]) =>
+    counts.map((n, k) => ({ hour: label(first + k * H), incident: n, dispute: k % 3 }));
+
+  it('sends only the hour whose count changed', () => {
+    const r = new RoomState();
+    const counts = Array.from({ length: 48 }, (_, k) => k);
+    r.advance(snap(1, [], { hourly: hours(start, counts) }));
+    const next = [...counts];
+    next[47] = 99;
+    expect(r.advance(snap(1, [], { hourly: hours(start, next) }))).toEqual({ 'hourly.47.incident': 99 });
+  });
+
+  it('moves to the next hour with labels and counts the client ends up holding exactly', () => {
+    const r = new RoomState();
+    const before = snap(1, [], { hourly: hours(start, Array.from({ length: 48 }, (_, k) => k)) });
+    const after = snap(1, [], { hourly: hours(start + H, Array.from({ length: 48 }, (_, k) => k + 1)) });
+    r.advance(before);
+    const client = applyChanges(structuredClone(before), r.advance(after) ?? {});
+    expect(client.hourly).toEqual(after.hourly);
+  });
+});
