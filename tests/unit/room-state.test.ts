@@ -76,8 +76,18 @@ describe('the 48-hour series in a room’s state', () => {
 
   it('moves to the next hour with labels and counts the client ends up holding exactly', () => {
     const r = new RoomState();
-    const before = snap(1, [], { hourly: hours(start, Array.from({ length: 48 }, (_, k) => k)) });
-    const after = snap(1, [], { hourly: hours(start + H, Array.from({ length: 48 }, (_, k) => k + 1)) });
+    const before = snap(1, [], {
+      hourly: hours(
+        start,
+        Array.from({ length: 48 }, (_, k) => k),
+      ),
+    });
+    const after = snap(1, [], {
+      hourly: hours(
+        start + H,
+        Array.from({ length: 48 }, (_, k) => k + 1),
+      ),
+    });
     r.advance(before);
     const client = applyChanges(structuredClone(before), r.advance(after) ?? {});
     expect(client.hourly).toEqual(after.hourly);
