@@ -187,25 +187,14 @@ function queueReads(
   tx.hgetall(keys.lowOpen(township));
   return (r, at) => {
     const [t, y, d2, month, open] = r.slice(at, at + 5) as Hash[];
-    if (code.length > 9) {
-      // A village: no children, its own fields only.
-      return {
-        days: new Map([
-          [day, asHash(lowDayMarginals(t!, code))],
-          [day - 1, asHash(lowDayMarginals(y!, code))],
-          [day - 2, asHash(lowDayMarginals(d2!, code))],
-        ]),
-        month: asHash(lowDayMarginals(month!, code)),
-        open: asHash(lowOpenMarginals(open!, code)),
-        children: new Map(),
-      };
-    }
-    // A township: its own marginals over all its fields; its villages only need their totals.
-    const todayBy = lowKindTotalsByRegion(t!, false);
-    const openBy = lowKindTotalsByRegion(open!, true);
+    // Its own marginals over its fields; a township's villages only need their totals.
     const kids = new Map<string, { today: Hash; open: Hash }>();
-    for (const c of children) {
-      kids.set(c.code, { today: asHash(todayBy.get(c.code) ?? {}), open: asHash(openBy.get(c.code) ?? {}) });
+    if (children.length) {
+      const todayBy = lowKindTotalsByRegion(t!, false);
+      const openBy = lowKindTotalsByRegion(open!, true);
+      for (const c of children) {
+        kids.set(c.code, { today: asHash(todayBy.get(c.code) ?? {}), open: asHash(openBy.get(c.code) ?? {}) });
+      }
     }
     return {
       days: new Map([
