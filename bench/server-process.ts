@@ -23,26 +23,57 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-/** One DevTools-protocol exchange with a process's inspector: collect garbage, read memory. */
+/**
+ * One DevTools-protocol exchange with a process's inspector: collect garbage in the main thread and
+ * in every worker thread (the aggregator's), then read memory.
+ */
 async function collectGarbage(port: number): Promise<{ heapUsed: number; rss: number }> {
   const [target] = (await (await fetch(`http://127.0.0.1:${port}/json/list`)).json()) as {
     webSocketDebuggerUrl: string;
   }[];
   const ws = new WebSocket(target!.webSocketDebuggerUrl);
   await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
-  let id = 0;
-  const call = (method: string, params: object = {}) =>
-    new Promise<unknown>((resolve) => {
-      const mine = ++id;
+  type Message = { id?: number; result?: unknown; method?: string; params?: Record<string, unknown> };
+  const waitFor = (match: (m: Message) => boolean) =>
+    new Promise<Message>((resolve) => {
       const onMessage = (raw: Buffer) => {
-        const msg = JSON.parse(raw.toString()) as { id?: number; result?: unknown };
-        if (msg.id !== mine) return;
+        const msg = JSON.parse(raw.toString()) as Message;
+        if (!match(msg)) return;
         ws.off('message', onMessage);
-        resolve(msg.result);
+        resolve(msg);
       };
       ws.on('message', onMessage);
-      ws.send(JSON.stringify({ id: mine, method, params }));
     });
+  let id = 0;
+  const call = async (method: string, params: object = {}) => {
+    const mine = ++id;
+    const reply = waitFor((m) => m.id === mine);
+    ws.send(JSON.stringify({ id: mine, method, params }));
+    return (await reply).result;
+  };
+  const workers: string[] = [];
+  const onAttach = (raw: Buffer) => {
+    const msg = JSON.parse(raw.toString()) as Message;
+    if (msg.method === 'NodeWorker.attachedToWorker') workers.push(String(msg.params!.sessionId));
+  };
+  ws.on('message', onAttach);
+  await call('NodeWorker.enable', { waitForDebuggerOnStart: false });
+  await new Promise((r) => setTimeout(r, 200));
+  ws.off('message', onAttach);
+  for (const sessionId of workers) {
+    const collected = waitFor(
+      (m) =>
+        m.method === 'NodeWorker.receivedMessageFromWorker' &&
+        m.params!.sessionId === sessionId &&
+        (JSON.parse(String(m.params!.message)) as Message).id === 1,
+    );
+    await call('NodeWorker.sendMessageToWorker', {
+      sessionId,
+      message: JSON.stringify({ id: 1, method: 'HeapProfiler.collectGarbage' }),
+    });
+    await collected;
+  }
+  await call('NodeWorker.disable');
   await call('HeapProfiler.collectGarbage');
   const r = (await call('Runtime.evaluate', {
     expression: 'JSON.stringify(process.memoryUsage())',
@@ -64,9 +95,18 @@ export interface WorkerProcess {
   stop(): Promise<void>;
 }
 
+/** V8 profiling of the server and worker processes, when BENCH_SERVER_PROFILE names a directory. */
+function profileFlags(): string[] {
+  const dir = process.env.BENCH_SERVER_PROFILE;
+  if (!dir) return [];
+  return process.env.BENCH_SERVER_PROFILE_KIND === 'heap'
+    ? ['--heap-prof', `--heap-prof-dir=${dir}`]
+    : ['--cpu-prof', `--cpu-prof-dir=${dir}`];
+}
+
 /** An aggregator worker (`npm run worker`) as its own OS process, on the same Redis. */
 export function startWorkerProcess(redis: TestRedis, name: string): WorkerProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/worker.ts'], {
+  const child = spawn(process.execPath, [...profileFlags(), '--import', 'tsx', 'server/worker.ts'], {
     env: {
       ...process.env,
       REDIS_URL: `redis://127.0.0.1:${redis.options.port}`,
@@ -91,16 +131,10 @@ export async function startServerProcess(redis: TestRedis, env: Record<string, s
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pingan-bench-'));
   const ingestKey = 'bench_ingest_key_0123456789abcdef';
   const adminPassword = 'bench-admin-password';
-  const dir = process.env.BENCH_SERVER_PROFILE;
-  const profile = dir
-    ? process.env.BENCH_SERVER_PROFILE_KIND === 'heap'
-      ? ['--heap-prof', `--heap-prof-dir=${dir}`]
-      : ['--cpu-prof', `--cpu-prof-dir=${dir}`]
-    : [];
   const inspectPort = await freePort();
   const child = spawn(
     process.execPath,
-    [...profile, `--inspect=127.0.0.1:${inspectPort}`, '--import', 'tsx', 'server/index.ts'],
+    [...profileFlags(), `--inspect=127.0.0.1:${inspectPort}`, '--import', 'tsx', 'server/index.ts'],
     {
       env: {
         ...process.env,

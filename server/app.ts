@@ -22,6 +22,7 @@ import { Users } from './auth/users.ts';
 import { Tokens } from './auth/tokens.ts';
 import type { Aggregator } from './aggregate/consumer.ts';
 import { startPipeline } from './aggregate/pipeline.ts';
+import { startAggregatorThread, type AggregatorThread } from './aggregator/thread-start.ts';
 import { readSnapshot } from './aggregate/snapshot.ts';
 import { startHub, type IO } from './realtime/hub.ts';
 import { wireSocketHandlers } from './realtime/handlers.ts';
@@ -79,6 +80,8 @@ const REPO = fileURLToPath(new URL('..', import.meta.url));
 /** Builds the whole server without listening, so tests can start as many as they like. */
 export async function createServer(deps: ServerDeps): Promise<PinganServer> {
   const { config, logger, tree } = deps;
+  if (deps.clock && config.aggregator === 'on')
+    throw new Error('an injected clock cannot reach the aggregator thread: use AGGREGATOR=inline');
   const clock = deps.clock ?? systemClock;
   const metrics = createMetrics();
   const keys = createKeys(config.regionRoot);
@@ -121,19 +124,22 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
     res.json({ ok: true });
   });
   let aggregator: Aggregator | undefined;
+  let thread: AggregatorThread | undefined;
   let inbound: { stop(): Promise<void> } | undefined;
   app.get('/readyz', async (_req, res) => {
     const redisOk = await redis.ping().then(
       (r) => r === 'PONG',
       () => false,
     );
-    const consumerOk = !config.aggregator || aggregator?.running === true;
+    const consumerOk = config.aggregator === 'off' || aggregator?.running === true;
     res
       .status(redisOk && consumerOk ? 200 : 503)
       .json({ ok: redisOk && consumerOk, redis: redisOk, aggregator: consumerOk });
   });
   app.get('/metrics', async (_req, res) => {
-    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+    res
+      .type(metrics.registry.contentType)
+      .send(await (thread ? thread.metricsText(metrics.registry) : metrics.registry.metrics()));
   });
 
   const api = express.Router();
@@ -214,11 +220,26 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
     s.on('disconnect', () => metrics.sockets.dec());
   });
 
-  const stopAlerting = alerting.start({ rules: config.aggregator });
-  if (config.aggregator) {
+  // The periodic rules run where events are aggregated: here only when that is this event loop.
+  const stopAlerting = alerting.start({ rules: config.aggregator === 'inline' });
+  if (config.aggregator === 'inline') {
     const blocking = connect('aggregator');
     connections.push(blocking);
     aggregator = startPipeline({ redis, blocking, keys, clock, logger, metrics, after: alerting.warnings });
+  } else if (config.aggregator === 'on') {
+    thread = startAggregatorThread(
+      {
+        redis: deps.redis,
+        regionRoot: config.regionRoot,
+        logLevel: config.logLevel,
+        prettyLog: process.stdout.isTTY === true,
+      },
+      logger,
+    );
+    aggregator = thread;
+    await thread.started;
+  }
+  if (config.aggregator !== 'off') {
     const inboundConn = connect('inbound');
     connections.push(inboundConn);
     inbound = startInboundReader({ redis: inboundConn, keys, ingest, logger });

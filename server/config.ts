@@ -44,8 +44,11 @@ const envSchema = z.object({
   SIMULATOR_SPEED: z.coerce.number().positive().max(10000).default(1),
   /** Days of history the simulator backfills on an empty database. */
   SIMULATOR_BACKFILL_DAYS: z.coerce.number().int().min(0).max(35).default(3),
-  /** Run the aggregator inside this process (default) or leave it to worker processes. */
-  AGGREGATOR: onOff.default('on'),
+  /**
+   * `on`: the aggregator runs in this process on a thread of its own; `inline`: on the server's
+   * event loop (tests with a simulated clock); `off`: left to worker processes.
+   */
+  AGGREGATOR: z.enum(['on', 'inline', 'off']).default('on'),
   /** Allowed browser origins for CORS and the socket handshake, comma-separated. */
   ALLOWED_ORIGINS: z.string().optional(),
   /** Failed logins per client IP and username per 15 minutes (0: no limit). */
@@ -82,7 +85,7 @@ export interface Config {
   ingestKeys: { source: string; key: string }[] | undefined;
   regionRoot: string;
   logLevel: Env['LOG_LEVEL'];
-  aggregator: boolean;
+  aggregator: 'on' | 'inline' | 'off';
   allowedOrigins: string[] | undefined;
   rateLimits: { loginFailures: number; ingestPerMinute: number };
   trustProxy: string[];
@@ -123,7 +126,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }),
     regionRoot: e.REGION_ROOT,
     logLevel: e.LOG_LEVEL,
-    aggregator: e.AGGREGATOR === 'on',
+    aggregator: e.AGGREGATOR,
     allowedOrigins: e.ALLOWED_ORIGINS?.split(',')
       .map((o) => o.trim())
       .filter(Boolean),

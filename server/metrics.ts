@@ -1,9 +1,12 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
-/** All Prometheus metrics of one server process, in one registry (no global default registry). */
-export function createMetrics() {
+/**
+ * The Prometheus metrics of one server thread, in one registry (no global default registry).
+ * `processMetrics: false` for a second thread of a process, whose CPU and memory the first reports.
+ */
+export function createMetrics(o: { processMetrics?: boolean } = {}) {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'pingan_' });
+  if (o.processMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'pingan_' });
   return {
     registry,
     ingested: new Counter({

@@ -1,16 +1,13 @@
 // An aggregator worker without HTTP: `npm run worker` with REDIS_URL set. Any number of these (and
 // servers with AGGREGATOR=on) share one consumer group, so each event is applied by one of them.
-import { Redis } from 'ioredis';
 import { ConfigError, loadConfig } from './config.ts';
 import { createLogger } from './log.ts';
 import { createMetrics } from './metrics.ts';
-import { createKeys } from './redis/keys.ts';
 import { systemClock } from './clock.ts';
-import { startPipeline } from './aggregate/pipeline.ts';
 import { redisOptionsFromUrl } from './redis/url.ts';
 import { loadRegionTree } from './regions/tree.ts';
-import { createAuditLog } from './audit/log.ts';
-import { setupAlerting, type Alerting } from './warnings/setup.ts';
+import { startAggregatorRuntime, tuningFromEnv } from './aggregator/runtime.ts';
+import type { Aggregator } from './aggregate/consumer.ts';
 
 let config;
 try {
@@ -24,48 +21,25 @@ if (!config.redisUrl) {
   process.exit(2);
 }
 const logger = createLogger(config.logLevel);
-const redisOptions = redisOptionsFromUrl(config.redisUrl);
-const keys = createKeys(config.regionRoot);
-const commands = new Redis(redisOptions);
-const blocking = new Redis(redisOptions);
-// The warning rules run wherever events are aggregated, so a deployment of workers raises alerts too.
-let alerting: Alerting;
+let aggregator: Aggregator;
 try {
-  const audit = createAuditLog({ redis: commands, prefix: keys.prefix, clock: systemClock });
-  alerting = setupAlerting({
-    redis: commands,
-    keys,
+  aggregator = startAggregatorRuntime({
+    redis: redisOptionsFromUrl(config.redisUrl),
+    regionRoot: config.regionRoot,
+    tree: await loadRegionTree(config.regionRoot),
     clock: systemClock,
     logger,
-    tree: await loadRegionTree(config.regionRoot),
-    audit,
+    metrics: createMetrics(),
+    tuning: tuningFromEnv(),
   });
 } catch (err) {
   console.error(err instanceof ConfigError ? err.message : err);
   process.exit(2);
 }
-const stopAlerting = alerting.start({ rules: true });
-const aggregator = startPipeline({
-  redis: commands,
-  blocking,
-  keys,
-  clock: systemClock,
-  logger,
-  metrics: createMetrics(),
-  after: alerting.warnings,
-  tuning: {
-    ...(process.env.WORKER_NAME ? { consumerName: process.env.WORKER_NAME } : {}),
-    ...(process.env.CLAIM_IDLE_MS ? { claimIdleMs: Number(process.env.CLAIM_IDLE_MS) } : {}),
-    ...(process.env.AGGREGATOR_BATCH ? { batchSize: Number(process.env.AGGREGATOR_BATCH) } : {}),
-  },
-});
 logger.info('aggregator worker started');
 
 const stop = async () => {
-  await stopAlerting();
   await aggregator.stop();
-  commands.disconnect();
-  blocking.disconnect();
   process.exit(0);
 };
 process.on('SIGINT', () => void stop());

@@ -45,6 +45,8 @@ export async function startTestServer(
     INGEST_KEYS: `test:${ingestKey}`,
     ADMIN_PASSWORD: adminPassword,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    // A simulated clock lives on this thread: the aggregator must too.
+    ...(opts.clock ? { AGGREGATOR: 'inline' } : {}),
     ...opts.env,
   });
   treePromise ??= loadRegionTree('62');

@@ -79,4 +79,19 @@ describe('the first slice: ingest → stream → aggregate → snapshot', () => 
     const errors = (res.body as { rejected: { errors: string[] }[] }).rejected[0]!.errors;
     expect(errors.join(' ')).toMatch(/^category:/);
   });
+
+  it('runs the aggregator on its own thread and reports its metrics with the server metrics', async () => {
+    const ready = await fetch(`${t.url}/readyz`);
+    expect(await ready.json()).toEqual({ ok: true, redis: true, aggregator: true });
+    // The slice's first event was applied by the thread: its counter reaches /metrics through the server.
+    const text = await until(
+      async () => (await fetch(`${t.url}/metrics`)).text(),
+      (m) => /pingan_aggregate_events_total\{result="new_case"\} [1-9]/.test(m),
+    );
+    expect(text).toMatch(/pingan_aggregate_events_total\{result="new_case"\} [1-9]/);
+    expect(text).toMatch(/pingan_aggregate_batch_seconds_count [1-9]/);
+    // Ingest counts stay the server thread's; process figures are reported once, not per thread.
+    expect(text).toMatch(/pingan_ingest_events_total\{outcome="accepted",source="test"\} [1-9]/);
+    expect(text.match(/^pingan_process_cpu_user_seconds_total /gm)).toHaveLength(1);
+  });
 });

@@ -1,0 +1,17 @@
+import type { RedisOptions } from 'ioredis';
+import type { MetricObjectWithValues, MetricValue } from 'prom-client';
+import type { PipelineOptions } from '../aggregate/pipeline.ts';
+
+/** What the server hands its aggregator thread at start (structured-cloned). */
+export interface ThreadData {
+  redis: RedisOptions;
+  regionRoot: string;
+  logLevel: string;
+  prettyLog: boolean;
+  tuning?: PipelineOptions['tuning'];
+}
+
+export type ToThread = { type: 'metrics'; id: number } | { type: 'stop' };
+
+export type FromThread =
+  { type: 'ready' } | { type: 'metrics'; id: number; metrics: MetricObjectWithValues<MetricValue<string>>[] };
