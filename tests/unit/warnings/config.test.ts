@@ -6,7 +6,7 @@ import {
   signLimitMs,
   tuningFor,
 } from '../../../server/warnings/config.ts';
-import { poissonTail, trimmedMean } from '../../../server/warnings/stats.ts';
+import { logFactorial, poissonTail, trimmedMean } from '../../../server/warnings/stats.ts';
 
 type Raw = Record<string, unknown>;
 const defaults = () => JSON.parse(JSON.stringify(loadRulesConfig())) as Raw;
@@ -126,6 +126,23 @@ describe('statistics', () => {
     const tiny = poissonTail(40, 3);
     expect(tiny).toBeGreaterThan(0);
     expect(tiny).toBeLessThan(1e-20);
+  });
+
+  it('takes ln n! in constant time without losing precision past the exact table', () => {
+    const summed = (n: number) => {
+      let s = 0;
+      for (let i = 2; i <= n; i++) s += Math.log(i);
+      return s;
+    };
+    for (const n of [0, 1, 2, 10, 255, 256, 257, 1000, 54_321]) expect(logFactorial(n)).toBeCloseTo(summed(n), 7);
+    // A busy province's 15 minutes: the tail stays a probability and matches a plain sum of terms.
+    const direct = (k: number, l: number) => {
+      let sum = 0;
+      for (let i = k; i < k + 2000; i++) sum += Math.exp(i * Math.log(l) - l - summed(i));
+      return sum;
+    };
+    expect(poissonTail(1100, 1000)).toBeCloseTo(direct(1100, 1000), 9);
+    expect(poissonTail(40_000, 100)).toBe(0);
   });
 
   it('keeps one past spike from lifting the baseline', () => {
