@@ -30,7 +30,9 @@ export function poissonTail(k: number, lambda: number): number {
   for (let i = k; i < k + 10_000; i++) {
     const term = Math.exp(logTerm);
     sum += term;
-    if (i > lambda && term < sum * 1e-12) break;
+    // Past the mode the terms only shrink: stop once they no longer matter, or have underflowed
+    // (a burst far beyond its baseline: the tail is below 1e-300, and summing on cost 10,000 steps).
+    if (i > lambda && (term < sum * 1e-12 || term === 0)) break;
     logTerm += Math.log(lambda) - Math.log(i + 1);
   }
   return Math.min(1, sum);

@@ -143,6 +143,7 @@ describe('statistics', () => {
     };
     expect(poissonTail(1100, 1000)).toBeCloseTo(direct(1100, 1000), 9);
     expect(poissonTail(40_000, 100)).toBe(0);
+    expect(poissonTail(50_000, 1)).toBe(0);
   });
 
   it('keeps one past spike from lifting the baseline', () => {
