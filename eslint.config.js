@@ -29,7 +29,7 @@ export default tseslint.config(
     languageOptions: { parserOptions: { parser: tseslint.parser } },
   },
   {
-    files: ['eslint.config.js', 'vite.config.ts', 'vitest.config.ts', 'server/aggregator/thread-entry.mjs'],
+    files: ['eslint.config.js', 'vite.config.ts', 'vitest.config.ts', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
   },
 );

@@ -22,7 +22,12 @@ type Metric = MetricObjectWithValues<MetricValue<string>>;
  * second: what it had read but not committed stays pending in the consumer group and is applied
  * by the new thread (a redelivered event is recognised by its case, so nothing counts twice).
  */
-export function startAggregatorThread(data: ThreadData, logger: Logger): AggregatorThread {
+export function startAggregatorThread(
+  data: ThreadData,
+  logger: Logger,
+  /** The thread's script (tests give one that fails on purpose). */
+  entry: URL = new URL('./thread-entry.mjs', import.meta.url),
+): AggregatorThread {
   let worker: Worker | undefined;
   let ready = false;
   let stopping = false;
@@ -34,7 +39,7 @@ export function startAggregatorThread(data: ThreadData, logger: Logger): Aggrega
   });
 
   const spawn = () => {
-    const w = new Worker(new URL('./thread-entry.mjs', import.meta.url), { workerData: data });
+    const w = new Worker(entry, { workerData: data });
     worker = w;
     w.on('message', (m: FromThread) => {
       if (m.type === 'ready') {
