@@ -27,6 +27,8 @@ export interface AggregatorOptions extends AggregationContext {
   /** Entries left unacknowledged by a dead consumer for this long are taken over. */
   claimIdleMs?: number;
   sweepEveryMs?: number;
+  /** Called with each batch as read, not awaited: runs beside the counting (immediate checks). */
+  onRead?: (entries: Entry[]) => Promise<void> | undefined;
   /** Called after each applied batch, before the next read (notices, warning rules). */
   onApplied?: (entries: Entry[], result: ApplyResult) => Promise<void>;
   onSwept?: (result: SweepResult) => Promise<void>;
@@ -84,9 +86,14 @@ export function startAggregator(opts: AggregatorOptions): Aggregator {
   let lastTrim = 0;
   let lastLag = 0;
 
-  async function handle(raw: StreamEntries): Promise<void> {
+  /** The readable entries of a read (the others acknowledged and skipped); announced at once. */
+  async function arrived(raw: StreamEntries): Promise<{ entries: Entry[]; early?: Promise<void> }> {
     const { entries, bad } = parseEntries(raw, logger);
     if (bad.length) await redis.xack(keys.events, AGGREGATOR_GROUP, ...bad);
+    return entries.length ? { entries, early: opts.onRead?.(entries) } : { entries };
+  }
+
+  async function handle({ entries, early }: { entries: Entry[]; early?: Promise<void> }): Promise<void> {
     if (!entries.length) return;
     const end = metrics.applySeconds.startTimer();
     const result = await applyBatch(applyCtx, entries, clock.now());
@@ -103,6 +110,7 @@ export function startAggregator(opts: AggregatorOptions): Aggregator {
         'events whose kind differs from their case were kept in the log but not counted',
       );
     await opts.onApplied?.(entries, result);
+    await early;
   }
 
   async function housekeeping(now: number): Promise<void> {
@@ -121,7 +129,7 @@ export function startAggregator(opts: AggregatorOptions): Aggregator {
         )) as [string, StreamEntries, string[]?];
         if (claimed.length) {
           logger.info({ count: claimed.length }, 'claimed entries of a stopped consumer');
-          await handle(claimed);
+          await handle(await arrived(claimed));
         }
         cursor = next;
       } while (cursor !== '0-0' && running);
@@ -145,8 +153,8 @@ export function startAggregator(opts: AggregatorOptions): Aggregator {
   // between batches does not matter (a case's state is order-independent), and a batch whose
   // apply failed stays pending and is claimed again.
   let inFlight: Promise<void> = Promise.resolve();
-  const applyInBackground = (raw: StreamEntries) =>
-    handle(raw).catch((err: unknown) =>
+  const applyInBackground = (batch: { entries: Entry[]; early?: Promise<void> }) =>
+    handle(batch).catch((err: unknown) =>
       logger.error({ err }, 'applying a batch failed; its entries will be claimed again'),
     );
 
@@ -168,8 +176,10 @@ export function startAggregator(opts: AggregatorOptions): Aggregator {
           keys.events,
           '>',
         )) as [string, StreamEntries][] | null;
+        // The immediate checks start now, even while the previous batch is still being applied.
+        const batch = res?.[0] ? await arrived(res[0][1]) : undefined;
         await inFlight;
-        if (res?.[0]) inFlight = applyInBackground(res[0][1]);
+        if (batch) inFlight = applyInBackground(batch);
       } catch (err) {
         if (!running) break;
         // A Redis that came back without its data (no persistence) has lost the group too.

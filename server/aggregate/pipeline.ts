@@ -10,8 +10,8 @@ import type { Entry, ApplyResult, SweepResult } from './apply.ts';
 
 /** What runs after the counters: warning rules get the applied events and the SLA sweeps. */
 export interface AfterAggregation {
-  /** Right after the batch is counted, not waiting for earlier batches' rules: checks needing no state. */
-  onCounted?(entries: Entry[], result: ApplyResult): Promise<void>;
+  /** As soon as a batch is read, beside its counting and not waiting for earlier batches' rules: checks needing no state. */
+  onArrived?(entries: Entry[]): Promise<void>;
   onApplied(entries: Entry[], result: ApplyResult): Promise<void>;
   onSwept(result: SweepResult): Promise<void>;
 }
@@ -61,12 +61,12 @@ export function startPipeline(o: PipelineOptions): Aggregator {
       const applied = entries.filter((_, i) => result.codes[i] === 'N' || result.codes[i] === 'U').map((e) => e.event);
       await publishNotice(o.redis, o.keys, { touched: result.touched, events: applied });
       const after = o.after;
-      if (!after) return;
-      await after
-        .onCounted?.(entries, result)
-        .catch((err: unknown) => o.logger.error({ err }, 'immediate warning checks failed for a batch'));
-      await afterwards('applied', () => after.onApplied(entries, result));
+      if (after) await afterwards('applied', () => after.onApplied(entries, result));
     },
+    onRead: (entries) =>
+      o.after
+        ?.onArrived?.(entries)
+        .catch((err: unknown) => o.logger.error({ err }, 'immediate warning checks failed for a batch')),
     onSwept: async (swept) => {
       const after = o.after;
       if (after) await afterwards('swept', () => after.onSwept(swept));

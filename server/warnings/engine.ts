@@ -149,9 +149,9 @@ export function createWarnings(deps: WarningsDeps): WarningsEngine {
   }
 
   return {
-    async onCounted(entries: Entry[], result: ApplyResult) {
-      const applied = appliedOf(entries, result);
-      if (applied.length) await run('counted', (m, cfg) => m.onEventsAtOnce?.(env, applied, cfg));
+    async onArrived(entries: Entry[]) {
+      const events = entries.map((e) => e.event);
+      if (events.length) await run('arrived', (m, cfg) => m.onEventsAtOnce?.(env, events, cfg));
     },
     async onApplied(entries: Entry[], result: ApplyResult) {
       const applied = appliedOf(entries, result);

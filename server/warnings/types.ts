@@ -71,10 +71,12 @@ export interface RuleModule<C> {
   onEvents?(env: RuleEnv, events: AppliedEvent[], cfg: C): Promise<Warning[]>;
   /**
    * Checks of single events that need no stored state (a weapon in a dispute): run as soon as the
-   * batch is counted, ahead of the rules of earlier batches still running, so such an alert waits
-   * for nothing. Pure; anything that reads Redis belongs in onEvents.
+   * aggregator has read the events, beside their counting and ahead of the rules of earlier
+   * batches, so such an alert waits for nothing. They see every event read, also one the counts
+   * will refuse (a kind contradicting its case): a threat to kill is a threat even then. Pure and
+   * idempotent (a redelivered event raises nothing new); anything that reads Redis belongs in onEvents.
    */
-  onEventsAtOnce?(env: RuleEnv, events: AppliedEvent[], cfg: C): Warning[];
+  onEventsAtOnce?(env: RuleEnv, events: StoredEvent[], cfg: C): Warning[];
   onSwept?(env: RuleEnv, swept: SweepResult, cfg: C): Promise<Warning[]>;
   /** Periodic checks for what no event announces (silence). */
   onTick?(env: RuleEnv, now: number, cfg: C): Promise<Warning[]>;

@@ -108,9 +108,9 @@ export async function startRulesHarness(
     alerting,
     async feed(events) {
       const es = entries(events);
+      // As the pipeline does: the stateless checks as the events arrive, the rules once counted.
+      await alerting.warnings.onArrived?.(es);
       const result = await applyBatch(ctx, es, clock.now(), false);
-      // As the pipeline does: the stateless checks at once, then the rules.
-      await alerting.warnings.onCounted?.(es, result);
       await alerting.warnings.onApplied(es, result);
       return result;
     },

@@ -180,12 +180,9 @@ async function partyWarnings(
 export const homicideRisk: RuleModule<HomicideRiskConfig> = {
   id: 'homicide_risk',
   schema: homicideRiskSchema,
-  onEventsAtOnce(env, applied: AppliedEvent[], cfg) {
+  onEventsAtOnce(env, events, cfg) {
     const now = env.clock.now();
-    return applied
-      .map((a) => a.event)
-      .filter(live)
-      .flatMap((e) => markerWarning(env, e, cfg, now) ?? []);
+    return events.filter(live).flatMap((e) => markerWarning(env, e, cfg, now) ?? []);
   },
   async onEvents(env, applied: AppliedEvent[], cfg) {
     const now = env.clock.now();
