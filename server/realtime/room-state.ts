@@ -42,10 +42,20 @@ const keep = (key: string, value: unknown) =>
   key === 'hourly' ? compactHours(value as HourPoint[]) : JSON.stringify(value);
 const restore = (key: string, text: string): unknown => (key === 'hourly' ? expandHours(text) : JSON.parse(text));
 
-/** The parts of a snapshot that deltas carry (alerts travel as `alert` events). */
+/**
+ * The parts of a snapshot that deltas carry (alerts travel as `alert` events), without what never
+ * changes for a region: the region itself and its children's names (children are listed by code,
+ * all of them, so a name never moves). Names are two-byte strings: they were half of a small room's
+ * state, and nothing that can change is left out.
+ */
 function sections(s: Snapshot): Map<string, unknown> {
-  const { asOf: _asOf, seq: _seq, alerts: _alerts, ...rest } = s;
-  return new Map(Object.entries(rest));
+  const { asOf: _asOf, seq: _seq, alerts: _alerts, region: _region, children, ...rest } = s;
+  const out = new Map<string, unknown>(Object.entries(rest));
+  out.set(
+    'children',
+    children.map(({ name: _name, ...c }) => c),
+  );
+  return out;
 }
 
 /**
@@ -89,6 +99,10 @@ export class RoomState {
       const old = before.get(k);
       if (old !== text) diffValues(old === undefined ? undefined : restore(k, old), now.get(k), k, changes);
     }
+    // A child where there was none (or another one) brings its name along.
+    s.children.forEach((c, i) => {
+      if (`children.${i}.code` in changes) changes[`children.${i}.name`] = c.name;
+    });
     if (Object.keys(changes).length === 0) return undefined;
     this.seq++;
     return changes;

@@ -46,6 +46,17 @@ describe('a room’s delta state', () => {
     expect(r.seq).toBe(1);
   });
 
+  it('keeps names out of its deltas unless a child is new there', () => {
+    const r = new RoomState();
+    r.advance(snap(1, [1]));
+    const grown = r.advance(snap(1, [1, 2]))!;
+    expect(grown['children.1.code']).toBe('620701');
+    expect(grown['children.1.name']).toBe('c1');
+    const counted = r.advance(snap(2, [4, 2]))!;
+    expect(Object.keys(counted).filter((k) => k.endsWith('.name'))).toEqual([]);
+    expect(counted['children.0.counts.today.incident']).toBe(4);
+  });
+
   it('turns any earlier state into the newest one when its deltas are applied in order', () => {
     const r = new RoomState();
     const states = [snap(1, [1]), snap(5, [2, 3]), snap(2, [2]), snap(7, [])];
