@@ -107,7 +107,11 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
   const audit = createAuditLog({ redis, prefix: keys.prefix, clock });
   const sessions = createSessionEnder();
   const origins = originPolicy(config.allowedOrigins);
-  const ingest = createIngest({ redis, keys, clock, metrics, hasRegion: (c) => tree.has(c) });
+  // Appends have a connection of their own: on the shared one an event (and its alert) would queue
+  // behind the hub's snapshot reads.
+  const appendRedis = connect('ingest');
+  connections.push(appendRedis);
+  const ingest = createIngest({ redis: appendRedis, keys, clock, metrics, hasRegion: (c) => tree.has(c) });
   const alerting = setupAlerting({ redis, keys, clock, logger, tree, audit });
   const snapshot = (code: string) =>
     readSnapshot(
