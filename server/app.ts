@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express from 'express';
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
+import { openRedis } from './redis/connection.ts';
 import { Server } from 'socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import type { Config } from './config.ts';
@@ -85,7 +86,7 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
   const clock = deps.clock ?? systemClock;
   const metrics = createMetrics();
   const keys = createKeys(config.regionRoot);
-  const connect = (name: string) => new Redis({ ...deps.redis, connectionName: `pingan:${name}`, lazyConnect: false });
+  const connect = (name: string) => openRedis(deps.redis, name, logger);
   const redis = connect('cmd');
   defineScripts(redis);
   const connections = [redis];

@@ -1,4 +1,5 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import type { RedisOptions } from 'ioredis';
+import { openRedis } from '../redis/connection.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
@@ -35,8 +36,8 @@ export function tuningFromEnv(env: NodeJS.ProcessEnv = process.env): PipelineOpt
  */
 export function startAggregatorRuntime(o: AggregatorRuntimeOptions): Aggregator {
   const keys = createKeys(o.regionRoot);
-  const commands = new Redis({ ...o.redis, connectionName: 'pingan:aggregator' });
-  const blocking = new Redis({ ...o.redis, connectionName: 'pingan:aggregator-stream' });
+  const commands = openRedis(o.redis, 'aggregator', o.logger);
+  const blocking = openRedis(o.redis, 'aggregator-stream', o.logger);
   // The warning rules run wherever events are aggregated, so workers raise alerts too.
   const alerting = setupAlerting({
     redis: commands,
