@@ -21,7 +21,8 @@ import { startInboundReader } from './ingest/inbound.ts';
 import { IngestKeys, ingestKeysHash } from './auth/ingest-keys.ts';
 import { Users } from './auth/users.ts';
 import { Tokens } from './auth/tokens.ts';
-import type { Aggregator } from './aggregate/consumer.ts';
+import { streamDrained, type Aggregator } from './aggregate/consumer.ts';
+import type { Alerts } from './alerts/service.ts';
 import { startPipeline } from './aggregate/pipeline.ts';
 import { startAggregatorThread, type AggregatorThread } from './aggregator/thread-start.ts';
 import { readSnapshot } from './aggregate/snapshot.ts';
@@ -70,6 +71,9 @@ export interface PinganServer {
   ingestKeys: IngestKeys;
   /** The tamper-evident trail: logins, admin actions, alert actions. */
   audit: AuditLog;
+  alerts: Alerts;
+  /** Whether the aggregators have applied everything in the events stream. */
+  drained(): Promise<boolean>;
   /** Listens and resolves with the bound port. */
   listen(port: number, host: string): Promise<number>;
   /** Stops accepting, drains sockets and the aggregator, closes Redis connections. */
@@ -260,6 +264,8 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
     tokens,
     ingestKeys,
     audit,
+    alerts: alerting.alerts,
+    drained: () => streamDrained(redis, keys.events),
     listen(port, host) {
       return new Promise((resolve, reject) => {
         httpServer.once('error', reject);

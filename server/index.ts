@@ -64,6 +64,7 @@ async function main(): Promise<void> {
         logger,
         speed: config.simulatorSpeed,
         backfillDays: config.simulatorBackfillDays,
+        history: { alerts: server.alerts, drained: server.drained },
       })
     : undefined;
 

@@ -205,6 +205,16 @@ export function startAggregator(opts: AggregatorOptions): Aggregator {
   };
 }
 
+/** Whether the aggregator group has applied and acknowledged everything in the stream. */
+export async function streamDrained(redis: Redis, stream: string): Promise<boolean> {
+  const groups = (await redis.xinfo('GROUPS', stream).catch(() => [])) as unknown[][];
+  const g = groups.find((x) => x[x.indexOf('name') + 1] === AGGREGATOR_GROUP);
+  if (!g) return false;
+  const field = (name: string) => g[g.indexOf(name) + 1];
+  const lag = field('lag');
+  return Number(field('pending')) === 0 && lag !== null && Number(lag) === 0;
+}
+
 /** Entries not yet delivered to the group (Redis 7 reports it as `lag`). */
 async function groupLag(redis: Redis, stream: string): Promise<number> {
   const groups = (await redis.xinfo('GROUPS', stream)) as unknown[][];

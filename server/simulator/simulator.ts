@@ -31,6 +31,7 @@ import { PendingQueue } from './queue.ts';
 import { recoverPending } from './recover.ts';
 import { SimState, simKeys } from './state.ts';
 import { createWorld } from './world.ts';
+import { settleHistory, type HistorySettling } from './settle-history.ts';
 
 export interface SimulatorOptions {
   ingest: Ingest;
@@ -47,6 +48,8 @@ export interface SimulatorOptions {
   incidentsPerDay?: number;
   /** Overrides of any rate, for tests that want a small feed. */
   rates?: Partial<Rates>;
+  /** Lets the simulator play the duty desks of its backfilled days (settle-history.ts). */
+  history?: HistorySettling;
 }
 
 export interface Simulator {
@@ -143,6 +146,14 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
       await ledger.record(pending);
       await state.markBackfillDone(clock.now(), r.until);
       log.info({ ...totals, windows: pending.length, ms: Date.now() - started }, 'backfill done');
+      if (opts.history)
+        void settleHistory({
+          ...opts.history,
+          root: opts.tree.root,
+          now: () => clock.now(),
+          logger: log,
+          stopped: () => stopped,
+        }).catch((err: unknown) => log.error({ err }, 'settling the alerts of the backfilled days failed'));
     }
     // Live starts where the history ends, so the minute a long backfill took is not a hole.
     return r.until;
