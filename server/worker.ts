@@ -30,6 +30,7 @@ try {
     clock: systemClock,
     logger,
     metrics: createMetrics(),
+    escalation: true,
     tuning: tuningFromEnv(),
   });
 } catch (err) {

@@ -205,22 +205,23 @@ export function startAggregator(opts: AggregatorOptions): Aggregator {
   };
 }
 
-/** Whether the aggregator group has applied and acknowledged everything in the stream. */
-export async function streamDrained(redis: Redis, stream: string): Promise<boolean> {
+/** The aggregator group's XINFO GROUPS fields, by name; undefined before the group exists. */
+async function groupInfo(redis: Redis, stream: string): Promise<((name: string) => unknown) | undefined> {
   const groups = (await redis.xinfo('GROUPS', stream).catch(() => [])) as unknown[][];
   const g = groups.find((x) => x[x.indexOf('name') + 1] === AGGREGATOR_GROUP);
-  if (!g) return false;
-  const field = (name: string) => g[g.indexOf(name) + 1];
-  const lag = field('lag');
-  return Number(field('pending')) === 0 && lag !== null && Number(lag) === 0;
+  return g && ((name) => g[g.indexOf(name) + 1]);
+}
+
+/** Whether the aggregator group has applied and acknowledged everything in the stream. */
+export async function streamDrained(redis: Redis, stream: string): Promise<boolean> {
+  const field = await groupInfo(redis, stream);
+  const lag = field?.('lag');
+  return !!field && Number(field('pending')) === 0 && lag !== null && Number(lag) === 0;
 }
 
 /** Entries not yet delivered to the group (Redis 7 reports it as `lag`). */
 async function groupLag(redis: Redis, stream: string): Promise<number> {
-  const groups = (await redis.xinfo('GROUPS', stream)) as unknown[][];
-  const g = groups.find((x) => x[x.indexOf('name') + 1] === AGGREGATOR_GROUP);
-  const lag = g ? g[g.indexOf('lag') + 1] : 0;
-  return typeof lag === 'number' ? lag : Number(lag ?? 0);
+  return Number((await groupInfo(redis, stream))?.('lag') ?? 0);
 }
 
 /**

@@ -18,6 +18,8 @@ export interface AggregatorRuntimeOptions {
   logger: Logger;
   metrics: Metrics;
   tuning?: PipelineOptions['tuning'];
+  /** The escalation timer too (a worker process); a server's thread leaves it to its server. */
+  escalation: boolean;
 }
 
 /** Tuning knobs read from the environment: WORKER_NAME, CLAIM_IDLE_MS, AGGREGATOR_BATCH. */
@@ -47,7 +49,7 @@ export function startAggregatorRuntime(o: AggregatorRuntimeOptions): Aggregator 
     tree: o.tree,
     audit: createAuditLog({ redis: commands, prefix: keys.prefix, clock: o.clock }),
   });
-  const stopAlerting = alerting.start({ rules: true });
+  const stopAlerting = alerting.start({ rules: true, escalation: o.escalation });
   const pipeline = startPipeline({
     redis: commands,
     blocking,

@@ -21,6 +21,7 @@ const runtime = startAggregatorRuntime({
   clock: systemClock,
   logger,
   metrics,
+  escalation: false,
   tuning: data.tuning ?? tuningFromEnv(),
 });
 const send = (m: FromThread) => port.postMessage(m);

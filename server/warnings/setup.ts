@@ -15,8 +15,11 @@ export interface Alerting {
   alerts: Alerts;
   /** The pipeline's AfterAggregation hook. */
   warnings: WarningsEngine;
-  /** Starts the escalation timer (every process) and, with `rules`, the periodic rules; returns the stop. */
-  start(o: { rules: boolean; escalateEveryMs?: number }): () => Promise<void>;
+  /**
+   * Starts the escalation timer (unless `escalation: false`, for a thread whose server runs it)
+   * and, with `rules`, the periodic rules; returns the stop.
+   */
+  start(o: { rules: boolean; escalation?: boolean; escalateEveryMs?: number }): () => Promise<void>;
 }
 
 /** 张掖市甘州区梁家墩镇: names below the province, as the explanations speak of places. */
@@ -60,17 +63,19 @@ export function setupAlerting(o: {
     rules,
     alerts,
     warnings,
-    start({ rules: withRules, escalateEveryMs }) {
-      const escalation = startEscalation({
-        alerts,
-        clock: o.clock,
-        logger: o.logger,
-        ...(escalateEveryMs ? { everyMs: escalateEveryMs } : {}),
-      });
+    start({ rules: withRules, escalation: withEscalation = true, escalateEveryMs }) {
+      const escalation = withEscalation
+        ? startEscalation({
+            alerts,
+            clock: o.clock,
+            logger: o.logger,
+            ...(escalateEveryMs ? { everyMs: escalateEveryMs } : {}),
+          })
+        : undefined;
       const stopTicks = withRules ? warnings.start() : () => undefined;
       return async () => {
         stopTicks();
-        await escalation.stop();
+        await escalation?.stop();
       };
     },
   };

@@ -1,0 +1,53 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { HISTORY_ACTOR, settleHistory } from '../../server/simulator/settle-history.ts';
+import { createLogger } from '../../server/log.ts';
+
+let t: TestServer;
+beforeAll(async () => {
+  t = await startTestServer();
+});
+afterAll(async () => t?.stop());
+
+const HOUR = 3600_000;
+const threat = (id: string, hoursAgo: number, region: string) => ({
+  id,
+  caseId: id,
+  kind: 'dispute',
+  category: 'family',
+  status: 'received',
+  severity: 3,
+  region,
+  occurredAt: new Date(Date.now() - hoursAgo * HOUR).toISOString(),
+  channel: 'grid',
+  summary: '扬言持刀报复',
+  riskMarkers: ['kill_threat', 'weapon'],
+});
+
+describe('the simulated duty desks of the backfilled days', () => {
+  it('put each alert where its desk would have it by now, once everything is counted', async () => {
+    const posted = await t.postEvents([
+      threat('hist-old', 30, '620702001001'),
+      threat('hist-hours', 2, '620702002003'),
+      threat('hist-now', 0.1, '620702001005'),
+    ]);
+    expect(posted.body).toMatchObject({ accepted: 3 });
+    const done = await settleHistory({
+      alerts: t.server.alerts,
+      drained: t.server.drained,
+      root: '62',
+      now: () => Date.now(),
+      logger: createLogger('silent', false),
+      stopped: () => false,
+      pollMs: 100,
+    });
+    // Red: closed after 6 hours of handling, signed after half an hour, else new.
+    expect(done).toEqual({ closed: 1, signed: 1, new: 1 });
+    const all = [...(await t.server.alerts.list('62', 'open')), ...(await t.server.alerts.list('62', 'closed'))];
+    const state = (caseId: string) => all.find((a) => a.caseId === caseId)?.state;
+    expect([state('hist-old'), state('hist-hours'), state('hist-now')]).toEqual(['closed', 'acknowledged', 'new']);
+    const old = all.find((a) => a.caseId === 'hist-old')!;
+    const history = (await t.server.alerts.store.detail(old.id))!.history;
+    expect(history.filter((h) => h.by === HISTORY_ACTOR).map((h) => h.action)).toEqual(['ack', 'resolve', 'close']);
+  });
+});
