@@ -22,6 +22,7 @@ export const HANDLING_MS: Record<WarningLevel, number> = {
 };
 /** Older than this, an alert still open has been signed (签收) by its desk. */
 const SIGNED_AFTER_MS = HOUR / 2;
+const WAIT_LIMIT_MS = 120_000;
 
 /**
  * The duty desks of the backfilled days. Without them a wall started on three days of history
@@ -41,10 +42,12 @@ export async function settleHistory(
   },
 ): Promise<{ closed: number; signed: number; new: number }> {
   const pause = () => new Promise((r) => setTimeout(r, o.pollMs ?? 1000));
-  // Counted, then two quiet polls with the same open alerts: the rules trail the counters.
+  // Counted, then two quiet polls with the same open alerts: the rules trail the counters. A fast
+  // simulator may never let the stream rest: after two minutes the desks act on what there is.
   let last = -1;
   let quiet = 0;
-  while (!o.stopped() && quiet < 2) {
+  const giveUpAt = Date.now() + WAIT_LIMIT_MS;
+  while (!o.stopped() && quiet < 2 && Date.now() < giveUpAt) {
     await pause();
     if (!(await o.drained())) {
       quiet = 0;
@@ -54,8 +57,9 @@ export async function settleHistory(
     quiet = open === last ? quiet + 1 : 0;
     last = open;
   }
-  const now = o.now();
   const done = { closed: 0, signed: 0, new: 0 };
+  if (o.stopped()) return done;
+  const now = o.now();
   const open = await o.alerts.list(o.root, 'open', 100_000);
   for (const alert of open) {
     if (o.stopped()) break;
