@@ -20,8 +20,6 @@ export interface ServerProcess {
    * server really holds, without the garbage V8 has not yet collected.
    */
   afterGc(): Promise<{ heapUsed: number; rss: number }>;
-  /** The server's inspector (DevTools protocol), for heap snapshots and profiles. */
-  inspectPort: number;
   stop(): Promise<void>;
 }
 
@@ -173,7 +171,6 @@ export async function startServerProcess(redis: TestRedis, env: Record<string, s
     ingestKey,
     adminPassword,
     cpuSeconds: () => processCpuSeconds(pid),
-    inspectPort,
     afterGc: () => collectGarbage(inspectPort),
     rss() {
       const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));

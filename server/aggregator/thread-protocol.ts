@@ -1,6 +1,5 @@
 import type { RedisOptions } from 'ioredis';
 import type { MetricObjectWithValues, MetricValue } from 'prom-client';
-import type { PipelineOptions } from '../aggregate/pipeline.ts';
 
 /** What the server hands its aggregator thread at start (structured-cloned). */
 export interface ThreadData {
@@ -8,7 +7,6 @@ export interface ThreadData {
   regionRoot: string;
   logLevel: string;
   prettyLog: boolean;
-  tuning?: PipelineOptions['tuning'];
 }
 
 export type ToThread = { type: 'metrics'; id: number } | { type: 'stop' };

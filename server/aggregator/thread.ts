@@ -22,7 +22,7 @@ const runtime = startAggregatorRuntime({
   logger,
   metrics,
   escalation: false,
-  tuning: data.tuning ?? tuningFromEnv(),
+  tuning: tuningFromEnv(),
 });
 const send = (m: FromThread) => port.postMessage(m);
 port.on('message', (m: ToThread) => {
