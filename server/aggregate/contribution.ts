@@ -25,8 +25,8 @@ interface CounterHash {
   fields: Map<string, number>;
 }
 
-const TOP_LENGTHS = [2, 4, 6];
 const ALL_LENGTHS = [2, 4, 6, 9, 12];
+const TOP_LEVELS = 3;
 
 export interface ContributionBounds {
   keys: Keys;
@@ -36,63 +36,149 @@ export interface ContributionBounds {
   minMonth: string;
 }
 
+/**
+ * Strings the hot path would otherwise build for every event (a batch contributes ~9 fields per
+ * event, and building and hashing their names was most of the aggregator's garbage). Bounded:
+ * regions come from the region tree, field values from the shared vocabulary.
+ */
+const MEMO_LIMIT = 100_000;
+const lineages = new Map<string, string[]>();
+const prefixed = new Map<string, Map<string, string>>();
+const timeFields = new Map<string, string[]>();
+
+/** The region's code and its ancestors' (province first). */
+function lineage(region: string): string[] {
+  let codes = lineages.get(region);
+  if (!codes) {
+    codes = ALL_LENGTHS.filter((len) => len <= region.length).map((len) => region.slice(0, len));
+    if (lineages.size >= MEMO_LIMIT) lineages.clear();
+    lineages.set(region, codes);
+  }
+  return codes;
+}
+
+/** `${prefix}${value}`, the same string object every time. */
+function named(prefix: string, value: string): string {
+  let byValue = prefixed.get(prefix);
+  if (!byValue) prefixed.set(prefix, (byValue = new Map()));
+  let name = byValue.get(value);
+  if (name === undefined) {
+    if (byValue.size >= MEMO_LIMIT) byValue.clear();
+    byValue.set(value, (name = prefix + value));
+  }
+  return name;
+}
+
+/** `h:<hour>:<kind>` or `q:<slot>:<kind>`. */
+function timeField(unit: 'h' | 'q', n: number, k: string): string {
+  const id = unit + k;
+  let names = timeFields.get(id);
+  if (!names)
+    timeFields.set(id, (names = Array.from({ length: unit === 'h' ? 24 : 288 }, (_, i) => `${unit}:${i}:${k}`)));
+  return names[n]!;
+}
+
 function bump(fields: Map<string, number>, field: string, d: number): void {
   fields.set(field, (fields.get(field) ?? 0) + d);
+}
+
+/** A region's counter hashes of this batch, found without building their key names. */
+interface RegionHashes {
+  days: Map<number, Map<string, number>>;
+  months: Map<string, Map<string, number>>;
+  open?: Map<string, number>;
 }
 
 /** The summed counter changes of a batch and the regions whose numbers they touch. */
 export class CounterDeltas {
   readonly hashes = new Map<string, CounterHash>();
   readonly touched = new Set<string>();
+  private readonly top = new Map<string, RegionHashes>();
+  private readonly low = new Map<string, RegionHashes>();
 
   constructor(private readonly bounds: ContributionBounds) {}
 
-  private hash(key: string, retention: Retention): Map<string, number> {
-    let h = this.hashes.get(key);
-    if (!h) this.hashes.set(key, (h = { retention, fields: new Map() }));
-    return h.fields;
+  private add(key: string, retention: Retention): Map<string, number> {
+    const fields = new Map<string, number>();
+    this.hashes.set(key, { retention, fields });
+    return fields;
+  }
+
+  private region(level: 'top' | 'low', code: string): RegionHashes {
+    const memo = this[level];
+    let r = memo.get(code);
+    if (!r) memo.set(code, (r = { days: new Map(), months: new Map() }));
+    return r;
+  }
+
+  private day(level: 'top' | 'low', code: string, day: number): Map<string, number> {
+    const days = this.region(level, code).days;
+    let h = days.get(day);
+    if (!h) {
+      const { keys } = this.bounds;
+      days.set(day, (h = this.add(level === 'top' ? keys.day(code, day) : keys.lowDay(code, day), 'day')));
+    }
+    return h;
+  }
+
+  private month(level: 'top' | 'low', code: string, month: string): Map<string, number> {
+    const months = this.region(level, code).months;
+    let h = months.get(month);
+    if (!h) {
+      const { keys } = this.bounds;
+      months.set(month, (h = this.add(level === 'top' ? keys.month(code, month) : keys.lowMonth(code, month), 'mon')));
+    }
+    return h;
+  }
+
+  private open(level: 'top' | 'low', code: string): Map<string, number> {
+    const r = this.region(level, code);
+    if (!r.open) {
+      const { keys } = this.bounds;
+      r.open = this.add(level === 'top' ? keys.open(code) : keys.lowOpen(code), '');
+    }
+    return r.open;
   }
 
   /** Adds `sign` × the case's contribution. */
   contribute(c: CaseState, sign: 1 | -1): void {
-    const { keys, minDay, minMonth } = this.bounds;
-    const region = c.r;
-    for (const len of ALL_LENGTHS) if (len <= region.length) this.touched.add(region.slice(0, len));
+    const { minDay, minMonth } = this.bounds;
+    const codes = lineage(c.r);
+    for (const code of codes) this.touched.add(code);
     const { day, month, hour, slot } = buckets(c.t0);
     const { k, od } = c;
     const out = c.out ?? '';
     const open = isOpen(c);
     const dayKept = day >= minDay;
     const monthKept = month >= minMonth;
-    // Field names once per call, not once per level.
-    const cat = `c:${c.c}`;
-    const chan = `ch:${c.ch}`;
-    const status = `s:${c.s}`;
-    const outcome = out && `o:${out}`;
-    const hourField = `h:${hour}:${k}`;
-    const slotField = `q:${slot}:${k}`;
-    /** What a day and a month hash both count: kind, category, channel, status, outcome. */
-    const windowFields = (h: Map<string, number>) => {
-      bump(h, k, sign);
-      bump(h, cat, sign);
-      bump(h, chan, sign);
-      bump(h, status, sign);
-      if (outcome) bump(h, outcome, sign);
-    };
-    for (const len of TOP_LENGTHS) {
-      if (len > region.length) break;
-      const a = region.slice(0, len);
+    const cat = named('c:', c.c);
+    const chan = named('ch:', c.ch);
+    const status = named('s:', c.s);
+    const outcome = out && named('o:', out);
+    const hourField = timeField('h', hour, k);
+    const slotField = timeField('q', slot, k);
+    for (let level = 0; level < TOP_LEVELS && level < codes.length; level++) {
+      const code = codes[level]!;
       if (dayKept) {
-        const h = this.hash(keys.day(a, day), 'day');
-        windowFields(h);
+        const h = this.day('top', code, day);
+        bump(h, k, sign);
+        bump(h, cat, sign);
+        bump(h, chan, sign);
+        bump(h, status, sign);
+        if (outcome) bump(h, outcome, sign);
         bump(h, hourField, sign);
         bump(h, slotField, sign);
       }
       if (monthKept) {
-        windowFields(this.hash(keys.month(a, month), 'mon'));
+        const h = this.month('top', code, month);
+        bump(h, k, sign);
+        bump(h, cat, sign);
+        bump(h, chan, sign);
+        bump(h, status, sign);
+        if (outcome) bump(h, outcome, sign);
       }
       if (open) {
-        const h = this.hash(keys.open(a), '');
+        const h = this.open('top', code);
         bump(h, k, sign);
         bump(h, status, sign);
         bump(h, cat, sign);
@@ -101,12 +187,12 @@ export class CounterDeltas {
         if (od.includes('r')) bump(h, 'odr', sign);
       }
     }
-    if (region.length >= 9) {
-      const twp = region.slice(0, 9);
-      const base = `${region}|${k}|${c.c}|${c.ch}|${c.s}|${out}`;
-      if (dayKept) bump(this.hash(keys.lowDay(twp, day), 'day'), `${base}|${hour}|${slot}`, sign);
-      if (monthKept) bump(this.hash(keys.lowMonth(twp, month), 'mon'), base, sign);
-      if (open) bump(this.hash(keys.lowOpen(twp), ''), `${region}|${k}|${c.s}|${c.c}|${od}`, sign);
+    if (codes.length > TOP_LEVELS) {
+      const twp = codes[TOP_LEVELS]!;
+      const base = `${c.r}|${k}|${c.c}|${c.ch}|${c.s}|${out}`;
+      if (dayKept) bump(this.day('low', twp, day), `${base}|${hour}|${slot}`, sign);
+      if (monthKept) bump(this.month('low', twp, month), base, sign);
+      if (open) bump(this.open('low', twp), `${c.r}|${k}|${c.s}|${c.c}|${od}`, sign);
     }
   }
 }

@@ -27,15 +27,24 @@ export interface Buckets {
   slot: number;
 }
 
+/** `YYYYMM` by day number: the aggregator asks for every event, and a day has one month. */
+const monthByDay = new Map<number, string>();
+
+function monthOfDay(day: number): string {
+  let month = monthByDay.get(day);
+  if (month === undefined) {
+    const d = new Date(day * DAY_MS);
+    month = `${d.getUTCFullYear()}${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
+    if (monthByDay.size >= 4096) monthByDay.clear();
+    monthByDay.set(day, month);
+  }
+  return month;
+}
+
 export function buckets(ms: number): Buckets {
-  const local = new Date(ms + OFFSET_MS);
-  const minuteOfDay = local.getUTCHours() * 60 + local.getUTCMinutes();
-  return {
-    day: dayNumber(ms),
-    month: `${local.getUTCFullYear()}${String(local.getUTCMonth() + 1).padStart(2, '0')}`,
-    hour: local.getUTCHours(),
-    slot: Math.floor(minuteOfDay / 5),
-  };
+  const day = dayNumber(ms);
+  const minuteOfDay = Math.floor((ms + OFFSET_MS - day * DAY_MS) / 60_000);
+  return { day, month: monthOfDay(day), hour: Math.floor(minuteOfDay / 60), slot: Math.floor(minuteOfDay / 5) };
 }
 
 /** `YYYYMM` of a month shifted by `delta` months. */
