@@ -14,7 +14,17 @@ export interface AggregationContext {
   keys: Keys;
   /** From slaTable(). */
   sla: SlaTable;
+  /** Counts of events (not cases) committed with the batch; see EventCounter. */
+  countEvent?: EventCounter;
 }
+
+/**
+ * Adds an event's own counts (上报及时率's reports) to month-long counters `add(key, field, n)`.
+ * Called once for each event applied for the first time (codes N and U), while the batch is
+ * planned, so its counts are written in the batch's commit: a crash can neither lose nor repeat
+ * them.
+ */
+export type EventCounter = (entry: Entry, add: (key: string, field: string, n: number) => void) => void;
 
 /** One stored event and the stream entry it came from ('' when not from the stream). */
 export interface Entry {
@@ -102,9 +112,14 @@ export async function applyBatch(
   const events = entries.map((e) => caseEvent(e.event));
   const caseIds = [...new Set(events.map((e) => e.caseId))];
   const acks = ack ? entries.map((e) => e.entryId).filter(Boolean) : [];
+  const { countEvent } = ctx;
   const done = await optimistic(ctx, caseIds, (states) => {
     const plan = new BatchPlan(ctx.keys, ctx.sla, now, contributionBounds(ctx.keys, now));
-    for (const e of events) plan.apply(e, states);
+    const add = (key: string, field: string, n: number) => plan.counters.bumpMonthly(key, field, n);
+    events.forEach((e, i) => {
+      const code = plan.apply(e, states);
+      if (countEvent && (code === 'N' || code === 'U')) countEvent(entries[i]!, add);
+    });
     return { plan, arg: plan.commitArg(ack ? ctx.keys.events : '', AGGREGATOR_GROUP, acks) };
   });
   return { touched: [...done.counters.touched], codes: done.codes };

@@ -140,6 +140,11 @@ export class CounterDeltas {
     return r.open;
   }
 
+  /** A counter of events rather than cases (上报及时率), kept as long as a month bucket. */
+  bumpMonthly(key: string, field: string, n: number): void {
+    bump(this.hashes.get(key)?.fields ?? this.add(key, 'mon'), field, n);
+  }
+
   /** Adds `sign` × the case's contribution. */
   contribute(c: CaseState, sign: 1 | -1): void {
     const { minDay, minMonth } = this.bounds;

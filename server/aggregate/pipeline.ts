@@ -6,13 +6,15 @@ import type { Keys } from '../redis/keys.ts';
 import { slaTable } from './sla.ts';
 import { startAggregator, type Aggregator, type AggregatorOptions } from './consumer.ts';
 import { publishNotice } from './notices.ts';
-import type { Entry, ApplyResult, SweepResult } from './apply.ts';
+import type { Entry, ApplyResult, EventCounter, SweepResult } from './apply.ts';
 
 /** What runs after the counters: warning rules get the applied events and the SLA sweeps. */
 export interface AfterAggregation {
   /** As soon as a batch is read, beside its counting and not waiting for earlier batches' rules: checks needing no state. */
   onArrived?(entries: Entry[]): Promise<void>;
   onApplied(entries: Entry[], result: ApplyResult): Promise<void>;
+  /** Counts of events written in the aggregation's own commit (see EventCounter). */
+  countEvent?: EventCounter;
   onSwept(result: SweepResult): Promise<void>;
 }
 
@@ -51,6 +53,7 @@ export function startPipeline(o: PipelineOptions): Aggregator {
     applyRedis: o.redis,
     keys: o.keys,
     sla: slaTable(),
+    ...(o.after?.countEvent ? { countEvent: o.after.countEvent } : {}),
     clock: o.clock,
     logger: o.logger,
     metrics: o.metrics,

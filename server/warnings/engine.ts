@@ -12,7 +12,7 @@ import { raised, signLimitMs, tuningFor, type WarningsConfig } from './config.ts
 import { warningKeys } from './keys.ts';
 import { RULE_MODULES } from './rules/index.ts';
 import type { AppliedEvent, RuleEnv, RuleModule, Warning } from './types.ts';
-import { recordEpisode, recordReports, streamTime } from './timeliness.ts';
+import { recordEpisode, reportCounter, streamTime } from './timeliness.ts';
 
 export interface WarningsDeps {
   redis: Redis;
@@ -156,14 +156,9 @@ export function createWarnings(deps: WarningsDeps): WarningsEngine {
     async onApplied(entries: Entry[], result: ApplyResult) {
       const applied = appliedOf(entries, result);
       if (!applied.length) return;
-      await Promise.all([
-        run('events', (m, cfg) => m.onEvents?.(env, applied, cfg)),
-        config.timeliness.enabled &&
-          recordReports(deps.redis, env.wkeys, applied, config.timeliness).catch((err: unknown) =>
-            logger.error({ err }, '上报及时率 counters failed; this batch is not counted'),
-          ),
-      ]);
+      await run('events', (m, cfg) => m.onEvents?.(env, applied, cfg));
     },
+    ...(config.timeliness.enabled ? { countEvent: reportCounter(env.wkeys, config.timeliness) } : {}),
     async onSwept(swept: SweepResult) {
       if (!swept.changed.length) return;
       await run('sweep', (m, cfg) => m.onSwept?.(env, swept, cfg));

@@ -16,7 +16,8 @@
  * counts at its own region (down to the township) and at every region above it, so a city's and
  * the province's figures are the sums of their subtrees. An event is counted when it is first
  * applied (codes N and U): a redelivered event (D) was counted the first time, so the counters
- * stay exact under the aggregator's at-least-once delivery.
+ * stay exact under the aggregator's at-least-once delivery; and in the aggregator's own commit, so
+ * they stay exact through its crashes too.
  */
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
@@ -25,7 +26,7 @@ import type { TimelinessFigures } from '../../shared/schemas/timeliness.ts';
 import { RETENTION } from '../aggregate/retention.ts';
 import { buckets } from '../time/beijing.ts';
 import type { WarningKeys } from './keys.ts';
-import type { AppliedEvent } from './types.ts';
+import type { EventCounter } from '../aggregate/apply.ts';
 
 const limit = z
   .number()
@@ -58,37 +59,25 @@ export function streamTime(entryId: string): number | undefined {
   return entryId && Number.isSafeInteger(ms) && ms > 0 ? ms : undefined;
 }
 
-/** Adds a batch's first-applied events to the counters of their month, in one round trip. */
-export async function recordReports(
-  redis: Redis,
-  wkeys: WarningKeys,
-  applied: readonly AppliedEvent[],
-  cfg: TimelinessConfig,
-): Promise<void> {
-  const counts = new Map<string, Map<string, number>>();
-  const add = (key: string, field: string) => {
-    const m = counts.get(key) ?? new Map<string, number>();
-    m.set(field, (m.get(field) ?? 0) + 1);
-    counts.set(key, m);
-  };
-  for (const { event: e, code, receivedAt } of applied) {
-    if ((code !== 'N' && code !== 'U') || receivedAt === undefined) continue;
+/**
+ * A report's counts, for the aggregator to write in the same commit as the event's other counts
+ * (it calls this once for each event applied for the first time), so a crash of the aggregator
+ * can neither lose nor repeat a report. An event without a receivedAt or a stream time is not
+ * judged.
+ */
+export function reportCounter(wkeys: WarningKeys, cfg: TimelinessConfig): EventCounter {
+  return ({ event: e, entryId }, add) => {
+    const receivedAt = e.receivedAt ?? streamTime(entryId);
+    if (receivedAt === undefined) return;
     const k = e.kind === 'incident' ? 'i' : 'd';
     const late = receivedAt - e.ts > cfg.limitMinutes[e.kind] * 60_000;
     const month = buckets(receivedAt).month;
     for (const r of timelinessRegions(e.region)) {
       const key = wkeys.timeliness(r, month);
-      add(key, `n:${k}`);
-      if (late) add(key, `late:${k}`);
+      add(key, `n:${k}`, 1);
+      if (late) add(key, `late:${k}`, 1);
     }
-  }
-  if (!counts.size) return;
-  const tx = redis.multi();
-  for (const [key, fields] of counts) {
-    for (const [f, n] of fields) tx.hincrby(key, f, n);
-    tx.expire(key, RETENTION.monthTtlS);
-  }
-  await tx.exec();
+  };
 }
 
 const EPISODE_LUA = `

@@ -97,7 +97,9 @@ export async function startRulesHarness(
     tree,
     ...(rules ? { rules } : {}),
   });
-  const ctx = { redis, keys, sla: slaTable() };
+  // As the pipeline wires it: the rules' event counts (上报及时率) go into the aggregation's commit.
+  const countEvent = alerting.warnings.countEvent;
+  const ctx = { redis, keys, sla: slaTable(), ...(countEvent ? { countEvent } : {}) };
   const entries = (events: StoredEvent[]) => events.map((event) => ({ entryId: '', event }));
   return {
     testRedis,

@@ -12,7 +12,9 @@ useRulesHarness(NOW, (harness) => (h = harness));
 
 /** Aggregates entries (with the stream ids given) and hands them to the rules, as the pipeline does. */
 async function feedEntries(entries: Entry[]): Promise<void> {
-  const result = await applyBatch({ redis: h.redis, keys: h.keys, sla: slaTable() }, entries, h.clock.now(), false);
+  const { countEvent } = h.alerting.warnings;
+  const ctx = { redis: h.redis, keys: h.keys, sla: slaTable(), ...(countEvent ? { countEvent } : {}) };
+  const result = await applyBatch(ctx, entries, h.clock.now(), false);
   await h.alerting.warnings.onApplied(entries, result);
 }
 const entry = (event: StoredEvent, entryId = ''): Entry => ({ entryId, event });
