@@ -1,7 +1,8 @@
 // `npm run bench -- ingest`: sustained events/s from HTTP ingest to aggregated, Redis commands per
-// event, snapshot latency for a city, and two references with the same persistence: the bound,
-// Redis alone doing the aggregation's reads and commit script on prepared batches (no HTTP, no
-// validation, no Node arithmetic), and the aggregator alone (Node arithmetic + Redis, no HTTP).
+// event, snapshot latency for a city, Redis's own CPU per event and the ceiling one Redis core
+// sets, and two references with the same persistence: the bound, Redis alone doing the
+// aggregation's reads and commit script on prepared batches (no HTTP, no validation, no Node
+// arithmetic), and the aggregator alone (Node arithmetic + Redis, no HTTP).
 import os from 'node:os';
 import hdr from 'hdr-histogram-js';
 import { startTestRedis } from '../tests/helpers/redis.ts';
@@ -14,6 +15,7 @@ import { BatchPlan, type StoredCase } from '../server/aggregate/batch.ts';
 import { caseEvent } from '../server/aggregate/case-state.ts';
 import { slaTable } from '../server/aggregate/sla.ts';
 import { AGGREGATOR_GROUP } from '../server/redis/keys.ts';
+import { appendEvents } from '../server/ingest/append.ts';
 import type { StoredEvent } from '../shared/schemas/event.ts';
 import { aofSetting, commandsExecuted, redisCpuSeconds } from './redis-info.ts';
 import { startServerProcess, startWorkerProcess } from './server-process.ts';
@@ -61,6 +63,7 @@ export async function benchIngest(): Promise<Record<string, number | string>> {
   const ctx: AggregationContext = { redis: bc, keys, sla };
   await commit(ctx, new BatchPlan(keys, sla, now, contributionBounds(keys, now)).commitArg('', '', []));
   const c0 = await commandsExecuted(bc);
+  const boundCpu0 = await redisCpuSeconds(bc);
   const tb = performance.now();
   for (const { caseIds, args } of prepared) {
     const p = bc.pipeline();
@@ -70,6 +73,18 @@ export async function benchIngest(): Promise<Record<string, number | string>> {
   }
   const boundSeconds = (performance.now() - tb) / 1000;
   const boundCommands = (await commandsExecuted(bc)) - c0;
+  const commitUs = (((await redisCpuSeconds(bc)) - boundCpu0) / stored.length) * 1e6;
+  // 1a. What Redis spends on ingest's append (idempotency mark and stream entry), the other part
+  // of its work per event that no Node code can take off it: with the commit, the ceiling of one
+  // Redis core for the whole path.
+  const appendCpu0 = await redisCpuSeconds(bc);
+  for (let i = 0; i < stored.length; i += BATCH)
+    await appendEvents(
+      bc,
+      keys,
+      stored.slice(i, i + BATCH).map((e) => e.event),
+    );
+  const appendUs = (((await redisCpuSeconds(bc)) - appendCpu0) / stored.length) * 1e6;
   const persistence = await aofSetting(bc);
   await bc.flushall();
 
@@ -152,6 +167,9 @@ export async function benchIngest(): Promise<Record<string, number | string>> {
     'bound: Redis alone, reads + commit script (events/s)': Math.round(boundRate),
     'aggregator alone, Node + Redis, no HTTP (events/s)': Math.round(events.length / aggregatorSeconds),
     'ratio full / bound': Math.round((fullRate / boundRate) * 100) / 100,
+    'Redis CPU per event: append (µs)': Math.round(appendUs * 10) / 10,
+    'Redis CPU per event: case reads + commit (µs)': Math.round(commitUs * 10) / 10,
+    'ceiling: one Redis core, append + reads + commit (events/s)': Math.round(1e6 / (appendUs + commitUs)),
     'Redis commands per event (full path)': Math.round((fullCommands / events.length) * 10) / 10,
     'Redis commands per event (bound)': Math.round((boundCommands / events.length) * 10) / 10,
     'full path: Redis CPU (cores)': Math.round(redisCores * 100) / 100,
