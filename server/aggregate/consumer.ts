@@ -29,8 +29,14 @@ export interface AggregatorOptions extends AggregationContext {
   sweepEveryMs?: number;
   /** Called with each batch as read, not awaited: runs beside the counting (immediate checks). */
   onRead?: (entries: Entry[]) => Promise<void> | undefined;
-  /** Called after each applied batch, before the next read (notices, warning rules). */
-  onApplied?: (entries: Entry[], result: ApplyResult) => Promise<void>;
+  /**
+   * Called after each applied batch, before the next read (notices, warning rules). It may hand
+   * back `settled`, work on the batch that goes on after it returns (rules trailing the counters):
+   * then the batch is acknowledged only when that and `onRead` are done, so an aggregator that
+   * dies first leaves the batch to be claimed again: its counts are not applied twice (a
+   * redelivery is a no-op), and its rules run again instead of never.
+   */
+  onApplied?: (entries: Entry[], result: ApplyResult) => Promise<{ settled: Promise<void> } | void>;
   onSwept?: (result: SweepResult) => Promise<void>;
 }
 
@@ -93,10 +99,32 @@ export function startAggregator(opts: AggregatorOptions): Aggregator {
     return entries.length ? { entries, early: opts.onRead?.(entries) } : { entries };
   }
 
+  const acknowledging = new Set<Promise<void>>();
+  /** Acknowledges a batch once `settled`, without holding up the next batch. */
+  function acknowledgeWhen(settled: Promise<unknown>, entries: Entry[]): void {
+    const ids = entries.map((e) => e.entryId).filter(Boolean);
+    if (!ids.length) return;
+    const done = settled
+      .catch(() => undefined)
+      .then(() => applyCtx.redis.xack(keys.events, AGGREGATOR_GROUP, ...ids))
+      .then(
+        () => undefined,
+        (err: unknown) =>
+          logger.error(
+            { err },
+            'acknowledging a batch failed; it will be claimed again (its counts are not reapplied)',
+          ),
+      );
+    acknowledging.add(done);
+    void done.finally(() => acknowledging.delete(done));
+  }
+
   async function handle({ entries, early }: { entries: Entry[]; early?: Promise<void> }): Promise<void> {
     if (!entries.length) return;
     const end = metrics.applySeconds.startTimer();
-    const result = await applyBatch(applyCtx, entries, clock.now());
+    // Without anything after the counting, the commit acknowledges the batch itself.
+    const ackInCommit = !opts.onApplied;
+    const result = await applyBatch(applyCtx, entries, clock.now(), ackInCommit);
     end();
     const by = { N: 0, U: 0, D: 0, C: 0 };
     for (const c of result.codes) by[c]++;
@@ -109,7 +137,8 @@ export function startAggregator(opts: AggregatorOptions): Aggregator {
         { conflicts: by.C },
         'events whose kind differs from their case were kept in the log but not counted',
       );
-    await opts.onApplied?.(entries, result);
+    const after = await opts.onApplied?.(entries, result);
+    if (!ackInCommit) acknowledgeWhen(Promise.all([after?.settled, early]), entries);
     await early;
   }
 
@@ -192,6 +221,7 @@ export function startAggregator(opts: AggregatorOptions): Aggregator {
       }
     }
     await inFlight;
+    while (acknowledging.size) await Promise.all(acknowledging);
   })();
 
   return {

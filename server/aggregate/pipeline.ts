@@ -40,13 +40,15 @@ export function startPipeline(o: PipelineOptions): Aggregator {
   // after another in order. A slow rule slows intake (bounded backlog) instead of growing memory.
   let rules: Promise<void> = Promise.resolve();
   let waiting = 0;
-  const afterwards = async (what: string, fn: () => Promise<void>) => {
+  /** Queues a batch's rules; resolves once queued, with `settled` for when they are done. */
+  const afterwards = async (what: string, fn: () => Promise<void>): Promise<{ settled: Promise<void> }> => {
     while (waiting >= RULES_BACKLOG) await rules;
     waiting++;
     rules = rules
       .then(fn)
       .catch((err: unknown) => o.logger.error({ err, what }, 'warning rules failed for a batch'))
       .finally(() => waiting--);
+    return { settled: rules };
   };
   const aggregator = startAggregator({
     redis: o.blocking,
@@ -64,7 +66,8 @@ export function startPipeline(o: PipelineOptions): Aggregator {
       const applied = entries.filter((_, i) => result.codes[i] === 'N' || result.codes[i] === 'U').map((e) => e.event);
       await publishNotice(o.redis, o.keys, { touched: result.touched, events: applied });
       const after = o.after;
-      if (after) await afterwards('applied', () => after.onApplied(entries, result));
+      // The batch is acknowledged once its rules are done (see AggregatorOptions.onApplied).
+      return after ? await afterwards('applied', () => after.onApplied(entries, result)) : undefined;
     },
     onRead: (entries) =>
       o.after
