@@ -82,19 +82,17 @@ function bump(fields: Map<string, number>, field: string, d: number): void {
   fields.set(field, (fields.get(field) ?? 0) + d);
 }
 
-/** A region's counter hashes of this batch, found without building their key names. */
-interface RegionHashes {
-  days: Map<number, Map<string, number>>;
-  months: Map<string, Map<string, number>>;
-  open?: Map<string, number>;
-}
+type Level = 'top' | 'low';
+/** The open backlog's "bucket": day buckets are day numbers, month buckets `YYYYMM` strings. */
+const OPEN = '';
 
 /** The summed counter changes of a batch and the regions whose numbers they touch. */
 export class CounterDeltas {
   readonly hashes = new Map<string, CounterHash>();
   readonly touched = new Set<string>();
-  private readonly top = new Map<string, RegionHashes>();
-  private readonly low = new Map<string, RegionHashes>();
+  /** Per level and region code, its hashes of this batch by bucket: found without building key names. */
+  private readonly top = new Map<string, Map<number | string, Map<string, number>>>();
+  private readonly low = new Map<string, Map<number | string, Map<string, number>>>();
 
   constructor(private readonly bounds: ContributionBounds) {}
 
@@ -104,40 +102,24 @@ export class CounterDeltas {
     return fields;
   }
 
-  private region(level: 'top' | 'low', code: string): RegionHashes {
+  /** The fields of a region's day (day number), month (`YYYYMM`) or open (OPEN) hash. */
+  private hash(level: Level, code: string, bucket: number | string): Map<string, number> {
     const memo = this[level];
-    let r = memo.get(code);
-    if (!r) memo.set(code, (r = { days: new Map(), months: new Map() }));
-    return r;
-  }
-
-  private day(level: 'top' | 'low', code: string, day: number): Map<string, number> {
-    const days = this.region(level, code).days;
-    let h = days.get(day);
+    let byBucket = memo.get(code);
+    if (!byBucket) memo.set(code, (byBucket = new Map()));
+    let h = byBucket.get(bucket);
     if (!h) {
       const { keys } = this.bounds;
-      days.set(day, (h = this.add(level === 'top' ? keys.day(code, day) : keys.lowDay(code, day), 'day')));
+      const top = level === 'top';
+      h =
+        typeof bucket === 'number'
+          ? this.add(top ? keys.day(code, bucket) : keys.lowDay(code, bucket), 'day')
+          : bucket !== OPEN
+            ? this.add(top ? keys.month(code, bucket) : keys.lowMonth(code, bucket), 'mon')
+            : this.add(top ? keys.open(code) : keys.lowOpen(code), '');
+      byBucket.set(bucket, h);
     }
     return h;
-  }
-
-  private month(level: 'top' | 'low', code: string, month: string): Map<string, number> {
-    const months = this.region(level, code).months;
-    let h = months.get(month);
-    if (!h) {
-      const { keys } = this.bounds;
-      months.set(month, (h = this.add(level === 'top' ? keys.month(code, month) : keys.lowMonth(code, month), 'mon')));
-    }
-    return h;
-  }
-
-  private open(level: 'top' | 'low', code: string): Map<string, number> {
-    const r = this.region(level, code);
-    if (!r.open) {
-      const { keys } = this.bounds;
-      r.open = this.add(level === 'top' ? keys.open(code) : keys.lowOpen(code), '');
-    }
-    return r.open;
   }
 
   /** A counter of events rather than cases (上报及时率), kept as long as a month bucket. */
@@ -165,7 +147,7 @@ export class CounterDeltas {
     for (let level = 0; level < TOP_LEVELS && level < codes.length; level++) {
       const code = codes[level]!;
       if (dayKept) {
-        const h = this.day('top', code, day);
+        const h = this.hash('top', code, day);
         bump(h, k, sign);
         bump(h, cat, sign);
         bump(h, chan, sign);
@@ -175,7 +157,7 @@ export class CounterDeltas {
         bump(h, slotField, sign);
       }
       if (monthKept) {
-        const h = this.month('top', code, month);
+        const h = this.hash('top', code, month);
         bump(h, k, sign);
         bump(h, cat, sign);
         bump(h, chan, sign);
@@ -183,7 +165,7 @@ export class CounterDeltas {
         if (outcome) bump(h, outcome, sign);
       }
       if (open) {
-        const h = this.open('top', code);
+        const h = this.hash('top', code, OPEN);
         bump(h, k, sign);
         bump(h, status, sign);
         bump(h, cat, sign);
@@ -195,9 +177,9 @@ export class CounterDeltas {
     if (codes.length > TOP_LEVELS) {
       const twp = codes[TOP_LEVELS]!;
       const base = `${c.r}|${k}|${c.c}|${c.ch}|${c.s}|${out}`;
-      if (dayKept) bump(this.day('low', twp, day), `${base}|${hour}|${slot}`, sign);
-      if (monthKept) bump(this.month('low', twp, month), base, sign);
-      if (open) bump(this.open('low', twp), `${c.r}|${k}|${c.s}|${c.c}|${od}`, sign);
+      if (dayKept) bump(this.hash('low', twp, day), `${base}|${hour}|${slot}`, sign);
+      if (monthKept) bump(this.hash('low', twp, month), base, sign);
+      if (open) bump(this.hash('low', twp, OPEN), `${c.r}|${k}|${c.s}|${c.c}|${od}`, sign);
     }
   }
 }
