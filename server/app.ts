@@ -34,7 +34,7 @@ import { usersRouter } from './http/routes/users.ts';
 import { ingestKeysRouter } from './http/routes/ingest-keys.ts';
 import { auditRouter } from './http/routes/audit.ts';
 import { errorHandler, notFound } from './http/errors.ts';
-import { openApiDocument } from './http/openapi.ts';
+import { openApiDocument } from './http/openapi/document.ts';
 import { alertsRouter } from './http/routes/alerts.ts';
 import { safetyIndexRouter } from './http/routes/safety-index.ts';
 import { timelinessRouter } from './http/routes/timeliness.ts';
@@ -46,6 +46,7 @@ import { allowSocketRequest, corsGuard, originPolicy } from './http/origins.ts';
 import { securityHeaders } from './http/security.ts';
 import { ingestLimiter, loginLimiter } from './http/rate-limits.ts';
 import { rejectUnsafeJson } from './http/safe-json.ts';
+import type { ReadyReply } from '../shared/schemas/health.ts';
 
 export interface ServerDeps {
   config: Config;
@@ -141,9 +142,8 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
       () => false,
     );
     const consumerOk = config.aggregator === 'off' || aggregator?.running === true;
-    res
-      .status(redisOk && consumerOk ? 200 : 503)
-      .json({ ok: redisOk && consumerOk, redis: redisOk, aggregator: consumerOk });
+    const reply: ReadyReply = { ok: redisOk && consumerOk, redis: redisOk, aggregator: consumerOk };
+    res.status(reply.ok ? 200 : 503).json(reply);
   });
   app.get('/metrics', async (_req, res) => {
     res

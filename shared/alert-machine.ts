@@ -1,5 +1,4 @@
-import type { AlertState, AlertView } from './schemas/alert.ts';
-import type { WarningLevel } from './vocab.ts';
+import type { AlertState } from './schemas/alert.ts';
 
 /**
  * The alert state machine (DESIGN.md "Alerts"), shared so the console enables exactly the buttons
@@ -61,57 +60,5 @@ export function canDo(action: AlertAction, state: AlertState): boolean {
   return TRANSITIONS[action].from.includes(state);
 }
 
-/** One line of an alert's append-only record (全程留痕). */
-export interface AlertHistoryEntry {
-  /** 1-based position in the record. */
-  seq: number;
-  /** ISO 8601 +08:00. */
-  at: string;
-  /** Username, or `system` for what the rules and the escalation timer did. */
-  by: string;
-  action: AlertAction | 'create' | 'raise';
-  from?: AlertState;
-  to?: AlertState;
-  note?: string;
-  /** dispatch: the departments named; checkin: the one reporting. */
-  departments?: string[];
-  /** escalate: the desk it moved to. */
-  desk?: string;
-  /** raise: the level a more severe warning raised the alert to, and the level before. */
-  level?: WarningLevel;
-  fromLevel?: WarningLevel;
-}
-
-/** One piece of evidence behind an alert: an event, or a measured window (spike, silence). */
-export interface AlertEvidence {
-  id: string;
-  /** ISO 8601 +08:00. */
-  at: string;
-  summary: string;
-  caseId?: string;
-  region?: string;
-  category?: string;
-  status?: string;
-  severity?: number;
-  riskMarkers?: string[];
-}
-
-/** What `GET /api/v1/alerts/:id` answers. */
-export interface AlertDetail {
-  alert: AlertView;
-  /** Readable Chinese explanation of the latest warning: which events, threshold and baseline. */
-  explanation: string;
-  history: AlertHistoryEntry[];
-  /** Newest last, capped (the count on the alert is the full number). */
-  events: AlertEvidence[];
-}
-
-/** A rule silenced for a region's subtree until `until`. */
-export interface SilenceView {
-  rule: string;
-  region: string;
-  reason: string;
-  by: string;
-  /** ISO 8601 +08:00. */
-  until: string;
-}
+/** Replies of the alert routes: their schemas live in shared/schemas/alert-replies.ts. */
+export type { AlertDetail, AlertEvidence, AlertHistoryEntry, SilenceView } from './schemas/alert-replies.ts';

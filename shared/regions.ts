@@ -57,21 +57,5 @@ export function isWithin(code: string, root: string): boolean {
   return code.startsWith(root) && isRegionCode(code) && isRegionCode(root);
 }
 
-/** Compact region as served by the API and drawn by the client. */
-export interface RegionRef {
-  code: string;
-  name: string;
-  level: Level;
-}
-
-export interface RegionInfo extends RegionRef {
-  /** Root-first codes from the province down to this region. */
-  path: string[];
-  /** Root-first ancestors with names, for the breadcrumb. */
-  ancestors: RegionRef[];
-  children: RegionRef[];
-  /** Whether a boundary file with this region's children exists (province and cities). */
-  hasMap: boolean;
-  /** Label point [lng, lat], when known. */
-  center?: [number, number];
-}
+/** Regions as served by the API: their schemas live in shared/schemas/region.ts. */
+export type { RegionRef, RegionInfo } from './schemas/region.ts';

@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { ErrorCode } from '../../shared/ack.ts';
+import type { ErrorReply } from '../../shared/schemas/error.ts';
 import type { Logger } from '../log.ts';
 
 /** An error whose code and message are safe to show to the client. */
@@ -34,9 +35,10 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       e = new HttpError(500, 'internal', 'internal error');
     }
     if (res.headersSent) return;
-    res.status(e.status).json({
+    const reply: ErrorReply = {
       error: { code: e.code, message: e.message, ...(e.details === undefined ? {} : { details: e.details }) },
-    });
+    };
+    res.status(e.status).json(reply);
   };
 }
 

@@ -3,14 +3,11 @@ import type { Keys } from '../redis/keys.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Clock } from '../clock.ts';
 import { appendEvents } from './append.ts';
-import { validateEvents, type Rejection } from './validate.ts';
+import { validateEvents } from './validate.ts';
+import type { IngestResult } from '../../shared/schemas/ingest.ts';
 
-/** The answer of the ingest contract. */
-export interface IngestResult {
-  accepted: number;
-  duplicates: number;
-  rejected: Rejection[];
-}
+/** The answer of the ingest contract; its schema lives in shared/schemas/ingest.ts. */
+export type { IngestResult };
 
 export interface IngestDeps {
   redis: Redis;

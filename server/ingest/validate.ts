@@ -1,12 +1,9 @@
 import { describeIssues, eventSchema, type StoredEvent } from '../../shared/schemas/event.ts';
 import { RETENTION } from '../aggregate/retention.ts';
 import { findUnsafe } from '../http/safe-json.ts';
+import type { Rejection } from '../../shared/schemas/ingest.ts';
 
-export interface Rejection {
-  index: number;
-  id: string | null;
-  errors: string[];
-}
+export type { Rejection };
 
 export interface Validated {
   events: { index: number; event: StoredEvent }[];

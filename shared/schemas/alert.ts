@@ -1,4 +1,6 @@
-import type { WarningLevel } from '../vocab.ts';
+import { z } from 'zod';
+import { WARNING_LEVELS } from '../vocab.ts';
+import { count, isoTime } from './common.ts';
 
 export const ALERT_STATES = ['new', 'acknowledged', 'dispatched', 'resolved', 'closed', 'escalated'] as const;
 export type AlertState = (typeof ALERT_STATES)[number];
@@ -23,37 +25,39 @@ export const RULE_LABELS: Record<RuleId, string> = {
   silence: '上报失联',
 };
 
-/** An alert as screens see it (the duty console fetches the full history separately). */
-export interface AlertView {
-  id: string;
-  level: WarningLevel;
-  rule: RuleId;
-  region: string;
-  state: AlertState;
-  title: string;
-  createdAt: string;
-  updatedAt: string;
-  count: number;
-  /** The region whose duty desk owns it now (the parent's after an escalation). */
-  desk: string;
-  supervised?: boolean;
-  actor?: string;
-  /** The dispute or incident the alert is about, when it is about one case. */
-  caseId?: string;
-  /** Who signed (签收) it at its current desk, and when (ISO 8601 +08:00). */
-  signedBy?: string;
-  signedAt?: string;
-  /** When it escalates by itself unless signed (ISO 8601 +08:00); absent once signed. */
-  signBy?: string;
-  /** Departments it was dispatched to (中心吹哨), each with its own check-in (部门报到). */
-  departments?: DepartmentView[];
-}
-
 /** One department an alert was dispatched to; `checkedInAt` absent until it reports (报到). */
-export interface DepartmentView {
-  name: string;
-  dispatchedAt: string;
-  dispatchedBy: string;
-  checkedInAt?: string;
-  checkedInBy?: string;
-}
+export const departmentViewSchema = z.object({
+  name: z.string(),
+  dispatchedAt: isoTime,
+  dispatchedBy: z.string(),
+  checkedInAt: isoTime.optional(),
+  checkedInBy: z.string().optional(),
+});
+export type DepartmentView = z.infer<typeof departmentViewSchema>;
+
+/** An alert as screens see it (the duty console fetches the full history separately). */
+export const alertViewSchema = z.object({
+  id: z.string(),
+  level: z.enum(WARNING_LEVELS),
+  rule: z.enum(RULES),
+  region: z.string(),
+  state: z.enum(ALERT_STATES),
+  title: z.string(),
+  createdAt: isoTime,
+  updatedAt: isoTime,
+  count,
+  /** The region whose duty desk owns it now (the parent's after an escalation). */
+  desk: z.string(),
+  supervised: z.boolean().optional(),
+  actor: z.string().optional(),
+  /** The dispute or incident the alert is about, when it is about one case. */
+  caseId: z.string().optional(),
+  /** Who signed (签收) it at its current desk, and when (ISO 8601 +08:00). */
+  signedBy: z.string().optional(),
+  signedAt: isoTime.optional(),
+  /** When it escalates by itself unless signed (ISO 8601 +08:00); absent once signed. */
+  signBy: isoTime.optional(),
+  /** Departments it was dispatched to (中心吹哨), each with its own check-in (部门报到). */
+  departments: z.array(departmentViewSchema).optional(),
+});
+export type AlertView = z.infer<typeof alertViewSchema>;

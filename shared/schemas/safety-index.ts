@@ -1,61 +1,62 @@
 import { z } from 'zod';
-import type { Level } from '../regions.ts';
+import { LEVELS } from '../regions.ts';
+import { isoTime, month } from './common.ts';
 
 /** `?month=YYYY-MM` of `GET /api/v1/index/:code`; absent means the current (Beijing) month. */
-export const indexQuerySchema = z.object({
-  month: z
-    .string()
-    .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be YYYY-MM')
-    .optional(),
-});
+export const indexQuerySchema = z.object({ month: month.optional() });
+
+const score = z.number().min(0).max(100).nullable();
 
 /** One indicator of a region's 平安指数 (see server/safety-index/README.md for each formula). */
-export interface IndexIndicator {
+export const indexIndicatorSchema = z.object({
   /** `crime`, `homicide`, `petition`, `resolution`, `mediation`, `overdue`. */
-  id: string;
+  id: z.string(),
   /** Chinese name for the screen, e.g. 刑事治安案件. */
-  name: string;
+  name: z.string(),
   /** Counts: cases this month (so far, for the live month). Rates: a share 0–1, null when nothing to divide. */
-  value: number | null;
+  value: z.number().nullable(),
   /** The region's own trailing baseline in the same unit (counts: expected for the same span), or null. */
-  baseline: number | null;
+  baseline: z.number().nullable(),
   /** Median of the peers at the same level (counts: scaled to this region's size), or null. */
-  peerMedian: number | null;
+  peerMedian: z.number().nullable(),
   /** 0–100, higher is safer; null when the indicator could not be scored this month. */
-  score: number | null;
+  score,
   /** Configured share of the total, 0–1 (indicators without a score are left out and the rest rescaled). */
-  weight: number;
-}
+  weight: z.number().min(0).max(1),
+});
+export type IndexIndicator = z.infer<typeof indexIndicatorSchema>;
 
-export interface IndexRank {
+export const indexRankSchema = z.object({
   /** 1 is the safest of its peers; equal scores share a position. */
-  position: number;
-  of: number;
-  level: Level;
-}
+  position: z.number().int().positive(),
+  of: z.number().int().positive(),
+  level: z.enum(LEVELS),
+});
+export type IndexRank = z.infer<typeof indexRankSchema>;
 
-export interface IndexTrendPoint {
-  /** `YYYY-MM` */
-  month: string;
-  score: number | null;
-  provisional: boolean;
-}
+export const indexTrendPointSchema = z.object({
+  month,
+  score,
+  provisional: z.boolean(),
+});
+export type IndexTrendPoint = z.infer<typeof indexTrendPointSchema>;
 
 /** `GET /api/v1/index/:code?month=YYYY-MM` */
-export interface SafetyIndexReply {
-  region: { code: string; name: string; level: Level };
+export const safetyIndexReplySchema = z.object({
+  region: z.object({ code: z.string(), name: z.string(), level: z.enum(LEVELS) }),
   /** `YYYY-MM` (Beijing calendar month). */
-  month: string;
+  month,
   /** True for the current month (暂估, computed live); false once published on the 1st of the next month. */
-  provisional: boolean;
+  provisional: z.boolean(),
   /** 0–100, higher is safer; null only when no indicator could be scored. */
-  score: number | null;
-  rank: IndexRank;
-  indicators: IndexIndicator[];
+  score,
+  rank: indexRankSchema,
+  indicators: z.array(indexIndicatorSchema),
   /** Up to 12 months ending with `month`, oldest first; months without data are left out. */
-  trend: IndexTrendPoint[];
+  trend: z.array(indexTrendPointSchema),
   /** Direct children with their scores for the same month, in code order. */
-  children: Array<{ code: string; name: string; score: number | null }>;
+  children: z.array(z.object({ code: z.string(), name: z.string(), score })),
   /** When the numbers were computed (live month) or frozen (published month), ISO 8601 +08:00. */
-  asOf: string;
-}
+  asOf: isoTime,
+});
+export type SafetyIndexReply = z.infer<typeof safetyIndexReplySchema>;

@@ -1,77 +1,96 @@
-import type { Category, Channel, Kind, Status, WarningLevel } from '../vocab.ts';
-import type { Level } from '../regions.ts';
-import type { AlertView } from './alert.ts';
+import { z } from 'zod';
+import {
+  CHANNELS,
+  DISPUTE_CATEGORIES,
+  DISPUTE_STATUSES,
+  INCIDENT_CATEGORIES,
+  INCIDENT_STATUSES,
+  WARNING_LEVELS,
+  type Kind,
+} from '../vocab.ts';
+import { LEVELS } from '../regions.ts';
+import { alertViewSchema } from './alert.ts';
+import { count, isoTime, rate } from './common.ts';
+
+const byCategory = z.partialRecord(z.enum([...INCIDENT_CATEGORIES, ...DISPUTE_CATEGORIES]), count);
+const byStatus = z.partialRecord(z.enum([...INCIDENT_STATUSES, ...DISPUTE_STATUSES]), count);
+const byChannel = z.partialRecord(z.enum(CHANNELS), count);
 
 /** Case counts of one window. Cases, not messages: a lifecycle event never adds a case. */
-export interface KindCounts {
-  incident: number;
-  dispute: number;
-}
+export const kindCountsSchema = z.object({ incident: count, dispute: count });
+export type KindCounts = z.infer<typeof kindCountsSchema>;
 
 /** Cases first reported in a calendar window (Asia/Shanghai), with their current status. */
-export interface WindowCounts extends KindCounts {
-  byCategory: Partial<Record<Category, number>>;
-  byStatus: Partial<Record<Status, number>>;
-  byChannel: Partial<Record<Channel, number>>;
-}
+export const windowCountsSchema = kindCountsSchema.extend({ byCategory, byStatus, byChannel });
+export type WindowCounts = z.infer<typeof windowCountsSchema>;
 
-export interface HourPoint {
+export const hourPointSchema = z.object({
   /** Start of the hour, ISO 8601 with +08:00. */
-  hour: string;
-  incident: number;
-  dispute: number;
-}
+  hour: isoTime,
+  incident: count,
+  dispute: count,
+});
+export type HourPoint = z.infer<typeof hourPointSchema>;
 
-export type LevelCounts = Record<WarningLevel, number>;
+/** Open alerts by warning level. */
+export const levelCountsSchema = z.object({
+  red: count,
+  orange: count,
+  yellow: count,
+  blue: count,
+} satisfies Record<(typeof WARNING_LEVELS)[number], typeof count>);
+export type LevelCounts = z.infer<typeof levelCountsSchema>;
 
-export interface ChildSummary {
-  code: string;
-  name: string;
-  counts: {
-    today: KindCounts;
-    open: KindCounts;
-    overdue: { dispute: number };
-  };
-  alerts: LevelCounts;
-}
+export const childSummarySchema = z.object({
+  code: z.string(),
+  name: z.string(),
+  counts: z.object({
+    today: kindCountsSchema,
+    open: kindCountsSchema,
+    overdue: z.object({ dispute: count }),
+  }),
+  alerts: levelCountsSchema,
+});
+export type ChildSummary = z.infer<typeof childSummarySchema>;
 
 /**
  * Everything a screen shows for one region, read in one round trip. A screen gets it on
  * subscribe and after any doubt; in between it gets deltas against it (see shared/delta.ts).
  */
-export interface Snapshot {
-  region: { code: string; name: string; level: Level; path: string[] };
+export const snapshotSchema = z.object({
+  region: z.object({ code: z.string(), name: z.string(), level: z.enum(LEVELS), path: z.array(z.string()) }),
   /** When the numbers were read, ISO 8601 with +08:00. */
-  asOf: string;
+  asOf: isoTime,
   /** Per-room sequence: the next delta for this room carries seq + 1. */
-  seq: number;
-  counts: {
-    today: WindowCounts;
-    yesterday: KindCounts;
-    month: WindowCounts;
+  seq: z.number().int().nonnegative(),
+  counts: z.object({
+    today: windowCountsSchema,
+    yesterday: kindCountsSchema,
+    month: windowCountsSchema,
     /** Sliding windows ending now (5-minute resolution). */
-    last15m: KindCounts;
-    last1h: KindCounts;
-    last24h: KindCounts;
+    last15m: kindCountsSchema,
+    last1h: kindCountsSchema,
+    last24h: kindCountsSchema,
     /** Every case not yet closed (incidents) or not yet resolved/failed (disputes), whatever its day. */
-    open: KindCounts & { byStatus: Partial<Record<Status, number>> };
+    open: kindCountsSchema.extend({ byStatus }),
     /** Open disputes past their SLA: not dispatched in time, or not resolved in time. */
-    overdue: { dispute: number; dispatch: number; resolve: number };
-  };
-  rates: {
+    overdue: z.object({ dispute: count, dispatch: count, resolve: count }),
+  }),
+  rates: z.object({
     /** Disputes received this month that reached `resolved` (null when none were received). */
-    disputeResolution: number | null;
+    disputeResolution: rate,
     /** Of this month's disputes with an outcome, the share resolved rather than failed. */
-    mediationSuccess: number | null;
-  };
+    mediationSuccess: rate,
+  }),
   /** The last 48 hours, oldest first, one point per hour (cases first reported in that hour). */
-  hourly: HourPoint[];
+  hourly: z.array(hourPointSchema),
   /** Direct children sorted by code; the client ranks them by whatever measure it shows. */
-  children: ChildSummary[];
+  children: z.array(childSummarySchema),
   /** Open alerts in the region's subtree, most severe and newest first (capped). */
-  alerts: AlertView[];
+  alerts: z.array(alertViewSchema),
   /** Open alerts by level in the subtree. */
-  alertCounts: LevelCounts;
-}
+  alertCounts: levelCountsSchema,
+});
+export type Snapshot = z.infer<typeof snapshotSchema>;
 
 export type { Kind };

@@ -1,49 +1,45 @@
 import { z } from 'zod';
-import type { Level } from '../regions.ts';
+import { LEVELS } from '../regions.ts';
+import { count, isoTime, month, rate } from './common.ts';
 
 /** `?month=YYYY-MM` of `GET /api/v1/timeliness/:code`; absent means the current (Beijing) month. */
-export const timelinessQuerySchema = z.object({
-  month: z
-    .string()
-    .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be YYYY-MM')
-    .optional(),
-});
+export const timelinessQuerySchema = z.object({ month: month.optional() });
 
 /** Reports and late reports of one kind in a month. */
-export interface TimelinessCounts {
-  reports: number;
-  late: number;
-}
+export const timelinessCountsSchema = z.object({ reports: count, late: count });
+export type TimelinessCounts = z.infer<typeof timelinessCountsSchema>;
 
 /**
  * 上报及时率 = onTime ÷ (reports + silences): every event received in the month is a report, on
  * time when received within its kind's limit after it occurred; every 失联 episode counts as one
  * more report that came late.
  */
-export interface TimelinessFigures {
+export const timelinessFiguresSchema = z.object({
   /** Events received in the month in the region's subtree. */
-  reports: number;
+  reports: count,
   /** Of those, received later than their kind's limit after they occurred. */
-  late: number;
+  late: count,
   /** 失联 episodes of the region or below (and of source systems bound there) found in the month. */
-  silences: number;
-  onTime: number;
+  silences: count,
+  onTime: count,
   /** 0–1; null when there was nothing to judge. */
-  rate: number | null;
-  byKind: { incident: TimelinessCounts; dispute: TimelinessCounts };
-}
+  rate,
+  byKind: z.object({ incident: timelinessCountsSchema, dispute: timelinessCountsSchema }),
+});
+export type TimelinessFigures = z.infer<typeof timelinessFiguresSchema>;
 
 /** `GET /api/v1/timeliness/:code?month=YYYY-MM`: a region's 上报及时率 (province down to township). */
-export interface TimelinessReply extends TimelinessFigures {
-  region: { code: string; name: string; level: Level };
+export const timelinessReplySchema = timelinessFiguresSchema.extend({
+  region: z.object({ code: z.string(), name: z.string(), level: z.enum(LEVELS) }),
   /** `YYYY-MM` (Beijing calendar month). */
-  month: string;
+  month,
   /** True for the current month, still counting. */
-  provisional: boolean;
+  provisional: z.boolean(),
   /** Minutes from occurrence to receipt within which a report is on time. */
-  limitMinutes: { incident: number; dispute: number };
+  limitMinutes: z.object({ incident: z.number().positive(), dispute: z.number().positive() }),
   /** The formula in Chinese, for a tooltip or a footnote. */
-  formula: string;
+  formula: z.string(),
   /** ISO 8601 +08:00. */
-  asOf: string;
-}
+  asOf: isoTime,
+});
+export type TimelinessReply = z.infer<typeof timelinessReplySchema>;

@@ -39,22 +39,38 @@ export const newIngestKeySchema = z.strictObject({
 });
 
 /** The user as the API shows it. */
-export interface UserView {
-  username: string;
-  role: Role;
-  region: string;
-  disabled?: boolean;
-}
+export const userViewSchema = z.object({
+  username: z.string(),
+  role: z.enum(ROLES),
+  region: z.string(),
+  disabled: z.boolean().optional(),
+});
+export type UserView = z.infer<typeof userViewSchema>;
 
-/** A user as the admin list shows it. */
-export interface AdminUserView extends UserView {
-  disabled: boolean;
-  publicMode: boolean;
-  createdAt: string;
-}
+/** A user as the admin list shows it (`GET /api/v1/users`, `PATCH /api/v1/users/:username`). */
+export const adminUserViewSchema = userViewSchema.extend({
+  disabled: z.boolean(),
+  publicMode: z.boolean(),
+  /** ISO 8601. */
+  createdAt: z.string(),
+});
+export type AdminUserView = z.infer<typeof adminUserViewSchema>;
 
-export interface LoginReply {
-  token: string;
-  user: UserView;
-  expiresAt: string;
-}
+/** `POST /api/v1/users` → 201: the account as created (never its password). */
+export const createdUserSchema = z.object({
+  username: z.string(),
+  role: z.enum(ROLES),
+  region: z.string(),
+  publicMode: z.boolean(),
+});
+export type CreatedUser = z.infer<typeof createdUserSchema>;
+
+/** `POST /api/v1/auth/login`. */
+export const loginReplySchema = z.object({
+  /** Send as `Authorization: Bearer <token>`, and as `auth.token` in the socket handshake. */
+  token: z.string(),
+  user: userViewSchema,
+  /** ISO 8601. */
+  expiresAt: z.string(),
+});
+export type LoginReply = z.infer<typeof loginReplySchema>;

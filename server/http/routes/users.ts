@@ -5,6 +5,7 @@ import {
   userPatchSchema,
   usernameSchema,
   type AdminUserView,
+  type CreatedUser,
 } from '../../../shared/schemas/user.ts';
 import type { Users, UserRecord } from '../../auth/users.ts';
 import type { Tokens } from '../../auth/tokens.ts';
@@ -82,7 +83,8 @@ export function usersRouter(deps: UsersRouterDeps): Router {
     if (!(await deps.users.create(u))) throw new HttpError(409, 'conflict', `user ${u.username} exists`);
     const username = u.username.toLowerCase();
     await record(res, 'user.create', { username, region: u.region }, { role: u.role, publicMode: !!u.publicMode });
-    res.status(201).json({ username, role: u.role, region: u.region, publicMode: !!u.publicMode });
+    const reply: CreatedUser = { username, role: u.role, region: u.region, publicMode: !!u.publicMode };
+    res.status(201).json(reply);
   });
 
   router.patch('/users/:username', admin, async (req, res) => {

@@ -1,0 +1,54 @@
+import { ERROR_RESPONSES } from './responses.ts';
+import { componentSchemas } from './schemas.ts';
+import { OPERATOR_PATHS, PATHS } from './paths.ts';
+
+const TAGS = [
+  ['auth', 'logging in and out'],
+  ['ingest', 'events from the departments’ systems (the ingest contract)'],
+  ['regions', 'the region tree and the snapshot a screen shows'],
+  ['figures', '平安指数 and 上报及时率'],
+  ['alerts', 'the duty officer’s work: alerts, their steps, silences'],
+  ['users', 'accounts (admin)'],
+  ['ingest-keys', 'keys of the source systems (admin)'],
+  ['audit', 'the hash-chained audit trail (admin)'],
+  ['meta', 'this document'],
+  ['operations', 'liveness, readiness and metrics, outside /api/v1'],
+] as const;
+
+/**
+ * The OpenAPI 3.1 document of the HTTP API: every route the server mounts, each request and reply
+ * from the zod schemas the server and client are typed with (shared/schemas), and every status the
+ * route and its middleware can send. tests/integration/openapi.test.ts holds it to the server.
+ */
+export function openApiDocument(): Record<string, unknown> {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Ping’an Command Center API (平安指挥中心)',
+      version: '1',
+      description:
+        'Realtime figures, early warnings and alert work for 平安建设 / 综治中心. JSON throughout; errors are `{error: {code, message, details?}}`. Live updates travel over Socket.IO, not this API.',
+      license: { name: 'Proprietary', identifier: 'LicenseRef-Proprietary' },
+    },
+    servers: [{ url: '/api/v1', description: 'this server' }],
+    tags: TAGS.map(([name, description]) => ({ name, description })),
+    paths: { ...PATHS, ...OPERATOR_PATHS },
+    components: {
+      securitySchemes: {
+        userToken: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description: 'a token from POST /auth/login',
+        },
+        ingestKey: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'an ingest key of a source system (INGEST_KEYS or POST /ingest-keys)',
+        },
+      },
+      schemas: componentSchemas(),
+      responses: ERROR_RESPONSES,
+    },
+  };
+}

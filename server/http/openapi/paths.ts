@@ -1,0 +1,394 @@
+import { z } from 'zod';
+import { ALERT_ACTIONS, type AlertAction } from '../../../shared/alert-machine.ts';
+import { listQuery } from '../../../shared/schemas/alert-actions.ts';
+import { RULES } from '../../../shared/schemas/alert.ts';
+import { regionCodeSchema } from '../../../shared/schemas/region.ts';
+import { indexQuerySchema } from '../../../shared/schemas/safety-index.ts';
+import { timelinessQuerySchema } from '../../../shared/schemas/timeliness.ts';
+import { usernameSchema } from '../../../shared/schemas/user.ts';
+import { MAX_EVENTS_PER_BATCH } from '../../ingest/body.ts';
+import { inputSchema, operation, pathParam, queryOf } from './operation.ts';
+import { ref, type RequestName } from './schemas.ts';
+
+const code = pathParam('code', regionCodeSchema, 'region code (2, 4, 6, 9 or 12 digits)');
+const alertId = pathParam('id', z.string(), 'alert id');
+const username = pathParam('username', usernameSchema, 'account name');
+const regionQuery = (what: string) =>
+  queryOf(z.object({ region: regionCodeSchema.optional().describe(`${what}; the caller’s home region by default`) }));
+
+const ACTION_BODY: Record<AlertAction, RequestName> = {
+  ack: 'NoteOptional',
+  dispatch: 'Dispatch',
+  checkin: 'Checkin',
+  resolve: 'NoteRequired',
+  close: 'NoteOptional',
+  escalate: 'NoteRequired',
+  note: 'NoteRequired',
+  supervise: 'NoteOptional',
+};
+const ACTION_SUMMARY: Record<AlertAction, string> = {
+  ack: '签收: sign for an alert at its desk',
+  dispatch: '分派: dispatch an alert to one or several departments',
+  checkin: '部门报到: record a department’s check-in',
+  resolve: '办结: resolve an alert',
+  close: '核验: close a resolved alert',
+  escalate: '升级: escalate an alert to the parent desk',
+  note: '备注: add a note to an alert’s record (any state)',
+  supervise: '督办: supervise an alert from a level above its desk',
+};
+
+const opName = (action: string) => action[0]!.toUpperCase() + action.slice(1);
+
+/** One operation per alert action: each has its own body, so clients get a precise type for each. */
+const alertActions = Object.fromEntries(
+  ALERT_ACTIONS.map((action) => [
+    `/alerts/{id}/${action}`,
+    {
+      post: operation({
+        operationId: `alert${opName(action)}`,
+        summary: ACTION_SUMMARY[action],
+        tag: 'alerts',
+        auth: 'user',
+        parameters: [alertId],
+        body: ACTION_BODY[action],
+        replies: { '200': { description: 'the alert after the step', schema: 'AlertActionReply' } },
+        errors: ['NotFound', 'Conflict'],
+      }),
+    },
+  ]),
+);
+
+/**
+ * The ingest body is typed loosely on purpose: the contract keeps a batch's good events and
+ * rejects the bad ones by index, so a gateway that enforced the event schema on the request would
+ * drop a whole batch for one bad event. Each item is described by the Event schema.
+ */
+const ingestItem = {
+  type: 'object',
+  description:
+    'One event. It should match the Event schema; one that does not is rejected by index in the reply (with errors naming its fields) and the rest of the batch is kept.',
+  anyOf: [ref('Event'), { type: 'object' }],
+};
+const ingestBody = {
+  required: true,
+  description: `A JSON array of up to ${MAX_EVENTS_PER_BATCH} events (one event object alone is taken as a batch of one), or NDJSON, one event per line.`,
+  content: {
+    'application/json': {
+      schema: { anyOf: [{ type: 'array', maxItems: MAX_EVENTS_PER_BATCH, items: ingestItem }, ingestItem] },
+    },
+    'application/x-ndjson': { schema: { type: 'string', description: 'one JSON event per line' } },
+  },
+};
+
+export const PATHS: Record<string, Record<string, unknown>> = {
+  '/openapi.json': {
+    get: operation({
+      operationId: 'getOpenApiDocument',
+      summary: 'this document',
+      tag: 'meta',
+      auth: 'none',
+      needsRedis: false,
+      replies: {
+        '200': {
+          description: 'the OpenAPI 3.1 document of /api/v1',
+          content: { 'application/json': { schema: { type: 'object' } } },
+        },
+      },
+    }),
+  },
+  '/events': {
+    post: operation({
+      operationId: 'ingestEvents',
+      summary: 'ingest a batch of events (the ingest contract)',
+      description:
+        'Authenticated with an ingest key, before the body is read. The good events of a batch are kept and the bad ones rejected by index; a body that is not JSON, too large, or unauthenticated is refused whole.',
+      tag: 'ingest',
+      auth: 'ingest',
+      body: { raw: ingestBody },
+      replies: {
+        '200': {
+          description: 'some or all events kept (or already there); the rest rejected by index',
+          schema: 'IngestResult',
+        },
+        '422': { description: 'every event of the batch rejected; nothing kept', schema: 'IngestResult' },
+      },
+      errors: ['RateLimited'],
+    }),
+  },
+  '/auth/login': {
+    post: operation({
+      operationId: 'login',
+      summary: 'log in with a username and password',
+      tag: 'auth',
+      auth: 'none',
+      body: 'Login',
+      replies: { '200': { description: 'a token for the API and the socket handshake', schema: 'LoginReply' } },
+      errors: ['Unauthenticated', 'RateLimited'],
+    }),
+  },
+  '/auth/logout': {
+    post: operation({
+      operationId: 'logout',
+      summary: 'revoke the caller’s own token and end the screens that use it',
+      tag: 'auth',
+      auth: 'user',
+      replies: { '204': { description: 'revoked' } },
+      // No body is expected, but one sent as JSON is still read (and refused when unreadable).
+      errors: ['BadRequest', 'PayloadTooLarge', 'UnsupportedMediaType'],
+    }),
+  },
+  '/regions/{code}': {
+    get: operation({
+      operationId: 'getRegion',
+      summary: 'a region, its ancestors and children',
+      tag: 'regions',
+      auth: 'user',
+      needsRedis: false,
+      parameters: [code],
+      replies: { '200': { description: 'the region', schema: 'RegionInfo' } },
+      errors: ['BadRequest', 'NotFound'],
+    }),
+  },
+  '/snapshot/{code}': {
+    get: operation({
+      operationId: 'getSnapshot',
+      summary: 'the snapshot a screen gets on subscribe',
+      tag: 'regions',
+      auth: 'user',
+      parameters: [code],
+      replies: { '200': { description: 'the region’s figures and open alerts', schema: 'Snapshot' } },
+      errors: ['BadRequest', 'NotFound'],
+    }),
+  },
+  '/index/{code}': {
+    get: operation({
+      operationId: 'getSafetyIndex',
+      summary: '平安指数 of a region for a month, with its indicators',
+      tag: 'figures',
+      auth: 'user',
+      parameters: [code, ...queryOf(indexQuerySchema)],
+      replies: { '200': { description: 'the index', schema: 'SafetyIndex' } },
+      errors: ['BadRequest', 'NotFound'],
+    }),
+  },
+  '/timeliness/{code}': {
+    get: operation({
+      operationId: 'getTimeliness',
+      summary: '上报及时率 of a region (province to township) for a month',
+      tag: 'figures',
+      auth: 'user',
+      parameters: [code, ...queryOf(timelinessQuerySchema)],
+      replies: { '200': { description: 'the rate and its counts', schema: 'Timeliness' } },
+      errors: ['BadRequest', 'NotFound'],
+    }),
+  },
+  '/alerts': {
+    get: operation({
+      operationId: 'listAlerts',
+      summary: 'alerts of a region’s subtree, or of one desk',
+      tag: 'alerts',
+      auth: 'user',
+      parameters: queryOf(listQuery),
+      replies: { '200': { description: 'the alerts', schema: 'AlertList' } },
+      errors: ['BadRequest', 'NotFound'],
+    }),
+  },
+  '/alerts/{id}': {
+    get: operation({
+      operationId: 'getAlert',
+      summary: 'an alert with its explanation, history and evidence',
+      tag: 'alerts',
+      auth: 'user',
+      parameters: [alertId],
+      replies: { '200': { description: 'the alert in full', schema: 'AlertDetail' } },
+      errors: ['NotFound'],
+    }),
+  },
+  ...alertActions,
+  '/silences': {
+    get: operation({
+      operationId: 'listSilences',
+      summary: 'rules silenced above, at or below a region',
+      tag: 'alerts',
+      auth: 'user',
+      parameters: regionQuery('the region'),
+      replies: { '200': { description: 'the silences in force', schema: 'SilenceList' } },
+      errors: ['BadRequest', 'NotFound'],
+    }),
+    post: operation({
+      operationId: 'createSilence',
+      summary: 'silence a rule for a region’s subtree, with a reason, for at most a week (commander, admin)',
+      tag: 'alerts',
+      auth: 'user',
+      body: 'NewSilence',
+      replies: { '201': { description: 'the silence', schema: 'SilenceReply' } },
+      errors: ['NotFound'],
+    }),
+  },
+  '/silences/{rule}/{region}': {
+    delete: operation({
+      operationId: 'deleteSilence',
+      summary: 'end a silence (commander, admin)',
+      tag: 'alerts',
+      auth: 'user',
+      parameters: [
+        pathParam('rule', z.enum(RULES), 'the silenced rule'),
+        pathParam('region', regionCodeSchema, 'the silenced region'),
+      ],
+      replies: { '204': { description: 'ended' } },
+      errors: ['BadRequest', 'NotFound'],
+    }),
+  },
+  '/users': {
+    get: operation({
+      operationId: 'listUsers',
+      summary: 'accounts of a region’s subtree (admin)',
+      tag: 'users',
+      auth: 'user',
+      parameters: regionQuery('the subtree'),
+      replies: { '200': { description: 'the accounts', schema: 'AdminUserList' } },
+      errors: ['BadRequest', 'NotFound'],
+    }),
+    post: operation({
+      operationId: 'createUser',
+      summary: 'create an account (admin)',
+      tag: 'users',
+      auth: 'user',
+      body: 'NewUser',
+      replies: { '201': { description: 'the account', schema: 'CreatedUser' } },
+      errors: ['Conflict'],
+    }),
+  },
+  '/users/{username}': {
+    patch: operation({
+      operationId: 'updateUser',
+      summary: 'disable, enable or set public mode (admin); disabling ends the user’s screens',
+      tag: 'users',
+      auth: 'user',
+      parameters: [username],
+      body: 'UserPatch',
+      replies: { '200': { description: 'the account after the change', schema: 'AdminUser' } },
+      errors: ['NotFound'],
+    }),
+  },
+  '/users/{username}/password': {
+    post: operation({
+      operationId: 'resetPassword',
+      summary: 'set a new password (admin); every session of the user ends',
+      tag: 'users',
+      auth: 'user',
+      parameters: [username],
+      body: 'PasswordReset',
+      replies: { '204': { description: 'set' } },
+      errors: ['NotFound'],
+    }),
+  },
+  '/users/{username}/logout': {
+    post: operation({
+      operationId: 'logoutUser',
+      summary: 'end every session of a user (admin)',
+      tag: 'users',
+      auth: 'user',
+      parameters: [username],
+      replies: { '204': { description: 'ended' } },
+      errors: ['BadRequest', 'PayloadTooLarge', 'UnsupportedMediaType', 'NotFound'],
+    }),
+  },
+  '/ingest-keys': {
+    get: operation({
+      operationId: 'listIngestKeys',
+      summary: 'ingest keys in the caller’s area (admin); keys themselves are never shown again',
+      tag: 'ingest-keys',
+      auth: 'user',
+      replies: { '200': { description: 'the keys', schema: 'IngestKeyList' } },
+    }),
+    post: operation({
+      operationId: 'createIngestKey',
+      summary: 'create an ingest key for a source system, bound to a region’s subtree (admin)',
+      tag: 'ingest-keys',
+      auth: 'user',
+      body: 'NewIngestKey',
+      replies: { '201': { description: 'the key, shown this once', schema: 'NewIngestKeyReply' } },
+      errors: ['NotFound'],
+    }),
+  },
+  '/ingest-keys/{id}': {
+    delete: operation({
+      operationId: 'revokeIngestKey',
+      summary: 'revoke an ingest key (admin)',
+      tag: 'ingest-keys',
+      auth: 'user',
+      parameters: [pathParam('id', z.string().regex(/^[0-9a-f]{16}$/), 'the key’s id')],
+      replies: { '204': { description: 'revoked' } },
+      errors: ['BadRequest', 'NotFound', 'Conflict'],
+    }),
+  },
+  '/audit': {
+    get: operation({
+      operationId: 'listAudit',
+      summary: 'the newest entries of the audit trail about a subtree (admin)',
+      tag: 'audit',
+      auth: 'user',
+      parameters: [
+        ...regionQuery('the subtree'),
+        {
+          name: 'limit',
+          in: 'query',
+          description: 'how many entries, newest first; more than 500 gives 500',
+          schema: inputSchema(z.int().min(1).default(100)),
+        },
+      ],
+      replies: { '200': { description: 'the entries, newest first', schema: 'AuditList' } },
+      errors: ['BadRequest', 'NotFound'],
+    }),
+  },
+};
+
+/** Operator routes outside /api/v1: unversioned, for load balancers and Prometheus. */
+const operator = { servers: [{ url: '/', description: 'the server’s root: these routes are not versioned' }] };
+export const OPERATOR_PATHS: Record<string, Record<string, unknown>> = {
+  '/healthz': {
+    ...operator,
+    get: operation({
+      operationId: 'getHealth',
+      summary: 'liveness: the process answers',
+      tag: 'operations',
+      auth: 'none',
+      outsideApi: true,
+      needsRedis: false,
+      replies: { '200': { description: 'alive', schema: 'Health' } },
+    }),
+  },
+  '/readyz': {
+    ...operator,
+    get: operation({
+      operationId: 'getReadiness',
+      summary: 'readiness: 503 only when this node cannot serve',
+      tag: 'operations',
+      auth: 'none',
+      outsideApi: true,
+      needsRedis: false,
+      replies: {
+        '200': { description: 'ready', schema: 'Ready' },
+        '503': { description: 'not ready; the body says what is missing', schema: 'Ready' },
+      },
+    }),
+  },
+  '/metrics': {
+    ...operator,
+    get: operation({
+      operationId: 'getMetrics',
+      summary: 'Prometheus metrics',
+      tag: 'operations',
+      auth: 'none',
+      outsideApi: true,
+      needsRedis: false,
+      replies: {
+        '200': {
+          description: 'the Prometheus text exposition format',
+          content: { 'text/plain': { schema: { type: 'string' } } },
+        },
+      },
+    }),
+  },
+};
