@@ -314,8 +314,8 @@ describe('boundaries', () => {
       ],
     });
     expect(features).toEqual([
-      { code: '6202', name: '嘉峪关市', cp: [98.3, 39.8], small: true },
-      { code: '6209', name: '酒泉市', cp: [98.5, 39.7] },
+      { code: '6202', name: '嘉峪关市', cp: [98.3, 39.8], small: true, area: 0.25, centre: [98.25, 39.75] },
+      { code: '6209', name: '酒泉市', cp: [98.5, 39.7], area: 40, centre: [96, 40.5] },
     ]);
     expect(bboxArea(square(0, 0, 2))).toBe(4);
     expect(bboxArea(null)).toBe(0);

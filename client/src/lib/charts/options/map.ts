@@ -13,6 +13,7 @@ import {
   type Measure,
 } from '../../measures.ts';
 import { shortName } from '../../names.ts';
+import { mapLabels } from './map-labels.ts';
 import type { RipplePoint } from '../../state/ripples.svelte.ts';
 import { escapeHtml } from '../escape.ts';
 import { THEME, TOOLTIP_BASE } from '../theme.ts';
@@ -33,6 +34,10 @@ export interface MapFeature {
   cp?: [number, number];
   /** Much smaller than the largest sibling: its label is lifted so it does not sit on a neighbour's. */
   small?: boolean;
+  /** Bounding-box area in square degrees: ranks names where they collide. */
+  area?: number;
+  /** Middle of the bounding box: where a large region's name goes when its seat is crowded. */
+  centre?: [number, number];
 }
 
 export interface MapInput {
@@ -281,16 +286,12 @@ export function mapOption(input: MapInput): MapOption {
         zlevel: 2,
         // Clicks and hovers go through to the region underneath.
         silent: true,
-        symbolSize: 0,
         animation: false,
+        // The points only rank the names for hideOverlap (see mapLabels); they are never seen.
+        itemStyle: { opacity: 0 },
         label: { ...labelStyle, position: 'inside' },
-        data: labelsOnTop
-          ? input.features.map((f) => ({
-              name: f.name,
-              value: [...f.cp!],
-              ...(f.small ? { label: { offset: [0, -18] } } : {}),
-            }))
-          : [],
+        labelLayout: { hideOverlap: true },
+        data: labelsOnTop ? mapLabels(input.features) : [],
       },
     ],
   };
