@@ -43,7 +43,9 @@ export function featuresOf(geo: RegionFeatureCollection): MapFeature[] {
       ...(Array.isArray(f.properties.cp) && f.properties.cp.length === 2 ? { cp: f.properties.cp } : {}),
       // A region far smaller than its neighbours (嘉峪关 beside 酒泉) gets its label moved clear.
       ...(largest > 0 && areas[i]! < largest * SMALL_SHARE ? { small: true } : {}),
-      ...(box ? { area: areas[i]!, centre: [(box[0] + box[2]) / 2, (box[1] + box[3]) / 2] as [number, number] } : {}),
+      ...(box
+        ? { area: areas[i]!, centre: [(box[0] + box[2]) / 2, (box[1] + box[3]) / 2] as [number, number], box }
+        : {}),
     };
   });
 }

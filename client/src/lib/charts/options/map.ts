@@ -38,6 +38,8 @@ export interface MapFeature {
   area?: number;
   /** Middle of the bounding box: where a large region's name goes when its seat is crowded. */
   centre?: [number, number];
+  /** Bounding box `[minLng, minLat, maxLng, maxLat]`: what a map below the county zooms within. */
+  box?: [number, number, number, number];
 }
 
 export interface MapInput {
