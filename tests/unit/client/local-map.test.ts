@@ -35,7 +35,7 @@ describe('the map below the county (a township or a village on its county)', () 
 
   it('never zooms to a speck on one event, and shows the whole county when there is none yet', () => {
     const one = localView(GANZHOU, [point('a', 100.4, 38.9)]);
-    expect(one[1][0] - one[0][0]).toBeCloseTo(0.2, 6);
+    expect(one[1][0] - one[0][0]).toBeCloseTo(0.4, 6);
     expect(localView(GANZHOU, [])).toEqual([
       [100.0, 39.3],
       [100.9, 38.6],
@@ -57,6 +57,7 @@ describe('the map below the county (a township or a village on its county)', () 
     });
     const geo = option.geo as { map: string; boundingCoords: unknown; regions: Array<{ name: string }> };
     expect(geo.map).toBe('6207');
+    expect(geo).toMatchObject({ preserveAspect: 'contain' });
     expect(geo.boundingCoords).toEqual(localView(GANZHOU, [point('a', 100.4, 38.9), point('b', 100.5, 39.0)]));
     expect(geo.regions.map((r) => r.name)).toEqual(['甘州区']);
     const series = option.series as Array<{ type: string; data: Array<{ value: number[] }> }>;

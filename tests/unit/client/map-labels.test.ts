@@ -53,6 +53,18 @@ describe('map labels never overlap', () => {
     );
   });
 
+  it('keeps the map’s shape on any box, a splice wall’s included (no stretching)', () => {
+    const option = mapOption({
+      mapName: '62',
+      features: PROVINCE,
+      children: [],
+      measure: 'today',
+      ripples: [],
+      now: 0,
+    });
+    expect(option.geo).toMatchObject({ preserveAspect: 'contain' });
+  });
+
   it('draws no chart text under 16 px on the wall', () => {
     expect(THEME.small).toBeGreaterThanOrEqual(16);
     const option = mapOption({

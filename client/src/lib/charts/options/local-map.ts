@@ -13,8 +13,8 @@ export type LocalMapOption = ComposeOption<
 /** `[[west, north], [east, south]]`, ECharts' `geo.boundingCoords`. */
 export type View = [[number, number], [number, number]];
 
-/** The smallest span shown, in degrees (about 20 km): one event is not zoomed to a speck. */
-const MIN_SPAN = 0.2;
+/** The smallest span shown, in degrees (about 40 km, so the county's edge is often in view): one event is not zoomed to a speck. */
+const MIN_SPAN = 0.4;
 /** Room left around the events, as a share of their spread. */
 const PAD = 0.3;
 
@@ -79,6 +79,7 @@ export function localMapOption(input: LocalMapInput): LocalMapOption {
       map: input.mapName,
       roam: false,
       boundingCoords: localView(input.county, input.points),
+      preserveAspect: 'contain',
       top: 12,
       bottom: 12,
       left: 8,

@@ -224,6 +224,8 @@ export function mapOption(input: MapInput): MapOption {
     geo: {
       map: input.mapName,
       roam: false,
+      // ECharts 6 stretches a map to its box unless told: on a splice wall Gansu came out flattened.
+      preserveAspect: 'contain',
       top: 12,
       bottom: 44,
       left: 8,
