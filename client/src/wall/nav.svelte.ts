@@ -61,7 +61,8 @@ export class WallNav {
   /** Follows Back and Forward; returns the teardown. */
   listen(): () => void {
     const onPop = () => {
-      const requested = new URL(this.#win.location.href).searchParams.get('region');
+      // eslint-disable-next-line svelte/prefer-svelte-reactivity -- read once, dropped
+      const requested = new URLSearchParams(this.#win.location.href.split('?')[1]?.split('#')[0] ?? '').get('region');
       this.code = requested && this.canOpen(requested) ? requested : this.home;
     };
     this.#win.addEventListener('popstate', onPop);
