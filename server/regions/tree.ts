@@ -86,17 +86,32 @@ export class RegionTree {
     return c ? [c[0], c[1]] : undefined;
   }
 
-  /** Everything the API's region endpoint needs. `ancestors` excludes the region itself. */
+  /**
+   * True for the only child of a region that bears the region's own name: 嘉峪关市 (620201), the
+   * statistics bureau's county level of a city that has no counties. It is the city again.
+   */
+  isDoubled(code: string): boolean {
+    const parent = parentOf(code);
+    const siblings = parent ? (this.kids.get(parent) ?? []) : [];
+    return siblings.length === 1 && this.names.get(code) === this.names.get(parent!);
+  }
+
+  /**
+   * Everything the API's region endpoint needs. `ancestors` excludes the region itself. Screens
+   * skip a doubled level (see `isDoubled`): a city without counties goes straight to its townships.
+   */
   info(code: string): RegionInfo | undefined {
     const self = this.get(code);
     if (!self) return undefined;
-    const path = ancestry(code).filter((c) => this.names.has(c));
+    const path = ancestry(code).filter((c) => this.names.has(c) && (c === code || !this.isDoubled(c)));
     const center = this.center(code);
+    const own = this.children(code);
+    const children = own.length === 1 && this.isDoubled(own[0]!.code) ? this.children(own[0]!.code) : own;
     return {
       ...self,
       path,
       ancestors: path.slice(0, -1).map((c) => this.get(c)!),
-      children: this.children(code),
+      children,
       hasMap: this.maps.has(code),
       ...(center ? { center } : {}),
     };

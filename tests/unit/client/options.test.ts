@@ -314,8 +314,16 @@ describe('boundaries', () => {
       ],
     });
     expect(features).toEqual([
-      { code: '6202', name: '嘉峪关市', cp: [98.3, 39.8], small: true },
-      { code: '6209', name: '酒泉市', cp: [98.5, 39.7] },
+      {
+        code: '6202',
+        name: '嘉峪关市',
+        cp: [98.3, 39.8],
+        small: true,
+        area: 0.25,
+        centre: [98.25, 39.75],
+        box: [98, 39.5, 98.5, 40],
+      },
+      { code: '6209', name: '酒泉市', cp: [98.5, 39.7], area: 40, centre: [96, 40.5], box: [92, 38, 100, 43] },
     ]);
     expect(bboxArea(square(0, 0, 2))).toBe(4);
     expect(bboxArea(null)).toBe(0);

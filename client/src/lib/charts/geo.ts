@@ -35,19 +35,31 @@ export function featuresOf(geo: RegionFeatureCollection): MapFeature[] {
   );
   const areas = valid.map((f) => bboxArea(f.geometry));
   const largest = Math.max(0, ...areas);
-  return valid.map((f, i) => ({
-    code: f.properties.code,
-    name: f.properties.name,
-    ...(Array.isArray(f.properties.cp) && f.properties.cp.length === 2 ? { cp: f.properties.cp } : {}),
-    // A region far smaller than its neighbours (嘉峪关 beside 酒泉) gets its label moved clear.
-    ...(largest > 0 && areas[i]! < largest * SMALL_SHARE ? { small: true } : {}),
-  }));
+  return valid.map((f, i) => {
+    const box = bbox(f.geometry);
+    return {
+      code: f.properties.code,
+      name: f.properties.name,
+      ...(Array.isArray(f.properties.cp) && f.properties.cp.length === 2 ? { cp: f.properties.cp } : {}),
+      // A region far smaller than its neighbours (嘉峪关 beside 酒泉) gets its label moved clear.
+      ...(largest > 0 && areas[i]! < largest * SMALL_SHARE ? { small: true } : {}),
+      ...(box
+        ? { area: areas[i]!, centre: [(box[0] + box[2]) / 2, (box[1] + box[3]) / 2] as [number, number], box }
+        : {}),
+    };
+  });
 }
 
 const SMALL_SHARE = 0.02;
 
 /** Area of the bounding box of a GeoJSON geometry, in square degrees (enough to compare sizes). */
 export function bboxArea(geometry: unknown): number {
+  const b = bbox(geometry);
+  return b ? (b[2] - b[0]) * (b[3] - b[1]) : 0;
+}
+
+/** `[minLng, minLat, maxLng, maxLat]` of a GeoJSON geometry, or null when it has no points. */
+export function bbox(geometry: unknown): [number, number, number, number] | null {
   let minX = Infinity;
   let minY = Infinity;
   let maxX = -Infinity;
@@ -64,5 +76,5 @@ export function bboxArea(geometry: unknown): number {
     for (const x of c) walk(x);
   };
   walk((geometry as { coordinates?: unknown } | null)?.coordinates);
-  return maxX >= minX ? (maxX - minX) * (maxY - minY) : 0;
+  return maxX >= minX ? [minX, minY, maxX, maxY] : null;
 }

@@ -13,6 +13,7 @@ import {
   type Measure,
 } from '../../measures.ts';
 import { shortName } from '../../names.ts';
+import { mapLabels } from './map-labels.ts';
 import type { RipplePoint } from '../../state/ripples.svelte.ts';
 import { escapeHtml } from '../escape.ts';
 import { THEME, TOOLTIP_BASE } from '../theme.ts';
@@ -33,6 +34,12 @@ export interface MapFeature {
   cp?: [number, number];
   /** Much smaller than the largest sibling: its label is lifted so it does not sit on a neighbour's. */
   small?: boolean;
+  /** Bounding-box area in square degrees: ranks names where they collide. */
+  area?: number;
+  /** Middle of the bounding box: where a large region's name goes when its seat is crowded. */
+  centre?: [number, number];
+  /** Bounding box `[minLng, minLat, maxLng, maxLat]`: what a map below the county zooms within. */
+  box?: [number, number, number, number];
 }
 
 export interface MapInput {
@@ -217,6 +224,8 @@ export function mapOption(input: MapInput): MapOption {
     geo: {
       map: input.mapName,
       roam: false,
+      // ECharts 6 stretches a map to its box unless told: on a splice wall Gansu came out flattened.
+      preserveAspect: 'contain',
       top: 12,
       bottom: 44,
       left: 8,
@@ -281,16 +290,12 @@ export function mapOption(input: MapInput): MapOption {
         zlevel: 2,
         // Clicks and hovers go through to the region underneath.
         silent: true,
-        symbolSize: 0,
         animation: false,
+        // The points only rank the names for hideOverlap (see mapLabels); they are never seen.
+        itemStyle: { opacity: 0 },
         label: { ...labelStyle, position: 'inside' },
-        data: labelsOnTop
-          ? input.features.map((f) => ({
-              name: f.name,
-              value: [...f.cp!],
-              ...(f.small ? { label: { offset: [0, -18] } } : {}),
-            }))
-          : [],
+        labelLayout: { hideOverlap: true },
+        data: labelsOnTop ? mapLabels(input.features) : [],
       },
     ],
   };

@@ -1,0 +1,277 @@
+/**
+ * What a person sees below the county, with the browser's Back, and at every screen size from a
+ * 1366×768 laptop to a three-screen splice wall: one server, one browser, one page for all of it.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, screenshot, type TestBrowser } from '../helpers/browser.ts';
+import { ensureClientBuild } from '../helpers/client-build.ts';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
+
+/** `2026-11-22T10:15:03.120+08:00` for an instant. */
+function beijingIso(ms: number): string {
+  return new Date(ms + 8 * 3_600_000).toISOString().replace('Z', '+08:00');
+}
+
+/** Copies of the screenshots the report names, besides tests/.artifacts. */
+const SHOTS = process.env.LAYOUT_SHOTS_DIR;
+async function shoot(page: Page, name: string): Promise<void> {
+  const file = await screenshot(page, `layout-${name}`);
+  if (SHOTS) {
+    fs.mkdirSync(SHOTS, { recursive: true });
+    fs.copyFileSync(file, path.join(SHOTS, path.basename(file)));
+  }
+}
+
+/** Events in one region, located around a point, each a distinct case of today. */
+function eventsIn(region: string, at: [number, number], n: number, tag: string, now: number): unknown[] {
+  return Array.from({ length: n }, (_, i) => ({
+    id: `layout-${tag}-${i}`,
+    caseId: `layout-${tag}-case-${i}`,
+    kind: i % 3 === 0 ? 'dispute' : 'incident',
+    category: i % 3 === 0 ? 'neighbour' : 'public_order',
+    status: i % 3 === 0 ? 'received' : 'reported',
+    severity: 1 + (i % 3),
+    region,
+    location: { lng: at[0] + ((i % 5) - 2) * 0.01, lat: at[1] + (Math.floor(i / 5) - 1) * 0.01 },
+    occurredAt: beijingIso(now - i * 60_000),
+    channel: 'grid',
+    summary: `${tag} 事件 #${i} <b>不应加粗</b>`,
+  }));
+}
+
+/** Visible text of the wall set under `min` px (computed size; the stage is unscaled at 1920×1080). */
+function textUnder(page: Page, min: number): Promise<string[]> {
+  return page.evaluate((floor) => {
+    const small: string[] = [];
+    const root = document.querySelector('[data-testid=wall]')!;
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const text = n.textContent?.trim();
+      const el = n.parentElement;
+      if (!text || !el || el.getClientRects().length === 0) continue;
+      const size = parseFloat(getComputedStyle(el).fontSize);
+      if (size < floor) small.push(`${text.slice(0, 20)} (${size}px)`);
+    }
+    return small;
+  }, min);
+}
+
+/** Elements matching `selector` whose text runs onto a second line or is cut by its box. */
+function wrappedOrCut(page: Page, selector: string): Promise<string[]> {
+  return page.evaluate((sel) => {
+    const bad: string[] = [];
+    for (const el of document.querySelectorAll<HTMLElement>(sel)) {
+      if (el.getClientRects().length === 0) continue;
+      const range = document.createRange();
+      range.selectNodeContents(el);
+      // Rects of one line overlap vertically (a 48 px figure and its 18 px unit share a baseline);
+      // a rect starting below the line so far starts another line.
+      const rects = [...range.getClientRects()].filter((r) => r.width > 0).sort((a, b) => a.top - b.top);
+      let lines = rects.length ? 1 : 0;
+      let lineBottom = rects[0]?.bottom ?? 0;
+      for (const r of rects.slice(1)) {
+        if (r.top >= lineBottom - 1) {
+          lines++;
+          lineBottom = r.bottom;
+        } else lineBottom = Math.max(lineBottom, r.bottom);
+      }
+      const box = el.getBoundingClientRect();
+      const parent = el.closest('section, li, button, .level')?.getBoundingClientRect() ?? box;
+      const cut = el.scrollWidth > el.clientWidth + 1 || box.right > parent.right + 1 || box.bottom > parent.bottom + 1;
+      if (lines > 1 || cut) bad.push(`${el.textContent?.trim().slice(0, 24)} (${lines} lines${cut ? ', cut' : ''})`);
+    }
+    return bad;
+  }, selector);
+}
+
+describe('the wall below the county, with Back, and on every screen size', () => {
+  let server: TestServer;
+  let browser: TestBrowser;
+  let page: Page;
+  /** 甘州区's township with the most villages. */
+  let town: { code: string; name: string; villages: number };
+
+  beforeAll(async () => {
+    await ensureClientBuild();
+    server = await startTestServer();
+    browser = await launchBrowser();
+    page = await browser.newPage({ width: 1920, height: 1080 });
+    const towns = server.tree.children('620702').map((t) => ({ ...t, villages: server.tree.children(t.code).length }));
+    town = towns.sort((a, b) => b.villages - a.villages)[0]!;
+    // A believable spread: every county of 张掖市 and a few of 兰州市, so the maps have colour.
+    const now = Date.now();
+    const spread = ['620702', '620721', '620722', '620723', '620724', '620725', '620102', '620103', '620201'].flatMap(
+      (c, i) => eventsIn(c, server.tree.info(c)!.center!, 6 + i * 3, `spread-${c}`, now),
+    );
+    expect((await server.postEvents(spread)).status).toBe(200);
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('logs in and shows the province', async () => {
+    await page.goto(`${server.url}/`);
+    await page.waitForURL(/\/login/);
+    await page.locator('input[name=username]').fill('admin');
+    await page.locator('input[name=password]').fill(server.adminPassword);
+    await page.getByRole('button', { name: '登录' }).click();
+    await page.locator('[data-testid=region-map][data-map="62"]').waitFor({ timeout: 15_000 });
+  });
+
+  it('shows a township’s villages ranked beside its events on its county, zoomed to them', async () => {
+    await page.goto(`${server.url}/?region=${town.code}`);
+    const view = page.locator('[data-testid=local-view][data-level=township]');
+    await view.waitFor({ timeout: 15_000 });
+    await expect
+      .poll(async () => Number(await view.getByTestId('region-map').getAttribute('data-regions-count')), {
+        timeout: 10_000,
+      })
+      .toBe(town.villages);
+    await expect
+      .poll(() => view.getByTestId('local-map').getAttribute('data-county'), { timeout: 10_000 })
+      .toBe('620702');
+    // Live events of the township land on its map as points.
+    const [lng, lat] = server.tree.info('620702')!.center!;
+    const firstVillage = server.tree.children(town.code)[0]!.code;
+    const live = eventsIn(firstVillage, [lng + 0.05, lat - 0.03], 12, 'township', Date.now());
+    expect((await server.postEvents(live)).status).toBe(200);
+    await expect
+      .poll(async () => Number(await view.getByTestId('local-map').getAttribute('data-points')), { timeout: 10_000 })
+      .toBeGreaterThanOrEqual(12);
+    expect(await wrappedOrCut(page, '[data-testid=local-view] .tiles .name')).toEqual([]);
+    await page.waitForTimeout(1200);
+    await shoot(page, 'township-1080');
+  });
+
+  it('shows a village’s open disputes and its latest events as text, not 村社区为最末一级', async () => {
+    const village = server.tree.children(town.code)[0]!;
+    const tiles = page.getByTestId('local-view').getByTestId('region-map');
+    await tiles.getByRole('button', { name: new RegExp(village.name.slice(0, 3)) }).click();
+    const view = page.locator('[data-testid=local-view][data-level=village]');
+    await view.waitFor({ timeout: 10_000 });
+    const live = eventsIn(village.code, server.tree.info('620702')!.center!, 6, 'village', Date.now());
+    expect((await server.postEvents(live)).status).toBe(200);
+    const list = view.getByTestId('village-events');
+    await expect.poll(() => list.locator('li').count(), { timeout: 10_000 }).toBeGreaterThanOrEqual(5);
+    expect(await list.textContent()).toContain('village 事件');
+    expect(await list.locator('b').count()).toBe(0);
+    await expect
+      .poll(
+        async () =>
+          Number(
+            await view
+              .getByTestId('village-disputes')
+              .locator('.total')
+              .textContent()
+              .then((t) => parseInt(t ?? '')),
+          ),
+        {
+          timeout: 10_000,
+        },
+      )
+      .toBeGreaterThanOrEqual(2);
+    expect(await page.getByTestId('wall').textContent()).not.toContain('村社区为最末一级');
+    expect(await page.getByTestId('panel-map').locator('header').textContent()).toContain('返回');
+    expect(
+      await wrappedOrCut(page, '[data-testid=panel-map] header h2, [data-testid=panel-map] header button'),
+    ).toEqual([]);
+    await page.waitForTimeout(800);
+    await shoot(page, 'village-1080');
+  });
+
+  it('goes up one level with the browser’s Back, down to the province, before leaving the wall', async () => {
+    const region = () => page.getByTestId('wall').getAttribute('data-region');
+    const seen: string[] = [];
+    for (const expected of [town.code, '620702', '6207', '62']) {
+      await page.goBack();
+      await expect.poll(region, { timeout: 10_000 }).toBe(expected);
+      seen.push(expected);
+    }
+    expect(new URL(page.url()).pathname).toBe('/');
+    expect(seen).toHaveLength(4);
+  });
+
+  it('lists 嘉峪关市’s townships as its children, not itself', async () => {
+    await page.goto(`${server.url}/?region=6202`);
+    const ranking = page.getByTestId('panel-ranking');
+    await expect
+      .poll(() => ranking.locator('button').allTextContents(), { timeout: 10_000 })
+      .toEqual(expect.arrayContaining([expect.stringContaining('雄关街道')]));
+    expect((await ranking.textContent()) ?? '').not.toMatch(/嘉峪关市/);
+  });
+
+  it('reads from five metres at 1920×1080: no text under 16 px, headline figures at 48 px or more, nothing wrapped or cut', async () => {
+    await page.goto(`${server.url}/`);
+    await page.locator('[data-testid=region-map][data-map="62"]').waitFor({ timeout: 15_000 });
+    await page.waitForTimeout(1500);
+    expect(await textUnder(page, 16)).toEqual([]);
+    const headline = await page.evaluate(() =>
+      [...document.querySelectorAll('[data-testid=panel-today] [data-testid^=value-]')].map((e) =>
+        parseFloat(getComputedStyle(e).fontSize),
+      ),
+    );
+    expect(headline.length).toBeGreaterThan(0);
+    expect(Math.min(...headline)).toBeGreaterThanOrEqual(48);
+    expect(
+      await wrappedOrCut(
+        page,
+        '[data-testid=alert-levels] .level, [data-testid=panel-today] .label, [data-testid=panel-today] .value, [data-testid=panel-alerts] li',
+      ),
+    ).toEqual([]);
+  });
+
+  it('keeps 3–4 digit warning counts on one line in their chips (黄 107)', async () => {
+    await page.evaluate(() => {
+      for (const el of document.querySelectorAll('[data-testid=alert-levels] .count')) el.textContent = '1071';
+    });
+    expect(await wrappedOrCut(page, '[data-testid=alert-levels] .level')).toEqual([]);
+  });
+
+  it('shows only whole rows in 最新预警, never half of the fifth', async () => {
+    const cut = await page.evaluate(() => {
+      const list = document.querySelector('[data-testid=panel-alerts] ul');
+      if (!list) return [];
+      const bottom = list.getBoundingClientRect().bottom;
+      return [...list.querySelectorAll('li')]
+        .map((li) => li.getBoundingClientRect())
+        .filter((r) => r.top < bottom && r.bottom > bottom + 1)
+        .map((r) => `${r.top}-${r.bottom} past ${bottom}`);
+    });
+    expect(cut).toEqual([]);
+  });
+
+  it('fills every screen from 1366×768 to a splice wall, the map taking a wide wall’s extra room', async () => {
+    const sizes = [
+      [1366, 768],
+      [1920, 1080],
+      [3840, 2160],
+      [3840, 1080],
+      [5760, 1080],
+      [7680, 2160],
+    ] as const;
+    for (const [w, h] of sizes) {
+      await page.setViewportSize({ width: w, height: h });
+      await page.waitForTimeout(900);
+      const wall = (await page.getByTestId('wall').boundingBox())!;
+      const map = (await page.getByTestId('panel-map').boundingBox())!;
+      // No bars: the wall covers the screen (within a pixel of rounding).
+      expect(Math.abs(wall.width - w)).toBeLessThan(2);
+      expect(Math.abs(wall.height - h)).toBeLessThan(2);
+      expect(
+        await page.evaluate(
+          () =>
+            document.documentElement.scrollWidth <= innerWidth && document.documentElement.scrollHeight <= innerHeight,
+        ),
+      ).toBe(true);
+      // On a wall wider than 16:9 the map takes the room: over half of the width.
+      if (w / h > 2.5) expect(map.width / wall.width).toBeGreaterThan(0.5);
+      await shoot(page, `province-${w}x${h}`);
+    }
+    await page.setViewportSize({ width: 1920, height: 1080 });
+  }, 90_000);
+});
