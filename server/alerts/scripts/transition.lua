@@ -39,11 +39,9 @@ if action == 'escalate' then
   end
   local parent = parentOf(a.desk)
   if not parent then
-    if arg == 'auto' then
-      redis.call('ZREM', P .. 'aldue', id)
-      a.due = ''
-      save(key, a)
-    end
+    -- Nowhere higher to go: the timer stops, but the deadline stays on the alert so the top desk
+    -- sees how long it has been overdue.
+    if arg == 'auto' then redis.call('ZREM', P .. 'aldue', id) end
     return refuse('top')
   end
   desk(a, false)

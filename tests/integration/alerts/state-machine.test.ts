@@ -123,6 +123,16 @@ describe('the alert state machine', () => {
     expect((await act(a.id, { action: 'ack', actor: 'zhao' })).ok).toBe(true);
   });
 
+  it('keeps the sign deadline of an alert that reached the province unsigned, so its desk sees how long it is overdue', async () => {
+    const a = await raised({ region: '620702', desk: '62' });
+    h.clock.advance(20 * MIN);
+    const r = await act(a.id, { action: 'escalate', actor: 'system', auto: true, note: '超时' });
+    expect(r).toMatchObject({ ok: false, reason: 'top' });
+    expect((await h.alerting.alerts.store.view(a.id))!.signBy).toBe('2026-11-24T10:05:00.000+08:00');
+    // The timer does not try again: the deadline left the escalation queue.
+    expect(await h.alerting.alerts.store.overdueForSigning(h.clock.now())).toEqual([]);
+  });
+
   it('checks the desk is inside the actor’s area atomically', async () => {
     const a = await raised();
     expect(await act(a.id, { action: 'ack', actor: 'x', scope: '6201' })).toMatchObject({

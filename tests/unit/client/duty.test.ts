@@ -70,6 +70,31 @@ describe('the duty queue', () => {
   });
 });
 
+describe('the queue after an alert leaves it', () => {
+  it('opens the next alert of the list when the selected one is verified and closed', () => {
+    const q = new DutyQueue('620702');
+    q.reset([alert('a', { level: 'red' }), alert('b'), alert('c', { level: 'blue' })]);
+    q.step(1);
+    expect(q.selectedId).toBe('b');
+    q.upsert(alert('b', { state: 'closed' }));
+    expect(q.selectedId).toBe('c');
+    q.upsert(alert('c', { state: 'closed' }));
+    expect(q.selectedId).toBe('a');
+  });
+
+  it('stays on the to-verify tab and opens the next alert to verify after 核验', () => {
+    const q = new DutyQueue('620702');
+    q.reset([alert('o'), alert('v1', { state: 'resolved' }), alert('v2', { state: 'resolved' })]);
+    q.tab = 'verify';
+    q.select('v1');
+    q.upsert(alert('v1', { state: 'closed' }));
+    expect(q.selected?.id).toBe('v2');
+    q.upsert(alert('v2', { state: 'closed' }));
+    // Nothing left to verify, but others wait: open the first of them.
+    expect(q.selected?.id).toBe('o');
+  });
+});
+
 describe('the console keyboard', () => {
   it('maps letters to actions outside fields and leaves typing alone', () => {
     const k = (key: string, inField = false) =>

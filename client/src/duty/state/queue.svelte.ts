@@ -49,11 +49,23 @@ export class DutyQueue {
   upsert(alert: AlertView): boolean {
     if (!isWithin(alert.region, this.home)) return false;
     const known = this.items.some((a) => a.id === alert.id);
+    const at = this.shown.findIndex((a) => a.id === this.selectedId);
     const rest = this.items.filter((a) => a.id !== alert.id);
     if (alert.state !== 'closed') rest.push(alert);
     this.items = rest.sort(compareQueue).slice(0, CAP);
     if (!this.selectedId) this.selectedId = alert.id;
+    else if (!this.selected) this.#selectNear(at);
     return !known;
+  }
+
+  /**
+   * The selected alert left (核验 closed it): open the one that took its place in the list, so the
+   * officer goes on with the next while others wait; once a tab is empty, the first open alert.
+   */
+  #selectNear(at: number): void {
+    if (this.shown.length === 0 && this.tab !== 'open') this.tab = 'open';
+    const list = this.shown;
+    this.selectedId = list[Math.min(Math.max(at, 0), list.length - 1)]?.id ?? null;
   }
 
   select(id: string | null): void {
