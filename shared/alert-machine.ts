@@ -73,8 +73,10 @@ export interface AlertHistoryEntry {
   from?: AlertState;
   to?: AlertState;
   note?: string;
-  /** dispatch: the departments named; checkin: the one reporting. */
+  /** dispatch: the departments named; checkin: the one reporting; resolve: those that had not. */
   departments?: string[];
+  /** resolve: why it was resolved although `departments` had not checked in. */
+  override?: string;
   /** escalate: the desk it moved to. */
   desk?: string;
   /** raise: the level a more severe warning raised the alert to, and the level before. */

@@ -9,12 +9,16 @@ export interface RefusalDetails {
   signedBy?: string;
   signedAt?: string;
   errors?: string[];
+  /** 办结 refused: the departments that have not checked in. */
+  unreported?: string[];
 }
 
 export interface ActionBody {
   note?: string;
   departments?: string[];
   department?: string;
+  /** 办结 although departments have not checked in: why. */
+  override?: string;
 }
 
 export interface DutyApi {

@@ -55,6 +55,11 @@ describe('the alert state machine', () => {
       reason: 'no_department',
     });
     h.clock.advance(MIN);
+    expect(await act(a.id, { action: 'resolve', actor: 'li', note: '双方达成调解协议' })).toMatchObject({
+      ok: false,
+      reason: 'not_checked_in',
+    });
+    await act(a.id, { action: 'checkin', actor: 'wang', department: '司法所' });
     expect((await act(a.id, { action: 'resolve', actor: 'li', note: '双方达成调解协议' })).ok).toBe(true);
     expect(await h.alerting.alerts.list('62', 'open')).toEqual([]);
     expect((await h.alerting.alerts.list('6207', 'resolved')).map((x) => x.id)).toEqual([a.id]);
@@ -69,9 +74,10 @@ describe('the alert state machine', () => {
       [2, 'ack', 'li', 'new', 'acknowledged', '已电话核实'],
       [3, 'dispatch', 'li', 'acknowledged', 'dispatched', ''],
       [4, 'checkin', 'wang', '', '', ''],
-      [5, 'resolve', 'li', 'dispatched', 'resolved', '双方达成调解协议'],
-      [6, 'close', 'zhao', 'resolved', 'closed', '回访核验'],
-      [7, 'note', 'zhao', '', '', '归档'],
+      [5, 'checkin', 'wang', '', '', ''],
+      [6, 'resolve', 'li', 'dispatched', 'resolved', '双方达成调解协议'],
+      [7, 'close', 'zhao', 'resolved', 'closed', '回访核验'],
+      [8, 'note', 'zhao', '', '', '归档'],
     ]);
     expect(d.history[2]!.departments).toEqual(['派出所', '司法所']);
     expect(d.history.map((e) => e.at)).toEqual([...d.history.map((e) => e.at)].sort());

@@ -38,6 +38,7 @@ export function refusalText(err: unknown, action: AlertAction): string {
   if (!(err instanceof ApiFailure)) return ERROR_TEXT.internal;
   const d = err.details as RefusalDetails;
   if (d.signedBy && (err.code === 'conflict' || action === 'ack')) return `已由 ${d.signedBy} 签收`;
+  if (d.unreported?.length) return `尚有部门未报到：${d.unreported.join('、')}，请写明原因后再办结`;
   if (err.code === 'illegal_transition' && d.state)
     return `当前状态为「${ALERT_STATE_LABELS[d.state]}」，不能${ALERT_ACTION_LABELS[action]}`;
   if (err.code === 'bad_request' && d.errors?.some((e) => e.startsWith('note'))) return '请填写处置说明';
