@@ -7,7 +7,7 @@ import { ERROR_TEXT } from '../../lib/api.ts';
 import type { SessionUser } from '../../lib/auth.ts';
 import { isAuthError, listen, type WallSocket } from '../../lib/socket.ts';
 import { ConnectionState } from '../../lib/state/connection.svelte.ts';
-import type { ActionBody, DutyApi, RefusalDetails } from '../api.ts';
+import type { ActionBody, ClosedFilter, DutyApi, RefusalDetails } from '../api.ts';
 import { ApiFailure } from '../../lib/api.ts';
 import { Beeper } from '../sound.svelte.ts';
 import { DutyQueue } from './queue.svelte.ts';
@@ -147,6 +147,15 @@ export class DutyConsole {
     }
   }
 
+  /** The 已办结 tab's search; the results replace the last ones. */
+  async searchClosed(filter: ClosedFilter): Promise<void> {
+    try {
+      this.queue.closed = await this.#deps.api.closed(filter);
+    } catch (err) {
+      this.#failed(err);
+    }
+  }
+
   /** Loads the detail of an alert; `version` (updatedAt) makes a changed alert load again. */
   async loadDetail(id: string, version: string): Promise<void> {
     const key = `${id}@${version}`;
@@ -177,7 +186,9 @@ export class DutyConsole {
       this.queue.upsert(updated);
       this.note = '';
       this.#say('ok', action === 'checkin' && extra.department ? `${extra.department}已报到` : DONE_TEXT[action]);
-      await this.loadDetail(updated.id, updated.updatedAt);
+      // 核验 moves the selection on to the next alert: load that one's detail, not the closed one's.
+      const next = this.queue.selected;
+      if (next) await this.loadDetail(next.id, next.updatedAt);
       return true;
     } catch (err) {
       if (err instanceof ApiFailure && err.code === 'unauthenticated') this.#deps.onAuthLost();

@@ -12,7 +12,7 @@ export function compareQueue(a: AlertView, b: AlertView): number {
   );
 }
 
-export type QueueTab = 'open' | 'desk' | 'verify';
+export type QueueTab = 'open' | 'desk' | 'verify' | 'done';
 
 /** Most the console keeps; the server's list is capped too. */
 const CAP = 500;
@@ -23,6 +23,8 @@ const CAP = 500;
  */
 export class DutyQueue {
   items = $state.raw<AlertView[]>([]);
+  /** The last 已办结 search's results: closed alerts, kept apart from the work queue. */
+  closed = $state.raw<AlertView[]>([]);
   tab = $state<QueueTab>('open');
   selectedId = $state<string | null>(null);
   readonly home: string;
@@ -34,8 +36,18 @@ export class DutyQueue {
   readonly open = $derived(this.items.filter((a) => a.state !== 'resolved'));
   readonly atDesk = $derived(this.open.filter((a) => a.desk === this.home));
   readonly toVerify = $derived(this.items.filter((a) => a.state === 'resolved'));
-  readonly shown = $derived(this.tab === 'desk' ? this.atDesk : this.tab === 'verify' ? this.toVerify : this.open);
-  readonly selected = $derived(this.items.find((a) => a.id === this.selectedId) ?? null);
+  readonly shown = $derived(
+    this.tab === 'desk'
+      ? this.atDesk
+      : this.tab === 'verify'
+        ? this.toVerify
+        : this.tab === 'done'
+          ? this.closed
+          : this.open,
+  );
+  readonly selected = $derived(
+    this.items.find((a) => a.id === this.selectedId) ?? this.closed.find((a) => a.id === this.selectedId) ?? null,
+  );
 
   reset(alerts: readonly AlertView[]): void {
     this.items = alerts
