@@ -64,6 +64,11 @@ export interface Snapshot {
     /** Of this month's disputes with an outcome, the share resolved rather than failed. */
     mediationSuccess: number | null;
   };
+  /** What the rates are made of, so a rate over a handful of cases can be shown as its counts. */
+  rateCounts?: {
+    disputeResolution: { num: number; den: number };
+    mediationSuccess: { num: number; den: number };
+  };
   /** The last 48 hours, oldest first, one point per hour (cases first reported in that hour). */
   hourly: HourPoint[];
   /** Direct children sorted by code; the client ranks them by whatever measure it shows. */
