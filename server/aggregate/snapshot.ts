@@ -275,6 +275,10 @@ export async function readSnapshot(deps: SnapshotDeps, code: string, now: number
       disputeResolution: rate(resolved, monthCounts.dispute),
       mediationSuccess: rate(resolved, resolved + failed),
     },
+    rateCounts: {
+      disputeResolution: { num: resolved, den: monthCounts.dispute },
+      mediationSuccess: { num: resolved, den: resolved + failed },
+    },
     hourly,
     children,
     alerts: alerts.list,

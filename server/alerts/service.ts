@@ -89,6 +89,7 @@ export function createAlerts(deps: AlertsDeps): Alerts {
             note: input.note ?? null,
             ...(input.departments ? { departments: input.departments.join('、') } : {}),
             ...(input.department ? { department: input.department } : {}),
+            ...(input.override ? { override: input.override } : {}),
           },
         });
         await publish(r.alert);

@@ -38,6 +38,8 @@ export interface ActInput {
   departments?: string[];
   /** checkin */
   department?: string;
+  /** resolve: why, although dispatched departments have not checked in. */
+  override?: string;
   /** escalate: the new desk's time to sign. */
   signLimitMs?: number;
   /** escalate by the timer: only when the deadline has really passed. */
@@ -47,7 +49,15 @@ export interface ActInput {
 }
 
 export type RefusalReason =
-  'state' | 'top' | 'not_due' | 'already_dispatched' | 'no_department' | 'checked_in' | 'supervised' | 'out_of_scope';
+  | 'state'
+  | 'top'
+  | 'not_due'
+  | 'already_dispatched'
+  | 'no_department'
+  | 'checked_in'
+  | 'not_checked_in'
+  | 'supervised'
+  | 'out_of_scope';
 export type ActResult =
   | { ok: true; alert: AlertView }
   | { ok: false; reason: 'not_found' }
@@ -111,9 +121,11 @@ export class AlertStore {
         ? JSON.stringify(input.departments ?? [])
         : input.action === 'checkin'
           ? (input.department ?? '')
-          : input.auto
-            ? 'auto'
-            : '';
+          : input.action === 'resolve'
+            ? (input.override ?? '')
+            : input.auto
+              ? 'auto'
+              : '';
     const reply = await runAlertScript<[string, ...unknown[]]>(this.redis, 'pinganAlertTransition', this.keys.due, [
       this.keys.prefix,
       this.clock.now(),

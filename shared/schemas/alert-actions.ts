@@ -20,17 +20,28 @@ export const dispatchBody = z.strictObject({
   note: note.optional(),
 });
 export const checkinBody = z.strictObject({ department, note: note.optional() });
+export const resolveBody = z.strictObject({
+  note,
+  /**
+   * 办结 while dispatched departments have not checked in is refused (409, naming them) unless the
+   * officer gives the reason here; the history keeps it with the names.
+   */
+  override: z.string().trim().min(1, 'must not be empty').max(200).optional(),
+});
 
 export const ACTION_BODIES = {
   ack: noteOptional,
   dispatch: dispatchBody,
   checkin: checkinBody,
-  resolve: noteRequired,
+  resolve: resolveBody,
   close: noteOptional,
   escalate: noteRequired,
   note: noteRequired,
   supervise: noteOptional,
 } as const;
+
+/** A Beijing calendar day, `YYYY-MM-DD`. */
+const day = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'must be a day YYYY-MM-DD');
 
 export const listQuery = z.strictObject({
   region: z.string().refine(isRegionCode, 'must be a region code').optional(),
@@ -38,6 +49,10 @@ export const listQuery = z.strictObject({
   desk: z.string().refine(isRegionCode, 'must be a region code').optional(),
   /** `open` (default: new, acknowledged, dispatched, escalated), or one state. */
   state: z.enum(['open', ...ALERT_STATES]).default('open'),
+  /** Search (the console's 已办结 tab): one rule, and the Beijing days the alert was created in. */
+  rule: z.enum(RULES).optional(),
+  from: day.optional(),
+  to: day.optional(),
 });
 
 export const silenceBody = z.strictObject({

@@ -18,8 +18,10 @@ export const alertHistoryEntrySchema = z.object({
   from: z.enum(ALERT_STATES).optional(),
   to: z.enum(ALERT_STATES).optional(),
   note: z.string().optional(),
-  /** dispatch: the departments named; checkin: the one reporting. */
+  /** dispatch: the departments named; checkin: the one reporting; resolve: those that had not. */
   departments: z.array(z.string()).optional(),
+  /** resolve: why it was resolved although `departments` had not checked in. */
+  override: z.string().optional(),
   /** escalate: the desk it moved to. */
   desk: z.string().optional(),
   /** raise: the level a more severe warning raised the alert to, and the level before. */

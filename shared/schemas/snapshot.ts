@@ -82,6 +82,11 @@ export const snapshotSchema = z.object({
     /** Of this month's disputes with an outcome, the share resolved rather than failed. */
     mediationSuccess: rate,
   }),
+  /** What the rates are made of, so a rate over a handful of cases can be shown as its counts. */
+  rateCounts: z.object({
+    disputeResolution: z.object({ num: count, den: count }),
+    mediationSuccess: z.object({ num: count, den: count }),
+  }),
   /** The last 48 hours, oldest first, one point per hour (cases first reported in that hour). */
   hourly: z.array(hourPointSchema),
   /** Direct children sorted by code; the client ranks them by whatever measure it shows. */

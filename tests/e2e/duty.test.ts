@@ -169,14 +169,36 @@ describe('the duty console (值班台)', () => {
     await winner.keyboard.press('r');
     await winner.waitForSelector('[data-testid=duty-notice] >> text=请先在「处置说明」中写明办理情况');
     await winner.fill('[data-testid=duty-note]', '经派出所、妇联联合调解，双方签订协议，收缴刀具');
+    // 县妇联 never reported: 办结 asks why, names it, and the reason goes into the record.
     await winner.click('[data-testid=act-resolve]');
+    expect(await winner.textContent('[data-testid=resolve-unreported]')).toBe('县妇联');
+    await winner.fill('[data-testid=resolve-override]', '妇联已电话参与调解，未到场登记');
+    await winner.click('[data-testid=resolve-confirm]');
     await winner.waitForSelector('[data-testid=duty-detail][data-state=resolved]');
+    expect(await winner.textContent('[data-testid=history-override]')).toContain('妇联已电话参与调解');
     const snap2 = await api<Snapshot>('/snapshot/620702');
     expect(snap2.alerts.find((x) => x.id === alertId)).toBeUndefined();
     expect(snap2.alertCounts.red).toBe(0);
     await winner.click('[data-testid=act-close]');
     await winner.waitForSelector(`[data-testid=queue-item][data-id="${alertId}"]`, { state: 'detached' });
     await b.waitForSelector(`[data-testid=queue-item][data-id="${alertId}"]`, { state: 'detached' });
+    // Others wait: the console opens the next of them, not an empty page.
+    await winner.waitForSelector('[data-testid=duty-detail]');
+    expect(await winner.getAttribute('[data-testid=duty-detail]', 'data-id')).not.toBe(alertId);
+
+    // The closed alert is findable under 已办结, by region and rule.
+    await winner.click('[data-testid=tab-done]');
+    await winner.waitForSelector(`[data-testid=queue-item][data-id="${alertId}"]`);
+    await winner.selectOption('[data-testid=closed-region]', '620702001');
+    await winner.selectOption('[data-testid=closed-rule]', 'spike');
+    await winner.click('[data-testid=closed-submit]');
+    await winner.waitForSelector(`[data-testid=queue-item][data-id="${alertId}"]`, { state: 'detached' });
+    await winner.selectOption('[data-testid=closed-rule]', 'homicide_risk');
+    await winner.click('[data-testid=closed-submit]');
+    await winner.click(`[data-testid=queue-item][data-id="${alertId}"]`);
+    await winner.waitForSelector(`[data-testid=duty-detail][data-id="${alertId}"][data-state=closed]`);
+    await screenshot(winner, 'duty-closed');
+    await winner.click('[data-testid=tab-open]');
 
     const d = await api<AlertDetail>(`/alerts/${alertId}`);
     expect(d.alert.state).toBe('closed');

@@ -264,6 +264,11 @@ describe('the wall in a real browser against the real server', () => {
       .toEqual(['待报到：公安局、司法局']);
     const row = panel.locator('li', { has: page.getByTestId('alert-checkin') });
     expect(await row.textContent()).toMatch(/甘州区.*已分派/);
+    // The count is the region's open alerts, not the length of the list; the trend is named for what it draws.
+    const snap = (await call('/snapshot/62')) as unknown as { alertCounts: Record<string, number> };
+    const total = Object.values(snap.alertCounts).reduce((x, y) => x + y, 0);
+    await expect.poll(() => panel.textContent(), { timeout: 5000 }).toContain(`未办结 ${total} 条`);
+    expect(await page.getByTestId('panel-trend').textContent()).not.toContain('48小时');
   });
 
   it('is photographed at the province level at 1920×1080 and 3840×2160', async () => {

@@ -12,6 +12,7 @@ function snap(incident: number, children: number[], extra: Partial<Snapshot> = {
       today: { incident, dispute: 0, byCategory: incident ? { criminal: incident } : {}, byStatus: {}, byChannel: {} },
     } as unknown as Snapshot['counts'],
     rates: { disputeResolution: null, mediationSuccess: null },
+    rateCounts: { disputeResolution: { num: 0, den: 0 }, mediationSuccess: { num: 0, den: 0 } },
     hourly: [],
     children: children.map((n, i) => ({
       code: `62070${i}`,

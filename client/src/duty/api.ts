@@ -1,5 +1,5 @@
 import type { AlertAction, AlertDetail } from '../../../shared/alert-machine.ts';
-import type { AlertView } from '../../../shared/schemas/alert.ts';
+import type { AlertView, RuleId } from '../../../shared/schemas/alert.ts';
 import { createRequest } from '../lib/api.ts';
 
 /** What the server says about a refused action: the state it found and, for a sign, who was first. */
@@ -9,17 +9,31 @@ export interface RefusalDetails {
   signedBy?: string;
   signedAt?: string;
   errors?: string[];
+  /** 办结 refused: the departments that have not checked in. */
+  unreported?: string[];
 }
 
 export interface ActionBody {
   note?: string;
   departments?: string[];
   department?: string;
+  /** 办结 although departments have not checked in: why. */
+  override?: string;
+}
+
+/** The 已办结 search: a region of the officer's subtree, a rule, Beijing days `YYYY-MM-DD`. */
+export interface ClosedFilter {
+  region: string;
+  rule?: RuleId;
+  from?: string;
+  to?: string;
 }
 
 export interface DutyApi {
   /** Open alerts of a subtree (`state` open), or those awaiting verification (`resolved`). */
   list(region: string, state?: 'open' | 'resolved'): Promise<AlertView[]>;
+  /** Closed (已核验) alerts matching the search, newest first. */
+  closed(filter: ClosedFilter): Promise<AlertView[]>;
   detail(id: string): Promise<AlertDetail>;
   act(id: string, action: AlertAction, body: ActionBody): Promise<AlertView>;
 }
@@ -32,6 +46,13 @@ export function createDutyApi(getToken: () => string | null, fetchImpl: typeof f
     list: async (region, state = 'open') =>
       (await request<{ alerts: AlertView[] }>(`/api/v1/alerts?region=${encodeURIComponent(region)}&state=${state}`))
         .alerts,
+    closed: async (f) => {
+      const q = new URLSearchParams({ region: f.region, state: 'closed' });
+      if (f.rule) q.set('rule', f.rule);
+      if (f.from) q.set('from', f.from);
+      if (f.to) q.set('to', f.to);
+      return (await request<{ alerts: AlertView[] }>(`/api/v1/alerts?${q.toString()}`)).alerts;
+    },
     detail: (id) => request<AlertDetail>(`/api/v1/alerts/${encodeURIComponent(id)}`),
     act: async (id, action, body) =>
       (

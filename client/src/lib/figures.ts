@@ -34,6 +34,8 @@ export interface KeyFigure {
   delta: number | null;
   /** A rate 0–1, shown as a percentage. */
   percent?: boolean;
+  /** What the rate is made of: shown instead of it over a handful of cases (lib/rate.ts). */
+  counts?: { num: number; den: number };
 }
 
 /** The 今日态势 figures, in display order. */
@@ -57,6 +59,7 @@ export function keyFigures(s: Snapshot): KeyFigure[] {
       unit: '%',
       delta: null,
       percent: true,
+      counts: s.rateCounts.disputeResolution,
     },
   ];
 }

@@ -12,11 +12,14 @@ const AUTONOMOUS = new RegExp(`^(.+?)(?:(?:${NATIONALITIES})族)+自治(州|县|
  * only: codes stay the identity, and the title band keeps the full official name.
  */
 export function shortName(name: string): string {
-  return name
-    .replace(/村民委员会$/, '村')
-    .replace(/社区居民委员会$/, '社区')
-    .replace(/社区居委会$/, '社区')
-    .replace(/居民委员会$/, '居委会')
-    .replace(/村委会$/, '村')
-    .replace(AUTONOMOUS, '$1$2');
+  return (
+    name
+      // 石沟村村民委员会: the 村 of the name and the 村 of 村民委员会 are one 村 on screen.
+      .replace(/村?村民委员会$/, '村')
+      .replace(/社区居民委员会$/, '社区')
+      .replace(/社区居委会$/, '社区')
+      .replace(/居民委员会$/, '居委会')
+      .replace(/村?村委会$/, '村')
+      .replace(AUTONOMOUS, '$1$2')
+  );
 }

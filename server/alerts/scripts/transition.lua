@@ -2,7 +2,8 @@
 -- instant are serialised here, and the second finds the alert already signed.
 -- ARGV: 1 prefix, 2 now, 3 id, 4 action, 5 actor, 6 note, 7 allowed states (comma list),
 --       8 target state ('' = unchanged), 9 sign limit ms (escalate), 10 argument
---       (dispatch: JSON array of departments; checkin: the department; escalate: 'auto' or ''),
+--       (dispatch: JSON array of departments; checkin: the department; escalate: 'auto' or '';
+--       resolve: the reason to resolve although departments have not checked in, or ''),
 --       11 the actor's home region: the alert's desk (its region, for a note) must lie in it ('' = any).
 -- Returns {'OK', alert flat} | {'NOTFOUND'} | {'REFUSED', reason, alert flat}.
 
@@ -39,11 +40,9 @@ if action == 'escalate' then
   end
   local parent = parentOf(a.desk)
   if not parent then
-    if arg == 'auto' then
-      redis.call('ZREM', P .. 'aldue', id)
-      a.due = ''
-      save(key, a)
-    end
+    -- Nowhere higher to go: the timer stops, but the deadline stays on the alert so the top desk
+    -- sees how long it has been overdue.
+    if arg == 'auto' then redis.call('ZREM', P .. 'aldue', id) end
     return refuse('top')
   end
   desk(a, false)
@@ -78,6 +77,21 @@ elseif action == 'checkin' then
   redis.call('HSET', dk, arg, cjson.encode(d))
   entry.departments = {arg}
 elseif action == 'resolve' then
+  -- 中心吹哨、部门报到: a department that never reported cannot have done its part, unless the
+  -- officer says why; then the history names them beside the reason.
+  local flat = redis.call('HGETALL', dk)
+  local waiting = {}
+  for i = 1, #flat, 2 do
+    local d = cjson.decode(flat[i + 1])
+    if not d.ci then waiting[#waiting + 1] = {name = flat[i], o = d.o or 0} end
+  end
+  if #waiting > 0 then
+    if arg == '' then return refuse('not_checked_in') end
+    table.sort(waiting, function(x, y) return x.o < y.o end)
+    entry.departments = {}
+    for _, w in ipairs(waiting) do entry.departments[#entry.departments + 1] = w.name end
+    entry.override = arg
+  end
   index(a, 'open', false)
   desk(a, false)
   count(a, -1)

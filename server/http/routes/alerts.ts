@@ -34,6 +34,15 @@ function refusal(action: AlertAction, r: Exclude<ActResult, { ok: true }>): Http
       return new HttpError(409, 'illegal_transition', 'the alert was not dispatched to that department', details);
     case 'checked_in':
       return new HttpError(409, 'conflict', 'that department has already checked in', details);
+    case 'not_checked_in': {
+      const unreported = (a.departments ?? []).filter((d) => !d.checkedInAt).map((d) => d.name);
+      return new HttpError(
+        409,
+        'conflict',
+        `departments not checked in: ${unreported.join('、')}; give a reason (override) to resolve anyway`,
+        { ...details, unreported },
+      );
+    }
     case 'supervised':
       return new HttpError(409, 'conflict', 'the alert is already supervised', details);
     default:
@@ -75,6 +84,11 @@ export function alertsRouter(deps: { alerts: Alerts; tokens: Tokens; tree: Regio
     }
     if (q.state !== 'open') alerts = alerts.filter((a) => a.state === q.state);
     else alerts = alerts.filter((a) => OPEN_ALERT_STATES.includes(a.state));
+    // Times are ISO 8601 +08:00, so their first ten characters are the Beijing day.
+    const { rule, from, to } = q;
+    if (rule) alerts = alerts.filter((a) => a.rule === rule);
+    if (from) alerts = alerts.filter((a) => a.createdAt.slice(0, 10) >= from);
+    if (to) alerts = alerts.filter((a) => a.createdAt.slice(0, 10) <= to);
     // A public screen's account gets titles masked, as on its socket (server/privacy/mask.ts).
     res.json({ alerts: principal(res).publicMode ? alerts.map(maskAlert) : alerts });
   });
@@ -108,6 +122,7 @@ export function alertsRouter(deps: { alerts: Alerts; tokens: Tokens; tree: Regio
       ...('note' in body && body.note ? { note: body.note } : {}),
       ...('departments' in body ? { departments: body.departments } : {}),
       ...('department' in body ? { department: body.department } : {}),
+      ...('override' in body && body.override ? { override: body.override } : {}),
     });
     if (!r.ok) throw refusal(action, r);
     res.json({ alert: r.alert });

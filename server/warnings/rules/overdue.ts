@@ -62,8 +62,10 @@ async function judge(env: RuleEnv, caseIds: string[], cfg: OverdueConfig): Promi
       level,
       region,
       caseId,
-      subject: caseId,
-      title: `超期未办：${disputeName(category)}${od.includes('r') ? '超期未化解' : '超期未分流'}`,
+      // One alert per region, not per case: a backlog going overdue at once (after a restart, a
+      // sweep after a holiday) is one row with a count; each case still counts once (evidence ids).
+      subject: 'cases',
+      title: `超期未办：矛盾纠纷${od.includes('r') ? '超期未化解' : '超期未分流'}`,
       explanation:
         `${env.place(region)}${disputeName(category)}（案件 ${caseId}）${shortTime(received, now)}受理，${parts.join('，')}。` +
         `规则：${disputeName(category)}应在 ${duration(sla.dispatchMs)} 内分流、${duration(sla.resolveMs)} 内化解；超期预警未按时签收的自动升级至上级值班台。`,

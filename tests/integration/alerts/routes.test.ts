@@ -27,7 +27,11 @@ interface Reply {
   alert?: AlertView;
   alerts?: AlertView[];
   silences?: unknown[];
-  error?: { code: string; message: string; details?: { errors?: string[]; signedBy?: string; state?: string } };
+  error?: {
+    code: string;
+    message: string;
+    details?: { errors?: string[]; signedBy?: string; state?: string; unreported?: string[] };
+  };
 }
 
 async function call(
@@ -132,6 +136,49 @@ describe('alert routes: roles and scope', () => {
       'town:alert.dispatch',
       'town:alert.ack',
     ]);
+  });
+
+  it('refuses 办结 while dispatched departments have not checked in, naming them, unless a reason is given', async () => {
+    const a = await weaponAlert();
+    await call('POST', `/alerts/${a.id}/ack`, 'town', {});
+    await call('POST', `/alerts/${a.id}/dispatch`, 'town', { departments: ['派出所', '妇联', '司法所'] });
+    await call('POST', `/alerts/${a.id}/checkin`, 'town', { department: '妇联' });
+    const refused = await call('POST', `/alerts/${a.id}/resolve`, 'town', { note: '已调解' });
+    expect(refused).toMatchObject({
+      status: 409,
+      body: { error: { code: 'conflict', details: { unreported: ['派出所', '司法所'] } } },
+    });
+    expect(refused.body.error?.message).toContain('派出所、司法所');
+    const forced = await call('POST', `/alerts/${a.id}/resolve`, 'town', {
+      note: '已调解',
+      override: '派出所警力在外，电话确认已到场',
+    });
+    expect(forced).toMatchObject({ status: 200, body: { alert: { state: 'resolved' } } });
+    const d = (await call('GET', `/alerts/${a.id}`, 'town')).body as unknown as AlertDetail;
+    expect(d.history.at(-1)).toMatchObject({
+      action: 'resolve',
+      note: '已调解',
+      override: '派出所警力在外，电话确认已到场',
+      departments: ['派出所', '司法所'],
+    });
+  });
+
+  it('finds closed alerts by region, rule and day, within the caller’s area', async () => {
+    const a = await weaponAlert('620702001001');
+    await call('POST', `/alerts/${a.id}/ack`, 'town', {});
+    await call('POST', `/alerts/${a.id}/resolve`, 'town', { note: '已处置' });
+    await call('POST', `/alerts/${a.id}/close`, 'county', {});
+    const day = a.createdAt.slice(0, 10);
+    const next = new Date(Date.parse(`${day}T00:00:00+08:00`) + 86_400_000 + 8 * 3600_000).toISOString().slice(0, 10);
+    const ids = async (q: string, who = 'county') =>
+      ((await call('GET', `/alerts?state=closed&${q}`, who)).body.alerts ?? []).map((x) => x.id);
+    expect(await ids(`region=620702001&rule=homicide_risk&from=${day}&to=${day}`)).toContain(a.id);
+    expect(await ids(`region=620702001&rule=spike`)).not.toContain(a.id);
+    expect(await ids(`region=620702002`)).not.toContain(a.id);
+    expect(await ids(`region=620702&from=${next}`)).not.toContain(a.id);
+    expect(await ids(`region=620702&to=${day}`)).toContain(a.id);
+    expect((await call('GET', `/alerts?state=closed&from=2026-13-01`, 'county')).status).toBe(400);
+    expect((await call('GET', `/alerts?state=closed&region=620102`, 'county')).status).toBe(403);
   });
 
   it('lets only a level above the desk mark 督办', async () => {

@@ -55,6 +55,11 @@ describe('the alert state machine', () => {
       reason: 'no_department',
     });
     h.clock.advance(MIN);
+    expect(await act(a.id, { action: 'resolve', actor: 'li', note: '双方达成调解协议' })).toMatchObject({
+      ok: false,
+      reason: 'not_checked_in',
+    });
+    await act(a.id, { action: 'checkin', actor: 'wang', department: '司法所' });
     expect((await act(a.id, { action: 'resolve', actor: 'li', note: '双方达成调解协议' })).ok).toBe(true);
     expect(await h.alerting.alerts.list('62', 'open')).toEqual([]);
     expect((await h.alerting.alerts.list('6207', 'resolved')).map((x) => x.id)).toEqual([a.id]);
@@ -69,9 +74,10 @@ describe('the alert state machine', () => {
       [2, 'ack', 'li', 'new', 'acknowledged', '已电话核实'],
       [3, 'dispatch', 'li', 'acknowledged', 'dispatched', ''],
       [4, 'checkin', 'wang', '', '', ''],
-      [5, 'resolve', 'li', 'dispatched', 'resolved', '双方达成调解协议'],
-      [6, 'close', 'zhao', 'resolved', 'closed', '回访核验'],
-      [7, 'note', 'zhao', '', '', '归档'],
+      [5, 'checkin', 'wang', '', '', ''],
+      [6, 'resolve', 'li', 'dispatched', 'resolved', '双方达成调解协议'],
+      [7, 'close', 'zhao', 'resolved', 'closed', '回访核验'],
+      [8, 'note', 'zhao', '', '', '归档'],
     ]);
     expect(d.history[2]!.departments).toEqual(['派出所', '司法所']);
     expect(d.history.map((e) => e.at)).toEqual([...d.history.map((e) => e.at)].sort());
@@ -121,6 +127,16 @@ describe('the alert state machine', () => {
       reason: 'top',
     });
     expect((await act(a.id, { action: 'ack', actor: 'zhao' })).ok).toBe(true);
+  });
+
+  it('keeps the sign deadline of an alert that reached the province unsigned, so its desk sees how long it is overdue', async () => {
+    const a = await raised({ region: '620702', desk: '62' });
+    h.clock.advance(20 * MIN);
+    const r = await act(a.id, { action: 'escalate', actor: 'system', auto: true, note: '超时' });
+    expect(r).toMatchObject({ ok: false, reason: 'top' });
+    expect((await h.alerting.alerts.store.view(a.id))!.signBy).toBe('2026-11-24T10:05:00.000+08:00');
+    // The timer does not try again: the deadline left the escalation queue.
+    expect(await h.alerting.alerts.store.overdueForSigning(h.clock.now())).toEqual([]);
   });
 
   it('checks the desk is inside the actor’s area atomically', async () => {

@@ -23,6 +23,20 @@ describe('overdue (超期)', () => {
     expect(d.explanation).toContain('超过分流时限 12 小时');
   });
 
+  it('gathers a burst of disputes of one region going overdue together into one alert with a count', async () => {
+    await h.feed(
+      Array.from({ length: 12 }, (_, i) => dispute({ id: `burst${i}`, caseId: `c-burst${i}`, ts: NOW - 2 * DAY })),
+    );
+    await h.feed([dispute({ id: 'other', caseId: 'c-other', region: '620702002001', ts: NOW - 2 * DAY })]);
+    h.clock.advance(10 * MIN);
+    await h.alerting.warnings.tick(true);
+    const list = await h.open();
+    expect(list.map((a) => [a.region, a.count]).sort()).toEqual([
+      ['620702001001', 12],
+      ['620702002001', 1],
+    ]);
+  });
+
   it('does not let a resolved dispute go overdue', async () => {
     await h.feed([dispute({ id: 'rs1', caseId: 'c-rs', ts: NOW - MIN })]);
     await h.feed([dispute({ id: 'rs2', caseId: 'c-rs', status: 'dispatched', ts: NOW + HOUR })]);

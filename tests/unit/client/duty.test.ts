@@ -39,6 +39,7 @@ class FakeSocket {
 function fakeApi(over: Partial<DutyApi> = {}): DutyApi {
   return {
     list: vi.fn(async () => []),
+    closed: vi.fn(async () => []),
     detail: vi.fn(
       async (id: string) => ({ alert: alert(id), explanation: '', history: [], events: [] }) as AlertDetail,
     ),
@@ -67,6 +68,72 @@ describe('the duty queue', () => {
     expect(q.selectedId).toBe('y-old');
     expect(q.upsert(alert('r', { level: 'red', state: 'closed' }))).toBe(false);
     expect(q.open.map((a) => a.id)).toEqual(['y-old', 'y-new']);
+  });
+});
+
+describe('the queue after an alert leaves it', () => {
+  it('opens the next alert of the list when the selected one is verified and closed', () => {
+    const q = new DutyQueue('620702');
+    q.reset([alert('a', { level: 'red' }), alert('b'), alert('c', { level: 'blue' })]);
+    q.step(1);
+    expect(q.selectedId).toBe('b');
+    q.upsert(alert('b', { state: 'closed' }));
+    expect(q.selectedId).toBe('c');
+    q.upsert(alert('c', { state: 'closed' }));
+    expect(q.selectedId).toBe('a');
+  });
+
+  it('stays on the to-verify tab and opens the next alert to verify after 核验', () => {
+    const q = new DutyQueue('620702');
+    q.reset([alert('o'), alert('v1', { state: 'resolved' }), alert('v2', { state: 'resolved' })]);
+    q.tab = 'verify';
+    q.select('v1');
+    q.upsert(alert('v1', { state: 'closed' }));
+    expect(q.selected?.id).toBe('v2');
+    q.upsert(alert('v2', { state: 'closed' }));
+    // Nothing left to verify, but others wait: open the first of them.
+    expect(q.selected?.id).toBe('o');
+  });
+});
+
+describe('核验 at the console', () => {
+  it('shows the detail of the next alert once the selected one is verified and closed', async () => {
+    const act = vi.fn(async (id: string) => alert(id, { state: 'closed' }));
+    const duty = new DutyConsole({
+      api: fakeApi({ act }),
+      socket: new FakeSocket() as unknown as WallSocket,
+      user: { username: 'zhou', role: 'duty', region: '620702' },
+      now: () => Date.now(),
+      onAuthLost: () => undefined,
+    });
+    duty.queue.reset([alert('v', { state: 'resolved' }), alert('next')]);
+    duty.queue.tab = 'verify';
+    duty.queue.select('v');
+    expect(await duty.act('close')).toBe(true);
+    expect(duty.queue.selected?.id).toBe('next');
+    expect(duty.detail?.alert.id).toBe('next');
+  });
+});
+
+describe('the 已办结 tab', () => {
+  it('lists closed alerts found by region, rule and day, and opens one of them', async () => {
+    const closed = vi.fn(async () => [alert('old', { state: 'closed', rule: 'overdue' })]);
+    const duty = new DutyConsole({
+      api: fakeApi({ closed }),
+      socket: new FakeSocket() as unknown as WallSocket,
+      user: { username: 'zhou', role: 'duty', region: '620702' },
+      now: () => Date.now(),
+      onAuthLost: () => undefined,
+    });
+    duty.queue.reset([alert('open1')]);
+    await duty.searchClosed({ region: '620702001', rule: 'overdue', from: '2026-11-01', to: '2026-11-22' });
+    expect(closed).toHaveBeenCalledWith({ region: '620702001', rule: 'overdue', from: '2026-11-01', to: '2026-11-22' });
+    duty.queue.tab = 'done';
+    expect(duty.queue.shown.map((a) => a.id)).toEqual(['old']);
+    duty.queue.select('old');
+    expect(duty.queue.selected?.state).toBe('closed');
+    // The open queue is untouched by a search.
+    expect(duty.queue.open.map((a) => a.id)).toEqual(['open1']);
   });
 });
 

@@ -53,6 +53,7 @@ export function snapshot(over: Partial<Snapshot> = {}): Snapshot {
       overdue: { dispute: 3, dispatch: 1, resolve: 2 },
     },
     rates: { disputeResolution: 0.8, mediationSuccess: 0.75 },
+    rateCounts: { disputeResolution: { num: 8, den: 10 }, mediationSuccess: { num: 6, den: 8 } },
     hourly: hours(asOf, () => ({ incident: 4, dispute: 1 })),
     children: [child('6201', '兰州市', { today: 10 }), child('6207', '张掖市', { today: 30, red: 1 })],
     alerts: [],

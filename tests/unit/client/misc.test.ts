@@ -77,6 +77,9 @@ describe('ranking', () => {
 
   it('shortens official village suffixes for display', () => {
     expect(shortName('新墩村民委员会')).toBe('新墩村');
+    // The official name often repeats 村 before 村民委员会: never 石沟村村.
+    expect(shortName('石沟村村民委员会')).toBe('石沟村');
+    expect(shortName('上坪村村委会')).toBe('上坪村');
     expect(shortName('畅家巷社区居委会')).toBe('畅家巷社区');
     expect(shortName('甘州区')).toBe('甘州区');
     // Autonomous areas as they are spoken of; a base name that is itself a nationality stays whole.

@@ -7,7 +7,7 @@ import { ERROR_TEXT } from '../../lib/api.ts';
 import type { SessionUser } from '../../lib/auth.ts';
 import { isAuthError, listen, type WallSocket } from '../../lib/socket.ts';
 import { ConnectionState } from '../../lib/state/connection.svelte.ts';
-import type { ActionBody, DutyApi, RefusalDetails } from '../api.ts';
+import type { ActionBody, ClosedFilter, DutyApi, RefusalDetails } from '../api.ts';
 import { ApiFailure } from '../../lib/api.ts';
 import { Beeper } from '../sound.svelte.ts';
 import { DutyQueue } from './queue.svelte.ts';
@@ -38,6 +38,7 @@ export function refusalText(err: unknown, action: AlertAction): string {
   if (!(err instanceof ApiFailure)) return ERROR_TEXT.internal;
   const d = err.details as RefusalDetails;
   if (d.signedBy && (err.code === 'conflict' || action === 'ack')) return `已由 ${d.signedBy} 签收`;
+  if (d.unreported?.length) return `尚有部门未报到：${d.unreported.join('、')}，请写明原因后再办结`;
   if (err.code === 'illegal_transition' && d.state)
     return `当前状态为「${ALERT_STATE_LABELS[d.state]}」，不能${ALERT_ACTION_LABELS[action]}`;
   if (err.code === 'bad_request' && d.errors?.some((e) => e.startsWith('note'))) return '请填写处置说明';
@@ -146,6 +147,15 @@ export class DutyConsole {
     }
   }
 
+  /** The 已办结 tab's search; the results replace the last ones. */
+  async searchClosed(filter: ClosedFilter): Promise<void> {
+    try {
+      this.queue.closed = await this.#deps.api.closed(filter);
+    } catch (err) {
+      this.#failed(err);
+    }
+  }
+
   /** Loads the detail of an alert; `version` (updatedAt) makes a changed alert load again. */
   async loadDetail(id: string, version: string): Promise<void> {
     const key = `${id}@${version}`;
@@ -176,7 +186,9 @@ export class DutyConsole {
       this.queue.upsert(updated);
       this.note = '';
       this.#say('ok', action === 'checkin' && extra.department ? `${extra.department}已报到` : DONE_TEXT[action]);
-      await this.loadDetail(updated.id, updated.updatedAt);
+      // 核验 moves the selection on to the next alert: load that one's detail, not the closed one's.
+      const next = this.queue.selected;
+      if (next) await this.loadDetail(next.id, next.updatedAt);
       return true;
     } catch (err) {
       if (err instanceof ApiFailure && err.code === 'unauthenticated') this.#deps.onAuthLost();

@@ -12,7 +12,7 @@ export function compareQueue(a: AlertView, b: AlertView): number {
   );
 }
 
-export type QueueTab = 'open' | 'desk' | 'verify';
+export type QueueTab = 'open' | 'desk' | 'verify' | 'done';
 
 /** Most the console keeps; the server's list is capped too. */
 const CAP = 500;
@@ -23,6 +23,8 @@ const CAP = 500;
  */
 export class DutyQueue {
   items = $state.raw<AlertView[]>([]);
+  /** The last 已办结 search's results: closed alerts, kept apart from the work queue. */
+  closed = $state.raw<AlertView[]>([]);
   tab = $state<QueueTab>('open');
   selectedId = $state<string | null>(null);
   readonly home: string;
@@ -34,8 +36,18 @@ export class DutyQueue {
   readonly open = $derived(this.items.filter((a) => a.state !== 'resolved'));
   readonly atDesk = $derived(this.open.filter((a) => a.desk === this.home));
   readonly toVerify = $derived(this.items.filter((a) => a.state === 'resolved'));
-  readonly shown = $derived(this.tab === 'desk' ? this.atDesk : this.tab === 'verify' ? this.toVerify : this.open);
-  readonly selected = $derived(this.items.find((a) => a.id === this.selectedId) ?? null);
+  readonly shown = $derived(
+    this.tab === 'desk'
+      ? this.atDesk
+      : this.tab === 'verify'
+        ? this.toVerify
+        : this.tab === 'done'
+          ? this.closed
+          : this.open,
+  );
+  readonly selected = $derived(
+    this.items.find((a) => a.id === this.selectedId) ?? this.closed.find((a) => a.id === this.selectedId) ?? null,
+  );
 
   reset(alerts: readonly AlertView[]): void {
     this.items = alerts
@@ -49,11 +61,23 @@ export class DutyQueue {
   upsert(alert: AlertView): boolean {
     if (!isWithin(alert.region, this.home)) return false;
     const known = this.items.some((a) => a.id === alert.id);
+    const at = this.shown.findIndex((a) => a.id === this.selectedId);
     const rest = this.items.filter((a) => a.id !== alert.id);
     if (alert.state !== 'closed') rest.push(alert);
     this.items = rest.sort(compareQueue).slice(0, CAP);
     if (!this.selectedId) this.selectedId = alert.id;
+    else if (!this.selected) this.#selectNear(at);
     return !known;
+  }
+
+  /**
+   * The selected alert left (核验 closed it): open the one that took its place in the list, so the
+   * officer goes on with the next while others wait; once a tab is empty, the first open alert.
+   */
+  #selectNear(at: number): void {
+    if (this.shown.length === 0 && this.tab !== 'open') this.tab = 'open';
+    const list = this.shown;
+    this.selectedId = list[Math.min(Math.max(at, 0), list.length - 1)]?.id ?? null;
   }
 
   select(id: string | null): void {
