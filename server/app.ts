@@ -45,7 +45,7 @@ import { createSessionEnder } from './realtime/sessions.ts';
 import { allowSocketRequest, corsGuard, originPolicy } from './http/origins.ts';
 import { securityHeaders } from './http/security.ts';
 import { ingestLimiter, loginLimiter } from './http/rate-limits.ts';
-import { rejectUnsafeJson } from './http/safe-json.ts';
+import { apiJson, rejectUnsafeJson } from './http/safe-json.ts';
 
 export interface ServerDeps {
   config: Config;
@@ -158,7 +158,7 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
     res.json(openApi);
   });
   api.use('/', ingestRouter({ ingest, ingestKeys, limiter: ingestLimiter(redis, keys.prefix, config.rateLimits) }));
-  api.use(express.json({ limit: '64kb' }), rejectUnsafeJson);
+  api.use(apiJson(), rejectUnsafeJson);
   api.use(
     '/',
     authRouter({ users, tokens, audit, sessions, loginLimiter: loginLimiter(redis, keys.prefix, config.rateLimits) }),

@@ -177,11 +177,16 @@ describe('hostile input to ingest', () => {
       /5001 events/,
     ));
 
-  it('rejects an array nested 10,000 levels deep', async () =>
-    rejected(await ingest(deepArray(10_000)), /nested deeper than/));
+  it('refuses a body with an array nested 10,000 levels deep whole, before parsing it', async () =>
+    refused(await ingest(deepArray(10_000)), 400, 'bad_request', /nested deeper than 32 levels/));
 
-  it('rejects an object nested 10,000 levels deep', async () =>
-    rejected(await ingest(`[${deepObject(10_000)}]`), /nested deeper than/));
+  it('refuses a body with an object nested 10,000 levels deep whole, before parsing it', async () =>
+    refused(await ingest(`[${deepObject(10_000)}]`), 400, 'bad_request', /nested deeper than 32 levels/));
+
+  it('rejects an event nested a few levels too deep on its own, as a bad event', async () => {
+    const r = await ingest(JSON.stringify([{ ...good('hx-deep'), location: { lng: [[[[1]]]], lat: 1 } }]));
+    rejected(r, /nested deeper than 4 levels/);
+  });
 
   it('rejects very long strings, naming the fields', async () => {
     const r = await ingest(
