@@ -53,6 +53,8 @@ const envSchema = z.object({
   ALLOWED_ORIGINS: z.string().optional(),
   /** Failed logins per client IP and username per 15 minutes (0: no limit). */
   RATE_LIMIT_LOGIN: z.coerce.number().int().min(0).default(10),
+  /** Failed logins per client IP per 15 minutes, whatever the usernames (0: no limit). */
+  RATE_LIMIT_LOGIN_ADDRESS: z.coerce.number().int().min(0).default(50),
   /**
    * Which proxies in front of us may name the client's address (X-Forwarded-For), in Express's
    * `trust proxy` syntax: addresses, CIDRs or `loopback`; `false` (the default) trusts none.
@@ -91,7 +93,7 @@ export interface Config {
   logLevel: Env['LOG_LEVEL'];
   aggregator: 'on' | 'inline' | 'off';
   allowedOrigins: string[] | undefined;
-  rateLimits: { loginFailures: number; ingestPerMinute: number };
+  rateLimits: { loginFailures: number; loginFailuresPerAddress: number; ingestPerMinute: number };
   /** Express's `trust proxy`: false, or the proxies allowed to name the client's address. */
   trustProxy: string[] | false;
 }
@@ -135,7 +137,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     allowedOrigins: e.ALLOWED_ORIGINS?.split(',')
       .map((o) => o.trim())
       .filter(Boolean),
-    rateLimits: { loginFailures: e.RATE_LIMIT_LOGIN, ingestPerMinute: e.RATE_LIMIT_INGEST },
+    rateLimits: {
+      loginFailures: e.RATE_LIMIT_LOGIN,
+      loginFailuresPerAddress: e.RATE_LIMIT_LOGIN_ADDRESS,
+      ingestPerMinute: e.RATE_LIMIT_INGEST,
+    },
     trustProxy: e.TRUST_PROXY === 'false' ? false : e.TRUST_PROXY.split(',').map((p) => p.trim()),
   };
 }
