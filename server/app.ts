@@ -41,11 +41,13 @@ import { timelinessRouter } from './http/routes/timeliness.ts';
 import { SafetyIndex } from './safety-index/service.ts';
 import { setupAlerting } from './warnings/setup.ts';
 import { createAuditLog, type AuditLog } from './audit/log.ts';
+import { createLoginFailures } from './audit/login-failures.ts';
+import { createHashGate } from './auth/hash-gate.ts';
 import { createSessionEnder } from './realtime/sessions.ts';
 import { allowSocketRequest, corsGuard, originPolicy } from './http/origins.ts';
 import { securityHeaders } from './http/security.ts';
 import { ingestLimiter, loginLimiter } from './http/rate-limits.ts';
-import { rejectUnsafeJson } from './http/safe-json.ts';
+import { apiJson, rejectUnsafeJson } from './http/safe-json.ts';
 import type { ReadyReply } from '../shared/schemas/health.ts';
 
 export interface ServerDeps {
@@ -111,6 +113,8 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
     () => clock.now(),
   );
   const audit = createAuditLog({ redis, prefix: keys.prefix, clock });
+  const loginFailures = createLoginFailures({ redis, prefix: keys.prefix, audit, clock, logger });
+  const stopLoginFailures = loginFailures.start();
   const sessions = createSessionEnder();
   const origins = originPolicy(config.allowedOrigins);
   // Appends have a connection of their own: on the shared one an event (and its alert) would queue
@@ -158,10 +162,18 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
     res.json(openApi);
   });
   api.use('/', ingestRouter({ ingest, ingestKeys, limiter: ingestLimiter(redis, keys.prefix, config.rateLimits) }));
-  api.use(express.json({ limit: '64kb' }), rejectUnsafeJson);
+  api.use(apiJson(), rejectUnsafeJson);
   api.use(
     '/',
-    authRouter({ users, tokens, audit, sessions, loginLimiter: loginLimiter(redis, keys.prefix, config.rateLimits) }),
+    authRouter({
+      users,
+      tokens,
+      audit,
+      sessions,
+      loginLimiter: loginLimiter(redis, keys.prefix, config.rateLimits),
+      hashGate: createHashGate(),
+      loginFailures,
+    }),
   );
   api.use('/', regionsRouter({ tree, tokens, snapshot }));
   api.use('/', alertsRouter({ alerts: alerting.alerts, tokens, tree }));
@@ -284,6 +296,7 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
       await stopAlerting();
       await aggregator?.stop();
       await inbound?.stop();
+      await stopLoginFailures().catch((err: unknown) => logger.error({ err }, 'writing failed logins at close'));
       await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
     },
   };

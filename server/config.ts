@@ -53,16 +53,22 @@ const envSchema = z.object({
   ALLOWED_ORIGINS: z.string().optional(),
   /** Failed logins per client IP and username per 15 minutes (0: no limit). */
   RATE_LIMIT_LOGIN: z.coerce.number().int().min(0).default(10),
+  /** Failed logins per client IP per 15 minutes, whatever the usernames (0: no limit). */
+  RATE_LIMIT_LOGIN_ADDRESS: z.coerce.number().int().min(0).default(50),
   /**
    * Which proxies in front of us may name the client's address (X-Forwarded-For), in Express's
-   * `trust proxy` syntax: addresses, CIDRs or `loopback`. Login rate limits key on that address.
+   * `trust proxy` syntax: addresses, CIDRs or `loopback`; `false` (the default) trusts none.
+   * Login rate limits key on that address, so trusting a proxy that is not there lets any client
+   * on that address pick its own. `loopback` was the default: every process on the host could.
    */
   TRUST_PROXY: z
     .string()
-    .default('loopback')
+    .default('false')
     .refine(
-      (v) => v.split(',').every((p) => /^(loopback|linklocal|uniquelocal|[0-9a-f.:]+(\/\d{1,3})?)$/i.test(p.trim())),
-      'must be loopback, linklocal, uniquelocal or IP addresses / CIDRs separated by commas',
+      (v) =>
+        v === 'false' ||
+        v.split(',').every((p) => /^(loopback|linklocal|uniquelocal|[0-9a-f.:]+(\/\d{1,3})?)$/i.test(p.trim())),
+      'must be false, loopback, linklocal, uniquelocal or IP addresses / CIDRs separated by commas',
     ),
   /** Ingest requests per ingest key per minute (0: no limit). */
   RATE_LIMIT_INGEST: z.coerce.number().int().min(0).default(600),
@@ -87,8 +93,9 @@ export interface Config {
   logLevel: Env['LOG_LEVEL'];
   aggregator: 'on' | 'inline' | 'off';
   allowedOrigins: string[] | undefined;
-  rateLimits: { loginFailures: number; ingestPerMinute: number };
-  trustProxy: string[];
+  rateLimits: { loginFailures: number; loginFailuresPerAddress: number; ingestPerMinute: number };
+  /** Express's `trust proxy`: false, or the proxies allowed to name the client's address. */
+  trustProxy: string[] | false;
 }
 
 export class ConfigError extends Error {
@@ -130,7 +137,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     allowedOrigins: e.ALLOWED_ORIGINS?.split(',')
       .map((o) => o.trim())
       .filter(Boolean),
-    rateLimits: { loginFailures: e.RATE_LIMIT_LOGIN, ingestPerMinute: e.RATE_LIMIT_INGEST },
-    trustProxy: e.TRUST_PROXY.split(',').map((p) => p.trim()),
+    rateLimits: {
+      loginFailures: e.RATE_LIMIT_LOGIN,
+      loginFailuresPerAddress: e.RATE_LIMIT_LOGIN_ADDRESS,
+      ingestPerMinute: e.RATE_LIMIT_INGEST,
+    },
+    trustProxy: e.TRUST_PROXY === 'false' ? false : e.TRUST_PROXY.split(',').map((p) => p.trim()),
   };
 }

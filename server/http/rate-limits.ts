@@ -7,15 +7,17 @@ import { HttpError } from './errors.ts';
 export interface RateLimits {
   /** Failed logins per IP and username per 15 minutes; 0 turns the limit off. */
   loginFailures: number;
+  /** Failed logins per IP per 15 minutes, whatever the usernames; 0 turns the limit off. */
+  loginFailuresPerAddress: number;
   /** Ingest requests per key per minute; 0 turns the limit off. */
   ingestPerMinute: number;
 }
 
 /**
- * Enough for a wall room behind one NAT whose staff mistype, too few to guess a password; enough
- * for a department's system sending a batch every 100 ms.
+ * Enough for a wall room behind one NAT whose staff mistype, too few to guess a password (or to
+ * spray one over many names); enough for a department's system sending a batch every 100 ms.
  */
-export const DEFAULT_RATE_LIMITS: RateLimits = { loginFailures: 10, ingestPerMinute: 600 };
+export const DEFAULT_RATE_LIMITS: RateLimits = { loginFailures: 10, loginFailuresPerAddress: 50, ingestPerMinute: 600 };
 
 const off: RequestHandler = (_req, _res, next) => next();
 
@@ -56,9 +58,20 @@ function limiter(
   });
 }
 
-/** Per client IP and username (after the JSON body is read), counting failed attempts only. */
+/**
+ * Failed logins per client IP and username (after the JSON body is read), and per IP alone with a
+ * larger budget: keyed on the name only, a client trying one password on many names was never
+ * held back.
+ */
 export function loginLimiter(redis: Redis, prefix: string, limits: RateLimits): RequestHandler {
-  return limiter(redis, `${prefix}rl:login:`, {
+  const perAddress = limiter(redis, `${prefix}rl:login-ip:`, {
+    windowMs: 15 * 60_000,
+    limit: limits.loginFailuresPerAddress,
+    failedOnly: true,
+    what: 'failed logins from this address',
+    key: (req) => ipKeyGenerator(req.ip ?? ''),
+  });
+  const perName = limiter(redis, `${prefix}rl:login:`, {
     windowMs: 15 * 60_000,
     limit: limits.loginFailures,
     failedOnly: true,
@@ -68,6 +81,9 @@ export function loginLimiter(redis: Redis, prefix: string, limits: RateLimits): 
       return `${ipKeyGenerator(req.ip ?? '')}|${typeof name === 'string' ? name.toLowerCase().slice(0, 64) : ''}`;
     },
   });
+  return (req, res, next) => {
+    void perAddress(req, res, (err?: unknown) => (err ? next(err) : perName(req, res, next)));
+  };
 }
 
 /** Per ingest key (its id, set by the authentication step before this runs). */

@@ -1,5 +1,6 @@
-import type { RequestHandler } from 'express';
+import express, { type RequestHandler } from 'express';
 import { HttpError } from './errors.ts';
+import { refuseDeepJson } from './json-depth.ts';
 
 /** Keys that could reach an object's prototype if some later code merged or copied the value. */
 export const UNSAFE_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
@@ -28,8 +29,17 @@ export function findUnsafe(value: unknown, maxDepth = 32): string | undefined {
   return undefined;
 }
 
-/** After express.json(): a body with an unsafe key or absurd nesting is a 400 before any route sees it. */
+/** Nesting allowed in the API's JSON bodies (not ingest's): enough for any request we take. */
+export const API_MAX_DEPTH = 16;
+
+/**
+ * The API's JSON body parser: a body nested deeper than API_MAX_DEPTH is refused from its bytes
+ * before it is parsed (json-depth.ts), so rejectUnsafeJson below only ever walks a shallow value.
+ */
+export const apiJson = (): RequestHandler => express.json({ limit: '64kb', verify: refuseDeepJson(API_MAX_DEPTH) });
+
+/** After apiJson(): a body with an unsafe key is a 400 before any route sees it. */
 export const rejectUnsafeJson: RequestHandler = (req, _res, next) => {
-  const problem = typeof req.body === 'object' ? findUnsafe(req.body, 16) : undefined;
+  const problem = typeof req.body === 'object' ? findUnsafe(req.body, API_MAX_DEPTH) : undefined;
   next(problem ? new HttpError(400, 'bad_request', `unsafe JSON: ${problem.slice(0, 200)}`) : undefined);
 };

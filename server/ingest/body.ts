@@ -3,6 +3,13 @@ import { HttpError } from '../http/errors.ts';
 export const MAX_EVENTS_PER_BATCH = 5000;
 
 /**
+ * Nesting beyond which a body is refused whole before parsing. An event itself is at most a few
+ * levels deep (validate.ts rejects a deeper one alone, keeping the rest of its batch); this bound
+ * only stops bodies whose parsing alone would stall the server.
+ */
+export const MAX_BODY_DEPTH = 32;
+
+/**
  * A body is a JSON array (or one object) or NDJSON. Anything unreadable fails whole, with the line
  * that broke it, so a half-parsed body never keeps half its events.
  */

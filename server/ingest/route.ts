@@ -3,7 +3,8 @@ import { HttpError } from '../http/errors.ts';
 import type { IngestGrant, IngestKeys } from '../auth/ingest-keys.ts';
 import { isWithin } from '../../shared/regions.ts';
 import type { Ingest, IngestResult } from './ingest.ts';
-import { parseBody } from './body.ts';
+import { MAX_BODY_DEPTH, parseBody } from './body.ts';
+import { refuseDeepJson } from '../http/json-depth.ts';
 
 /** 5,000 events of at most ~1 KB each, with room for JSON overhead. */
 export const MAX_BODY_BYTES = 8 * 1024 * 1024;
@@ -26,7 +27,9 @@ export function ingestRouter(deps: { ingest: Ingest; ingestKeys: IngestKeys; lim
     },
     // Per key, before the body is read: a key over its budget costs us no parsing.
     deps.limiter ?? ((_req, _res, next) => next()),
-    express.text({ type: () => true, limit: MAX_BODY_BYTES }),
+    // Depth is checked on the raw bytes before decoding and parsing: parsing a body nested
+    // millions deep held the event loop for seconds before it could be refused.
+    express.text({ type: () => true, limit: MAX_BODY_BYTES, verify: refuseDeepJson(MAX_BODY_DEPTH) }),
     async (req, res) => {
       if (typeof req.body !== 'string') throw new HttpError(400, 'bad_request', 'expected a JSON or NDJSON body');
       const raws = parseBody(req.body, req.get('content-type'));

@@ -1,6 +1,7 @@
 import type { TickerItem } from '../../shared/events.ts';
 import type { AlertView } from '../../shared/schemas/alert.ts';
 import type { Snapshot } from '../../shared/schemas/snapshot.ts';
+import { INVISIBLE } from '../../shared/text.ts';
 
 /**
  * Masking for public mode (a wall in a room with visitors): personal names, phone numbers and ID
@@ -9,14 +10,111 @@ import type { Snapshot } from '../../shared/schemas/snapshot.ts';
  * little, a leaked name costs a lot.
  */
 
-/** 18-digit resident ID (last character may be X) and the old 15-digit form. */
-const ID_RE = /(?<![0-9A-Za-z])(\d{6})(\d{8}|\d{5})(\d{3}[\dXx]|\d{4})(?![0-9A-Za-z])/g;
+/**
+ * The patterns below never see the text as stored: they see a view of it (view.ts below) in
+ * which full-width forms are ASCII (NFKC), invisible characters are gone and, in a second pass,
+ * separators between digits too, so １３８．１２３４．５６７８ or 138\u200B1234\u200B5678 read as a
+ * mobile number. What they find is masked in the stored text itself, whose own full-width
+ * punctuation （，：） stays as it was.
+ */
 
-/** Mainland mobiles, also written 138-1234-5678 or 138 1234 5678; optional +86 / 86 in front. */
-const MOBILE_RE = /(?<!\d)((?:\+?86[-\s]?)?1[3-9]\d)[-\s]?(\d{4})[-\s]?(\d{4})(?!\d)/g;
+/** 18-digit resident ID (last character may be X) and the old 15-digit form. */
+const ID_RE = /(?<![0-9A-Za-z])(\d{6})(\d{8}|\d{5})(\d{3}[\dXx]|\d{4})(?![0-9A-Za-z])/dg;
+
+/** Mainland mobiles, also written 138-1234-5678, 138.1234.5678 or 138 1234 5678; optional +86 / 86 in front. */
+const MOBILE_RE = /(?<!\d)((?:\+?86[-\s]?)?1[3-9]\d)[-\s.]?(\d{4})[-\s.]?(\d{4})(?!\d)/dg;
 
 /** Landlines with an area code, e.g. 0931-8123456: the area code is not personal, the number is. */
-const LANDLINE_RE = /(?<!\d)(0\d{2,3})([-\s]?)(\d{3,4})(\d{4})(?!\d)/g;
+const LANDLINE_RE = /(?<!\d)(0\d{2,3})([-\s]?)(\d{3,4})(\d{4})(?!\d)/dg;
+
+/** Up to three of these between two digits are read as nothing (1 3 8-1234.5678). */
+const DIGIT_SEPARATORS = /^[\s\-.·・_]{1,3}$/u;
+
+/**
+ * The text as the patterns read it: `text`, and for each of its UTF-16 units the range of the
+ * original it came from.
+ */
+interface View {
+  text: string;
+  start: number[];
+  end: number[];
+}
+
+function viewOf(original: string, joinDigits: boolean): View {
+  const units: { c: string; start: number; end: number }[] = [];
+  let i = 0;
+  for (const ch of original) {
+    const at = i;
+    i += ch.length;
+    INVISIBLE.lastIndex = 0;
+    if (INVISIBLE.test(ch)) continue;
+    for (const c of ch.normalize('NFKC'))
+      for (let k = 0; k < c.length; k++) units.push({ c: c[k]!, start: at, end: i });
+  }
+  let kept = units;
+  if (joinDigits) {
+    kept = [];
+    const isDigit = (u: { c: string } | undefined) => u !== undefined && u.c >= '0' && u.c <= '9';
+    for (let j = 0; j < units.length; j++) {
+      const u = units[j]!;
+      if (!isDigit(u) && isDigit(kept[kept.length - 1])) {
+        let k = j;
+        while (k < units.length && !isDigit(units[k]) && k - j < 3) k++;
+        const gap = units
+          .slice(j, k)
+          .map((x) => x.c)
+          .join('');
+        if (isDigit(units[k]) && DIGIT_SEPARATORS.test(gap)) {
+          j = k - 1;
+          continue;
+        }
+      }
+      kept.push(u);
+    }
+  }
+  return { text: kept.map((u) => u.c).join(''), start: kept.map((u) => u.start), end: kept.map((u) => u.end) };
+}
+
+/** A stretch of the view to replace with `stars` asterisks. */
+interface Run {
+  from: number;
+  to: number;
+  stars: number;
+}
+
+/**
+ * Replaces each run found in the view of `original` by `runs`, in the original. A run takes along
+ * the invisible or joined characters on both sides of it, so no half-hidden digit is left behind.
+ */
+function maskRuns(original: string, re: RegExp, joinDigits: boolean, runs: (m: RegExpExecArray) => Run[]): string {
+  const view = viewOf(original, joinDigits);
+  const spans: { from: number; to: number; stars: number }[] = [];
+  for (const m of view.text.matchAll(re)) {
+    for (const r of runs(m)) {
+      if (r.to <= r.from) continue;
+      const from = r.from > 0 ? Math.min(view.end[r.from - 1]!, view.start[r.from]!) : 0;
+      const to = r.to < view.text.length ? Math.max(view.start[r.to]!, view.end[r.to - 1]!) : original.length;
+      spans.push({ from, to, stars: r.stars });
+    }
+  }
+  if (!spans.length) return original;
+  spans.sort((a, b) => a.from - b.from);
+  let out = '';
+  let at = 0;
+  for (const s of spans) {
+    if (s.from < at) continue;
+    out += original.slice(at, s.from) + '*'.repeat(s.stars);
+    at = s.to;
+  }
+  return out + original.slice(at);
+}
+
+/** Indices of group `n` of a match made with the `d` flag. */
+const group = (m: RegExpExecArray, n: number): [number, number] => m.indices![n]!;
+
+/** As written, then with separators between digits read as nothing. */
+const bothViews = (text: string, re: RegExp, runs: (m: RegExpExecArray) => Run[]) =>
+  maskRuns(maskRuns(text, re, false, runs), re, true, runs);
 
 const words = (list: string) => list.split(' ');
 
@@ -52,28 +150,30 @@ const alt = (words: string[]) =>
 const GIVEN = '(?![某省市县区镇乡村州旗盟街路道巷社组])[\\u4e00-\\u9fff]';
 const NAME_RE = new RegExp(
   `(?<=^|[${PUNCT}]|${alt(BEFORE)})(${alt(SURNAMES_2)}|[${SURNAMES_1}])(${GIVEN}(?:${GIVEN})?)(?=$|[${PUNCT}]|${alt(AFTER)})`,
-  'gu',
+  'dgu',
 );
 
 export function maskId(text: string): string {
-  return text.replace(
-    ID_RE,
-    (_m, head: string, mid: string, tail: string) => `${head}${'*'.repeat(mid.length)}${tail}`,
-  );
+  return bothViews(text, ID_RE, (m) => {
+    const [from, to] = group(m, 2);
+    return [{ from, to: group(m, 3)[0], stars: to - from }];
+  });
 }
 
 export function maskPhones(text: string): string {
-  return text
-    .replace(MOBILE_RE, (_m, head: string, _mid: string, tail: string) => `${head}****${tail}`)
-    .replace(
-      LANDLINE_RE,
-      (_m, area: string, sep: string, mid: string, tail: string) => `${area}${sep}${'*'.repeat(mid.length)}${tail}`,
-    );
+  const mobiles = bothViews(text, MOBILE_RE, (m) => [{ from: group(m, 1)[1], to: group(m, 3)[0], stars: 4 }]);
+  return bothViews(mobiles, LANDLINE_RE, (m) => {
+    const [from, to] = group(m, 3);
+    return [{ from, to: group(m, 4)[0], stars: to - from }];
+  });
 }
 
 /** 张三丰 → 张**, 李四 → 李*; 张某某 and 张某 are already anonymous and stay. */
 export function maskNames(text: string): string {
-  return text.replace(NAME_RE, (_m, surname: string, given: string) => `${surname}${'*'.repeat([...given].length)}`);
+  return maskRuns(text, NAME_RE, false, (m) => {
+    const [from, to] = group(m, 2);
+    return [{ from, to, stars: [...m[2]!].length }];
+  });
 }
 
 /** Every rule, IDs first (an ID number contains runs of digits a phone rule would half-match). */

@@ -78,14 +78,21 @@ export function wireSocketHandlers(io: IO, deps: { tokens: Tokens; tree: RegionT
       const code = parsed.data;
       if (!deps.tree.has(code)) return ack(fail('unknown_region', `unknown region ${code}`));
       if (!inScope(socket.data, code)) return ack(fail('out_of_scope', `region ${code} is outside your area`));
-      if (!subscribed.has(code) && subscribed.size >= MAX_SUBSCRIPTIONS)
+      const reserved = !subscribed.has(code);
+      if (reserved && subscribed.size >= MAX_SUBSCRIPTIONS)
         return ack(fail('too_many_subscriptions', `at most ${MAX_SUBSCRIPTIONS} regions per connection`));
+      // The slot is taken before the join is awaited: subscriptions sent together would otherwise
+      // all pass the check above before any of them counted.
+      subscribed.add(code);
       try {
         const snap = await deps.hub.join(socket.id, code);
-        if (!snap) return ack(fail('unknown_region', `unknown region ${code}`));
-        subscribed.add(code);
+        if (!snap) {
+          if (reserved) subscribed.delete(code);
+          return ack(fail('unknown_region', `unknown region ${code}`));
+        }
         ack(ok(socket.data.publicMode ? maskSnapshot(snap) : snap));
       } catch (err) {
+        if (reserved) subscribed.delete(code);
         deps.logger.error({ err, code }, 'subscribe failed');
         ack(fail('unavailable', 'snapshot not available, try again'));
       }

@@ -8,6 +8,7 @@ import {
   RISK_MARKERS,
 } from '../vocab.ts';
 import { levelOf } from '../regions.ts';
+import { stripInvisible } from '../text.ts';
 
 /** ISO 8601 with an explicit offset or Z, e.g. `2026-11-22T10:15:03+08:00`. */
 const isoWithOffset = z.iso.datetime({ offset: true, local: false });
@@ -29,7 +30,8 @@ const base = {
     .optional(),
   occurredAt: isoWithOffset,
   channel: z.enum(CHANNELS),
-  summary: z.string().max(500).default(''),
+  /** Stored without invisible characters (shared/text.ts): on a screen they only hide text from the masker. */
+  summary: z.string().overwrite(stripInvisible).max(500).default(''),
   parties: z.array(z.string().min(1).max(128)).max(50).optional(),
   riskMarkers: z.array(z.enum(RISK_MARKERS)).max(20).optional(),
   /** Set by the server from the ingest key; a value in the body is ignored. */

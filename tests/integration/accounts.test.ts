@@ -265,6 +265,18 @@ describe('hardening of the HTTP surface', () => {
     expect(await a.login('desk', 'pw-desk-12345')).toBeTruthy();
   });
 
+  it('keys the login limit on the connection by default, so a rotating X-Forwarded-For does not escape it', async () => {
+    await a.userToken('xff-victim', 'duty', '6207');
+    const attempt = (i: number, password: string) =>
+      fetch(`${a.url}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': `203.0.113.${i}` },
+        body: JSON.stringify({ username: 'xff-victim', password }),
+      });
+    for (let i = 0; i < 10; i++) expect((await attempt(i, 'wrong-password')).status).toBe(401);
+    expect((await attempt(10, 'pw-xff-victim-12345')).status).toBe(429);
+  });
+
   it('sends a strict Content-Security-Policy and refuses foreign origins on the API', async () => {
     const res = await fetch(`${a.url}/healthz`);
     const csp = res.headers.get('content-security-policy') ?? '';

@@ -4,6 +4,8 @@ import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { next, openSocket, rawEmitWithAck, subscribe, type TestSocket } from '../helpers/socket.ts';
 import { createKeys } from '../../server/redis/keys.ts';
 import type { Snapshot } from '../../shared/schemas/snapshot.ts';
+import { regionRoom } from '../../shared/events.ts';
+import { MAX_SUBSCRIPTIONS } from '../../server/realtime/handlers.ts';
 
 /**
  * The hostile-input corpus (tests/fixtures/hostile/, plus bodies too big or too deep to keep as
@@ -175,11 +177,16 @@ describe('hostile input to ingest', () => {
       /5001 events/,
     ));
 
-  it('rejects an array nested 10,000 levels deep', async () =>
-    rejected(await ingest(deepArray(10_000)), /nested deeper than/));
+  it('refuses a body with an array nested 10,000 levels deep whole, before parsing it', async () =>
+    refused(await ingest(deepArray(10_000)), 400, 'bad_request', /nested deeper than 32 levels/));
 
-  it('rejects an object nested 10,000 levels deep', async () =>
-    rejected(await ingest(`[${deepObject(10_000)}]`), /nested deeper than/));
+  it('refuses a body with an object nested 10,000 levels deep whole, before parsing it', async () =>
+    refused(await ingest(`[${deepObject(10_000)}]`), 400, 'bad_request', /nested deeper than 32 levels/));
+
+  it('rejects an event nested a few levels too deep on its own, as a bad event', async () => {
+    const r = await ingest(JSON.stringify([{ ...good('hx-deep'), location: { lng: [[[[1]]]], lat: 1 } }]));
+    rejected(r, /nested deeper than 4 levels/);
+  });
 
   it('rejects very long strings, naming the fields', async () => {
     const r = await ingest(
@@ -281,6 +288,17 @@ describe('hostile input to the socket', () => {
     const codes = await Promise.all(Array.from({ length: 60 }, () => reply(s, '620702')));
     expect(codes).toContain('rate_limited');
     expect(codes).toContain('ok');
+    s.close();
+  });
+
+  it('holds a connection to 8 regions when 20 subscriptions arrive at once', async () => {
+    const s = await openSocket(t.url, { token });
+    const counties = t.tree.codesAt('county').slice(0, 20);
+    const codes = await Promise.all(counties.map((c) => reply(s, c)));
+    expect(codes.filter((c) => c === 'ok')).toHaveLength(MAX_SUBSCRIPTIONS);
+    expect(codes.filter((c) => c === 'too_many_subscriptions')).toHaveLength(20 - MAX_SUBSCRIPTIONS);
+    const rooms = [...(t.server.io.sockets.sockets.get(s.id!)?.rooms ?? [])];
+    expect(rooms.filter((r) => r.startsWith(regionRoom('')))).toHaveLength(MAX_SUBSCRIPTIONS);
     s.close();
   });
 

@@ -61,6 +61,12 @@ describe('the event schema of the ingest contract', () => {
     ).toBe(true);
   });
 
+  it('strips zero-width, bidi-override and control characters from the summary, keeping its full-width punctuation', () => {
+    const summary = '村民张\u200B三丰（电话138\u200B1234\u200C5678\u202E），\u0007称：\n纠纷\uFEFF';
+    const parsed = eventSchema.parse({ ...example, summary });
+    expect(parsed.summary).toBe('村民张三丰（电话13812345678），称： 纠纷');
+  });
+
   it('names a missing field and an unknown one', () => {
     const { occurredAt: _o, ...missing } = example;
     expect(errorsOf(missing).join('; ')).toMatch(/^occurredAt:/);

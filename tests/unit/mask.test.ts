@@ -82,3 +82,38 @@ describe('masking for public mode', () => {
     expect(alert.actor).toBe('zhangsan');
   });
 });
+
+describe('masking text written to slip past it', () => {
+  it('masks mobile numbers in full-width digits, keeping the full-width punctuation around them', () => {
+    expect(maskText('报警人：张三丰（１３８１２３４５６７８），')).toBe('报警人：张**（１３８****５６７８），');
+    expect(maskText('电话１３８－１２３４－５６７８')).toBe('电话１３８****５６７８');
+  });
+
+  it('masks mobile numbers with zero-width characters inside', () => {
+    expect(maskText('电话138\u200B1234\u200B5678')).toBe('电话138****5678');
+    expect(maskText('电话1\u200C3\u200D8\u20601234\uFEFF5678')).toBe('电话1\u200C3\u200D8****5678');
+  });
+
+  it('masks mobile numbers split by dots, spaces or other separators', () => {
+    expect(maskText('电话138.1234.5678')).toBe('电话138****5678');
+    expect(maskText('电话1 3 8 1 2 3 4 5 6 7 8')).toBe('电话1 3 8****5 6 7 8');
+    expect(maskText('电话１３８．１２３４．５６７８')).toBe('电话１３８****５６７８');
+  });
+
+  it('masks names with a zero-width character inside', () => {
+    expect(maskText('村民张\u200B三丰与邻居发生纠纷')).toBe('村民张**与邻居发生纠纷');
+    expect(maskText('报警人：王\u200D小明称其电动车被盗')).toBe('报警人：王**称其电动车被盗');
+  });
+
+  it('masks ID numbers in full-width characters and with separators', () => {
+    expect(maskText('身份证６２０１０２１９９００１０１１２３Ｘ')).toBe('身份证６２０１０２********１２３Ｘ');
+    expect(maskText('身份证620102 19900101 1234')).toBe('身份证620102********1234');
+    expect(maskText('身份证620102-1990-0101-1234')).toBe('身份证620102********1234');
+    expect(maskText('身份证620102\u200B19900101\u200B1234')).toBe('身份证620102********1234');
+  });
+
+  it('still leaves dates, amounts and short numbers alone', () => {
+    const s = '２０２４年，金额２００００元，2024.10.12 10:30，涉及3人';
+    expect(maskText(s)).toBe(s);
+  });
+});

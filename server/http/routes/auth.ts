@@ -1,8 +1,11 @@
 import { Router, type RequestHandler } from 'express';
+import { ipKeyGenerator } from 'express-rate-limit';
 import { loginSchema, type LoginReply } from '../../../shared/schemas/user.ts';
 import type { Users } from '../../auth/users.ts';
 import type { Tokens } from '../../auth/tokens.ts';
 import type { AuditLog } from '../../audit/log.ts';
+import type { LoginFailures } from '../../audit/login-failures.ts';
+import { HashGateRefused, type HashGate } from '../../auth/hash-gate.ts';
 import type { SessionEnder } from '../../realtime/sessions.ts';
 import { principal, requireUser } from '../authenticate.ts';
 import { HttpError } from '../errors.ts';
@@ -15,6 +18,10 @@ export interface AuthRouterDeps {
   sessions: SessionEnder;
   /** Runs before the password is checked (rate limit on failed logins). */
   loginLimiter?: RequestHandler;
+  /** The line every password check waits in, so a spray cannot starve other clients' logins. */
+  hashGate: HashGate;
+  /** Failed logins, summed per address into the audit trail. */
+  loginFailures: LoginFailures;
 }
 
 export function authRouter(deps: AuthRouterDeps): Router {
@@ -23,13 +30,23 @@ export function authRouter(deps: AuthRouterDeps): Router {
 
   router.post('/auth/login', limiter, async (req, res) => {
     const { username, password } = parse(loginSchema, req.body, 'login');
-    const user = await deps.users.authenticate(username, password);
+    const client = ipKeyGenerator(req.ip ?? '');
+    let user: Awaited<ReturnType<Users['authenticate']>>;
+    try {
+      user = await deps.hashGate.run(client, () => deps.users.authenticate(username, password));
+    } catch (err) {
+      if (!(err instanceof HashGateRefused)) throw err;
+      res.set('Retry-After', String(err.retryAfterS));
+      throw err.reason === 'client'
+        ? new HttpError(
+            429,
+            'rate_limited',
+            `too many logins from this address at once; try again in ${err.retryAfterS} s`,
+          )
+        : new HttpError(503, 'unavailable', `too many logins at once; try again in ${err.retryAfterS} s`);
+    }
     if (!user) {
-      await deps.audit.append({
-        actor: username.toLowerCase().slice(0, 64),
-        action: 'auth.login_failed',
-        detail: { ip: req.ip ?? '' },
-      });
+      await deps.loginFailures.record(req.ip ?? '', username);
       throw new HttpError(401, 'unauthenticated', 'wrong username or password');
     }
     const { token, expiresAt } = await deps.tokens.issue(user);
