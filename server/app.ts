@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express from 'express';
 import type { Redis, RedisOptions } from 'ioredis';
-import { openRedis } from './redis/connection.ts';
+import { connectionReady, openRedis } from './redis/connection.ts';
 import { Server } from 'socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import type { Config } from './config.ts';
@@ -100,6 +100,7 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
   const serving = (name: string) =>
     openRedis({ ...deps.redis, commandTimeout: config.redisCommandTimeoutMs }, name, logger);
   const redis = serving('cmd');
+  await connectionReady(redis);
   defineScripts(redis);
   const connections = [redis];
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { startTestRedis } from '../helpers/redis.ts';
 import { drained } from '../helpers/drain.ts';
 import { createKeys } from '../../server/redis/keys.ts';
 import { isoBeijing } from '../../server/time/beijing.ts';
@@ -158,4 +159,27 @@ describe('Redis frozen with SIGSTOP for 10 s', () => {
     expect(counted).toBe(acknowledged);
     expect((await readyz()).status).toBe(200);
   }, 60_000);
+});
+
+describe('a server starting while its Redis cannot answer yet', () => {
+  it('waits for Redis instead of failing its first commands on the request timeout', async () => {
+    const redis = await startTestRedis();
+    let server: TestServer | undefined;
+    try {
+      // As a Redis still loading a large AOF: connections open, no answers for a while.
+      process.kill(redis.server.pid, 'SIGSTOP');
+      const resumed = new Promise((r) => setTimeout(r, 3000)).then(() => process.kill(redis.server.pid, 'SIGCONT'));
+      server = await startTestServer({ redis, env: { REDIS_COMMAND_TIMEOUT_MS: '500', AGGREGATOR: 'off' } });
+      await resumed;
+      expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
+    } finally {
+      try {
+        process.kill(redis.server.pid, 'SIGCONT');
+      } catch {
+        /* gone */
+      }
+      await server?.stop();
+      await redis.stop();
+    }
+  }, 30_000);
 });
