@@ -183,3 +183,28 @@ describe('a server starting while its Redis cannot answer yet', () => {
     }
   }, 30_000);
 });
+
+describe('the ingest rate limiter on a frozen Redis', () => {
+  it('answers 503 with Retry-After within the bound instead of waiting for its counter', async () => {
+    const redis = await startTestRedis();
+    const server = await startTestServer({ redis, env: { REDIS_COMMAND_TIMEOUT_MS: '1000', AGGREGATOR: 'off' } });
+    try {
+      process.kill(redis.server.pid, 'SIGSTOP');
+      const start = Date.now();
+      const res = await fetch(`${server.url}/api/v1/events`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${server.ingestKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify(batch(1, 9000)),
+        signal: AbortSignal.timeout(10_000),
+      });
+      expect(Date.now() - start).toBeLessThan(4000);
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('5');
+      expect(await res.json()).toMatchObject({ error: { code: 'unavailable' } });
+    } finally {
+      process.kill(redis.server.pid, 'SIGCONT');
+      await server.stop();
+      await redis.stop();
+    }
+  }, 30_000);
+});
