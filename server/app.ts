@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express from 'express';
 import type { Redis, RedisOptions } from 'ioredis';
-import { openRedis } from './redis/connection.ts';
+import { connectionReady, openRedis } from './redis/connection.ts';
 import { Server } from 'socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import type { Config } from './config.ts';
@@ -21,12 +21,15 @@ import { startInboundReader } from './ingest/inbound.ts';
 import { IngestKeys, ingestKeysHash } from './auth/ingest-keys.ts';
 import { Users } from './auth/users.ts';
 import { Tokens } from './auth/tokens.ts';
-import { streamDrained, type Aggregator } from './aggregate/consumer.ts';
+import type { Aggregator } from './aggregate/consumer.ts';
+import { streamDrained } from './aggregate/group.ts';
 import type { Alerts } from './alerts/service.ts';
 import { startPipeline } from './aggregate/pipeline.ts';
 import { startAggregatorThread, type AggregatorThread } from './aggregator/thread-start.ts';
 import { readSnapshot } from './aggregate/snapshot.ts';
 import { startHub, type IO } from './realtime/hub.ts';
+import { startLagWatch } from './aggregate/lag-watch.ts';
+import { healthRouter } from './http/routes/health.ts';
 import { wireSocketHandlers } from './realtime/handlers.ts';
 import { authRouter } from './http/routes/auth.ts';
 import { regionsRouter } from './http/routes/regions.ts';
@@ -48,7 +51,6 @@ import { allowSocketRequest, corsGuard, originPolicy } from './http/origins.ts';
 import { securityHeaders } from './http/security.ts';
 import { ingestLimiter, loginLimiter } from './http/rate-limits.ts';
 import { apiJson, rejectUnsafeJson } from './http/safe-json.ts';
-import type { ReadyReply } from '../shared/schemas/health.ts';
 
 export interface ServerDeps {
   config: Config;
@@ -94,7 +96,13 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
   const metrics = createMetrics();
   const keys = createKeys(config.regionRoot);
   const connect = (name: string) => openRedis(deps.redis, name, logger);
-  const redis = connect('cmd');
+  // Connections that serve requests give up on Redis after a bound, so a request is answered 503
+  // instead of hanging while Redis is down or frozen. A command that timed out may still run
+  // when Redis comes back: ingest dedupes by event id, so a resent batch counts it as a duplicate.
+  const serving = (name: string) =>
+    openRedis({ ...deps.redis, commandTimeout: config.redisCommandTimeoutMs }, name, logger);
+  const redis = serving('cmd');
+  await connectionReady(redis);
   defineScripts(redis);
   const connections = [redis];
 
@@ -119,7 +127,7 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
   const origins = originPolicy(config.allowedOrigins);
   // Appends have a connection of their own: on the shared one an event (and its alert) would queue
   // behind the hub's snapshot reads.
-  const appendRedis = connect('ingest');
+  const appendRedis = serving('ingest');
   connections.push(appendRedis);
   const ingest = createIngest({ redis: appendRedis, keys, clock, metrics, hasRegion: (c) => tree.has(c) });
   const alerting = setupAlerting({ redis, keys, clock, logger, tree, audit });
@@ -134,26 +142,28 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
   app.use(securityHeaders());
-  app.get('/healthz', (_req, res) => {
-    res.json({ ok: true });
-  });
   let aggregator: Aggregator | undefined;
   let thread: AggregatorThread | undefined;
   let inbound: { stop(): Promise<void> } | undefined;
-  app.get('/readyz', async (_req, res) => {
-    const redisOk = await redis.ping().then(
-      (r) => r === 'PONG',
-      () => false,
-    );
-    const consumerOk = config.aggregator === 'off' || aggregator?.running === true;
-    const reply: ReadyReply = { ok: redisOk && consumerOk, redis: redisOk, aggregator: consumerOk };
-    res.status(reply.ok ? 200 : 503).json(reply);
+  const watch = startLagWatch({
+    redis,
+    stream: keys.events,
+    metrics,
+    logger,
+    bounds: config.pipelineBounds,
+    timeoutMs: Math.min(config.redisCommandTimeoutMs, 1500),
   });
-  app.get('/metrics', async (_req, res) => {
-    res
-      .type(metrics.registry.contentType)
-      .send(await (thread ? thread.metricsText(metrics.registry) : metrics.registry.metrics()));
-  });
+  app.use(
+    healthRouter({
+      redis,
+      watch,
+      aggregatorRunning: () => config.aggregator === 'off' || aggregator?.running === true,
+      metrics: async () => ({
+        contentType: metrics.registry.contentType,
+        text: await (thread ? thread.metricsText(metrics.registry) : metrics.registry.metrics()),
+      }),
+    }),
+  );
 
   const api = express.Router();
   api.use(corsGuard(origins));
@@ -235,18 +245,31 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
     logger,
     metrics,
   });
+  watch.tell((r) => hub.pipeline(r));
   wireSocketHandlers(io, { tokens, tree, hub, logger });
   io.on('connection', (s) => {
     metrics.sockets.inc();
     s.on('disconnect', () => metrics.sockets.dec());
   });
 
-  // The periodic rules run where events are aggregated: here only when that is this event loop.
-  const stopAlerting = alerting.start({ rules: config.aggregator === 'inline' });
+  // This loop's alerting serves requests (and the escalation timer); the rules run where events
+  // are aggregated, on connections that wait for Redis however long it takes.
+  const stopAlerting = alerting.start({ rules: false });
+  let stopRules = async () => undefined as void;
   if (config.aggregator === 'inline') {
+    const work = connect('aggregator-cmd');
     const blocking = connect('aggregator');
-    connections.push(blocking);
-    aggregator = startPipeline({ redis, blocking, keys, clock, logger, metrics, after: alerting.warnings });
+    connections.push(work, blocking);
+    const rules = setupAlerting({
+      redis: work,
+      keys,
+      clock,
+      logger,
+      tree,
+      audit: createAuditLog({ redis: work, prefix: keys.prefix, clock }),
+    });
+    stopRules = rules.start({ rules: true, escalation: false });
+    aggregator = startPipeline({ redis: work, blocking, keys, clock, logger, metrics, after: rules.warnings });
   } else if (config.aggregator === 'on') {
     thread = startAggregatorThread(
       {
@@ -292,8 +315,10 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
       const closing = io.close();
       httpServer.closeAllConnections?.();
       await closing;
+      watch.stop();
       await hub.stop();
       await stopAlerting();
+      await stopRules();
       await aggregator?.stop();
       await inbound?.stop();
       await stopLoginFailures().catch((err: unknown) => logger.error({ err }, 'writing failed logins at close'));

@@ -72,6 +72,15 @@ const envSchema = z.object({
     ),
   /** Ingest requests per ingest key per minute (0: no limit). */
   RATE_LIMIT_INGEST: z.coerce.number().int().min(0).default(600),
+  /**
+   * How long a request waits for Redis before it is answered 503 (ms). Only the connections that
+   * serve requests have it; the aggregator and pub/sub wait for Redis as long as it takes.
+   */
+  REDIS_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(3000),
+  /** The pipeline is `lagging` once its oldest unprocessed event is older than this (s). */
+  PIPELINE_LAGGING_SECONDS: z.coerce.number().positive().max(86_400).default(5),
+  /** … and `stalled` once older than this (s); must be more than PIPELINE_LAGGING_SECONDS. */
+  PIPELINE_STALLED_SECONDS: z.coerce.number().positive().max(86_400).default(60),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -96,6 +105,9 @@ export interface Config {
   rateLimits: { loginFailures: number; loginFailuresPerAddress: number; ingestPerMinute: number };
   /** Express's `trust proxy`: false, or the proxies allowed to name the client's address. */
   trustProxy: string[] | false;
+  redisCommandTimeoutMs: number;
+  /** Ages (s) of the oldest unprocessed event past which the pipeline is lagging, then stalled. */
+  pipelineBounds: { laggingSeconds: number; stalledSeconds: number };
 }
 
 export class ConfigError extends Error {
@@ -112,6 +124,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
   }
   const e = parsed.data;
+  if (e.PIPELINE_STALLED_SECONDS <= e.PIPELINE_LAGGING_SECONDS)
+    throw new ConfigError(
+      `invalid configuration:\n  PIPELINE_STALLED_SECONDS: must be more than PIPELINE_LAGGING_SECONDS (${e.PIPELINE_LAGGING_SECONDS})`,
+    );
   const embeddedRedis = !e.REDIS_URL && !e.REDIS_CLUSTER_NODES;
   return {
     port: e.PORT,
@@ -143,5 +159,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ingestPerMinute: e.RATE_LIMIT_INGEST,
     },
     trustProxy: e.TRUST_PROXY === 'false' ? false : e.TRUST_PROXY.split(',').map((p) => p.trim()),
+    redisCommandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
+    pipelineBounds: { laggingSeconds: e.PIPELINE_LAGGING_SECONDS, stalledSeconds: e.PIPELINE_STALLED_SECONDS },
   };
 }

@@ -35,7 +35,17 @@ export function createMetrics(o: { processMetrics?: boolean } = {}) {
     }),
     streamLag: new Gauge({
       name: 'pingan_stream_lag_entries',
-      help: 'Entries in the events stream not yet delivered to the aggregator group',
+      help: 'Entries in the events stream not yet delivered to the aggregator group (read from the stream by every node)',
+      registers: [registry],
+    }),
+    streamPending: new Gauge({
+      name: 'pingan_stream_pending_entries',
+      help: 'Entries delivered to an aggregator but not yet acknowledged',
+      registers: [registry],
+    }),
+    streamOldestAge: new Gauge({
+      name: 'pingan_stream_oldest_age_seconds',
+      help: 'Age of the oldest event not yet applied (undelivered or unacknowledged); 0 when drained',
       registers: [registry],
     }),
     sockets: new Gauge({ name: 'pingan_sockets', help: 'Connected sockets', registers: [registry] }),

@@ -30,8 +30,10 @@ export function flatten(value: unknown, prefix = '', out: Record<string, Leaf> =
 /** The changes that turn flat state `before` into flat state `after`. */
 export function diff(before: Record<string, Leaf>, after: Record<string, Leaf>): Changes {
   const changes: Changes = {};
-  for (const [k, v] of Object.entries(after)) if (before[k] !== v) changes[k] = v;
+  // Removals first: changes apply in order, and an empty container's marker (`byCategory: '{}'`)
+  // goes away in the same delta that fills it (`byCategory.public_order`), so it must go first.
   for (const k of Object.keys(before)) if (!(k in after)) changes[k] = null;
+  for (const [k, v] of Object.entries(after)) if (before[k] !== v) changes[k] = v;
   return changes;
 }
 

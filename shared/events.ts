@@ -19,6 +19,24 @@ export interface TickerItem {
   location?: { lng: number; lat: number };
 }
 
+/** ok: the aggregate keeps up with ingest; lagging / stalled: its oldest unprocessed event is older than the configured bounds. */
+export const PIPELINE_STATES = ['ok', 'lagging', 'stalled'] as const;
+export type PipelineState = (typeof PIPELINE_STATES)[number];
+
+/**
+ * How far the numbers on screen trail what was ingested: a property of the events stream, read by
+ * every server node, not of one aggregator or of the socket.
+ */
+export interface PipelineStatus {
+  state: PipelineState;
+  /** Events ingested but not yet applied to the aggregate (undelivered plus delivered-unacknowledged). */
+  lagEntries: number;
+  /** Age in whole seconds of the oldest of those events; 0 when there are none. */
+  oldestAgeSeconds: number;
+  /** When the server read this (ISO 8601, +08:00). */
+  at: string;
+}
+
 export interface ServerToClientEvents {
   /** Coalesced changes to a subscribed region (≤ 4 per second per room). */
   delta: (delta: Delta) => void;
@@ -26,6 +44,8 @@ export interface ServerToClientEvents {
   alert: (alert: AlertView) => void;
   /** A sample of live events in a subscribed region; volatile (may be dropped when slow). */
   ticker: (items: TickerItem[]) => void;
+  /** The pipeline's state: at connection, on every change, and every few seconds while not ok. */
+  pipeline: (status: PipelineStatus) => void;
   /** The session ended on the server (token revoked, user disabled); the client must log in again. */
   'session:ended': (reason: string) => void;
 }

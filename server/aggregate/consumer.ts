@@ -15,6 +15,7 @@ import {
 } from './apply.ts';
 import { RETENTION } from './retention.ts';
 import { convertLegacyCases } from './legacy-cases.ts';
+import { groupsInfo, reapConsumers } from './group.ts';
 
 export interface AggregatorOptions extends AggregationContext {
   /** `redis` is a connection of its own: XREADGROUP blocks it. Batches are applied on this one. */
@@ -26,6 +27,11 @@ export interface AggregatorOptions extends AggregationContext {
   batchSize?: number;
   /** Entries left unacknowledged by a dead consumer for this long are taken over. */
   claimIdleMs?: number;
+  /**
+   * Consumers that hold nothing and were not heard of for this long are removed from the group
+   * (default ten times `claimIdleMs`, at least a minute): dead aggregators whose entries were claimed.
+   */
+  reapIdleMs?: number;
   sweepEveryMs?: number;
   /** Called with each batch as read, not awaited: runs beside the counting (immediate checks). */
   onRead?: (entries: Entry[]) => Promise<void> | undefined;
@@ -90,7 +96,8 @@ export function startAggregator(opts: AggregatorOptions): Aggregator {
   let lastClaim = 0;
   let lastSweep = 0;
   let lastTrim = 0;
-  let lastLag = 0;
+  let lastReap = 0;
+  const reapIdleMs = opts.reapIdleMs ?? Math.max(10 * claimIdleMs, 60_000);
 
   /** The readable entries of a read (the others acknowledged and skipped); announced at once. */
   async function arrived(raw: StreamEntries): Promise<{ entries: Entry[]; early?: Promise<void> }> {
@@ -163,9 +170,11 @@ export function startAggregator(opts: AggregatorOptions): Aggregator {
         cursor = next;
       } while (cursor !== '0-0' && running);
     }
-    if (now - lastLag >= 5000) {
-      lastLag = now;
-      metrics.streamLag.set(await groupLag(redis, keys.events));
+    // After the claim above: a dead consumer's entries are taken over before it is removed.
+    if (now - lastReap >= Math.min(reapIdleMs, 60_000)) {
+      lastReap = now;
+      const removed = await reapConsumers(redis, keys.events, consumer, reapIdleMs);
+      if (removed.length) logger.info({ consumers: removed }, 'removed dead consumers from the group');
     }
     if (now - lastSweep >= sweepEveryMs) {
       lastSweep = now;
@@ -235,25 +244,6 @@ export function startAggregator(opts: AggregatorOptions): Aggregator {
   };
 }
 
-/** The aggregator group's XINFO GROUPS fields, by name; undefined before the group exists. */
-async function groupInfo(redis: Redis, stream: string): Promise<((name: string) => unknown) | undefined> {
-  const groups = (await redis.xinfo('GROUPS', stream).catch(() => [])) as unknown[][];
-  const g = groups.find((x) => x[x.indexOf('name') + 1] === AGGREGATOR_GROUP);
-  return g && ((name) => g[g.indexOf(name) + 1]);
-}
-
-/** Whether the aggregator group has applied and acknowledged everything in the stream. */
-export async function streamDrained(redis: Redis, stream: string): Promise<boolean> {
-  const field = await groupInfo(redis, stream);
-  const lag = field?.('lag');
-  return !!field && Number(field('pending')) === 0 && lag !== null && Number(lag) === 0;
-}
-
-/** Entries not yet delivered to the group (Redis 7 reports it as `lag`). */
-async function groupLag(redis: Redis, stream: string): Promise<number> {
-  return Number((await groupInfo(redis, stream))?.('lag') ?? 0);
-}
-
 /**
  * Keeps the stream to a few days of history, never dropping an entry the group has not yet
  * acknowledged (the oldest pending entry bounds the trim).
@@ -261,10 +251,8 @@ async function groupLag(redis: Redis, stream: string): Promise<number> {
 async function trimStream(redis: Redis, stream: string, now: number): Promise<void> {
   let minId = `${now - RETENTION.streamHistoryMs}-0`;
   const pending = (await redis.xpending(stream, AGGREGATOR_GROUP)) as [number, string | null, ...unknown[]];
-  const groups = (await redis.xinfo('GROUPS', stream)) as unknown[][];
-  for (const g of groups) {
-    const i = g.indexOf('last-delivered-id');
-    const last = String(g[i + 1]);
+  for (const g of await groupsInfo(redis, stream)) {
+    const last = String(g('last-delivered-id'));
     if (cmpId(last, minId) < 0) minId = last;
   }
   if (pending[0] > 0 && pending[1] && cmpId(pending[1], minId) < 0) minId = pending[1];

@@ -28,7 +28,7 @@ export interface PipelineOptions {
   logger: Logger;
   metrics: Metrics;
   after?: AfterAggregation;
-  tuning?: Pick<AggregatorOptions, 'consumerName' | 'claimIdleMs' | 'sweepEveryMs' | 'batchSize'>;
+  tuning?: Pick<AggregatorOptions, 'consumerName' | 'claimIdleMs' | 'reapIdleMs' | 'sweepEveryMs' | 'batchSize'>;
 }
 
 /** Batches whose rules may wait while the aggregator goes on; beyond this it waits for them. */

@@ -1,9 +1,10 @@
 import type { Redis } from 'ioredis';
-import type { Server } from 'socket.io';
+import type { Server, Socket } from 'socket.io';
 import {
   regionRoom,
   type ClientToServerEvents,
   type InterServerEvents,
+  type PipelineStatus,
   type ServerToClientEvents,
   type SocketData,
   type TickerItem,
@@ -20,6 +21,7 @@ import { parseNotice } from '../aggregate/notices.ts';
 import { RoomState } from './room-state.ts';
 import { publicRoom } from './rooms.ts';
 import { maskAlert, maskTickerItem } from '../privacy/mask.ts';
+import type { PipelineReading } from '../aggregate/lag-watch.ts';
 
 export type IO = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
@@ -46,6 +48,11 @@ export interface Hub {
   /** The snapshot for a socket joining `code`, with the room's sequence number. */
   join(socketId: string, code: string): Promise<Snapshot | undefined>;
   leave(socketId: string, code: string): Promise<void>;
+  /**
+   * A new reading of the pipeline: sent to every screen here when its state changed, and on every
+   * reading while not ok (the delay they show keeps counting); a screen that connects gets the last one.
+   */
+  pipeline(reading: PipelineReading): void;
   stop(): Promise<void>;
 }
 
@@ -122,7 +129,11 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     await room.serialize(async () => {
       if (!room.dirty) return;
       room.dirty = false;
-      const snap = await opts.readSnapshot(code);
+      const snap = await opts.readSnapshot(code).catch((err: unknown) => {
+        // Redis did not answer: the change is still owed to the room; it is read again shortly.
+        room.dirty = true;
+        throw err;
+      });
       if (!snap) return;
       const changes = room.advance(snap);
       if (changes) {
@@ -149,6 +160,8 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   /** One read per room at a time, and at most one per interval; a slow Redis never piles reads up. */
   function schedule(code: string, room: RoomState): void {
     if (room.timer || room.refreshing) return;
+    // Pacing is real elapsed time, not the injected clock: a simulated clock that stands still
+    // must not stop the screens' updates.
     const wait = Math.max(0, room.lastRefresh + intervalMs - Date.now());
     room.timer = setTimeout(() => {
       room.timer = undefined;
@@ -188,6 +201,12 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
       logger.error({ err }, 'hub flush failed');
     }
   }
+
+  let pipeline: PipelineStatus | undefined;
+  const greet = (socket: Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>) => {
+    if (pipeline) socket.emit('pipeline', pipeline);
+  };
+  io.on('connection', greet);
 
   const timer = setInterval(flush, intervalMs);
   await opts.subscriber.subscribe(opts.noticeChannel, opts.alertChannel);
@@ -230,7 +249,18 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
       await socket?.leave(publicRoom(code));
       await socket?.leave(regionRoom(code));
     },
+    pipeline(reading) {
+      const changed = pipeline?.state !== reading.state;
+      pipeline = {
+        state: reading.state,
+        lagEntries: reading.lagEntries,
+        oldestAgeSeconds: reading.oldestAgeSeconds,
+        at: isoBeijing(opts.clock.now()),
+      };
+      if (changed || reading.state !== 'ok') io.local.emit('pipeline', pipeline);
+    },
     async stop() {
+      io.off('connection', greet);
       clearInterval(timer);
       for (const room of rooms.values()) clearTimeout(room.timer);
       await opts.subscriber.unsubscribe().catch(() => undefined);

@@ -26,3 +26,13 @@ export function openRedis(options: RedisOptions, name: string, logger: Logger): 
   });
   return client;
 }
+
+/**
+ * Resolves once the connection is ready (connected, and done loading its data set). A server
+ * starting against a Redis that is still loading a large AOF waits here, however long it takes,
+ * rather than failing its first commands on the request-serving connections' timeout.
+ */
+export function connectionReady(client: Redis): Promise<void> {
+  if (client.status === 'ready') return Promise.resolve();
+  return new Promise((resolve) => client.once('ready', () => resolve()));
+}

@@ -8,6 +8,7 @@ const read = (name: string) => fs.readFileSync(new URL(name, dir), 'utf8');
 const SOURCES = {
   pinganIngest: read('ingest.lua'),
   pinganCommit: read('commit.lua'),
+  pinganReapConsumers: read('reap-consumers.lua'),
 };
 
 export type ScriptName = keyof typeof SOURCES;

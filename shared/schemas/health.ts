@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PIPELINE_STATES } from '../events.ts';
 
 /** `GET /healthz`: the process is alive (it answers without asking Redis). */
 export const healthReplySchema = z.object({ ok: z.literal(true) });
@@ -12,14 +13,14 @@ export const readyReplySchema = z.object({
   aggregator: z.boolean(),
   /**
    * How far the aggregators are behind (DESIGN.md "Outside surfaces"); it never makes the node
-   * unready. Optional until every server reports it.
+   * unready: the whole stream lags at once.
    */
-  pipeline: z
-    .object({
-      state: z.enum(['ok', 'lagging', 'stalled']),
-      lagEntries: z.number().int().nonnegative(),
-      oldestAgeSeconds: z.number().nonnegative(),
-    })
-    .optional(),
+  pipeline: z.object({
+    state: z.enum(PIPELINE_STATES),
+    lagEntries: z.number().int().nonnegative(),
+    oldestAgeSeconds: z.number().nonnegative(),
+  }),
+  /** With a 503: what this node is missing. */
+  reason: z.string().optional(),
 });
 export type ReadyReply = z.infer<typeof readyReplySchema>;

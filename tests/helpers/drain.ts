@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { streamDrained } from '../../server/aggregate/consumer.ts';
+import { streamDrained } from '../../server/aggregate/group.ts';
 
 /** Waits until the aggregator group has applied and acknowledged everything in the stream. */
 export async function drained(redis: Redis, stream: string, timeoutMs = 120_000): Promise<void> {

@@ -82,7 +82,12 @@ describe('the first slice: ingest → stream → aggregate → snapshot', () => 
 
   it('runs the aggregator on its own thread and reports its metrics with the server metrics', async () => {
     const ready = await fetch(`${t.url}/readyz`);
-    expect(await ready.json()).toEqual({ ok: true, redis: true, aggregator: true });
+    expect(await ready.json()).toMatchObject({
+      ok: true,
+      redis: true,
+      aggregator: true,
+      pipeline: { state: 'ok', lagEntries: expect.any(Number), oldestAgeSeconds: expect.any(Number) },
+    });
     // The slice's first event was applied by the thread: its counter reaches /metrics through the server.
     const text = await until(
       async () => (await fetch(`${t.url}/metrics`)).text(),

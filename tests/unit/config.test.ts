@@ -35,6 +35,21 @@ describe('configuration from the environment', () => {
     expect(() => loadConfig({ TRUST_PROXY: 'everyone' })).toThrow(/TRUST_PROXY:/);
   });
 
+  it('bounds how long requests wait for Redis and when the pipeline counts as lagging or stalled', () => {
+    expect(loadConfig({})).toMatchObject({
+      redisCommandTimeoutMs: 3000,
+      pipelineBounds: { laggingSeconds: 5, stalledSeconds: 60 },
+    });
+    expect(
+      loadConfig({ REDIS_COMMAND_TIMEOUT_MS: '1500', PIPELINE_LAGGING_SECONDS: '2', PIPELINE_STALLED_SECONDS: '30' }),
+    ).toMatchObject({ redisCommandTimeoutMs: 1500, pipelineBounds: { laggingSeconds: 2, stalledSeconds: 30 } });
+    expect(() => loadConfig({ REDIS_COMMAND_TIMEOUT_MS: '0' })).toThrow(/REDIS_COMMAND_TIMEOUT_MS:/);
+    expect(() => loadConfig({ PIPELINE_LAGGING_SECONDS: 'soon' })).toThrow(/PIPELINE_LAGGING_SECONDS:/);
+    expect(() => loadConfig({ PIPELINE_LAGGING_SECONDS: '30', PIPELINE_STALLED_SECONDS: '10' })).toThrow(
+      /PIPELINE_STALLED_SECONDS: must be more than PIPELINE_LAGGING_SECONDS/,
+    );
+  });
+
   it('names every bad variable in one error', () => {
     let err: unknown;
     try {

@@ -34,4 +34,11 @@ describe('diffValues', () => {
     });
     expect(applyChanges(structuredClone(before), changes)).toEqual(after);
   });
+
+  it('fills an empty object or list that gains its first entries, after the trip over the wire', () => {
+    const before = { counts: { today: { incident: 0, byCategory: {} } }, hourly: [] as number[] };
+    const after = { counts: { today: { incident: 30, byCategory: { public_order: 30 } } }, hourly: [30] };
+    const sent = JSON.parse(JSON.stringify(diffValues(before, after, '', {}))) as Record<string, null | number>;
+    expect(applyChanges(structuredClone(before), sent)).toEqual(after);
+  });
 });

@@ -7,6 +7,7 @@ import { ERROR_TEXT } from '../../lib/api.ts';
 import type { SessionUser } from '../../lib/auth.ts';
 import { isAuthError, listen, type WallSocket } from '../../lib/socket.ts';
 import { ConnectionState } from '../../lib/state/connection.svelte.ts';
+import { PipelineState } from '../../lib/state/pipeline.svelte.ts';
 import type { ActionBody, ClosedFilter, DutyApi, RefusalDetails } from '../api.ts';
 import { ApiFailure } from '../../lib/api.ts';
 import { Beeper } from '../sound.svelte.ts';
@@ -63,6 +64,8 @@ export interface ConsoleDeps {
 export class DutyConsole {
   readonly queue: DutyQueue;
   readonly connection: ConnectionState;
+  /** 数据处理延迟: alerts may be late while the aggregate trails ingest. */
+  readonly pipeline: PipelineState;
   readonly beeper = new Beeper();
   readonly user: SessionUser;
   detail = $state.raw<AlertDetail | null>(null);
@@ -78,6 +81,7 @@ export class DutyConsole {
     this.user = deps.user;
     this.queue = new DutyQueue(deps.user.region);
     this.connection = new ConnectionState(deps.now);
+    this.pipeline = new PipelineState(deps.now);
   }
 
   get canActAtAll(): boolean {
@@ -114,6 +118,10 @@ export class DutyConsole {
     };
     const onEnded = () => this.#deps.onAuthLost();
     const heard = () => this.connection.heard(Date.now());
+    const onPipeline = (p: unknown) => {
+      heard();
+      this.pipeline.receive(p, Date.now());
+    };
     const unlisten = listen(
       s,
       {
@@ -121,6 +129,7 @@ export class DutyConsole {
         disconnect: onDisconnect,
         connect_error: onConnectError,
         alert: onAlert,
+        pipeline: onPipeline,
         'session:ended': onEnded,
       },
       heard,

@@ -6,6 +6,7 @@ import type { Snapshot } from '../../../../shared/schemas/snapshot.ts';
 import { isAuthError, listen, type WallSocket } from '../socket.ts';
 import { AlertsState } from './alerts.svelte.ts';
 import { ConnectionState } from './connection.svelte.ts';
+import { PipelineState } from './pipeline.svelte.ts';
 import { RegionState, type Scheduler } from './region.svelte.ts';
 import { RippleState } from './ripples.svelte.ts';
 import { TickerState } from './ticker.svelte.ts';
@@ -49,6 +50,8 @@ export interface SessionOptions {
  */
 export class WallSession {
   readonly connection: ConnectionState;
+  /** How far the aggregate trails ingest (数据处理延迟), told by the server. */
+  readonly pipeline: PipelineState;
   readonly region: RegionState;
   readonly alerts = new AlertsState(50);
   readonly ticker = new TickerState(30);
@@ -61,6 +64,7 @@ export class WallSession {
     this.#socket = socket;
     this.#opts = opts;
     this.connection = new ConnectionState(opts.now, opts.staleAfterMs);
+    this.pipeline = new PipelineState(opts.now);
     this.region = new RegionState({
       request: (code) => this.#subscribe(code),
       release: (code) => {
@@ -124,6 +128,10 @@ export class WallSession {
       this.ripples.push(items, Date.now());
     };
     const onEnded = () => this.#opts.onAuthLost();
+    const onPipeline = (p: unknown) => {
+      heard();
+      this.pipeline.receive(p, Date.now());
+    };
 
     const unlisten = listen(
       s,
@@ -134,6 +142,7 @@ export class WallSession {
         delta: onDelta,
         alert: onAlert,
         ticker: onTicker,
+        pipeline: onPipeline,
         'session:ended': onEnded,
       },
       heard,

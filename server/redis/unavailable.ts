@@ -1,0 +1,21 @@
+/**
+ * Whether an error means "Redis cannot answer now" (down, frozen, restarting, loading its AOF)
+ * rather than a fault of ours: such errors become a 503 with Retry-After, never a 500.
+ * ioredis raises plain Errors, so they are told apart by name and message.
+ */
+export function isRedisUnavailable(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  if (err.name === 'MaxRetriesPerRequestError') return true;
+  return /^(Command timed out|Connection is closed|Stream isn't writeable|LOADING |BUSY |MASTERDOWN |TRYAGAIN )/.test(
+    err.message,
+  );
+}
+
+/** Rejects with a "Command timed out" error (seen as unavailable) when `p` takes longer than `ms`. */
+export function withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Command timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
