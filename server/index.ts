@@ -11,6 +11,7 @@ import { startSimulator } from './simulator/simulator.ts';
 import { printBanner } from './banner.ts';
 import { redisOptionsFromUrl } from './redis/url.ts';
 import { createEmbeddedRedisMetrics, createMetrics } from './metrics.ts';
+import { checkDurability } from './redis/durability.ts';
 
 async function main(): Promise<void> {
   let config;
@@ -53,6 +54,7 @@ async function main(): Promise<void> {
   const tree = await loadRegionTree(config.regionRoot);
   const secrets = loadSecrets(config.dataDir);
   const server = await createServer({ config, redis, tree, logger, secrets, metrics });
+  if (!embedded) await checkDurability(server.redis, logger);
   // Accounts exist before the port opens: a client that sees /readyz answer can log in.
   const accounts = await bootstrapAccounts({
     users: server.users,
