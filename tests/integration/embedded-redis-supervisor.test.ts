@@ -115,6 +115,48 @@ describe('a supervised embedded redis-server', () => {
     await until('the watchdog to stop the restarted child', () => !alive(restarted), 10_000);
   });
 
+  it('keeps trying with growing waits while redis-server cannot start, and is back once it can', async () => {
+    const dir = tempDir();
+    // A redis-server that fails to start while a marker file exists (a full disk, a bad AOF).
+    const wrapper = path.join(dir, 'redis-wrapper.sh');
+    fs.writeFileSync(
+      wrapper,
+      `#!/bin/sh\necho start >> ${dir}/attempts\n[ -e ${dir}/broken ] && exit 1\nexec redis-server "$@"\n`,
+      { mode: 0o755 },
+    );
+    const attempts = () => fs.readFileSync(path.join(dir, 'attempts'), 'utf8').split('\n').length - 2;
+    const registry = new Registry();
+    const embedded = await startEmbeddedRedis({
+      dir,
+      binary: wrapper,
+      supervise: { metrics: createEmbeddedRedisMetrics(registry), initialDelayMs: 100, maxDelayMs: 400 },
+    });
+    cleanups.push(() => embedded.stop());
+    const first = embedded.pid;
+    fs.writeFileSync(path.join(dir, 'broken'), '');
+    const killedAt = Date.now();
+    process.kill(first, 'SIGKILL');
+    await until('three failed restarts', () => attempts() >= 3);
+    // Waits of 100, 200 and 400 ms before them: never a tight loop.
+    expect(Date.now() - killedAt).toBeGreaterThanOrEqual(700);
+    expect(await registry.getSingleMetricAsString('pingan_embedded_redis_up')).toMatch(/pingan_embedded_redis_up 0$/m);
+    expect(await registry.getSingleMetricAsString('pingan_embedded_redis_restarts_total')).toMatch(/ 0$/m);
+
+    fs.rmSync(path.join(dir, 'broken'));
+    await until(
+      'redis-server back',
+      () => embedded.pid !== first && alive(embedded.pid) && pidIn(dir) === embedded.pid,
+    );
+    const client = new Redis(embedded.connection);
+    cleanups.push(() => client.disconnect());
+    expect(await client.ping()).toBe('PONG');
+    await until('the restart to be counted', async () =>
+      /pingan_embedded_redis_restarts_total 1$/m.test(
+        await registry.getSingleMetricAsString('pingan_embedded_redis_restarts_total'),
+      ),
+    );
+  });
+
   it('does not start again a redis-server that was shut down cleanly by someone else', async () => {
     // A clean shutdown is a decision (an operator, or another server taking over the same files):
     // starting it again would put two writers on one AOF.
