@@ -55,6 +55,7 @@ describe('the embedded redis-server killed with SIGKILL in the middle of the fee
     let failures = 0;
     let accepted = 0;
     let killedPid = 0;
+    let killedAt = 0;
     let answeredBeforeKill: unknown[] | undefined;
 
     // A sender of its own: a request that fails, times out or is refused is sent again with the
@@ -93,6 +94,7 @@ describe('the embedded redis-server killed with SIGKILL in the middle of the fee
         if (++done === killAfter) {
           killedPid = srv.redisPid();
           process.kill(killedPid, 'SIGKILL');
+          killedAt = Date.now();
           answeredBeforeKill = batch;
         }
       }
@@ -107,6 +109,7 @@ describe('the embedded redis-server killed with SIGKILL in the middle of the fee
     redis = new Redis({ path: srv.redisSocket, maxRetriesPerRequest: null });
     redis.on('error', () => undefined); // its socket goes with the server at the end
     await drained(redis, keys.events, 30_000);
+    const drainedAfter = (Date.now() - killedAt) / 1000;
 
     let counted = 0;
     for (const month of new Set([buckets(now - 3 * 86_400_000).month, buckets(now).month]))
@@ -114,7 +117,7 @@ describe('the embedded redis-server killed with SIGKILL in the middle of the fee
     console.log(
       `embedded Redis SIGKILLed after ${killAfter} of ${batches.length} batches: events sent ${gen.sent.length} ` +
         `(${gen.valid} distinct valid) in ${attempts} requests (${failures} failed or timed out and were resent); ` +
-        `acknowledged ${acknowledged.size}, counted ${counted}`,
+        `acknowledged ${acknowledged.size}, counted ${counted}; all counted ${drainedAfter.toFixed(1)} s after the kill`,
     );
     expect(acknowledged.size).toBe(gen.valid);
     expect(counted).toBe(acknowledged.size);
