@@ -2,7 +2,10 @@
 // event, snapshot latency for a city, Redis's own CPU per event and the ceiling one Redis core
 // sets, and two references with the same persistence: the bound, Redis alone doing the
 // aggregation's reads and commit script on prepared batches (no HTTP, no validation, no Node
-// arithmetic), and the aggregator alone (Node arithmetic + Redis, no HTTP).
+// arithmetic), and the aggregator alone (Node arithmetic + Redis, no HTTP). The bound and the full
+// path run twice, once with Redis fsyncing every write before answering (`appendfsync always`, what
+// the embedded Redis runs) and once every second (`everysec`, the reference), so the price of
+// "an event answered 2xx survives a host crash" is a ratio measured in the same run.
 import os from 'node:os';
 import hdr from 'hdr-histogram-js';
 import { startTestRedis } from '../tests/helpers/redis.ts';
@@ -19,12 +22,21 @@ import { appendEvents } from '../server/ingest/append.ts';
 import type { StoredEvent } from '../shared/schemas/event.ts';
 import { aofSetting, commandsExecuted, redisCpuSeconds } from './redis-info.ts';
 import { startServerProcess, startWorkerProcess } from './server-process.ts';
+import { fsyncLatency } from './disk-fsync.ts';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 200_000);
 const BATCH = Number(process.env.BENCH_BATCH ?? 5000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
 const APPLY_BATCH = 2000;
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 0);
+/** Small batches sent one at a time after the full path: where an fsync per request costs most. */
+const SMALL_BATCH = 10;
+const SMALL_REQUESTS = Number(process.env.BENCH_SMALL_REQUESTS ?? 300);
+type Fsync = 'always' | 'everysec';
+const FSYNCS: Fsync[] = ['always', 'everysec'];
+
+const histogram = () =>
+  hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 10_000_000, numberOfSignificantValueDigits: 3 });
 
 export async function benchIngest(): Promise<Record<string, number | string>> {
   const tree = await loadRegionTree('62');
@@ -58,123 +70,177 @@ export async function benchIngest(): Promise<Record<string, number | string>> {
     for (const [id, c] of plan.committed()) states.set(id, c);
     prepared.push({ caseIds: [...new Set(batch.map((e) => e.caseId))], args });
   }
-  const boundRedis = await startTestRedis();
-  const bc = boundRedis.client();
-  const ctx: AggregationContext = { redis: bc, keys, sla };
-  await commit(ctx, new BatchPlan(keys, sla, now, contributionBounds(keys, now)).commitArg('', '', []));
-  const c0 = await commandsExecuted(bc);
-  const boundCpu0 = await redisCpuSeconds(bc);
-  const tb = performance.now();
-  for (const { caseIds, args } of prepared) {
-    const p = bc.pipeline();
-    for (const id of caseIds) p.hmget(keys.case(id), 'v', 'j');
-    await p.exec();
-    if (!(await commit(ctx, args))) throw new Error('prepared commit refused');
-  }
-  const boundSeconds = (performance.now() - tb) / 1000;
-  const boundCommands = (await commandsExecuted(bc)) - c0;
-  const commitUs = (((await redisCpuSeconds(bc)) - boundCpu0) / stored.length) * 1e6;
-  // 1a. What Redis spends on ingest's append (idempotency mark and stream entry), the other part
-  // of its work per event that no Node code can take off it: with the commit, the ceiling of one
-  // Redis core for the whole path.
-  const appendCpu0 = await redisCpuSeconds(bc);
-  for (let i = 0; i < stored.length; i += BATCH)
-    await appendEvents(
-      bc,
-      keys,
-      stored.slice(i, i + BATCH).map((e) => e.event),
-    );
-  const appendUs = (((await redisCpuSeconds(bc)) - appendCpu0) / stored.length) * 1e6;
-  const persistence = await aofSetting(bc);
-  await bc.flushall();
+  // The bound, and on its Redis the append's cost and the aggregator alone; per fsync policy.
+  const runBound = async (fsync: Fsync) => {
+    const boundRedis = await startTestRedis({ appendfsync: fsync });
+    const bc = boundRedis.client();
+    const ctx: AggregationContext = { redis: bc, keys, sla };
+    await commit(ctx, new BatchPlan(keys, sla, now, contributionBounds(keys, now)).commitArg('', '', []));
+    const c0 = await commandsExecuted(bc);
+    const boundCpu0 = await redisCpuSeconds(bc);
+    const tb = performance.now();
+    for (const { caseIds, args } of prepared) {
+      const p = bc.pipeline();
+      for (const id of caseIds) p.hmget(keys.case(id), 'v', 'j');
+      await p.exec();
+      if (!(await commit(ctx, args))) throw new Error('prepared commit refused');
+    }
+    const boundSeconds = (performance.now() - tb) / 1000;
+    const boundCommands = (await commandsExecuted(bc)) - c0;
+    const commitUs = (((await redisCpuSeconds(bc)) - boundCpu0) / stored.length) * 1e6;
+    // 1a. What Redis spends on ingest's append (idempotency mark and stream entry), the other part
+    // of its work per event that no Node code can take off it: with the commit, the ceiling of one
+    // Redis core for the whole path.
+    const appendCpu0 = await redisCpuSeconds(bc);
+    for (let i = 0; i < stored.length; i += BATCH)
+      await appendEvents(
+        bc,
+        keys,
+        stored.slice(i, i + BATCH).map((e) => e.event),
+      );
+    const appendUs = (((await redisCpuSeconds(bc)) - appendCpu0) / stored.length) * 1e6;
+    const persistence = await aofSetting(bc);
+    await bc.flushall();
 
-  // 1b. The aggregator alone: the same batches through applyBatch (Node arithmetic included).
-  const ta = performance.now();
-  for (let i = 0; i < stored.length; i += APPLY_BATCH)
-    await applyBatch(ctx, stored.slice(i, i + APPLY_BATCH), now, false);
-  const aggregatorSeconds = (performance.now() - ta) / 1000;
-  await boundRedis.stop();
+    // 1b. The aggregator alone: the same batches through applyBatch (Node arithmetic included).
+    const ta = performance.now();
+    for (let i = 0; i < stored.length; i += APPLY_BATCH)
+      await applyBatch(ctx, stored.slice(i, i + APPLY_BATCH), now, false);
+    const aggregatorSeconds = (performance.now() - ta) / 1000;
+    await boundRedis.stop();
+    return { boundSeconds, boundCommands, commitUs, appendUs, persistence, aggregatorSeconds };
+  };
+  const bound = { always: await runBound('always'), everysec: await runBound('everysec') };
+  const { boundCommands, commitUs, appendUs, persistence, aggregatorSeconds } = bound.always;
+  const boundSeconds = bound.always.boundSeconds;
 
   // 2. The full path: HTTP ingest → stream → aggregator → counters, with the server as its own
   // process as in production (the aggregator and rules inside it, or in BENCH_WORKERS workers).
-  const redis = await startTestRedis();
-  const r = redis.client();
-  const server = await startServerProcess(redis, WORKERS > 0 ? { AGGREGATOR: 'off' } : {});
-  const workers = Array.from({ length: WORKERS }, (_, i) => startWorkerProcess(redis, `bench-worker-${i}`));
   const bodies: string[] = [];
   for (let i = 0; i < events.length; i += BATCH) bodies.push(JSON.stringify(events.slice(i, i + BATCH)));
-  await new Promise((res) => setTimeout(res, 2000));
-  const f0 = await commandsExecuted(r);
-  const redisCpu0 = await redisCpuSeconds(r);
-  const serverCpu0 = server.cpuSeconds() + workers.reduce((s, w) => s + w.cpuSeconds(), 0);
-  const tf = performance.now();
-  let next = 0;
-  const post = async () => {
-    while (next < bodies.length) {
-      const body = bodies[next++]!;
-      const res = await fetch(`${server.url}/api/v1/events`, {
+  const runFull = async (fsync: Fsync) => {
+    const redis = await startTestRedis({ appendfsync: fsync });
+    const r = redis.client();
+    const server = await startServerProcess(redis, WORKERS > 0 ? { AGGREGATOR: 'off' } : {});
+    const workers = Array.from({ length: WORKERS }, (_, i) => startWorkerProcess(redis, `bench-worker-${i}`));
+    await new Promise((res) => setTimeout(res, 2000));
+    const f0 = await commandsExecuted(r);
+    const redisCpu0 = await redisCpuSeconds(r);
+    const serverCpu0 = server.cpuSeconds() + workers.reduce((s, w) => s + w.cpuSeconds(), 0);
+    const post = (body: string) =>
+      fetch(`${server.url}/api/v1/events`, {
         method: 'POST',
         headers: { authorization: `Bearer ${server.ingestKey}`, 'content-type': 'application/json' },
         body,
+      }).then(async (res) => {
+        if (res.status !== 200) throw new Error(`ingest answered ${res.status}`);
+        await res.arrayBuffer();
       });
-      if (res.status !== 200) throw new Error(`ingest answered ${res.status}`);
-      await res.arrayBuffer();
+    const tf = performance.now();
+    let next = 0;
+    const sender = async () => {
+      while (next < bodies.length) await post(bodies[next++]!);
+    };
+    await Promise.all(Array.from({ length: CONCURRENCY }, sender));
+    const ingestSeconds = (performance.now() - tf) / 1000;
+    await drained(r, keys.events, 600_000);
+    const fullSeconds = (performance.now() - tf) / 1000;
+    const redisCores = ((await redisCpuSeconds(r)) - redisCpu0) / fullSeconds;
+    const serverCores =
+      (server.cpuSeconds() + workers.reduce((s, w) => s + w.cpuSeconds(), 0) - serverCpu0) / fullSeconds;
+    const fullCommands = (await commandsExecuted(r)) - f0;
+
+    // 2a. Small batches one at a time (a source that posts each event as it comes): every answer
+    // waits for its own fsync, the worst case for `always`. New ids, so each is appended.
+    const small = histogram();
+    for (let i = 0; i < SMALL_REQUESTS; i++) {
+      const batch = events
+        .slice((i * SMALL_BATCH) % events.length, ((i * SMALL_BATCH) % events.length) + SMALL_BATCH)
+        .map((e) => ({ ...e, id: `small-${i}-${String(e.id)}` }));
+      const s = performance.now();
+      await post(JSON.stringify(batch));
+      small.recordValue(Math.round((performance.now() - s) * 1000));
     }
+    await drained(r, keys.events, 600_000);
+
+    // 3. Snapshot latency of a city (张掖市), idle, over HTTP.
+    const login = await fetch(`${server.url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password: server.adminPassword }),
+    });
+    const { token } = (await login.json()) as { token: string };
+    const snap = histogram();
+    for (let i = 0; i < 1000; i++) {
+      const s = performance.now();
+      const res = await fetch(`${server.url}/api/v1/snapshot/6207`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      await res.arrayBuffer();
+      snap.recordValue(Math.round((performance.now() - s) * 1000));
+    }
+    const persistence = await aofSetting(r);
+    await Promise.all(workers.map((w) => w.stop()));
+    await server.stop();
+    await redis.stop();
+    return {
+      persistence,
+      ingestRate: events.length / ingestSeconds,
+      fullRate: events.length / fullSeconds,
+      redisCores,
+      serverCores,
+      fullCommands,
+      smallP50: small.getValueAtPercentile(50) / 1000,
+      smallP99: small.getValueAtPercentile(99) / 1000,
+      snapP50: snap.getValueAtPercentile(50) / 1000,
+      snapP99: snap.getValueAtPercentile(99) / 1000,
+    };
   };
-  await Promise.all(Array.from({ length: CONCURRENCY }, post));
-  const ingestSeconds = (performance.now() - tf) / 1000;
-  await drained(r, keys.events, 600_000);
-  const fullSeconds = (performance.now() - tf) / 1000;
-  const redisCores = ((await redisCpuSeconds(r)) - redisCpu0) / fullSeconds;
-  const serverCores =
-    (server.cpuSeconds() + workers.reduce((s, w) => s + w.cpuSeconds(), 0) - serverCpu0) / fullSeconds;
-  const fullCommands = (await commandsExecuted(r)) - f0;
+  const full = { always: await runFull('always'), everysec: await runFull('everysec') };
 
-  // 3. Snapshot latency of a city (张掖市), idle, over HTTP.
-  const login = await fetch(`${server.url}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: 'admin', password: server.adminPassword }),
-  });
-  const { token } = (await login.json()) as { token: string };
-  const h = hdr.build({
-    lowestDiscernibleValue: 1,
-    highestTrackableValue: 10_000_000,
-    numberOfSignificantValueDigits: 3,
-  });
-  for (let i = 0; i < 1000; i++) {
-    const s = performance.now();
-    const res = await fetch(`${server.url}/api/v1/snapshot/6207`, { headers: { authorization: `Bearer ${token}` } });
-    await res.arrayBuffer();
-    h.recordValue(Math.round((performance.now() - s) * 1000));
-  }
-  await Promise.all(workers.map((w) => w.stop()));
-  await server.stop();
-  await redis.stop();
-
-  const fullRate = events.length / fullSeconds;
+  const f = full.always;
   const boundRate = events.length / boundSeconds;
+  const round = (x: number, digits = 0) => Math.round(x * 10 ** digits) / 10 ** digits;
+  const fsyncFigures: Record<string, number | string> = {};
+  for (const fsync of FSYNCS) {
+    fsyncFigures[`[${fsync}] ingest accepted (events/s, HTTP answered)`] = Math.round(full[fsync].ingestRate);
+    fsyncFigures[`[${fsync}] sustained HTTP → aggregated (events/s)`] = Math.round(full[fsync].fullRate);
+    fsyncFigures[`[${fsync}] bound: Redis alone (events/s)`] = Math.round(events.length / bound[fsync].boundSeconds);
+    fsyncFigures[`[${fsync}] ${SMALL_BATCH}-event POSTs one at a time, p50 / p99 (ms)`] =
+      `${full[fsync].smallP50} / ${full[fsync].smallP99}`;
+  }
+  const ratio = (a: number, b: number) => round(a / b, 2);
+  const disk = fsyncLatency();
   return {
-    machine: `${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), Node ${process.versions.node}`,
-    persistence,
+    machine: `${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), Node ${process.versions.node}, load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+    persistence: `${persistence} (full path: ${f.persistence}); reference: everysec`,
+    [`disk: 4 KiB append + fsync in ${disk.where}, p50 / p99 (ms)`]: `${disk.p50} / ${disk.p99}`,
     events: events.length,
     'http batch size': BATCH,
     'http concurrency': CONCURRENCY,
     'aggregator worker processes (0 = inside the server)': WORKERS,
     'aggregation batch size': APPLY_BATCH,
-    'ingest accepted (events/s, HTTP answered)': Math.round(events.length / ingestSeconds),
-    'sustained HTTP → aggregated (events/s)': Math.round(fullRate),
+    'ingest accepted (events/s, HTTP answered)': Math.round(f.ingestRate),
+    'sustained HTTP → aggregated (events/s)': Math.round(f.fullRate),
     'bound: Redis alone, reads + commit script (events/s)': Math.round(boundRate),
     'aggregator alone, Node + Redis, no HTTP (events/s)': Math.round(events.length / aggregatorSeconds),
-    'ratio full / bound': Math.round((fullRate / boundRate) * 100) / 100,
-    'Redis CPU per event: append (µs)': Math.round(appendUs * 10) / 10,
-    'Redis CPU per event: case reads + commit (µs)': Math.round(commitUs * 10) / 10,
+    'ratio full / bound': ratio(f.fullRate, boundRate),
+    'Redis CPU per event: append (µs)': round(appendUs, 1),
+    'Redis CPU per event: case reads + commit (µs)': round(commitUs, 1),
     'ceiling: one Redis core, append + reads + commit (events/s)': Math.round(1e6 / (appendUs + commitUs)),
-    'Redis commands per event (full path)': Math.round((fullCommands / events.length) * 10) / 10,
-    'Redis commands per event (bound)': Math.round((boundCommands / events.length) * 10) / 10,
-    'full path: Redis CPU (cores)': Math.round(redisCores * 100) / 100,
-    'full path: server and worker processes CPU (cores)': Math.round(serverCores * 100) / 100,
-    'snapshot 6207 p50 (ms)': h.getValueAtPercentile(50) / 1000,
-    'snapshot 6207 p99 (ms)': h.getValueAtPercentile(99) / 1000,
+    'Redis commands per event (full path)': round(f.fullCommands / events.length, 1),
+    'Redis commands per event (bound)': round(boundCommands / events.length, 1),
+    'full path: Redis CPU (cores)': round(f.redisCores, 2),
+    'full path: server and worker processes CPU (cores)': round(f.serverCores, 2),
+    'snapshot 6207 p50 (ms)': f.snapP50,
+    'snapshot 6207 p99 (ms)': f.snapP99,
+    ...fsyncFigures,
+    'always / everysec: ingest accepted': ratio(full.always.ingestRate, full.everysec.ingestRate),
+    'always / everysec: sustained': ratio(full.always.fullRate, full.everysec.fullRate),
+    'always / everysec: bound': ratio(bound.everysec.boundSeconds, bound.always.boundSeconds),
+    [`always / everysec: ${SMALL_BATCH}-event POST p50 latency`]: ratio(full.always.smallP50, full.everysec.smallP50),
   };
 }

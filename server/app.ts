@@ -12,7 +12,7 @@ import type { Logger } from './log.ts';
 import type { RegionTree } from './regions/tree.ts';
 import { sharedTokenSecret, type Secrets } from './secrets.ts';
 import { systemClock, type Clock } from './clock.ts';
-import { createMetrics } from './metrics.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
 import { createKeys } from './redis/keys.ts';
 import { defineScripts } from './redis/scripts.ts';
 import { createIngest, type Ingest } from './ingest/ingest.ts';
@@ -60,6 +60,8 @@ export interface ServerDeps {
   logger: Logger;
   secrets: Secrets;
   clock?: Clock;
+  /** The registry /metrics serves, when the entry point has metrics of its own (the embedded Redis). */
+  metrics?: Metrics;
   /** Built client to serve; defaults to dist/client when it exists. */
   staticDir?: string;
 }
@@ -93,7 +95,7 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
   if (deps.clock && config.aggregator === 'on')
     throw new Error('an injected clock cannot reach the aggregator thread: use AGGREGATOR=inline');
   const clock = deps.clock ?? systemClock;
-  const metrics = createMetrics();
+  const metrics = deps.metrics ?? createMetrics();
   const keys = createKeys(config.regionRoot);
   const connect = (name: string) => openRedis(deps.redis, name, logger);
   // Connections that serve requests give up on Redis after a bound, so a request is answered 503

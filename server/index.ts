@@ -10,6 +10,8 @@ import { bootstrapAccounts } from './auth/bootstrap.ts';
 import { startSimulator } from './simulator/simulator.ts';
 import { printBanner } from './banner.ts';
 import { redisOptionsFromUrl } from './redis/url.ts';
+import { createEmbeddedRedisMetrics, createMetrics } from './metrics.ts';
+import { checkDurability } from './redis/durability.ts';
 
 async function main(): Promise<void> {
   let config;
@@ -23,6 +25,7 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger(config.logLevel);
+  const metrics = createMetrics();
 
   let embedded: EmbeddedRedis | undefined;
   let redis: RedisOptions;
@@ -33,7 +36,11 @@ async function main(): Promise<void> {
       );
       process.exit(3);
     }
-    embedded = await startEmbeddedRedis({ dir: path.join(config.dataDir, 'redis'), logger });
+    embedded = await startEmbeddedRedis({
+      dir: path.join(config.dataDir, 'redis'),
+      logger,
+      supervise: { metrics: createEmbeddedRedisMetrics(metrics.registry) },
+    });
     redis = { ...embedded.connection, maxRetriesPerRequest: null };
   } else if (config.redisUrl) {
     redis = redisOptionsFromUrl(config.redisUrl);
@@ -46,7 +53,8 @@ async function main(): Promise<void> {
 
   const tree = await loadRegionTree(config.regionRoot);
   const secrets = loadSecrets(config.dataDir);
-  const server = await createServer({ config, redis, tree, logger, secrets });
+  const server = await createServer({ config, redis, tree, logger, secrets, metrics });
+  if (!embedded) await checkDurability(server.redis, logger);
   // Accounts exist before the port opens: a client that sees /readyz answer can log in.
   const accounts = await bootstrapAccounts({
     users: server.users,

@@ -54,3 +54,21 @@ export function createMetrics(o: { processMetrics?: boolean } = {}) {
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/** The supervisor's view of the embedded redis-server, in the registry of the server that owns it. */
+export function createEmbeddedRedisMetrics(registry: Registry) {
+  return {
+    restarts: new Counter({
+      name: 'pingan_embedded_redis_restarts_total',
+      help: 'Times the embedded redis-server was started again after it exited unexpectedly',
+      registers: [registry],
+    }),
+    up: new Gauge({
+      name: 'pingan_embedded_redis_up',
+      help: 'Whether the embedded redis-server is running and answering (1) or not (0)',
+      registers: [registry],
+    }),
+  };
+}
+
+export type EmbeddedRedisMetrics = ReturnType<typeof createEmbeddedRedisMetrics>;

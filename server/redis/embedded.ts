@@ -5,12 +5,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import type { Logger } from '../log.ts';
+import type { EmbeddedRedisMetrics } from '../metrics.ts';
+import { DEFAULT_RESTART_BACKOFF, RestartBackoff, type RestartBackoffOptions } from './restart-backoff.ts';
 
 export interface EmbeddedRedis {
   /** ioredis connection options for this server. */
   connection: { path: string } | { host: string; port: number };
-  pid: number;
-  /** Stops the server (SHUTDOWN, then SIGKILL after a grace period). Safe to call twice. */
+  /** The redis-server running now: a supervised one has a new pid after each restart. */
+  readonly pid: number;
+  /** Stops the server (SIGTERM, then SIGKILL after a grace period), for good. Safe to call twice. */
   stop(): Promise<void>;
 }
 
@@ -21,7 +24,18 @@ export interface EmbeddedRedisOptions {
   port?: number;
   /** AOF on by default: the events stream is the log of record. */
   appendonly?: boolean;
+  /**
+   * `always` by default: Redis writes and fsyncs the AOF before it answers, so an event answered
+   * 2xx survives a host crash. `everysec` only for benchmarks that measure what `always` costs.
+   */
+  appendfsync?: 'always' | 'everysec';
   binary?: string;
+  /** Start it again whenever it dies unexpectedly (the server's own Redis); off for tests' Redis. */
+  supervise?: boolean | SupervisionOptions;
+}
+
+export interface SupervisionOptions extends Partial<RestartBackoffOptions> {
+  metrics?: EmbeddedRedisMetrics;
 }
 
 export function redisServerAvailable(binary = 'redis-server'): boolean {
@@ -65,30 +79,99 @@ async function stopStale(pidFile: string, logger?: Logger): Promise<void> {
   if (alive(pid)) process.kill(pid, 'SIGKILL');
 }
 
-function ping(connection: EmbeddedRedis['connection']): Promise<boolean> {
+type Answer = 'pong' | 'loading' | false;
+
+function ping(connection: EmbeddedRedis['connection']): Promise<Answer> {
   return new Promise((resolve) => {
     const sock = 'path' in connection ? net.connect(connection.path) : net.connect(connection.port, connection.host);
-    const done = (v: boolean) => {
+    const done = (v: Answer) => {
       sock.destroy();
       resolve(v);
     };
     sock.once('error', () => done(false));
     sock.once('connect', () => sock.write('PING\r\n'));
-    sock.once('data', (d) => done(d.toString().startsWith('+PONG')));
+    sock.once('data', (d) => {
+      const reply = d.toString();
+      done(reply.startsWith('+PONG') ? 'pong' : reply.startsWith('-LOADING') ? 'loading' : false);
+    });
     sock.setTimeout(500, () => done(false));
   });
 }
 
-/** Starts a redis-server child with its files in `dir` and resolves once it answers PING. */
+interface Child {
+  process: ChildProcess;
+  pid: number;
+  startedAt: number;
+  exited: boolean;
+  /** Resolves when the process is gone (or could not be spawned: code and signal null). */
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/**
+ * One redis-server child in its own process group (a Ctrl-C meant for us must not kill Redis before
+ * we have drained into it), with a watchdog shell that polls our pid and stops the child within a
+ * second if we are killed outright (SIGKILL, a test runner's timeout), where no exit handler runs.
+ */
+function launch(binary: string, args: string[]): Child {
+  const proc = spawn(binary, args, { stdio: 'ignore', detached: true });
+  const watchdog = spawn(
+    'sh',
+    [
+      '-c',
+      `while kill -0 ${process.pid} 2>/dev/null && kill -0 ${proc.pid} 2>/dev/null; do sleep 1; done; kill ${proc.pid} 2>/dev/null`,
+    ],
+    { stdio: 'ignore', detached: true },
+  );
+  watchdog.unref();
+  const child: Child = {
+    process: proc,
+    pid: proc.pid ?? 0,
+    startedAt: Date.now(),
+    exited: false,
+    exit: new Promise((resolve) => {
+      const gone = (code: number | null, signal: NodeJS.Signals | null) => {
+        if (child.exited) return;
+        child.exited = true;
+        // Its watchdog would only send a kill to a pid that may by now be someone else's.
+        watchdog.kill();
+        resolve({ code, signal });
+      };
+      proc.once('exit', gone);
+      proc.once('error', () => gone(null, null));
+    }),
+  };
+  return child;
+}
+
+/** Resolves once the child answers PING; gives up after 10 s without an answer (loading counts). */
+async function untilAnswering(child: Child, connection: EmbeddedRedis['connection'], log: string): Promise<void> {
+  let deadline = Date.now() + 10_000;
+  for (;;) {
+    if (child.exited) throw new Error(`redis-server exited during start; see ${log}`);
+    const answer = await ping(connection);
+    if (answer === 'pong') return;
+    if (answer === 'loading') deadline = Date.now() + 10_000;
+    if (Date.now() > deadline) throw new Error(`redis-server did not answer within 10 s; see ${log}`);
+    await sleep(30);
+  }
+}
+
+/**
+ * Starts a redis-server child with its files in `dir` and resolves once it answers PING. Supervised,
+ * a child that dies (crash, OOM kill, kill -9) is started again on the same files and socket with a
+ * backoff; ioredis clients reconnect to it by themselves. A child that exits cleanly (code 0: a
+ * SHUTDOWN or SIGTERM from someone else, e.g. a second server taking over the same DATA_DIR) is
+ * left stopped, so two redis-servers never write one AOF.
+ */
 export async function startEmbeddedRedis(opts: EmbeddedRedisOptions): Promise<EmbeddedRedis> {
   const dir = path.resolve(opts.dir);
   fs.mkdirSync(dir, { recursive: true });
   const pidFile = path.join(dir, 'redis.pid');
+  const logFile = path.join(dir, 'redis.log');
   await stopStale(pidFile, opts.logger);
 
   const sock = opts.port === undefined ? socketPath(dir) : undefined;
   const connection: EmbeddedRedis['connection'] = sock ? { path: sock } : { host: '127.0.0.1', port: opts.port! };
-  if (sock) fs.rmSync(sock, { force: true });
   const args = [
     '--dir',
     dir,
@@ -103,68 +186,107 @@ export async function startEmbeddedRedis(opts: EmbeddedRedisOptions): Promise<Em
     '--appendonly',
     opts.appendonly === false ? 'no' : 'yes',
     '--appendfsync',
-    'everysec',
+    opts.appendfsync ?? 'always',
     '--save',
     '',
     '--logfile',
-    path.join(dir, 'redis.log'),
+    logFile,
     '--protected-mode',
     'yes',
   ];
   if (sock) args.push('--unixsocket', sock, '--unixsocketperm', '700');
+  const binary = opts.binary ?? 'redis-server';
+  const supervision = opts.supervise === true ? {} : opts.supervise || undefined;
+  const metrics = supervision?.metrics;
+  const backoff = new RestartBackoff({ ...DEFAULT_RESTART_BACKOFF, ...supervision });
 
-  // Its own process group: a Ctrl-C meant for us must not kill Redis before we have drained into it.
-  const child: ChildProcess = spawn(opts.binary ?? 'redis-server', args, { stdio: 'ignore', detached: true });
-  let exited = false;
-  child.once('exit', () => (exited = true));
-  const failed = new Promise<never>((_, reject) => {
-    child.once('error', (err) => reject(new Error(`cannot start redis-server: ${err.message}`)));
-    child.once('exit', (code) =>
-      reject(new Error(`redis-server exited with code ${code}; see ${path.join(dir, 'redis.log')}`)),
-    );
-  });
-  failed.catch(() => undefined);
-  // An abnormal exit of ours must not leave the child behind: on a normal exit we kill it here; if
-  // we are killed outright (SIGKILL, a test runner's timeout), a watchdog shell that polls our pid
-  // stops it within a second.
-  const killOnExit = () => {
-    if (!exited) child.kill('SIGKILL');
+  const fresh = () => {
+    if (sock) fs.rmSync(sock, { force: true });
+    return launch(binary, args);
   };
-  process.once('exit', killOnExit);
-  const watchdog = spawn(
-    'sh',
-    [
-      '-c',
-      `while kill -0 ${process.pid} 2>/dev/null && kill -0 ${child.pid} 2>/dev/null; do sleep 1; done; kill ${child.pid} 2>/dev/null`,
-    ],
-    { stdio: 'ignore', detached: true },
-  );
-  watchdog.unref();
-
-  const deadline = Date.now() + 10_000;
-  while (!(await Promise.race([ping(connection), failed]))) {
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error('redis-server did not answer within 10 s');
-    }
-    await sleep(30);
-  }
-  opts.logger?.info({ pid: child.pid, dir, ...connection }, 'embedded redis-server started');
-
+  let current = fresh();
   let stopping: Promise<void> | undefined;
+  let restartTimer: NodeJS.Timeout | undefined;
+  let restarts = 0;
+  // On a normal exit of ours the child goes with us (the watchdog covers an abnormal one).
+  const killOnExit = () => {
+    if (!current.exited) current.process.kill('SIGKILL');
+  };
+  process.on('exit', killOnExit);
+
+  const watch = (child: Child) =>
+    void child.exit.then(({ code, signal }) => {
+      if (stopping || child !== current) return;
+      metrics?.up.set(0);
+      if (code === 0) {
+        opts.logger?.error(
+          { pid: child.pid, dir },
+          'embedded redis-server was shut down by someone else; not starting it again',
+        );
+        return;
+      }
+      const wait = backoff.next(Date.now() - child.startedAt);
+      opts.logger?.warn(
+        { pid: child.pid, code, signal, restartInMs: wait, log: logFile },
+        'embedded redis-server exited unexpectedly; starting it again',
+      );
+      restartTimer = setTimeout(() => void restart(), wait);
+    });
+
+  const restart = async () => {
+    restartTimer = undefined;
+    if (stopping) return;
+    // The dead child's pid file names a pid that may be reused; the new child writes its own.
+    fs.rmSync(pidFile, { force: true });
+    const child = fresh();
+    current = child;
+    watch(child);
+    try {
+      await untilAnswering(child, connection, logFile);
+    } catch (err) {
+      // Its exit goes through watch(), which waits longer before the next try.
+      opts.logger?.error({ err }, 'restarted embedded redis-server did not come up');
+      child.process.kill('SIGKILL');
+      return;
+    }
+    if (stopping || child !== current) return;
+    restarts++;
+    metrics?.restarts.inc();
+    metrics?.up.set(1);
+    opts.logger?.info({ pid: child.pid, restarts }, 'embedded redis-server is back');
+  };
+
+  try {
+    await untilAnswering(current, connection, logFile);
+  } catch (err) {
+    process.removeListener('exit', killOnExit);
+    current.process.kill('SIGKILL');
+    const reason = await Promise.race([current.exit, sleep(1000).then(() => undefined)]);
+    throw reason && reason.code !== null
+      ? new Error(`redis-server exited with code ${reason.code}; see ${logFile}`)
+      : err;
+  }
+  if (supervision) watch(current);
+  metrics?.up.set(1);
+  opts.logger?.info({ pid: current.pid, dir, ...connection }, 'embedded redis-server started');
+
   return {
     connection,
-    pid: child.pid!,
+    get pid() {
+      return current.pid;
+    },
     stop() {
       stopping ??= (async () => {
+        clearTimeout(restartTimer);
         process.removeListener('exit', killOnExit);
-        watchdog.kill();
-        if (exited) return;
-        const gone = new Promise<void>((r) => child.once('exit', () => r()));
-        child.kill('SIGTERM'); // redis-server flushes the AOF and exits on SIGTERM
-        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-        await gone;
-        clearTimeout(timer);
+        const child = current;
+        if (!child.exited) {
+          child.process.kill('SIGTERM'); // redis-server flushes the AOF and exits on SIGTERM
+          const timer = setTimeout(() => child.process.kill('SIGKILL'), 5000);
+          await child.exit;
+          clearTimeout(timer);
+        }
+        metrics?.up.set(0);
         opts.logger?.info('embedded redis-server stopped');
       })();
       return stopping;

@@ -29,11 +29,16 @@ export interface TestRedis {
 }
 
 /** A real redis-server on a free port with AOF in a temp dir: no mocks. */
-export async function startTestRedis(opts: { appendonly?: boolean } = {}): Promise<TestRedis> {
+export async function startTestRedis(
+  opts: { appendonly?: boolean; appendfsync?: 'always' | 'everysec' } = {},
+): Promise<TestRedis> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pingan-redis-'));
   const port = await freePort();
   const clients: Redis[] = [];
-  const start = () => startEmbeddedRedis({ dir, port, appendonly: opts.appendonly ?? true });
+  // everysec unless asked: the fsync policy only matters in a host crash, which no test makes, and
+  // an fsync per write would slow every suite that writes a lot, one command at a time.
+  const start = () =>
+    startEmbeddedRedis({ dir, port, appendonly: opts.appendonly ?? true, appendfsync: opts.appendfsync ?? 'everysec' });
   const t: TestRedis = {
     options: { host: '127.0.0.1', port, maxRetriesPerRequest: null },
     dir,

@@ -1,0 +1,39 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from '../log.ts';
+
+/**
+ * "An event answered 2xx is never lost" holds only if Redis has the event on disk before it
+ * answers: AOF on and `appendfsync always`. The embedded Redis runs so; an external one is the
+ * operator's, so at start we read its settings and say plainly when it keeps a weaker promise.
+ * Resolves true when it keeps the promise, false when not, undefined when it will not say (CONFIG
+ * renamed or forbidden, as on some managed services).
+ */
+export async function checkDurability(redis: Redis, logger: Logger): Promise<boolean | undefined> {
+  let appendonly: string | undefined;
+  let appendfsync: string | undefined;
+  try {
+    [, appendonly] = (await redis.config('GET', 'appendonly')) as string[];
+    [, appendfsync] = (await redis.config('GET', 'appendfsync')) as string[];
+  } catch (err) {
+    logger.info(
+      { err: (err as Error).message },
+      'cannot read Redis persistence settings (CONFIG GET refused); make sure it runs appendonly yes, appendfsync always',
+    );
+    return undefined;
+  }
+  if (appendonly !== 'yes') {
+    logger.warn(
+      { appendonly, appendfsync },
+      'Redis keeps no append-only file: events answered 2xx are lost when Redis restarts; set appendonly yes and appendfsync always',
+    );
+    return false;
+  }
+  if (appendfsync !== 'always') {
+    logger.warn(
+      { appendonly, appendfsync },
+      'Redis does not fsync each write before answering: a host crash or power loss can lose events already answered 2xx; set appendfsync always',
+    );
+    return false;
+  }
+  return true;
+}
