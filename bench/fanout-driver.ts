@@ -32,6 +32,8 @@ export interface DriveResult {
   loadSeconds: number;
   /** Ticks whose POST left after its due time (the driver itself was behind). */
   late: number;
+  /** The village every alert case is in. */
+  alertRegion: string;
 }
 
 /**
@@ -89,5 +91,5 @@ export async function drive(
   // The tail: what is still in flight when the last POST leaves.
   await new Promise((r) => setTimeout(r, 2000));
   if (refused.length) throw new Error(`${refused.length} ingest requests failed, e.g. ${String(refused[0])}`);
-  return { loadSeconds, late };
+  return { loadSeconds, late, alertRegion };
 }

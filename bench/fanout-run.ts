@@ -2,6 +2,7 @@
 // whichever server it is (the regions and events come from the same seed), measured the same way.
 import os from 'node:os';
 import type { RegionTree } from '../server/regions/tree.ts';
+import { ancestry } from '../shared/regions.ts';
 import type { TestSocket } from '../tests/helpers/socket-client.ts';
 import { prng } from '../tests/helpers/prng.ts';
 import {
@@ -40,6 +41,8 @@ export interface RunResult extends DriveResult {
   /** 1-minute load average when the load started. */
   loadAtStart: number;
   perClient: { messages: number; bytes: number };
+  /** Alert receipts there should be: alerts posted × clients watching the alert region or an ancestor. */
+  alertsExpected: number;
 }
 
 /** The server's monitorEventLoopDelay p99 since the last scrape (prom-client resets it at each). */
@@ -78,6 +81,7 @@ export async function runFanout(target: Target, tree: RegionTree, hooks: Hooks =
       cpuCores,
       loadAtStart,
       perClient: perClient(stats, CLIENTS, seconds),
+      alertsExpected: ledger.alertSent.size * regions.filter((r) => ancestry(driven.alertRegion).includes(r)).length,
     };
   } finally {
     for (const s of sockets) s.disconnect();

@@ -47,7 +47,7 @@ function common(r: RunResult, prefix: string): Figures {
     [`${prefix}delta latency p50 / p95 / p99 (ms)`]: spread(r.stats.delta),
     [`${prefix}delta samples`]: r.stats.delta.totalCount,
     [`${prefix}alert latency p50 / p95 / p99 (ms)`]: spread(r.stats.alert),
-    [`${prefix}alert client samples`]: r.stats.alert.totalCount,
+    [`${prefix}alert client samples / expected`]: `${r.stats.alert.totalCount} / ${r.alertsExpected}`,
     [`${prefix}mean delta / alert message (bytes)`]: `${meanBytes(r.stats, 'delta') ?? 'n/a'} / ${
       meanBytes(r.stats, 'alert') ?? 'n/a'
     }`,
