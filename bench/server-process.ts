@@ -5,22 +5,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { freePort, type TestRedis } from '../tests/helpers/redis.ts';
 
-export interface ServerProcess {
-  url: string;
-  pid: number;
-  child: ChildProcess;
+export interface ServerProcess extends BenchProcess {
   ingestKey: string;
   adminPassword: string;
-  /** CPU seconds (user + system) used so far, from /proc. */
-  cpuSeconds(): number;
-  /** Resident set size in bytes, from /proc. */
-  rss(): number;
-  /**
-   * A full GC in the server (through its inspector), then its live JS heap and RSS: what the
-   * server really holds, without the garbage V8 has not yet collected.
-   */
-  afterGc(): Promise<{ heapUsed: number; rss: number }>;
-  stop(): Promise<void>;
 }
 
 /**
@@ -125,32 +112,35 @@ export function startWorkerProcess(redis: TestRedis, name: string): WorkerProces
   };
 }
 
-/** The real server as its own OS process (as in production), so its CPU and memory can be read. */
-export async function startServerProcess(redis: TestRedis, env: Record<string, string> = {}): Promise<ServerProcess> {
+/** A Node process of the benchmark's (a server under test) with its inspector, ready on `/readyz`. */
+export interface BenchProcess {
+  url: string;
+  pid: number;
+  child: ChildProcess;
+  /** CPU seconds (user + system) used so far, from /proc. */
+  cpuSeconds(): number;
+  /** Resident set size in bytes, from /proc. */
+  rss(): number;
+  /**
+   * A full GC in the server (through its inspector), then its live JS heap and RSS: what the
+   * server really holds, without the garbage V8 has not yet collected.
+   */
+  afterGc(): Promise<{ heapUsed: number; rss: number }>;
+  stop(): Promise<void>;
+}
+
+/** Starts `script` under tsx on a free port (env PORT) and waits until it answers `/readyz`. */
+async function startProcess(
+  script: string,
+  env: Record<string, string>,
+  cleanup: () => void = () => undefined,
+): Promise<BenchProcess> {
   const port = await freePort();
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pingan-bench-'));
-  const ingestKey = 'bench_ingest_key_0123456789abcdef';
-  const adminPassword = 'bench-admin-password';
   const inspectPort = await freePort();
   const child = spawn(
     process.execPath,
-    [...profileFlags(), `--inspect=127.0.0.1:${inspectPort}`, '--import', 'tsx', 'server/index.ts'],
-    {
-      env: {
-        ...process.env,
-        PORT: String(port),
-        REDIS_URL: `redis://127.0.0.1:${redis.options.port}`,
-        DATA_DIR: dataDir,
-        SIMULATOR: 'off',
-        INGEST_KEYS: `bench:${ingestKey}`,
-        ADMIN_PASSWORD: adminPassword,
-        LOG_LEVEL: 'warn',
-        // A load generator is not a tenant: the per-key ingest limit would thin the load it offers.
-        RATE_LIMIT_INGEST: '0',
-        ...env,
-      },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    },
+    [...profileFlags(), `--inspect=127.0.0.1:${inspectPort}`, '--import', 'tsx', script],
+    { env: { ...process.env, PORT: String(port), ...env }, stdio: ['ignore', 'ignore', 'inherit'] },
   );
   const url = `http://127.0.0.1:${port}`;
   const end = Date.now() + 30_000;
@@ -160,7 +150,7 @@ export async function startServerProcess(redis: TestRedis, env: Record<string, s
       () => false,
     ))
   ) {
-    if (Date.now() > end) throw new Error('server process did not become ready');
+    if (Date.now() > end || child.exitCode !== null) throw new Error(`${script} did not become ready`);
     await new Promise((r) => setTimeout(r, 100));
   }
   const pid = child.pid!;
@@ -168,8 +158,6 @@ export async function startServerProcess(redis: TestRedis, env: Record<string, s
     url,
     pid,
     child,
-    ingestKey,
-    adminPassword,
     cpuSeconds: () => processCpuSeconds(pid),
     afterGc: () => collectGarbage(inspectPort),
     rss() {
@@ -180,7 +168,49 @@ export async function startServerProcess(redis: TestRedis, env: Record<string, s
       const gone = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
       await gone;
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      cleanup();
     },
   };
+}
+
+const INGEST_KEY = 'bench_ingest_key_0123456789abcdef';
+
+/** The real server as its own OS process (as in production), so its CPU and memory can be read. */
+export async function startServerProcess(redis: TestRedis, env: Record<string, string> = {}): Promise<ServerProcess> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pingan-bench-'));
+  const adminPassword = 'bench-admin-password';
+  const proc = await startProcess(
+    'server/index.ts',
+    {
+      REDIS_URL: `redis://127.0.0.1:${redis.options.port}`,
+      DATA_DIR: dataDir,
+      SIMULATOR: 'off',
+      INGEST_KEYS: `bench:${INGEST_KEY}`,
+      ADMIN_PASSWORD: adminPassword,
+      LOG_LEVEL: 'warn',
+      // A load generator is not a tenant: the per-key ingest limit would thin the load it offers.
+      RATE_LIMIT_INGEST: '0',
+      ...env,
+    },
+    () => fs.rmSync(dataDir, { recursive: true, force: true }),
+  );
+  return { ...proc, ingestKey: INGEST_KEY, adminPassword };
+}
+
+/**
+ * The bare Socket.IO baseline (bench/bare-server.ts) as its own OS process: the same POSTs emitted
+ * to rooms at once, no Redis. Messages are padded to the sizes given (ours, measured in the same run).
+ */
+export async function startBareServerProcess(o: {
+  deltaBytes: number;
+  alertBytes: number;
+  emit: 'post' | 'event';
+}): Promise<BenchProcess & { ingestKey: string }> {
+  const proc = await startProcess('bench/bare-server.ts', {
+    BARE_INGEST_KEY: INGEST_KEY,
+    BARE_DELTA_BYTES: String(o.deltaBytes),
+    BARE_ALERT_BYTES: String(o.alertBytes),
+    BARE_EMIT: o.emit,
+  });
+  return { ...proc, ingestKey: INGEST_KEY };
 }
