@@ -76,7 +76,7 @@ const envSchema = z.object({
    * How long a request waits for Redis before it is answered 503 (ms). Only the connections that
    * serve requests have it; the aggregator and pub/sub wait for Redis as long as it takes.
    */
-  REDIS_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(3000),
+  REDIS_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   /** The pipeline is `lagging` once its oldest unprocessed event is older than this (s). */
   PIPELINE_LAGGING_SECONDS: z.coerce.number().positive().max(86_400).default(5),
   /** … and `stalled` once older than this (s); must be more than PIPELINE_LAGGING_SECONDS. */

@@ -90,9 +90,14 @@ async function mapPixel(page: Page, code: string, at: { lng: number; lat: number
   const scale = box.width / width;
   const fx = (at.lng - minX) / (maxX - minX);
   const fy = (maxY - at.lat) / (maxY - minY);
+  // The map keeps its shape ('contain', ECharts' default aspectScale 0.75), centred in its box.
+  const [boxW, boxH] = [width - margins.left - margins.right, height - margins.top - margins.bottom];
+  const aspect = ((maxX - minX) / (maxY - minY)) * 0.75;
+  const [drawW, drawH] = boxW / boxH > aspect ? [boxH * aspect, boxH] : [boxW, boxW / aspect];
+  const [left, top] = [margins.left + (boxW - drawW) / 2, margins.top + (boxH - drawH) / 2];
   return {
-    x: box.x + scale * (margins.left + fx * (width - margins.left - margins.right)),
-    y: box.y + scale * (margins.top + fy * (height - margins.top - margins.bottom)),
+    x: box.x + scale * (left + fx * drawW),
+    y: box.y + scale * (top + fy * drawH),
   };
 }
 

@@ -328,7 +328,9 @@ describe('the authorization matrix', () => {
     }
     expect(wrong).toEqual([]);
     expect(cells).toBeGreaterThan(200);
-  });
+    // Several hundred requests one after another, some hashing a password: ~20 s alone, more when
+    // the other test files share the two cores.
+  }, 120_000);
 
   it('gives every principal and region the expected answer on the socket', async () => {
     const wrong: string[] = [];
