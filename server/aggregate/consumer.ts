@@ -106,6 +106,13 @@ export function startAggregator(opts: AggregatorOptions): Aggregator {
     return entries.length ? { entries, early: opts.onRead?.(entries) } : { entries };
   }
 
+  /**
+   * Set when a batch of ours may be left in our own pending list (its apply or acknowledgement
+   * failed, or a read failed after Redis may have delivered): we take it up again ourselves as
+   * soon as Redis answers, instead of leaving it for a claim after `claimIdleMs`.
+   */
+  let ownPending = false;
+
   const acknowledging = new Set<Promise<void>>();
   /** Acknowledges a batch once `settled`, without holding up the next batch. */
   function acknowledgeWhen(settled: Promise<unknown>, entries: Entry[]): void {
@@ -116,11 +123,10 @@ export function startAggregator(opts: AggregatorOptions): Aggregator {
       .then(() => applyCtx.redis.xack(keys.events, AGGREGATOR_GROUP, ...ids))
       .then(
         () => undefined,
-        (err: unknown) =>
-          logger.error(
-            { err },
-            'acknowledging a batch failed; it will be claimed again (its counts are not reapplied)',
-          ),
+        (err: unknown) => {
+          ownPending = true;
+          logger.error({ err }, 'acknowledging a batch failed; it will be read again (its counts are not reapplied)');
+        },
       );
     acknowledging.add(done);
     void done.finally(() => acknowledging.delete(done));
@@ -147,6 +153,35 @@ export function startAggregator(opts: AggregatorOptions): Aggregator {
     const after = await opts.onApplied?.(entries, result);
     if (!ackInCommit) acknowledgeWhen(Promise.all([after?.settled, early]), entries);
     await early;
+  }
+
+  /**
+   * Reads our own pending entries again (XREADGROUP from id 0) and applies them: counts of a batch
+   * already committed are a no-op (redeliveries), its rules run again and it is acknowledged.
+   * Waits first for the batch in flight and the acknowledgements under way, so nothing is handled
+   * twice at once.
+   */
+  async function recoverOwn(): Promise<void> {
+    await inFlight;
+    while (acknowledging.size) await Promise.all(acknowledging);
+    let after = '0-0';
+    for (;;) {
+      const res = (await redis.xreadgroup(
+        'GROUP',
+        AGGREGATOR_GROUP,
+        consumer,
+        'COUNT',
+        batchSize,
+        'STREAMS',
+        keys.events,
+        after,
+      )) as [string, StreamEntries][] | null;
+      const raw = res?.[0]?.[1] ?? [];
+      if (!raw.length || !running) return;
+      logger.info({ count: raw.length }, 'applying our own unacknowledged entries again');
+      await handle(await arrived(raw));
+      after = raw[raw.length - 1]![0];
+    }
   }
 
   async function housekeeping(now: number): Promise<void> {
@@ -192,15 +227,20 @@ export function startAggregator(opts: AggregatorOptions): Aggregator {
   // apply failed stays pending and is claimed again.
   let inFlight: Promise<void> = Promise.resolve();
   const applyInBackground = (batch: { entries: Entry[]; early?: Promise<void> }) =>
-    handle(batch).catch((err: unknown) =>
-      logger.error({ err }, 'applying a batch failed; its entries will be claimed again'),
-    );
+    handle(batch).catch((err: unknown) => {
+      ownPending = true;
+      logger.error({ err }, 'applying a batch failed; its entries will be read again');
+    });
 
   const loop = (async () => {
     await convertLegacyCases(applyCtx.redis, keys, logger);
     await ensureGroup(redis, keys.events);
     while (running) {
       try {
+        if (ownPending) {
+          ownPending = false;
+          await recoverOwn();
+        }
         await housekeeping(Date.now());
         const res = (await redis.xreadgroup(
           'GROUP',
@@ -225,6 +265,8 @@ export function startAggregator(opts: AggregatorOptions): Aggregator {
           await ensureGroup(redis, keys.events).catch(() => undefined);
           continue;
         }
+        // A read may have been delivered to us before the link broke: look in our own list too.
+        ownPending = true;
         logger.error({ err }, 'aggregator batch failed; retrying (unacknowledged entries are redelivered)');
         await new Promise((r) => setTimeout(r, 1000));
       }

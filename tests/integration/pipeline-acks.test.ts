@@ -3,6 +3,8 @@ import type { Redis } from 'ioredis';
 import { startTestRedis, type TestRedis } from '../helpers/redis.ts';
 import { ev } from '../helpers/warnings.ts';
 import { startPipeline } from '../../server/aggregate/pipeline.ts';
+import { startAggregator } from '../../server/aggregate/consumer.ts';
+import { slaTable } from '../../server/aggregate/sla.ts';
 import type { Entry } from '../../server/aggregate/apply.ts';
 import { appendEvents } from '../../server/ingest/append.ts';
 import { AGGREGATOR_GROUP, createKeys } from '../../server/redis/keys.ts';
@@ -84,5 +86,40 @@ describe('a batch is acknowledged once its warning rules are done', () => {
     first.open();
     await Promise.all([first.pipeline.stop(), second.pipeline.stop()]);
     expect(await pending(redis)).toBe(0);
+  }, 30_000);
+});
+
+describe('an aggregator whose batch failed takes it up again itself', () => {
+  it('applies its own unacknowledged batch again as soon as it can, not after the claim time', async () => {
+    const redis = conn();
+    const now = Date.now() - 60_000;
+    const events = Array.from({ length: 4 }, (_, i) => ev({ id: `own-${i}`, ts: now + i }));
+    const before = Number((await redis.hget(keys.open('62'), 'i')) ?? 0);
+    const seen: string[] = [];
+    let failures = 1;
+    // A claim would come only after two minutes: whatever is acknowledged sooner, it did itself.
+    const aggregator = startAggregator({
+      redis: conn(),
+      applyRedis: conn(),
+      keys,
+      sla: slaTable(),
+      clock: systemClock,
+      logger: createLogger('silent', false),
+      metrics: createMetrics({ processMetrics: false }),
+      consumerName: 'own',
+      claimIdleMs: 120_000,
+      async onApplied(entries: Entry[]) {
+        seen.push(...entries.map((e) => e.event.id));
+        // What follows the counting fails for the first batch (Redis gone mid-batch, say): the
+        // batch is counted but stays pending, unacknowledged.
+        if (failures-- > 0) throw new Error('after the counting failed');
+      },
+    });
+    await appendEvents(redis, keys, events);
+    await until(async () => seen.length >= 8 && (await pending(redis)) === 0);
+    // What follows the counting saw each event twice; the counts took each once.
+    expect(seen.sort()).toEqual([...events, ...events].map((e) => e.id).sort());
+    expect(Number(await redis.hget(keys.open('62'), 'i'))).toBe(before + 4);
+    await aggregator.stop();
   }, 30_000);
 });
