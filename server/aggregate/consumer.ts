@@ -113,6 +113,12 @@ export function startAggregator(opts: AggregatorOptions): Aggregator {
    */
   let ownPending = false;
 
+  // A read whose reply was lost with the link (Redis killed) left its entries in our list without
+  // an error: ioredis sends the read again after reconnecting and it returns only newer entries.
+  const linkLost = () => (ownPending = true);
+  redis.on('close', linkLost);
+  applyCtx.redis.on('close', linkLost);
+
   const acknowledging = new Set<Promise<void>>();
   /** Acknowledges a batch once `settled`, without holding up the next batch. */
   function acknowledgeWhen(settled: Promise<unknown>, entries: Entry[]): void {
@@ -273,6 +279,8 @@ export function startAggregator(opts: AggregatorOptions): Aggregator {
     }
     await inFlight;
     while (acknowledging.size) await Promise.all(acknowledging);
+    redis.off('close', linkLost);
+    applyCtx.redis.off('close', linkLost);
   })();
 
   return {
