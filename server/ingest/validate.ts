@@ -1,5 +1,5 @@
 import { describeIssues, eventSchema, type StoredEvent } from '../../shared/schemas/event.ts';
-import { RETENTION } from '../aggregate/retention.ts';
+import { RETENTION } from '../counters/retention.ts';
 import { findUnsafe } from '../http/safe-json.ts';
 import type { Rejection } from '../../shared/schemas/ingest.ts';
 
