@@ -11,8 +11,8 @@ import type { AlertView } from '../../shared/schemas/alert.ts';
 import type { RegionInfo, RegionRef } from '../../shared/regions.ts';
 import type { Keys } from '../redis/keys.ts';
 import { buckets, dayNumber, dayStart, isoBeijing } from '../time/beijing.ts';
-import { asHash, lowKindTotalsByRegion, sumMarginals, type Hash } from '../counters/low-level.ts';
-import { counterKey, decodeCounters, isLowLevel, type Bucket } from '../counters/read.ts';
+import { asHash, lowKindTotalsByRegion, type Hash } from '../counters/low-level.ts';
+import { counterKey, decodeCounters, decodeTotals, isLowLevel, type Bucket } from '../counters/read.ts';
 import {
   CATEGORY,
   CHANNEL,
@@ -129,6 +129,9 @@ function rate(part: number, whole: number): number | null {
   return whole > 0 ? Math.round((part / whole) * 10_000) / 10_000 : null;
 }
 
+type ChildHashes = Map<string, { today: Hash; open: Hash }>;
+const CHILD_BUCKETS = ['today', 'open'] as const;
+
 /** Queues the reads of one region into a MULTI; the returned function decodes the replies. */
 function queueReads(
   tx: ReturnType<Redis['multi']>,
@@ -138,60 +141,32 @@ function queueReads(
 ): (replies: unknown[], at: number) => RegionHashes {
   const b = buckets(now);
   const day = dayNumber(now);
-  const code = info.code;
-  const children = info.children;
-  // The region's own hashes, whatever its level: below the county they are its township's, holding
-  // its villages too.
+  const { code, children } = info;
+  // The region's own hashes, whatever its level: below the county they are its township's, which
+  // hold its villages too, so a township's children need no read of their own.
   const own: Bucket[] = [{ day }, { day: day - 1 }, { day: day - 2 }, { month: b.month }, 'open'];
+  const childBucket = (which: 'today' | 'open'): Bucket => (which === 'open' ? 'open' : { day });
   for (const bucket of own) tx.hgetall(counterKey(keys, code, bucket));
+  if (!isLowLevel(code))
+    for (const c of children) for (const w of CHILD_BUCKETS) tx.hgetall(counterKey(keys, c.code, childBucket(w)));
 
-  if (!isLowLevel(code)) {
-    for (const c of children) {
-      tx.hgetall(counterKey(keys, c.code, { day }));
-      tx.hgetall(counterKey(keys, c.code, 'open'));
-    }
-    return (r, at) => {
-      const [t, y, d2, month, open] = own.map((bucket, i) => decodeCounters(code, bucket, r[at + i] as Hash));
-      const kids = new Map<string, { today: Hash; open: Hash }>();
-      children.forEach((c, i) => {
-        const td = r[at + 5 + i * 2] as Hash;
-        const op = r[at + 6 + i * 2] as Hash;
-        kids.set(
-          c.code,
-          // A township child: only its totals, summed over its combination fields without splitting them.
-          isLowLevel(c.code)
-            ? {
-                today: asHash(sumMarginals(lowKindTotalsByRegion(td, false).values())),
-                open: asHash(sumMarginals(lowKindTotalsByRegion(op, true).values())),
-              }
-            : { today: td, open: op },
-        );
-      });
-      return {
-        days: new Map([
-          [day, t!],
-          [day - 1, y!],
-          [day - 2, d2!],
-        ]),
-        month: month!,
-        open: open!,
-        children: kids,
-      };
-    };
-  }
-
-  // Township or village: its own marginals from the township's hashes; its villages only need
-  // their totals, taken from the same replies.
   return (r, at) => {
     const replies = own.map((_, i) => r[at + i] as Hash);
     const [t, y, d2, month, open] = own.map((bucket, i) => decodeCounters(code, bucket, replies[i]!));
-    const kids = new Map<string, { today: Hash; open: Hash }>();
-    if (children.length) {
+    const kids: ChildHashes = new Map();
+    if (isLowLevel(code)) {
+      // Villages: their totals from the township's replies, in one pass over each.
       const todayBy = lowKindTotalsByRegion(replies[0]!, false);
       const openBy = lowKindTotalsByRegion(replies[4]!, true);
-      for (const c of children) {
+      for (const c of children)
         kids.set(c.code, { today: asHash(todayBy.get(c.code) ?? {}), open: asHash(openBy.get(c.code) ?? {}) });
-      }
+    } else {
+      children.forEach((c, i) => {
+        const [today, op] = CHILD_BUCKETS.map((w, j) =>
+          decodeTotals(c.code, childBucket(w), r[at + own.length + i * 2 + j] as Hash),
+        );
+        kids.set(c.code, { today: today!, open: op! });
+      });
     }
     return {
       days: new Map([

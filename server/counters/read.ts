@@ -1,7 +1,14 @@
 import type { ChainableCommander } from 'ioredis';
 import type { Keys } from '../redis/keys.ts';
 import { DISPUTES, INCIDENTS } from './fields.ts';
-import { asHash, lowDayMarginals, lowOpenMarginals, type Hash } from './low-level.ts';
+import {
+  asHash,
+  lowDayMarginals,
+  lowKindTotalsByRegion,
+  lowOpenMarginals,
+  sumMarginals,
+  type Hash,
+} from './low-level.ts';
 
 /**
  * Where a region's counters of one bucket live and how to read them, whatever its level: readers
@@ -31,6 +38,16 @@ export function decodeCounters(code: string, bucket: Bucket, reply: Hash | null)
   const h = reply ?? {};
   if (!isLowLevel(code)) return h;
   return asHash(bucket === 'open' ? lowOpenMarginals(h, code) : lowDayMarginals(h, code));
+}
+
+/**
+ * Only what a parent's ranking of its children needs (`i`, `d`, and in the open hash `od`) from the
+ * HGETALL of counterKey(code, bucket), for a township or above: a township's fields are summed
+ * without being split.
+ */
+export function decodeTotals(code: string, bucket: Bucket, reply: Hash | null): Hash {
+  const h = reply ?? {};
+  return isLowLevel(code) ? asHash(sumMarginals(lowKindTotalsByRegion(h, bucket === 'open').values())) : h;
 }
 
 /** Queues the read of all of `code`'s counters of `bucket`; the decoder gives its marginal fields. */
