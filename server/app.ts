@@ -16,7 +16,7 @@ import { createMetrics, type Metrics } from './metrics.ts';
 import { createKeys } from './redis/keys.ts';
 import { defineScripts } from './redis/scripts.ts';
 import { createIngest, type Ingest } from './ingest/ingest.ts';
-import { ingestRouter } from './ingest/route.ts';
+import { ingestRouter } from './http/routes/ingest.ts';
 import { startInboundReader } from './ingest/inbound.ts';
 import { IngestKeys, ingestKeysHash } from './auth/ingest-keys.ts';
 import { Users } from './auth/users.ts';

@@ -4,7 +4,7 @@ import type { Keys } from '../redis/keys.ts';
 import { AGGREGATOR_GROUP } from '../redis/keys.ts';
 import { runScript } from '../redis/scripts.ts';
 import { buckets, dayNumber, shiftMonth } from '../time/beijing.ts';
-import { RETENTION } from './retention.ts';
+import { RETENTION } from '../counters/retention.ts';
 import { caseEvent, type CaseState, type SlaTable } from './case-state.ts';
 import { BatchPlan, type EventCode, type StoredCase } from './batch.ts';
 import type { ContributionBounds } from './contribution.ts';

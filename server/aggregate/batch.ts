@@ -1,5 +1,5 @@
 import type { Keys } from '../redis/keys.ts';
-import { RETENTION } from './retention.ts';
+import { RETENTION } from '../counters/retention.ts';
 import {
   isOpen,
   mergeEvent,

@@ -13,7 +13,7 @@ import {
   type Entry,
   type SweepResult,
 } from './apply.ts';
-import { RETENTION } from './retention.ts';
+import { RETENTION } from '../counters/retention.ts';
 import { convertLegacyCases } from './legacy-cases.ts';
 import { groupsInfo, reapConsumers } from './group.ts';
 

@@ -1,5 +1,17 @@
 import type { Keys } from '../redis/keys.ts';
 import { buckets } from '../time/beijing.ts';
+import {
+  CATEGORY,
+  CHANNEL,
+  hourField,
+  OUTCOME,
+  overdueFields,
+  slotField,
+  STATUS,
+  type KindField,
+} from '../counters/fields.ts';
+import { lowDayField, lowMonthField, lowOpenField } from '../counters/low-level.ts';
+import { counterKey, type Bucket } from '../counters/read.ts';
 import { isOpen, type CaseState } from './case-state.ts';
 
 /**
@@ -7,14 +19,11 @@ import { isOpen, type CaseState } from './case-state.ts';
  * change is applied as "retract the old contribution, add the new one", so arrival order never
  * matters and a batch sums its changes before anything is written.
  *
- * Two layouts, chosen for cost per event:
- * - province, city, county ("top"): one field per dimension in day/month/open hashes (`i`,
- *   `c:family`, `s:received`, `h:9:i`, `q:108:i` …). Many events share these keys, so a batch
- *   writes each field once.
- * - township and village ("low"): one hash per township and day, one field per combination
- *   `code|k|category|channel|status|outcome|hour|slot`, the same per month without hour and slot,
- *   and an open hash with `code|k|status|category|overdue`; the reader sums the (small) hash into
- *   the same marginals (low-level.ts).
+ * Two layouts, chosen for cost per event (both owned by server/counters/):
+ * - province, city, county ("top"): one field per dimension in day/month/open hashes (fields.ts).
+ *   Many events share these keys, so a batch writes each field once.
+ * - township and village ("low"): one field per combination in one hash per township and bucket
+ *   (low-level.ts); the readers sum the (small) hash into the same marginals.
  */
 
 /** Which retention a counter hash gets: day buckets, month buckets, or none (open backlog). */
@@ -69,12 +78,17 @@ function named(prefix: string, value: string): string {
   return name;
 }
 
-/** `h:<hour>:<kind>` or `q:<slot>:<kind>`. */
-function timeField(unit: 'h' | 'q', n: number, k: string): string {
+/** The hour (0–23) or slot (0–287) field of a kind, the same string object every time. */
+function timeField(unit: 'hour' | 'slot', n: number, k: KindField): string {
   const id = unit + k;
   let names = timeFields.get(id);
   if (!names)
-    timeFields.set(id, (names = Array.from({ length: unit === 'h' ? 24 : 288 }, (_, i) => `${unit}:${i}:${k}`)));
+    timeFields.set(
+      id,
+      (names = Array.from({ length: unit === 'hour' ? 24 : 288 }, (_, i) =>
+        unit === 'hour' ? hourField(i, k) : slotField(i, k),
+      )),
+    );
   return names[n]!;
 }
 
@@ -109,14 +123,12 @@ export class CounterDeltas {
     if (!byBucket) memo.set(code, (byBucket = new Map()));
     let h = byBucket.get(bucket);
     if (!h) {
-      const { keys } = this.bounds;
-      const top = level === 'top';
-      h =
-        typeof bucket === 'number'
-          ? this.add(top ? keys.day(code, bucket) : keys.lowDay(code, bucket), 'day')
-          : bucket !== OPEN
-            ? this.add(top ? keys.month(code, bucket) : keys.lowMonth(code, bucket), 'mon')
-            : this.add(top ? keys.open(code) : keys.lowOpen(code), '');
+      // `level` only keeps the memo of a township's own hashes apart from its combination hashes.
+      const b: Bucket = typeof bucket === 'number' ? { day: bucket } : bucket !== OPEN ? { month: bucket } : 'open';
+      h = this.add(
+        counterKey(this.bounds.keys, code, b),
+        typeof bucket === 'number' ? 'day' : bucket !== OPEN ? 'mon' : '',
+      );
       byBucket.set(bucket, h);
     }
     return h;
@@ -138,12 +150,12 @@ export class CounterDeltas {
     const open = isOpen(c);
     const dayKept = day >= minDay;
     const monthKept = month >= minMonth;
-    const cat = named('c:', c.c);
-    const chan = named('ch:', c.ch);
-    const status = named('s:', c.s);
-    const outcome = out && named('o:', out);
-    const hourField = timeField('h', hour, k);
-    const slotField = timeField('q', slot, k);
+    const cat = named(CATEGORY, c.c);
+    const chan = named(CHANNEL, c.ch);
+    const status = named(STATUS, c.s);
+    const outcome = out && named(OUTCOME, out);
+    const hourOf = timeField('hour', hour, k);
+    const slotOf = timeField('slot', slot, k);
     for (let level = 0; level < TOP_LEVELS && level < codes.length; level++) {
       const code = codes[level]!;
       if (dayKept) {
@@ -153,8 +165,8 @@ export class CounterDeltas {
         bump(h, chan, sign);
         bump(h, status, sign);
         if (outcome) bump(h, outcome, sign);
-        bump(h, hourField, sign);
-        bump(h, slotField, sign);
+        bump(h, hourOf, sign);
+        bump(h, slotOf, sign);
       }
       if (monthKept) {
         const h = this.hash('top', code, month);
@@ -169,17 +181,15 @@ export class CounterDeltas {
         bump(h, k, sign);
         bump(h, status, sign);
         bump(h, cat, sign);
-        if (od) bump(h, 'od', sign);
-        if (od.includes('d')) bump(h, 'odd', sign);
-        if (od.includes('r')) bump(h, 'odr', sign);
+        for (const f of overdueFields(od)) bump(h, f, sign);
       }
     }
     if (codes.length > TOP_LEVELS) {
       const twp = codes[TOP_LEVELS]!;
-      const base = `${c.r}|${k}|${c.c}|${c.ch}|${c.s}|${out}`;
-      if (dayKept) bump(this.hash('low', twp, day), `${base}|${hour}|${slot}`, sign);
+      const base = lowMonthField(c.r, k, c.c, c.ch, c.s, out);
+      if (dayKept) bump(this.hash('low', twp, day), lowDayField(base, hour, slot), sign);
       if (monthKept) bump(this.hash('low', twp, month), base, sign);
-      if (open) bump(this.hash('low', twp, OPEN), `${c.r}|${k}|${c.s}|${c.c}|${od}`, sign);
+      if (open) bump(this.hash('low', twp, OPEN), lowOpenField(c.r, k, c.s, c.c, od), sign);
     }
   }
 }

@@ -5,7 +5,7 @@ import type { Metrics } from '../metrics.ts';
 import type { Keys } from '../redis/keys.ts';
 import { slaTable } from './sla.ts';
 import { startAggregator, type Aggregator, type AggregatorOptions } from './consumer.ts';
-import { publishNotice } from './notices.ts';
+import { publishNotice } from '../notices.ts';
 import type { Entry, ApplyResult, EventCounter, SweepResult } from './apply.ts';
 
 /** What runs after the counters: warning rules get the applied events and the SLA sweeps. */

@@ -11,14 +11,21 @@ import type { AlertView } from '../../shared/schemas/alert.ts';
 import type { RegionInfo, RegionRef } from '../../shared/regions.ts';
 import type { Keys } from '../redis/keys.ts';
 import { buckets, dayNumber, dayStart, isoBeijing } from '../time/beijing.ts';
+import { asHash, lowKindTotalsByRegion, type Hash } from '../counters/low-level.ts';
+import { counterKey, decodeCounters, decodeTotals, isLowLevel, type Bucket } from '../counters/read.ts';
 import {
-  asHash,
-  lowDayMarginals,
-  lowKindTotalsByRegion,
-  lowOpenMarginals,
-  sumMarginals,
-  type Hash,
-} from './low-level.ts';
+  CATEGORY,
+  CHANNEL,
+  DISPUTES,
+  hourField,
+  INCIDENTS,
+  OVERDUE,
+  OVERDUE_DISPATCH,
+  OVERDUE_RESOLVE,
+  outcomeField,
+  SLOT,
+  STATUS,
+} from '../counters/fields.ts';
 
 /** Open alerts as the snapshot needs them; provided by the alerts module. */
 export interface AlertDigest {
@@ -46,16 +53,16 @@ interface RegionHashes {
 }
 
 const num = (h: Hash, f: string) => Number(h[f] ?? 0);
-const isLow = (code: string) => code.length >= 9;
+const kinds = (h: Hash): KindCounts => ({ incident: num(h, INCIDENTS), dispute: num(h, DISPUTES) });
 
 function windowCounts(h: Hash): WindowCounts {
-  const w: WindowCounts = { incident: num(h, 'i'), dispute: num(h, 'd'), byCategory: {}, byStatus: {}, byChannel: {} };
+  const w: WindowCounts = { ...kinds(h), byCategory: {}, byStatus: {}, byChannel: {} };
   for (const [f, v] of Object.entries(h)) {
     const n = Number(v);
     if (!n) continue;
-    if (f.startsWith('c:')) (w.byCategory as Record<string, number>)[f.slice(2)] = n;
-    else if (f.startsWith('s:')) (w.byStatus as Record<string, number>)[f.slice(2)] = n;
-    else if (f.startsWith('ch:')) (w.byChannel as Record<string, number>)[f.slice(3)] = n;
+    if (f.startsWith(CATEGORY)) (w.byCategory as Record<string, number>)[f.slice(CATEGORY.length)] = n;
+    else if (f.startsWith(STATUS)) (w.byStatus as Record<string, number>)[f.slice(STATUS.length)] = n;
+    else if (f.startsWith(CHANNEL)) (w.byChannel as Record<string, number>)[f.slice(CHANNEL.length)] = n;
   }
   return w;
 }
@@ -73,13 +80,13 @@ function slidingWindows(today: Hash, yesterday: Hash, currentSlot: number): Reco
   };
   const add = (h: Hash, dayOffset: number) => {
     for (const f in h) {
-      if (!f.startsWith('q:')) continue;
-      const sep = f.indexOf(':', 2);
+      if (!f.startsWith(SLOT)) continue;
+      const sep = f.indexOf(':', SLOT.length);
       // How many slots before the current one; yesterday's slots are 288 further back.
-      const age = currentSlot - Number(f.slice(2, sep)) + dayOffset;
+      const age = currentSlot - Number(f.slice(SLOT.length, sep)) + dayOffset;
       if (age < 0 || age >= 288) continue;
       const n = Number(h[f]);
-      const kind = f.endsWith(':i') ? 'incident' : 'dispute';
+      const kind = f.endsWith(`:${INCIDENTS}`) ? 'incident' : 'dispute';
       w.h24[kind] += n;
       if (age < 12) w.h1[kind] += n;
       if (age < 3) w.m15[kind] += n;
@@ -109,8 +116,8 @@ function hoursEnding(currentHourStart: number): HourSlot[] {
       slots.push({
         label: isoBeijing(start),
         day: hb.day,
-        incidentField: `h:${hb.hour}:i`,
-        disputeField: `h:${hb.hour}:d`,
+        incidentField: hourField(hb.hour, INCIDENTS),
+        disputeField: hourField(hb.hour, DISPUTES),
       });
     }
     hourAxis = { start: currentHourStart, slots };
@@ -122,6 +129,9 @@ function rate(part: number, whole: number): number | null {
   return whole > 0 ? Math.round((part / whole) * 10_000) / 10_000 : null;
 }
 
+type ChildHashes = Map<string, { today: Hash; open: Hash }>;
+const CHILD_BUCKETS = ['today', 'open'] as const;
+
 /** Queues the reads of one region into a MULTI; the returned function decodes the replies. */
 function queueReads(
   tx: ReturnType<Redis['multi']>,
@@ -131,79 +141,41 @@ function queueReads(
 ): (replies: unknown[], at: number) => RegionHashes {
   const b = buckets(now);
   const day = dayNumber(now);
-  const code = info.code;
-  const children = info.children;
+  const { code, children } = info;
+  // The region's own hashes, whatever its level: below the county they are its township's, which
+  // hold its villages too, so a township's children need no read of their own.
+  const own: Bucket[] = [{ day }, { day: day - 1 }, { day: day - 2 }, { month: b.month }, 'open'];
+  const childBucket = (which: 'today' | 'open'): Bucket => (which === 'open' ? 'open' : { day });
+  for (const bucket of own) tx.hgetall(counterKey(keys, code, bucket));
+  if (!isLowLevel(code))
+    for (const c of children) for (const w of CHILD_BUCKETS) tx.hgetall(counterKey(keys, c.code, childBucket(w)));
 
-  if (!isLow(code)) {
-    tx.hgetall(keys.day(code, day));
-    tx.hgetall(keys.day(code, day - 1));
-    tx.hgetall(keys.day(code, day - 2));
-    tx.hgetall(keys.month(code, b.month));
-    tx.hgetall(keys.open(code));
-    for (const c of children) {
-      if (isLow(c.code)) {
-        tx.hgetall(keys.lowDay(c.code, day));
-        tx.hgetall(keys.lowOpen(c.code));
-      } else {
-        tx.hgetall(keys.day(c.code, day));
-        tx.hgetall(keys.open(c.code));
-      }
-    }
-    return (r, at) => {
-      const [t, y, d2, month, open] = r.slice(at, at + 5) as Hash[];
-      const kids = new Map<string, { today: Hash; open: Hash }>();
-      children.forEach((c, i) => {
-        const td = r[at + 5 + i * 2] as Hash;
-        const op = r[at + 6 + i * 2] as Hash;
-        kids.set(
-          c.code,
-          isLow(c.code)
-            ? {
-                today: asHash(sumMarginals(lowKindTotalsByRegion(td, false).values())),
-                open: asHash(sumMarginals(lowKindTotalsByRegion(op, true).values())),
-              }
-            : { today: td, open: op },
-        );
-      });
-      return {
-        days: new Map([
-          [day, t!],
-          [day - 1, y!],
-          [day - 2, d2!],
-        ]),
-        month: month!,
-        open: open!,
-        children: kids,
-      };
-    };
-  }
-
-  // Township or village: the township's combination hashes, summed for this code.
-  const township = code.slice(0, 9);
-  tx.hgetall(keys.lowDay(township, day));
-  tx.hgetall(keys.lowDay(township, day - 1));
-  tx.hgetall(keys.lowDay(township, day - 2));
-  tx.hgetall(keys.lowMonth(township, b.month));
-  tx.hgetall(keys.lowOpen(township));
   return (r, at) => {
-    const [t, y, d2, month, open] = r.slice(at, at + 5) as Hash[];
-    // Its own marginals over its fields; a township's villages only need their totals.
-    const kids = new Map<string, { today: Hash; open: Hash }>();
-    if (children.length) {
-      const todayBy = lowKindTotalsByRegion(t!, false);
-      const openBy = lowKindTotalsByRegion(open!, true);
-      for (const c of children) {
+    const replies = own.map((_, i) => r[at + i] as Hash);
+    const [t, y, d2, month, open] = own.map((bucket, i) => decodeCounters(code, bucket, replies[i]!));
+    const kids: ChildHashes = new Map();
+    if (isLowLevel(code)) {
+      // Villages: their totals from the township's replies, in one pass over each.
+      const todayBy = lowKindTotalsByRegion(replies[0]!, false);
+      const openBy = lowKindTotalsByRegion(replies[4]!, true);
+      for (const c of children)
         kids.set(c.code, { today: asHash(todayBy.get(c.code) ?? {}), open: asHash(openBy.get(c.code) ?? {}) });
-      }
+    } else {
+      children.forEach((c, i) => {
+        const [today, op] = CHILD_BUCKETS.map((w, j) =>
+          decodeTotals(c.code, childBucket(w), r[at + own.length + i * 2 + j] as Hash),
+        );
+        kids.set(c.code, { today: today!, open: op! });
+      });
     }
     return {
       days: new Map([
-        [day, asHash(lowDayMarginals(t!, code))],
-        [day - 1, asHash(lowDayMarginals(y!, code))],
-        [day - 2, asHash(lowDayMarginals(d2!, code))],
+        [day, t!],
+        [day - 1, y!],
+        [day - 2, d2!],
       ]),
-      month: asHash(lowDayMarginals(month!, code)),
-      open: asHash(lowOpenMarginals(open!, code)),
+      month: month!,
+      open: open!,
       children: kids,
     };
   };
@@ -244,9 +216,9 @@ export async function readSnapshot(deps: SnapshotDeps, code: string, now: number
       code: c.code,
       name: c.name,
       counts: {
-        today: { incident: num(k.today, 'i'), dispute: num(k.today, 'd') },
-        open: { incident: num(k.open, 'i'), dispute: num(k.open, 'd') },
-        overdue: { dispute: num(k.open, 'od') },
+        today: kinds(k.today),
+        open: kinds(k.open),
+        overdue: { dispute: num(k.open, OVERDUE) },
       },
       alerts: alerts.byChild[c.code] ?? { red: 0, orange: 0, yellow: 0, blue: 0 },
     };
@@ -255,21 +227,25 @@ export async function readSnapshot(deps: SnapshotDeps, code: string, now: number
   const windows = slidingWindows(today, yesterday, b.slot);
   const monthCounts = windowCounts(h.month);
   const openCounts = windowCounts(h.open);
-  const resolved = num(h.month, 'o:resolved');
-  const failed = num(h.month, 'o:failed');
+  const resolved = num(h.month, outcomeField('resolved'));
+  const failed = num(h.month, outcomeField('failed'));
   return {
     region: { code: info.code, name: info.name, level: info.level, path: info.path },
     asOf: isoBeijing(now),
     seq: 0,
     counts: {
       today: windowCounts(today),
-      yesterday: { incident: num(yesterday, 'i'), dispute: num(yesterday, 'd') },
+      yesterday: kinds(yesterday),
       month: monthCounts,
       last15m: windows.m15,
       last1h: windows.h1,
       last24h: windows.h24,
       open: { incident: openCounts.incident, dispute: openCounts.dispute, byStatus: openCounts.byStatus },
-      overdue: { dispute: num(h.open, 'od'), dispatch: num(h.open, 'odd'), resolve: num(h.open, 'odr') },
+      overdue: {
+        dispute: num(h.open, OVERDUE),
+        dispatch: num(h.open, OVERDUE_DISPATCH),
+        resolve: num(h.open, OVERDUE_RESOLVE),
+      },
     },
     rates: {
       disputeResolution: rate(resolved, monthCounts.dispute),

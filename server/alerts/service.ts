@@ -6,7 +6,7 @@ import type { WarningLevel } from '../../shared/vocab.ts';
 import type { Clock } from '../clock.ts';
 import type { Keys } from '../redis/keys.ts';
 import type { AlertDigest } from '../aggregate/snapshot.ts';
-import { publishNotice } from '../aggregate/notices.ts';
+import { publishNotice } from '../notices.ts';
 import { alertKeys, type AlertKeys } from './keys.ts';
 import { AlertStore, type ActInput, type ActResult, type RaiseInput, type RaiseResult } from './store.ts';
 import { Silences } from './silences.ts';

@@ -5,7 +5,7 @@ import type { LevelCounts } from '../../shared/schemas/snapshot.ts';
 import { TRANSITIONS, type AlertAction, type AlertDetail, type AlertEvidence } from '../../shared/alert-machine.ts';
 import type { WarningLevel } from '../../shared/vocab.ts';
 import type { Clock } from '../clock.ts';
-import { RETENTION } from '../aggregate/retention.ts';
+import { RETENTION } from '../counters/retention.ts';
 import type { AlertKeys } from './keys.ts';
 import { runAlertScript } from './scripts.ts';
 import { pairs, toHistory, toView, type Hash } from './view.ts';

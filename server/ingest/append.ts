@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { StoredEvent } from '../../shared/schemas/event.ts';
 import type { Keys } from '../redis/keys.ts';
 import { runScript } from '../redis/scripts.ts';
-import { RETENTION } from '../aggregate/retention.ts';
+import { RETENTION } from '../counters/retention.ts';
 
 /** Events per script call: large enough to amortise the round trip, small enough not to stall Redis. */
 const CHUNK = 1000;

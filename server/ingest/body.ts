@@ -1,4 +1,4 @@
-import { HttpError } from '../http/errors.ts';
+import { IngestBodyError } from './errors.ts';
 
 export const MAX_EVENTS_PER_BATCH = 5000;
 
@@ -15,7 +15,7 @@ export const MAX_BODY_DEPTH = 32;
  */
 export function parseBody(text: string, contentType: string | undefined): unknown[] {
   const trimmed = text.trim();
-  if (!trimmed) throw new HttpError(400, 'bad_request', 'empty body: expected a JSON array or NDJSON');
+  if (!trimmed) throw new IngestBodyError('empty', 'empty body: expected a JSON array or NDJSON');
   const ndjson =
     /ndjson|jsonl|json-seq/i.test(contentType ?? '') || (!trimmed.startsWith('[') && trimmed.includes('\n'));
   let raws: unknown[];
@@ -28,11 +28,7 @@ export function parseBody(text: string, contentType: string | undefined): unknow
       try {
         raws.push(JSON.parse(line));
       } catch {
-        throw new HttpError(
-          400,
-          'bad_request',
-          `NDJSON line ${i + 1} is not valid JSON; nothing of this body was kept`,
-        );
+        throw new IngestBodyError('not_json', `NDJSON line ${i + 1} is not valid JSON; nothing of this body was kept`);
       }
     }
   } else {
@@ -40,11 +36,11 @@ export function parseBody(text: string, contentType: string | undefined): unknow
     try {
       parsed = JSON.parse(trimmed);
     } catch {
-      throw new HttpError(400, 'bad_request', 'body is not valid JSON; nothing of it was kept');
+      throw new IngestBodyError('not_json', 'body is not valid JSON; nothing of it was kept');
     }
     raws = Array.isArray(parsed) ? parsed : [parsed];
   }
   if (raws.length > MAX_EVENTS_PER_BATCH)
-    throw new HttpError(413, 'payload_too_large', `${raws.length} events in one body; at most ${MAX_EVENTS_PER_BATCH}`);
+    throw new IngestBodyError('too_many_events', `${raws.length} events in one body; at most ${MAX_EVENTS_PER_BATCH}`);
   return raws;
 }

@@ -1,6 +1,6 @@
 import { describeIssues, eventSchema, type StoredEvent } from '../../shared/schemas/event.ts';
-import { RETENTION } from '../aggregate/retention.ts';
-import { findUnsafe } from '../http/safe-json.ts';
+import { RETENTION } from '../counters/retention.ts';
+import { findUnsafe } from '../unsafe-json.ts';
 import type { Rejection } from '../../shared/schemas/ingest.ts';
 
 export type { Rejection };

@@ -17,7 +17,7 @@ import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import { isoBeijing } from '../time/beijing.ts';
-import { parseNotice } from '../aggregate/notices.ts';
+import { parseNotice } from '../notices.ts';
 import { RoomState } from './room-state.ts';
 import { publicRoom } from './rooms.ts';
 import { maskAlert, maskTickerItem } from '../privacy/mask.ts';

@@ -9,7 +9,7 @@
  * (See past() for a month partly out of the day hashes' reach.)
  */
 import type { Redis } from 'ioredis';
-import { RETENTION } from '../aggregate/retention.ts';
+import { RETENTION } from '../counters/retention.ts';
 import type { Keys } from '../redis/keys.ts';
 import { dayNumber, dayStart } from '../time/beijing.ts';
 import { currentMonth, DAY_MS, monthDays, monthEnd } from './months.ts';

@@ -2,7 +2,7 @@
  * Calendar months in Beijing time as the index needs them: `YYYYMM` inside (the month hashes'
  * suffix), `YYYY-MM` on the wire.
  */
-import { RETENTION } from '../aggregate/retention.ts';
+import { RETENTION } from '../counters/retention.ts';
 import { buckets, dayNumber, OFFSET_MS, shiftMonth } from '../time/beijing.ts';
 
 export const DAY_MS = 86_400_000;

@@ -6,7 +6,7 @@
 import type { Redis } from 'ioredis';
 import type { Level } from '../../shared/regions.ts';
 import type { IndexIndicator } from '../../shared/schemas/safety-index.ts';
-import { RETENTION } from '../aggregate/retention.ts';
+import { RETENTION } from '../counters/retention.ts';
 import type { Keys } from '../redis/keys.ts';
 import type { IndexConfig } from './config.ts';
 import type { MemberScore } from './score.ts';

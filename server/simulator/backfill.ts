@@ -5,7 +5,7 @@
  * Deterministic from its parameters, so a replay after a crash sends the same ids with the same
  * content and ingest counts them as duplicates.
  */
-import { RETENTION } from '../aggregate/retention.ts';
+import { RETENTION } from '../counters/retention.ts';
 import type { Ingest } from '../ingest/ingest.ts';
 import type { Logger } from '../log.ts';
 import type { Rates } from './generate.ts';

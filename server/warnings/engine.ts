@@ -6,7 +6,7 @@ import type { Logger } from '../log.ts';
 import type { Keys } from '../redis/keys.ts';
 import type { AfterAggregation } from '../aggregate/pipeline.ts';
 import type { Entry, ApplyResult, SweepResult } from '../aggregate/apply.ts';
-import { publishNotice } from '../aggregate/notices.ts';
+import { publishNotice } from '../notices.ts';
 import type { Alerts } from '../alerts/service.ts';
 import { raised, signLimitMs, tuningFor, type WarningsConfig } from './config.ts';
 import { warningKeys } from './keys.ts';

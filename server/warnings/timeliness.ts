@@ -23,7 +23,7 @@ import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { ancestry } from '../../shared/regions.ts';
 import type { TimelinessFigures } from '../../shared/schemas/timeliness.ts';
-import { RETENTION } from '../aggregate/retention.ts';
+import { RETENTION } from '../counters/retention.ts';
 import { buckets } from '../time/beijing.ts';
 import type { WarningKeys } from './keys.ts';
 import type { EventCounter } from '../aggregate/apply.ts';

@@ -9,7 +9,7 @@ import type { IndexIndicator } from '../../shared/schemas/safety-index.ts';
 import { PeerGroups } from '../../server/safety-index/groups.ts';
 import { loadRegionTree } from '../../server/regions/tree.ts';
 import { baselineMonths, monthDays, monthEnd, monthStart } from '../../server/safety-index/months.ts';
-import { splitLowHash } from '../../server/safety-index/read.ts';
+import { lowMarginalsByRegion as splitLowHash } from '../../server/counters/low-level.ts';
 import {
   blend,
   countRatioScore,

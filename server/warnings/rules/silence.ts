@@ -5,7 +5,8 @@ import { isoBeijing } from '../../time/beijing.ts';
 import type { Keys } from '../../redis/keys.ts';
 import { shortTime } from '../evidence.ts';
 import type { RuleEnv, RuleModule, Warning } from '../types.ts';
-import { queueDayRead } from '../day-counts.ts';
+import { queueDayRead } from '../../counters/read.ts';
+import { DISPUTES, hourField, INCIDENTS } from '../../counters/fields.ts';
 import { TIMELINESS_FORMULA } from '../timeliness.ts';
 import { countingSince, expectedInGaps, HOUR, quietMembers, type BaselineRead, type Gap } from './gaps.ts';
 import { checkSources, DEFAULT_SOURCE_SILENCE, sourceSilenceSchema, trackSources } from './source-silence.ts';
@@ -50,7 +51,7 @@ const regionHours =
       keys,
       gap.member,
       day,
-      hours.flatMap((h) => [`h:${h}:i`, `h:${h}:d`]),
+      hours.flatMap((h) => [hourField(h, INCIDENTS), hourField(h, DISPUTES)]),
     );
     return (reply) => {
       const v = decode(reply);

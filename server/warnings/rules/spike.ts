@@ -4,7 +4,8 @@ import { WARNING_LEVELS, type WarningLevel } from '../../../shared/vocab.ts';
 import { buckets, dayStart, isoBeijing } from '../../time/beijing.ts';
 import { poissonTail, trimmedMean } from '../stats.ts';
 import { scaled, type RuleEnv, type RuleModule, type Warning } from '../types.ts';
-import { queueDayRead } from '../day-counts.ts';
+import { queueDayRead } from '../../counters/read.ts';
+import { INCIDENTS, slotField } from '../../counters/fields.ts';
 
 const windowSchema = z.strictObject({
   minutes: z.number().int().min(5).max(180).multipleOf(5),
@@ -74,7 +75,7 @@ async function measure(
 ): Promise<Map<string, Measure[]>> {
   const today = buckets(now).day;
   const slots = windowSlots(now, Math.max(...cfg.windows.map((w) => w.minutes)));
-  const fields = slots.map((s) => `q:${s.slot}:i`);
+  const fields = slots.map((s) => slotField(s.slot, INCIDENTS));
   // Per region: reference days (0 = today), each read as the window's slots plus the day's totals.
   const refDays = [
     0,

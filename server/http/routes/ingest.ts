@@ -1,10 +1,11 @@
 import express, { Router, type RequestHandler } from 'express';
-import { HttpError } from '../http/errors.ts';
-import type { IngestGrant, IngestKeys } from '../auth/ingest-keys.ts';
-import { isWithin } from '../../shared/regions.ts';
-import type { Ingest, IngestResult } from './ingest.ts';
-import { MAX_BODY_DEPTH, parseBody } from './body.ts';
-import { refuseDeepJson } from '../http/json-depth.ts';
+import { HttpError } from '../errors.ts';
+import type { IngestGrant, IngestKeys } from '../../auth/ingest-keys.ts';
+import { isWithin } from '../../../shared/regions.ts';
+import type { Ingest, IngestResult } from '../../ingest/ingest.ts';
+import { MAX_BODY_DEPTH, parseBody } from '../../ingest/body.ts';
+import { IngestBodyError } from '../../ingest/errors.ts';
+import { refuseDeepJson } from '../json-depth.ts';
 
 /** 5,000 events of at most ~1 KB each, with room for JSON overhead. */
 export const MAX_BODY_BYTES = 8 * 1024 * 1024;
@@ -32,12 +33,24 @@ export function ingestRouter(deps: { ingest: Ingest; ingestKeys: IngestKeys; lim
     express.text({ type: () => true, limit: MAX_BODY_BYTES, verify: refuseDeepJson(MAX_BODY_DEPTH) }),
     async (req, res) => {
       if (typeof req.body !== 'string') throw new HttpError(400, 'bad_request', 'expected a JSON or NDJSON body');
-      const raws = parseBody(req.body, req.get('content-type'));
+      const raws = readBody(req.body, req.get('content-type'));
       const result = await ingestWithin(deps.ingest, raws, res.locals.grant as IngestGrant);
       res.status(result.rejected.length && !result.accepted && !result.duplicates ? 422 : 200).json(result);
     },
   );
   return router;
+}
+
+/** The events of a body; a body refused whole is a 4xx and nothing of it is kept. */
+function readBody(text: string, contentType: string | undefined): unknown[] {
+  try {
+    return parseBody(text, contentType);
+  } catch (err) {
+    if (!(err instanceof IngestBodyError)) throw err;
+    throw err.reason === 'too_many_events'
+      ? new HttpError(413, 'payload_too_large', err.message)
+      : new HttpError(400, 'bad_request', err.message);
+  }
 }
 
 /**

@@ -1,10 +1,31 @@
+import {
+  categoryField,
+  channelField,
+  hourField,
+  OVERDUE,
+  overdueFields,
+  outcomeField,
+  slotField,
+  statusField,
+} from './fields.ts';
+
 /**
- * Township and village counts are stored as combination fields (see contribution.ts); these turn
- * them into the same marginal fields the province, city and county hashes carry, so the snapshot
- * code reads every level alike.
+ * Townships and villages ("low" levels) store their counts as combination fields, one hash per
+ * township and bucket holding the township's own cases and all its villages': writing one field per
+ * case instead of one per dimension is what keeps 17,718 villages cheap to count. Day fields are
+ * `code|k|category|channel|status|outcome|hour|slot`, month fields the same without hour and slot,
+ * open fields `code|k|status|category|overdue`. The readers below turn them into the marginal
+ * fields the province, city and county hashes carry (fields.ts), so every level reads alike.
  */
 export type Hash = Record<string, string>;
 export type Marginals = Record<string, number>;
+
+/** A day field; a month field is the same without `hour` and `slot`. */
+export const lowDayField = (monthField: string, hour: number, slot: number) => `${monthField}|${hour}|${slot}`;
+export const lowMonthField = (region: string, k: string, cat: string, chan: string, status: string, out: string) =>
+  `${region}|${k}|${cat}|${chan}|${status}|${out}`;
+export const lowOpenField = (region: string, k: string, status: string, cat: string, overdue: string) =>
+  `${region}|${k}|${status}|${cat}|${overdue}`;
 
 function bump(out: Marginals, field: string, n: number): void {
   out[field] = (out[field] ?? 0) + n;
@@ -19,23 +40,21 @@ function matches(field: string, code: string): boolean {
 function addDayField(into: Marginals, field: string, n: number): void {
   const [, k, cat, chan, status, out, hour, slot] = field.split('|');
   bump(into, k!, n);
-  bump(into, `c:${cat}`, n);
-  bump(into, `ch:${chan}`, n);
-  bump(into, `s:${status}`, n);
-  if (out) bump(into, `o:${out}`, n);
-  if (hour !== undefined) bump(into, `h:${hour}:${k}`, n);
-  if (slot !== undefined) bump(into, `q:${slot}:${k}`, n);
+  bump(into, categoryField(cat!), n);
+  bump(into, channelField(chan!), n);
+  bump(into, statusField(status!), n);
+  if (out) bump(into, outcomeField(out), n);
+  if (hour !== undefined) bump(into, hourField(hour, k!), n);
+  if (slot !== undefined) bump(into, slotField(slot, k!), n);
 }
 
 /** One open combination field into marginals. */
 function addOpenField(into: Marginals, field: string, n: number): void {
   const [, k, status, cat, od] = field.split('|');
   bump(into, k!, n);
-  bump(into, `s:${status}`, n);
-  bump(into, `c:${cat}`, n);
-  if (od) bump(into, 'od', n);
-  if (od?.includes('d')) bump(into, 'odd', n);
-  if (od?.includes('r')) bump(into, 'odr', n);
+  bump(into, statusField(status!), n);
+  bump(into, categoryField(cat!), n);
+  for (const f of overdueFields(od ?? '')) bump(into, f, n);
 }
 
 function marginalsOf(h: Hash, code: string, add: typeof addDayField, into: Marginals = {}): Marginals {
@@ -47,6 +66,30 @@ function marginalsOf(h: Hash, code: string, add: typeof addDayField, into: Margi
 export const lowDayMarginals = (h: Hash, code: string, into?: Marginals) => marginalsOf(h, code, addDayField, into);
 /** Open-hash marginals of `code` from a township's combination open hash. */
 export const lowOpenMarginals = (h: Hash, code: string) => marginalsOf(h, code, addOpenField);
+
+/**
+ * Marginals of a township and of each of its villages from its combination hash, in one pass over
+ * the fields (a peer group below the county reads all of them at once). A region without a
+ * non-zero field has no row.
+ */
+export function lowMarginalsByRegion(h: Hash, layout: 'day' | 'month' | 'open'): Map<string, Marginals> {
+  const out = new Map<string, Marginals>();
+  const target = (code: string) => {
+    let m = out.get(code);
+    if (!m) out.set(code, (m = {}));
+    return m;
+  };
+  const add = layout === 'open' ? addOpenField : addDayField;
+  for (const [field, raw] of Object.entries(h)) {
+    const n = Number(raw);
+    if (!n) continue;
+    const code = field.slice(0, field.indexOf('|'));
+    // Every field counts for the township; a village's also for that village.
+    add(target(code.slice(0, 9)), field, n);
+    if (code.length > 9) add(target(code), field, n);
+  }
+  return out;
+}
 
 /**
  * Only what a parent's ranking of its children needs (`i`, `d`, and for the open hash `od`), per
@@ -64,7 +107,7 @@ export function lowKindTotalsByRegion(h: Hash, open: boolean): Map<string, Margi
     const n = Number(h[field]);
     into[k] = (into[k] ?? 0) + n;
     // Open fields end with the overdue flags (`…|category|dr`): any flag makes the case overdue.
-    if (open && !field.endsWith('|')) into.od = (into.od ?? 0) + n;
+    if (open && !field.endsWith('|')) into[OVERDUE] = (into[OVERDUE] ?? 0) + n;
   }
   return out;
 }

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
-import type { StoredEvent } from '../../shared/schemas/event.ts';
-import type { Keys } from '../redis/keys.ts';
+import type { StoredEvent } from '../shared/schemas/event.ts';
+import type { Keys } from './redis/keys.ts';
 
 /**
  * What the aggregator tells the realtime hubs after each batch: which regions changed, and a sample

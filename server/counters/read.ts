@@ -1,0 +1,86 @@
+import type { ChainableCommander } from 'ioredis';
+import type { Keys } from '../redis/keys.ts';
+import { DISPUTES, INCIDENTS } from './fields.ts';
+import {
+  asHash,
+  lowDayMarginals,
+  lowKindTotalsByRegion,
+  lowOpenMarginals,
+  sumMarginals,
+  type Hash,
+} from './low-level.ts';
+
+/**
+ * Where a region's counters of one bucket live and how to read them, whatever its level: readers
+ * name a region and a bucket, never a layout. Province, city and county have hashes of their own;
+ * a township or village is read from its township's combination hash (low-level.ts).
+ */
+
+/** A Beijing day number, a Beijing month (`YYYYMM`), or the open backlog now. */
+export type Bucket = { day: number } | { month: string } | 'open';
+
+/** Township and village: counted in their township's combination hashes. */
+export const isLowLevel = (code: string) => code.length >= 9;
+
+/** The key of the hash that holds `code`'s counters of `bucket` (its township's, below the county). */
+export function counterKey(keys: Keys, code: string, bucket: Bucket): string {
+  if (isLowLevel(code)) {
+    const township = code.slice(0, 9);
+    if (bucket === 'open') return keys.lowOpen(township);
+    return 'day' in bucket ? keys.lowDay(township, bucket.day) : keys.lowMonth(township, bucket.month);
+  }
+  if (bucket === 'open') return keys.open(code);
+  return 'day' in bucket ? keys.day(code, bucket.day) : keys.month(code, bucket.month);
+}
+
+/** `code`'s marginal fields from the HGETALL of counterKey(code, bucket). */
+export function decodeCounters(code: string, bucket: Bucket, reply: Hash | null): Hash {
+  const h = reply ?? {};
+  if (!isLowLevel(code)) return h;
+  return asHash(bucket === 'open' ? lowOpenMarginals(h, code) : lowDayMarginals(h, code));
+}
+
+/**
+ * Only what a parent's ranking of its children needs (`i`, `d`, and in the open hash `od`) from the
+ * HGETALL of counterKey(code, bucket), for a township or above: a township's fields are summed
+ * without being split.
+ */
+export function decodeTotals(code: string, bucket: Bucket, reply: Hash | null): Hash {
+  const h = reply ?? {};
+  return isLowLevel(code) ? asHash(sumMarginals(lowKindTotalsByRegion(h, bucket === 'open').values())) : h;
+}
+
+/** Queues the read of all of `code`'s counters of `bucket`; the decoder gives its marginal fields. */
+export function queueCounters(
+  tx: ChainableCommander,
+  keys: Keys,
+  code: string,
+  bucket: Bucket,
+): (reply: unknown) => Hash {
+  tx.hgetall(counterKey(keys, code, bucket));
+  return (reply) => decodeCounters(code, bucket, reply as Hash | null);
+}
+
+/**
+ * Queues the read of a region's day fields (`i`, `d`, then `fields`: `h:9:i`, `q:108:i` …): an
+ * HMGET above the township, the township's combination hash decoded below. The decoder gives their
+ * values, null where the region had none that day.
+ */
+export function queueDayRead(
+  tx: ChainableCommander,
+  keys: Keys,
+  code: string,
+  day: number,
+  fields: string[],
+): (reply: unknown) => (string | null)[] {
+  const key = counterKey(keys, code, { day });
+  if (!isLowLevel(code)) {
+    tx.hmget(key, INCIDENTS, DISPUTES, ...fields);
+    return (reply) => (reply as (string | null)[] | null) ?? [];
+  }
+  tx.hgetall(key);
+  return (reply) => {
+    const m = lowDayMarginals((reply as Hash | null) ?? {}, code);
+    return [INCIDENTS, DISPUTES, ...fields].map((f) => (m[f] ? String(m[f]) : null));
+  };
+}
