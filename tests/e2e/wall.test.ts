@@ -286,6 +286,8 @@ describe('the wall in a real browser against the real server', () => {
     const summary = page.getByTestId('index-summary');
     await expect.poll(() => summary.getAttribute('data-score'), { timeout: 10_000 }).toMatch(/^\d+(\.\d)?$/);
     expect(await summary.textContent()).toContain('暂估');
+    // What the score rests on, beside it.
+    expect(await summary.getByTestId('index-coverage').textContent()).toMatch(/^\s*\d\/6 项\s*$/);
     // Under the score, the province's 上报及时率 this month (last month's events came in late today).
     await expect
       .poll(() => summary.getByTestId('index-timeliness').textContent(), { timeout: 10_000 })
