@@ -4,7 +4,7 @@
  * (README.md next to this file explains each indicator).
  */
 import type { Level } from '../../shared/regions.ts';
-import type { IndexIndicator, IndexRank } from '../../shared/schemas/safety-index.ts';
+import type { IndexCoverage, IndexIndicator, IndexRank } from '../../shared/schemas/safety-index.ts';
 import type { CountIndicator, Curve, IndexConfig, RateIndicator } from './config.ts';
 
 export type Counters = Readonly<Record<string, number>>;
@@ -35,6 +35,7 @@ export interface MemberScore {
   score: number | null;
   rank: IndexRank;
   indicators: IndexIndicator[];
+  coverage: IndexCoverage;
 }
 
 /** Piecewise-linear interpolation, flat beyond the first and last points. */
@@ -164,6 +165,29 @@ export function rankScores(scores: ReadonlyArray<number | null>): number[] {
   return scores.map((s) => (s === null ? known.length + 1 : 1 + known.filter((k) => k > s).length));
 }
 
+/** How many of a region's indicators have a score (the rest are left out of its total). */
+export function coverageOf(indicators: readonly IndexIndicator[]): IndexCoverage {
+  return { scored: indicators.filter((i) => i.score !== null).length, total: indicators.length };
+}
+
+/**
+ * Ranks like with like: a total over five indicators is not comparable with one over six (the
+ * missing one is often the region's weakest), so members are ranked within tiers of how many
+ * indicators were scored, the most complete tier first, each tier after all of the one before.
+ */
+export function rankByCoverage(scores: ReadonlyArray<number | null>, scored: readonly number[]): number[] {
+  const tiers = [...new Set(scored)].sort((a, b) => b - a);
+  const positions: number[] = new Array<number>(scores.length);
+  let before = 0;
+  for (const tier of tiers) {
+    const idx = scores.flatMap((_, i) => (scored[i] === tier ? [i] : []));
+    const ranks = rankScores(idx.map((i) => scores[i]!));
+    idx.forEach((i, k) => (positions[i] = before + ranks[k]!));
+    before += idx.length;
+  }
+  return positions;
+}
+
 /** Scores every member of one peer group for one month. */
 export function scoreGroup(config: IndexConfig, g: GroupInput): MemberScore[] {
   const perIndicator = config.indicators.map((ind) =>
@@ -173,11 +197,17 @@ export function scoreGroup(config: IndexConfig, g: GroupInput): MemberScore[] {
     const total = blend(perIndicator.map((list) => [list[i]!.score, list[i]!.weight] as const));
     return roundOrNull(total, 1);
   });
-  const positions = rankScores(scores);
+  const indicators = g.members.map((_, i) => perIndicator.map((list) => list[i]!));
+  const coverage = indicators.map(coverageOf);
+  const positions = rankByCoverage(
+    scores,
+    coverage.map((c, i) => (scores[i] === null ? -1 : c.scored)),
+  );
   return g.members.map((m, i) => ({
     code: m.code,
     score: scores[i]!,
     rank: { position: positions[i]!, of: g.members.length, level: g.level },
-    indicators: perIndicator.map((list) => list[i]!),
+    indicators: indicators[i]!,
+    coverage: coverage[i]!,
   }));
 }

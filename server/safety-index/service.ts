@@ -74,7 +74,9 @@ export class SafetyIndex {
     const group = this.groups.of(code);
     if (!ref || !group) return undefined;
     const { oldest, current } = this.offered();
-    const childGroup = this.groups.ofChildren(code);
+    // The children the screens show: a city whose only county bears its name (嘉峪关) ranks its townships.
+    const children = this.deps.tree.info(code)?.children ?? [];
+    const childGroup = children[0] ? this.groups.of(children[0].code) : undefined;
     const [own, childScores, trend] = await Promise.all([
       this.groupScores(group, month).then((s) => s.get(code)),
       childGroup ? this.groupScores(childGroup, month) : Promise.resolve<Scores>(new Map()),
@@ -86,12 +88,19 @@ export class SafetyIndex {
       month: toWire(month),
       provisional: month === current,
       score: own.score,
+      coverage: own.coverage,
       rank: own.rank,
       indicators: own.indicators,
       trend,
-      children: this.deps.tree
-        .children(code)
-        .map((c) => ({ code: c.code, name: c.name, score: childScores.get(c.code)?.score ?? null })),
+      children: children.map((c) => {
+        const s = childScores.get(c.code);
+        return {
+          code: c.code,
+          name: c.name,
+          score: s?.score ?? null,
+          coverage: s?.coverage ?? { scored: 0, total: this.config.indicators.length },
+        };
+      }),
       asOf: isoBeijing(own.at),
     };
   }

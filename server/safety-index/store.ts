@@ -9,7 +9,7 @@ import type { IndexIndicator } from '../../shared/schemas/safety-index.ts';
 import { RETENTION } from '../counters/retention.ts';
 import type { Keys } from '../redis/keys.ts';
 import type { IndexConfig } from './config.ts';
-import type { MemberScore } from './score.ts';
+import { coverageOf, type MemberScore } from './score.ts';
 
 export const indexKey = (keys: Keys, region: string, month: string) => `${keys.prefix}idx:${region}:${month}`;
 export const coverageKey = (keys: Keys, month: string) => `${keys.prefix}idx:cov:${month}`;
@@ -61,7 +61,14 @@ export function decode(code: string, raw: string, config: IndexConfig): ScoredRe
     score,
     weight,
   }));
-  return { code, score: s.s, rank: { position: s.p, of: s.n, level: s.l }, indicators, at: s.t };
+  return {
+    code,
+    score: s.s,
+    rank: { position: s.p, of: s.n, level: s.l },
+    indicators,
+    coverage: coverageOf(indicators),
+    at: s.t,
+  };
 }
 
 const FREEZE = `

@@ -26,8 +26,18 @@ export const indexIndicatorSchema = z.object({
 });
 export type IndexIndicator = z.infer<typeof indexIndicatorSchema>;
 
+/** How many indicators of a region could be scored this month: 4/6 means its total rests on four. */
+export const indexCoverageSchema = z.object({
+  scored: z.number().int().nonnegative(),
+  total: z.number().int().nonnegative(),
+});
+export type IndexCoverage = z.infer<typeof indexCoverageSchema>;
+
 export const indexRankSchema = z.object({
-  /** 1 is the safest of its peers; equal scores share a position. */
+  /**
+   * 1 is the safest of its peers; equal scores share a position. Regions with fewer indicators
+   * scored are ranked after those with more, among themselves.
+   */
   position: z.number().int().positive(),
   of: z.number().int().positive(),
   level: z.enum(LEVELS),
@@ -50,12 +60,16 @@ export const safetyIndexReplySchema = z.object({
   provisional: z.boolean(),
   /** 0–100, higher is safer; null only when no indicator could be scored. */
   score,
+  coverage: indexCoverageSchema,
   rank: indexRankSchema,
   indicators: z.array(indexIndicatorSchema),
   /** Up to 12 months ending with `month`, oldest first; months without data are left out. */
   trend: z.array(indexTrendPointSchema),
-  /** Direct children with their scores for the same month, in code order. */
-  children: z.array(z.object({ code: z.string(), name: z.string(), score })),
+  /**
+   * Children with their scores for the same month, in code order: the children the screens show
+   * (a county of the city's own name is skipped, as in `GET /regions/:code`).
+   */
+  children: z.array(z.object({ code: z.string(), name: z.string(), score, coverage: indexCoverageSchema })),
   /** When the numbers were computed (live month) or frozen (published month), ISO 8601 +08:00. */
   asOf: isoTime,
 });

@@ -87,6 +87,59 @@ function wrappedOrCut(page: Page, selector: string): Promise<string[]> {
   }, selector);
 }
 
+/**
+ * The widest stretch of the centre, across the screen at the map's mid-height, where neither the
+ * map's drawing (its canvases' painted pixels) nor any panel is: the dark band a wide wall leaves.
+ */
+function widestEmptyBand(page: Page): Promise<{ widest: number; spans: Array<[number, number]>; canvases: string[] }> {
+  return page.evaluate(() => {
+    const map = document.querySelector<HTMLElement>('[data-testid=panel-map]')!;
+    const mapBox = map.getBoundingClientRect();
+    // Only what stands beside the map counts: the bands above and below (title, ticker) are full width.
+    const mid = mapBox.top + mapBox.height / 2;
+    const spans: Array<[number, number]> = [];
+    const canvases: string[] = [];
+    const panels = [...document.querySelectorAll<HTMLElement>('[data-testid=wall] section.panel')].filter(
+      (p) => p.dataset.testid !== 'panel-map',
+    );
+    for (const p of panels) {
+      const r = p.getBoundingClientRect();
+      if (r.top <= mid && r.bottom >= mid) spans.push([r.left, r.right]);
+    }
+    // Below the county the map panel holds tiles instead of a map: they count as drawn.
+    for (const el of map.querySelectorAll('.tiles li')) {
+      const r = el.getBoundingClientRect();
+      if (r.top <= mid && r.bottom >= mid) spans.push([r.left, r.right]);
+    }
+    for (const c of map.querySelectorAll('canvas')) {
+      const box = c.getBoundingClientRect();
+      canvases.push(`${c.width}x${c.height}@${Math.round(box.left)}`);
+      const ctx = c.getContext('2d');
+      if (!ctx || c.width === 0) continue;
+      const data = ctx.getImageData(0, 0, c.width, c.height).data;
+      let lo = c.width;
+      let hi = -1;
+      for (let x = 0; x < c.width; x++)
+        for (let y = 0; y < c.height; y += 2)
+          if (data[(y * c.width + x) * 4 + 3]! > 20) {
+            lo = Math.min(lo, x);
+            hi = Math.max(hi, x);
+            break;
+          }
+      if (hi >= lo) spans.push([box.left + (lo / c.width) * box.width, box.left + ((hi + 1) / c.width) * box.width]);
+    }
+    const covering = spans.sort((a, b) => a[0] - b[0]);
+    let widest = 0;
+    let reach = 0;
+    for (const [l, r] of covering) {
+      widest = Math.max(widest, l - reach);
+      reach = Math.max(reach, r);
+    }
+    widest = Math.max(widest, innerWidth - reach);
+    return { widest, spans: covering, canvases };
+  });
+}
+
 describe('the wall below the county, with Back, and on every screen size', () => {
   let server: TestServer;
   let browser: TestBrowser;
@@ -205,6 +258,31 @@ describe('the wall below the county, with Back, and on every screen size', () =>
     expect((await ranking.textContent()) ?? '').not.toMatch(/嘉峪关市/);
   });
 
+  it('keeps long township names (张掖经济技术开发区) on one line in the county’s tiles, cut only with an ellipsis and the full name as a tooltip', async () => {
+    await page.goto(`${server.url}/?region=620702`);
+    const tiles = page.locator('[data-testid=region-map][data-regions-count]');
+    await expect
+      .poll(async () => Number(await tiles.getAttribute('data-regions-count')), { timeout: 10_000 })
+      .toBe(server.tree.children('620702').length);
+    await page.waitForTimeout(600);
+    const bad = await page.evaluate(() => {
+      const out: string[] = [];
+      for (const el of document.querySelectorAll<HTMLElement>('[data-testid=region-map] .tiles .name')) {
+        const style = getComputedStyle(el);
+        const lines = Math.round(el.getBoundingClientRect().height / parseFloat(style.lineHeight));
+        const cut = el.scrollWidth > el.clientWidth + 1;
+        if (lines > 1) out.push(`${el.textContent} wraps (${lines} lines)`);
+        if (parseFloat(style.fontSize) < 16) out.push(`${el.textContent} at ${style.fontSize}`);
+        if (cut && (style.textOverflow !== 'ellipsis' || !el.title))
+          out.push(`${el.textContent} cut without … and title`);
+      }
+      return out;
+    });
+    expect(bad).toEqual([]);
+    expect(await page.locator('[data-testid=region-map] .tiles .name[title=张掖经济技术开发区]').count()).toBe(1);
+    await shoot(page, 'county-tiles-1080');
+  });
+
   it('reads from five metres at 1920×1080: no text under 16 px, headline figures at 48 px or more, nothing wrapped or cut', async () => {
     await page.goto(`${server.url}/`);
     await page.locator('[data-testid=region-map][data-map="62"]').waitFor({ timeout: 15_000 });
@@ -254,6 +332,8 @@ describe('the wall below the county, with Back, and on every screen size', () =>
       [5760, 1080],
       [7680, 2160],
     ] as const;
+    await page.goto(`${server.url}/`);
+    await page.locator('[data-testid=region-map][data-map="62"]').waitFor({ timeout: 15_000 });
     for (const [w, h] of sizes) {
       await page.setViewportSize({ width: w, height: h });
       await page.waitForTimeout(900);
@@ -268,8 +348,13 @@ describe('the wall below the county, with Back, and on every screen size', () =>
             document.documentElement.scrollWidth <= innerWidth && document.documentElement.scrollHeight <= innerHeight,
         ),
       ).toBe(true);
-      // On a wall wider than 16:9 the map takes the room: over half of the width.
-      if (w / h > 2.5) expect(map.width / wall.width).toBeGreaterThan(0.5);
+      if (w / h > 2.5) {
+        // The centre of a splice wall holds the map and the children's tiles beside it: no dark
+        // band wider than 15 % of the screen between what is drawn.
+        const band = await widestEmptyBand(page);
+        expect(band.widest / w, JSON.stringify(band)).toBeLessThan(0.15);
+        expect(map.width / wall.width).toBeGreaterThan(0.15);
+      }
       await shoot(page, `province-${w}x${h}`);
     }
     await page.setViewportSize({ width: 1920, height: 1080 });

@@ -286,6 +286,8 @@ describe('the wall in a real browser against the real server', () => {
     const summary = page.getByTestId('index-summary');
     await expect.poll(() => summary.getAttribute('data-score'), { timeout: 10_000 }).toMatch(/^\d+(\.\d)?$/);
     expect(await summary.textContent()).toContain('暂估');
+    // What the score rests on, beside it.
+    expect(await summary.getByTestId('index-coverage').textContent()).toMatch(/^\s*\d\/6 项\s*$/);
     // Under the score, the province's 上报及时率 this month (last month's events came in late today).
     await expect
       .poll(() => summary.getByTestId('index-timeliness').textContent(), { timeout: 10_000 })
@@ -318,6 +320,32 @@ describe('the wall in a real browser against the real server', () => {
   });
 
   it('drills down from the province to a city, then below the county to ranked tiles, photographing each', async () => {
+    // Live events in 兰州 and 张掖 reach the province's ticker first; after the drill-down into 张掖市
+    // nothing from 兰州 may stay on the strip.
+    const now = Date.now();
+    const live = ['620102', '620702'].flatMap((region) =>
+      [0, 1, 2].map((i) => ({
+        id: `e2e-live-${region}-${i}`,
+        caseId: `e2e-live-case-${region}-${i}`,
+        kind: 'incident',
+        category: 'public_order',
+        status: 'reported',
+        severity: 1,
+        region,
+        occurredAt: beijingIso(now - i * 1000),
+        channel: 'police_110',
+        summary: `实时事件 ${region}-${i}`,
+      })),
+    );
+    expect((await server.postEvents(live)).status).toBe(200);
+    // Read from the text (实时事件 <region>-<n>), which every version of the strip shows.
+    const tickerRegions = async () =>
+      (await page.getByTestId('ticker').locator('.summary').allTextContents()).flatMap(
+        (t) => /实时事件 (\d+)-/.exec(t)?.slice(1) ?? [],
+      );
+    await expect
+      .poll(async () => (await tickerRegions()).some((r) => r.startsWith('6201')), { timeout: 10_000 })
+      .toBe(true);
     await page
       .getByTestId('panel-ranking')
       .getByRole('button', { name: /张掖市/ })
@@ -328,6 +356,7 @@ describe('the wall in a real browser against the real server', () => {
     expect(await page.getByTestId('region-map').getAttribute('data-regions-count')).toBe(String(counties));
     expect(new URL(page.url()).searchParams.get('region')).toBe('6207');
     await page.waitForTimeout(1500); // charts finish their transition
+    expect((await tickerRegions()).filter((r) => !r.startsWith('6207'))).toEqual([]);
     expect(await textUnder14(page)).toEqual([]);
     await shootBothSizes(page, 'city');
 
@@ -349,6 +378,25 @@ describe('the wall in a real browser against the real server', () => {
     await page.getByTestId('region-title').getByRole('button', { name: '甘肃省' }).click();
     await page.locator('[data-testid=region-map][data-map="62"]').waitFor({ timeout: 10_000 });
   }, 60_000);
+
+  it('says 无权查看该区域 for a ?region= outside the user’s area and 未知区域 for one that does not exist, showing the home region under its own address', async () => {
+    const other = await browser.newPage({ width: 1920, height: 1080 });
+    try {
+      for (const [asked, text] of [
+        ['6301', '无权查看该区域'],
+        ['629999', '未知区域'],
+      ] as const) {
+        await other.goto(`${server.url}/?region=${asked}`);
+        await expect.poll(() => other.getByTestId('region-notice').textContent(), { timeout: 10_000 }).toContain(text);
+        await other.locator('[data-testid=region-map][data-map="62"]').waitFor({ timeout: 10_000 });
+        await expect.poll(() => new URL(other.url()).searchParams.get('region'), { timeout: 5000 }).toBeNull();
+        expect(await other.getByTestId('region-title').textContent()).toMatch(/^\s*甘肃省\s*$/);
+      }
+      await screenshot(other, 'wall-region-refused-1080');
+    } finally {
+      await other.close();
+    }
+  }, 40_000);
 
   it('scales to 1366×768 and 3840×2160 without scrollbars', async () => {
     for (const [w, h] of [

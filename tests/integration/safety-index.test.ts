@@ -132,6 +132,21 @@ describe('the 平安指数 of two counties over two months', () => {
     expect(county.children.every((c) => typeof c.score === 'number')).toBe(true);
   });
 
+  it('carries how many indicators could be scored, for the region and for each child', async () => {
+    const r = await reply(A, '?month=2026-10');
+    expect(r.coverage.total).toBe(r.indicators.length);
+    expect(r.coverage.scored).toBe(r.indicators.filter((i) => i.score !== null).length);
+    const city = await reply(A.slice(0, 4), '?month=2026-10');
+    for (const c of city.children) expect(c.coverage).toMatchObject({ total: r.indicators.length });
+  });
+
+  it('lists 嘉峪关市’s townships as its children, as the rest of the wall does, not its one county of the same name', async () => {
+    const r = await reply('6202');
+    expect(r.children.map((c) => c.code)).toEqual(t.tree.info('6202')!.children.map((c) => c.code));
+    expect(r.children.length).toBeGreaterThan(1);
+    expect(r.children.every((c) => c.code.length === 9)).toBe(true);
+  });
+
   it('keeps a published month as it was when a late event for it arrives', async () => {
     const before = await reply(B, '?month=2026-10');
     const stored = await redis.get(indexKey(keys, B, '202610'));

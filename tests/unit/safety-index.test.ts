@@ -198,6 +198,20 @@ describe('scoring a peer group', () => {
     expect(known.score).not.toBeNull();
   });
 
+  it('ranks a region with an indicator it cannot score yet after every fully scored one, however high its score', () => {
+    const peers = ['a', 'b', 'c'].map((c) => member(c));
+    // Quieter than its peers (a high score), but its open backlog is unknown: 5 of 6 indicators.
+    const partial = member('p', { 'c:criminal': 1, 'c:public_order': 2 }, { open: null });
+    const scored = scoreGroup(config, group([...peers, partial]));
+    const p = scored.find((s) => s.code === 'p')!;
+    const full = scored.filter((s) => s.code !== 'p');
+    expect(p.score!).toBeGreaterThan(Math.max(...full.map((s) => s.score!)));
+    expect(p.coverage).toEqual({ scored: 5, total: 6 });
+    expect(full.every((s) => s.coverage.scored === 6 && s.coverage.total === 6)).toBe(true);
+    expect(full.map((s) => s.rank.position).sort()).toEqual([1, 1, 1]);
+    expect(p.rank).toEqual({ position: 4, of: 4, level: 'county' });
+  });
+
   it('scores a province on its own: no peers, and without a baseline only the rates count', () => {
     const [p] = scoreGroup(config, { level: 'province', members: [member('62')], spanDays: 30, baselineDays: 0 });
     expect(p!.rank).toEqual({ position: 1, of: 1, level: 'province' });

@@ -1,4 +1,4 @@
-import type { SafetyIndexReply } from '../../../shared/schemas/safety-index.ts';
+import type { IndexCoverage, SafetyIndexReply } from '../../../shared/schemas/safety-index.ts';
 import type { ChildSummary, LevelCounts } from '../../../shared/schemas/snapshot.ts';
 import { WARNING_LEVELS, type WarningLevel } from '../../../shared/vocab.ts';
 
@@ -29,6 +29,13 @@ export type IndexScores = ReadonlyMap<string, number | null>;
 /** The children's scores of a 平安指数 reply when it is for `code`, else null (still loading). */
 export function indexScores(reply: SafetyIndexReply | null, code: string | null): IndexScores | null {
   return reply && reply.region.code === code ? new Map(reply.children.map((c) => [c.code, c.score])) : null;
+}
+
+/** Children's indicator coverage (4/6 项) by code, from the same reply; null while it is for another region. */
+export type IndexCoverages = ReadonlyMap<string, IndexCoverage>;
+
+export function indexCoverage(reply: SafetyIndexReply | null, code: string | null): IndexCoverages | null {
+  return reply && reply.region.code === code ? new Map(reply.children.map((c) => [c.code, c.coverage])) : null;
 }
 
 /** Measures where the low values are the ones to look at (higher 平安指数 = safer). */
@@ -76,6 +83,8 @@ export interface RankedChild {
   value: number;
   /** Most severe open alert level below this child, for the red dot. */
   level: WarningLevel | null;
+  /** 平安指数 scored on only some of its indicators: shown as 4/6 项, ranked after the complete ones. */
+  partial?: IndexCoverage;
 }
 
 /**
@@ -86,13 +95,23 @@ export function rankChildren(
   children: readonly ChildSummary[],
   measure: Measure,
   scores?: IndexScores | null,
+  coverage?: IndexCoverages | null,
 ): RankedChild[] {
   const sign = lowIsWorse(measure) ? -1 : 1;
   return children
     .flatMap((c, i) => {
       const value = measureOf(c, measure, scores);
-      return value === null ? [] : [{ c, i, value }];
+      const cov = measure === 'index' ? coverage?.get(c.code) : undefined;
+      // Like with like: a total over fewer indicators ranks after every total over more.
+      const scored = cov?.scored ?? 0;
+      return value === null ? [] : [{ c, i, value, scored, cov }];
     })
-    .sort((a, b) => sign * (b.value - a.value) || a.i - b.i)
-    .map(({ c, value }) => ({ code: c.code, name: c.name, value, level: topLevel(c.alerts) }));
+    .sort((a, b) => b.scored - a.scored || sign * (b.value - a.value) || a.i - b.i)
+    .map(({ c, value, cov }) => ({
+      code: c.code,
+      name: c.name,
+      value,
+      level: topLevel(c.alerts),
+      ...(cov && cov.scored < cov.total ? { partial: cov } : {}),
+    }));
 }

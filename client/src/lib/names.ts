@@ -6,6 +6,9 @@ const NATIONALITIES =
 /** 临夏回族自治州 → 临夏州, 积石山保安族东乡族撒拉族自治县 → 积石山县 (the forms used in speech). */
 const AUTONOMOUS = new RegExp(`^(.+?)(?:(?:${NATIONALITIES})族)+自治(州|县|旗)$`, 'u');
 
+/** 平山湖蒙古族乡 → 平山湖乡: ethnic townships as they are spoken of. */
+const ETHNIC_TOWNSHIP = new RegExp(`^(.+?)(?:(?:${NATIONALITIES})族)+(乡|镇)$`, 'u');
+
 /**
  * Village and community names carry long official suffixes (…村民委员会, …社区居委会), autonomous
  * areas their nationalities (…回族自治州); from five metres the short form reads better. Display
@@ -21,5 +24,7 @@ export function shortName(name: string): string {
       .replace(/居民委员会$/, '居委会')
       .replace(/村?村委会$/, '村')
       .replace(AUTONOMOUS, '$1$2')
+      .replace(ETHNIC_TOWNSHIP, '$1$2')
+      .replace(/经济技术开发区$/, '经开区')
   );
 }

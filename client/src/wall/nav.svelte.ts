@@ -1,4 +1,4 @@
-import { ancestry, isWithin } from '../../../shared/regions.ts';
+import { ancestry, isRegionCode, isWithin } from '../../../shared/regions.ts';
 
 /** The parts of `window` navigation needs; a test hands in a fake. */
 export interface NavWindow {
@@ -13,6 +13,20 @@ interface NavState {
   pinganDepth: number;
 }
 
+/** Why the wall went home instead of showing the region asked for. */
+export type Refusal = 'out_of_scope' | 'unknown_region';
+
+/** What the wall tells the room when it refused a region: shown for a few seconds (epoch ms). */
+export interface NavNotice {
+  text: string;
+  at: number;
+}
+
+const REFUSAL_TEXT: Record<Refusal, string> = {
+  out_of_scope: '无权查看该区域',
+  unknown_region: '未知区域',
+};
+
 /**
  * Which region the wall shows, mirrored in the address (`?region=`) so a reload or a bookmarked
  * wall comes back to the same place. Users can only go within their home region's subtree.
@@ -22,13 +36,18 @@ interface NavState {
  */
 export class WallNav {
   code = $state('');
+  /** Set when a region asked for was refused: a wall must never show another region under its address. */
+  notice = $state.raw<NavNotice | null>(null);
   readonly home: string;
   readonly #win: NavWindow;
+  readonly #now: () => number;
 
-  constructor(home: string, requested: string | null, win: NavWindow = window) {
+  constructor(home: string, requested: string | null, win: NavWindow = window, now: () => number = Date.now) {
     this.home = home;
     this.#win = win;
+    this.#now = now;
     this.code = requested && isWithin(requested, home) ? requested : home;
+    if (requested && this.code !== requested) this.#say(isRegionCode(requested) ? 'out_of_scope' : 'unknown_region');
     // Opened deep: the levels above are put in front of it, so Back still walks up to home.
     const chain = this.#chain(this.code);
     this.#write(chain[0]!, 'replace');
@@ -58,6 +77,20 @@ export class WallNav {
     }
   }
 
+  /**
+   * The server would not show `code` (it does not exist, or lies outside the user's area): go home,
+   * with the address rewritten, and say why. A refusal of a region no longer shown is stale.
+   */
+  refuse(code: string, why: Refusal): void {
+    if (code !== this.code || code === this.home) return;
+    const depth = this.#depth();
+    this.code = this.home;
+    this.#say(why);
+    // Back to the home entry when the levels above were written by us, so Forward is the only way back.
+    if (depth > 0) this.#win.history.go(-depth);
+    else this.#write(this.home, 'replace');
+  }
+
   /** Follows Back and Forward; returns the teardown. */
   listen(): () => void {
     const onPop = () => {
@@ -67,6 +100,10 @@ export class WallNav {
     };
     this.#win.addEventListener('popstate', onPop);
     return () => this.#win.removeEventListener('popstate', onPop);
+  }
+
+  #say(why: Refusal): void {
+    this.notice = { text: REFUSAL_TEXT[why], at: this.#now() };
   }
 
   /** Home first, down to `code`. */

@@ -89,6 +89,14 @@ describe('ranking', () => {
     expect(shortName('积石山保安族东乡族撒拉族自治县')).toBe('积石山县');
     expect(shortName('东乡族自治县')).toBe('东乡族自治县');
   });
+
+  it('shortens ethnic townships and development zones as they are spoken of, so a tile holds them on one line', () => {
+    expect(shortName('平山湖蒙古族乡')).toBe('平山湖乡');
+    expect(shortName('白银蒙古族乡')).toBe('白银乡');
+    expect(shortName('张掖经济技术开发区')).toBe('张掖经开区');
+    // A base name that is itself a nationality stays whole.
+    expect(shortName('土族乡')).toBe('土族乡');
+  });
 });
 
 describe('map ripples', () => {

@@ -7,7 +7,7 @@ import {
   monthLabel,
   trendFloor,
 } from '../../../client/src/lib/charts/options/index-trend.ts';
-import { indexScores, rankChildren } from '../../../client/src/lib/measures.ts';
+import { indexCoverage, indexScores, rankChildren } from '../../../client/src/lib/measures.ts';
 import { SafetyIndexState } from '../../../client/src/lib/state/safety-index.svelte.ts';
 import { THEME } from '../../../client/src/lib/charts/theme.ts';
 import { child } from './fixtures.ts';
@@ -18,6 +18,7 @@ function reply(code = '62', over: Partial<SafetyIndexReply> = {}): SafetyIndexRe
     month: '2026-11',
     provisional: true,
     score: 84.2,
+    coverage: { scored: 6, total: 6 },
     rank: { position: 1, of: 1, level: 'province' },
     indicators: [],
     trend: [
@@ -26,9 +27,9 @@ function reply(code = '62', over: Partial<SafetyIndexReply> = {}): SafetyIndexRe
       { month: '2026-11', score: 84.2, provisional: true },
     ],
     children: [
-      { code: '6201', name: '兰州市', score: 78.4 },
-      { code: '6207', name: '张掖市', score: 88 },
-      { code: '6209', name: '酒泉市', score: null },
+      { code: '6201', name: '兰州市', score: 78.4, coverage: { scored: 6, total: 6 } },
+      { code: '6207', name: '张掖市', score: 88, coverage: { scored: 6, total: 6 } },
+      { code: '6209', name: '酒泉市', score: null, coverage: { scored: 0, total: 6 } },
     ],
     asOf: '2026-11-22T10:00:00.000+08:00',
     ...over,
@@ -51,6 +52,24 @@ describe('the 平安指数 as a measure', () => {
       ['6207', 88],
     ]);
     expect(rankChildren(kids, 'index', null)).toEqual([]);
+  });
+
+  it('ranks a child scored on 4 of 6 indicators after the fully scored ones, marked with its coverage', () => {
+    const r = reply('62', {
+      children: [
+        { code: '6201', name: '兰州市', score: 78.4, coverage: { scored: 6, total: 6 } },
+        // The lowest score, but on fewer indicators: not comparable, so not the first to look at.
+        { code: '6202', name: '嘉峪关市', score: 60.1, coverage: { scored: 4, total: 6 } },
+        { code: '6207', name: '张掖市', score: 88, coverage: { scored: 6, total: 6 } },
+      ],
+    });
+    const ranked = rankChildren(kids, 'index', indexScores(r, '62'), indexCoverage(r, '62'));
+    expect(ranked.map((x) => [x.code, x.partial ?? null])).toEqual([
+      ['6201', null],
+      ['6207', null],
+      ['6202', { scored: 4, total: 6 }],
+    ]);
+    expect(indexCoverage(r, '6207')).toBeNull();
   });
 
   it('leaves regions without a score out of the map data instead of colouring them as zero', () => {

@@ -125,3 +125,49 @@ describe('the wall follows the browser Back button', () => {
     stop();
   });
 });
+
+describe('the wall refuses a region it may not or cannot show, and says so', () => {
+  it('opened with ?region= outside the user’s area, shows the home region under its own address and says 无权查看该区域', () => {
+    const b = fakeWindow('http://wall/?region=6201');
+    const nav = new WallNav('6207', '6201', b.win, () => 1000);
+    expect(nav.code).toBe('6207');
+    expect(b.region()).toBeNull();
+    expect(nav.notice).toEqual({ text: '无权查看该区域', at: 1000 });
+  });
+
+  it('opened with ?region= that is no region code at all, says 未知区域 and shows the home region', () => {
+    const b = fakeWindow('http://wall/?region=abc');
+    const nav = new WallNav('62', 'abc', b.win, () => 5);
+    expect(nav.code).toBe('62');
+    expect(b.region()).toBeNull();
+    expect(nav.notice?.text).toBe('未知区域');
+  });
+
+  it('says nothing when the address names a region within the user’s area', () => {
+    const nav = new WallNav('62', '6207', fakeWindow('http://wall/?region=6207').win);
+    expect(nav.notice).toBeNull();
+  });
+
+  it('goes home with the address corrected when the server says the region shown does not exist', () => {
+    const b = fakeWindow('http://wall/?region=629999');
+    const nav = new WallNav('62', '629999', b.win, () => 42);
+    expect(nav.code).toBe('629999');
+    nav.refuse('629999', 'unknown_region');
+    expect(nav.code).toBe('62');
+    expect(b.region()).toBeNull();
+    expect(nav.notice).toEqual({ text: '未知区域', at: 42 });
+    // A refusal of a region no longer shown changes nothing.
+    nav.go('6207');
+    nav.refuse('629999', 'out_of_scope');
+    expect(nav.code).toBe('6207');
+  });
+
+  it('goes home and says 无权查看该区域 when the server refuses the region as out of scope', () => {
+    const b = fakeWindow('http://wall/?region=6207');
+    const nav = new WallNav('62', '6207', b.win, () => 7);
+    nav.refuse('6207', 'out_of_scope');
+    expect(nav.code).toBe('62');
+    expect(b.region()).toBeNull();
+    expect(nav.notice?.text).toBe('无权查看该区域');
+  });
+});
