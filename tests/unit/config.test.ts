@@ -37,7 +37,7 @@ describe('configuration from the environment', () => {
 
   it('bounds how long requests wait for Redis and when the pipeline counts as lagging or stalled', () => {
     expect(loadConfig({})).toMatchObject({
-      redisCommandTimeoutMs: 3000,
+      redisCommandTimeoutMs: 10_000,
       pipelineBounds: { laggingSeconds: 5, stalledSeconds: 60 },
     });
     expect(
