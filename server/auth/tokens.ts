@@ -23,6 +23,7 @@ const LIFETIME_S: Record<Role, number> = {
   duty: 12 * 3600,
   commander: 12 * 3600,
   admin: 2 * 3600,
+  department: 12 * 3600,
 };
 
 /**

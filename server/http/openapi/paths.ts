@@ -24,7 +24,9 @@ const ACTION_BODY: Record<AlertAction, RequestName> = {
   close: 'NoteOptional',
   escalate: 'NoteRequired',
   note: 'NoteRequired',
-  supervise: 'NoteOptional',
+  supervise: 'Supervise',
+  feedback: 'Feedback',
+  assist: 'Assist',
 };
 const ACTION_SUMMARY: Record<AlertAction, string> = {
   ack: '签收: sign for an alert at its desk',
@@ -34,7 +36,10 @@ const ACTION_SUMMARY: Record<AlertAction, string> = {
   close: '核验: close a resolved alert',
   escalate: '升级: escalate an alert to the parent desk',
   note: '备注: add a note to an alert’s record (any state)',
-  supervise: '督办: supervise an alert from a level above its desk',
+  supervise:
+    '挂牌督办: supervise an alert from a level strictly above its desk, with an optional deadline and requirement',
+  feedback: '反馈: a department’s feedback on its task (or a desk’s, on its behalf)',
+  assist: '请求协办: a department asks the desk for help on its task',
 };
 
 const opName = (action: string) => action[0]!.toUpperCase() + action.slice(1);
