@@ -52,8 +52,11 @@ export class TaskBoard {
   #noticeTimer: ReturnType<typeof setTimeout> | undefined;
   #gen = 0;
 
-  constructor(api: DeptApi) {
+  readonly #onAuthLost: () => void;
+
+  constructor(api: DeptApi, onAuthLost: () => void = () => undefined) {
     this.#api = api;
+    this.#onAuthLost = onAuthLost;
   }
 
   async reload(): Promise<void> {
@@ -139,6 +142,7 @@ export class TaskBoard {
   }
 
   #failed(err: unknown): void {
+    if (err instanceof ApiFailure && err.code === 'unauthenticated') return this.#onAuthLost();
     this.#say('error', err instanceof ApiFailure ? ERROR_TEXT[err.code] : ERROR_TEXT.internal);
   }
 

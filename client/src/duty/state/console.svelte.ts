@@ -2,6 +2,7 @@ import { ALERT_ACTION_LABELS, canDo, type AlertAction, type AlertDetail } from '
 import { ALERT_STATE_LABELS, type AlertView } from '../../../../shared/schemas/alert.ts';
 import type { Snapshot } from '../../../../shared/schemas/snapshot.ts';
 import type { Ack } from '../../../../shared/ack.ts';
+import { ALERT_ACTORS } from '../../../../shared/roles.ts';
 import { isWithin } from '../../../../shared/regions.ts';
 import { ERROR_TEXT } from '../../lib/api.ts';
 import type { SessionUser } from '../../lib/auth.ts';
@@ -13,8 +14,7 @@ import { ApiFailure } from '../../lib/api.ts';
 import { Beeper } from '../sound.svelte.ts';
 import { DutyQueue } from './queue.svelte.ts';
 
-/** Roles that act on alerts (the server's ALERT_ACTORS); a wall account only watches. */
-const ACTORS = new Set(['duty', 'commander', 'admin']);
+const ACTORS: ReadonlySet<string> = new Set(ALERT_ACTORS);
 /** Actions whose note is the point of the action: what was done, why it goes up. */
 const NOTE_REQUIRED: ReadonlySet<AlertAction> = new Set(['resolve', 'escalate', 'note']);
 
@@ -27,6 +27,8 @@ const DONE_TEXT: Record<AlertAction, string> = {
   escalate: '已升级至上级值班台',
   note: '已备注',
   supervise: '已督办',
+  feedback: '已登记反馈',
+  assist: '已请求协办',
 };
 
 export interface Notice {
