@@ -44,6 +44,8 @@ function fakeApi(over: Partial<DutyApi> = {}): DutyApi {
       async (id: string) => ({ alert: alert(id), explanation: '', history: [], events: [] }) as AlertDetail,
     ),
     act: vi.fn(async (id: string) => alert(id, { state: 'acknowledged' })),
+    departments: vi.fn(async () => []),
+    supervision: vi.fn(async () => []),
     ...over,
   };
 }

@@ -2,6 +2,7 @@ import { ALERT_ACTION_LABELS, canDo, type AlertAction, type AlertDetail } from '
 import { ALERT_STATE_LABELS, type AlertView } from '../../../../shared/schemas/alert.ts';
 import type { Snapshot } from '../../../../shared/schemas/snapshot.ts';
 import type { Ack } from '../../../../shared/ack.ts';
+import type { Department } from '../../../../shared/schemas/department.ts';
 import { ALERT_ACTORS } from '../../../../shared/roles.ts';
 import { isWithin } from '../../../../shared/regions.ts';
 import { ERROR_TEXT } from '../../lib/api.ts';
@@ -9,7 +10,7 @@ import type { SessionUser } from '../../lib/auth.ts';
 import { isAuthError, listen, type WallSocket } from '../../lib/socket.ts';
 import { ConnectionState } from '../../lib/state/connection.svelte.ts';
 import { PipelineState } from '../../lib/state/pipeline.svelte.ts';
-import type { ActionBody, ClosedFilter, DutyApi, RefusalDetails } from '../api.ts';
+import type { ActionBody, ClosedFilter, DutyApi, Recording, RefusalDetails } from '../api.ts';
 import { ApiFailure } from '../../lib/api.ts';
 import { Beeper } from '../sound.svelte.ts';
 import { DutyQueue } from './queue.svelte.ts';
@@ -74,6 +75,8 @@ export class DutyConsole {
   note = $state('');
   busy = $state(false);
   notice = $state.raw<Notice | null>(null);
+  /** The registry departments the desk may dispatch to; free text stays possible for a one-off. */
+  registry = $state.raw<Department[]>([]);
   readonly #deps: ConsoleDeps;
   #detailFor = '';
   #noticeTimer: ReturnType<typeof setTimeout> | undefined;
@@ -138,6 +141,7 @@ export class DutyConsole {
     );
     if (s.connected) onConnect();
     else s.connect();
+    if (this.canActAtAll) void this.loadRegistry();
     return () => {
       unlisten();
       clearTimeout(this.#noticeTimer);
@@ -153,6 +157,14 @@ export class DutyConsole {
         this.#deps.api.list(this.user.region, 'resolved'),
       ]);
       this.queue.reset([...open, ...resolved]);
+    } catch (err) {
+      this.#failed(err);
+    }
+  }
+
+  async loadRegistry(): Promise<void> {
+    try {
+      this.registry = await this.#deps.api.departments(this.user.region);
     } catch (err) {
       this.#failed(err);
     }
@@ -193,10 +205,15 @@ export class DutyConsole {
     }
     this.busy = true;
     try {
-      const updated = await this.#deps.api.act(a.id, action, { ...(note ? { note } : {}), ...extra });
+      // A feedback's words are its `text`; its body has no note.
+      const withNote = note && action !== 'feedback' && action !== 'assist';
+      const updated = await this.#deps.api.act(a.id, action, { ...(withNote ? { note } : {}), ...extra });
       this.queue.upsert(updated);
       this.note = '';
-      this.#say('ok', action === 'checkin' && extra.department ? `${extra.department}已报到` : DONE_TEXT[action]);
+      this.#say(
+        'ok',
+        action === 'checkin' && extra.department && !extra.onBehalf ? `${extra.department}已报到` : DONE_TEXT[action],
+      );
       // 核验 moves the selection on to the next alert: load that one's detail, not the closed one's.
       const next = this.queue.selected;
       if (next) await this.loadDetail(next.id, next.updatedAt);
@@ -210,6 +227,20 @@ export class DutyConsole {
     } finally {
       this.busy = false;
     }
+  }
+
+  /** 代为报到 / 代为反馈: the desk records what a department said by phone, with the reason kept. */
+  record(r: Recording): Promise<boolean> {
+    const { kind, ...body } = r;
+    return this.act(kind, { ...body, onBehalf: true });
+  }
+
+  /** 事事有回音: every department fed back; their feedback becomes the 办结 note, after the officer's own. */
+  resolveGathered(gathered: string): Promise<boolean> {
+    const own = this.note.trim();
+    // The server keeps 500 characters of a note; every feedback stays whole in the history anyway.
+    this.note = (own ? `${own}\n${gathered}` : gathered).slice(0, 500);
+    return this.act('resolve');
   }
 
   #failed(err: unknown): void {
