@@ -160,6 +160,17 @@ export class DutyConsole {
     } catch (err) {
       this.#failed(err);
     }
+    await this.loadSupervision();
+  }
+
+  /** The 督办 tab: what this level supervises. A level that supervises nothing just shows none. */
+  async loadSupervision(): Promise<void> {
+    if (!this.canActAtAll) return;
+    try {
+      this.queue.supervising = (await this.#deps.api.supervision(this.user.region)).map((i) => i.alert);
+    } catch {
+      // The work queue matters more than this list; the next reconnect or action tries again.
+    }
   }
 
   async loadRegistry(): Promise<void> {
@@ -209,6 +220,7 @@ export class DutyConsole {
       const withNote = note && action !== 'feedback' && action !== 'assist';
       const updated = await this.#deps.api.act(a.id, action, { ...(withNote ? { note } : {}), ...extra });
       this.queue.upsert(updated);
+      if (action === 'supervise' || updated.supervision) void this.loadSupervision();
       this.note = '';
       this.#say(
         'ok',
