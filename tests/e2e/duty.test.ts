@@ -157,6 +157,8 @@ describe('the duty console (值班台)', () => {
     await winner.keyboard.press('d');
     await winner.click('[data-testid=dispatch-picker] >> text=公安局');
     await winner.fill('[data-testid=dispatch-custom]', '县妇联');
+    await winner.press('[data-testid=dispatch-custom]', 'Enter');
+    await screenshot(winner, 'duty-dispatch-picker');
     await winner.click('[data-testid=dispatch-confirm]');
     await winner.waitForSelector('[data-testid=duty-detail][data-state=dispatched]');
     await winner.click('[data-testid=detail-departments] >> text=代为报到 >> nth=0');
