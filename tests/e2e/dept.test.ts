@@ -14,6 +14,7 @@ let browser: Browser;
 let dept: Page;
 let desk: Page;
 let dutyToken: string;
+let newest: string;
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -160,7 +161,7 @@ describe('the department page (/dept)', () => {
 
   it('fits a desk screen as well: 1920×1080, cards side by side, no sideways scroll', async () => {
     await redAlertDispatched(2);
-    await redAlertDispatched(3);
+    newest = await redAlertDispatched(3);
     await dept.setViewportSize(DESK);
     await dept.click('[data-testid=dept-tab-pending]');
     await expect.poll(() => dept.locator('[data-testid=task]').count()).toBe(2);
@@ -169,5 +170,18 @@ describe('the department page (/dept)', () => {
     expect(ba!.y).toBe(bb!.y);
     expect(await overflow(dept)).toBeLessThanOrEqual(0);
     await screenshot(dept, 'dept-desk-pending');
+  });
+
+  it('puts an alert the city supervises at the top of the county queue, with its deadline and requirement', async () => {
+    // The newest of three red alerts: without 督办 it would be last of them.
+    const id = newest;
+    const city = await t.userToken('city', 'duty', '6207');
+    const deadline = new Date(Date.now() + 26 * 3_600_000).toISOString();
+    await call(city, 'POST', `/alerts/${id}/supervise`, { deadline, requirement: '三日内化解并报结果' });
+    const first = desk.locator('[data-testid=queue-item]').first();
+    await expect.poll(() => first.getAttribute('data-id'), { timeout: 2000 }).toBe(id);
+    const tag = first.locator('[data-testid=queue-supervision]');
+    expect(await tag.textContent()).toMatch(/^督办 · 期限 \d+月\d+日 \d\d:\d\d · 三日内化解并报结果$/);
+    await screenshot(desk, 'dept-desk-supervised');
   });
 });
