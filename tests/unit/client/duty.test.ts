@@ -177,6 +177,31 @@ describe('the duty console state', () => {
     expect([...socket.handlers.values()].every((s) => s.size === 0)).toBe(true);
   });
 
+  it('alerts the desk once when a department it dispatched to becomes late to report', async () => {
+    const socket = new FakeSocket();
+    const c = new DutyConsole({
+      api: fakeApi(),
+      socket: socket as unknown as WallSocket,
+      user,
+      now: () => 0,
+      onAuthLost: () => undefined,
+    });
+    const stop = c.start();
+    await flush();
+    const dep = { name: '公安局', dispatchedAt: '2026-11-22T10:00:00.000+08:00', dispatchedBy: 'zhou' };
+    const late = { ...dep, lateAt: '2026-11-22T10:30:00.000+08:00' };
+    const region = '620702001001';
+    socket.deliver('alert', alert('x', { state: 'dispatched', region, departments: [dep] }));
+    expect(c.notice).toBeNull();
+    socket.deliver('alert', alert('x', { state: 'dispatched', region, departments: [late] }));
+    expect(c.notice).toEqual({ kind: 'error', text: '公安局 报到超时' });
+    const beeps = c.beeper.count;
+    expect(beeps).toBe(1);
+    socket.deliver('alert', alert('x', { state: 'dispatched', region, departments: [late], count: 2 }));
+    expect(c.beeper.count).toBe(beeps);
+    stop();
+  });
+
   it('says who signed first when a sign is refused', async () => {
     const refused = new ApiFailure(409, 'conflict', 'already signed by wu', {
       state: 'acknowledged',

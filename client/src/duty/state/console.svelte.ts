@@ -50,6 +50,14 @@ export function refusalText(err: unknown, action: AlertAction): string {
   return ERROR_TEXT[err.code];
 }
 
+/** Departments the server has just flagged late to report (lateAt new since the alert we had). */
+function newlyLate(before: AlertView | undefined, after: AlertView): string[] {
+  if (!before) return [];
+  const key = (d: { id?: string; name: string }) => d.id ?? d.name;
+  const known = new Set((before.departments ?? []).filter((d) => d.lateAt).map(key));
+  return (after.departments ?? []).filter((d) => d.lateAt && !d.checkedInAt && !known.has(key(d))).map((d) => d.name);
+}
+
 export interface ConsoleDeps {
   api: DutyApi;
   socket: WallSocket;
@@ -117,7 +125,16 @@ export class DutyConsole {
     };
     const onAlert = (a: AlertView) => {
       this.connection.heard(Date.now());
+      const late = newlyLate(
+        this.queue.items.find((x) => x.id === a.id),
+        a,
+      );
       const fresh = this.queue.upsert(a);
+      if (late.length) {
+        // The sweep flagged a department: the desk must chase it now, not when it next looks.
+        this.#say('error', `${late.join('、')} 报到超时`);
+        this.beeper.beep();
+      }
       if (fresh && a.level === 'red' && a.state === 'new') this.beeper.beep();
       if (a.id === this.queue.selectedId) void this.loadDetail(a.id, a.updatedAt);
     };
