@@ -202,6 +202,26 @@ describe('the duty console state', () => {
     stop();
   });
 
+  it('tells the desk when a department asks for help (请求协办), with what it asked', async () => {
+    const socket = new FakeSocket();
+    const c = new DutyConsole({
+      api: fakeApi(),
+      socket: socket as unknown as WallSocket,
+      user,
+      now: () => 0,
+      onAuthLost: () => undefined,
+    });
+    const stop = c.start();
+    await flush();
+    const dep = { name: '公安局', dispatchedAt: '2026-11-22T10:00:00.000+08:00', dispatchedBy: 'zhou' };
+    const asked = { ...dep, assist: { text: '需要司法所到场', at: '2026-11-22T10:20:00.000+08:00', by: 'police' } };
+    const region = '620702001001';
+    socket.deliver('alert', alert('x', { state: 'dispatched', region, departments: [dep] }));
+    socket.deliver('alert', alert('x', { state: 'dispatched', region, departments: [asked] }));
+    expect(c.notice).toEqual({ kind: 'error', text: '公安局 请求协办：需要司法所到场' });
+    stop();
+  });
+
   it('says who signed first when a sign is refused', async () => {
     const refused = new ApiFailure(409, 'conflict', 'already signed by wu', {
       state: 'acknowledged',

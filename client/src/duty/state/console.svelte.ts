@@ -58,6 +58,16 @@ function newlyLate(before: AlertView | undefined, after: AlertView): string[] {
   return (after.departments ?? []).filter((d) => d.lateAt && !d.checkedInAt && !known.has(key(d))).map((d) => d.name);
 }
 
+/** 请求协办 that arrived with this change: `公安局 请求协办：…`. */
+function newAssists(before: AlertView | undefined, after: AlertView): string[] {
+  if (!before) return [];
+  const key = (d: { id?: string; name: string }) => d.id ?? d.name;
+  const seen = new Map((before.departments ?? []).map((d) => [key(d), d.assist?.at]));
+  return (after.departments ?? [])
+    .filter((d) => d.assist && d.assist.at !== seen.get(key(d)))
+    .map((d) => `${d.name} 请求协办：${d.assist!.text}`);
+}
+
 export interface ConsoleDeps {
   api: DutyApi;
   socket: WallSocket;
@@ -125,16 +135,15 @@ export class DutyConsole {
     };
     const onAlert = (a: AlertView) => {
       this.connection.heard(Date.now());
-      const late = newlyLate(
-        this.queue.items.find((x) => x.id === a.id),
-        a,
-      );
+      const before = this.queue.items.find((x) => x.id === a.id);
+      const late = newlyLate(before, a);
+      const asks = newAssists(before, a);
       const fresh = this.queue.upsert(a);
       if (late.length) {
         // The sweep flagged a department: the desk must chase it now, not when it next looks.
         this.#say('error', `${late.join('、')} 报到超时`);
         this.beeper.beep();
-      }
+      } else if (asks.length) this.#say('error', asks.join('；'));
       if (fresh && a.level === 'red' && a.state === 'new') this.beeper.beep();
       if (a.id === this.queue.selectedId) void this.loadDetail(a.id, a.updatedAt);
     };
