@@ -146,6 +146,8 @@ export class DutyConsole {
       } else if (asks.length) this.#say('error', asks.join('；'));
       if (fresh && a.level === 'red' && a.state === 'new') this.beeper.beep();
       if (a.id === this.queue.selectedId) void this.loadDetail(a.id, a.updatedAt);
+      // The 督办 list shows each item's state and lateness: it follows the alerts it lists.
+      if (this.queue.supervising.some((x) => x.id === a.id)) void this.loadSupervision();
     };
     const onEnded = () => this.#deps.onAuthLost();
     const heard = () => this.connection.heard(Date.now());
