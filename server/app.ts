@@ -43,6 +43,10 @@ import { safetyIndexRouter } from './http/routes/safety-index.ts';
 import { timelinessRouter } from './http/routes/timeliness.ts';
 import { SafetyIndex } from './safety-index/service.ts';
 import { setupAlerting } from './warnings/setup.ts';
+import { loadRulesConfig, reportLimitMs } from './warnings/config.ts';
+import { alertsFromRules } from './alerts/service.ts';
+import { createDepartmentRegistry } from './departments/registry.ts';
+import { departmentsRouter } from './http/routes/departments.ts';
 import { createAuditLog, type AuditLog } from './audit/log.ts';
 import { createLoginFailures } from './audit/login-failures.ts';
 import { createHashGate } from './auth/hash-gate.ts';
@@ -132,7 +136,11 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
   const appendRedis = serving('ingest');
   connections.push(appendRedis);
   const ingest = createIngest({ redis: appendRedis, keys, clock, metrics, hasRegion: (c) => tree.has(c) });
-  const alerting = setupAlerting({ redis, keys, clock, logger, tree, audit });
+  // The composition root builds the alerts service and hands the same one to the rules' timers and the routes.
+  const rules = loadRulesConfig();
+  const alerts = alertsFromRules({ redis, keys, clock, audit }, rules);
+  const alerting = setupAlerting({ redis, keys, clock, logger, tree, rules, alerts });
+  const departments = createDepartmentRegistry({ redis, prefix: keys.prefix });
   const snapshot = (code: string) =>
     readSnapshot(
       { redis, keys, region: (c) => tree.info(c), alerts: (c, kids) => alerting.alerts.digest(c, kids) },
@@ -188,10 +196,11 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
     }),
   );
   api.use('/', regionsRouter({ tree, tokens, snapshot }));
-  api.use('/', alertsRouter({ alerts: alerting.alerts, tokens, tree }));
+  api.use('/', alertsRouter({ alerts, tokens, tree, departments, reportLimitMs: (l) => reportLimitMs(rules, l) }));
+  api.use('/', departmentsRouter({ departments, alerts, tokens, tree }));
   api.use('/', safetyIndexRouter({ tree, tokens, index: new SafetyIndex({ redis, keys, tree, clock }) }));
   api.use('/', timelinessRouter({ tree, tokens, redis, keys, clock, config: alerting.rules.timeliness }));
-  api.use('/', usersRouter({ users, tokens, tree, audit, sessions }));
+  api.use('/', usersRouter({ users, tokens, tree, audit, sessions, departments }));
   api.use('/', ingestKeysRouter({ ingestKeys, tokens, tree, audit }));
   api.use('/', auditRouter({ audit, tokens, tree }));
   app.use('/api/v1', api);
@@ -262,16 +271,13 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
     const work = connect('aggregator-cmd');
     const blocking = connect('aggregator');
     connections.push(work, blocking);
-    const rules = setupAlerting({
-      redis: work,
-      keys,
-      clock,
-      logger,
-      tree,
-      audit: createAuditLog({ redis: work, prefix: keys.prefix, clock }),
-    });
-    stopRules = rules.start({ rules: true, escalation: false });
-    aggregator = startPipeline({ redis: work, blocking, keys, clock, logger, metrics, after: rules.warnings });
+    const workAlerts = alertsFromRules(
+      { redis: work, keys, clock, audit: createAuditLog({ redis: work, prefix: keys.prefix, clock }) },
+      rules,
+    );
+    const inline = setupAlerting({ redis: work, keys, clock, logger, tree, rules, alerts: workAlerts });
+    stopRules = inline.start({ rules: true, escalation: false });
+    aggregator = startPipeline({ redis: work, blocking, keys, clock, logger, metrics, after: inline.warnings });
   } else if (config.aggregator === 'on') {
     thread = startAggregatorThread(
       {

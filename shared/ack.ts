@@ -17,6 +17,19 @@ export const ERROR_CODES = [
   'rate_limited',
   'unavailable',
   'internal',
+  // Departments and supervision (issue 15).
+  /** A department account acting on an alert not dispatched to its department. */
+  'not_your_task',
+  /** A department account naming another department. */
+  'not_your_department',
+  /** A feedback before the department reported in. */
+  'not_checked_in',
+  /** A 督办 deadline that is not in the future. */
+  'deadline_past',
+  /** Supervising an alert at one's own desk. */
+  'own_desk',
+  /** 核验 of a supervised alert by other than the supervising level. */
+  'supervisor_verifies',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -13,11 +13,19 @@ export const ALERT_ACTIONS = [
   'escalate',
   'note',
   'supervise',
+  'feedback',
+  'assist',
 ] as const;
 export type AlertAction = (typeof ALERT_ACTIONS)[number];
 
-export const ALERT_ACTION_LABELS: Record<AlertAction | 'create' | 'raise', string> = {
+/** History-only steps the system takes: `late` is the report-in sweep (报到超时). */
+export const SYSTEM_STEPS = ['create', 'raise', 'late'] as const;
+
+export const ALERT_ACTION_LABELS: Record<AlertAction | (typeof SYSTEM_STEPS)[number], string> = {
   create: '生成预警',
+  late: '报到超时',
+  feedback: '部门反馈',
+  assist: '请求协办',
   raise: '预警升级',
   ack: '签收',
   dispatch: '分派',
@@ -54,7 +62,12 @@ export const TRANSITIONS: Record<AlertAction, Transition> = {
   escalate: { from: OPEN_ALERT_STATES, to: 'escalated' },
   note: { from: ['new', 'acknowledged', 'dispatched', 'resolved', 'closed', 'escalated'] },
   supervise: { from: OPEN_ALERT_STATES },
+  feedback: { from: ['dispatched'] },
+  assist: { from: ['dispatched'] },
 };
+
+/** Actions a department account may take on a task of its own (the desk may record the first two for it). */
+export const TASK_ACTIONS: readonly AlertAction[] = ['checkin', 'feedback', 'assist'];
 
 export function canDo(action: AlertAction, state: AlertState): boolean {
   return TRANSITIONS[action].from.includes(state);

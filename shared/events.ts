@@ -40,7 +40,10 @@ export interface PipelineStatus {
 export interface ServerToClientEvents {
   /** Coalesced changes to a subscribed region (≤ 4 per second per room). */
   delta: (delta: Delta) => void;
-  /** A new or changed alert in a subscribed region's subtree; never coalesced. */
+  /**
+   * A new or changed alert in a subscribed region's subtree; never coalesced. A `department`
+   * socket gets, without subscribing, every change of an alert dispatched to its department.
+   */
   alert: (alert: AlertView) => void;
   /** A sample of live events in a subscribed region; volatile (may be dropped when slow). */
   ticker: (items: TickerItem[]) => void;
@@ -72,9 +75,19 @@ export interface SocketData {
   publicMode: boolean;
   /** When the token expires (epoch seconds): the socket is ended then. */
   expiresAt: number;
+  /** Role `department`: its registry id; the socket is in `departmentRoom(id)` from the start. */
+  department?: string;
 }
 
 /** Room name of a region; the only place a room name is spelled. */
 export function regionRoom(code: string): string {
   return `region:${code}`;
+}
+
+/**
+ * Room of a department's tasks. A `department` socket joins it at connection (it subscribes to no
+ * region: `subscribe` answers `out_of_scope`) and hears there the `alert` changes of its tasks.
+ */
+export function departmentRoom(id: string): string {
+  return `dept:${id}`;
 }

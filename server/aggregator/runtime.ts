@@ -9,6 +9,8 @@ import { startPipeline, type PipelineOptions } from '../aggregate/pipeline.ts';
 import type { Aggregator } from '../aggregate/consumer.ts';
 import { createAuditLog } from '../audit/log.ts';
 import { setupAlerting } from '../warnings/setup.ts';
+import { loadRulesConfig } from '../warnings/config.ts';
+import { alertsFromRules } from '../alerts/service.ts';
 
 export interface AggregatorRuntimeOptions {
   redis: RedisOptions;
@@ -41,13 +43,24 @@ export function startAggregatorRuntime(o: AggregatorRuntimeOptions): Aggregator 
   const commands = openRedis(o.redis, 'aggregator', o.logger);
   const blocking = openRedis(o.redis, 'aggregator-stream', o.logger);
   // The warning rules run wherever events are aggregated, so workers raise alerts too.
+  const rules = loadRulesConfig();
+  const alerts = alertsFromRules(
+    {
+      redis: commands,
+      keys,
+      clock: o.clock,
+      audit: createAuditLog({ redis: commands, prefix: keys.prefix, clock: o.clock }),
+    },
+    rules,
+  );
   const alerting = setupAlerting({
     redis: commands,
     keys,
     clock: o.clock,
     logger: o.logger,
     tree: o.tree,
-    audit: createAuditLog({ redis: commands, prefix: keys.prefix, clock: o.clock }),
+    rules,
+    alerts,
   });
   const stopAlerting = alerting.start({ rules: true, escalation: o.escalation });
   const pipeline = startPipeline({

@@ -26,6 +26,12 @@ export interface AlertKeys {
   silence(rule: string, region: string): string;
   /** Every silence by expiry, for listing. */
   silences: string;
+  /** Alerts dispatched to a registry department (its tasks), by dispatch time. */
+  tasks(department: string): string;
+  /** Report-in deadlines (ms) of dispatched departments not yet reported, members `<alert id>\n<department key>`. */
+  reportDue: string;
+  /** Alerts a level supervises (挂牌督办), by deadline (ms; none: 2^53-1). */
+  supervised(region: string): string;
   /** Pub/sub channel the realtime hubs relay as the socket `alert` event (AlertView JSON). */
   channel: string;
 }
@@ -44,6 +50,9 @@ export function alertKeys(keys: Pick<Keys, 'prefix'>): AlertKeys {
     due: `${p}aldue`,
     silence: (rule, region) => `${p}asil:${rule}:${region}`,
     silences: `${p}asils`,
+    tasks: (department) => `${p}altask:${department}`,
+    reportDue: `${p}alrep`,
+    supervised: (region) => `${p}alsup:${region}`,
     channel: `${p}alerts`,
   };
 }

@@ -12,6 +12,7 @@ import { AlertStore, type ActInput, type ActResult, type RaiseInput, type RaiseR
 import { Silences } from './silences.ts';
 import type { SilenceView } from '../../shared/alert-machine.ts';
 import type { AuditLog } from '../audit/log.ts';
+import { signLimitMs } from '../warnings/config.ts';
 
 /** Open alerts a snapshot carries; the console lists more through the API. */
 export const SNAPSHOT_ALERT_CAP = 50;
@@ -41,12 +42,23 @@ export interface Alerts {
   /** A region subtree's alerts in one bucket, or those at one desk. */
   list(region: string, bucket: ListBucket, cap?: number): Promise<AlertView[]>;
   atDesk(desk: string, cap?: number): Promise<AlertView[]>;
+  /** Alerts the level `region` supervises whose deadline has passed (not yet resolved ones are overdue). */
+  overdueSupervised(region: string, cap?: number): Promise<AlertView[]>;
+  /** Every alert the level `region` supervises, soonest deadline first. */
+  supervisedBy(region: string, cap?: number): Promise<AlertView[]>;
+  /** A department's tasks, newest dispatch first. */
+  tasks(department: string, cap?: number): Promise<AlertView[]>;
   /** The snapshot's alert part (readSnapshot's `alerts` provider), in one round trip. */
   digest(code: string, children: RegionRef[]): Promise<AlertDigest>;
   /** Tells the screens about a changed alert: the alert itself, then a change notice for counts. */
   publish(alert: AlertView, notice?: boolean): Promise<void>;
   silence(s: { rule: string; region: string; reason: string; by: string; minutes: number }): Promise<SilenceView>;
   unsilence(rule: string, region: string, by: string): Promise<boolean>;
+}
+
+/** The alerts service as the composition roots build it: sign times from the validated rules file. */
+export function alertsFromRules(o: Omit<AlertsDeps, 'signLimitMs'>, rules: Parameters<typeof signLimitMs>[0]): Alerts {
+  return createAlerts({ ...o, signLimitMs: (l, r, t) => signLimitMs(rules, l, r, t) });
 }
 
 export function createAlerts(deps: AlertsDeps): Alerts {
@@ -58,6 +70,11 @@ export function createAlerts(deps: AlertsDeps): Alerts {
     // Store before push: the alert is in Redis already, so a snapshot read after this has it.
     await deps.redis.publish(keys.channel, JSON.stringify(alert));
     if (notice) await publishNotice(deps.redis, deps.keys, { touched: ancestry(alert.region), events: [] });
+  }
+
+  async function views(ids: string[]): Promise<AlertView[]> {
+    // Closed alerts expire after a long retention: an id left behind has no alert and is skipped.
+    return (await Promise.all(ids.map((id) => store.view(id)))).filter((a): a is AlertView => a !== undefined);
   }
 
   return {
@@ -101,6 +118,15 @@ export function createAlerts(deps: AlertsDeps): Alerts {
     },
     async atDesk(desk, cap = LIST_CAP) {
       return (await store.read(keys.desk(desk), cap)).alerts;
+    },
+    async overdueSupervised(region, cap = LIST_CAP) {
+      return views(await store.overdueSupervisedBy(region, deps.clock.now(), cap));
+    },
+    async supervisedBy(region, cap = LIST_CAP) {
+      return views(await store.supervisedBy(region, cap));
+    },
+    async tasks(department, cap = LIST_CAP) {
+      return views(await store.taskIds(department, cap));
     },
     async digest(code, children) {
       const page = await store.read(

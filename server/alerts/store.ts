@@ -30,14 +30,39 @@ export interface RaiseInput {
 
 export type RaiseResult = { code: 'N' | 'U'; alert: AlertView } | { code: 'D' | 'S' };
 
+/** One department named at dispatch, resolved against the registry by the route. */
+export interface DispatchTarget {
+  /** Its field in the departments hash: the registry id, or the name of an ad-hoc one. */
+  key: string;
+  name: string;
+  id?: string;
+  adhoc?: boolean;
+  /** Report-in deadline, ms. */
+  reportBy: number;
+}
+
+/** checkin / feedback / assist / late: which department, and what it says. */
+export interface TaskStep {
+  key: string;
+  onBehalf?: boolean;
+  reason?: string;
+  text?: string;
+  result?: string;
+}
+
 export interface ActInput {
-  action: AlertAction;
+  /** `late` is the report-in sweep's step (history only, no user posts it). */
+  action: AlertAction | 'late';
   actor: string;
   note?: string;
-  /** dispatch */
+  /** dispatch: names for the audit trail, and the resolved targets. */
   departments?: string[];
-  /** checkin */
+  targets?: DispatchTarget[];
+  /** checkin, feedback, assist, late */
   department?: string;
+  step?: TaskStep;
+  /** supervise: the supervising level, deadline (ms) and requirement. */
+  supervision?: { region: string; deadline?: number; requirement?: string };
   /** resolve: why, although dispatched departments have not checked in. */
   override?: string;
   /** escalate: the new desk's time to sign. */
@@ -57,6 +82,8 @@ export type RefusalReason =
   | 'checked_in'
   | 'not_checked_in'
   | 'supervised'
+  | 'dep_not_checked_in'
+  | 'fed_back'
   | 'out_of_scope';
 export type ActResult =
   | { ok: true; alert: AlertView }
@@ -72,6 +99,53 @@ export interface IndexPage {
 function levelCounts(raw: (string | null)[] | undefined): LevelCounts {
   const [red, orange, yellow, blue] = raw ?? [];
   return { red: Number(red ?? 0), orange: Number(orange ?? 0), yellow: Number(yellow ?? 0), blue: Number(blue ?? 0) };
+}
+
+/** The sweep's step: it flags a department still unreported on a dispatched alert. */
+const LATE = { from: ['dispatched'] as const, to: undefined };
+
+/** The script's tenth argument, per action (server/alerts/scripts/transition.lua says the shapes). */
+function scriptArgument(input: ActInput): string {
+  switch (input.action) {
+    case 'dispatch':
+      // Without resolved targets (callers inside the server), names are taken as they are, with no deadline.
+      return JSON.stringify(
+        (input.targets ?? (input.departments ?? []).map((name) => ({ key: name, name }) as DispatchTarget)).map(
+          (t) => ({
+            k: t.key,
+            nm: t.name,
+            ...(t.reportBy ? { rb: Math.round(t.reportBy) } : {}),
+            ...(t.id ? { id: t.id } : {}),
+            ...(t.adhoc ? { ah: 1 } : {}),
+          }),
+        ),
+      );
+    case 'checkin':
+    case 'feedback':
+    case 'assist':
+    case 'late': {
+      const s = input.step ?? { key: input.department ?? '' };
+      return JSON.stringify({
+        k: s.key,
+        ...(s.onBehalf ? { ob: 1 } : {}),
+        ...(s.reason ? { r: s.reason } : {}),
+        ...(s.text ? { t: s.text } : {}),
+        ...(s.result ? { res: s.result } : {}),
+      });
+    }
+    case 'supervise': {
+      const v = input.supervision;
+      return JSON.stringify({
+        reg: v?.region ?? '',
+        ...(v?.deadline ? { dl: v.deadline } : {}),
+        ...(v?.requirement ? { req: v.requirement } : {}),
+      });
+    }
+    case 'resolve':
+      return input.override ?? '';
+    default:
+      return input.auto ? 'auto' : '';
+  }
 }
 
 /** Short, sortable, unguessable enough to show on a console: `al-m3k2x9qa-7f3a1c`. */
@@ -111,21 +185,12 @@ export class AlertStore {
     const code = reply[0] as 'N' | 'U' | 'D' | 'S';
     if (code === 'D' || code === 'S') return { code };
     const d = await this.redis.hgetall(this.keys.departments(pairs(reply[1]).id!));
-    return { code, alert: toView(pairs(reply[1]), d) };
+    return { code, alert: toView(pairs(reply[1]), d, now) };
   }
 
   async act(id: string, input: ActInput): Promise<ActResult> {
-    const t = TRANSITIONS[input.action];
-    const arg =
-      input.action === 'dispatch'
-        ? JSON.stringify(input.departments ?? [])
-        : input.action === 'checkin'
-          ? (input.department ?? '')
-          : input.action === 'resolve'
-            ? (input.override ?? '')
-            : input.auto
-              ? 'auto'
-              : '';
+    const t = input.action === 'late' ? LATE : TRANSITIONS[input.action];
+    const arg = scriptArgument(input);
     const reply = await runAlertScript<[string, ...unknown[]]>(this.redis, 'pinganAlertTransition', this.keys.due, [
       this.keys.prefix,
       this.clock.now(),
@@ -142,7 +207,7 @@ export class AlertStore {
     if (reply[0] === 'NOTFOUND') return { ok: false, reason: 'not_found' };
     const flat = (reply[0] === 'OK' ? reply[1] : reply[2]) as string[];
     const h = pairs(flat);
-    const alert = toView(h, await this.redis.hgetall(this.keys.departments(id)));
+    const alert = toView(h, await this.redis.hgetall(this.keys.departments(id)), this.clock.now());
     if (reply[0] === 'OK') return { ok: true, alert };
     return { ok: false, reason: reply[1] as RefusalReason, alert };
   }
@@ -159,7 +224,7 @@ export class AlertStore {
     children.forEach((c, i) => (byChild[c] = levelCounts(kids[i])));
     return {
       // An id left in an index by an expired alert has no fields: skip it rather than show a husk.
-      alerts: list.filter(([h]) => h.length > 0).map(([h, d]) => toView(pairs(h), pairs(d))),
+      alerts: list.filter(([h]) => h.length > 0).map(([h, d]) => toView(pairs(h), pairs(d), this.clock.now())),
       counts: levelCounts(mine),
       byChild,
     };
@@ -171,7 +236,7 @@ export class AlertStore {
       this.redis.hgetall(this.keys.alert(id)),
       this.redis.hgetall(this.keys.departments(id)),
     ]);
-    return h.id ? toView(h, d) : undefined;
+    return h.id ? toView(h, d, this.clock.now()) : undefined;
   }
 
   /** The alert with its explanation, full history and evidence, read in one transaction. */
@@ -187,11 +252,40 @@ export class AlertStore {
     const [h, d, hist, ev] = replies.map(([, v]) => v) as [Hash, Hash, string[], string[]];
     if (!h.id) return undefined;
     return {
-      alert: toView(h, d),
+      alert: toView(h, d, this.clock.now()),
       explanation: h.x ?? '',
       history: hist.map(toHistory),
       events: ev.map((e) => JSON.parse(e) as AlertEvidence),
     };
+  }
+
+  /** The injected clock's time (routes check deadlines against the same clock as the scripts). */
+  now(): number {
+    return this.clock.now();
+  }
+
+  /** Alert ids of a department's tasks, newest dispatch first. */
+  async taskIds(department: string, cap: number): Promise<string[]> {
+    return this.redis.zrevrange(this.keys.tasks(department), 0, cap - 1);
+  }
+
+  /** Departments whose report-in deadline has passed without a report: `[alert id, department key]`. */
+  async lateReports(now: number, limit = 100): Promise<[string, string][]> {
+    const members = await this.redis.zrangebyscore(this.keys.reportDue, '-inf', now, 'LIMIT', 0, limit);
+    return members.map((m) => {
+      const i = m.indexOf('\n');
+      return [m.slice(0, i), m.slice(i + 1)];
+    });
+  }
+
+  /** Alert ids a level supervises with their deadlines (ms; none is 2^53-1), soonest first. */
+  async supervisedBy(region: string, cap: number): Promise<string[]> {
+    return this.redis.zrange(this.keys.supervised(region), '0', String(cap - 1));
+  }
+
+  /** Ids of supervised alerts of a level whose deadline has passed. */
+  async overdueSupervisedBy(region: string, now: number, cap: number): Promise<string[]> {
+    return this.redis.zrangebyscore(this.keys.supervised(region), '-inf', now, 'LIMIT', 0, cap);
   }
 
   /** Ids of unsigned alerts whose deadline has passed. */

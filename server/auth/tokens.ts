@@ -15,6 +15,8 @@ export interface Principal {
   expiresAt: number;
   /** The account is a public-facing screen: personal data is masked for it everywhere. */
   publicMode: boolean;
+  /** Role `department`: the registry id it acts for. */
+  department?: string;
 }
 
 /** Walls run unattended for weeks; people at desks log in per shift. */
@@ -23,6 +25,7 @@ const LIFETIME_S: Record<Role, number> = {
   duty: 12 * 3600,
   commander: 12 * 3600,
   admin: 2 * 3600,
+  department: 12 * 3600,
 };
 
 /**
@@ -74,6 +77,7 @@ export class Tokens {
         tokenId: payload.jti,
         expiresAt: payload.exp,
         publicMode: user.publicMode,
+        ...(user.department ? { department: user.department } : {}),
       };
     } catch {
       return undefined;

@@ -35,6 +35,7 @@ export class Users {
       passwordHash: h.passwordHash!,
       tokenVersion: Number(h.tokenVersion ?? 0),
       createdAt: h.createdAt!,
+      ...(h.department ? { department: h.department } : {}),
     };
   }
 
@@ -45,6 +46,8 @@ export class Users {
     role: Role;
     region: string;
     publicMode?: boolean;
+    /** Role `department`: its registry id (the route checks it exists in the region's registry). */
+    department?: string;
   }): Promise<boolean> {
     const passwordHash = await hashPassword(u.password);
     const created = await this.redis.hsetnx(this.key(u.username), 'username', u.username.toLowerCase());
@@ -57,6 +60,7 @@ export class Users {
       disabled: 0,
       publicMode: u.publicMode ? 1 : 0,
       createdAt: new Date().toISOString(),
+      ...(u.department ? { department: u.department } : {}),
     });
     return true;
   }

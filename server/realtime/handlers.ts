@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { fail, ok } from '../../shared/ack.ts';
+import { departmentRoom } from '../../shared/events.ts';
 import { isRegionCode } from '../../shared/regions.ts';
 import type { Tokens } from '../auth/tokens.ts';
 import { inScope } from '../auth/scope.ts';
@@ -29,6 +30,7 @@ export function wireSocketHandlers(io: IO, deps: { tokens: Tokens; tree: RegionT
       // The account's setting wins: a screen can ask for masking, never out of it.
       publicMode: p.publicMode || auth?.public === true,
       expiresAt: p.expiresAt,
+      ...(p.department ? { department: p.department } : {}),
     };
     next();
   });
@@ -36,7 +38,12 @@ export function wireSocketHandlers(io: IO, deps: { tokens: Tokens; tree: RegionT
   io.on('connection', (socket) => {
     const subscribed = new Set<string>();
     // Rooms through which a revoked token or a disabled user reaches this socket from any process.
-    void socket.join([userRoom(socket.data.username), tokenRoom(socket.data.tokenId)]);
+    void socket.join([
+      userRoom(socket.data.username),
+      tokenRoom(socket.data.tokenId),
+      // A department's tasks reach it here without any subscription (it may subscribe to no wall).
+      ...(socket.data.department ? [departmentRoom(socket.data.department)] : []),
+    ]);
     // A revocation published between the handshake's check and the join above missed this
     // socket: look once more now that the rooms would catch the next one.
     const token = (socket.handshake.auth as { token: string }).token;
@@ -77,7 +84,8 @@ export function wireSocketHandlers(io: IO, deps: { tokens: Tokens; tree: RegionT
         return ack(fail('bad_request', 'subscribe takes a region code'));
       const code = parsed.data;
       if (!deps.tree.has(code)) return ack(fail('unknown_region', `unknown region ${code}`));
-      if (!inScope(socket.data, code)) return ack(fail('out_of_scope', `region ${code} is outside your area`));
+      if (!inScope(socket.data, code) || socket.data.role === 'department')
+        return ack(fail('out_of_scope', `region ${code} is outside your area`));
       const reserved = !subscribed.has(code);
       if (reserved && subscribed.size >= MAX_SUBSCRIPTIONS)
         return ack(fail('too_many_subscriptions', `at most ${MAX_SUBSCRIPTIONS} regions per connection`));

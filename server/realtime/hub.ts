@@ -12,6 +12,7 @@ import {
 import { ancestry } from '../../shared/regions.ts';
 import type { Snapshot } from '../../shared/schemas/snapshot.ts';
 import type { AlertView } from '../../shared/schemas/alert.ts';
+import { departmentRoom } from '../../shared/events.ts';
 import type { StoredEvent } from '../../shared/schemas/event.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
@@ -116,6 +117,9 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     } catch {
       return;
     }
+    // A department hears the changes of its own tasks in its room, subscribed or not.
+    const deptRooms = (alert.departments ?? []).flatMap((d) => (d.id ? [departmentRoom(d.id)] : []));
+    if (deptRooms.length) io.local.to(deptRooms).emit('alert', alert);
     // Alerts are never coalesced: every room on the alert's path hears it now.
     const codes = ancestry(alert.region).filter((c) => rooms.has(c));
     if (!codes.length) return;

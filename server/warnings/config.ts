@@ -38,6 +38,10 @@ export const rulesFileSchema = z.strictObject({
   signMinutes: z
     .strictObject({ red: minutes, orange: minutes, yellow: minutes, blue: minutes })
     .default({ red: 5, orange: 15, yellow: 60, blue: 240 }),
+  /** Minutes a dispatched department has to report in (报到), by the alert's level; late ones are flagged. */
+  reportMinutes: z
+    .strictObject({ red: minutes, orange: minutes, yellow: minutes, blue: minutes })
+    .default({ red: 30, orange: 120, yellow: 480, blue: 1440 }),
   rules: z.strictObject(ruleShapes),
   /** 重大活动、敏感节点: named periods that tighten thresholds and time limits for chosen regions. */
   sensitivePeriods: z.array(sensitivePeriodSchema).default([]),
@@ -101,6 +105,11 @@ export function tuningFor(cfg: Pick<WarningsConfig, 'sensitivePeriods'>, region:
 /** Time to sign an alert of `level` in `region` at `now`, in ms. */
 export function signLimitMs(cfg: WarningsConfig, level: WarningLevel, region: string, now: number): number {
   return cfg.signMinutes[level] * 60_000 * tuningFor(cfg, region, now).timeFactor;
+}
+
+/** Time a dispatched department has to report in for an alert of `level`, in ms. */
+export function reportLimitMs(cfg: Pick<WarningsConfig, 'reportMinutes'>, level: WarningLevel): number {
+  return cfg.reportMinutes[level] * 60_000;
 }
 
 /** One level more severe (red stays red). */

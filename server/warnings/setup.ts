@@ -4,10 +4,10 @@ import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
 import type { Keys } from '../redis/keys.ts';
 import type { RegionTree } from '../regions/tree.ts';
-import { createAlerts, type Alerts } from '../alerts/service.ts';
-import type { AuditLog } from '../audit/log.ts';
+import type { Alerts } from '../alerts/service.ts';
 import { startEscalation } from '../alerts/escalation.ts';
-import { loadRulesConfig, signLimitMs, type WarningsConfig } from './config.ts';
+import { startReportInSweep } from '../alerts/report-in.ts';
+import type { WarningsConfig } from './config.ts';
 import { createWarnings, type WarningsEngine } from './engine.ts';
 
 export interface Alerting {
@@ -16,7 +16,8 @@ export interface Alerting {
   /** The pipeline's AfterAggregation hook. */
   warnings: WarningsEngine;
   /**
-   * Starts the escalation timer (unless `escalation: false`, for a thread whose server runs it)
+   * Starts the escalation timer and the report-in sweep (unless `escalation: false`, for a thread
+   * whose server runs them)
    * and, with `rules`, the periodic rules; returns the stop.
    */
   start(o: { rules: boolean; escalation?: boolean; escalateEveryMs?: number }): () => Promise<void>;
@@ -32,24 +33,20 @@ export function placeName(tree: RegionTree): (code: string) => string {
     (tree.get(code)?.name ?? code);
 }
 
-/** The rules (validated at start: a bad file stops the server with the rule and field named), alerts and timers. */
+/**
+ * The warning rules and the alert timers over an alerts service the composition root built (the
+ * HTTP routes get the same one): warnings raise into it, timers escalate and flag late reports.
+ */
 export function setupAlerting(o: {
   redis: Redis;
   keys: Keys;
   clock: Clock;
   logger: Logger;
   tree: RegionTree;
-  rules?: WarningsConfig;
-  audit?: Pick<AuditLog, 'append'>;
+  rules: WarningsConfig;
+  alerts: Alerts;
 }): Alerting {
-  const rules = o.rules ?? loadRulesConfig();
-  const alerts = createAlerts({
-    redis: o.redis,
-    keys: o.keys,
-    clock: o.clock,
-    signLimitMs: (l, r, t) => signLimitMs(rules, l, r, t),
-    ...(o.audit ? { audit: o.audit } : {}),
-  });
+  const { rules, alerts } = o;
   const warnings = createWarnings({
     redis: o.redis,
     keys: o.keys,
@@ -72,10 +69,19 @@ export function setupAlerting(o: {
             ...(escalateEveryMs ? { everyMs: escalateEveryMs } : {}),
           })
         : undefined;
+      const sweep = withEscalation
+        ? startReportInSweep({
+            alerts,
+            clock: o.clock,
+            logger: o.logger,
+            ...(escalateEveryMs ? { everyMs: escalateEveryMs } : {}),
+          })
+        : undefined;
       const stopTicks = withRules ? warnings.start() : () => undefined;
       return async () => {
         stopTicks();
         await escalation?.stop();
+        await sweep?.stop();
       };
     },
   };

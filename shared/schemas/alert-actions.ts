@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ALERT_STATES, RULES } from './alert.ts';
 import { isRegionCode } from '../regions.ts';
+import { assistBody, checkinBody, feedbackBody } from './department.ts';
 
 /** Request bodies of the alert routes (`POST /api/v1/alerts/:id/<action>`), one schema each. */
 
@@ -19,7 +20,17 @@ export const dispatchBody = z.strictObject({
     .refine((d) => new Set(d).size === d.length, 'departments must differ'),
   note: note.optional(),
 });
-export const checkinBody = z.strictObject({ department, note: note.optional() });
+export { checkinBody, feedbackBody, assistBody };
+
+/**
+ * 挂牌督办 by a level strictly above the alert's desk: `{note?}` as before, with an optional
+ * deadline (ISO 8601 with offset, in the future) and requirement (督办要求).
+ */
+export const superviseBody = z.strictObject({
+  note: note.optional(),
+  deadline: z.iso.datetime({ offset: true, local: false, message: 'must be an ISO 8601 time with offset' }).optional(),
+  requirement: z.string().trim().min(1, 'must not be empty').max(500).optional(),
+});
 export const resolveBody = z.strictObject({
   note,
   /**
@@ -37,7 +48,9 @@ export const ACTION_BODIES = {
   close: noteOptional,
   escalate: noteRequired,
   note: noteRequired,
-  supervise: noteOptional,
+  supervise: superviseBody,
+  feedback: feedbackBody,
+  assist: assistBody,
 } as const;
 
 /** A Beijing calendar day, `YYYY-MM-DD`. */

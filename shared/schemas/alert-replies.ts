@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ALERT_ACTIONS } from '../alert-machine.ts';
+import { ALERT_ACTIONS, SYSTEM_STEPS } from '../alert-machine.ts';
 import { WARNING_LEVELS } from '../vocab.ts';
 import { ALERT_STATES, alertViewSchema } from './alert.ts';
 import { isoTime } from './common.ts';
@@ -14,7 +14,7 @@ export const alertHistoryEntrySchema = z.object({
   at: isoTime,
   /** Username, or `system` for what the rules and the escalation timer did. */
   by: z.string(),
-  action: z.enum([...ALERT_ACTIONS, 'create', 'raise']),
+  action: z.enum([...ALERT_ACTIONS, ...SYSTEM_STEPS]),
   from: z.enum(ALERT_STATES).optional(),
   to: z.enum(ALERT_STATES).optional(),
   note: z.string().optional(),
@@ -22,6 +22,15 @@ export const alertHistoryEntrySchema = z.object({
   departments: z.array(z.string()).optional(),
   /** resolve: why it was resolved although `departments` had not checked in. */
   override: z.string().optional(),
+  /** checkin, feedback: recorded by a desk for the department, with the reason. */
+  onBehalf: z.boolean().optional(),
+  reason: z.string().optional(),
+  /** feedback: what was done and the result; assist: the request. */
+  text: z.string().optional(),
+  result: z.enum(['handled', 'partly', 'unable']).optional(),
+  /** supervise: the deadline (ISO 8601 +08:00) and 督办要求; late: the missed report-in deadline. */
+  deadline: isoTime.optional(),
+  requirement: z.string().optional(),
   /** escalate: the desk it moved to. */
   desk: z.string().optional(),
   /** raise: the level a more severe warning raised the alert to, and the level before. */

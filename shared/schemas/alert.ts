@@ -28,10 +28,32 @@ export const RULE_LABELS: Record<RuleId, string> = {
 /** One department an alert was dispatched to; `checkedInAt` absent until it reports (报到). */
 export const departmentViewSchema = z.object({
   name: z.string(),
+  /** The registry id (`dep-…`); absent for an ad-hoc department. */
+  id: z.string().optional(),
+  /** Named at dispatch as free text, not in the registry: reached by phone, the desk records for it. */
+  adhoc: z.boolean().optional(),
   dispatchedAt: isoTime,
   dispatchedBy: z.string(),
+  /** Report-in deadline (by the alert's level, rules file `reportMinutes`). */
+  reportBy: isoTime.optional(),
+  /** When the sweep found it had not reported by `reportBy` (待报到 · 超时); stays after a late report. */
+  lateAt: isoTime.optional(),
   checkedInAt: isoTime.optional(),
   checkedInBy: z.string().optional(),
+  /** A desk recorded the report-in for it (by phone), and why. */
+  checkinOnBehalf: z.object({ reason: z.string().optional() }).optional(),
+  /** 反馈: what was done and how it ended; a feedback implies the report-in. */
+  feedback: z
+    .object({
+      text: z.string(),
+      result: z.enum(['handled', 'partly', 'unable']),
+      at: isoTime,
+      by: z.string(),
+      onBehalf: z.object({ reason: z.string().optional() }).optional(),
+    })
+    .optional(),
+  /** 请求协办: the latest request for help (every one is in the history). */
+  assist: z.object({ text: z.string(), at: isoTime, by: z.string() }).optional(),
 });
 export type DepartmentView = z.infer<typeof departmentViewSchema>;
 
@@ -49,6 +71,19 @@ export const alertViewSchema = z.object({
   /** The region whose duty desk owns it now (the parent's after an escalation). */
   desk: z.string(),
   supervised: z.boolean().optional(),
+  /** 挂牌督办: who listed it, from which level, with what deadline and requirement. */
+  supervision: z
+    .object({
+      /** The supervising level's region (strictly above `desk`); only it verifies (核验) the alert. */
+      by: z.string(),
+      region: z.string(),
+      at: isoTime,
+      deadline: isoTime.optional(),
+      requirement: z.string().optional(),
+      /** Past the deadline and not resolved: first in the supervisor's own queue. */
+      overdue: z.boolean(),
+    })
+    .optional(),
   actor: z.string().optional(),
   /** The dispute or incident the alert is about, when it is about one case. */
   caseId: z.string().optional(),

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { isRegionCode } from '../regions.ts';
 
-export const ROLES = ['wall', 'duty', 'commander', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
-export const ROLE_LABELS: Record<Role, string> = { wall: '大屏', duty: '值班员', commander: '指挥长', admin: '管理员' };
+import { ROLES } from '../roles.ts';
+import { departmentIdSchema } from './department.ts';
+
+export { ROLES, ROLE_LABELS, type Role } from '../roles.ts';
 
 export const usernameSchema = z.string().regex(/^[a-z0-9_.-]{2,32}$/i, 'must be 2–32 letters, digits, _ . -');
 
@@ -14,14 +15,24 @@ export const loginSchema = z.strictObject({
 
 const passwordSchema = z.string().min(8, 'must be at least 8 characters').max(256);
 
-export const newUserSchema = z.strictObject({
-  username: usernameSchema,
-  password: passwordSchema,
-  role: z.enum(ROLES),
-  region: z.string().refine(isRegionCode, 'must be a region code'),
-  /** A screen facing visitors: names, phone and ID numbers are masked for it by the server. */
-  publicMode: z.boolean().optional(),
-});
+export const newUserSchema = z
+  .strictObject({
+    username: usernameSchema,
+    password: passwordSchema,
+    role: z.enum(ROLES),
+    region: z.string().refine(isRegionCode, 'must be a region code'),
+    /** A screen facing visitors: names, phone and ID numbers are masked for it by the server. */
+    publicMode: z.boolean().optional(),
+    /**
+     * Role `department` only, and required for it: a registry department of `region` or of an
+     * ancestor (`GET /api/v1/departments?region=`); the server checks it exists.
+     */
+    department: departmentIdSchema.optional(),
+  })
+  .refine((u) => (u.role === 'department') === (u.department !== undefined), {
+    message: 'a department account names its department (and only a department account does)',
+    path: ['department'],
+  });
 
 /** `PATCH /api/v1/users/:username` (admin). Disabling ends the user's live sessions at once. */
 export const userPatchSchema = z
@@ -44,6 +55,8 @@ export const userViewSchema = z.object({
   role: z.enum(ROLES),
   region: z.string(),
   disabled: z.boolean().optional(),
+  /** Role `department`: the registry id of its department. */
+  department: z.string().optional(),
 });
 export type UserView = z.infer<typeof userViewSchema>;
 
@@ -62,6 +75,7 @@ export const createdUserSchema = z.object({
   role: z.enum(ROLES),
   region: z.string(),
   publicMode: z.boolean(),
+  department: z.string().optional(),
 });
 export type CreatedUser = z.infer<typeof createdUserSchema>;
 

@@ -153,15 +153,19 @@ describe('the duty console (值班台)', () => {
     expect(snap1.alerts.find((x) => x.id === alertId)).toMatchObject({ state: 'acknowledged', signedBy: signer });
     expect(snap1.alertCounts.red).toBe(1);
 
-    // 分派 to two departments (中心吹哨), one reports (部门报到).
+    // 分派 to a registry department and a one-off (中心吹哨); the desk records one report by phone.
     await winner.keyboard.press('d');
-    await winner.click('[data-testid=dispatch-picker] >> text=公安派出所');
+    await winner.click('[data-testid=dispatch-picker] >> text=公安局');
     await winner.fill('[data-testid=dispatch-custom]', '县妇联');
+    await winner.press('[data-testid=dispatch-custom]', 'Enter');
+    await screenshot(winner, 'duty-dispatch-picker');
     await winner.click('[data-testid=dispatch-confirm]');
     await winner.waitForSelector('[data-testid=duty-detail][data-state=dispatched]');
-    await winner.click('[data-testid=detail-departments] >> text=登记报到 >> nth=0');
+    await winner.click('[data-testid=detail-departments] >> text=代为报到 >> nth=0');
+    await winner.fill('[data-testid=record-reason]', '值班电话报到');
+    await winner.click('[data-testid=record-confirm]');
     await winner.waitForSelector('[data-testid=detail-departments] >> text=已报到');
-    expect(await winner.textContent('[data-testid=detail-departments]')).toMatch(/县妇联[^已]*未报到/);
+    expect(await winner.textContent('[data-testid=detail-departments]')).toMatch(/县妇联[^已]*临时[^已]*待报到/);
     await b.waitForSelector('[data-testid=duty-detail][data-state=dispatched]');
     await screenshot(winner === a ? a : b, 'duty');
 

@@ -11,6 +11,7 @@ import { applyBatch, sweepOverdue, type ApplyResult } from '../../server/aggrega
 import { slaTable } from '../../server/aggregate/sla.ts';
 import { loadRulesConfig, parseRulesConfig, type WarningsConfig } from '../../server/warnings/config.ts';
 import { setupAlerting, type Alerting } from '../../server/warnings/setup.ts';
+import { alertsFromRules } from '../../server/alerts/service.ts';
 import { startTestRedis, type TestRedis } from './redis.ts';
 
 export const MIN = 60_000;
@@ -89,13 +90,15 @@ export async function startRulesHarness(
   const keys = createKeys('62');
   const clock = new ManualClock(now);
   const tree = await loadRegionTree('62');
+  const config = rules ?? loadRulesConfig();
   const alerting = setupAlerting({
     redis,
     keys,
     clock,
     logger: createLogger('silent', false),
     tree,
-    ...(rules ? { rules } : {}),
+    rules: config,
+    alerts: alertsFromRules({ redis, keys, clock }, config),
   });
   // As the pipeline wires it: the rules' event counts (上报及时率) go into the aggregation's commit.
   const countEvent = alerting.warnings.countEvent;

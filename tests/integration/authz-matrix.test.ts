@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { listRoutes } from '../helpers/routes.ts';
 import { openSocket, subscribe } from '../helpers/socket.ts';
-import { ALERT_ACTIONS } from '../../shared/alert-machine.ts';
+import { ALERT_ACTIONS, TASK_ACTIONS } from '../../shared/alert-machine.ts';
 
 /**
  * The authorization matrix of issue 4: every principal × every route and socket action × a region
@@ -14,11 +14,13 @@ import { ALERT_ACTIONS } from '../../shared/alert-machine.ts';
  * the alert's state refused the step (the matrix is about who may ask, not about the workflow).
  */
 
-const WHO = ['wall', 'duty', 'commander', 'admin', 'ingest', 'anonymous'] as const;
+const WHO = ['wall', 'duty', 'commander', 'admin', 'department', 'ingest', 'anonymous'] as const;
 type Who = (typeof WHO)[number];
 type Where = 'in' | 'out';
 type Expected = number | 'allowed';
-const USERS = ['wall', 'duty', 'commander', 'admin'] as const;
+const USERS = ['wall', 'duty', 'commander', 'admin', 'department'] as const;
+/** The department account of the matrix: 甘州区公安局 (issue 15). */
+const DEPARTMENT = 'dep-620702-police';
 const isUser = (w: Who): w is (typeof USERS)[number] => (USERS as readonly string[]).includes(w);
 
 const HOME = '620702';
@@ -41,10 +43,11 @@ interface Row {
 
 // Expectations shared by many rows.
 const open = (ok: number) => () => ok;
+/** Any account but a department's, which sees its own tasks only (no region data, no wall). */
 const anyUser =
   (ok: number) =>
   (who: Who, where: Where): Expected =>
-    !isUser(who) ? 401 : where === 'in' ? ok : 403;
+    !isUser(who) ? 401 : who === 'department' ? 403 : where === 'in' ? ok : 403;
 const roles =
   (allowed: readonly Who[], ok: Expected) =>
   (who: Who, where: Where): Expected =>
@@ -106,16 +109,29 @@ const ACTION_BODY: Record<string, unknown> = {
   escalate: { note: '需上级协调' },
   note: { note: '备注' },
   supervise: {},
+  feedback: { department: '司法所', onBehalf: true, reason: '电话反馈', text: '已处置', result: 'handled' },
+  assist: { text: '请求协办' },
 };
+/** A department account acts for itself: no department named. */
+const DEPARTMENT_BODY: Record<string, unknown> = {
+  checkin: {},
+  feedback: { text: '已处置', result: 'handled' },
+  assist: { text: '请求协办' },
+};
+const isTaskAction = (a: string) => (TASK_ACTIONS as readonly string[]).includes(a);
 
 /** An in-scope alert of its own for every acting role and action: steps change state and desk. */
 const alertFor = (who: Who, where: Where, action?: string) =>
   alertIds.get(
     where === 'out'
       ? 'mx-alert-out'
-      : action && isUser(who) && who !== 'wall'
-        ? `mx-alert-${who}-${action}`
-        : 'mx-alert-read',
+      : who === 'department'
+        ? action && isTaskAction(action)
+          ? `mx-alert-department-${action}`
+          : 'mx-alert-read'
+        : action && isUser(who) && who !== 'wall'
+          ? `mx-alert-${who}-${action}`
+          : 'mx-alert-read',
   )!;
 
 const MATRIX: Record<string, Row> = {
@@ -230,9 +246,36 @@ const MATRIX: Record<string, Row> = {
     variants: ALERT_ACTIONS,
     request: (who, where, action) => ({
       path: `/api/v1/alerts/${alertFor(who, where, action)}/${action}`,
-      body: ACTION_BODY[action],
+      body: who === 'department' && isTaskAction(action) ? DEPARTMENT_BODY[action] : ACTION_BODY[action],
     }),
-    expect: roles(['duty', 'commander', 'admin'], 'allowed'),
+    // A department acts on its own tasks only; 请求协办 is the department's alone.
+    expect: (who, where, action) =>
+      action === 'assist'
+        ? roles(['department'], 'allowed')(who, where)
+        : isTaskAction(action)
+          ? roles(['duty', 'commander', 'admin', 'department'], 'allowed')(who, where)
+          : roles(['duty', 'commander', 'admin'], 'allowed')(who, where),
+  },
+  // Departments and supervision (issue 15).
+  'GET /api/v1/departments': {
+    request: (_w, where) => ({ path: `/api/v1/departments?region=${REGION[where]}` }),
+    expect: (who, where) => (!isUser(who) ? 401 : where === 'in' ? 200 : 403),
+  },
+  'POST /api/v1/departments': {
+    request: (_w, where) => ({
+      path: '/api/v1/departments',
+      body: { region: REGION[where], name: unique('矩阵部门') },
+    }),
+    expect: adminOnly(201),
+  },
+  // The tasks of the caller's own department: no region argument to be out of.
+  'GET /api/v1/tasks': {
+    request: () => ({ path: '/api/v1/tasks' }),
+    expect: (who) => (!isUser(who) ? 401 : who === 'department' ? 200 : 403),
+  },
+  'GET /api/v1/supervision': {
+    request: (_w, where) => ({ path: `/api/v1/supervision?region=${REGION[where]}` }),
+    expect: anyUser(200),
   },
   'GET /api/v1/silences': {
     request: (_w, where) => ({ path: `/api/v1/silences?region=${REGION[where]}` }),
@@ -256,7 +299,9 @@ const MATRIX: Record<string, Row> = {
 
 /** Socket actions: the ack's error code, `ok`, or the handshake's refusal. */
 const SOCKET_MATRIX: Record<string, (who: Who, where: Where) => string> = {
-  subscribe: (who, where) => (!isUser(who) ? 'unauthenticated' : where === 'in' ? 'ok' : 'out_of_scope'),
+  // A department subscribes to no wall, in its region or not: it hears its tasks in its own room.
+  subscribe: (who, where) =>
+    !isUser(who) ? 'unauthenticated' : where === 'in' && who !== 'department' ? 'ok' : 'out_of_scope',
   unsubscribe: (who) => (!isUser(who) ? 'unauthenticated' : 'ok'),
 };
 
@@ -269,7 +314,15 @@ beforeAll(async () => {
   root = await t.login('admin', t.adminPassword);
   const out = t.tree.children(REGION.out)[0]!.code;
   VILLAGE.out = t.tree.children(out)[0]!.code;
-  for (const role of USERS) auth[role] = await t.userToken(`mx-${role}`, role, HOME);
+  for (const role of USERS.filter((r) => r !== 'department')) auth[role] = await t.userToken(`mx-${role}`, role, HOME);
+  await t.server.users.create({
+    username: 'mx-department',
+    password: 'pw-mx-department-12345',
+    role: 'department',
+    region: HOME,
+    department: DEPARTMENT,
+  });
+  auth.department = await t.login('mx-department', 'pw-mx-department-12345');
   for (const where of ['in', 'out'] as const) await t.userToken(`mx-target-${where}`, 'wall', REGION[where]);
   auth.ingest = ((await asRoot('POST', '/ingest-keys', { source: 'matrix', region: HOME })) as { key: string }).key;
 
@@ -278,6 +331,7 @@ beforeAll(async () => {
       'mx-alert-read',
       'mx-alert-out',
       ...['duty', 'commander', 'admin'].flatMap((r) => ALERT_ACTIONS.map((a) => `mx-alert-${r}-${a}`)),
+      ...TASK_ACTIONS.map((a) => `mx-alert-department-${a}`),
     ];
     expect(
       (await t.postEvents(cases.map((c) => event(c === 'mx-alert-out' ? 'out' : 'in', c, ['weapon'])))).status,
@@ -289,6 +343,14 @@ beforeAll(async () => {
       await new Promise((r) => setTimeout(r, 100));
     }
     expect(alertIds.size, 'alerts raised for the matrix').toBe(cases.length);
+    // The department's own tasks: dispatched to it, and reported in where the step needs it.
+    for (const a of TASK_ACTIONS) {
+      const id = alertIds.get(`mx-alert-department-${a}`)!;
+      await asRoot('POST', `/alerts/${id}/ack`, {});
+      await asRoot('POST', `/alerts/${id}/dispatch`, { departments: [DEPARTMENT] });
+      if (a !== 'checkin')
+        await asRoot('POST', `/alerts/${id}/checkin`, { department: DEPARTMENT, onBehalf: true, reason: '矩阵' });
+    }
   }
 });
 afterAll(async () => t?.stop());

@@ -1,6 +1,18 @@
 import type { AlertAction, AlertDetail } from '../../../shared/alert-machine.ts';
 import type { AlertView, RuleId } from '../../../shared/schemas/alert.ts';
+import type { Department, FeedbackResult } from '../../../shared/schemas/department.ts';
+import type { SupervisionItem } from '../../../shared/schemas/supervision.ts';
 import { createRequest } from '../lib/api.ts';
+
+/** A report-in or feedback the desk records for a department (代为报到 / 代为反馈). */
+export interface Recording {
+  kind: 'checkin' | 'feedback';
+  /** Registry id, or the name an ad-hoc department was dispatched under. */
+  department: string;
+  reason: string;
+  text?: string;
+  result?: FeedbackResult;
+}
 
 /** What the server says about a refused action: the state it found and, for a sign, who was first. */
 export interface RefusalDetails {
@@ -17,6 +29,14 @@ export interface ActionBody {
   note?: string;
   departments?: string[];
   department?: string;
+  /** checkin / feedback recorded by the desk for a department (by phone), with why. */
+  onBehalf?: true;
+  reason?: string;
+  text?: string;
+  result?: FeedbackResult;
+  /** supervise: ISO 8601 with offset, and 督办要求. */
+  deadline?: string;
+  requirement?: string;
   /** 办结 although departments have not checked in: why. */
   override?: string;
 }
@@ -36,6 +56,10 @@ export interface DutyApi {
   closed(filter: ClosedFilter): Promise<AlertView[]>;
   detail(id: string): Promise<AlertDetail>;
   act(id: string, action: AlertAction, body: ActionBody): Promise<AlertView>;
+  /** The registry departments a desk of `region` may call: its own, then its ancestors'. */
+  departments(region: string): Promise<Department[]>;
+  /** What the level `region` supervises (挂牌督办), overdue first. */
+  supervision(region: string): Promise<SupervisionItem[]>;
 }
 
 /** The alert routes of DESIGN.md, with the bearer token; refusals as ApiFailure with {@link RefusalDetails}. */
@@ -53,6 +77,11 @@ export function createDutyApi(getToken: () => string | null, fetchImpl: typeof f
       if (f.to) q.set('to', f.to);
       return (await request<{ alerts: AlertView[] }>(`/api/v1/alerts?${q.toString()}`)).alerts;
     },
+    departments: async (region) =>
+      (await request<{ departments: Department[] }>(`/api/v1/departments?region=${encodeURIComponent(region)}`))
+        .departments,
+    supervision: async (region) =>
+      (await request<{ items: SupervisionItem[] }>(`/api/v1/supervision?region=${encodeURIComponent(region)}`)).items,
     detail: (id) => request<AlertDetail>(`/api/v1/alerts/${encodeURIComponent(id)}`),
     act: async (id, action, body) =>
       (

@@ -113,4 +113,10 @@ export const ERROR_TEXT: Record<ErrorCode, string> = {
   rate_limited: '请求过于频繁',
   unavailable: '服务暂不可用',
   internal: '服务内部错误',
+  not_your_task: '该任务未分派给本部门',
+  not_your_department: '只能为本部门登记',
+  not_checked_in: '请先报到再反馈',
+  deadline_past: '督办期限须晚于当前时间',
+  own_desk: '不能督办本级值班台的预警',
+  supervisor_verifies: '督办事项须由督办单位核验',
 };

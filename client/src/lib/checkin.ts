@@ -1,4 +1,5 @@
 import type { AlertView } from '../../../shared/schemas/alert.ts';
+import { reportClock } from './report-clock.ts';
 import { formatAge } from './time.ts';
 
 /**
@@ -28,9 +29,25 @@ export function checkIn(alert: Pick<AlertView, 'departments'>): CheckIn | null {
  * null when the alert was not dispatched to anyone.
  */
 export function checkInLine(alert: Pick<AlertView, 'departments'>, now: number): string | null {
+  const late = lateDepartments(alert, now);
+  if (late.length) return `待报到 · ${late[0]!.text}：${late.map((l) => l.name).join('、')}`;
   const c = checkIn(alert);
   if (!c) return null;
   if (c.pending.length === 0) return c.total === 1 ? '部门已报到' : `${c.total}个部门已全部报到`;
   const waited = c.waitingSince ? formatAge(c.waitingSince, now).replace(/前$/, '') : '';
   return `待报到：${c.pending.join('、')}${waited && waited !== '刚刚' ? ` · 已等${waited}` : ''}`;
+}
+
+/** Departments past their report-in deadline without reporting, the latest first. */
+function lateDepartments(alert: Pick<AlertView, 'departments'>, now: number): { name: string; text: string }[] {
+  return (alert.departments ?? [])
+    .map((d) => ({ name: d.name, clock: reportClock({ deadline: d.reportBy, checkedInAt: d.checkedInAt }, now) }))
+    .filter((d) => d.clock?.late)
+    .sort((a, b) => b.clock!.minutes - a.clock!.minutes)
+    .map((d) => ({ name: d.name, text: d.clock!.text }));
+}
+
+/** Whether a department of the alert is late to report (待报到 · 超时): shown in red. */
+export function checkInLate(alert: Pick<AlertView, 'departments'>, now: number): boolean {
+  return lateDepartments(alert, now).length > 0;
 }

@@ -5,6 +5,9 @@
 --       (dispatch: JSON array of departments; checkin: the department; escalate: 'auto' or '';
 --       resolve: the reason to resolve although departments have not checked in, or ''),
 --       11 the actor's home region: the alert's desk (its region, for a note) must lie in it ('' = any).
+--       dispatch's argument is a JSON array of {k (hash field: registry id or ad-hoc name), nm, id?, ah?, rb
+--       (report-in deadline ms)}; checkin, feedback, assist and late take JSON {k, ob?, r?, t?, res?};
+--       supervise JSON {reg (the supervising level), dl?, req?}.
 -- Returns {'OK', alert flat} | {'NOTFOUND'} | {'REFUSED', reason, alert flat}.
 
 local id, action, actor, note = ARGV[3], ARGV[4], ARGV[5], ARGV[6]
@@ -24,6 +27,7 @@ local function refuse(why) return {'REFUSED', why, flatten(a)} end
 if not allowed[a.state] then
   -- A deadline left behind by a state that no longer needs signing must not be retried forever.
   if action == 'escalate' and arg == 'auto' then redis.call('ZREM', P .. 'aldue', id) end
+  if action == 'late' then redis.call('ZREM', P .. 'alrep', id .. '\n' .. cjson.decode(arg).k) end
   return refuse('state')
 end
 
@@ -59,23 +63,56 @@ elseif action == 'ack' then
   redis.call('ZREM', P .. 'aldue', id)
 elseif action == 'dispatch' then
   local added = {}
-  for _, name in ipairs(cjson.decode(arg)) do
-    if redis.call('HEXISTS', dk, name) == 0 then
+  for _, t in ipairs(cjson.decode(arg)) do
+    if redis.call('HEXISTS', dk, t.k) == 0 then
       -- `o` keeps the order departments were named in (a hash has none of its own).
-      redis.call('HSET', dk, name, cjson.encode({at = NOW, by = actor, o = redis.call('HLEN', dk) + 1}))
-      added[#added + 1] = name
+      local d = {at = NOW, by = actor, o = redis.call('HLEN', dk) + 1, nm = t.nm, rb = t.rb}
+      if t.id then
+        d.id = t.id
+        redis.call('ZADD', P .. 'altask:' .. t.id, NOW, id)
+      end
+      if t.ah then d.ah = 1 end
+      redis.call('HSET', dk, t.k, cjson.encode(d))
+      if t.rb then redis.call('ZADD', P .. 'alrep', t.rb, id .. '\n' .. t.k) end
+      added[#added + 1] = t.nm
     end
   end
   if #added == 0 then return refuse('already_dispatched') end
   entry.departments = added
-elseif action == 'checkin' then
-  local raw = redis.call('HGET', dk, arg)
+elseif action == 'checkin' or action == 'feedback' or action == 'assist' or action == 'late' then
+  local t = cjson.decode(arg)
+  local raw = redis.call('HGET', dk, t.k)
   if not raw then return refuse('no_department') end
   local d = cjson.decode(raw)
-  if d.ci then return refuse('checked_in') end
-  d.ci, d.cb = NOW, actor
-  redis.call('HSET', dk, arg, cjson.encode(d))
-  entry.departments = {arg}
+  entry.departments = {d.nm or t.k}
+  if t.ob then entry.onBehalf = true end
+  if t.r then entry.reason = t.r end
+  if action == 'checkin' then
+    if d.ci then return refuse('checked_in') end
+    d.ci, d.cb = NOW, actor
+    if t.ob then d.ob = t.r or '' end
+    redis.call('ZREM', P .. 'alrep', id .. '\n' .. t.k)
+  elseif action == 'feedback' then
+    -- 事事有回音: a feedback comes from a department that reported in, so 办结 stays consistent.
+    if not d.ci then return refuse('dep_not_checked_in') end
+    if d.fb then return refuse('fed_back') end
+    d.fb = {t = t.t, res = t.res, at = NOW, by = actor}
+    if t.ob then d.fb.ob = t.r or '' end
+    entry.text, entry.result = t.t, t.res
+  elseif action == 'assist' then
+    d.as = {t = t.t, at = NOW, by = actor}
+    entry.text = t.t
+  else
+    -- The sweep: only a department still unreported past its deadline is flagged, once.
+    if d.ci or d.late or tonumber(d.rb or 0) > NOW then
+      if d.ci or d.late then redis.call('ZREM', P .. 'alrep', id .. '\n' .. t.k) end
+      return refuse('not_due')
+    end
+    d.late = NOW
+    entry.deadline = d.rb
+    redis.call('ZREM', P .. 'alrep', id .. '\n' .. t.k)
+  end
+  redis.call('HSET', dk, t.k, cjson.encode(d))
 elseif action == 'resolve' then
   -- 中心吹哨、部门报到: a department that never reported cannot have done its part, unless the
   -- officer says why; then the history names them beside the reason.
@@ -83,7 +120,7 @@ elseif action == 'resolve' then
   local waiting = {}
   for i = 1, #flat, 2 do
     local d = cjson.decode(flat[i + 1])
-    if not d.ci then waiting[#waiting + 1] = {name = flat[i], o = d.o or 0} end
+    if not d.ci then waiting[#waiting + 1] = {name = d.nm or flat[i], o = d.o or 0} end
   end
   if #waiting > 0 then
     if arg == '' then return refuse('not_checked_in') end
@@ -111,7 +148,12 @@ elseif action == 'close' then
   for _, k in ipairs({key, key .. ':h', key .. ':e', dk}) do redis.call('EXPIRE', k, CLOSED_TTL_S) end
 elseif action == 'supervise' then
   if a.sup == '1' then return refuse('supervised') end
-  a.sup, a.supBy = '1', actor
+  local t = cjson.decode(arg)
+  a.sup, a.supBy, a.supR, a.supAt = '1', actor, t.reg, NOW
+  if t.dl then a.supDl = t.dl; entry.deadline = t.dl end
+  if t.req then a.supReq = t.req; entry.requirement = t.req end
+  -- Listed under the supervising level, by deadline (none: last).
+  redis.call('ZADD', P .. 'alsup:' .. t.reg, t.dl or 9007199254740991, id)
 end
 
 if target ~= '' then

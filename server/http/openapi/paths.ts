@@ -6,6 +6,7 @@ import { regionCodeSchema } from '../../../shared/schemas/region.ts';
 import { indexQuerySchema } from '../../../shared/schemas/safety-index.ts';
 import { timelinessQuerySchema } from '../../../shared/schemas/timeliness.ts';
 import { usernameSchema } from '../../../shared/schemas/user.ts';
+import { taskListQuery } from '../../../shared/schemas/department.ts';
 import { MAX_EVENTS_PER_BATCH } from '../../ingest/body.ts';
 import { inputSchema, operation, pathParam, queryOf } from './operation.ts';
 import { ref, type RequestName } from './schemas.ts';
@@ -24,7 +25,9 @@ const ACTION_BODY: Record<AlertAction, RequestName> = {
   close: 'NoteOptional',
   escalate: 'NoteRequired',
   note: 'NoteRequired',
-  supervise: 'NoteOptional',
+  supervise: 'Supervise',
+  feedback: 'Feedback',
+  assist: 'Assist',
 };
 const ACTION_SUMMARY: Record<AlertAction, string> = {
   ack: '签收: sign for an alert at its desk',
@@ -34,7 +37,10 @@ const ACTION_SUMMARY: Record<AlertAction, string> = {
   close: '核验: close a resolved alert',
   escalate: '升级: escalate an alert to the parent desk',
   note: '备注: add a note to an alert’s record (any state)',
-  supervise: '督办: supervise an alert from a level above its desk',
+  supervise:
+    '挂牌督办: supervise an alert from a level strictly above its desk, with an optional deadline and requirement',
+  feedback: '反馈: a department’s feedback on its task (or a desk’s, on its behalf)',
+  assist: '请求协办: a department asks the desk for help on its task',
 };
 
 const opName = (action: string) => action[0]!.toUpperCase() + action.slice(1);
@@ -236,6 +242,48 @@ export const PATHS: Record<string, Record<string, unknown>> = {
         pathParam('region', regionCodeSchema, 'the silenced region'),
       ],
       replies: { '204': { description: 'ended' } },
+      errors: ['BadRequest', 'NotFound'],
+    }),
+  },
+  '/departments': {
+    get: operation({
+      operationId: 'listDepartments',
+      summary: 'the departments a desk of a region may call: its own, then its ancestors’',
+      tag: 'departments',
+      auth: 'user',
+      parameters: regionQuery('the desk’s region'),
+      replies: { '200': { description: 'the departments, nearest level first', schema: 'DepartmentList' } },
+      errors: ['BadRequest', 'NotFound'],
+    }),
+    post: operation({
+      operationId: 'createDepartment',
+      summary: 'add a department to a region’s registry (admin)',
+      tag: 'departments',
+      auth: 'user',
+      body: 'NewDepartment',
+      replies: { '201': { description: 'the department with its id', schema: 'DepartmentReply' } },
+      errors: ['NotFound'],
+    }),
+  },
+  '/tasks': {
+    get: operation({
+      operationId: 'listTasks',
+      summary: 'what was dispatched to the caller’s department (role department): 待报到, 办理中, 已反馈',
+      tag: 'departments',
+      auth: 'user',
+      parameters: queryOf(taskListQuery),
+      replies: { '200': { description: 'the tasks, newest dispatch first', schema: 'TaskList' } },
+      errors: ['BadRequest'],
+    }),
+  },
+  '/supervision': {
+    get: operation({
+      operationId: 'listSupervision',
+      summary: '挂牌督办: what a level supervises, overdue first',
+      tag: 'departments',
+      auth: 'user',
+      parameters: regionQuery('the supervising level'),
+      replies: { '200': { description: 'the supervised items', schema: 'SupervisionList' } },
       errors: ['BadRequest', 'NotFound'],
     }),
   },

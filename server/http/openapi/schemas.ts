@@ -13,6 +13,9 @@ import {
 import {
   dispatchBody,
   checkinBody,
+  feedbackBody,
+  assistBody,
+  superviseBody,
   noteOptional,
   noteRequired,
   silenceBody,
@@ -31,6 +34,13 @@ import { safetyIndexReplySchema } from '../../../shared/schemas/safety-index.ts'
 import { timelinessReplySchema } from '../../../shared/schemas/timeliness.ts';
 import { ingestKeyViewSchema, auditRecordSchema, newIngestKeyReplySchema } from '../../../shared/schemas/admin.ts';
 import { ingestResultSchema } from '../../../shared/schemas/ingest.ts';
+import {
+  departmentListReplySchema,
+  departmentReplySchema,
+  newDepartmentBody,
+  taskListReplySchema,
+} from '../../../shared/schemas/department.ts';
+import { supervisionListReplySchema } from '../../../shared/schemas/supervision.ts';
 import { errorReplySchema } from '../../../shared/schemas/error.ts';
 import { healthReplySchema, readyReplySchema } from '../../../shared/schemas/health.ts';
 
@@ -47,6 +57,10 @@ const REQUESTS = {
   NoteRequired: noteRequired,
   Dispatch: dispatchBody,
   Checkin: checkinBody,
+  Feedback: feedbackBody,
+  Assist: assistBody,
+  Supervise: superviseBody,
+  NewDepartment: newDepartmentBody,
 } satisfies Record<string, z.ZodType>;
 
 /** What the server answers: JSON Schema of the output side, closed (no field the schema does not name). */
@@ -73,6 +87,10 @@ const REPLIES = {
   NewIngestKeyReply: newIngestKeyReplySchema,
   AuditRecord: auditRecordSchema,
   AuditList: z.array(auditRecordSchema),
+  DepartmentList: departmentListReplySchema,
+  DepartmentReply: departmentReplySchema,
+  TaskList: taskListReplySchema,
+  SupervisionList: supervisionListReplySchema,
   Health: healthReplySchema,
   Ready: readyReplySchema,
 } satisfies Record<string, z.ZodType>;

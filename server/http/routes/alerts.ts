@@ -5,9 +5,14 @@ import type { AlertView } from '../../../shared/schemas/alert.ts';
 import { RULES } from '../../../shared/schemas/alert.ts';
 import { isWithin } from '../../../shared/regions.ts';
 import type { Tokens } from '../../auth/tokens.ts';
-import { ALERT_ACTORS, inScope } from '../../auth/scope.ts';
+import { TASK_ACTORS, inScope } from '../../auth/scope.ts';
+import { ROLES } from '../../../shared/roles.ts';
+import { TASK_ACTIONS } from '../../../shared/alert-machine.ts';
+import type { DepartmentView } from '../../../shared/schemas/alert.ts';
+import type { WarningLevel } from '../../../shared/vocab.ts';
+import type { DepartmentRegistry } from '../../departments/registry.ts';
 import type { Alerts } from '../../alerts/service.ts';
-import type { ActResult } from '../../alerts/store.ts';
+import type { ActInput, ActResult, DispatchTarget } from '../../alerts/store.ts';
 import type { RegionTree } from '../../regions/tree.ts';
 import { principal, requireUser } from '../authenticate.ts';
 import { HttpError } from '../errors.ts';
@@ -43,6 +48,10 @@ function refusal(action: AlertAction, r: Exclude<ActResult, { ok: true }>): Http
         { ...details, unreported },
       );
     }
+    case 'dep_not_checked_in':
+      return new HttpError(409, 'not_checked_in', 'the department has not reported in (报到) yet', details);
+    case 'fed_back':
+      return new HttpError(409, 'conflict', 'that department has already fed back', details);
     case 'supervised':
       return new HttpError(409, 'conflict', 'the alert is already supervised', details);
     default:
@@ -58,16 +67,27 @@ function refusal(action: AlertAction, r: Exclude<ActResult, { ok: true }>): Http
  * checks the role (walls only read) and the scope: reading needs the alert's region inside the
  * caller's subtree, acting needs its desk there, 督办 needs the caller above the desk.
  */
-export function alertsRouter(deps: { alerts: Alerts; tokens: Tokens; tree: RegionTree }): Router {
+export function alertsRouter(deps: {
+  alerts: Alerts;
+  tokens: Tokens;
+  tree: RegionTree;
+  departments: Pick<DepartmentRegistry, 'callable'>;
+  /** Time a dispatched department has to report in, by the alert's level (rules file `reportMinutes`). */
+  reportLimitMs: (level: WarningLevel) => number;
+}): Router {
   const router = Router();
   const reader = requireUser(deps.tokens);
-  const actor = requireUser(deps.tokens, ALERT_ACTORS);
+  const actor = requireUser(deps.tokens, TASK_ACTORS);
+  const taskReader = requireUser(deps.tokens, [...ROLES]);
 
   async function readable(id: string, res: Response): Promise<AlertView> {
     const a = await deps.alerts.store.view(id);
     if (!a) throw new HttpError(404, 'not_found', 'no such alert');
-    if (!inScope(principal(res), a.region))
-      throw new HttpError(403, 'out_of_scope', `alert ${id} is outside your area`);
+    const p = principal(res);
+    if (!inScope(p, a.region)) throw new HttpError(403, 'out_of_scope', `alert ${id} is outside your area`);
+    // A department reads only what was dispatched to it.
+    if (p.role === 'department' && !a.departments?.some((d) => d.id === p.department))
+      throw new HttpError(403, 'not_your_task', `alert ${id} was not dispatched to your department`);
     return a;
   }
 
@@ -76,7 +96,10 @@ export function alertsRouter(deps: { alerts: Alerts; tokens: Tokens; tree: Regio
     let alerts: AlertView[];
     if (q.desk) {
       regionParam(deps.tree, q.desk, res);
-      alerts = await deps.alerts.atDesk(q.desk);
+      // 挂牌督办 past its deadline goes to the top of the supervising level's own queue.
+      const overdue = (await deps.alerts.overdueSupervised(q.desk)).filter((a) => a.supervision?.overdue);
+      const ids = new Set(overdue.map((a) => a.id));
+      alerts = [...overdue, ...(await deps.alerts.atDesk(q.desk)).filter((a) => !ids.has(a.id))];
     } else {
       const region = regionParam(deps.tree, q.region ?? principal(res).region, res);
       const bucket = q.state === 'resolved' || q.state === 'closed' ? q.state : 'open';
@@ -93,7 +116,7 @@ export function alertsRouter(deps: { alerts: Alerts; tokens: Tokens; tree: Regio
     res.json({ alerts: principal(res).publicMode ? alerts.map(maskAlert) : alerts });
   });
 
-  router.get('/alerts/:id', reader, async (req, res) => {
+  router.get('/alerts/:id', taskReader, async (req, res) => {
     const id = String(req.params.id);
     // The detail holds event summaries, notes and officers' names: nothing for a visitors' screen.
     if (principal(res).publicMode) throw new HttpError(403, 'forbidden', 'alert details are not shown in public mode');
@@ -107,26 +130,96 @@ export function alertsRouter(deps: { alerts: Alerts; tokens: Tokens; tree: Regio
     const action = String(req.params.action) as AlertAction;
     if (!ALERT_ACTIONS.includes(action))
       throw new HttpError(404, 'not_found', `no alert action ${action.slice(0, 20)}`);
+    const p = principal(res);
+    if (p.role === 'department' && !TASK_ACTIONS.includes(action))
+      throw new HttpError(403, 'forbidden', `role department may not ${action}`);
+    if (action === 'assist' && p.role !== 'department')
+      throw new HttpError(403, 'forbidden', '请求协办 is asked by the department itself');
     const body = parse(ACTION_BODIES[action], req.body ?? {}, 'body');
+    if (p.role === 'department' && 'department' in body && body.department !== p.department)
+      throw new HttpError(403, 'not_your_department', 'a department acts for itself only');
     const id = String(req.params.id);
     const a = await readable(id, res);
-    const p = principal(res);
-    if (action === 'supervise' && !(isWithin(a.desk, p.region) && a.desk !== p.region))
+    if (action === 'supervise' && a.desk === p.region)
+      throw new HttpError(403, 'own_desk', '督办 is set by a level above: this alert is at your own desk');
+    if (action === 'supervise' && !isWithin(a.desk, p.region))
       throw new HttpError(403, 'forbidden', '督办 is set by a level above the alert’s desk');
     if (action !== 'note' && !inScope(p, a.desk))
       throw new HttpError(403, 'out_of_scope', `alert ${id} is at desk ${a.desk}, outside your area`);
+    if (action === 'close' && a.supervision && !isWithin(a.supervision.region, p.region))
+      throw new HttpError(403, 'supervisor_verifies', `核验 of a supervised alert is done by ${a.supervision.region}`);
+    const extra = await actionInput(action, body, a, res);
     const r = await deps.alerts.act(id, {
       action,
       actor: p.username,
       scope: p.region,
       ...('note' in body && body.note ? { note: body.note } : {}),
-      ...('departments' in body ? { departments: body.departments } : {}),
-      ...('department' in body ? { department: body.department } : {}),
       ...('override' in body && body.override ? { override: body.override } : {}),
+      ...extra,
     });
     if (!r.ok) throw refusal(action, r);
     res.json({ alert: r.alert });
   });
+
+  /** What the step needs beyond the body: resolved departments, the task's department, the 督办 level. */
+  async function actionInput(
+    action: AlertAction,
+    body: Record<string, unknown>,
+    a: AlertView,
+    res: Response,
+  ): Promise<Partial<ActInput>> {
+    const p = principal(res);
+    const now = deps.alerts.store.now();
+    if (action === 'dispatch') {
+      const names = body.departments as string[];
+      const callable = await deps.departments.callable(a.desk);
+      const reportBy = now + deps.reportLimitMs(a.level);
+      const targets = names.map((entry): DispatchTarget => {
+        const d = callable.find((x) => x.id === entry) ?? callable.find((x) => x.name === entry);
+        return d ? { key: d.id, id: d.id, name: d.name, reportBy } : { key: entry, name: entry, adhoc: true, reportBy };
+      });
+      return { departments: targets.map((t) => t.name), targets };
+    }
+    if (action === 'supervise') {
+      const deadline = body.deadline ? Date.parse(body.deadline as string) : undefined;
+      if (deadline !== undefined && deadline <= now)
+        throw new HttpError(400, 'deadline_past', 'deadline: must be in the future', {
+          errors: ['deadline: must be in the future'],
+        });
+      return {
+        supervision: {
+          region: p.region,
+          ...(deadline ? { deadline } : {}),
+          ...(body.requirement ? { requirement: body.requirement as string } : {}),
+        },
+      };
+    }
+    if (!TASK_ACTIONS.includes(action)) return {};
+    const named = body.department as string | undefined;
+    let d: DepartmentView | undefined;
+    if (p.role === 'department') {
+      d = a.departments?.find((x) => x.id === p.department);
+    } else {
+      if (named === undefined)
+        throw new HttpError(400, 'bad_request', 'department: name the department you record for', {
+          errors: ['department: required when a desk records for a department'],
+        });
+      d = a.departments?.find((x) => x.id === named || x.name === named);
+      if (!d) throw refusal(action, { ok: false, reason: 'no_department', alert: a });
+    }
+    if (!d) throw new HttpError(403, 'not_your_task', 'the alert was not dispatched to your department');
+    const key = d.id ?? d.name;
+    return {
+      department: d.name,
+      step: {
+        key,
+        ...(p.role !== 'department' ? { onBehalf: true } : {}),
+        ...(typeof body.reason === 'string' ? { reason: body.reason } : {}),
+        ...(typeof body.text === 'string' ? { text: body.text } : {}),
+        ...(typeof body.result === 'string' ? { result: body.result } : {}),
+      },
+    };
+  }
 
   router.get('/silences', reader, async (req, res) => {
     const region = regionParam(

@@ -1,6 +1,6 @@
 import { Router, type RequestHandler } from 'express';
 import { ipKeyGenerator } from 'express-rate-limit';
-import { loginSchema, type LoginReply } from '../../../shared/schemas/user.ts';
+import { ROLES, loginSchema, type LoginReply } from '../../../shared/schemas/user.ts';
 import type { Users } from '../../auth/users.ts';
 import type { Tokens } from '../../auth/tokens.ts';
 import type { AuditLog } from '../../audit/log.ts';
@@ -58,14 +58,19 @@ export function authRouter(deps: AuthRouterDeps): Router {
     });
     const reply: LoginReply = {
       token,
-      user: { username: user.username, role: user.role, region: user.region },
+      user: {
+        username: user.username,
+        role: user.role,
+        region: user.region,
+        ...(user.department ? { department: user.department } : {}),
+      },
       expiresAt: new Date(expiresAt * 1000).toISOString(),
     };
     res.json(reply);
   });
 
   /** Revokes the caller's own token and closes the screens that use it. */
-  router.post('/auth/logout', requireUser(deps.tokens), async (_req, res) => {
+  router.post('/auth/logout', requireUser(deps.tokens, ROLES), async (_req, res) => {
     const p = principal(res);
     await deps.tokens.revoke(p.tokenId, p.expiresAt);
     await deps.audit.append({ actor: p.username, action: 'auth.logout', region: p.region });

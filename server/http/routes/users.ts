@@ -17,6 +17,7 @@ import { principal, requireUser } from '../authenticate.ts';
 import { HttpError } from '../errors.ts';
 import { parse } from '../parse.ts';
 import { regionParam } from './regions.ts';
+import type { DepartmentRegistry } from '../../departments/registry.ts';
 
 export interface UsersRouterDeps {
   users: Users;
@@ -24,6 +25,7 @@ export interface UsersRouterDeps {
   tree: RegionTree;
   audit: AuditLog;
   sessions: SessionEnder;
+  departments: Pick<DepartmentRegistry, 'callable'>;
 }
 
 function view(u: UserRecord): AdminUserView {
@@ -34,6 +36,7 @@ function view(u: UserRecord): AdminUserView {
     disabled: u.disabled ?? false,
     publicMode: u.publicMode,
     createdAt: u.createdAt,
+    ...(u.department ? { department: u.department } : {}),
   };
 }
 
@@ -80,10 +83,21 @@ export function usersRouter(deps: UsersRouterDeps): Router {
     if (!deps.tree.has(u.region)) throw new HttpError(400, 'unknown_region', `unknown region ${u.region}`);
     if (!inScope(principal(res), u.region))
       throw new HttpError(403, 'out_of_scope', `region ${u.region} is outside your area`);
+    // A department account is bound to a department its region's desks can call (its own or above).
+    if (u.department && !(await deps.departments.callable(u.region)).some((d) => d.id === u.department))
+      throw new HttpError(400, 'bad_request', `department ${u.department} is not in the registry of ${u.region}`, {
+        errors: [`department: not in the registry of region ${u.region}`],
+      });
     if (!(await deps.users.create(u))) throw new HttpError(409, 'conflict', `user ${u.username} exists`);
     const username = u.username.toLowerCase();
     await record(res, 'user.create', { username, region: u.region }, { role: u.role, publicMode: !!u.publicMode });
-    const reply: CreatedUser = { username, role: u.role, region: u.region, publicMode: !!u.publicMode };
+    const reply: CreatedUser = {
+      username,
+      role: u.role,
+      region: u.region,
+      publicMode: !!u.publicMode,
+      ...(u.department ? { department: u.department } : {}),
+    };
     res.status(201).json(reply);
   });
 

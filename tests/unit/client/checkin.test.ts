@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkIn, checkInLine } from '../../../client/src/lib/checkin.ts';
+import { checkIn, checkInLate, checkInLine } from '../../../client/src/lib/checkin.ts';
 import { alert } from './fixtures.ts';
 
 const at = (hhmm: string) => `2026-11-22T${hhmm}:00.000+08:00`;
@@ -34,5 +34,25 @@ describe('中心吹哨、部门报到 on the wall', () => {
   it('shows nothing for an alert not yet dispatched to anyone', () => {
     expect(checkInLine(alert('a5'), now)).toBeNull();
     expect(checkInLine(alert('a6', { departments: [] }), now)).toBeNull();
+  });
+
+  it('says 待报到 · 超时 N 分钟 when a department is past its report-in deadline, by the latest of them', () => {
+    const a = alert('late', {
+      state: 'dispatched',
+      departments: [
+        { ...dept('公安局', '09:50'), reportBy: at('10:20') },
+        { ...dept('司法局', '09:50'), reportBy: at('10:05') },
+        { ...dept('民政局', '10:00'), reportBy: at('10:40') },
+      ],
+    });
+    expect(checkInLine(a, now)).toBe('待报到 · 超时 25 分钟：司法局、公安局');
+    expect(checkInLate(a, now)).toBe(true);
+  });
+
+  it('is not late while every deadline is ahead, or once the late department has reported', () => {
+    const ahead = alert('ahead', { departments: [{ ...dept('公安局', '10:10'), reportBy: at('10:40') }] });
+    expect(checkInLate(ahead, now)).toBe(false);
+    const reported = alert('rep', { departments: [{ ...dept('公安局', '09:10', '10:25'), reportBy: at('09:40') }] });
+    expect(checkInLate(reported, now)).toBe(false);
   });
 });

@@ -44,6 +44,8 @@ function fakeApi(over: Partial<DutyApi> = {}): DutyApi {
       async (id: string) => ({ alert: alert(id), explanation: '', history: [], events: [] }) as AlertDetail,
     ),
     act: vi.fn(async (id: string) => alert(id, { state: 'acknowledged' })),
+    departments: vi.fn(async () => []),
+    supervision: vi.fn(async () => []),
     ...over,
   };
 }
@@ -173,6 +175,51 @@ describe('the duty console state', () => {
     expect(c.queue.items.map((a) => a.id)).toEqual(['x', 'y']);
     stop();
     expect([...socket.handlers.values()].every((s) => s.size === 0)).toBe(true);
+  });
+
+  it('alerts the desk once when a department it dispatched to becomes late to report', async () => {
+    const socket = new FakeSocket();
+    const c = new DutyConsole({
+      api: fakeApi(),
+      socket: socket as unknown as WallSocket,
+      user,
+      now: () => 0,
+      onAuthLost: () => undefined,
+    });
+    const stop = c.start();
+    await flush();
+    const dep = { name: '公安局', dispatchedAt: '2026-11-22T10:00:00.000+08:00', dispatchedBy: 'zhou' };
+    const late = { ...dep, lateAt: '2026-11-22T10:30:00.000+08:00' };
+    const region = '620702001001';
+    socket.deliver('alert', alert('x', { state: 'dispatched', region, departments: [dep] }));
+    expect(c.notice).toBeNull();
+    socket.deliver('alert', alert('x', { state: 'dispatched', region, departments: [late] }));
+    expect(c.notice).toEqual({ kind: 'error', text: '公安局 报到超时' });
+    const beeps = c.beeper.count;
+    expect(beeps).toBe(1);
+    socket.deliver('alert', alert('x', { state: 'dispatched', region, departments: [late], count: 2 }));
+    expect(c.beeper.count).toBe(beeps);
+    stop();
+  });
+
+  it('tells the desk when a department asks for help (请求协办), with what it asked', async () => {
+    const socket = new FakeSocket();
+    const c = new DutyConsole({
+      api: fakeApi(),
+      socket: socket as unknown as WallSocket,
+      user,
+      now: () => 0,
+      onAuthLost: () => undefined,
+    });
+    const stop = c.start();
+    await flush();
+    const dep = { name: '公安局', dispatchedAt: '2026-11-22T10:00:00.000+08:00', dispatchedBy: 'zhou' };
+    const asked = { ...dep, assist: { text: '需要司法所到场', at: '2026-11-22T10:20:00.000+08:00', by: 'police' } };
+    const region = '620702001001';
+    socket.deliver('alert', alert('x', { state: 'dispatched', region, departments: [dep] }));
+    socket.deliver('alert', alert('x', { state: 'dispatched', region, departments: [asked] }));
+    expect(c.notice).toEqual({ kind: 'error', text: '公安局 请求协办：需要司法所到场' });
+    stop();
   });
 
   it('says who signed first when a sign is refused', async () => {

@@ -2,19 +2,20 @@ import { ALERT_ACTION_LABELS, canDo, type AlertAction, type AlertDetail } from '
 import { ALERT_STATE_LABELS, type AlertView } from '../../../../shared/schemas/alert.ts';
 import type { Snapshot } from '../../../../shared/schemas/snapshot.ts';
 import type { Ack } from '../../../../shared/ack.ts';
+import type { Department } from '../../../../shared/schemas/department.ts';
+import { ALERT_ACTORS } from '../../../../shared/roles.ts';
 import { isWithin } from '../../../../shared/regions.ts';
 import { ERROR_TEXT } from '../../lib/api.ts';
 import type { SessionUser } from '../../lib/auth.ts';
 import { isAuthError, listen, type WallSocket } from '../../lib/socket.ts';
 import { ConnectionState } from '../../lib/state/connection.svelte.ts';
 import { PipelineState } from '../../lib/state/pipeline.svelte.ts';
-import type { ActionBody, ClosedFilter, DutyApi, RefusalDetails } from '../api.ts';
+import type { ActionBody, ClosedFilter, DutyApi, Recording, RefusalDetails } from '../api.ts';
 import { ApiFailure } from '../../lib/api.ts';
 import { Beeper } from '../sound.svelte.ts';
 import { DutyQueue } from './queue.svelte.ts';
 
-/** Roles that act on alerts (the server's ALERT_ACTORS); a wall account only watches. */
-const ACTORS = new Set(['duty', 'commander', 'admin']);
+const ACTORS: ReadonlySet<string> = new Set(ALERT_ACTORS);
 /** Actions whose note is the point of the action: what was done, why it goes up. */
 const NOTE_REQUIRED: ReadonlySet<AlertAction> = new Set(['resolve', 'escalate', 'note']);
 
@@ -27,6 +28,8 @@ const DONE_TEXT: Record<AlertAction, string> = {
   escalate: '已升级至上级值班台',
   note: '已备注',
   supervise: '已督办',
+  feedback: '已登记反馈',
+  assist: '已请求协办',
 };
 
 export interface Notice {
@@ -45,6 +48,24 @@ export function refusalText(err: unknown, action: AlertAction): string {
   if (err.code === 'bad_request' && d.errors?.some((e) => e.startsWith('note'))) return '请填写处置说明';
   if (err.code === 'bad_request' && d.errors?.some((e) => e.startsWith('departments'))) return '请选择要分派的部门';
   return ERROR_TEXT[err.code];
+}
+
+/** Departments the server has just flagged late to report (lateAt new since the alert we had). */
+function newlyLate(before: AlertView | undefined, after: AlertView): string[] {
+  if (!before) return [];
+  const key = (d: { id?: string; name: string }) => d.id ?? d.name;
+  const known = new Set((before.departments ?? []).filter((d) => d.lateAt).map(key));
+  return (after.departments ?? []).filter((d) => d.lateAt && !d.checkedInAt && !known.has(key(d))).map((d) => d.name);
+}
+
+/** 请求协办 that arrived with this change: `公安局 请求协办：…`. */
+function newAssists(before: AlertView | undefined, after: AlertView): string[] {
+  if (!before) return [];
+  const key = (d: { id?: string; name: string }) => d.id ?? d.name;
+  const seen = new Map((before.departments ?? []).map((d) => [key(d), d.assist?.at]));
+  return (after.departments ?? [])
+    .filter((d) => d.assist && d.assist.at !== seen.get(key(d)))
+    .map((d) => `${d.name} 请求协办：${d.assist!.text}`);
 }
 
 export interface ConsoleDeps {
@@ -72,6 +93,8 @@ export class DutyConsole {
   note = $state('');
   busy = $state(false);
   notice = $state.raw<Notice | null>(null);
+  /** The registry departments the desk may dispatch to; free text stays possible for a one-off. */
+  registry = $state.raw<Department[]>([]);
   readonly #deps: ConsoleDeps;
   #detailFor = '';
   #noticeTimer: ReturnType<typeof setTimeout> | undefined;
@@ -112,9 +135,19 @@ export class DutyConsole {
     };
     const onAlert = (a: AlertView) => {
       this.connection.heard(Date.now());
+      const before = this.queue.items.find((x) => x.id === a.id);
+      const late = newlyLate(before, a);
+      const asks = newAssists(before, a);
       const fresh = this.queue.upsert(a);
+      if (late.length) {
+        // The sweep flagged a department: the desk must chase it now, not when it next looks.
+        this.#say('error', `${late.join('、')} 报到超时`);
+        this.beeper.beep();
+      } else if (asks.length) this.#say('error', asks.join('；'));
       if (fresh && a.level === 'red' && a.state === 'new') this.beeper.beep();
       if (a.id === this.queue.selectedId) void this.loadDetail(a.id, a.updatedAt);
+      // The 督办 list shows each item's state and lateness: it follows the alerts it lists.
+      if (this.queue.supervising.some((x) => x.id === a.id)) void this.loadSupervision();
     };
     const onEnded = () => this.#deps.onAuthLost();
     const heard = () => this.connection.heard(Date.now());
@@ -136,6 +169,7 @@ export class DutyConsole {
     );
     if (s.connected) onConnect();
     else s.connect();
+    if (this.canActAtAll) void this.loadRegistry();
     return () => {
       unlisten();
       clearTimeout(this.#noticeTimer);
@@ -151,6 +185,25 @@ export class DutyConsole {
         this.#deps.api.list(this.user.region, 'resolved'),
       ]);
       this.queue.reset([...open, ...resolved]);
+    } catch (err) {
+      this.#failed(err);
+    }
+    await this.loadSupervision();
+  }
+
+  /** The 督办 tab: what this level supervises. A level that supervises nothing just shows none. */
+  async loadSupervision(): Promise<void> {
+    if (!this.canActAtAll) return;
+    try {
+      this.queue.supervising = (await this.#deps.api.supervision(this.user.region)).map((i) => i.alert);
+    } catch {
+      // The work queue matters more than this list; the next reconnect or action tries again.
+    }
+  }
+
+  async loadRegistry(): Promise<void> {
+    try {
+      this.registry = await this.#deps.api.departments(this.user.region);
     } catch (err) {
       this.#failed(err);
     }
@@ -191,10 +244,16 @@ export class DutyConsole {
     }
     this.busy = true;
     try {
-      const updated = await this.#deps.api.act(a.id, action, { ...(note ? { note } : {}), ...extra });
+      // A feedback's words are its `text`; its body has no note.
+      const withNote = note && action !== 'feedback' && action !== 'assist';
+      const updated = await this.#deps.api.act(a.id, action, { ...(withNote ? { note } : {}), ...extra });
       this.queue.upsert(updated);
+      if (action === 'supervise' || updated.supervision) void this.loadSupervision();
       this.note = '';
-      this.#say('ok', action === 'checkin' && extra.department ? `${extra.department}已报到` : DONE_TEXT[action]);
+      this.#say(
+        'ok',
+        action === 'checkin' && extra.department && !extra.onBehalf ? `${extra.department}已报到` : DONE_TEXT[action],
+      );
       // 核验 moves the selection on to the next alert: load that one's detail, not the closed one's.
       const next = this.queue.selected;
       if (next) await this.loadDetail(next.id, next.updatedAt);
@@ -208,6 +267,20 @@ export class DutyConsole {
     } finally {
       this.busy = false;
     }
+  }
+
+  /** 代为报到 / 代为反馈: the desk records what a department said by phone, with the reason kept. */
+  record(r: Recording): Promise<boolean> {
+    const { kind, ...body } = r;
+    return this.act(kind, { ...body, onBehalf: true });
+  }
+
+  /** 事事有回音: every department fed back; their feedback becomes the 办结 note, after the officer's own. */
+  resolveGathered(gathered: string): Promise<boolean> {
+    const own = this.note.trim();
+    // The server keeps 500 characters of a note; every feedback stays whole in the history anyway.
+    this.note = (own ? `${own}\n${gathered}` : gathered).slice(0, 500);
+    return this.act('resolve');
   }
 
   #failed(err: unknown): void {

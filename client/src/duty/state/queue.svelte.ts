@@ -4,15 +4,19 @@ import { WARNING_LEVELS } from '../../../../shared/vocab.ts';
 
 const LEVEL_RANK = new Map(WARNING_LEVELS.map((l, i) => [l, i]));
 
-/** The duty queue's order: most severe first, then the longest waiting first. */
+/** 挂牌督办 bites: an overdue supervised alert first, then the supervised ones, then the rest. */
+const supervisionRank = (a: AlertView) => (a.supervision?.overdue ? 0 : a.supervised ? 1 : 2);
+
+/** The duty queue's order: supervised first, then most severe, then the longest waiting first. */
 export function compareQueue(a: AlertView, b: AlertView): number {
   return (
+    supervisionRank(a) - supervisionRank(b) ||
     (LEVEL_RANK.get(a.level) ?? 9) - (LEVEL_RANK.get(b.level) ?? 9) ||
     (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0)
   );
 }
 
-export type QueueTab = 'open' | 'desk' | 'verify' | 'done';
+export type QueueTab = 'open' | 'desk' | 'verify' | 'supervise' | 'done';
 
 /** Most the console keeps; the server's list is capped too. */
 const CAP = 500;
@@ -25,6 +29,8 @@ export class DutyQueue {
   items = $state.raw<AlertView[]>([]);
   /** The last 已办结 search's results: closed alerts, kept apart from the work queue. */
   closed = $state.raw<AlertView[]>([]);
+  /** What this level supervises (挂牌督办), as the server orders it: overdue first. */
+  supervising = $state.raw<AlertView[]>([]);
   tab = $state<QueueTab>('open');
   selectedId = $state<string | null>(null);
   readonly home: string;
@@ -43,10 +49,15 @@ export class DutyQueue {
         ? this.toVerify
         : this.tab === 'done'
           ? this.closed
-          : this.open,
+          : this.tab === 'supervise'
+            ? this.supervising
+            : this.open,
   );
   readonly selected = $derived(
-    this.items.find((a) => a.id === this.selectedId) ?? this.closed.find((a) => a.id === this.selectedId) ?? null,
+    this.items.find((a) => a.id === this.selectedId) ??
+      this.supervising.find((a) => a.id === this.selectedId) ??
+      this.closed.find((a) => a.id === this.selectedId) ??
+      null,
   );
 
   reset(alerts: readonly AlertView[]): void {
