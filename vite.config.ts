@@ -29,7 +29,13 @@ export default defineConfig({
       output: {
         // ECharts (and zrender under it) change rarely: a chunk of their own stays cached across deploys.
         codeSplitting: {
-          groups: [{ name: 'echarts', test: /node_modules[\\/](echarts|zrender)[\\/]/ }],
+          groups: [
+            { name: 'echarts', test: /node_modules[\\/](echarts|zrender)[\\/]/ },
+            // zod and the switch that turns off its eval probe in one chunk: whichever chunk first
+            // needs zod runs the switch before any schema is built (the CSP refuses eval, and a
+            // shared chunk of schemas evaluated ahead of the entry's code logged the refusal).
+            { name: 'zod', test: /node_modules[\\/]zod[\\/]|lib[\\/]zod-jitless\.ts$/ },
+          ],
         },
       },
     },

@@ -166,9 +166,10 @@ const MATRIX: Record<string, Row> = {
     expect: (who) => (isUser(who) ? 204 : 401),
   },
 
+  // Names and shape of the tree, no figures: a department account reads them too (its tasks' places).
   'GET /api/v1/regions/:code': {
     request: (_w, where) => ({ path: `/api/v1/regions/${REGION[where]}` }),
-    expect: anyUser(200),
+    expect: (who, where) => (!isUser(who) ? 401 : where === 'in' ? 200 : 403),
   },
   // 平安指数: peers appear only as a median and a rank position, never by name.
   'GET /api/v1/index/:code': {

@@ -5,6 +5,7 @@ import type { Snapshot } from '../../../shared/schemas/snapshot.ts';
 import { isRegionCode } from '../../../shared/regions.ts';
 import { inScope } from '../../auth/scope.ts';
 import { principal, requireUser } from '../authenticate.ts';
+import { ROLES } from '../../../shared/roles.ts';
 import { HttpError } from '../errors.ts';
 import { maskSnapshot } from '../../privacy/mask.ts';
 
@@ -23,7 +24,9 @@ export function regionsRouter(deps: {
 }): Router {
   const router = Router();
   const auth = requireUser(deps.tokens);
-  router.get('/regions/:code', auth, (req, res) => {
+  // Names and the tree's shape only, no figures: a department's page names the places of its tasks.
+  const anyRole = requireUser(deps.tokens, ROLES);
+  router.get('/regions/:code', anyRole, (req, res) => {
     const code = regionParam(deps.tree, String(req.params.code), res);
     res.json(deps.tree.info(code));
   });
