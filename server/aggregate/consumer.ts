@@ -167,22 +167,33 @@ export function startAggregator(opts: AggregatorOptions): Aggregator {
    * Waits first for the batch in flight and the acknowledgements under way, so nothing is handled
    * twice at once.
    */
+  /** Our entries after `after` ('>': new ones, waiting up to a second; an id: our own pending ones). */
+  async function read(after: string): Promise<StreamEntries> {
+    const res = (
+      after === '>'
+        ? await redis.xreadgroup(
+            'GROUP',
+            AGGREGATOR_GROUP,
+            consumer,
+            'COUNT',
+            batchSize,
+            'BLOCK',
+            1000,
+            'STREAMS',
+            keys.events,
+            after,
+          )
+        : await redis.xreadgroup('GROUP', AGGREGATOR_GROUP, consumer, 'COUNT', batchSize, 'STREAMS', keys.events, after)
+    ) as [string, StreamEntries][] | null;
+    return res?.[0]?.[1] ?? [];
+  }
+
   async function recoverOwn(): Promise<void> {
     await inFlight;
     while (acknowledging.size) await Promise.all(acknowledging);
     let after = '0-0';
     for (;;) {
-      const res = (await redis.xreadgroup(
-        'GROUP',
-        AGGREGATOR_GROUP,
-        consumer,
-        'COUNT',
-        batchSize,
-        'STREAMS',
-        keys.events,
-        after,
-      )) as [string, StreamEntries][] | null;
-      const raw = res?.[0]?.[1] ?? [];
+      const raw = await read(after);
       if (!raw.length || !running) return;
       logger.info({ count: raw.length }, 'applying our own unacknowledged entries again');
       await handle(await arrived(raw));
@@ -248,20 +259,9 @@ export function startAggregator(opts: AggregatorOptions): Aggregator {
           await recoverOwn();
         }
         await housekeeping(Date.now());
-        const res = (await redis.xreadgroup(
-          'GROUP',
-          AGGREGATOR_GROUP,
-          consumer,
-          'COUNT',
-          batchSize,
-          'BLOCK',
-          1000,
-          'STREAMS',
-          keys.events,
-          '>',
-        )) as [string, StreamEntries][] | null;
+        const fresh = await read('>');
         // The immediate checks start now, even while the previous batch is still being applied.
-        const batch = res?.[0] ? await arrived(res[0][1]) : undefined;
+        const batch = fresh.length ? await arrived(fresh) : undefined;
         await inFlight;
         if (batch) inFlight = applyInBackground(batch);
       } catch (err) {
