@@ -25,11 +25,22 @@ export async function groupInfo(redis: Redis, stream: string): Promise<GroupFiel
   return (await groupsInfo(redis, stream)).find((f) => f('name') === AGGREGATOR_GROUP);
 }
 
+/**
+ * The first entry the group has not been given, if any. Redis's own `lag` is a count kept beside
+ * the stream that an AOF reload can leave wrong (null, or stuck thousands above zero with nothing
+ * left to deliver — seen after a kill -9 of the embedded Redis): the stream itself is the truth.
+ */
+async function firstUndelivered(redis: Redis, stream: string, lastDelivered: string): Promise<string | undefined> {
+  return (await redis.xrange(stream, `(${lastDelivered}`, '+', 'COUNT', 1))[0]?.[0];
+}
+
 /** Whether the aggregator group has applied and acknowledged everything in the stream. */
 export async function streamDrained(redis: Redis, stream: string): Promise<boolean> {
   const field = await groupInfo(redis, stream).catch(() => undefined);
-  const lag = field?.('lag');
-  return !!field && Number(field('pending')) === 0 && lag !== null && Number(lag) === 0;
+  if (!field || Number(field('pending')) !== 0) return false;
+  const lag = field('lag');
+  if (lag !== null && lag !== undefined && Number(lag) === 0) return true;
+  return (await firstUndelivered(redis, stream, String(field('last-delivered-id')))) === undefined;
 }
 
 export interface GroupLag {
@@ -64,9 +75,15 @@ export async function readGroupLag(redis: Redis, stream: string): Promise<GroupL
   const pending = Number(field('pending'));
   const lastDelivered = String(field('last-delivered-id'));
   const lag = field('lag');
+  const next =
+    lag !== null && lag !== undefined && Number(lag) === 0
+      ? undefined
+      : await firstUndelivered(redis, stream, lastDelivered);
   // Redis leaves `lag` null when it cannot tell (entries deleted inside the range): count them.
-  const undelivered =
-    lag === null || lag === undefined
+  // Nothing after the last delivered entry is 0, whatever `lag` says.
+  const undelivered = !next
+    ? 0
+    : lag === null || lag === undefined
       ? (await redis.xrange(stream, `(${lastDelivered}`, '+', 'COUNT', COUNT_CAP)).length
       : Number(lag);
   let oldest: string | undefined;
@@ -74,7 +91,7 @@ export async function readGroupLag(redis: Redis, stream: string): Promise<GroupL
     const summary = (await redis.xpending(stream, AGGREGATOR_GROUP)) as [number, string | null, ...unknown[]];
     oldest = summary[1] ?? undefined;
   }
-  if (!oldest && undelivered > 0) oldest = (await redis.xrange(stream, `(${lastDelivered}`, '+', 'COUNT', 1))[0]?.[0];
+  oldest ??= next;
   return { undelivered, pending, oldestAgeMs: age(oldest) };
 }
 
