@@ -9,17 +9,19 @@ export function printBanner(b: {
   embeddedRedis: boolean;
   dataDir: string;
 }): void {
+  const nameWidth = Math.max(10, ...b.accounts.map((a) => a.username.length));
   const lines = [
     '',
     "  平安指挥中心大屏 Ping'an Command Center is running",
     '',
     `  Wall:          ${b.url}`,
     `  Duty console:  ${b.url}duty`,
+    `  Departments:   ${b.url}dept`,
     '',
     '  Log in with:',
     ...b.accounts.map(
       (a) =>
-        `    ${a.username.padEnd(10)} ${a.password.padEnd(14)} ${a.role.padEnd(9)} ${a.region.padEnd(6)} ${a.note}`,
+        `    ${a.username.padEnd(nameWidth)} ${a.password.padEnd(14)} ${a.role.padEnd(10)} ${a.region.padEnd(6)} ${a.note}`,
     ),
     '',
     ...(b.ingestKey

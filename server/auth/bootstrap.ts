@@ -9,6 +9,8 @@ export interface DemoAccount {
   password: string;
   role: Role;
   region: string;
+  /** Role `department`: its registry id (a default department of the region, `dep-<region>-<kind>`). */
+  department?: string;
   note: string;
 }
 
@@ -42,7 +44,18 @@ export async function bootstrapAccounts(opts: {
       { username: 'duty', role: 'duty', region: opts.root, note: '省级值班员' },
       { username: 'commander', role: 'commander', region: opts.root, note: '省级指挥长' },
     );
-    if (opts.root === '62') wanted.push({ username: 'zhangye', role: 'duty', region: '6207', note: '张掖市值班员' });
+    if (opts.root === '62')
+      wanted.push(
+        { username: 'zhangye', role: 'duty', region: '6207', note: '张掖市值班员' },
+        // A department answering the whistle (/dept): 甘州区公安局, dispatched to from the 甘州区 desk.
+        {
+          username: 'ganzhou-police',
+          role: 'department',
+          region: '620702',
+          department: 'dep-620702-police',
+          note: '甘州区公安局（部门）',
+        },
+      );
   }
   const out: DemoAccount[] = [];
   for (const w of wanted) {
@@ -52,7 +65,13 @@ export async function bootstrapAccounts(opts: {
       continue;
     }
     const pw = w.username === 'admin' && opts.adminPassword ? opts.adminPassword : password();
-    await opts.users.create({ username: w.username, password: pw, role: w.role, region: w.region });
+    await opts.users.create({
+      username: w.username,
+      password: pw,
+      role: w.role,
+      region: w.region,
+      ...(w.department ? { department: w.department } : {}),
+    });
     // A password the operator chose is theirs to remember; only generated ones are written down.
     out.push({ ...w, password: w.username === 'admin' && opts.adminPassword ? '(ADMIN_PASSWORD)' : pw });
   }
