@@ -109,6 +109,8 @@ describe('the department page (/dept)', () => {
     await dept.waitForURL(/\/dept$/);
     await dept.waitForSelector('[data-testid=dept-link][data-status=live]');
     expect(await dept.locator('[data-testid=wall]').count()).toBe(0);
+    // Its header names the department (from the registry), not only the account.
+    await expect.poll(() => dept.textContent('[data-testid=dept-name]')).toContain('公安局');
   });
 
   it('shows a task dispatched while the page is open, with its level and a live report-in countdown, on a phone', async () => {

@@ -1,4 +1,5 @@
 import type { DepartmentView } from '../../../shared/schemas/alert.ts';
+import type { Department } from '../../../shared/schemas/department.ts';
 import { TASK_STATES, type FeedbackResult, type Task, type TaskState } from '../../../shared/schemas/department.ts';
 import { createRequest } from '../lib/api.ts';
 
@@ -7,6 +8,8 @@ export type TaskBody = Record<string, never> | { text: string; result: FeedbackR
 
 export interface DeptApi {
   tasks(state: TaskState): Promise<Task[]>;
+  /** The departments a desk of `region` may call (its own first): where a department finds its name. */
+  departments(region: string): Promise<Department[]>;
   act(alertId: string, action: TaskAction, body: TaskBody): Promise<unknown>;
 }
 
@@ -15,6 +18,9 @@ export function createDeptApi(getToken: () => string | null, fetchImpl: typeof f
   const request = createRequest(getToken, fetchImpl);
   return {
     tasks: async (state) => (await request<{ tasks: Task[] }>(`/api/v1/tasks?state=${state}`)).tasks,
+    departments: async (region) =>
+      (await request<{ departments: Department[] }>(`/api/v1/departments?region=${encodeURIComponent(region)}`))
+        .departments,
     act: (alertId, action, body) =>
       request(`/api/v1/alerts/${encodeURIComponent(alertId)}/${action}`, {
         method: 'POST',

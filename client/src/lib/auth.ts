@@ -11,6 +11,8 @@ export interface SessionUser {
   role: string;
   /** Home region code: the user sees this region's subtree only. */
   region: string;
+  /** Role `department`: the registry id of its department. */
+  department?: string;
 }
 
 export function getToken(): string | null {
@@ -27,7 +29,12 @@ export function getUser(): SessionUser | null {
     if (!raw) return null;
     const u = JSON.parse(raw) as Partial<SessionUser>;
     return typeof u.username === 'string' && typeof u.role === 'string' && typeof u.region === 'string'
-      ? { username: u.username, role: u.role, region: u.region }
+      ? {
+          username: u.username,
+          role: u.role,
+          region: u.region,
+          ...(typeof u.department === 'string' ? { department: u.department } : {}),
+        }
       : null;
   } catch {
     return null;

@@ -22,7 +22,9 @@ function task(id: string, state: TaskState = 'pending', over: Partial<Department
   return { state, department: DEP, alert: alert(id, { state: 'dispatched', departments: [row(over)] }) };
 }
 
-function fakeApi(lists: Partial<Record<TaskState, Task[]>> = {}, over: Partial<DeptApi> = {}): DeptApi {
+type BoardApi = Pick<DeptApi, 'tasks' | 'act'>;
+
+function fakeApi(lists: Partial<Record<TaskState, Task[]>> = {}, over: Partial<BoardApi> = {}): BoardApi {
   return {
     tasks: vi.fn(async (state: TaskState) => lists[state] ?? []),
     act: vi.fn(async () => ({})),

@@ -48,13 +48,13 @@ export class TaskBoard {
     active: this.lists.active.length,
     done: this.lists.done.length,
   });
-  readonly #api: DeptApi;
+  readonly #api: Pick<DeptApi, 'tasks' | 'act'>;
   #noticeTimer: ReturnType<typeof setTimeout> | undefined;
   #gen = 0;
 
   readonly #onAuthLost: () => void;
 
-  constructor(api: DeptApi, onAuthLost: () => void = () => undefined) {
+  constructor(api: Pick<DeptApi, 'tasks' | 'act'>, onAuthLost: () => void = () => undefined) {
     this.#api = api;
     this.#onAuthLost = onAuthLost;
   }
