@@ -123,7 +123,10 @@ describe('the embedded redis-server killed with SIGKILL in the middle of the fee
     );
     expect(acknowledged.size).toBe(gen.valid);
     expect(counted).toBe(acknowledged.size);
-    expect(accepted).toBe(gen.valid);
+    // A request that timed out after its events were stored is resent and answered as duplicates:
+    // accepted falls short of the valid events by exactly those, never exceeds them.
+    if (failures === 0) expect(accepted).toBe(gen.valid);
+    else expect(accepted).toBeLessThanOrEqual(gen.valid);
     const { mismatches } = await compareAll(tree, redis, gen.expected, now, { overdue: false });
     expect(mismatches).toEqual([]);
 
