@@ -9,6 +9,7 @@ import { createKeys } from '../../server/redis/keys.ts';
 import { warningKeys } from '../../server/warnings/keys.ts';
 import { readTimeliness } from '../../server/warnings/timeliness.ts';
 import { buckets } from '../../server/time/beijing.ts';
+import { alive, sleep } from '../helpers/process.ts';
 
 const keys = createKeys('62');
 const BATCH = 250;
@@ -16,18 +17,6 @@ const CONCURRENCY = 2;
 const REQUEST_TIMEOUT_MS = 4000;
 /** A sender gives up after this: without a Redis that comes back, the test fails here, not at its timeout. */
 const WORKLOAD_MS = 30_000;
-
-// pid 0 would signal our own process group and always look alive.
-const alive = (pid: number) => {
-  if (pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let srv: EmbeddedServerProcess;
 let tree: RegionTree;

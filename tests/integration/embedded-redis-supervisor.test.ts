@@ -7,18 +7,7 @@ import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import { startEmbeddedRedis, type EmbeddedRedis } from '../../server/redis/embedded.ts';
 import { createEmbeddedRedisMetrics } from '../../server/metrics.ts';
-
-// pid 0 would signal our own process group and always look alive.
-const alive = (pid: number) => {
-  if (pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { alive, sleep } from '../helpers/process.ts';
 
 /** Polls `check` until it holds, failing with `what` after the deadline. */
 async function until(what: string, check: () => boolean | Promise<boolean>, ms = 15_000): Promise<void> {
