@@ -187,7 +187,8 @@ describe('the duty console (值班台)', () => {
     await winner.waitForSelector(`[data-testid=queue-item][data-id="${alertId}"]`, { state: 'detached' });
     await b.waitForSelector(`[data-testid=queue-item][data-id="${alertId}"]`, { state: 'detached' });
     // Others wait: the console opens the next of them, not an empty page.
-    await winner.waitForSelector('[data-testid=duty-detail]');
+    // The queue may drop the item a frame before the detail switches, so wait for the switch itself.
+    await winner.waitForSelector(`[data-testid=duty-detail]:not([data-id="${alertId}"])`);
     expect(await winner.getAttribute('[data-testid=duty-detail]', 'data-id')).not.toBe(alertId);
 
     // The closed alert is findable under 已办结, by region and rule.
