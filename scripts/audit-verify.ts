@@ -1,14 +1,15 @@
 // `npm run audit:verify [-- --expect <seq>:<hash>]`: checks the audit trail's hash chain and exits
 // 0 when every entry is intact, 1 naming the first broken link, 2 on a usage or connection error.
-// Uses REDIS_URL when set; otherwise the embedded Redis of DATA_DIR (started for the check when the
+// Uses REDIS_CLUSTER_NODES or REDIS_URL when set; otherwise the embedded Redis of DATA_DIR (started for the check when the
 // server is not running, so the trail can be checked offline too).
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Redis, type RedisOptions } from 'ioredis';
 import { loadConfig } from '../server/config.ts';
 import { createKeys } from '../server/redis/keys.ts';
-import { redisOptionsFromUrl } from '../server/redis/url.ts';
+import { singleNode, targetFromConfig, type RedisTarget } from '../server/redis/target.ts';
+import { connectionReady, openRedis } from '../server/redis/connection.ts';
+import { createLogger } from '../server/log.ts';
 import { socketPath, startEmbeddedRedis, type EmbeddedRedis } from '../server/redis/embedded.ts';
 import { verifyAuditChain } from '../server/audit/verify.ts';
 
@@ -25,23 +26,24 @@ async function main(): Promise<number> {
   const { values } = parseArgs({ options: { expect: { type: 'string' } } });
   const config = loadConfig();
   let embedded: EmbeddedRedis | undefined;
-  let options: RedisOptions;
-  if (config.redisUrl) options = redisOptionsFromUrl(config.redisUrl);
-  else {
+  let target = targetFromConfig(config);
+  if (!target) {
     const dir = path.join(config.dataDir, 'redis');
-    if (running(path.join(dir, 'redis.pid'))) options = { path: socketPath(dir) };
+    if (running(path.join(dir, 'redis.pid'))) target = singleNode({ path: socketPath(dir) });
     else {
       if (!fs.existsSync(dir)) {
         console.error(`no data in ${config.dataDir} (set DATA_DIR or REDIS_URL)`);
         return 2;
       }
       embedded = await startEmbeddedRedis({ dir });
-      options = embedded.connection;
+      target = singleNode(embedded.connection);
     }
   }
-  const redis = new Redis({ ...options, maxRetriesPerRequest: 2, lazyConnect: true });
+  const check: RedisTarget = { ...target, options: { ...target.options, maxRetriesPerRequest: 2 } };
+  const redis = openRedis(check, 'audit-verify', createLogger('warn', false));
   try {
-    await redis.connect();
+    // A Redis that is not there is a connection error (exit 2), not a wait.
+    await Promise.race([connectionReady(redis), new Promise((_, reject) => redis.once('error', reject))]);
     const r = await verifyAuditChain(redis, createKeys(config.regionRoot).prefix, { expect: values.expect });
     if (r.ok) {
       console.log(`audit trail intact: ${r.count} entries, head ${r.head}`);

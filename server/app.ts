@@ -3,8 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express from 'express';
-import type { Redis, RedisOptions } from 'ioredis';
-import { connectionReady, openRedis } from './redis/connection.ts';
+import { closeRedis, connectionReady, openRedis, type RedisClient } from './redis/connection.ts';
+import type { RedisTarget } from './redis/target.ts';
 import { Server } from 'socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import type { Config } from './config.ts';
@@ -58,8 +58,8 @@ import { apiJson, rejectUnsafeJson } from './http/safe-json.ts';
 
 export interface ServerDeps {
   config: Config;
-  /** How to reach Redis; the server opens the connections it needs (commands, blocking, pub/sub). */
-  redis: RedisOptions;
+  /** Where Redis is (one node or a cluster); the server opens the connections it needs (commands, blocking, pub/sub). */
+  redis: RedisTarget;
   tree: RegionTree;
   logger: Logger;
   secrets: Secrets;
@@ -75,7 +75,7 @@ export interface PinganServer {
   /** The Express application (tests read its routes to check every one is authorized). */
   app: express.Express;
   io: IO;
-  redis: Redis;
+  redis: RedisClient;
   ingest: Ingest;
   users: Users;
   tokens: Tokens;
@@ -106,7 +106,7 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
   // instead of hanging while Redis is down or frozen. A command that timed out may still run
   // when Redis comes back: ingest dedupes by event id, so a resent batch counts it as a duplicate.
   const serving = (name: string) =>
-    openRedis({ ...deps.redis, commandTimeout: config.redisCommandTimeoutMs }, name, logger);
+    openRedis(deps.redis, name, logger, { commandTimeout: config.redisCommandTimeoutMs });
   const redis = serving('cmd');
   await connectionReady(redis);
   defineScripts(redis);
@@ -330,7 +330,7 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
       await aggregator?.stop();
       await inbound?.stop();
       await stopLoginFailures().catch((err: unknown) => logger.error({ err }, 'writing failed logins at close'));
-      await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
+      await Promise.all(connections.map(closeRedis));
     },
   };
 }

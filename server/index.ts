@@ -1,5 +1,4 @@
 import path from 'node:path';
-import type { RedisOptions } from 'ioredis';
 import { ConfigError, loadConfig } from './config.ts';
 import { createLogger } from './log.ts';
 import { redisServerAvailable, startEmbeddedRedis, type EmbeddedRedis } from './redis/embedded.ts';
@@ -9,7 +8,7 @@ import { createServer } from './app.ts';
 import { bootstrapAccounts } from './auth/bootstrap.ts';
 import { startSimulator } from './simulator/simulator.ts';
 import { printBanner } from './banner.ts';
-import { redisOptionsFromUrl } from './redis/url.ts';
+import { singleNode, targetFromConfig, type RedisTarget } from './redis/target.ts';
 import { createEmbeddedRedisMetrics, createMetrics } from './metrics.ts';
 import { checkDurability } from './redis/durability.ts';
 
@@ -28,8 +27,10 @@ async function main(): Promise<void> {
   const metrics = createMetrics();
 
   let embedded: EmbeddedRedis | undefined;
-  let redis: RedisOptions;
-  if (config.embeddedRedis) {
+  let redis: RedisTarget;
+  const external = targetFromConfig(config);
+  if (external) redis = external;
+  else {
     if (!redisServerAvailable()) {
       console.error(
         'redis-server is not installed. Install it (Debian/Ubuntu: apt-get install redis-server) or set REDIS_URL.',
@@ -41,14 +42,7 @@ async function main(): Promise<void> {
       logger,
       supervise: { metrics: createEmbeddedRedisMetrics(metrics.registry) },
     });
-    redis = { ...embedded.connection, maxRetriesPerRequest: null };
-  } else if (config.redisUrl) {
-    redis = redisOptionsFromUrl(config.redisUrl);
-  } else {
-    console.error(
-      'REDIS_CLUSTER_NODES is accepted but cluster mode is not supported by this version yet; use REDIS_URL.',
-    );
-    process.exit(2);
+    redis = singleNode({ ...embedded.connection, maxRetriesPerRequest: null });
   }
 
   const tree = await loadRegionTree(config.regionRoot);

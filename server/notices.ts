@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis/connection.ts';
 import type { StoredEvent } from '../shared/schemas/event.ts';
 import type { Keys } from './redis/keys.ts';
 
@@ -15,7 +15,7 @@ export interface ChangeNotice {
 /** The ticker is a sample: a burst of thousands of events would only be dropped by the screens. */
 export const NOTICE_EVENT_SAMPLE = 200;
 
-export async function publishNotice(redis: Redis, keys: Keys, notice: ChangeNotice): Promise<void> {
+export async function publishNotice(redis: RedisClient, keys: Keys, notice: ChangeNotice): Promise<void> {
   if (!notice.touched.length) return;
   const events = notice.events.length > NOTICE_EVENT_SAMPLE ? notice.events.slice(-NOTICE_EVENT_SAMPLE) : notice.events;
   await redis.publish(keys.notices, JSON.stringify({ touched: notice.touched, events }));

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis/connection.ts';
 
 export interface Secrets {
   /** The demo ingest key used when INGEST_KEYS is not set (source `demo`). */
@@ -27,7 +27,7 @@ export function loadSecrets(dataDir: string): Secrets {
  * The key that signs user tokens lives in Redis, created once by whichever process starts first:
  * every server process behind a load balancer must accept every other's tokens.
  */
-export async function sharedTokenSecret(redis: Redis, key: string): Promise<Uint8Array> {
+export async function sharedTokenSecret(redis: RedisClient, key: string): Promise<Uint8Array> {
   await redis.set(key, randomBytes(32).toString('base64url'), 'NX');
   const secret = await redis.get(key);
   if (!secret) throw new Error('token secret missing from Redis');

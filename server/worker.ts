@@ -1,10 +1,10 @@
-// An aggregator worker without HTTP: `npm run worker` with REDIS_URL set. Any number of these (and
+// An aggregator worker without HTTP: `npm run worker` with REDIS_URL or REDIS_CLUSTER_NODES set. Any number of these (and
 // servers with AGGREGATOR=on) share one consumer group, so each event is applied by one of them.
 import { ConfigError, loadConfig } from './config.ts';
 import { createLogger } from './log.ts';
 import { createMetrics } from './metrics.ts';
 import { systemClock } from './clock.ts';
-import { redisOptionsFromUrl } from './redis/url.ts';
+import { targetFromConfig } from './redis/target.ts';
 import { loadRegionTree } from './regions/tree.ts';
 import { startAggregatorRuntime, tuningFromEnv } from './aggregator/runtime.ts';
 import type { Aggregator } from './aggregate/consumer.ts';
@@ -16,15 +16,18 @@ try {
   console.error(err instanceof ConfigError ? err.message : err);
   process.exit(2);
 }
-if (!config.redisUrl) {
-  console.error('REDIS_URL is required for a worker (it joins the consumer group of a running system).');
+const redis = targetFromConfig(config);
+if (!redis) {
+  console.error(
+    'REDIS_URL or REDIS_CLUSTER_NODES is required for a worker (it joins the consumer group of a running system).',
+  );
   process.exit(2);
 }
 const logger = createLogger(config.logLevel);
 let aggregator: Aggregator;
 try {
   aggregator = startAggregatorRuntime({
-    redis: redisOptionsFromUrl(config.redisUrl),
+    redis,
     regionRoot: config.regionRoot,
     tree: await loadRegionTree(config.regionRoot),
     clock: systemClock,

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connection.ts';
 import type { StoredEvent } from '../../shared/schemas/event.ts';
 import type { Keys } from '../redis/keys.ts';
 import { AGGREGATOR_GROUP } from '../redis/keys.ts';
@@ -10,7 +10,7 @@ import { BatchPlan, type EventCode, type StoredCase } from './batch.ts';
 import type { ContributionBounds } from './contribution.ts';
 
 export interface AggregationContext {
-  redis: Redis;
+  redis: RedisClient;
   keys: Keys;
   /** From slaTable(). */
   sla: SlaTable;
@@ -59,7 +59,7 @@ export function contributionBounds(keys: Keys, now: number): ContributionBounds 
 }
 
 /** The cases' versions and states in one round trip. */
-export async function readCases(redis: Redis, keys: Keys, caseIds: string[]): Promise<Map<string, StoredCase>> {
+export async function readCases(redis: RedisClient, keys: Keys, caseIds: string[]): Promise<Map<string, StoredCase>> {
   const p = redis.pipeline();
   for (const id of caseIds) p.hmget(keys.case(id), 'v', 'j');
   const replies = (await p.exec()) ?? [];

@@ -1,5 +1,5 @@
 import os from 'node:os';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connection.ts';
 import type { StoredEvent } from '../../shared/schemas/event.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
@@ -19,7 +19,7 @@ import { groupsInfo, reapConsumers } from './group.ts';
 
 export interface AggregatorOptions extends AggregationContext {
   /** `redis` is a connection of its own: XREADGROUP blocks it. Batches are applied on this one. */
-  applyRedis?: Redis;
+  applyRedis?: RedisClient;
   clock: Clock;
   logger: Logger;
   metrics: Metrics;
@@ -72,7 +72,7 @@ function parseEntries(raw: StreamEntries, logger: Logger): { entries: Entry[]; b
 }
 
 /** Creates the consumer group if it does not exist (from the start of the stream). */
-export async function ensureGroup(redis: Redis, stream: string): Promise<void> {
+export async function ensureGroup(redis: RedisClient, stream: string): Promise<void> {
   try {
     await redis.xgroup('CREATE', stream, AGGREGATOR_GROUP, '0', 'MKSTREAM');
   } catch (err) {
@@ -298,7 +298,7 @@ export function startAggregator(opts: AggregatorOptions): Aggregator {
  * Keeps the stream to a few days of history, never dropping an entry the group has not yet
  * acknowledged (the oldest pending entry bounds the trim).
  */
-async function trimStream(redis: Redis, stream: string, now: number): Promise<void> {
+async function trimStream(redis: RedisClient, stream: string, now: number): Promise<void> {
   let minId = `${now - RETENTION.streamHistoryMs}-0`;
   const pending = (await redis.xpending(stream, AGGREGATOR_GROUP)) as [number, string | null, ...unknown[]];
   for (const g of await groupsInfo(redis, stream)) {

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connection.ts';
 import { AGGREGATOR_GROUP } from '../redis/keys.ts';
 import { runScript } from '../redis/scripts.ts';
 
@@ -12,7 +12,7 @@ import { runScript } from '../redis/scripts.ts';
 export type GroupFields = (name: string) => unknown;
 
 /** Every group of the stream (none before the stream exists). */
-export async function groupsInfo(redis: Redis, stream: string): Promise<GroupFields[]> {
+export async function groupsInfo(redis: RedisClient, stream: string): Promise<GroupFields[]> {
   const groups = (await redis.xinfo('GROUPS', stream).catch((err: unknown) => {
     if (String(err).includes('no such key')) return [];
     throw err;
@@ -21,7 +21,7 @@ export async function groupsInfo(redis: Redis, stream: string): Promise<GroupFie
 }
 
 /** The aggregator group's fields; undefined before the group exists. */
-export async function groupInfo(redis: Redis, stream: string): Promise<GroupFields | undefined> {
+export async function groupInfo(redis: RedisClient, stream: string): Promise<GroupFields | undefined> {
   return (await groupsInfo(redis, stream)).find((f) => f('name') === AGGREGATOR_GROUP);
 }
 
@@ -30,12 +30,16 @@ export async function groupInfo(redis: Redis, stream: string): Promise<GroupFiel
  * the stream that an AOF reload can leave wrong (null, or stuck thousands above zero with nothing
  * left to deliver — seen after a kill -9 of the embedded Redis): the stream itself is the truth.
  */
-async function firstUndelivered(redis: Redis, stream: string, lastDelivered: string): Promise<string | undefined> {
+async function firstUndelivered(
+  redis: RedisClient,
+  stream: string,
+  lastDelivered: string,
+): Promise<string | undefined> {
   return (await redis.xrange(stream, `(${lastDelivered}`, '+', 'COUNT', 1))[0]?.[0];
 }
 
 /** Whether the aggregator group has applied and acknowledged everything in the stream. */
-export async function streamDrained(redis: Redis, stream: string): Promise<boolean> {
+export async function streamDrained(redis: RedisClient, stream: string): Promise<boolean> {
   const field = await groupInfo(redis, stream).catch(() => undefined);
   if (!field || Number(field('pending')) !== 0) return false;
   const lag = field('lag');
@@ -64,7 +68,7 @@ const COUNT_CAP = 10_000;
  * How far the group is behind the stream. Before any aggregator created the group, everything in
  * the stream is undelivered: a node that has never had a consumer must not report 0.
  */
-export async function readGroupLag(redis: Redis, stream: string): Promise<GroupLag> {
+export async function readGroupLag(redis: RedisClient, stream: string): Promise<GroupLag> {
   const [field, time] = await Promise.all([groupInfo(redis, stream), redis.time()]);
   const redisNow = Number(time[0]) * 1000 + Math.floor(Number(time[1]) / 1000);
   const age = (id: string | undefined) => (id ? Math.max(0, redisNow - idMs(id)) : 0);
@@ -100,6 +104,11 @@ export async function readGroupLag(redis: Redis, stream: string): Promise<GroupL
  * heard of for `idleMs`: dead aggregators whose entries were claimed. The check and the removal
  * are one script, so a consumer that reads entries in between is never removed with them.
  */
-export async function reapConsumers(redis: Redis, stream: string, self: string, idleMs: number): Promise<string[]> {
+export async function reapConsumers(
+  redis: RedisClient,
+  stream: string,
+  self: string,
+  idleMs: number,
+): Promise<string[]> {
   return runScript<string[]>(redis, 'pinganReapConsumers', stream, [AGGREGATOR_GROUP, self, idleMs]);
 }

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connection.ts';
 import type { PipelineState } from '../../shared/events.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
@@ -42,7 +42,7 @@ export interface LagWatch {
  * instead of leaving 实时 up.
  */
 export function startLagWatch(o: {
-  redis: Redis;
+  redis: RedisClient;
   stream: string;
   metrics: Metrics;
   logger: Logger;

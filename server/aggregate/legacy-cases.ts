@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connection.ts';
 import type { Status } from '../../shared/vocab.ts';
 import type { Keys } from '../redis/keys.ts';
 import type { Logger } from '../log.ts';
@@ -35,7 +35,7 @@ export function fromLayout1(h: Record<string, string>): CaseState {
  * a pure function of the cases, so converting them in place keeps every count right. Idempotent,
  * so processes starting together may all run it.
  */
-export async function convertLegacyCases(redis: Redis, keys: Keys, logger: Logger): Promise<void> {
+export async function convertLegacyCases(redis: RedisClient, keys: Keys, logger: Logger): Promise<void> {
   const marker = `${keys.prefix}layout`;
   if ((await redis.get(marker)) === LAYOUT) return;
   let cursor = '0';

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connection.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
@@ -20,9 +20,9 @@ export interface AfterAggregation {
 
 export interface PipelineOptions {
   /** For notices and the rules (never blocked). */
-  redis: Redis;
+  redis: RedisClient;
   /** A connection of its own for the blocking stream read. */
-  blocking: Redis;
+  blocking: RedisClient;
   keys: Keys;
   clock: Clock;
   logger: Logger;

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connection.ts';
 import type {
   ChildSummary,
   HourPoint,
@@ -38,7 +38,7 @@ export interface AlertDigest {
 export const NO_ALERTS: AlertDigest = { list: [], counts: { red: 0, orange: 0, yellow: 0, blue: 0 }, byChild: {} };
 
 export interface SnapshotDeps {
-  redis: Redis;
+  redis: RedisClient;
   keys: Keys;
   region: (code: string) => RegionInfo | undefined;
   alerts?: (code: string, children: RegionRef[]) => Promise<AlertDigest>;
@@ -134,7 +134,7 @@ const CHILD_BUCKETS = ['today', 'open'] as const;
 
 /** Queues the reads of one region into a MULTI; the returned function decodes the replies. */
 function queueReads(
-  tx: ReturnType<Redis['multi']>,
+  tx: ReturnType<RedisClient['multi']>,
   keys: Keys,
   info: RegionInfo,
   now: number,

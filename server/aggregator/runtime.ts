@@ -1,5 +1,5 @@
-import type { RedisOptions } from 'ioredis';
-import { openRedis } from '../redis/connection.ts';
+import { closeRedis, openRedis } from '../redis/connection.ts';
+import type { RedisTarget } from '../redis/target.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
@@ -13,7 +13,7 @@ import { loadRulesConfig } from '../warnings/config.ts';
 import { alertsFromRules } from '../alerts/service.ts';
 
 export interface AggregatorRuntimeOptions {
-  redis: RedisOptions;
+  redis: RedisTarget;
   regionRoot: string;
   tree: RegionTree;
   clock: Clock;
@@ -80,7 +80,7 @@ export function startAggregatorRuntime(o: AggregatorRuntimeOptions): Aggregator 
     async stop() {
       await stopAlerting();
       await pipeline.stop();
-      await Promise.all([commands, blocking].map((c) => c.quit().catch(() => c.disconnect())));
+      await Promise.all([commands, blocking].map(closeRedis));
     },
   };
 }

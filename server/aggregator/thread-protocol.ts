@@ -1,9 +1,9 @@
-import type { RedisOptions } from 'ioredis';
+import type { RedisTarget } from '../redis/target.ts';
 import type { MetricObjectWithValues, MetricValue } from 'prom-client';
 
 /** What the server hands its aggregator thread at start (structured-cloned). */
 export interface ThreadData {
-  redis: RedisOptions;
+  redis: RedisTarget;
   regionRoot: string;
   logLevel: string;
   prettyLog: boolean;

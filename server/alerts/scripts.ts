@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connection.ts';
 
 const dir = new URL('./scripts/', import.meta.url);
 const read = (name: string) => fs.readFileSync(new URL(name, dir), 'utf8');
@@ -16,7 +16,7 @@ export type AlertScript = keyof typeof SOURCES;
 
 /** EVALSHA with EVAL fallback (ioredis defineCommand); KEYS[1] pins the province's slot. */
 export function runAlertScript<T>(
-  redis: Redis,
+  redis: RedisClient,
   name: AlertScript,
   slotKey: string,
   args: (string | number)[],

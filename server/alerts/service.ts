@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connection.ts';
 import type { AlertView } from '../../shared/schemas/alert.ts';
 import { OPEN_ALERT_STATES } from '../../shared/alert-machine.ts';
 import { ancestry, type RegionRef } from '../../shared/regions.ts';
@@ -22,7 +22,7 @@ export const LIST_CAP = 500;
 export type ListBucket = 'open' | 'resolved' | 'closed';
 
 export interface AlertsDeps {
-  redis: Redis;
+  redis: RedisClient;
   keys: Keys;
   clock: Clock;
   /** Time to sign at a desk for an alert of this level in this region (sensitive periods shorten it). */

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connection.ts';
 import type { SilenceView } from '../../shared/alert-machine.ts';
 import { isWithin } from '../../shared/regions.ts';
 import type { Clock } from '../clock.ts';
@@ -17,7 +17,7 @@ interface Stored {
  */
 export class Silences {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: AlertKeys,
     private readonly clock: Clock,
   ) {}
@@ -26,7 +26,7 @@ export class Silences {
     const now = this.clock.now();
     const until = now + s.minutes * 60_000;
     const value: Stored = { reason: s.reason, by: s.by, until };
-    // PX from our clock rather than PXAT: Redis's own clock must not decide when a silence ends.
+    // PX from our clock rather than PXAT: RedisClient's own clock must not decide when a silence ends.
     await this.redis
       .multi()
       .set(this.keys.silence(s.rule, s.region), JSON.stringify(value), 'PX', until - now)

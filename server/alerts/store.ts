@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connection.ts';
 import type { AlertView, RuleId } from '../../shared/schemas/alert.ts';
 import type { LevelCounts } from '../../shared/schemas/snapshot.ts';
 import { TRANSITIONS, type AlertAction, type AlertDetail, type AlertEvidence } from '../../shared/alert-machine.ts';
@@ -156,7 +156,7 @@ export function newAlertId(now: number): string {
 /** Alerts in Redis: every change goes through one atomic script; reads in one round trip. */
 export class AlertStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     readonly keys: AlertKeys,
     private readonly clock: Clock,
   ) {}

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connection.ts';
 import type { Clock } from '../clock.ts';
 import { isoBeijing } from '../time/beijing.ts';
 import type { AuditEntry, AuditRecord } from '../../shared/schemas/admin.ts';
@@ -59,7 +59,7 @@ export function recordOf(fields: string[]): AuditRecord | undefined {
  * entry carries the hash of the one before. `npm run audit:verify` walks it and names the first
  * entry that was rewritten or removed. The stream is never trimmed.
  */
-export function createAuditLog(deps: { redis: Redis; prefix: string; clock: Clock }): AuditLog {
+export function createAuditLog(deps: { redis: RedisClient; prefix: string; clock: Clock }): AuditLog {
   const { redis } = deps;
   const keys = auditKeys(deps.prefix);
   // Appends of this process go one after another, so they never race each other for the head.

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connection.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
 import { isoBeijing } from '../time/beijing.ts';
@@ -49,7 +49,7 @@ return all
  * one that dies leaves them for the next flush by any other.
  */
 export function createLoginFailures(deps: {
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   audit: AuditLog;
   clock: Clock;

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connection.ts';
 import { auditKeys, chainHash, GENESIS, recordOf } from './log.ts';
 
 export interface VerifyResult {
@@ -21,7 +21,7 @@ export interface VerifyResult {
  * that hash.
  */
 export async function verifyAuditChain(
-  redis: Redis,
+  redis: RedisClient,
   prefix: string,
   opts: { expect?: string } = {},
 ): Promise<VerifyResult> {

@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connection.ts';
 import type { IngestKeyView } from '../../shared/schemas/admin.ts';
 
 function digest(key: string): string {
@@ -17,7 +17,7 @@ export const ingestKeysHash = (prefix: string) => `${prefix}ingest-keys`;
  * of its live keys, or null when one of them is unbound (the whole tree). Sources known only from
  * INGEST_KEYS are not listed (those keys are unbound and live outside Redis).
  */
-export async function sourceBindings(redis: Redis, hashKey: string): Promise<Map<string, string | null>> {
+export async function sourceBindings(redis: RedisClient, hashKey: string): Promise<Map<string, string | null>> {
   const out = new Map<string, string | null>();
   for (const raw of Object.values(await redis.hgetall(hashKey))) {
     const rec = JSON.parse(raw) as StoredKey;
@@ -64,7 +64,7 @@ export class IngestKeys {
   private readonly fixed = new Map<string, string>();
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly hashKey: string,
     configured: { source: string; key: string }[],
     private readonly now: () => number = Date.now,

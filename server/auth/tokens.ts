@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT, jwtVerify } from 'jose';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connection.ts';
 import type { Role } from '../../shared/schemas/user.ts';
 import type { Clock } from '../clock.ts';
 import type { Users, UserRecord } from './users.ts';
@@ -36,7 +36,7 @@ export class Tokens {
   constructor(
     private readonly secret: Uint8Array,
     private readonly users: Users,
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     private readonly clock: Clock,
   ) {}

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connection.ts';
 import type { Role, UserView } from '../../shared/schemas/user.ts';
 import { isWithin } from '../../shared/regions.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
@@ -15,7 +15,7 @@ export interface UserRecord extends UserView {
 /** Accounts in Redis, one hash per user. */
 export class Users {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {}
 

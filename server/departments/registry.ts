@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connection.ts';
 import { ancestry } from '../../shared/regions.ts';
 import type { Department } from '../../shared/schemas/department.ts';
 import { defaultDepartments } from './defaults.ts';
@@ -28,7 +28,7 @@ interface Stored {
   contact?: string;
 }
 
-export function createDepartmentRegistry(deps: { redis: Redis; prefix: string }): DepartmentRegistry {
+export function createDepartmentRegistry(deps: { redis: RedisClient; prefix: string }): DepartmentRegistry {
   const key = (region: string) => `${deps.prefix}dep:${region}`;
 
   async function own(region: string): Promise<Department[]> {

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connection.ts';
 import type { RequestHandler } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import { RedisStore, type RedisReply } from 'rate-limit-redis';
@@ -23,7 +23,7 @@ const off: RequestHandler = (_req, _res, next) => next();
 
 /** Counters live in Redis, so several server processes share one budget per client. */
 function limiter(
-  redis: Redis,
+  redis: RedisClient,
   prefix: string,
   opts: {
     windowMs: number;
@@ -63,7 +63,7 @@ function limiter(
  * larger budget: keyed on the name only, a client trying one password on many names was never
  * held back.
  */
-export function loginLimiter(redis: Redis, prefix: string, limits: RateLimits): RequestHandler {
+export function loginLimiter(redis: RedisClient, prefix: string, limits: RateLimits): RequestHandler {
   const perAddress = limiter(redis, `${prefix}rl:login-ip:`, {
     windowMs: 15 * 60_000,
     limit: limits.loginFailuresPerAddress,
@@ -87,7 +87,7 @@ export function loginLimiter(redis: Redis, prefix: string, limits: RateLimits): 
 }
 
 /** Per ingest key (its id, set by the authentication step before this runs). */
-export function ingestLimiter(redis: Redis, prefix: string, limits: RateLimits): RequestHandler {
+export function ingestLimiter(redis: RedisClient, prefix: string, limits: RateLimits): RequestHandler {
   return limiter(redis, `${prefix}rl:ingest:`, {
     windowMs: 60_000,
     limit: limits.ingestPerMinute,

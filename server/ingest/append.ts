@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connection.ts';
 import type { StoredEvent } from '../../shared/schemas/event.ts';
 import type { Keys } from '../redis/keys.ts';
 import { runScript } from '../redis/scripts.ts';
@@ -16,7 +16,7 @@ export interface AppendResult {
  * Writes validated events to the log of record. Resolves only after Redis has them, so an answer
  * of "accepted" means the event survives a crash of this process.
  */
-export async function appendEvents(redis: Redis, keys: Keys, events: StoredEvent[]): Promise<AppendResult> {
+export async function appendEvents(redis: RedisClient, keys: Keys, events: StoredEvent[]): Promise<AppendResult> {
   const appended: boolean[] = [];
   for (let i = 0; i < events.length; i += CHUNK) {
     const args: (string | number)[] = [keys.eventMark(''), RETENTION.eventMarkTtlS];

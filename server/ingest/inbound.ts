@@ -1,5 +1,5 @@
 import os from 'node:os';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connection.ts';
 import type { Keys } from '../redis/keys.ts';
 import type { Logger } from '../log.ts';
 import type { Ingest } from './ingest.ts';
@@ -16,7 +16,7 @@ export const REJECTED_MAXLEN = 10_000;
  * entry id and reasons. An entry is acknowledged and deleted only after ingest answered, so a
  * crash redelivers it and the ids make the second pass a no-op.
  */
-export function startInboundReader(opts: { redis: Redis; keys: Keys; ingest: Ingest; logger: Logger }): {
+export function startInboundReader(opts: { redis: RedisClient; keys: Keys; ingest: Ingest; logger: Logger }): {
   stop(): Promise<void>;
 } {
   const { redis, keys, logger } = opts;

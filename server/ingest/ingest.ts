@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connection.ts';
 import type { Keys } from '../redis/keys.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Clock } from '../clock.ts';
@@ -10,7 +10,7 @@ import type { IngestResult } from '../../shared/schemas/ingest.ts';
 export type { IngestResult };
 
 export interface IngestDeps {
-  redis: Redis;
+  redis: RedisClient;
   keys: Keys;
   clock: Clock;
   metrics: Metrics;

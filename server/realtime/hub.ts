@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connection.ts';
 import type { Server, Socket } from 'socket.io';
 import {
   regionRoom,
@@ -29,7 +29,7 @@ export type IO = Server<ClientToServerEvents, ServerToClientEvents, InterServerE
 export interface HubOptions {
   io: IO;
   /** A connection of its own, for SUBSCRIBE. */
-  subscriber: Redis;
+  subscriber: RedisClient;
   noticeChannel: string;
   alertChannel: string;
   readSnapshot: (code: string) => Promise<Snapshot | undefined>;

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection.ts';
 import type { Logger } from '../log.ts';
 
 /**
@@ -8,7 +8,7 @@ import type { Logger } from '../log.ts';
  * Resolves true when it keeps the promise, false when not, undefined when it will not say (CONFIG
  * renamed or forbidden, as on some managed services).
  */
-export async function checkDurability(redis: Redis, logger: Logger): Promise<boolean | undefined> {
+export async function checkDurability(redis: RedisClient, logger: Logger): Promise<boolean | undefined> {
   let appendonly: string | undefined;
   let appendfsync: string | undefined;
   try {

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection.ts';
 
 const dir = new URL('./scripts/', import.meta.url);
 const read = (name: string) => fs.readFileSync(new URL(name, dir), 'utf8');
@@ -18,13 +18,13 @@ export type ScriptName = keyof typeof SOURCES;
  * restarted Redis that lost its script cache needs nothing from us. KEYS[1] is always the
  * events stream: it pins the call to the province's cluster slot.
  */
-export function defineScripts(redis: Redis): void {
+export function defineScripts(redis: RedisClient): void {
   for (const [name, lua] of Object.entries(SOURCES)) {
     if (!(name in redis)) redis.defineCommand(name, { numberOfKeys: 1, lua });
   }
 }
 
-export function runScript<T>(redis: Redis, name: ScriptName, key: string, args: (string | number)[]): Promise<T> {
+export function runScript<T>(redis: RedisClient, name: ScriptName, key: string, args: (string | number)[]): Promise<T> {
   defineScripts(redis);
   const fn = (redis as unknown as Record<string, (...a: unknown[]) => Promise<T>>)[name]!;
   // ioredis flattens an array argument; spreading a batch's ~100k arguments would blow the stack.

@@ -8,7 +8,7 @@
  * months never counted, a month with any data at the root is taken as fully covered.
  * (See past() for a month partly out of the day hashes' reach.)
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connection.ts';
 import { RETENTION } from '../counters/retention.ts';
 import type { Keys } from '../redis/keys.ts';
 import { dayNumber, dayStart } from '../time/beijing.ts';
@@ -24,7 +24,7 @@ export class Coverage {
   private readonly cache: TtlCache<number>;
 
   constructor(
-    private readonly deps: { redis: Redis; keys: Keys; root: string; now: () => number },
+    private readonly deps: { redis: RedisClient; keys: Keys; root: string; now: () => number },
     private readonly liveTtlMs = 60_000,
   ) {
     this.cache = new TtlCache(64, deps.now);

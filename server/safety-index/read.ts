@@ -3,7 +3,7 @@
  * cities and counties; one HGETALL per township below the county, since a township hash holds all
  * its villages (layouts in server/counters/).
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connection.ts';
 import type { Keys } from '../redis/keys.ts';
 import { counterKey, type Bucket } from '../counters/read.ts';
 import { DISPUTES, INCIDENTS } from '../counters/fields.ts';
@@ -16,7 +16,7 @@ type Mutable = Record<string, number>;
 export type GroupRows = Map<string, Mutable>;
 
 export interface ReadDeps {
-  redis: Redis;
+  redis: RedisClient;
   keys: Keys;
   /** Townships of a county, for the groups below the county. */
   townships(county: string): string[];
@@ -69,7 +69,7 @@ export function readGroupOpen(deps: ReadDeps, group: PeerGroup, fields: readonly
 
 /** Which of these days (Beijing day numbers) have any case at the root: the system was feeding then. */
 export async function readCoveredDays(
-  redis: Redis,
+  redis: RedisClient,
   keys: Keys,
   root: string,
   days: readonly number[],

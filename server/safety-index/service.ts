@@ -4,7 +4,7 @@
  * the first time anyone asks for it after it ended (a wall asks every few minutes, so in practice
  * just after midnight on the 1st) and then read back from Redis, never recomputed.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connection.ts';
 import type { SafetyIndexReply } from '../../shared/schemas/safety-index.ts';
 import type { Clock } from '../clock.ts';
 import type { Keys } from '../redis/keys.ts';
@@ -20,7 +20,7 @@ import { freeze, readFrozen, readFrozenMonths, type ScoredRegion } from './store
 import { TtlCache } from './ttl-cache.ts';
 
 export interface SafetyIndexDeps {
-  redis: Redis;
+  redis: RedisClient;
   keys: Keys;
   tree: RegionTree;
   clock: Clock;

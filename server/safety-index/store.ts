@@ -3,7 +3,7 @@
  * event can never rewrite a month that has been published, and a whole peer group at once (one
  * script) so the ranks inside a group always come from the same computation.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connection.ts';
 import type { Level } from '../../shared/regions.ts';
 import type { IndexIndicator } from '../../shared/schemas/safety-index.ts';
 import { RETENTION } from '../counters/retention.ts';
@@ -80,7 +80,7 @@ return n`;
 
 /** Publishes a group's month; members already published keep their value. Returns how many were written. */
 export async function freeze(
-  redis: Redis,
+  redis: RedisClient,
   keys: Keys,
   month: string,
   scored: readonly ScoredRegion[],
@@ -93,7 +93,7 @@ export async function freeze(
 
 /** Published records of these regions for one month (absent ones left out). */
 export async function readFrozen(
-  redis: Redis,
+  redis: RedisClient,
   keys: Keys,
   month: string,
   codes: readonly string[],
@@ -110,7 +110,7 @@ export async function readFrozen(
 
 /** One region's published records for several months (absent ones left out). */
 export async function readFrozenMonths(
-  redis: Redis,
+  redis: RedisClient,
   keys: Keys,
   code: string,
   months: readonly string[],

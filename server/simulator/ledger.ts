@@ -8,7 +8,7 @@
  * Both sets are trimmed up to `sent` as it moves on, so they hold about as many arrivals as the
  * in-memory queue holds steps (a few tens of thousands at the default rates), not history.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connection.ts';
 import type { SimKeys } from './state.ts';
 import type { WindowRecord } from './window.ts';
 
@@ -44,7 +44,7 @@ function encodeWindow(w: WindowRecord): string {
 
 export class Ledger {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: SimKeys,
   ) {}
 
@@ -97,7 +97,7 @@ export class Ledger {
 }
 
 /** MULTI reports a failed command in its results rather than by throwing. */
-async function exec(tx: ReturnType<Redis['multi']>): Promise<void> {
+async function exec(tx: ReturnType<RedisClient['multi']>): Promise<void> {
   const results = await tx.exec();
   if (!results) throw new Error('simulator ledger transaction aborted');
   const failed = results.find(([err]) => err);

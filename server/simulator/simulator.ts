@@ -16,7 +16,7 @@
  * last mark is sent again and ingest counts it as a duplicate. The gap itself stays empty: no new
  * cases are born while no process runs.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connection.ts';
 import type { Clock } from '../clock.ts';
 import { systemClock } from '../clock.ts';
 import type { Ingest } from '../ingest/ingest.ts';
@@ -36,7 +36,7 @@ import { settleHistory, type HistorySettling } from './settle-history.ts';
 export interface SimulatorOptions {
   ingest: Ingest;
   /** For the simulator's own keys `pa:{62}:sim:*` only (state.ts, ledger.ts). */
-  redis: Redis;
+  redis: RedisClient;
   tree: RegionTree;
   logger: Logger;
   /** 1 = real time; 60 = one simulated minute per real second. */

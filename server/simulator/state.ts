@@ -9,7 +9,7 @@
  *  - `sent`: every step due at or before this instant has been handed to ingest (see ledger.ts, which
  *    keeps the two sorted sets next to this hash).
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connection.ts';
 
 export interface BackfillParams {
   seed: number;
@@ -39,7 +39,7 @@ export function simKeys(root: string): SimKeys {
 
 export class SimState {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     readonly key: string,
   ) {}
 

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connection.ts';
 import { ancestry } from '../../shared/regions.ts';
 import { WARNING_LEVEL_LABELS } from '../../shared/vocab.ts';
 import type { Clock } from '../clock.ts';
@@ -15,7 +15,7 @@ import type { AppliedEvent, RuleEnv, RuleModule, Warning } from './types.ts';
 import { recordEpisode, reportCounter, streamTime } from './timeliness.ts';
 
 export interface WarningsDeps {
-  redis: Redis;
+  redis: RedisClient;
   keys: Keys;
   clock: Clock;
   logger: Logger;

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connection.ts';
 import { ancestry } from '../../shared/regions.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
@@ -38,7 +38,7 @@ export function placeName(tree: RegionTree): (code: string) => string {
  * HTTP routes get the same one): warnings raise into it, timers escalate and flag late reports.
  */
 export function setupAlerting(o: {
-  redis: Redis;
+  redis: RedisClient;
   keys: Keys;
   clock: Clock;
   logger: Logger;

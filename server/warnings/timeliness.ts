@@ -19,7 +19,7 @@
  * stay exact under the aggregator's at-least-once delivery; and in the aggregator's own commit, so
  * they stay exact through its crashes too.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connection.ts';
 import { z } from 'zod';
 import { ancestry } from '../../shared/regions.ts';
 import type { TimelinessFigures } from '../../shared/schemas/timeliness.ts';
@@ -95,7 +95,7 @@ return 0`;
  * per episode id: the marker and the counters change in one script. True when it was new.
  */
 export async function recordEpisode(
-  redis: Redis,
+  redis: RedisClient,
   wkeys: WarningKeys,
   episode: { id: string; region: string },
   now: number,
@@ -112,7 +112,7 @@ export async function recordEpisode(
 
 /** The figures of one region and month `YYYYMM` (zeros when nothing was counted). */
 export async function readTimeliness(
-  redis: Redis,
+  redis: RedisClient,
   wkeys: WarningKeys,
   region: string,
   month: string,

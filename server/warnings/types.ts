@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connection.ts';
 import type { z } from 'zod';
 import type { AlertEvidence } from '../../shared/alert-machine.ts';
 import type { RuleId } from '../../shared/schemas/alert.ts';
@@ -44,7 +44,7 @@ export interface Tuning {
 }
 
 export interface RuleEnv {
-  redis: Redis;
+  redis: RedisClient;
   keys: Keys;
   wkeys: WarningKeys;
   clock: Clock;

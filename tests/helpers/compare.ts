@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../server/redis/connection.ts';
 import { readSnapshot } from '../../server/aggregate/snapshot.ts';
 import { createKeys } from '../../server/redis/keys.ts';
 import type { RegionTree } from '../../server/regions/tree.ts';
@@ -15,7 +15,7 @@ const nonZero = (o: Record<string, number>) => Object.fromEntries(Object.entries
  */
 export async function compareAll(
   tree: RegionTree,
-  redis: Redis,
+  redis: RedisClient,
   expected: Map<string, Expected>,
   now: number,
   opts: { overdue?: boolean } = {},

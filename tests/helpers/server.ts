@@ -9,6 +9,7 @@ import type { Clock } from '../../server/clock.ts';
 import type { LoginReply } from '../../shared/schemas/user.ts';
 import type { Role } from '../../shared/schemas/user.ts';
 import { startTestRedis, type TestRedis } from './redis.ts';
+import { singleNode } from '../../server/redis/target.ts';
 
 export interface TestServer {
   url: string;
@@ -53,7 +54,7 @@ export async function startTestServer(
   const tree = await treePromise;
   const server = await createServer({
     config,
-    redis: redis.options,
+    redis: singleNode(redis.options),
     tree,
     logger: createLogger(config.logLevel, false),
     secrets: { demoIngestKey: ingestKey },

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach } from 'vitest';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../server/redis/connection.ts';
 import type { StoredEvent } from '../../shared/schemas/event.ts';
 import type { Category, Kind, Status } from '../../shared/vocab.ts';
 import type { AlertView } from '../../shared/schemas/alert.ts';
@@ -51,7 +51,7 @@ export function ev(over: EventOver): StoredEvent {
 }
 
 export interface RulesHarness {
-  redis: Redis;
+  redis: RedisClient;
   keys: Keys;
   clock: ManualClock;
   tree: RegionTree;

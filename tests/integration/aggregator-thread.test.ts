@@ -3,8 +3,9 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { startAggregatorThread } from '../../server/aggregator/thread-start.ts';
 import type { ThreadData } from '../../server/aggregator/thread-protocol.ts';
+import { singleNode } from '../../server/redis/target.ts';
 
-const data: ThreadData = { redis: {}, regionRoot: '62', logLevel: 'silent', prettyLog: false };
+const data: ThreadData = { redis: singleNode({}), regionRoot: '62', logLevel: 'silent', prettyLog: false };
 const fixture = (name: string) => new URL(`../fixtures/threads/${name}`, import.meta.url);
 
 function capturingLogger() {

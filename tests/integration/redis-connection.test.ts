@@ -3,6 +3,7 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { startTestRedis } from '../helpers/redis.ts';
 import { openRedis } from '../../server/redis/connection.ts';
+import { singleNode } from '../../server/redis/target.ts';
 
 describe('a server Redis connection', () => {
   it('logs a lost link once and its return once, and works again after a Redis restart', async () => {
@@ -17,7 +18,7 @@ describe('a server Redis connection', () => {
         },
       }),
     );
-    const client = openRedis({ ...redis.options, retryStrategy: () => 50 }, 'probe', logger);
+    const client = openRedis(singleNode({ ...redis.options, retryStrategy: () => 50 }), 'probe', logger);
     try {
       await client.set('k', '1');
       await redis.restart();

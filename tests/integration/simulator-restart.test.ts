@@ -6,7 +6,7 @@
  * must end exactly as in a reference run C with the same seed that was never interrupted: the
  * same events (ids and content) reach the log, once each, and the same final status.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../server/redis/connection.ts';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../server/clock.ts';
@@ -95,7 +95,7 @@ let planned: number;
 let openAtStop: Map<string, Status>;
 let sentByA: Recorded;
 let sentByB: Recorded;
-let real: Redis;
+let real: RedisClient;
 
 beforeAll(async () => {
   const clock = new ManualClock(T0);

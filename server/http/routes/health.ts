@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../redis/connection.ts';
 import type { LagWatch } from '../../aggregate/lag-watch.ts';
 import { withDeadline } from '../../redis/unavailable.ts';
 import { RETRY_AFTER_S } from '../errors.ts';
@@ -14,7 +14,7 @@ const PING_DEADLINE_MS = 1500;
  * once, and a balancer taking every node out would turn 数据处理延迟 into 连接中断), `/metrics`.
  */
 export function healthRouter(deps: {
-  redis: Redis;
+  redis: RedisClient;
   watch: LagWatch;
   /** Whether this node's aggregator (if it runs one) is running; reported, never a reason for 503. */
   aggregatorRunning: () => boolean;

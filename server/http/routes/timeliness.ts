@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../redis/connection.ts';
 import { Router } from 'express';
 import { levelOf } from '../../../shared/regions.ts';
 import { timelinessQuerySchema, type TimelinessReply } from '../../../shared/schemas/timeliness.ts';
@@ -23,7 +23,7 @@ import { regionParam } from './regions.ts';
 export function timelinessRouter(deps: {
   tree: RegionTree;
   tokens: Tokens;
-  redis: Redis;
+  redis: RedisClient;
   keys: Keys;
   clock: Clock;
   config: TimelinessConfig;
