@@ -17,5 +17,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     reporters: ['default'],
+    // Every Lua script refuses a key it was not given in KEYS (server/redis/lua.ts): what works on
+    // one Redis and breaks on a cluster fails here first. Inherited by server processes the tests start.
+    env: { PINGAN_LUA_KEYCHECK: '1' },
   },
 });

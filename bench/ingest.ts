@@ -14,7 +14,7 @@ import { drained } from '../tests/helpers/drain.ts';
 import { loadRegionTree } from '../server/regions/tree.ts';
 import { createKeys } from '../server/redis/keys.ts';
 import { applyBatch, commit, contributionBounds, type AggregationContext } from '../server/aggregate/apply.ts';
-import { BatchPlan, type StoredCase } from '../server/aggregate/batch.ts';
+import { BatchPlan, type CommitArg, type StoredCase } from '../server/aggregate/batch.ts';
 import { caseEvent } from '../server/aggregate/case-state.ts';
 import { slaTable } from '../server/aggregate/sla.ts';
 import { AGGREGATOR_GROUP } from '../server/redis/keys.ts';
@@ -60,13 +60,13 @@ export async function benchIngest(): Promise<Record<string, number | string>> {
 
   // 1. The bound: every batch's case reads and commit arguments prepared in memory beforehand
   // (states chained from batch to batch), then Redis alone executes them.
-  const prepared: { caseIds: string[]; args: string }[] = [];
+  const prepared: { caseIds: string[]; args: CommitArg }[] = [];
   const states = new Map<string, StoredCase>();
   for (let i = 0; i < stored.length; i += APPLY_BATCH) {
     const batch = stored.slice(i, i + APPLY_BATCH).map((e) => caseEvent(e.event));
     const plan = new BatchPlan(keys, sla, now, contributionBounds(keys, now));
     for (const e of batch) plan.apply(e, states);
-    const args = plan.commitArg('', AGGREGATOR_GROUP, []);
+    const args = plan.commitArg(AGGREGATOR_GROUP, []);
     for (const [id, c] of plan.committed()) states.set(id, c);
     prepared.push({ caseIds: [...new Set(batch.map((e) => e.caseId))], args });
   }
@@ -75,7 +75,7 @@ export async function benchIngest(): Promise<Record<string, number | string>> {
     const boundRedis = await startTestRedis({ appendfsync: fsync });
     const bc = boundRedis.client();
     const ctx: AggregationContext = { redis: bc, keys, sla };
-    await commit(ctx, new BatchPlan(keys, sla, now, contributionBounds(keys, now)).commitArg('', '', []));
+    await commit(ctx, new BatchPlan(keys, sla, now, contributionBounds(keys, now)).commitArg('', []));
     const c0 = await commandsExecuted(bc);
     const boundCpu0 = await redisCpuSeconds(bc);
     const tb = performance.now();

@@ -3,10 +3,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express from 'express';
-import { closeRedis, connectionReady, openRedis, type RedisClient } from './redis/connection.ts';
+import { closeRedis, connectionReady, isCluster, openRedis, type RedisClient } from './redis/connection.ts';
 import type { RedisTarget } from './redis/target.ts';
 import { Server } from 'socket.io';
-import { createAdapter } from '@socket.io/redis-adapter';
+import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
 import type { Config } from './config.ts';
 import type { Logger } from './log.ts';
 import type { RegionTree } from './regions/tree.ts';
@@ -14,7 +14,6 @@ import { sharedTokenSecret, type Secrets } from './secrets.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { createKeys } from './redis/keys.ts';
-import { defineScripts } from './redis/scripts.ts';
 import { createIngest, type Ingest } from './ingest/ingest.ts';
 import { ingestRouter } from './http/routes/ingest.ts';
 import { startInboundReader } from './ingest/inbound.ts';
@@ -109,7 +108,6 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
     openRedis(deps.redis, name, logger, { commandTimeout: config.redisCommandTimeoutMs });
   const redis = serving('cmd');
   await connectionReady(redis);
-  defineScripts(redis);
   const connections = [redis];
 
   const users = new Users(redis, keys.prefix);
@@ -135,7 +133,14 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
   // behind the hub's snapshot reads.
   const appendRedis = serving('ingest');
   connections.push(appendRedis);
-  const ingest = createIngest({ redis: appendRedis, keys, clock, metrics, hasRegion: (c) => tree.has(c) });
+  const ingest = createIngest({
+    redis: appendRedis,
+    keys,
+    clock,
+    metrics,
+    hasRegion: (c) => tree.has(c),
+    replicaWaitMs: config.replicaWaitMs,
+  });
   // The composition root builds the alerts service and hands the same one to the rules' timers and the routes.
   const rules = loadRulesConfig();
   const alerts = alertsFromRules({ redis, keys, clock, audit }, rules);
@@ -238,12 +243,19 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
     connectionStateRecovery: undefined,
   });
   const adapterPub = connect('adapter-pub');
-  const adapterSub = connect('adapter-sub');
+  const adapterSub = openRedis(deps.redis, 'adapter-sub', logger, { subscriber: true });
   connections.push(adapterPub, adapterSub);
-  io.adapter(createAdapter(adapterPub, adapterSub, { key: `${keys.prefix}socket.io` }));
+  io.adapter(
+    isCluster(adapterPub)
+      ? // Sharded pub/sub on a cluster; channels under the province's hash tag live on its node, in
+        // order on one connection (a session's end, then its disconnect). Static: the adapter only
+        // carries session ends, rare enough for every server to hear them all.
+        createShardedAdapter(adapterPub, adapterSub, { channelPrefix: `${keys.prefix}sio`, subscriptionMode: 'static' })
+      : createAdapter(adapterPub, adapterSub, { key: `${keys.prefix}socket.io` }),
+  );
   sessions.attach(io);
 
-  const hubSub = connect('hub-sub');
+  const hubSub = openRedis(deps.redis, 'hub-sub', logger, { subscriber: true });
   connections.push(hubSub);
   const hub = await startHub({
     io,

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { isRegionCode } from '../shared/regions.ts';
+import { DEFAULT_REPLICA_WAIT_MS } from './redis/replication.ts';
 
 const onOff = z.enum(['on', 'off']);
 
@@ -77,6 +78,12 @@ const envSchema = z.object({
    * serve requests have it; the aggregator and pub/sub wait for Redis as long as it takes.
    */
   REDIS_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  /**
+   * With a replica (a Redis Cluster, or one Redis with replicas), ingest answers only once a
+   * replica confirms the events (WAIT), so a failover cannot lose them; this long at most (ms),
+   * then 503. 0 turns the wait off.
+   */
+  REDIS_REPLICA_WAIT_MS: z.coerce.number().int().min(0).max(60_000).default(DEFAULT_REPLICA_WAIT_MS),
   /** The pipeline is `lagging` once its oldest unprocessed event is older than this (s). */
   PIPELINE_LAGGING_SECONDS: z.coerce.number().positive().max(86_400).default(5),
   /** … and `stalled` once older than this (s); must be more than PIPELINE_LAGGING_SECONDS. */
@@ -106,6 +113,8 @@ export interface Config {
   /** Express's `trust proxy`: false, or the proxies allowed to name the client's address. */
   trustProxy: string[] | false;
   redisCommandTimeoutMs: number;
+  /** How long ingest waits for a replica to confirm a write (0: never). */
+  replicaWaitMs: number;
   /** Ages (s) of the oldest unprocessed event past which the pipeline is lagging, then stalled. */
   pipelineBounds: { laggingSeconds: number; stalledSeconds: number };
 }
@@ -160,6 +169,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     trustProxy: e.TRUST_PROXY === 'false' ? false : e.TRUST_PROXY.split(',').map((p) => p.trim()),
     redisCommandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
+    replicaWaitMs: e.REDIS_REPLICA_WAIT_MS,
     pipelineBounds: { laggingSeconds: e.PIPELINE_LAGGING_SECONDS, stalledSeconds: e.PIPELINE_STALLED_SECONDS },
   };
 }

@@ -2,11 +2,12 @@ import type { RedisClient } from '../redis/connection.ts';
 import type { StoredEvent } from '../../shared/schemas/event.ts';
 import type { Keys } from '../redis/keys.ts';
 import { AGGREGATOR_GROUP } from '../redis/keys.ts';
-import { runScript } from '../redis/scripts.ts';
+import { runLua } from '../redis/lua.ts';
+import { COMMIT_SCRIPT } from '../redis/scripts.ts';
 import { buckets, dayNumber, shiftMonth } from '../time/beijing.ts';
 import { RETENTION } from '../counters/retention.ts';
 import { caseEvent, type CaseState, type SlaTable } from './case-state.ts';
-import { BatchPlan, type EventCode, type StoredCase } from './batch.ts';
+import { BatchPlan, type CommitArg, type EventCode, type StoredCase } from './batch.ts';
 import type { ContributionBounds } from './contribution.ts';
 
 export interface AggregationContext {
@@ -73,8 +74,8 @@ export async function readCases(redis: RedisClient, keys: Keys, caseIds: string[
 }
 
 /** Runs commit.lua; false when a case moved under us. */
-export async function commit(ctx: AggregationContext, arg: string): Promise<boolean> {
-  const [ok] = await runScript<[number, string?]>(ctx.redis, 'pinganCommit', ctx.keys.events, [arg]);
+export async function commit(ctx: AggregationContext, c: CommitArg): Promise<boolean> {
+  const [ok] = await runLua<[number, string?]>(ctx.redis, COMMIT_SCRIPT, c.keys, [c.arg]);
   return ok === 1;
 }
 
@@ -85,7 +86,7 @@ export async function commit(ctx: AggregationContext, arg: string): Promise<bool
 async function optimistic(
   ctx: AggregationContext,
   caseIds: string[],
-  plan: (states: Map<string, StoredCase>) => { plan: BatchPlan; arg: string },
+  plan: (states: Map<string, StoredCase>) => { plan: BatchPlan; arg: CommitArg },
 ): Promise<BatchPlan> {
   for (let attempt = 1; ; attempt++) {
     const states = await readCases(ctx.redis, ctx.keys, caseIds);
@@ -120,7 +121,7 @@ export async function applyBatch(
       const code = plan.apply(e, states);
       if (countEvent && (code === 'N' || code === 'U')) countEvent(entries[i]!, add);
     });
-    return { plan, arg: plan.commitArg(ack ? ctx.keys.events : '', AGGREGATOR_GROUP, acks) };
+    return { plan, arg: plan.commitArg(AGGREGATOR_GROUP, acks) };
   });
   return { touched: [...done.counters.touched], codes: done.codes };
 }
@@ -132,7 +133,7 @@ export async function sweepOverdue(ctx: AggregationContext, now: number, limit =
   const done = await optimistic(ctx, due, (states) => {
     const plan = new BatchPlan(ctx.keys, ctx.sla, now, contributionBounds(ctx.keys, now));
     for (const id of due) plan.sweep(id, states);
-    return { plan, arg: plan.commitArg('', AGGREGATOR_GROUP, []) };
+    return { plan, arg: plan.commitArg(AGGREGATOR_GROUP, []) };
   });
   return { touched: [...done.counters.touched], changed: done.flagged };
 }

@@ -12,6 +12,12 @@ import {
 } from './case-state.ts';
 import { CounterDeltas, type ContributionBounds } from './contribution.ts';
 
+/** What commit.lua is called with: every key it writes, and one JSON document naming them by index. */
+export interface CommitArg {
+  keys: string[];
+  arg: string;
+}
+
 /** A case as read from Redis: its write version ('' when never written) and state. */
 export interface StoredCase {
   v: string;
@@ -93,17 +99,25 @@ export class BatchPlan {
   }
 
   /**
-   * The commit script's argument (layout in commit.lua); `acks` are stream entry ids. Also settles
-   * each changed case's next SLA deadline, so call it once.
+   * The commit script's keys and argument (layout in commit.lua); `acks` are entries of the events
+   * stream to acknowledge. Also settles each changed case's next SLA deadline, so call it once.
    */
-  commitArg(ackStream: string, group: string, acks: string[]): string {
-    const cases: [string, string, string, 0 | 1, string][] = [];
+  commitArg(group: string, acks: string[]): CommitArg {
+    const keys = [this.keys.events, this.keys.slaQueue];
+    // Lua's KEYS index (1-based) of a key, each key given once.
+    const index = new Map<string, number>();
+    const at = (key: string) => {
+      let i = index.get(key);
+      if (i === undefined) index.set(key, (i = keys.push(key)));
+      return i;
+    };
+    const cases: [number, string, string, 0 | 1, string][] = [];
     const sla: ['a' | 'r', number, string][] = [];
     for (const ch of this.cases.values()) {
       const key = this.keys.case(ch.caseId);
       if (!ch.state) {
         // Swept but gone (expired): leave the queue, provided nobody created it meanwhile.
-        cases.push([key, ch.read.v, '', 0, '']);
+        cases.push([at(key), ch.read.v, '', 0, '']);
         sla.push(['r', 0, ch.caseId]);
         continue;
       }
@@ -117,27 +131,28 @@ export class BatchPlan {
       if (!ch.changed) continue;
       const expected = ch.read.v;
       const v = String(Number(expected || 0) + 1);
-      cases.push([key, expected, v, isOpen(ch.state) ? 0 : 1, JSON.stringify(ch.state)]);
+      cases.push([at(key), expected, v, isOpen(ch.state) ? 0 : 1, JSON.stringify(ch.state)]);
       ch.read = { v, state: ch.state };
     }
-    const counters: [string, 'd' | 'm' | '-', (string | number)[]][] = [];
+    const counters: [number, 'd' | 'm' | '-', (string | number)[]][] = [];
     for (const [key, h] of this.counters.hashes) {
       const fields: (string | number)[] = [];
       for (const [f, d] of h.fields) if (d !== 0) fields.push(f, d);
-      if (fields.length) counters.push([key, h.retention === 'day' ? 'd' : h.retention === 'mon' ? 'm' : '-', fields]);
+      if (fields.length)
+        counters.push([at(key), h.retention === 'day' ? 'd' : h.retention === 'mon' ? 'm' : '-', fields]);
     }
-    return JSON.stringify({
-      s: ackStream,
+    const arg = JSON.stringify({
+      s: acks.length ? 1 : 0,
       g: group,
       dt: RETENTION.dayTtlS,
       mt: RETENTION.monthTtlS,
       ct: RETENTION.closedCaseTtlS,
-      q: this.keys.slaQueue,
       c: cases,
       n: counters,
       z: sla,
       a: acks,
     });
+    return { keys, arg };
   }
 
   /** The case states as Redis holds them after a successful commit (lets a caller chain batches). */

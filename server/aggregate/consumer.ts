@@ -115,9 +115,9 @@ export function startAggregator(opts: AggregatorOptions): Aggregator {
 
   // A read whose reply was lost with the link (Redis killed) left its entries in our list without
   // an error: ioredis sends the read again after reconnecting and it returns only newer entries.
+  // On a cluster the link lost is one node's ('-node': a master killed before a failover).
   const linkLost = () => (ownPending = true);
-  redis.on('close', linkLost);
-  applyCtx.redis.on('close', linkLost);
+  for (const c of [redis, applyCtx.redis]) c.on('close', linkLost).on('-node', linkLost);
 
   const acknowledging = new Set<Promise<void>>();
   /** Acknowledges a batch once `settled`, without holding up the next batch. */
@@ -279,8 +279,7 @@ export function startAggregator(opts: AggregatorOptions): Aggregator {
     }
     await inFlight;
     while (acknowledging.size) await Promise.all(acknowledging);
-    redis.off('close', linkLost);
-    applyCtx.redis.off('close', linkLost);
+    for (const c of [redis, applyCtx.redis]) c.off('close', linkLost).off('-node', linkLost);
   })();
 
   return {

@@ -1,6 +1,7 @@
 import type { RedisClient } from '../redis/connection.ts';
 import { AGGREGATOR_GROUP } from '../redis/keys.ts';
-import { runScript } from '../redis/scripts.ts';
+import { runLua } from '../redis/lua.ts';
+import { REAP_CONSUMERS_SCRIPT } from '../redis/scripts.ts';
 
 /**
  * The one reader of the aggregator consumer group's state (XINFO GROUPS, XPENDING, XRANGE):
@@ -110,5 +111,5 @@ export async function reapConsumers(
   self: string,
   idleMs: number,
 ): Promise<string[]> {
-  return runScript<string[]>(redis, 'pinganReapConsumers', stream, [AGGREGATOR_GROUP, self, idleMs]);
+  return runLua<string[]>(redis, REAP_CONSUMERS_SCRIPT, [stream], [AGGREGATOR_GROUP, self, idleMs]);
 }

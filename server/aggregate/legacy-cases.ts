@@ -3,6 +3,7 @@ import type { Status } from '../../shared/vocab.ts';
 import type { Keys } from '../redis/keys.ts';
 import type { Logger } from '../log.ts';
 import type { CaseState } from './case-state.ts';
+import { scanKeys } from '../redis/scan.ts';
 
 /** Case layout the data in Redis is written in; older data is converted before aggregating. */
 const LAYOUT = '2';
@@ -38,11 +39,8 @@ export function fromLayout1(h: Record<string, string>): CaseState {
 export async function convertLegacyCases(redis: RedisClient, keys: Keys, logger: Logger): Promise<void> {
   const marker = `${keys.prefix}layout`;
   if ((await redis.get(marker)) === LAYOUT) return;
-  let cursor = '0';
   let converted = 0;
-  do {
-    const [next, found] = await redis.scan(cursor, 'MATCH', `${keys.prefix}case:*`, 'COUNT', 1000);
-    cursor = next;
+  for await (const found of scanKeys(redis, `${keys.prefix}case:*`, 1000)) {
     for (const key of found) {
       const h = await redis.hgetall(key);
       if (h.j !== undefined || h.k === undefined) continue;
@@ -54,7 +52,7 @@ export async function convertLegacyCases(redis: RedisClient, keys: Keys, logger:
         .exec();
       converted++;
     }
-  } while (cursor !== '0');
+  }
   await redis.set(marker, LAYOUT);
   if (converted) logger.info({ converted }, 'case states converted to the JSON layout');
 }

@@ -2,8 +2,8 @@ import type { Keys } from '../redis/keys.ts';
 
 /**
  * Redis keys of the alerts module, all under the province prefix (hash tag `{62}`), so every
- * alert script touches one cluster slot. The Lua scripts spell the same names from the prefix;
- * tests/unit/alert-keys.test.ts keeps the two in step.
+ * alert script touches one cluster slot. The Lua scripts spell the same names from the prefix and
+ * get each one in KEYS (script-keys.ts); the Lua key check of the test suite keeps the two in step.
  */
 export interface AlertKeys {
   prefix: string;
@@ -22,6 +22,10 @@ export interface AlertKeys {
   counts(region: string): string;
   /** Sign deadlines (ms) of unsigned alerts, for the escalation timer. */
   due: string;
+  /** The open alert of a group of warnings (its id). */
+  group(group: string): string;
+  /** An evidence id already counted on a group's alert. */
+  evidenceMark(group: string, evidenceId: string): string;
   /** A rule silenced for a region's subtree (value JSON, expires with the silence). */
   silence(rule: string, region: string): string;
   /** Every silence by expiry, for listing. */
@@ -48,6 +52,8 @@ export function alertKeys(keys: Pick<Keys, 'prefix'>): AlertKeys {
     desk: (region) => `${p}ald:${region}`,
     counts: (region) => `${p}alc:${region}`,
     due: `${p}aldue`,
+    group: (group) => `${p}alg:${group}`,
+    evidenceMark: (group, evidenceId) => `${p}wm:${group}:${evidenceId}`,
     silence: (rule, region) => `${p}asil:${rule}:${region}`,
     silences: `${p}asils`,
     tasks: (department) => `${p}altask:${department}`,

@@ -13,6 +13,7 @@ import { Silences } from './silences.ts';
 import type { SilenceView } from '../../shared/alert-machine.ts';
 import type { AuditLog } from '../audit/log.ts';
 import { signLimitMs } from '../warnings/config.ts';
+import { publish as publishMessage } from '../redis/pubsub.ts';
 
 /** Open alerts a snapshot carries; the console lists more through the API. */
 export const SNAPSHOT_ALERT_CAP = 50;
@@ -68,7 +69,7 @@ export function createAlerts(deps: AlertsDeps): Alerts {
 
   async function publish(alert: AlertView, notice = true): Promise<void> {
     // Store before push: the alert is in Redis already, so a snapshot read after this has it.
-    await deps.redis.publish(keys.channel, JSON.stringify(alert));
+    await publishMessage(deps.redis, keys.channel, JSON.stringify(alert));
     if (notice) await publishNotice(deps.redis, deps.keys, { touched: ancestry(alert.region), events: [] });
   }
 

@@ -7,7 +7,9 @@ import type { WarningLevel } from '../../shared/vocab.ts';
 import type { Clock } from '../clock.ts';
 import { RETENTION } from '../counters/retention.ts';
 import type { AlertKeys } from './keys.ts';
-import { runAlertScript } from './scripts.ts';
+import { runLua } from '../redis/lua.ts';
+import { RAISE_SCRIPT, TRANSITION_SCRIPT } from './scripts.ts';
+import { raiseKeys, transitionKeys } from './script-keys.ts';
 import { pairs, toHistory, toView, type Hash } from './view.ts';
 
 /** Evidence kept per alert for the detail view; `count` keeps the full number. */
@@ -101,6 +103,9 @@ function levelCounts(raw: (string | null)[] | undefined): LevelCounts {
   return { red: Number(red ?? 0), orange: Number(orange ?? 0), yellow: Number(yellow ?? 0), blue: Number(blue ?? 0) };
 }
 
+/** Tries of a script whose keys moved between the read and the script (another process acted). */
+const MAX_ATTEMPTS = 10;
+
 /** The sweep's step: it flags a department still unreported on a dispatched alert. */
 const LATE = { from: ['dispatched'] as const, to: undefined };
 
@@ -162,69 +167,114 @@ export class AlertStore {
   ) {}
 
   async raise(w: RaiseInput): Promise<RaiseResult> {
-    const now = this.clock.now();
-    const args: (string | number)[] = [
-      this.keys.prefix,
-      now,
-      newAlertId(now),
-      w.rule,
-      w.level,
-      w.region,
-      w.desk,
-      w.caseId ?? '',
-      w.group,
-      w.title,
-      w.explanation,
-      Math.round(w.signLimitMs),
-      RETENTION.eventMarkTtlS,
-      EVIDENCE_CAP,
-      w.evidence.length,
-    ];
-    for (const e of w.evidence) args.push(e.id, JSON.stringify(e));
-    const reply = await runAlertScript<[string, string[]?]>(this.redis, 'pinganAlertRaise', this.keys.due, args);
-    const code = reply[0] as 'N' | 'U' | 'D' | 'S';
-    if (code === 'D' || code === 'S') return { code };
-    const d = await this.redis.hgetall(this.keys.departments(pairs(reply[1]).id!));
-    return { code, alert: toView(pairs(reply[1]), d, now) };
+    for (let attempt = 1; ; attempt++) {
+      const now = this.clock.now();
+      const newId = newAlertId(now);
+      // What the script's keys depend on: the group's alert now (RETRY below if it moves meanwhile).
+      const currentId = (await this.redis.get(this.keys.group(w.group))) ?? '';
+      const [desk, region] = currentId ? await this.redis.hmget(this.keys.alert(currentId), 'desk', 'region') : [];
+      const keys = raiseKeys(this.keys, {
+        rule: w.rule,
+        region: w.region,
+        desk: w.desk,
+        group: w.group,
+        newId,
+        evidenceIds: w.evidence.map((e) => e.id),
+        ...(currentId ? { current: { id: currentId, desk: desk ?? '', region: region ?? w.region } } : {}),
+      });
+      const args: (string | number)[] = [
+        this.keys.prefix,
+        now,
+        newId,
+        w.rule,
+        w.level,
+        w.region,
+        w.desk,
+        w.caseId ?? '',
+        w.group,
+        w.title,
+        w.explanation,
+        Math.round(w.signLimitMs),
+        RETENTION.eventMarkTtlS,
+        EVIDENCE_CAP,
+        w.evidence.length,
+        currentId,
+        desk ?? '',
+      ];
+      for (const e of w.evidence) args.push(e.id, JSON.stringify(e));
+      const reply = await runLua<[string, string[]?]>(this.redis, RAISE_SCRIPT, keys, args);
+      const code = reply[0] as 'N' | 'U' | 'D' | 'S' | 'RETRY';
+      if (code === 'RETRY') {
+        if (attempt >= MAX_ATTEMPTS) throw new Error(`alert group ${w.group} kept changing; raise not applied`);
+        continue;
+      }
+      if (code === 'D' || code === 'S') return { code };
+      const d = await this.redis.hgetall(this.keys.departments(pairs(reply[1]).id!));
+      return { code, alert: toView(pairs(reply[1]), d, now) };
+    }
   }
 
   async act(id: string, input: ActInput): Promise<ActResult> {
     const t = input.action === 'late' ? LATE : TRANSITIONS[input.action];
     const arg = scriptArgument(input);
-    const reply = await runAlertScript<[string, ...unknown[]]>(this.redis, 'pinganAlertTransition', this.keys.due, [
-      this.keys.prefix,
-      this.clock.now(),
-      id,
-      input.action,
-      input.actor,
-      input.note ?? '',
-      t.from.join(','),
-      t.to ?? '',
-      Math.round(input.signLimitMs ?? 0),
-      arg,
-      input.scope ?? '',
-    ]);
-    if (reply[0] === 'NOTFOUND') return { ok: false, reason: 'not_found' };
-    const flat = (reply[0] === 'OK' ? reply[1] : reply[2]) as string[];
-    const h = pairs(flat);
-    const alert = toView(h, await this.redis.hgetall(this.keys.departments(id)), this.clock.now());
-    if (reply[0] === 'OK') return { ok: true, alert };
-    return { ok: false, reason: reply[1] as RefusalReason, alert };
+    for (let attempt = 1; ; attempt++) {
+      // The desk decides which keys the step may touch: read it, and RETRY if it moved meanwhile.
+      const [region, desk, group] = await this.redis.hmget(this.keys.alert(id), 'region', 'desk', 'g');
+      const keys = transitionKeys(this.keys, {
+        id,
+        ...(region && desk ? { current: { region, desk, group: group ?? '' } } : {}),
+        departmentIds: (input.targets ?? []).flatMap((d) => (d.id ? [d.id] : [])),
+        ...(input.action === 'supervise' ? { supervisor: input.supervision?.region ?? '' } : {}),
+      });
+      const reply = await runLua<[string, ...unknown[]]>(this.redis, TRANSITION_SCRIPT, keys, [
+        this.keys.prefix,
+        this.clock.now(),
+        id,
+        input.action,
+        input.actor,
+        input.note ?? '',
+        t.from.join(','),
+        t.to ?? '',
+        Math.round(input.signLimitMs ?? 0),
+        arg,
+        input.scope ?? '',
+        desk ?? '',
+      ]);
+      if (reply[0] === 'RETRY') {
+        if (attempt >= MAX_ATTEMPTS) throw new Error(`alert ${id} kept moving; ${input.action} not applied`);
+        continue;
+      }
+      if (reply[0] === 'NOTFOUND') return { ok: false, reason: 'not_found' };
+      const flat = (reply[0] === 'OK' ? reply[1] : reply[2]) as string[];
+      const h = pairs(flat);
+      const alert = toView(h, await this.redis.hgetall(this.keys.departments(id)), this.clock.now());
+      if (reply[0] === 'OK') return { ok: true, alert };
+      return { ok: false, reason: reply[1] as RefusalReason, alert };
+    }
   }
 
-  /** A page of an index (level first, newest first), with open counts of `region` and its children. */
+  /**
+   * A page of an index (level first, newest first), with open counts of `region` and its children:
+   * the page's ids, then every alert and count in one transaction.
+   */
   async read(index: string, cap: number, region = '', children: readonly string[] = []): Promise<IndexPage> {
-    const [list, mine, kids] = await runAlertScript<[[string[], string[]][], (string | null)[], (string | null)[][]]>(
-      this.redis,
-      'pinganAlertRead',
-      this.keys.due,
-      [this.keys.prefix, this.clock.now(), index, cap, region, ...children],
-    );
+    const ids = await this.redis.zrange(index, 0, String(cap - 1));
+    const tx = this.redis.multi();
+    for (const id of ids) tx.hgetall(this.keys.alert(id)).hgetall(this.keys.departments(id));
+    const counted = region ? [region, ...children] : [...children];
+    for (const c of counted) tx.hmget(this.keys.counts(c), 'red', 'orange', 'yellow', 'blue');
+    const replies = ids.length || counted.length ? await tx.exec() : (tx.discard(), []);
+    if (!replies) throw new Error('alert read aborted');
+    for (const [err] of replies) if (err) throw err;
+    const values = replies.map(([, v]) => v);
+    const list = ids.map((_, i) => [values[2 * i] as Hash, values[2 * i + 1] as Hash] as const);
+    const counts = values.slice(2 * ids.length) as (string | null)[][];
+    const mine = region ? counts.shift() : undefined;
     const byChild: Record<string, LevelCounts> = {};
-    children.forEach((c, i) => (byChild[c] = levelCounts(kids[i])));
+    children.forEach((c, i) => (byChild[c] = levelCounts(counts[i])));
     return {
       // An id left in an index by an expired alert has no fields: skip it rather than show a husk.
-      alerts: list.filter(([h]) => h.length > 0).map(([h, d]) => toView(pairs(h), pairs(d), this.clock.now())),
+      alerts: list.filter(([h]) => h.id !== undefined).map(([h, d]) => toView(h, d, this.clock.now())),
       counts: levelCounts(mine),
       byChild,
     };

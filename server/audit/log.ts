@@ -3,6 +3,7 @@ import type { RedisClient } from '../redis/connection.ts';
 import type { Clock } from '../clock.ts';
 import { isoBeijing } from '../time/beijing.ts';
 import type { AuditEntry, AuditRecord } from '../../shared/schemas/admin.ts';
+import { defineLua, runLua } from '../redis/lua.ts';
 
 export type { AuditEntry, AuditRecord };
 
@@ -29,13 +30,16 @@ export function chainHash(prev: string, body: string): string {
  * processes appending at once can never fork the chain; the loser computes again on the new head.
  * The head is `seq:hash` of the last entry, which also makes a deleted last entry detectable.
  */
-const APPEND_LUA = `
+const APPEND_SCRIPT = defineLua(
+  'auditAppend',
+  `
 local head = redis.call('GET', KEYS[2]) or ('0:' .. ARGV[5])
 if head ~= ARGV[1] then return head end
 redis.call('XADD', KEYS[1], '*', 'body', ARGV[2], 'prev', ARGV[3], 'hash', ARGV[4])
 redis.call('SET', KEYS[2], ARGV[6])
 return 'ok'
-`;
+`,
+);
 
 function parseHead(head: string): { seq: number; hash: string } {
   const [seq, hash] = head.split(':');
@@ -82,18 +86,12 @@ export function createAuditLog(deps: { redis: RedisClient; prefix: string; clock
         ...(entry.detail === undefined ? {} : { detail: entry.detail }),
       });
       const hash = chainHash(prev, body);
-      const reply = (await redis.eval(
-        APPEND_LUA,
-        2,
-        keys.stream,
-        keys.head,
-        head,
-        body,
-        prev,
-        hash,
-        GENESIS,
-        `${seq}:${hash}`,
-      )) as string;
+      const reply = await runLua<string>(
+        redis,
+        APPEND_SCRIPT,
+        [keys.stream, keys.head],
+        [head, body, prev, hash, GENESIS, `${seq}:${hash}`],
+      );
       if (reply === 'ok') return { ...(JSON.parse(body) as Omit<AuditRecord, 'prev' | 'hash'>), prev, hash };
       head = reply;
     }

@@ -3,6 +3,7 @@ import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
 import { isoBeijing } from '../time/beijing.ts';
 import type { AuditLog } from './log.ts';
+import { defineLua, runLua } from '../redis/lua.ts';
 
 /** How long failures of one address are counted before they become one audit entry. */
 export const LOGIN_FAILURE_WINDOW_MS = 60_000;
@@ -22,7 +23,9 @@ export interface LoginFailures {
 /** The hash holding the current window's counts, `<ip>` → count plus `<ip>|since` and `<ip>|names`. */
 export const loginFailuresKey = (prefix: string) => `${prefix}audit:login-failures`;
 
-const RECORD_LUA = `
+const RECORD_SCRIPT = defineLua(
+  'loginFailuresRecord',
+  `
 local n = redis.call('HINCRBY', KEYS[1], ARGV[1], 1)
 if n == 1 then redis.call('HSET', KEYS[1], ARGV[1] .. '|since', ARGV[3]) end
 local namesField = ARGV[1] .. '|names'
@@ -33,14 +36,18 @@ if #names < tonumber(ARGV[4]) then
   redis.call('HSET', KEYS[1], namesField, cjson.encode(names))
 end
 return n
-`;
+`,
+);
 
 /** Takes the window and empties it in one step, so two processes never write the same counts. */
-const TAKE_LUA = `
+const TAKE_SCRIPT = defineLua(
+  'loginFailuresTake',
+  `
 local all = redis.call('HGETALL', KEYS[1])
 redis.call('DEL', KEYS[1])
 return all
-`;
+`,
+);
 
 /**
  * Failed logins of unauthenticated clients, summed per address and window instead of one audit
@@ -58,7 +65,7 @@ export function createLoginFailures(deps: {
   const key = loginFailuresKey(deps.prefix);
 
   async function flush(): Promise<number> {
-    const flat = (await deps.redis.eval(TAKE_LUA, 1, key)) as string[];
+    const flat = await runLua<string[]>(deps.redis, TAKE_SCRIPT, [key], []);
     const fields = new Map<string, string>();
     for (let i = 0; i + 1 < flat.length; i += 2) fields.set(flat[i]!, flat[i + 1]!);
     const until = isoBeijing(deps.clock.now());
@@ -89,14 +96,11 @@ export function createLoginFailures(deps: {
 
   return {
     async record(ip, username) {
-      await deps.redis.eval(
-        RECORD_LUA,
-        1,
-        key,
-        ip,
-        username.toLowerCase().slice(0, 64),
-        isoBeijing(deps.clock.now()),
-        NAMES_KEPT,
+      await runLua(
+        deps.redis,
+        RECORD_SCRIPT,
+        [key],
+        [ip, username.toLowerCase().slice(0, 64), isoBeijing(deps.clock.now()), NAMES_KEPT],
       );
     },
     flush,

@@ -2,6 +2,7 @@ import type { RedisClient } from '../redis/connection.ts';
 import type { Role, UserView } from '../../shared/schemas/user.ts';
 import { isWithin } from '../../shared/regions.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
+import { scanKeys } from '../redis/scan.ts';
 
 export interface UserRecord extends UserView {
   passwordHash: string;
@@ -110,15 +111,12 @@ export class Users {
   /** Every account whose home region lies in `root`'s subtree, by name. SCAN: accounts are few, listing is rare. */
   async list(root: string): Promise<UserRecord[]> {
     const out: UserRecord[] = [];
-    let cursor = '0';
-    do {
-      const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${this.prefix}user:*`, 'COUNT', 500);
-      cursor = next;
+    for await (const keys of scanKeys(this.redis, `${this.prefix}user:*`)) {
       for (const key of keys) {
         const u = await this.get(key.slice(`${this.prefix}user:`.length));
         if (u && isWithin(u.region, root)) out.push(u);
       }
-    } while (cursor !== '0');
+    }
     return out.sort((a, b) => a.username.localeCompare(b.username));
   }
 }

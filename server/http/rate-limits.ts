@@ -1,4 +1,5 @@
-import type { RedisClient } from '../redis/connection.ts';
+import type { Cluster } from 'ioredis';
+import { isCluster, type RedisClient } from '../redis/connection.ts';
 import type { RequestHandler } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import { RedisStore, type RedisReply } from 'rate-limit-redis';
@@ -21,6 +22,24 @@ export const DEFAULT_RATE_LIMITS: RateLimits = { loginFailures: 10, loginFailure
 
 const off: RequestHandler = (_req, _res, next) => next();
 
+/**
+ * rate-limit-redis on a cluster: it loads its scripts with SCRIPT LOAD, which names no key, so
+ * ioredis would send it to any node, and runs them with EVALSHA on the node of the counter's key:
+ * NOSCRIPT forever. A script is loaded on every master instead (a replica promoted by a failover
+ * has no script cache: the library's NOSCRIPT retry loads it again, on the masters of that day);
+ * everything else carries its key and is routed by it.
+ */
+function clusterCommand(redis: Cluster): (c: { command: string[] }) => Promise<RedisReply> {
+  return async ({ command }) => {
+    const [name, ...args] = command;
+    if (name?.toUpperCase() === 'SCRIPT' && args[0]?.toUpperCase() === 'LOAD') {
+      const shas = await Promise.all(redis.nodes('master').map((n) => n.call('SCRIPT', ...args)));
+      return shas[0] as RedisReply;
+    }
+    return redis.call(name!, ...args) as Promise<RedisReply>;
+  };
+}
+
 /** Counters live in Redis, so several server processes share one budget per client. */
 function limiter(
   redis: RedisClient,
@@ -41,10 +60,14 @@ function limiter(
     legacyHeaders: false,
     skipSuccessfulRequests: opts.failedOnly ?? false,
     keyGenerator: opts.key,
-    store: new RedisStore({
-      prefix,
-      sendCommand: (command: string, ...args: string[]) => redis.call(command, ...args) as Promise<RedisReply>,
-    }),
+    store: new RedisStore(
+      isCluster(redis)
+        ? { prefix, sendCommandCluster: clusterCommand(redis) }
+        : {
+            prefix,
+            sendCommand: (command: string, ...args: string[]) => redis.call(command, ...args) as Promise<RedisReply>,
+          },
+    ),
     handler: (_req, res, next) => {
       const retry = res.getHeader('Retry-After');
       next(

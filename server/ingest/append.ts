@@ -1,7 +1,9 @@
 import type { RedisClient } from '../redis/connection.ts';
 import type { StoredEvent } from '../../shared/schemas/event.ts';
 import type { Keys } from '../redis/keys.ts';
-import { runScript } from '../redis/scripts.ts';
+import { runLua } from '../redis/lua.ts';
+import { INGEST_SCRIPT } from '../redis/scripts.ts';
+import { DEFAULT_REPLICA_WAIT_MS, ownerOf, waitForReplica } from '../redis/replication.ts';
 import { RETENTION } from '../counters/retention.ts';
 
 /** Events per script call: large enough to amortise the round trip, small enough not to stall Redis. */
@@ -14,15 +16,29 @@ export interface AppendResult {
 
 /**
  * Writes validated events to the log of record. Resolves only after Redis has them, so an answer
- * of "accepted" means the event survives a crash of this process.
+ * of "accepted" means the event survives a crash of this process; and, when the master has a
+ * replica, only after a replica has them too, so it survives a failover (server/redis/replication.ts).
  */
-export async function appendEvents(redis: RedisClient, keys: Keys, events: StoredEvent[]): Promise<AppendResult> {
+export async function appendEvents(
+  redis: RedisClient,
+  keys: Keys,
+  events: StoredEvent[],
+  replicaWaitMs = DEFAULT_REPLICA_WAIT_MS,
+): Promise<AppendResult> {
   const appended: boolean[] = [];
+  if (!events.length) return { appended };
+  // Every chunk and the WAIT on one connection: WAIT covers the writes made before it on it.
+  const owner = await ownerOf(redis, keys.events);
   for (let i = 0; i < events.length; i += CHUNK) {
-    const args: (string | number)[] = [keys.eventMark(''), RETENTION.eventMarkTtlS];
-    for (const e of events.slice(i, i + CHUNK)) args.push(e.id, JSON.stringify(e));
-    const codes = await runScript<string>(redis, 'pinganIngest', keys.events, args);
+    const chunk = events.slice(i, i + CHUNK);
+    const codes = await runLua<string>(
+      owner.node,
+      INGEST_SCRIPT,
+      [keys.events, ...chunk.map((e) => keys.eventMark(e.id))],
+      [RETENTION.eventMarkTtlS, ...chunk.map((e) => JSON.stringify(e))],
+    );
     for (const c of codes) appended.push(c === 'A');
   }
+  if (owner.replicas > 0 && replicaWaitMs > 0) await waitForReplica(owner.node, replicaWaitMs);
   return { appended };
 }

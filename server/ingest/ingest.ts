@@ -15,6 +15,8 @@ export interface IngestDeps {
   clock: Clock;
   metrics: Metrics;
   hasRegion: (code: string) => boolean;
+  /** How long an append waits for a replica to confirm it (0: never waits). */
+  replicaWaitMs?: number;
 }
 
 export interface IngestOptions {
@@ -44,6 +46,7 @@ export function createIngest(deps: IngestDeps): Ingest {
       deps.redis,
       deps.keys,
       events.map((e) => e.event),
+      deps.replicaWaitMs,
     );
     const accepted = appended.filter(Boolean).length;
     const duplicates = appended.length - accepted;

@@ -19,6 +19,7 @@ import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import { isoBeijing } from '../time/beijing.ts';
 import { parseNotice } from '../notices.ts';
+import { subscribe } from '../redis/pubsub.ts';
 import { RoomState } from './room-state.ts';
 import { publicRoom } from './rooms.ts';
 import { maskAlert, maskTickerItem } from '../privacy/mask.ts';
@@ -28,7 +29,7 @@ export type IO = Server<ClientToServerEvents, ServerToClientEvents, InterServerE
 
 export interface HubOptions {
   io: IO;
-  /** A connection of its own, for SUBSCRIBE. */
+  /** A connection of its own, for (S)SUBSCRIBE (opened with `subscriber: true`). */
   subscriber: RedisClient;
   noticeChannel: string;
   alertChannel: string;
@@ -213,11 +214,23 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   io.on('connection', greet);
 
   const timer = setInterval(flush, intervalMs);
-  await opts.subscriber.subscribe(opts.noticeChannel, opts.alertChannel);
-  opts.subscriber.on('message', (channel: string, message: string) => {
-    if (channel === opts.noticeChannel) onNotice(message);
-    else if (channel === opts.alertChannel) onAlert(message);
-  });
+  const subscription = await subscribe(
+    opts.subscriber,
+    [opts.noticeChannel, opts.alertChannel],
+    (channel, message) => {
+      if (channel === opts.noticeChannel) onNotice(message);
+      else onAlert(message);
+    },
+    // Notices published while the subscription was down (a Redis restart, a failover) are lost:
+    // every room reads its snapshot again, and its screens get the difference as a delta.
+    () => {
+      logger.info({ rooms: rooms.size }, 'notices subscription back; refreshing every room');
+      for (const [code, room] of rooms) {
+        room.dirty = true;
+        schedule(code, room);
+      }
+    },
+  );
 
   return {
     async join(socketId, code) {
@@ -267,7 +280,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
       io.off('connection', greet);
       clearInterval(timer);
       for (const room of rooms.values()) clearTimeout(room.timer);
-      await opts.subscriber.unsubscribe().catch(() => undefined);
+      await subscription.stop();
     },
   };
 }

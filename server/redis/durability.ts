@@ -1,4 +1,5 @@
-import type { RedisClient } from './connection.ts';
+import type { Redis } from 'ioredis';
+import { isCluster, type RedisClient } from './connection.ts';
 import type { Logger } from '../log.ts';
 
 /**
@@ -9,6 +10,18 @@ import type { Logger } from '../log.ts';
  * renamed or forbidden, as on some managed services).
  */
 export async function checkDurability(redis: RedisClient, logger: Logger): Promise<boolean | undefined> {
+  if (!isCluster(redis)) return checkNode(redis, logger);
+  // Every node, replicas too: a replica is promoted by a failover with the settings it has.
+  let all: boolean | undefined = true;
+  for (const node of redis.nodes('all')) {
+    const ok = await checkNode(node, logger.child({ node: `${node.options.host}:${node.options.port}` }));
+    if (ok === false) all = false;
+    else if (ok === undefined && all) all = undefined;
+  }
+  return all;
+}
+
+async function checkNode(redis: Redis, logger: Logger): Promise<boolean | undefined> {
   let appendonly: string | undefined;
   let appendfsync: string | undefined;
   try {

@@ -1,32 +1,12 @@
 import fs from 'node:fs';
-import type { RedisClient } from './connection.ts';
+import { defineLua } from './lua.ts';
 
 const dir = new URL('./scripts/', import.meta.url);
 const read = (name: string) => fs.readFileSync(new URL(name, dir), 'utf8');
 
-/** Scripts by name. */
-const SOURCES = {
-  pinganIngest: read('ingest.lua'),
-  pinganCommit: read('commit.lua'),
-  pinganReapConsumers: read('reap-consumers.lua'),
-};
-
-export type ScriptName = keyof typeof SOURCES;
-
-/**
- * Scripts run through EVALSHA with an automatic EVAL fallback (ioredis defineCommand), so a
- * restarted Redis that lost its script cache needs nothing from us. KEYS[1] is always the
- * events stream: it pins the call to the province's cluster slot.
- */
-export function defineScripts(redis: RedisClient): void {
-  for (const [name, lua] of Object.entries(SOURCES)) {
-    if (!(name in redis)) redis.defineCommand(name, { numberOfKeys: 1, lua });
-  }
-}
-
-export function runScript<T>(redis: RedisClient, name: ScriptName, key: string, args: (string | number)[]): Promise<T> {
-  defineScripts(redis);
-  const fn = (redis as unknown as Record<string, (...a: unknown[]) => Promise<T>>)[name]!;
-  // ioredis flattens an array argument; spreading a batch's ~100k arguments would blow the stack.
-  return fn.call(redis, key, args);
-}
+/** Appends events to the log of record with their dedupe marks (ingest.lua). */
+export const INGEST_SCRIPT = defineLua('ingest', read('ingest.lua'));
+/** A batch's cases, counters, SLA queue and acknowledgements, or nothing (commit.lua). */
+export const COMMIT_SCRIPT = defineLua('commit', read('commit.lua'));
+/** Removes dead consumers of the group (reap-consumers.lua). */
+export const REAP_CONSUMERS_SCRIPT = defineLua('reapConsumers', read('reap-consumers.lua'));

@@ -6,7 +6,9 @@
 export function isRedisUnavailable(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
   if (err.name === 'MaxRetriesPerRequestError') return true;
-  return /^(Command timed out|Connection is closed|Stream isn't writeable|LOADING |BUSY |MASTERDOWN |TRYAGAIN )/.test(
+  // The cluster's: a master being replaced (CLUSTERDOWN, MOVED to a node not yet known, too many
+  // redirections while the slot map settles), no replica confirming a write in time (NOREPLICAS).
+  return /^(Command timed out|Connection is closed|Stream isn't writeable|LOADING |BUSY |MASTERDOWN |TRYAGAIN |CLUSTERDOWN |NOREPLICAS |MOVED |ASK |Too many Cluster redirections|None of startup nodes is available|Cluster isn't ready)/.test(
     err.message,
   );
 }

@@ -10,6 +10,7 @@ import { RETENTION } from '../counters/retention.ts';
 import type { Keys } from '../redis/keys.ts';
 import type { IndexConfig } from './config.ts';
 import { coverageOf, type MemberScore } from './score.ts';
+import { defineLua, runLua } from '../redis/lua.ts';
 
 export const indexKey = (keys: Keys, region: string, month: string) => `${keys.prefix}idx:${region}:${month}`;
 export const coverageKey = (keys: Keys, month: string) => `${keys.prefix}idx:cov:${month}`;
@@ -71,12 +72,15 @@ export function decode(code: string, raw: string, config: IndexConfig): ScoredRe
   };
 }
 
-const FREEZE = `
+const FREEZE_SCRIPT = defineLua(
+  'safetyIndexFreeze',
+  `
 local n = 0
 for i, k in ipairs(KEYS) do
   if redis.call('SET', k, ARGV[i + 1], 'NX', 'EX', ARGV[1]) then n = n + 1 end
 end
-return n`;
+return n`,
+);
 
 /** Publishes a group's month; members already published keep their value. Returns how many were written. */
 export async function freeze(
@@ -88,7 +92,7 @@ export async function freeze(
   if (scored.length === 0) return 0;
   const ks = scored.map((r) => indexKey(keys, r.code, month));
   // Kept as long as the counters they were computed from.
-  return (await redis.eval(FREEZE, ks.length, ...ks, RETENTION.monthTtlS, ...scored.map(encode))) as number;
+  return runLua<number>(redis, FREEZE_SCRIPT, ks, [RETENTION.monthTtlS, ...scored.map(encode)]);
 }
 
 /** Published records of these regions for one month (absent ones left out). */

@@ -27,6 +27,7 @@ import { RETENTION } from '../counters/retention.ts';
 import { buckets } from '../time/beijing.ts';
 import type { WarningKeys } from './keys.ts';
 import type { EventCounter } from '../aggregate/apply.ts';
+import { defineLua, runLua } from '../redis/lua.ts';
 
 const limit = z
   .number()
@@ -80,7 +81,9 @@ export function reportCounter(wkeys: WarningKeys, cfg: TimelinessConfig): EventC
   };
 }
 
-const EPISODE_LUA = `
+const EPISODE_SCRIPT = defineLua(
+  'timelinessEpisode',
+  `
 if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then
   for i = 2, #KEYS do
     redis.call('HINCRBY', KEYS[i], 'sil', 1)
@@ -88,7 +91,8 @@ if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then
   end
   return 1
 end
-return 0`;
+return 0`,
+);
 
 /**
  * Counts a 失联 episode against `region` (and every region above it) in the month of `now`, once
@@ -100,14 +104,12 @@ export async function recordEpisode(
   episode: { id: string; region: string },
   now: number,
 ): Promise<boolean> {
-  if (!('pinganTimelinessEpisode' in redis)) redis.defineCommand('pinganTimelinessEpisode', { lua: EPISODE_LUA });
   const month = buckets(now).month;
   const keys = [
     wkeys.silenceEpisode(episode.id),
     ...timelinessRegions(episode.region).map((r) => wkeys.timeliness(r, month)),
   ];
-  const run = (redis as unknown as Record<string, (...a: unknown[]) => Promise<number>>).pinganTimelinessEpisode!;
-  return (await run.call(redis, keys.length, ...keys, EPISODE_TTL_S, RETENTION.monthTtlS)) === 1;
+  return (await runLua<number>(redis, EPISODE_SCRIPT, keys, [EPISODE_TTL_S, RETENTION.monthTtlS])) === 1;
 }
 
 /** The figures of one region and month `YYYYMM` (zeros when nothing was counted). */

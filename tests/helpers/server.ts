@@ -9,13 +9,17 @@ import type { Clock } from '../../server/clock.ts';
 import type { LoginReply } from '../../shared/schemas/user.ts';
 import type { Role } from '../../shared/schemas/user.ts';
 import { startTestRedis, type TestRedis } from './redis.ts';
+import type { TestCluster } from './redis-cluster.ts';
 import { singleNode } from '../../server/redis/target.ts';
 
 export interface TestServer {
   url: string;
   port: number;
   server: PinganServer;
+  /** The single Redis it runs on (a server started on a cluster has none: see `cluster`). */
   redis: TestRedis;
+  /** The Redis Cluster it runs on, when started with one. */
+  cluster: TestCluster | undefined;
   tree: RegionTree;
   ingestKey: string;
   adminPassword: string;
@@ -31,18 +35,27 @@ let treePromise: Promise<RegionTree> | undefined;
 
 /**
  * The real server on a free port against a real redis-server on another free port; the aggregator
- * runs inside it as in production. Pass `redis` to share one Redis between several servers.
+ * runs inside it as in production. Pass `redis` to share one Redis between several servers, or
+ * `cluster` to run on a Redis Cluster (tests/helpers/redis-cluster.ts; the caller stops it).
  */
 export async function startTestServer(
-  opts: { redis?: TestRedis; clock?: Clock; env?: Record<string, string>; staticDir?: string } = {},
+  opts: {
+    redis?: TestRedis;
+    cluster?: TestCluster;
+    clock?: Clock;
+    env?: Record<string, string>;
+    staticDir?: string;
+  } = {},
 ): Promise<TestServer> {
-  const redis = opts.redis ?? (await startTestRedis());
+  const redis = opts.cluster ? undefined : (opts.redis ?? (await startTestRedis()));
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pingan-data-'));
   const ingestKey = 'test_ingest_key_0123456789abcdef';
   const adminPassword = 'admin-password-for-tests';
   const config = loadConfig({
     DATA_DIR: dataDir,
-    REDIS_URL: `redis://127.0.0.1:${redis.options.port}`,
+    ...(redis
+      ? { REDIS_URL: `redis://127.0.0.1:${redis.options.port}` }
+      : { REDIS_CLUSTER_NODES: opts.cluster!.nodesEnv }),
     INGEST_KEYS: `test:${ingestKey}`,
     ADMIN_PASSWORD: adminPassword,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
@@ -54,7 +67,7 @@ export async function startTestServer(
   const tree = await treePromise;
   const server = await createServer({
     config,
-    redis: singleNode(redis.options),
+    redis: redis ? singleNode(redis.options) : opts.cluster!.target,
     tree,
     logger: createLogger(config.logLevel, false),
     secrets: { demoIngestKey: ingestKey },
@@ -79,7 +92,11 @@ export async function startTestServer(
     url,
     port,
     server,
-    redis,
+    get redis(): TestRedis {
+      if (!redis) throw new Error('this test server runs on a Redis Cluster: use its `cluster`');
+      return redis;
+    },
+    cluster: opts.cluster,
     tree,
     ingestKey,
     adminPassword,
@@ -99,7 +116,7 @@ export async function startTestServer(
     },
     async stop() {
       await server.close();
-      if (!opts.redis) await redis.stop();
+      if (redis && !opts.redis) await redis.stop();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };

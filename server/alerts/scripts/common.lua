@@ -1,5 +1,6 @@
 -- Shared by the alert scripts (server/alerts/scripts.ts prepends it). Key names follow
--- server/alerts/keys.ts; KEYS[1] is the due zset, which pins the call to the province's slot.
+-- server/alerts/keys.ts; the caller declares every one a script may touch in KEYS
+-- (server/alerts/script-keys.ts), KEYS[1] being the due zset.
 -- ARGV[1] is the key prefix and ARGV[2] the time (ms) for every script.
 
 local P = ARGV[1]

@@ -4,17 +4,20 @@
 --       8 target state ('' = unchanged), 9 sign limit ms (escalate), 10 argument
 --       (dispatch: JSON array of departments; checkin: the department; escalate: 'auto' or '';
 --       resolve: the reason to resolve although departments have not checked in, or ''),
---       11 the actor's home region: the alert's desk (its region, for a note) must lie in it ('' = any).
+--       11 the actor's home region: the alert's desk (its region, for a note) must lie in it ('' = any),
+--       12 the alert's desk as the caller read it (the desks it declared in KEYS follow from it).
 --       dispatch's argument is a JSON array of {k (hash field: registry id or ad-hoc name), nm, id?, ah?, rb
 --       (report-in deadline ms)}; checkin, feedback, assist and late take JSON {k, ob?, r?, t?, res?};
 --       supervise JSON {reg (the supervising level), dl?, req?}.
--- Returns {'OK', alert flat} | {'NOTFOUND'} | {'REFUSED', reason, alert flat}.
+-- Returns {'OK', alert flat} | {'NOTFOUND'} | {'REFUSED', reason, alert flat}, or {'RETRY'} when the
+-- desk moved since the caller read it.
 
 local id, action, actor, note = ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 local target, limit, arg = ARGV[8], tonumber(ARGV[9]), ARGV[10]
 local key = P .. 'al:' .. id
 local a = load(key)
 if not a.id then return {'NOTFOUND'} end
+if a.desk ~= ARGV[12] then return {'RETRY'} end
 
 -- Checked here too, not only by the route: the timer may have moved the desk up meanwhile.
 local scope = ARGV[11]

@@ -4,13 +4,13 @@
 -- must still be the one read, else another aggregator changed it meanwhile and the whole batch is
 -- refused (the caller reads again and recomputes). So Redis only writes.
 --
--- KEYS[1] events stream (pins the call to the province's slot).
+-- KEYS[1] events stream (acknowledged when `s` is 1), KEYS[2] SLA queue, then every case and
+-- counter hash the batch writes; the document names them by their index in KEYS.
 -- ARGV[1] one JSON document (one argument: cheaper to send than ~30 arguments per event):
---   s stream to acknowledge on ('' = none), g group, dt / mt / ct day, month, closed-case TTL s,
---   q SLA queue key,
---   c cases: [key, expected version ('' = none yet), new version ('' = only check), closed 1/0,
+--   s 1 to acknowledge `a` on the stream, 0 not; g group; dt / mt / ct day, month, closed-case TTL s,
+--   c cases: [key index, expected version ('' = none yet), new version ('' = only check), closed 1/0,
 --            state JSON string stored as is]
---   n counters: [key, retention 'd'/'m'/'-', [field, delta, field, delta …]] (a field reaching 0 is removed)
+--   n counters: [key index, retention 'd'/'m'/'-', [field, delta, field, delta …]] (a field reaching 0 is removed)
 --   z SLA queue: [op 'a' add / 'r' remove, score, member]
 --   a stream entry ids to acknowledge
 -- Returns {1} when committed, {0, key} when a case's version had moved.
@@ -18,17 +18,19 @@
 local b = cjson.decode(ARGV[1])
 
 for _, c in ipairs(b.c) do
-  if (redis.call('HGET', c[1], 'v') or '') ~= c[2] then return {0, c[1]} end
+  local key = KEYS[c[1]]
+  if (redis.call('HGET', key, 'v') or '') ~= c[2] then return {0, key} end
 end
 for _, c in ipairs(b.c) do
   if c[3] ~= '' then
-    redis.call('HSET', c[1], 'v', c[3], 'j', c[5])
-    if c[4] == 1 then redis.call('EXPIRE', c[1], b.ct) end
+    local key = KEYS[c[1]]
+    redis.call('HSET', key, 'v', c[3], 'j', c[5])
+    if c[4] == 1 then redis.call('EXPIRE', key, b.ct) end
   end
 end
 
 for _, h in ipairs(b.n) do
-  local key, f = h[1], h[3]
+  local key, f = KEYS[h[1]], h[3]
   for i = 1, #f, 2 do
     if redis.call('HINCRBY', key, f[i], f[i + 1]) == 0 then redis.call('HDEL', key, f[i]) end
   end
@@ -41,11 +43,11 @@ end
 
 for _, z in ipairs(b.z) do
   if z[1] == 'a' then
-    redis.call('ZADD', b.q, z[2], z[3])
+    redis.call('ZADD', KEYS[2], z[2], z[3])
   else
-    redis.call('ZREM', b.q, z[3])
+    redis.call('ZREM', KEYS[2], z[3])
   end
 end
 
-if b.s ~= '' and #b.a > 0 then redis.call('XACK', b.s, b.g, unpack(b.a)) end
+if b.s == 1 and #b.a > 0 then redis.call('XACK', KEYS[1], b.g, unpack(b.a)) end
 return {1}

@@ -1,12 +1,13 @@
 -- Appends new events to the log of record, once per event id, in one atomic step: an id is marked
 -- and its event appended together, so a crash can never leave one without the other.
--- KEYS[1] events stream. ARGV: 1 mark-key prefix, 2 mark TTL s, then pairs (id, json).
+-- KEYS[1] events stream, KEYS[1 + i] the dedupe mark of event i. ARGV[1] mark TTL s, ARGV[1 + i]
+-- event i as JSON.
 -- Returns one code per event: A appended, D duplicate id.
 local codes = {}
-local ttl = ARGV[2]
-for i = 3, #ARGV, 2 do
-  if redis.call('SET', ARGV[1] .. ARGV[i], '0', 'NX', 'EX', ttl) then
-    redis.call('XADD', KEYS[1], '*', 'e', ARGV[i + 1])
+local ttl = ARGV[1]
+for i = 2, #KEYS do
+  if redis.call('SET', KEYS[i], '0', 'NX', 'EX', ttl) then
+    redis.call('XADD', KEYS[1], '*', 'e', ARGV[i])
     codes[#codes + 1] = 'A'
   else
     codes[#codes + 1] = 'D'

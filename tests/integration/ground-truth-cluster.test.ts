@@ -1,0 +1,3 @@
+import { groundTruthSuite } from '../helpers/ground-truth-suite.ts';
+
+groundTruthSuite('Redis Cluster (3 masters, 3 replicas)');

@@ -1,0 +1,184 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import { startTestCluster, type TestCluster } from '../helpers/redis-cluster.ts';
+import { openRedis, type RedisClient } from '../../server/redis/connection.ts';
+import { defineLua, luaRuns, luaScripts, runLua } from '../../server/redis/lua.ts';
+import { createKeys } from '../../server/redis/keys.ts';
+import { appendEvents } from '../../server/ingest/append.ts';
+import { applyBatch } from '../../server/aggregate/apply.ts';
+import { slaTable } from '../../server/aggregate/sla.ts';
+import { ensureGroup } from '../../server/aggregate/consumer.ts';
+import { reapConsumers } from '../../server/aggregate/group.ts';
+import { AlertStore } from '../../server/alerts/store.ts';
+import { alertKeys } from '../../server/alerts/keys.ts';
+import { createAuditLog } from '../../server/audit/log.ts';
+import { createLoginFailures } from '../../server/audit/login-failures.ts';
+import { freeze } from '../../server/safety-index/store.ts';
+import { recordEpisode } from '../../server/warnings/timeliness.ts';
+import { warningKeys } from '../../server/warnings/keys.ts';
+import { ManualClock } from '../../server/clock.ts';
+import { buckets } from '../../server/time/beijing.ts';
+import type { StoredEvent } from '../../shared/schemas/event.ts';
+
+// Every script of the server is run here on a real Redis Cluster with the key check of
+// server/redis/lua.ts on (vitest.config.ts sets PINGAN_LUA_KEYCHECK=1): a script that builds a key
+// name it was not given in KEYS fails, and Redis itself refuses a key of another slot.
+const NOW = Date.parse('2026-11-22T10:00:00+08:00');
+const keys = createKeys('62');
+let cluster: TestCluster;
+let redis: RedisClient;
+const logger = pino({ level: 'silent' });
+
+beforeAll(async () => {
+  cluster = await startTestCluster();
+  redis = openRedis(cluster.target, 'lua-keys', logger);
+}, 90_000);
+afterAll(async () => {
+  redis?.disconnect();
+  await cluster?.stop();
+});
+
+function event(id: string, over: Partial<StoredEvent> = {}): StoredEvent {
+  return {
+    id,
+    kind: 'dispute',
+    category: 'family',
+    status: 'received',
+    severity: 2,
+    region: '620702001001',
+    channel: 'grid',
+    summary: '邻里纠纷',
+    occurredAt: new Date(NOW - 60_000).toISOString(),
+    caseId: `case-${id}`,
+    source: 'test',
+    ts: NOW - 60_000,
+    ...over,
+  } as StoredEvent;
+}
+
+describe('Lua scripts declare every key they touch', () => {
+  it('the key check refuses a key built inside a script, and lets declared keys through', async () => {
+    const bad = defineLua('testUndeclared', "return redis.call('GET', ARGV[1])");
+    const good = defineLua('testDeclared', "return redis.call('GET', KEYS[1])");
+    await expect(runLua(redis, bad, [`${keys.prefix}a`], [`${keys.prefix}b`])).rejects.toThrow(
+      /key check: GET touches pa:\{62\}:b, which is not in KEYS/,
+    );
+    expect(await runLua(redis, good, [`${keys.prefix}a`], [])).toBeNull();
+    // And Redis Cluster refuses keys of two slots in one script.
+    await expect(runLua(redis, good, [`${keys.prefix}a`, 'pa:{44}:a'], [])).rejects.toThrow(/CROSSSLOT/);
+  });
+
+  it('every script of the server runs through its own caller on the cluster without an undeclared key', async () => {
+    const clock = new ManualClock(NOW);
+    // ingest.lua, commit.lua, reap-consumers.lua
+    const events = [
+      event('e1'),
+      event('e2', { status: 'mediating' }),
+      event('e3', { kind: 'incident', category: 'criminal', status: 'reported' } as Partial<StoredEvent>),
+    ];
+    const appended = await appendEvents(redis, keys, events);
+    expect(appended.appended).toEqual([true, true, true]);
+    await ensureGroup(redis, keys.events);
+    const res = await applyBatch(
+      { redis, keys, sla: slaTable() },
+      events.map((e) => ({ entryId: '', event: e })),
+      NOW,
+    );
+    expect(res.codes).toEqual(['N', 'N', 'N']);
+    expect(await reapConsumers(redis, keys.events, 'me', 1)).toEqual([]);
+
+    // The alert scripts, through every step of an alert's life.
+    const store = new AlertStore(redis, alertKeys(keys), clock);
+    const raise = (evidence: string, level: 'red' | 'orange' | 'yellow' = 'yellow') =>
+      store.raise({
+        rule: 'repeat',
+        level,
+        region: '620702001',
+        desk: '620702',
+        group: 'repeat:620702001:x',
+        title: '重复纠纷',
+        explanation: '同一地点反复发生',
+        signLimitMs: 600_000,
+        evidence: [{ id: evidence, at: '2026-11-22T10:00:00+08:00', summary: '纠纷', region: '620702001001' }],
+      });
+    const first = await raise('ev1');
+    expect(first.code).toBe('N');
+    expect((await raise('ev2', 'red')).code).toBe('U');
+    expect((await raise('ev2')).code).toBe('D');
+    const id = first.code === 'N' ? first.alert.id : '';
+    const step = async (input: Parameters<AlertStore['act']>[1]) => {
+      const r = await store.act(id, input);
+      expect(r, input.action).toMatchObject({ ok: true });
+    };
+    await step({ action: 'escalate', actor: 'system', signLimitMs: 600_000 });
+    await step({ action: 'ack', actor: 'duty' });
+    await step({ action: 'supervise', actor: 'commander', supervision: { region: '62', deadline: NOW + 86_400_000 } });
+    await step({
+      action: 'dispatch',
+      actor: 'duty',
+      targets: [
+        { key: 'dep-police', name: '公安局', id: 'dep-police', reportBy: NOW - 1 },
+        { key: '街道办', name: '街道办', adhoc: true, reportBy: NOW + 3_600_000 },
+      ],
+    });
+    clock.set(NOW + 1000);
+    await step({ action: 'late', actor: 'system', step: { key: 'dep-police' } });
+    await step({ action: 'checkin', actor: 'police', step: { key: 'dep-police' } });
+    await step({ action: 'assist', actor: 'police', step: { key: 'dep-police', text: '需要协助' } });
+    await step({
+      action: 'feedback',
+      actor: 'police',
+      step: { key: 'dep-police', text: '已处理', result: 'resolved' },
+    });
+    await step({ action: 'note', actor: 'duty', note: '跟进' });
+    await step({ action: 'resolve', actor: 'duty', override: '街道办未报到，已电话确认' });
+    await step({ action: 'close', actor: 'duty' });
+    expect(await store.act('al-none', { action: 'ack', actor: 'duty' })).toEqual({ ok: false, reason: 'not_found' });
+    const page = await store.read(alertKeys(keys).index('62', 'closed'), 10, '62', ['6207']);
+    expect(page.alerts.map((a) => a.id)).toEqual([id]);
+
+    // Audit trail, failed-login windows, 平安指数 months, 失联 episodes.
+    const audit = createAuditLog({ redis, prefix: keys.prefix, clock });
+    await audit.append({ actor: 'admin', action: 'test' });
+    const failures = createLoginFailures({ redis, prefix: keys.prefix, audit, clock, logger });
+    await failures.record('10.0.0.1', 'nobody');
+    expect(await failures.flush()).toBe(1);
+    const month = buckets(NOW).month;
+    const scored = {
+      code: '620702',
+      score: 90,
+      rank: { position: 1, of: 1, level: 'county' },
+      indicators: [],
+      coverage: {},
+      at: NOW,
+    } as unknown as Parameters<typeof freeze>[3][number];
+    expect(await freeze(redis, keys, month, [scored])).toBe(1);
+    expect(await recordEpisode(redis, warningKeys(keys), { id: 'ep1', region: '620702001' }, NOW)).toBe(true);
+
+    // Nothing defined and left untried: a new script must be added above.
+    const tried = new Set(luaRuns().keys());
+    expect(
+      luaScripts()
+        .filter((s) => !tried.has(s.name))
+        .map((s) => s.name),
+    ).toEqual([]);
+  });
+
+  it('no server module runs Lua but through server/redis/lua.ts', () => {
+    const offenders: string[] = [];
+    const walk = (dir: string) => {
+      for (const f of fs.readdirSync(dir, { withFileTypes: true })) {
+        const p = path.join(dir, f.name);
+        if (f.isDirectory()) walk(p);
+        else if (p.endsWith('.ts') && !p.endsWith(path.join('redis', 'lua.ts'))) {
+          const src = fs.readFileSync(p, 'utf8');
+          if (/\.(eval|evalsha|evalRo|defineCommand)\(|['"](EVAL|EVALSHA|FCALL)['"]/.test(src)) offenders.push(p);
+        }
+      }
+    };
+    walk(path.resolve('server'));
+    expect(offenders).toEqual([]);
+  });
+});
