@@ -72,6 +72,10 @@ function clusterOptions(options: RedisOptions, own: RedisOptions, open: OpenOpti
   const { maxRetriesPerRequest, ...perNode } = options;
   return {
     redisOptions: { ...perNode, ...own, maxRetriesPerRequest },
+    // A connection that serves requests gives up within seconds (the request is answered 503); the
+    // aggregator's and the subscribers' wait for a failover to end, as they wait for one Redis to
+    // come back (about a minute of tries).
+    maxRedirections: open.commandTimeout ? 16 : 200,
     retryDelayOnFailover: FAILOVER_RETRY_MS,
     retryDelayOnClusterDown: FAILOVER_RETRY_MS,
     retryDelayOnTryAgain: FAILOVER_RETRY_MS,
