@@ -5,10 +5,18 @@
 // arithmetic), and the aggregator alone (Node arithmetic + Redis, no HTTP). The bound and the full
 // path run twice, once with Redis fsyncing every write before answering (`appendfsync always`, what
 // the embedded Redis runs) and once every second (`everysec`, the reference), so the price of
-// "an event answered 2xx survives a host crash" is a ratio measured in the same run.
+// "an event answered 2xx survives a host crash" is a ratio measured in the same run. The bound and
+// the full path run a third time on a Redis Cluster of 3 masters and 3 replicas (AOF everysec on
+// every node; ingest WAITs for a replica before it answers), and the full path a fourth time on
+// it with the WAIT off: the cluster against one node, and what the WAIT costs, as ratios.
 import os from 'node:os';
 import hdr from 'hdr-histogram-js';
-import { startTestRedis } from '../tests/helpers/redis.ts';
+import { startTestRedis, type TestRedis } from '../tests/helpers/redis.ts';
+import { startTestCluster, type TestCluster } from '../tests/helpers/redis-cluster.ts';
+import { connectionReady, isCluster, openRedis, type RedisClient } from '../server/redis/connection.ts';
+import { ownerOf } from '../server/redis/replication.ts';
+import { createLogger } from '../server/log.ts';
+import type { Keys } from '../server/redis/keys.ts';
 import { generate } from '../tests/helpers/ground-truth.ts';
 import { drained } from '../tests/helpers/drain.ts';
 import { loadRegionTree } from '../server/regions/tree.ts';
@@ -32,8 +40,50 @@ const WORKERS = Number(process.env.BENCH_WORKERS ?? 0);
 /** Small batches sent one at a time after the full path: where an fsync per request costs most. */
 const SMALL_BATCH = 10;
 const SMALL_REQUESTS = Number(process.env.BENCH_SMALL_REQUESTS ?? 300);
-type Fsync = 'always' | 'everysec';
-const FSYNCS: Fsync[] = ['always', 'everysec'];
+/** One Redis fsyncing always or every second, or the 3+3 cluster (everysec, WAIT for a replica). */
+type Fsync = 'always' | 'everysec' | 'cluster';
+const FSYNCS: Fsync[] = ['always', 'everysec', 'cluster'];
+
+interface Store {
+  /** What the bench talks to (a cluster client on the cluster). */
+  client: RedisClient;
+  /** The node that serves the province: INFO and CONFIG come from it. */
+  node: RedisClient;
+  /** What server and worker processes are started on. */
+  target: TestRedis | TestCluster;
+  flush(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+async function openStore(kind: Fsync, keys: Keys): Promise<Store> {
+  if (kind !== 'cluster') {
+    const redis = await startTestRedis({ appendfsync: kind });
+    const client = redis.client();
+    return {
+      client,
+      node: client,
+      target: redis,
+      flush: async () => void (await client.flushall()),
+      stop: () => redis.stop(),
+    };
+  }
+  const cluster = await startTestCluster({ appendfsync: 'everysec' });
+  const client = openRedis(cluster.target, 'bench', createLogger('silent', false));
+  await connectionReady(client);
+  const node = (await ownerOf(client, keys.events)).node;
+  return {
+    client,
+    node,
+    target: cluster,
+    flush: async () => {
+      if (isCluster(client)) await Promise.all(client.nodes('master').map((n) => n.flushall()));
+    },
+    stop: async () => {
+      client.disconnect();
+      await cluster.stop();
+    },
+  };
+}
 
 const histogram = () =>
   hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 10_000_000, numberOfSignificantValueDigits: 3 });
@@ -72,12 +122,12 @@ export async function benchIngest(): Promise<Record<string, number | string>> {
   }
   // The bound, and on its Redis the append's cost and the aggregator alone; per fsync policy.
   const runBound = async (fsync: Fsync) => {
-    const boundRedis = await startTestRedis({ appendfsync: fsync });
-    const bc = boundRedis.client();
+    const store = await openStore(fsync, keys);
+    const bc = store.client;
     const ctx: AggregationContext = { redis: bc, keys, sla };
     await commit(ctx, new BatchPlan(keys, sla, now, contributionBounds(keys, now)).commitArg('', []));
-    const c0 = await commandsExecuted(bc);
-    const boundCpu0 = await redisCpuSeconds(bc);
+    const c0 = await commandsExecuted(store.node);
+    const boundCpu0 = await redisCpuSeconds(store.node);
     const tb = performance.now();
     for (const { caseIds, args } of prepared) {
       const p = bc.pipeline();
@@ -86,31 +136,35 @@ export async function benchIngest(): Promise<Record<string, number | string>> {
       if (!(await commit(ctx, args))) throw new Error('prepared commit refused');
     }
     const boundSeconds = (performance.now() - tb) / 1000;
-    const boundCommands = (await commandsExecuted(bc)) - c0;
-    const commitUs = (((await redisCpuSeconds(bc)) - boundCpu0) / stored.length) * 1e6;
+    const boundCommands = (await commandsExecuted(store.node)) - c0;
+    const commitUs = (((await redisCpuSeconds(store.node)) - boundCpu0) / stored.length) * 1e6;
     // 1a. What Redis spends on ingest's append (idempotency mark and stream entry), the other part
     // of its work per event that no Node code can take off it: with the commit, the ceiling of one
     // Redis core for the whole path.
-    const appendCpu0 = await redisCpuSeconds(bc);
+    const appendCpu0 = await redisCpuSeconds(store.node);
     for (let i = 0; i < stored.length; i += BATCH)
       await appendEvents(
         bc,
         keys,
         stored.slice(i, i + BATCH).map((e) => e.event),
       );
-    const appendUs = (((await redisCpuSeconds(bc)) - appendCpu0) / stored.length) * 1e6;
-    const persistence = await aofSetting(bc);
-    await bc.flushall();
+    const appendUs = (((await redisCpuSeconds(store.node)) - appendCpu0) / stored.length) * 1e6;
+    const persistence = await aofSetting(store.node);
+    await store.flush();
 
     // 1b. The aggregator alone: the same batches through applyBatch (Node arithmetic included).
     const ta = performance.now();
     for (let i = 0; i < stored.length; i += APPLY_BATCH)
       await applyBatch(ctx, stored.slice(i, i + APPLY_BATCH), now, false);
     const aggregatorSeconds = (performance.now() - ta) / 1000;
-    await boundRedis.stop();
+    await store.stop();
     return { boundSeconds, boundCommands, commitUs, appendUs, persistence, aggregatorSeconds };
   };
-  const bound = { always: await runBound('always'), everysec: await runBound('everysec') };
+  const bound = {
+    always: await runBound('always'),
+    everysec: await runBound('everysec'),
+    cluster: await runBound('cluster'),
+  };
   const { boundCommands, commitUs, appendUs, persistence, aggregatorSeconds } = bound.always;
   const boundSeconds = bound.always.boundSeconds;
 
@@ -118,11 +172,11 @@ export async function benchIngest(): Promise<Record<string, number | string>> {
   // process as in production (the aggregator and rules inside it, or in BENCH_WORKERS workers).
   const bodies: string[] = [];
   for (let i = 0; i < events.length; i += BATCH) bodies.push(JSON.stringify(events.slice(i, i + BATCH)));
-  const runFull = async (fsync: Fsync) => {
-    const redis = await startTestRedis({ appendfsync: fsync });
-    const r = redis.client();
-    const server = await startServerProcess(redis, WORKERS > 0 ? { AGGREGATOR: 'off' } : {});
-    const workers = Array.from({ length: WORKERS }, (_, i) => startWorkerProcess(redis, `bench-worker-${i}`));
+  const runFull = async (fsync: Fsync, env: Record<string, string> = {}) => {
+    const store = await openStore(fsync, keys);
+    const r = store.node;
+    const server = await startServerProcess(store.target, { ...(WORKERS > 0 ? { AGGREGATOR: 'off' } : {}), ...env });
+    const workers = Array.from({ length: WORKERS }, (_, i) => startWorkerProcess(store.target, `bench-worker-${i}`));
     await new Promise((res) => setTimeout(res, 2000));
     const f0 = await commandsExecuted(r);
     const redisCpu0 = await redisCpuSeconds(r);
@@ -143,7 +197,7 @@ export async function benchIngest(): Promise<Record<string, number | string>> {
     };
     await Promise.all(Array.from({ length: CONCURRENCY }, sender));
     const ingestSeconds = (performance.now() - tf) / 1000;
-    await drained(r, keys.events, 600_000);
+    await drained(store.client, keys.events, 600_000);
     const fullSeconds = (performance.now() - tf) / 1000;
     const redisCores = ((await redisCpuSeconds(r)) - redisCpu0) / fullSeconds;
     const serverCores =
@@ -161,7 +215,7 @@ export async function benchIngest(): Promise<Record<string, number | string>> {
       await post(JSON.stringify(batch));
       small.recordValue(Math.round((performance.now() - s) * 1000));
     }
-    await drained(r, keys.events, 600_000);
+    await drained(store.client, keys.events, 600_000);
 
     // 3. Snapshot latency of a city (张掖市), idle, over HTTP.
     const login = await fetch(`${server.url}/api/v1/auth/login`, {
@@ -182,7 +236,7 @@ export async function benchIngest(): Promise<Record<string, number | string>> {
     const persistence = await aofSetting(r);
     await Promise.all(workers.map((w) => w.stop()));
     await server.stop();
-    await redis.stop();
+    await store.stop();
     return {
       persistence,
       ingestRate: events.length / ingestSeconds,
@@ -196,11 +250,17 @@ export async function benchIngest(): Promise<Record<string, number | string>> {
       snapP99: snap.getValueAtPercentile(99) / 1000,
     };
   };
-  const full = { always: await runFull('always'), everysec: await runFull('everysec') };
+  const full = {
+    always: await runFull('always'),
+    everysec: await runFull('everysec'),
+    cluster: await runFull('cluster'),
+    clusterNoWait: await runFull('cluster', { REDIS_REPLICA_WAIT_MS: '0' }),
+  };
 
   const f = full.always;
   const boundRate = events.length / boundSeconds;
   const round = (x: number, digits = 0) => Math.round(x * 10 ** digits) / 10 ** digits;
+  const ratio = (a: number, b: number) => round(a / b, 2);
   const fsyncFigures: Record<string, number | string> = {};
   for (const fsync of FSYNCS) {
     fsyncFigures[`[${fsync}] ingest accepted (events/s, HTTP answered)`] = Math.round(full[fsync].ingestRate);
@@ -208,8 +268,11 @@ export async function benchIngest(): Promise<Record<string, number | string>> {
     fsyncFigures[`[${fsync}] bound: Redis alone (events/s)`] = Math.round(events.length / bound[fsync].boundSeconds);
     fsyncFigures[`[${fsync}] ${SMALL_BATCH}-event POSTs one at a time, p50 / p99 (ms)`] =
       `${full[fsync].smallP50} / ${full[fsync].smallP99}`;
+    fsyncFigures[`[${fsync}] ratio full / bound`] = round(
+      full[fsync].fullRate / (events.length / bound[fsync].boundSeconds),
+      2,
+    );
   }
-  const ratio = (a: number, b: number) => round(a / b, 2);
   const disk = fsyncLatency();
   return {
     machine: `${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), Node ${process.versions.node}, load average ${os
@@ -242,5 +305,18 @@ export async function benchIngest(): Promise<Record<string, number | string>> {
     'always / everysec: sustained': ratio(full.always.fullRate, full.everysec.fullRate),
     'always / everysec: bound': ratio(bound.everysec.boundSeconds, bound.always.boundSeconds),
     [`always / everysec: ${SMALL_BATCH}-event POST p50 latency`]: ratio(full.always.smallP50, full.everysec.smallP50),
+    '[cluster, WAIT off] ingest accepted (events/s, HTTP answered)': Math.round(full.clusterNoWait.ingestRate),
+    '[cluster, WAIT off] sustained HTTP → aggregated (events/s)': Math.round(full.clusterNoWait.fullRate),
+    [`[cluster, WAIT off] ${SMALL_BATCH}-event POSTs one at a time, p50 / p99 (ms)`]: `${full.clusterNoWait.smallP50} / ${full.clusterNoWait.smallP99}`,
+    'cluster / one node (everysec): ingest accepted': ratio(full.cluster.ingestRate, full.everysec.ingestRate),
+    'cluster / one node (everysec): sustained': ratio(full.cluster.fullRate, full.everysec.fullRate),
+    'cluster / one node (everysec): bound': ratio(bound.everysec.boundSeconds, bound.cluster.boundSeconds),
+    'cluster: full / bound': ratio(full.cluster.fullRate, events.length / bound.cluster.boundSeconds),
+    'cluster, WAIT on / off: ingest accepted': ratio(full.cluster.ingestRate, full.clusterNoWait.ingestRate),
+    'cluster, WAIT on / off: sustained': ratio(full.cluster.fullRate, full.clusterNoWait.fullRate),
+    [`cluster, WAIT on / off: ${SMALL_BATCH}-event POST p50 latency`]: ratio(
+      full.cluster.smallP50,
+      full.clusterNoWait.smallP50,
+    ),
   };
 }

@@ -4,6 +4,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort, type TestRedis } from '../tests/helpers/redis.ts';
+import type { TestCluster } from '../tests/helpers/redis-cluster.ts';
+
+/** The environment that points a server or worker process at a test Redis or Redis Cluster. */
+function redisEnv(store: TestRedis | TestCluster): Record<string, string> {
+  return 'nodesEnv' in store
+    ? { REDIS_URL: '', REDIS_CLUSTER_NODES: store.nodesEnv }
+    : { REDIS_URL: `redis://127.0.0.1:${store.options.port}`, REDIS_CLUSTER_NODES: '' };
+}
 
 export interface ServerProcess extends BenchProcess {
   ingestKey: string;
@@ -92,11 +100,11 @@ function profileFlags(): string[] {
 }
 
 /** An aggregator worker (`npm run worker`) as its own OS process, on the same Redis. */
-export function startWorkerProcess(redis: TestRedis, name: string): WorkerProcess {
+export function startWorkerProcess(redis: TestRedis | TestCluster, name: string): WorkerProcess {
   const child = spawn(process.execPath, [...profileFlags(), '--import', 'tsx', 'server/worker.ts'], {
     env: {
       ...process.env,
-      REDIS_URL: `redis://127.0.0.1:${redis.options.port}`,
+      ...redisEnv(redis),
       WORKER_NAME: name,
       LOG_LEVEL: 'warn',
     },
@@ -176,13 +184,16 @@ async function startProcess(
 const INGEST_KEY = 'bench_ingest_key_0123456789abcdef';
 
 /** The real server as its own OS process (as in production), so its CPU and memory can be read. */
-export async function startServerProcess(redis: TestRedis, env: Record<string, string> = {}): Promise<ServerProcess> {
+export async function startServerProcess(
+  redis: TestRedis | TestCluster,
+  env: Record<string, string> = {},
+): Promise<ServerProcess> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pingan-bench-'));
   const adminPassword = 'bench-admin-password';
   const proc = await startProcess(
     'server/index.ts',
     {
-      REDIS_URL: `redis://127.0.0.1:${redis.options.port}`,
+      ...redisEnv(redis),
       DATA_DIR: dataDir,
       SIMULATOR: 'off',
       INGEST_KEYS: `bench:${INGEST_KEY}`,

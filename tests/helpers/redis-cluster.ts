@@ -41,7 +41,7 @@ const HOST = '127.0.0.1';
  */
 const NODE_TIMEOUT_MS = 3000;
 
-function startNode(node: ClusterNode): ChildProcess {
+function startNode(node: ClusterNode, appendfsync: 'always' | 'everysec'): ChildProcess {
   const child = spawn(
     'redis-server',
     [
@@ -62,7 +62,7 @@ function startNode(node: ClusterNode): ChildProcess {
       '--appendonly',
       'yes',
       '--appendfsync',
-      'everysec',
+      appendfsync,
       '--save',
       '',
       '--daemonize',
@@ -135,7 +135,8 @@ function parseNodes(text: string): NodeLine[] {
  * `redis-cli --cluster create … --cluster-replicas 1`; resolves once every node says
  * `cluster_state:ok` and each master has its replica linked. stop() kills them and removes the files.
  */
-export async function startTestCluster(): Promise<TestCluster> {
+export async function startTestCluster(opts: { appendfsync?: 'always' | 'everysec' } = {}): Promise<TestCluster> {
+  const fsync = opts.appendfsync ?? 'everysec';
   const base = fs.mkdtempSync(path.join(os.tmpdir(), 'pingan-cluster-'));
   const nodes: ClusterNode[] = [];
   for (let i = 0; i < 6; i++) {
@@ -143,7 +144,7 @@ export async function startTestCluster(): Promise<TestCluster> {
     fs.mkdirSync(dir);
     nodes.push({ host: HOST, port: await freePort(), dir, process: undefined });
   }
-  for (const n of nodes) n.process = startNode(n);
+  for (const n of nodes) n.process = startNode(n, fsync);
   const stop = async () => {
     for (const n of nodes) n.process?.kill('SIGKILL');
     await sleep(100);
@@ -198,7 +199,7 @@ export async function startTestCluster(): Promise<TestCluster> {
       node.process = undefined;
     },
     async restart(node) {
-      node.process = startNode(node);
+      node.process = startNode(node, fsync);
       await ping(node.port);
     },
     async waitForFailover(key, old, timeoutMs = 60_000) {
