@@ -60,7 +60,8 @@ export function openRedis(target: RedisTarget, name: string, logger: Logger, ope
   });
   if (target.mode === 'cluster') {
     // A node lost is the cluster's business (a replica takes over, the client follows the new
-    // slots); said once per node, at debug, the failover itself is logged by the server's readers.
+    // slots): each failed try is logged at debug only; what it costs (503s, retried batches) is
+    // logged where it happens.
     client.on('node error', (err: Error, node: string) =>
       logger.debug({ connection: name, node, err: err.message }, 'Redis Cluster node error'),
     );
