@@ -3,10 +3,13 @@ import type { GeoComponentOption, TooltipComponentOption, VisualMapComponentOpti
 import type { ComposeOption } from 'echarts/core';
 import type { ChildSummary } from '../../../../../shared/schemas/snapshot.ts';
 import { WARNING_LEVELS, WARNING_LEVEL_COLOURS, WARNING_LEVEL_LABELS } from '../../../../../shared/vocab.ts';
+import type { IndexCoverage } from '../../../../../shared/schemas/safety-index.ts';
 import {
+  coverageText,
   MEASURE_LABELS,
   MEASURE_UNITS,
   measureOf,
+  partialCoverage,
   topLevel,
   totalAlerts,
   type IndexScores,
@@ -65,6 +68,8 @@ export interface MapDatum {
   value: number;
   /** For the 预警 measure: the open alert count (value is then the level rank 0–4). */
   count: number;
+  /** For the 平安指数: a score resting on only some of its indicators says on how many. */
+  partial?: IndexCoverage;
 }
 
 /** Rank of the most severe level for the 预警 measure: red 4 … blue 1, none 0. */
@@ -80,8 +85,12 @@ export function mapData(
   if (measure === 'index') {
     // A region without a score keeps the empty fill rather than reading as 0, the least safe.
     return features.flatMap((f) => {
-      const v = scores?.get(f.code);
-      return typeof v === 'number' ? [{ name: f.name, code: f.code, value: v, count: v }] : [];
+      const s = scores?.get(f.code);
+      const v = s?.score;
+      const partial = partialCoverage(s);
+      return typeof v === 'number'
+        ? [{ name: f.name, code: f.code, value: v, count: v, ...(partial ? { partial } : {}) }]
+        : [];
     });
   }
   const byCode = new Map(children.map((c) => [c.code, c]));
@@ -168,6 +177,27 @@ function visualMap(measure: Measure, data: readonly MapDatum[]): VisualMapCompon
   };
 }
 
+/**
+ * Per-region exceptions to the geo's style: a small region's label lifted off its neighbour's, and
+ * a 平安指数 on fewer indicators edged dashed, as its row and tile are.
+ */
+function geoRegions(features: readonly MapFeature[], data: readonly MapDatum[]): GeoComponentOption['regions'] {
+  const partial = new Set(data.flatMap((d) => (d.partial ? [d.code] : [])));
+  return features.flatMap((f) =>
+    f.small || partial.has(f.code)
+      ? [
+          {
+            name: f.name,
+            ...(f.small ? { label: { offset: [0, -18] } } : {}),
+            ...(partial.has(f.code)
+              ? { itemStyle: { borderType: 'dashed' as const, borderColor: THEME.textDim } }
+              : {}),
+          },
+        ]
+      : [],
+  );
+}
+
 export function mapOption(input: MapInput): MapOption {
   const { measure, now } = input;
   const data = mapData(input.features, input.children, measure, input.scores);
@@ -214,7 +244,11 @@ export function mapOption(input: MapInput): MapOption {
         if (p.seriesIndex === 0) {
           const d = p.data as MapDatum | undefined;
           if (!d) return escapeHtml(p.name);
-          return `${escapeHtml(d.name)}<br/>${escapeHtml(MEASURE_LABELS[measure])}：${escapeHtml(d.count)} ${MEASURE_UNITS[measure]}`;
+          // A score reads as on the tiles and in the ranking: 85.0, not 85.
+          const value = measure === 'index' ? d.count.toFixed(1) : d.count;
+          const line = `${escapeHtml(d.name)}<br/>${escapeHtml(MEASURE_LABELS[measure])}：${escapeHtml(value)} ${MEASURE_UNITS[measure]}`;
+          // Beside a score on fewer indicators: on how many, and that it is ranked apart.
+          return d.partial ? `${line}（${coverageText(d.partial)}）<br/>部分指标已评分，不与全部评分的地区比较` : line;
         }
         if (p.seriesIndex === 3) return `${escapeHtml(p.name)}<br/>红色预警 ${escapeHtml(p.data?.count)} 条`;
         return `${escapeHtml(p.name)}<br/>${escapeHtml(p.data?.summary)}`;
@@ -231,7 +265,7 @@ export function mapOption(input: MapInput): MapOption {
       left: 8,
       right: 8,
       selectedMode: false,
-      regions: input.features.filter((f) => f.small).map((f) => ({ name: f.name, label: { offset: [0, -18] } })),
+      regions: geoRegions(input.features, data),
       label: labelsOnTop ? { show: false } : labelStyle,
       itemStyle: {
         areaColor: THEME.mapEmpty,
