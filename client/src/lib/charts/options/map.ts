@@ -16,6 +16,7 @@ import {
   type Measure,
 } from '../../measures.ts';
 import { shortName } from '../../names.ts';
+import { eventPointSeries, eventPointTooltip, splitByAge } from './event-points.ts';
 import { mapLabels } from './map-labels.ts';
 import type { RipplePoint } from '../../state/ripples.svelte.ts';
 import { escapeHtml } from '../escape.ts';
@@ -201,16 +202,13 @@ function geoRegions(features: readonly MapFeature[], data: readonly MapDatum[]):
 export function mapOption(input: MapInput): MapOption {
   const { measure, now } = input;
   const data = mapData(input.features, input.children, measure, input.scores);
-  // A ripple says "just now": three beats of its effect, then it settles into a dot for the rest
-  // of its time on the map. A map where hundreds of points ripple hides the one that just came.
-  const rippleFor = input.rippleForMs ?? 10_000;
-  const maxRippling = input.maxRippling ?? 100;
-
-  const fresh: RipplePoint[] = [];
-  const settled: RipplePoint[] = [];
-  for (const p of input.ripples) (now - p.at < rippleFor ? fresh : settled).push(p);
-  const rippling = fresh.slice(-maxRippling);
-  const dots = [...settled, ...fresh.slice(0, Math.max(0, fresh.length - maxRippling))];
+  const { rippling, settled } = splitByAge(input.ripples, now, input.rippleForMs ?? 10_000, input.maxRippling ?? 100);
+  const [ripples, dots] = eventPointSeries(rippling, settled, {
+    rippleSize: (severity) => 6 + 2 * severity,
+    dotSize: 4,
+    dotColour: 'rgba(233, 251, 255, 0.5)',
+    large: true,
+  });
 
   const byCode = new Map(input.children.map((c) => [c.code, c]));
   const pulses = input.features
@@ -232,8 +230,6 @@ export function mapOption(input: MapInput): MapOption {
     textBorderWidth: 3,
   };
 
-  const point = (p: RipplePoint) => ({ name: p.regionName, value: [p.lng, p.lat, p.severity], summary: p.summary });
-
   return {
     textStyle: { fontFamily: THEME.font },
     tooltip: {
@@ -251,7 +247,7 @@ export function mapOption(input: MapInput): MapOption {
           return d.partial ? `${line}（${coverageText(d.partial)}）<br/>部分指标已评分，不与全部评分的地区比较` : line;
         }
         if (p.seriesIndex === 3) return `${escapeHtml(p.name)}<br/>红色预警 ${escapeHtml(p.data?.count)} 条`;
-        return `${escapeHtml(p.name)}<br/>${escapeHtml(p.data?.summary)}`;
+        return eventPointTooltip(p);
       },
     },
     visualMap: visualMap(measure, data),
@@ -286,26 +282,8 @@ export function mapOption(input: MapInput): MapOption {
         name: MEASURE_LABELS[measure],
         data,
       },
-      {
-        type: 'effectScatter',
-        coordinateSystem: 'geo',
-        zlevel: 1,
-        data: rippling.map(point),
-        symbolSize: (v: number[]) => 6 + 2 * (v[2] ?? 1),
-        showEffectOn: 'render',
-        rippleEffect: { brushType: 'stroke', scale: 4, period: 3, number: 2 },
-        itemStyle: { color: THEME.ripple },
-        animation: false,
-      },
-      {
-        type: 'scatter',
-        coordinateSystem: 'geo',
-        data: dots.map(point),
-        symbolSize: 4,
-        itemStyle: { color: 'rgba(233, 251, 255, 0.5)' },
-        animation: false,
-        large: true,
-      },
+      ripples,
+      dots,
       {
         type: 'effectScatter',
         coordinateSystem: 'geo',
