@@ -37,7 +37,8 @@ export function problemsOfMonthFrom(deps: { store: ProblemStore; clock: Clock })
     const m = fromWire(month);
     const start = monthStart(m);
     const end = monthEnd(m);
-    const cut = Math.min(end, deps.clock.now());
+    // Exclusive like `end`: a step taken this very millisecond is already in the month.
+    const cut = Math.min(end, deps.clock.now() + 1);
     const ids = await deps.store.idsBetween(region, 'all', 0, end);
     const problems = (await deps.store.readMany(ids)).filter((p) => !(p.struckAt !== undefined && p.struckAt < start));
     const out: ProblemsOfMonth = {
