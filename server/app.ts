@@ -47,6 +47,9 @@ import { loadRulesConfig, reportLimitMs } from './warnings/config.ts';
 import { alertsFromRules } from './alerts/service.ts';
 import { createDepartmentRegistry } from './departments/registry.ts';
 import { departmentsRouter } from './http/routes/departments.ts';
+import { problemsRouter } from './http/routes/problems.ts';
+import { createProblems, type Problems } from './problems/service.ts';
+import { startOverdueSweep } from './problems/overdue-sweep.ts';
 import { createAuditLog, type AuditLog } from './audit/log.ts';
 import { createLoginFailures } from './audit/login-failures.ts';
 import { createHashGate } from './auth/hash-gate.ts';
@@ -83,6 +86,8 @@ export interface PinganServer {
   /** The tamper-evident trail: logins, admin actions, alert actions. */
   audit: AuditLog;
   alerts: Alerts;
+  /** The 重点问题 register (降星销号). */
+  problems: Problems;
   /** Whether the aggregators have applied everything in the events stream. */
   drained(): Promise<boolean>;
   /** Listens and resolves with the bound port. */
@@ -141,9 +146,16 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
   const alerts = alertsFromRules({ redis, keys, clock, audit }, rules);
   const alerting = setupAlerting({ redis, keys, clock, logger, tree, rules, alerts });
   const departments = createDepartmentRegistry({ redis, prefix: keys.prefix });
+  const problems = createProblems({ redis, keys, clock, departments, audit });
   const snapshot = (code: string) =>
     readSnapshot(
-      { redis, keys, region: (c) => tree.info(c), alerts: (c, kids) => alerting.alerts.digest(c, kids) },
+      {
+        redis,
+        keys,
+        region: (c) => tree.info(c),
+        alerts: (c, kids) => alerting.alerts.digest(c, kids),
+        problems: (c, kids) => problems.digest(c, kids),
+      },
       code,
       clock.now(),
     );
@@ -197,7 +209,8 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
   );
   api.use('/', regionsRouter({ tree, tokens, snapshot }));
   api.use('/', alertsRouter({ alerts, tokens, tree, departments, reportLimitMs: (l) => reportLimitMs(rules, l) }));
-  api.use('/', departmentsRouter({ departments, alerts, tokens, tree }));
+  api.use('/', departmentsRouter({ departments, alerts, problems, tokens, tree }));
+  api.use('/', problemsRouter({ problems, departments, tokens, tree }));
   api.use('/', safetyIndexRouter({ tree, tokens, index: new SafetyIndex({ redis, keys, tree, clock }) }));
   api.use('/', timelinessRouter({ tree, tokens, redis, keys, clock, config: alerting.rules.timeliness }));
   api.use('/', usersRouter({ users, tokens, tree, audit, sessions, departments }));
@@ -250,6 +263,7 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
     subscriber: hubSub,
     noticeChannel: keys.notices,
     alertChannel: `${keys.prefix}alerts`,
+    problemChannel: keys.problems.channel,
     readSnapshot: snapshot,
     regionName: (c) => tree.get(c)?.name ?? c,
     clock,
@@ -266,6 +280,7 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
   // This loop's alerting serves requests (and the escalation timer); the rules run where events
   // are aggregated, on connections that wait for Redis however long it takes.
   const stopAlerting = alerting.start({ rules: false });
+  const overdueSweep = startOverdueSweep({ problems, logger });
   let stopRules = async () => undefined as void;
   if (config.aggregator === 'inline') {
     const work = connect('aggregator-cmd');
@@ -308,6 +323,7 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
     ingestKeys,
     audit,
     alerts: alerting.alerts,
+    problems,
     drained: () => streamDrained(redis, keys.events),
     listen(port, host) {
       return new Promise((resolve, reject) => {
@@ -326,6 +342,7 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
       watch.stop();
       await hub.stop();
       await stopAlerting();
+      await overdueSweep.stop();
       await stopRules();
       await aggregator?.stop();
       await inbound?.stop();

@@ -8,6 +8,7 @@ import { loadSecrets } from './secrets.ts';
 import { createServer } from './app.ts';
 import { bootstrapAccounts } from './auth/bootstrap.ts';
 import { startSimulator } from './simulator/simulator.ts';
+import { seedDemoProblems } from './problems/demo.ts';
 import { printBanner } from './banner.ts';
 import { redisOptionsFromUrl } from './redis/url.ts';
 import { createEmbeddedRedisMetrics, createMetrics } from './metrics.ts';
@@ -63,6 +64,8 @@ async function main(): Promise<void> {
     adminPassword: config.adminPassword,
     demo: config.embeddedRedis,
   });
+  // The demo's 重点问题 (Gansu only: their regions and departments are Gansu's).
+  if (config.simulator && config.regionRoot === '62') await seedDemoProblems(server.problems);
   const port = await server.listen(config.port, config.host);
   const simulator = config.simulator
     ? await startSimulator({

@@ -2,6 +2,7 @@ import type { Ack } from './ack.ts';
 import type { Delta } from './delta.ts';
 import type { Snapshot } from './schemas/snapshot.ts';
 import type { AlertView } from './schemas/alert.ts';
+import type { ProblemDigest, ProblemView } from './schemas/problem.ts';
 import type { Category, Channel, Kind, Status } from './vocab.ts';
 
 /** One live event for the scrolling ticker and the map ripple. `summary` is plain text. */
@@ -45,6 +46,17 @@ export interface ServerToClientEvents {
    * socket gets, without subscribing, every change of an alert dispatched to its department.
    */
   alert: (alert: AlertView) => void;
+  /**
+   * A registered, changed or struck-off 重点问题 in a subscribed region's subtree; never coalesced.
+   * A `department` socket gets, without subscribing, every change of a problem its department
+   * leads, partners in or owns a milestone of.
+   */
+  problem: (problem: ProblemView) => void;
+  /**
+   * A subscribed region's 重点问题 digest (the snapshot's `problems`) after it changed, whole: it
+   * is small, and a public screen gets it masked, which a delta could not do.
+   */
+  problems: (update: { region: string; digest: ProblemDigest }) => void;
   /** A sample of live events in a subscribed region; volatile (may be dropped when slow). */
   ticker: (items: TickerItem[]) => void;
   /** The pipeline's state: at connection, on every change, and every few seconds while not ok. */

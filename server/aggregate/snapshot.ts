@@ -8,6 +8,7 @@ import type {
   WindowCounts,
 } from '../../shared/schemas/snapshot.ts';
 import type { AlertView } from '../../shared/schemas/alert.ts';
+import type { ProblemDigest } from '../../shared/schemas/problem.ts';
 import type { RegionInfo, RegionRef } from '../../shared/regions.ts';
 import type { Keys } from '../redis/keys.ts';
 import { buckets, dayNumber, dayStart, isoBeijing } from '../time/beijing.ts';
@@ -37,11 +38,18 @@ export interface AlertDigest {
 
 export const NO_ALERTS: AlertDigest = { list: [], counts: { red: 0, orange: 0, yellow: 0, blue: 0 }, byChild: {} };
 
+/** The problem register's part of a snapshot; provided by server/problems/. */
+export interface ProblemPart {
+  digest: ProblemDigest;
+  byChild: Map<string, { open: number; stars: number }>;
+}
+
 export interface SnapshotDeps {
   redis: Redis;
   keys: Keys;
   region: (code: string) => RegionInfo | undefined;
   alerts?: (code: string, children: RegionRef[]) => Promise<AlertDigest>;
+  problems?: (code: string, children: RegionRef[]) => Promise<ProblemPart>;
 }
 
 /** The hashes one snapshot is built from, whatever layout they were stored in. */
@@ -192,9 +200,10 @@ export async function readSnapshot(deps: SnapshotDeps, code: string, now: number
   const day = dayNumber(now);
   const tx = deps.redis.multi();
   const decode = queueReads(tx, deps.keys, info, now);
-  const [replies, alerts] = await Promise.all([
+  const [replies, alerts, problems] = await Promise.all([
     tx.exec(),
     deps.alerts ? deps.alerts(code, info.children) : Promise.resolve(NO_ALERTS),
+    deps.problems ? deps.problems(code, info.children) : Promise.resolve(undefined),
   ]);
   if (!replies) throw new Error('snapshot transaction aborted');
   for (const [err] of replies) if (err) throw err;
@@ -221,6 +230,7 @@ export async function readSnapshot(deps: SnapshotDeps, code: string, now: number
         overdue: { dispute: num(k.open, OVERDUE) },
       },
       alerts: alerts.byChild[c.code] ?? { red: 0, orange: 0, yellow: 0, blue: 0 },
+      ...(problems ? { problems: problems.byChild.get(c.code) ?? { open: 0, stars: 0 } } : {}),
     };
   });
 
@@ -259,5 +269,6 @@ export async function readSnapshot(deps: SnapshotDeps, code: string, now: number
     children,
     alerts: alerts.list,
     alertCounts: alerts.counts,
+    ...(problems ? { problems: problems.digest } : {}),
   };
 }

@@ -1,6 +1,7 @@
 import type { TickerItem } from '../../shared/events.ts';
 import type { AlertView } from '../../shared/schemas/alert.ts';
 import type { Snapshot } from '../../shared/schemas/snapshot.ts';
+import type { ProblemDigest, ProblemView } from '../../shared/schemas/problem.ts';
 import { INVISIBLE } from '../../shared/text.ts';
 
 /**
@@ -203,6 +204,36 @@ export function maskAlert(alert: AlertView): AlertView {
   return out as unknown as AlertView;
 }
 
+/** A problem's title, description and evidence are masked; officers' account names dropped, departments stay. */
+export function maskProblem(p: ProblemView): ProblemView {
+  const { createdBy: _by, ...rest } = p;
+  return {
+    ...rest,
+    createdBy: '',
+    title: maskText(p.title),
+    description: maskText(p.description),
+    milestones: p.milestones.map(({ doneBy: _d, verifiedBy: _v, ...m }) => ({
+      ...m,
+      title: maskText(m.title),
+      ...(m.evidence ? { evidence: maskText(m.evidence) } : {}),
+    })),
+    ...(p.supervision ? { supervision: { ...p.supervision, by: '' } } : {}),
+  };
+}
+
+export function maskDigest(d: ProblemDigest): ProblemDigest {
+  return {
+    ...d,
+    top: d.top.map((x) => ({ ...x, title: maskText(x.title) })),
+    overdue: d.overdue.map((x) => ({ ...x, title: maskText(x.title), milestone: maskText(x.milestone) })),
+    struck: d.struck.map((x) => ({ ...x, title: maskText(x.title) })),
+  };
+}
+
 export function maskSnapshot(snapshot: Snapshot): Snapshot {
-  return snapshot.alerts ? { ...snapshot, alerts: snapshot.alerts.map(maskAlert) } : snapshot;
+  return {
+    ...snapshot,
+    ...(snapshot.alerts ? { alerts: snapshot.alerts.map(maskAlert) } : {}),
+    ...(snapshot.problems ? { problems: maskDigest(snapshot.problems) } : {}),
+  };
 }

@@ -21,7 +21,8 @@ import { isoBeijing } from '../time/beijing.ts';
 import { parseNotice } from '../notices.ts';
 import { RoomState } from './room-state.ts';
 import { publicRoom } from './rooms.ts';
-import { maskAlert, maskTickerItem } from '../privacy/mask.ts';
+import { maskAlert, maskDigest, maskProblem, maskTickerItem } from '../privacy/mask.ts';
+import type { ProblemView } from '../../shared/schemas/problem.ts';
 import type { PipelineReading } from '../aggregate/lag-watch.ts';
 
 export type IO = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
@@ -32,6 +33,8 @@ export interface HubOptions {
   subscriber: Redis;
   noticeChannel: string;
   alertChannel: string;
+  /** Changed problems (ProblemView JSON), relayed as the `problem` event. */
+  problemChannel?: string;
   readSnapshot: (code: string) => Promise<Snapshot | undefined>;
   regionName: (code: string) => string;
   clock: Clock;
@@ -129,6 +132,35 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     if (publics.some((r) => localSize(r) > 0)) io.local.to(publics).emit('alert', maskAlert(alert));
   }
 
+  function onProblem(message: string): void {
+    let problem: ProblemView;
+    try {
+      problem = JSON.parse(message) as ProblemView;
+    } catch {
+      return;
+    }
+    const involved = new Set([
+      problem.lead.id,
+      ...problem.partners.map((d) => d.id),
+      ...problem.milestones.map((m) => m.owner.id),
+    ]);
+    io.local.to([...involved].map(departmentRoom)).emit('problem', problem);
+    const codes = ancestry(problem.region).filter((c) => rooms.has(c));
+    if (!codes.length) return;
+    const publics = codes.map(publicRoom);
+    io.local.to(codes.map(regionRoom)).except(publics).emit('problem', problem);
+    if (publics.some((r) => localSize(r) > 0)) io.local.to(publics).emit('problem', maskProblem(problem));
+  }
+
+  /** A room's changed problem digest, whole; public screens get it masked. */
+  function sendProblems(code: string, room: RoomState, snap: Snapshot): void {
+    const digest = room.problemsChange(snap);
+    if (!digest) return;
+    io.local.to(regionRoom(code)).except(publicRoom(code)).emit('problems', { region: code, digest });
+    if (localSize(publicRoom(code)) > 0)
+      io.local.to(publicRoom(code)).emit('problems', { region: code, digest: maskDigest(digest) });
+  }
+
   async function refresh(code: string, room: RoomState): Promise<void> {
     await room.serialize(async () => {
       if (!room.dirty) return;
@@ -144,6 +176,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
         io.local.to(regionRoom(code)).emit('delta', { region: code, seq: room.seq, asOf: snap.asOf, changes });
         opts.metrics.deltas.inc();
       }
+      sendProblems(code, room, snap);
     });
   }
 
@@ -213,10 +246,15 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   io.on('connection', greet);
 
   const timer = setInterval(flush, intervalMs);
-  await opts.subscriber.subscribe(opts.noticeChannel, opts.alertChannel);
+  await opts.subscriber.subscribe(
+    opts.noticeChannel,
+    opts.alertChannel,
+    ...(opts.problemChannel ? [opts.problemChannel] : []),
+  );
   opts.subscriber.on('message', (channel: string, message: string) => {
     if (channel === opts.noticeChannel) onNotice(message);
     else if (channel === opts.alertChannel) onAlert(message);
+    else if (channel === opts.problemChannel) onProblem(message);
   });
 
   return {
@@ -239,6 +277,8 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
           r.dirty = false;
           if (changes)
             io.local.to(regionRoom(code)).emit('delta', { region: code, seq: r.seq, asOf: snap.asOf, changes });
+          // Before the newcomer joins: it has this digest in its snapshot already.
+          sendProblems(code, r, snap);
           const socket = io.sockets.sockets.get(socketId);
           void socket?.join(socket.data.publicMode ? [publicRoom(code), regionRoom(code)] : regionRoom(code));
           return { ...snap, seq: r.seq };

@@ -24,6 +24,28 @@ export interface Keys {
   slaQueue: string;
   /** Pub/sub channel of change notices from the aggregator to the realtime hubs. */
   notices: string;
+  /** 重点问题 (server/problems/ owns what they hold). */
+  problems: ProblemKeys;
+}
+
+/** Keys of the problem register (降星销号); the shapes are spelled in server/problems/store.ts. */
+export interface ProblemKeys {
+  /** Hash `{v, doc}`: the problem as one JSON document and its version. */
+  problem(id: string): string;
+  /** Append-only history list (JSON lines). */
+  history(id: string): string;
+  /** Problems of a region's subtree: `all` by registration, `open` by registration, `closed` by 销号 time. */
+  index(region: string, bucket: 'all' | 'open' | 'closed'): string;
+  /** Open problems and their stars in a region's subtree (hash `open`, `stars`), for the map. */
+  stars(region: string): string;
+  /** Problems a department leads, partners in or owns a milestone of, by registration. */
+  department(id: string): string;
+  /** Deadlines (ms) of milestones not done and not yet flagged, members `<id>\n<n>`. */
+  due: string;
+  /** Problems a level supervises (挂牌督办), by deadline (ms; none: 2^53-1). */
+  supervised(region: string): string;
+  /** Pub/sub channel the realtime hubs relay as the socket `problem` event. */
+  channel: string;
 }
 
 export const AGGREGATOR_GROUP = 'aggregator';
@@ -44,5 +66,15 @@ export function createKeys(root: string, app = 'pa'): Keys {
     lowOpen: (township) => `${prefix}lopen:${township}`,
     slaQueue: `${prefix}sla`,
     notices: `${prefix}notices`,
+    problems: {
+      problem: (id) => `${prefix}pr:${id}`,
+      history: (id) => `${prefix}pr:${id}:h`,
+      index: (region, bucket) => `${prefix}prx:${region}:${bucket}`,
+      stars: (region) => `${prefix}prs:${region}`,
+      department: (id) => `${prefix}prd:${id}`,
+      due: `${prefix}prdue`,
+      supervised: (region) => `${prefix}prsup:${region}`,
+      channel: `${prefix}problems`,
+    },
   };
 }

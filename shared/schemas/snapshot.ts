@@ -11,6 +11,7 @@ import {
 import { LEVELS } from '../regions.ts';
 import { alertViewSchema } from './alert.ts';
 import { count, isoTime, rate } from './common.ts';
+import { problemDigestSchema } from './problem.ts';
 
 const byCategory = z.partialRecord(z.enum([...INCIDENT_CATEGORIES, ...DISPUTE_CATEGORIES]), count);
 const byStatus = z.partialRecord(z.enum([...INCIDENT_STATUSES, ...DISPUTE_STATUSES]), count);
@@ -50,6 +51,8 @@ export const childSummarySchema = z.object({
     overdue: z.object({ dispute: count }),
   }),
   alerts: levelCountsSchema,
+  /** 重点问题 open in the child's subtree and their stars (the map can be coloured by them). */
+  problems: z.object({ open: count, stars: count }).optional(),
 });
 export type ChildSummary = z.infer<typeof childSummarySchema>;
 
@@ -95,6 +98,11 @@ export const snapshotSchema = z.object({
   alerts: z.array(alertViewSchema),
   /** Open alerts by level in the subtree. */
   alertCounts: levelCountsSchema,
+  /**
+   * 重点问题 of the subtree (降星销号). Not carried by deltas: a changed digest goes whole, and
+   * masked to public screens, as the socket `problems` event.
+   */
+  problems: problemDigestSchema.optional(),
 });
 export type Snapshot = z.infer<typeof snapshotSchema>;
 

@@ -278,6 +278,48 @@ const MATRIX: Record<string, Row> = {
     request: (_w, where) => ({ path: `/api/v1/supervision?region=${REGION[where]}` }),
     expect: anyUser(200),
   },
+  // 重点问题 (issue 16): desks read their subtree's, a department those it takes part in; commanders
+  // and admins register; the owner department marks done; the registering level verifies and
+  // raises stars; a level above supervises.
+  'GET /api/v1/problems': {
+    request: (_w, where) => ({ path: `/api/v1/problems?region=${REGION[where]}` }),
+    expect: roles(USERS, 200),
+  },
+  'POST /api/v1/problems': {
+    request: (_w, where) => ({ path: '/api/v1/problems', body: problemBody(REGION[where]) }),
+    expect: roles(['commander', 'admin'], 201),
+  },
+  'GET /api/v1/problems/:id': {
+    request: (_w, where) => ({ path: `/api/v1/problems/${problemIds[where]}` }),
+    expect: roles(USERS, 200),
+  },
+  'POST /api/v1/problems/:id/milestones/:n/done': {
+    request: (_w, where) => ({
+      path: `/api/v1/problems/${problemIds[where]}/milestones/1/done`,
+      body: { evidence: '已完成' },
+    }),
+    expect: roles(['department'], 'allowed'),
+  },
+  'POST /api/v1/problems/:id/milestones/:n/verify': {
+    request: (_w, where) => ({ path: `/api/v1/problems/${problemIds[where]}/milestones/2/verify`, body: {} }),
+    expect: roles(['duty', 'commander', 'admin'], 'allowed'),
+  },
+  'POST /api/v1/problems/:id/restar': {
+    // A fresh problem of one star each time: a second 升星 to the same stars is bad input, not authorization.
+    request: async (_w, where) => ({
+      path: `/api/v1/problems/${where === 'in' ? await newProblem(auth.commander!, REGION.in) : problemIds.out}/restar`,
+      body: { stars: 2, reason: '逾期未改', milestone: { title: '补充措施', deadline: later(), weight: 1 } },
+    }),
+    expect: roles(['commander', 'admin'], 'allowed'),
+  },
+  'POST /api/v1/problems/:id/supervise': {
+    // Registered by a township commander: the matrix's users (county) are the level above.
+    request: (_w, where) => ({
+      path: `/api/v1/problems/${where === 'in' ? problemIds.township : problemIds.out}/supervise`,
+      body: {},
+    }),
+    expect: roles(['duty', 'commander', 'admin'], 'allowed'),
+  },
   'GET /api/v1/silences': {
     request: (_w, where) => ({ path: `/api/v1/silences?region=${REGION[where]}` }),
     expect: anyUser(200),
@@ -297,6 +339,46 @@ const MATRIX: Record<string, Row> = {
     expect: roles(['commander', 'admin'], 204),
   },
 };
+
+const later = () => new Date(Date.now() + 7 * 86_400_000).toISOString();
+/** A problem of 2 stars led by the region's police (the matrix's department, for 620702 and below). */
+const problemBody = (region: string) => {
+  const county = region.slice(0, 6);
+  return {
+    region,
+    title: unique('矩阵问题'),
+    description: '矩阵测试',
+    stars: 2,
+    lead: `dep-${county}-police`,
+    milestones: [
+      { title: '措施一', deadline: later(), weight: 1 },
+      { title: '措施二', deadline: later(), weight: 1 },
+    ],
+  };
+};
+const problemIds: Record<Where | 'township', string> = { in: '', out: '', township: '' };
+async function newProblem(token: string, region: string): Promise<string> {
+  const res = await fetch(`${t.url}/api/v1/problems`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      ...problemBody(region),
+      stars: 1,
+      milestones: [{ title: '措施', deadline: later(), weight: 1 }],
+    }),
+  });
+  if (res.status !== 201) throw new Error(`problem: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { problem: { id: string } }).problem.id;
+}
+async function problemOf(token: string, region: string): Promise<string> {
+  const res = await fetch(`${t.url}/api/v1/problems`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(problemBody(region)),
+  });
+  if (res.status !== 201) throw new Error(`problem: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { problem: { id: string } }).problem.id;
+}
 
 /** Socket actions: the ack's error code, `ok`, or the handshake's refusal. */
 const SOCKET_MATRIX: Record<string, (who: Who, where: Where) => string> = {
@@ -325,6 +407,11 @@ beforeAll(async () => {
   });
   auth.department = await t.login('mx-department', 'pw-mx-department-12345');
   for (const where of ['in', 'out'] as const) await t.userToken(`mx-target-${where}`, 'wall', REGION[where]);
+  if (listRoutes(t.server).includes('POST /api/v1/problems')) {
+    problemIds.in = await problemOf(auth.commander!, REGION.in);
+    problemIds.out = await problemOf(root, REGION.out);
+    problemIds.township = await problemOf(await t.userToken('mx-town-commander', 'commander', REGION.in), REGION.in);
+  }
   auth.ingest = ((await asRoot('POST', '/ingest-keys', { source: 'matrix', region: HOME })) as { key: string }).key;
 
   if (listRoutes(t.server).includes('GET /api/v1/alerts')) {

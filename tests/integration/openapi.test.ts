@@ -288,6 +288,32 @@ describe('real replies, good and bad, match the document', () => {
     expect((await call('DELETE', '/api/v1/silences/nonsense/620702', { token: admin })).status).toBe(400);
   }, 30_000);
 
+  it('covers 重点问题: register, list, one in full with its history, steps done and refused, 督办', async () => {
+    const deadline = new Date(Date.now() + 86_400_000).toISOString();
+    const body = {
+      region: '620702001',
+      title: '文档测试问题',
+      description: '文档测试',
+      stars: 2,
+      lead: 'dep-620702-police',
+      milestones: [{ title: '措施', deadline, weight: 2 }],
+    };
+    const made = await call('POST', '/api/v1/problems', { token: admin, body });
+    expect(made.status).toBe(201);
+    const id = (made.body as { problem: { id: string } }).problem.id;
+    expect((await call('POST', '/api/v1/problems', { token: admin, body: { ...body, stars: 7 } })).status).toBe(400);
+    expect((await call('POST', '/api/v1/problems', { token: countyDuty, body })).status).toBe(403);
+    expect((await call('GET', '/api/v1/problems?region=620702&state=all', { token: wall })).status).toBe(200);
+    expect((await call('GET', `/api/v1/problems/${id}`, { token: countyDuty })).status).toBe(200);
+    expect((await call('GET', '/api/v1/problems/pr-nosuch', { token: countyDuty })).status).toBe(404);
+    const verify = `/api/v1/problems/${id}/milestones/1/verify`;
+    expect((await call('POST', verify, { token: admin, body: {} })).status).toBe(409);
+    const restar = { stars: 3, reason: '演练', milestone: { title: '加码', deadline, weight: 1 } };
+    expect((await call('POST', `/api/v1/problems/${id}/restar`, { token: admin, body: restar })).status).toBe(200);
+    expect((await call('POST', `/api/v1/problems/${id}/supervise`, { token: admin, body: {} })).status).toBe(403);
+    expect((await call('GET', '/api/v1/supervision?region=62', { token: admin })).status).toBe(200);
+  });
+
   it('covers administration: users, ingest keys and the audit trail', async () => {
     const user = { username: 'oa-made', password: 'password-123', role: 'duty', region: '620702' };
     expect((await call('POST', '/api/v1/users', { token: admin, body: user })).status).toBe(201);

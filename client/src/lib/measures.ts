@@ -3,7 +3,7 @@ import type { ChildSummary, LevelCounts } from '../../../shared/schemas/snapshot
 import { WARNING_LEVELS, type WarningLevel } from '../../../shared/vocab.ts';
 
 /** What the map, the ranked list and the 下级排名 panel colour and sort the children by. */
-export const MEASURES = ['today', 'open', 'overdue', 'alerts', 'index'] as const;
+export const MEASURES = ['today', 'open', 'overdue', 'alerts', 'problems', 'index'] as const;
 export type Measure = (typeof MEASURES)[number];
 
 export const MEASURE_LABELS: Record<Measure, string> = {
@@ -11,6 +11,7 @@ export const MEASURE_LABELS: Record<Measure, string> = {
   open: '在办矛盾',
   overdue: '超期',
   alerts: '预警',
+  problems: '重点问题',
   index: '平安指数',
 };
 
@@ -20,6 +21,7 @@ export const MEASURE_UNITS: Record<Measure, string> = {
   open: '件',
   overdue: '件',
   alerts: '条',
+  problems: '星',
   index: '分',
 };
 
@@ -88,6 +90,9 @@ export function measureOf(child: ChildSummary, measure: Measure, scores?: IndexS
       return child.counts?.overdue?.dispute ?? 0;
     case 'alerts':
       return totalAlerts(child.alerts);
+    case 'problems':
+      // Open 重点问题 stars below the child: what 降星销号 still has to take off.
+      return child.problems?.stars ?? 0;
     case 'index':
       return scores?.get(child.code)?.score ?? null;
   }

@@ -7,12 +7,15 @@ import { indexQuerySchema } from '../../../shared/schemas/safety-index.ts';
 import { timelinessQuerySchema } from '../../../shared/schemas/timeliness.ts';
 import { usernameSchema } from '../../../shared/schemas/user.ts';
 import { taskListQuery } from '../../../shared/schemas/department.ts';
+import { problemListQuery } from '../../../shared/schemas/problem.ts';
 import { MAX_EVENTS_PER_BATCH } from '../../ingest/body.ts';
 import { inputSchema, operation, pathParam, queryOf } from './operation.ts';
 import { ref, type RequestName } from './schemas.ts';
 
 const code = pathParam('code', regionCodeSchema, 'region code (2, 4, 6, 9 or 12 digits)');
 const alertId = pathParam('id', z.string(), 'alert id');
+const problemId = pathParam('id', z.string(), 'problem id');
+const milestoneN = pathParam('n', z.string().regex(/^[1-9]\d?$/), 'milestone number, from 1');
 const username = pathParam('username', usernameSchema, 'account name');
 const regionQuery = (what: string) =>
   queryOf(z.object({ region: regionCodeSchema.optional().describe(`${what}; the caller’s home region by default`) }));
@@ -285,6 +288,86 @@ export const PATHS: Record<string, Record<string, unknown>> = {
       parameters: regionQuery('the supervising level'),
       replies: { '200': { description: 'the supervised items', schema: 'SupervisionList' } },
       errors: ['BadRequest', 'NotFound'],
+    }),
+  },
+  '/problems': {
+    get: operation({
+      operationId: 'listProblems',
+      summary: '重点问题: a subtree’s problems (open, 销号 closed, overdue or all); a department’s own only',
+      tag: 'problems',
+      auth: 'user',
+      parameters: queryOf(problemListQuery),
+      replies: { '200': { description: 'the problems, newest first', schema: 'ProblemList' } },
+      errors: ['BadRequest', 'NotFound'],
+    }),
+    post: operation({
+      operationId: 'createProblem',
+      summary:
+        '登记重点问题: stars 1–5, a lead department, milestones whose weights add up to the stars (commander, admin)',
+      tag: 'problems',
+      auth: 'user',
+      body: 'NewProblem',
+      replies: { '201': { description: 'the problem', schema: 'ProblemReply' } },
+      errors: ['NotFound'],
+    }),
+  },
+  '/problems/{id}': {
+    get: operation({
+      operationId: 'getProblem',
+      summary: 'a problem with its append-only history',
+      tag: 'problems',
+      auth: 'user',
+      parameters: [problemId],
+      replies: { '200': { description: 'the problem and its history, oldest first', schema: 'ProblemDetail' } },
+      errors: ['NotFound'],
+    }),
+  },
+  '/problems/{id}/milestones/{n}/done': {
+    post: operation({
+      operationId: 'problemMilestoneDone',
+      summary: '完成整改: the owner department marks its milestone done, with evidence',
+      tag: 'problems',
+      auth: 'user',
+      parameters: [problemId, milestoneN],
+      body: 'MilestoneDone',
+      replies: { '200': { description: 'the problem after the step', schema: 'ProblemReply' } },
+      errors: ['NotFound', 'Conflict'],
+    }),
+  },
+  '/problems/{id}/milestones/{n}/verify': {
+    post: operation({
+      operationId: 'problemMilestoneVerify',
+      summary: '核验降星: the registering level verifies a done milestone; the last one strikes the problem off (销号)',
+      tag: 'problems',
+      auth: 'user',
+      parameters: [problemId, milestoneN],
+      body: 'MilestoneVerify',
+      replies: { '200': { description: 'the problem after the step', schema: 'ProblemReply' } },
+      errors: ['NotFound', 'Conflict'],
+    }),
+  },
+  '/problems/{id}/restar': {
+    post: operation({
+      operationId: 'problemRestar',
+      summary: '升星: the registering level raises the stars, with a reason and a milestone carrying the added stars',
+      tag: 'problems',
+      auth: 'user',
+      parameters: [problemId],
+      body: 'Restar',
+      replies: { '200': { description: 'the problem after the step', schema: 'ProblemReply' } },
+      errors: ['NotFound', 'Conflict'],
+    }),
+  },
+  '/problems/{id}/supervise': {
+    post: operation({
+      operationId: 'problemSupervise',
+      summary: '挂牌督办: supervise a problem from a level strictly above its registering level',
+      tag: 'problems',
+      auth: 'user',
+      parameters: [problemId],
+      body: 'Supervise',
+      replies: { '200': { description: 'the problem after the step', schema: 'ProblemReply' } },
+      errors: ['NotFound', 'Conflict'],
     }),
   },
   '/users': {

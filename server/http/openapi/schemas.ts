@@ -41,6 +41,16 @@ import {
   taskListReplySchema,
 } from '../../../shared/schemas/department.ts';
 import { supervisionListReplySchema } from '../../../shared/schemas/supervision.ts';
+import {
+  milestoneDoneBody,
+  milestoneVerifyBody,
+  newProblemBody,
+  problemDetailSchema,
+  problemListReplySchema,
+  problemReplySchema,
+  problemViewSchema,
+  restarBody,
+} from '../../../shared/schemas/problem.ts';
 import { errorReplySchema } from '../../../shared/schemas/error.ts';
 import { healthReplySchema, readyReplySchema } from '../../../shared/schemas/health.ts';
 
@@ -61,6 +71,10 @@ const REQUESTS = {
   Assist: assistBody,
   Supervise: superviseBody,
   NewDepartment: newDepartmentBody,
+  NewProblem: newProblemBody,
+  MilestoneDone: milestoneDoneBody,
+  MilestoneVerify: milestoneVerifyBody,
+  Restar: restarBody,
 } satisfies Record<string, z.ZodType>;
 
 /** What the server answers: JSON Schema of the output side, closed (no field the schema does not name). */
@@ -91,6 +105,10 @@ const REPLIES = {
   DepartmentReply: departmentReplySchema,
   TaskList: taskListReplySchema,
   SupervisionList: supervisionListReplySchema,
+  ProblemView: problemViewSchema,
+  ProblemList: problemListReplySchema,
+  ProblemReply: problemReplySchema,
+  ProblemDetail: problemDetailSchema,
   Health: healthReplySchema,
   Ready: readyReplySchema,
 } satisfies Record<string, z.ZodType>;

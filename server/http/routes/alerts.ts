@@ -17,6 +17,8 @@ import type { RegionTree } from '../../regions/tree.ts';
 import { principal, requireUser } from '../authenticate.ts';
 import { HttpError } from '../errors.ts';
 import { parse } from '../parse.ts';
+import { supervisionError } from '../supervision-refusal.ts';
+import { supervisionRefusal } from '../../supervision/rules.ts';
 import { maskAlert } from '../../privacy/mask.ts';
 import { regionParam } from './regions.ts';
 
@@ -140,10 +142,10 @@ export function alertsRouter(deps: {
       throw new HttpError(403, 'not_your_department', 'a department acts for itself only');
     const id = String(req.params.id);
     const a = await readable(id, res);
-    if (action === 'supervise' && a.desk === p.region)
-      throw new HttpError(403, 'own_desk', '督办 is set by a level above: this alert is at your own desk');
-    if (action === 'supervise' && !isWithin(a.desk, p.region))
-      throw new HttpError(403, 'forbidden', '督办 is set by a level above the alert’s desk');
+    if (action === 'supervise') {
+      const refused = supervisionRefusal(a.desk, p.region, undefined, 0);
+      if (refused) throw supervisionError(refused, 'alert');
+    }
     if (action !== 'note' && !inScope(p, a.desk))
       throw new HttpError(403, 'out_of_scope', `alert ${id} is at desk ${a.desk}, outside your area`);
     if (action === 'close' && a.supervision && !isWithin(a.supervision.region, p.region))
@@ -182,10 +184,8 @@ export function alertsRouter(deps: {
     }
     if (action === 'supervise') {
       const deadline = body.deadline ? Date.parse(body.deadline as string) : undefined;
-      if (deadline !== undefined && deadline <= now)
-        throw new HttpError(400, 'deadline_past', 'deadline: must be in the future', {
-          errors: ['deadline: must be in the future'],
-        });
+      const refused = supervisionRefusal(a.desk, p.region, deadline, now);
+      if (refused) throw supervisionError(refused, 'alert');
       return {
         supervision: {
           region: p.region,

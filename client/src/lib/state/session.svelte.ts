@@ -10,6 +10,7 @@ import { PipelineState } from './pipeline.svelte.ts';
 import { RegionState, type Scheduler } from './region.svelte.ts';
 import { RippleState } from './ripples.svelte.ts';
 import { TickerState } from './ticker.svelte.ts';
+import { ProblemDigestState } from './problems.svelte.ts';
 
 /** Next animation frame, with a timer fallback: a hidden tab gets no frames but must not pile up deltas. */
 export const frameScheduler: Scheduler = (fn) => {
@@ -56,6 +57,8 @@ export class WallSession {
   readonly alerts = new AlertsState(50);
   readonly ticker = new TickerState(30);
   readonly ripples = new RippleState();
+  /** 重点问题 of the shown region. */
+  readonly problems = new ProblemDigestState();
 
   readonly #socket: WallSocket;
   readonly #opts: SessionOptions;
@@ -84,6 +87,7 @@ export class WallSession {
     this.alerts.clear(code);
     this.ticker.reset(code);
     this.ripples.reset(code);
+    this.problems.reset(code, null);
     this.region.select(code);
   }
 
@@ -127,6 +131,10 @@ export class WallSession {
       this.ticker.push(items);
       this.ripples.push(items, Date.now());
     };
+    const onProblems = (u: unknown) => {
+      heard();
+      this.problems.receive(u);
+    };
     const onEnded = () => this.#opts.onAuthLost();
     const onPipeline = (p: unknown) => {
       heard();
@@ -142,6 +150,7 @@ export class WallSession {
         delta: onDelta,
         alert: onAlert,
         ticker: onTicker,
+        problems: onProblems,
         pipeline: onPipeline,
         'session:ended': onEnded,
       },
@@ -172,7 +181,10 @@ export class WallSession {
 
   #onSnapshot(snapshot: Snapshot, full: boolean): void {
     this.connection.heard(Date.now());
-    if (full) this.alerts.reset(snapshot.region.code, snapshot.alerts ?? []);
+    if (full) {
+      this.alerts.reset(snapshot.region.code, snapshot.alerts ?? []);
+      this.problems.reset(snapshot.region.code, snapshot.problems);
+    }
   }
 
   #onError(error: ApiError): void {
