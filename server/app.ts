@@ -26,6 +26,7 @@ import { streamDrained } from './aggregate/group.ts';
 import type { Alerts } from './alerts/service.ts';
 import { startPipeline } from './aggregate/pipeline.ts';
 import { startAggregatorThread, type AggregatorThread } from './aggregator/thread-start.ts';
+import { reportsOption } from './assessment/report-timeliness.ts';
 import { readSnapshot } from './aggregate/snapshot.ts';
 import { startHub, type IO } from './realtime/hub.ts';
 import { startLagWatch } from './aggregate/lag-watch.ts';
@@ -275,7 +276,16 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
       { redis: work, keys, clock, audit: createAuditLog({ redis: work, prefix: keys.prefix, clock }) },
       rules,
     );
-    const inline = setupAlerting({ redis: work, keys, clock, logger, tree, rules, alerts: workAlerts });
+    const inline = setupAlerting({
+      redis: work,
+      keys,
+      clock,
+      logger,
+      tree,
+      rules,
+      alerts: workAlerts,
+      ...reportsOption(work, keys, rules.timeliness),
+    });
     stopRules = inline.start({ rules: true, escalation: false });
     aggregator = startPipeline({ redis: work, blocking, keys, clock, logger, metrics, after: inline.warnings });
   } else if (config.aggregator === 'on') {
