@@ -43,6 +43,10 @@ import { alertsRouter } from './http/routes/alerts.ts';
 import { safetyIndexRouter } from './http/routes/safety-index.ts';
 import { timelinessRouter } from './http/routes/timeliness.ts';
 import { SafetyIndex } from './safety-index/service.ts';
+import { Assessment } from './assessment/service.ts';
+import { startMonthlyFreeze, type MonthlyFreeze } from './assessment/monthly-freeze.ts';
+import type { ProblemSource } from './assessment/problem-source.ts';
+import { assessmentRouter } from './http/routes/assessment.ts';
 import { setupAlerting } from './warnings/setup.ts';
 import { loadRulesConfig, reportLimitMs } from './warnings/config.ts';
 import { alertsFromRules } from './alerts/service.ts';
@@ -69,6 +73,8 @@ export interface ServerDeps {
   metrics?: Metrics;
   /** Built client to serve; defaults to dist/client when it exists. */
   staticDir?: string;
+  /** The 重点问题 register's reader for the assessment and the 通报; absent: 重点问题台账未启用. */
+  problems?: ProblemSource;
 }
 
 export interface PinganServer {
@@ -84,6 +90,10 @@ export interface PinganServer {
   /** The tamper-evident trail: logins, admin actions, alert actions. */
   audit: AuditLog;
   alerts: Alerts;
+  /** 督办考核 (server/assessment/). */
+  assessment: Assessment;
+  /** The timer that freezes the month before at 00:05 on the 1st (tests call its tick). */
+  monthlyFreeze: MonthlyFreeze;
   /** Whether the aggregators have applied everything in the events stream. */
   drained(): Promise<boolean>;
   /** Listens and resolves with the bound port. */
@@ -142,6 +152,29 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
   const alerts = alertsFromRules({ redis, keys, clock, audit }, rules);
   const alerting = setupAlerting({ redis, keys, clock, logger, tree, rules, alerts });
   const departments = createDepartmentRegistry({ redis, prefix: keys.prefix });
+  const index = new SafetyIndex({ redis, keys, tree, clock });
+  const assessment = new Assessment({
+    redis,
+    keys,
+    tree,
+    clock,
+    alerts: alerting.alerts,
+    departments,
+    rules,
+    ...(deps.problems ? { problems: deps.problems } : {}),
+  });
+  const monthlyFreeze = startMonthlyFreeze({
+    redis,
+    keys,
+    clock,
+    logger,
+    async freeze(month) {
+      if (!(await assessment.hasData(month))) return false;
+      await assessment.freezeMonth(month);
+      await index.publishMonth(month);
+      return true;
+    },
+  });
   const snapshot = (code: string) =>
     readSnapshot(
       { redis, keys, region: (c) => tree.info(c), alerts: (c, kids) => alerting.alerts.digest(c, kids) },
@@ -199,7 +232,8 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
   api.use('/', regionsRouter({ tree, tokens, snapshot }));
   api.use('/', alertsRouter({ alerts, tokens, tree, departments, reportLimitMs: (l) => reportLimitMs(rules, l) }));
   api.use('/', departmentsRouter({ departments, alerts, tokens, tree }));
-  api.use('/', safetyIndexRouter({ tree, tokens, index: new SafetyIndex({ redis, keys, tree, clock }) }));
+  api.use('/', safetyIndexRouter({ tree, tokens, index }));
+  api.use('/', assessmentRouter({ tree, tokens, assessment }));
   api.use('/', timelinessRouter({ tree, tokens, redis, keys, clock, config: alerting.rules.timeliness }));
   api.use('/', usersRouter({ users, tokens, tree, audit, sessions, departments }));
   api.use('/', ingestKeysRouter({ ingestKeys, tokens, tree, audit }));
@@ -318,6 +352,8 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
     ingestKeys,
     audit,
     alerts: alerting.alerts,
+    assessment,
+    monthlyFreeze,
     drained: () => streamDrained(redis, keys.events),
     listen(port, host) {
       return new Promise((resolve, reject) => {
@@ -334,6 +370,7 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
       httpServer.closeAllConnections?.();
       await closing;
       watch.stop();
+      await monthlyFreeze.stop();
       await hub.stop();
       await stopAlerting();
       await stopRules();
