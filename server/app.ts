@@ -47,6 +47,8 @@ import { Assessment } from './assessment/service.ts';
 import { startMonthlyFreeze, type MonthlyFreeze } from './assessment/monthly-freeze.ts';
 import type { ProblemSource } from './assessment/problem-source.ts';
 import { assessmentRouter } from './http/routes/assessment.ts';
+import { reportsRouter } from './http/routes/reports.ts';
+import { createPdfRenderer } from './reports/pdf.ts';
 import { setupAlerting } from './warnings/setup.ts';
 import { loadRulesConfig, reportLimitMs } from './warnings/config.ts';
 import { alertsFromRules } from './alerts/service.ts';
@@ -234,6 +236,15 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
   api.use('/', departmentsRouter({ departments, alerts, tokens, tree }));
   api.use('/', safetyIndexRouter({ tree, tokens, index }));
   api.use('/', assessmentRouter({ tree, tokens, assessment }));
+  api.use(
+    '/',
+    reportsRouter({
+      tree,
+      tokens,
+      report: { redis, keys, tree, assessment, index, now: () => clock.now() },
+      pdf: createPdfRenderer({ executablePath: config.chromiumPath }),
+    }),
+  );
   api.use('/', timelinessRouter({ tree, tokens, redis, keys, clock, config: alerting.rules.timeliness }));
   api.use('/', usersRouter({ users, tokens, tree, audit, sessions, departments }));
   api.use('/', ingestKeysRouter({ ingestKeys, tokens, tree, audit }));
