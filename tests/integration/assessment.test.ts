@@ -1,12 +1,10 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../server/clock.ts';
 import { createKeys } from '../../server/redis/keys.ts';
 import type { AlertView } from '../../shared/schemas/alert.ts';
 import type { AssessmentReply, Figure } from '../../shared/schemas/assessment.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { useRulesFile } from '../helpers/rules-file.ts';
 
 /**
  * 督办考核 of a crafted month (issue 16): a simulated clock, events through the ingest API, alerts
@@ -23,7 +21,7 @@ const T0 = Date.parse('2026-11-03T09:00:00+08:00');
 const clock = new ManualClock(T0);
 const keys = createKeys('62');
 let t: TestServer;
-let rulesDir: string;
+let restoreRules: (() => void) | undefined;
 const tokens: Record<string, string> = {};
 const USERS = {
   town: ['as-town', 'duty', '620702001'],
@@ -110,13 +108,7 @@ const counts = (f: Figure | null) => (f ? [f.num, f.den] : null);
 beforeAll(async () => {
   // The overdue rule would raise alerts of its own on the open disputes as the days pass: the
   // month's alerts are exactly the ones this test makes.
-  const rules = JSON.parse(fs.readFileSync('server/warnings/rules.default.json', 'utf8')) as {
-    rules: { overdue: { enabled: boolean } };
-  };
-  rules.rules.overdue.enabled = false;
-  rulesDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pingan-rules-'));
-  process.env.RULES_FILE = path.join(rulesDir, 'rules.json');
-  fs.writeFileSync(process.env.RULES_FILE, JSON.stringify(rules));
+  restoreRules = useRulesFile((r) => (r.rules.overdue.enabled = false));
   t = await startTestServer({ clock });
   otherVillage = t.tree.children(OTHER_TOWN)[0]!.code;
   await login();
@@ -178,8 +170,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await t?.stop();
-  delete process.env.RULES_FILE;
-  if (rulesDir) fs.rmSync(rulesDir, { recursive: true, force: true });
+  restoreRules?.();
 });
 
 describe('督办考核 of a crafted month', () => {
