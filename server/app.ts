@@ -26,6 +26,7 @@ import { streamDrained } from './aggregate/group.ts';
 import type { Alerts } from './alerts/service.ts';
 import { startPipeline } from './aggregate/pipeline.ts';
 import { startAggregatorThread, type AggregatorThread } from './aggregator/thread-start.ts';
+import { reportsOption } from './assessment/report-timeliness.ts';
 import { readSnapshot } from './aggregate/snapshot.ts';
 import { startHub, type IO } from './realtime/hub.ts';
 import { startLagWatch } from './aggregate/lag-watch.ts';
@@ -42,6 +43,12 @@ import { alertsRouter } from './http/routes/alerts.ts';
 import { safetyIndexRouter } from './http/routes/safety-index.ts';
 import { timelinessRouter } from './http/routes/timeliness.ts';
 import { SafetyIndex } from './safety-index/service.ts';
+import { Assessment } from './assessment/service.ts';
+import { startMonthlyFreeze, type MonthlyFreeze } from './assessment/monthly-freeze.ts';
+import type { ProblemSource } from './assessment/problem-source.ts';
+import { assessmentRouter } from './http/routes/assessment.ts';
+import { reportsRouter } from './http/routes/reports.ts';
+import { createPdfRenderer } from './reports/pdf.ts';
 import { setupAlerting } from './warnings/setup.ts';
 import { loadRulesConfig, reportLimitMs } from './warnings/config.ts';
 import { alertsFromRules } from './alerts/service.ts';
@@ -50,6 +57,7 @@ import { departmentsRouter } from './http/routes/departments.ts';
 import { problemsRouter } from './http/routes/problems.ts';
 import { createProblems, type Problems } from './problems/service.ts';
 import { startOverdueSweep } from './problems/overdue-sweep.ts';
+import { problemsOfMonthFrom } from './problems/month.ts';
 import { createAuditLog, type AuditLog } from './audit/log.ts';
 import { createLoginFailures } from './audit/login-failures.ts';
 import { createHashGate } from './auth/hash-gate.ts';
@@ -71,6 +79,8 @@ export interface ServerDeps {
   metrics?: Metrics;
   /** Built client to serve; defaults to dist/client when it exists. */
   staticDir?: string;
+  /** The 重点问题 register's reader for the assessment and the 通报; absent: 重点问题台账未启用. */
+  problems?: ProblemSource;
 }
 
 export interface PinganServer {
@@ -88,6 +98,10 @@ export interface PinganServer {
   alerts: Alerts;
   /** The 重点问题 register (降星销号). */
   problems: Problems;
+  /** 督办考核 (server/assessment/). */
+  assessment: Assessment;
+  /** The timer that freezes the month before at 00:05 on the 1st (tests call its tick). */
+  monthlyFreeze: MonthlyFreeze;
   /** Whether the aggregators have applied everything in the events stream. */
   drained(): Promise<boolean>;
   /** Listens and resolves with the bound port. */
@@ -147,6 +161,29 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
   const alerting = setupAlerting({ redis, keys, clock, logger, tree, rules, alerts });
   const departments = createDepartmentRegistry({ redis, prefix: keys.prefix });
   const problems = createProblems({ redis, keys, clock, departments, audit });
+  const index = new SafetyIndex({ redis, keys, tree, clock });
+  const assessment = new Assessment({
+    redis,
+    keys,
+    tree,
+    clock,
+    alerts: alerting.alerts,
+    departments,
+    rules,
+    problems: deps.problems ?? problemsOfMonthFrom({ store: problems.store, clock }),
+  });
+  const monthlyFreeze = startMonthlyFreeze({
+    redis,
+    keys,
+    clock,
+    logger,
+    async freeze(month) {
+      if (!(await assessment.hasData(month))) return false;
+      await assessment.freezeMonth(month);
+      await index.publishMonth(month);
+      return true;
+    },
+  });
   const snapshot = (code: string) =>
     readSnapshot(
       {
@@ -211,7 +248,17 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
   api.use('/', alertsRouter({ alerts, tokens, tree, departments, reportLimitMs: (l) => reportLimitMs(rules, l) }));
   api.use('/', departmentsRouter({ departments, alerts, problems, tokens, tree }));
   api.use('/', problemsRouter({ problems, departments, tokens, tree }));
-  api.use('/', safetyIndexRouter({ tree, tokens, index: new SafetyIndex({ redis, keys, tree, clock }) }));
+  api.use('/', safetyIndexRouter({ tree, tokens, index }));
+  api.use('/', assessmentRouter({ tree, tokens, assessment }));
+  api.use(
+    '/',
+    reportsRouter({
+      tree,
+      tokens,
+      report: { redis, keys, tree, assessment, index, now: () => clock.now() },
+      pdf: createPdfRenderer({ executablePath: config.chromiumPath }),
+    }),
+  );
   api.use('/', timelinessRouter({ tree, tokens, redis, keys, clock, config: alerting.rules.timeliness }));
   api.use('/', usersRouter({ users, tokens, tree, audit, sessions, departments }));
   api.use('/', ingestKeysRouter({ ingestKeys, tokens, tree, audit }));
@@ -290,7 +337,16 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
       { redis: work, keys, clock, audit: createAuditLog({ redis: work, prefix: keys.prefix, clock }) },
       rules,
     );
-    const inline = setupAlerting({ redis: work, keys, clock, logger, tree, rules, alerts: workAlerts });
+    const inline = setupAlerting({
+      redis: work,
+      keys,
+      clock,
+      logger,
+      tree,
+      rules,
+      alerts: workAlerts,
+      ...reportsOption(work, keys, rules.timeliness),
+    });
     stopRules = inline.start({ rules: true, escalation: false });
     aggregator = startPipeline({ redis: work, blocking, keys, clock, logger, metrics, after: inline.warnings });
   } else if (config.aggregator === 'on') {
@@ -324,6 +380,8 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
     audit,
     alerts: alerting.alerts,
     problems,
+    assessment,
+    monthlyFreeze,
     drained: () => streamDrained(redis, keys.events),
     listen(port, host) {
       return new Promise((resolve, reject) => {
@@ -340,6 +398,7 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
       httpServer.closeAllConnections?.();
       await closing;
       watch.stop();
+      await monthlyFreeze.stop();
       await hub.stop();
       await stopAlerting();
       await overdueSweep.stop();

@@ -81,6 +81,8 @@ const envSchema = z.object({
   PIPELINE_LAGGING_SECONDS: z.coerce.number().positive().max(86_400).default(5),
   /** … and `stalled` once older than this (s); must be more than PIPELINE_LAGGING_SECONDS. */
   PIPELINE_STALLED_SECONDS: z.coerce.number().positive().max(86_400).default(60),
+  /** The chromium that renders the monthly 通报 as PDF (Debian's package, with fonts-noto-cjk for Chinese). */
+  CHROMIUM_PATH: z.string().min(1).default('/usr/bin/chromium'),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -108,6 +110,8 @@ export interface Config {
   redisCommandTimeoutMs: number;
   /** Ages (s) of the oldest unprocessed event past which the pipeline is lagging, then stalled. */
   pipelineBounds: { laggingSeconds: number; stalledSeconds: number };
+  /** Chromium for PDF rendering of the monthly 通报. */
+  chromiumPath: string;
 }
 
 export class ConfigError extends Error {
@@ -153,6 +157,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     allowedOrigins: e.ALLOWED_ORIGINS?.split(',')
       .map((o) => o.trim())
       .filter(Boolean),
+    chromiumPath: e.CHROMIUM_PATH,
     rateLimits: {
       loginFailures: e.RATE_LIMIT_LOGIN,
       loginFailuresPerAddress: e.RATE_LIMIT_LOGIN_ADDRESS,

@@ -10,6 +10,7 @@ import type { Aggregator } from '../aggregate/consumer.ts';
 import { createAuditLog } from '../audit/log.ts';
 import { setupAlerting } from '../warnings/setup.ts';
 import { loadRulesConfig } from '../warnings/config.ts';
+import { reportsOption } from '../assessment/report-timeliness.ts';
 import { alertsFromRules } from '../alerts/service.ts';
 
 export interface AggregatorRuntimeOptions {
@@ -61,6 +62,7 @@ export function startAggregatorRuntime(o: AggregatorRuntimeOptions): Aggregator 
     tree: o.tree,
     rules,
     alerts,
+    ...reportsOption(commands, keys, rules.timeliness),
   });
   const stopAlerting = alerting.start({ rules: true, escalation: o.escalation });
   const pipeline = startPipeline({

@@ -26,6 +26,16 @@ export interface Keys {
   notices: string;
   /** 重点问题 (server/problems/ owns what they hold). */
   problems: ProblemKeys;
+  /** 上报及时率 counters of a region and Beijing month `YYYYMM` (server/assessment/report-timeliness.ts). */
+  timeliness(region: string, month: string): string;
+  /** Marks a 失联 episode as counted against 上报及时率. */
+  timelinessEpisode(id: string): string;
+  /** A region's frozen 督办考核 of a finished month `YYYYMM` (server/assessment/store.ts), written once. */
+  assessment(region: string, month: string): string;
+  /** Set once every region's assessment and 平安指数 of month `YYYYMM` were frozen by the monthly timer. */
+  monthFrozen(month: string): string;
+  /** Held by the one process running the monthly freeze of `YYYYMM`, so two do not do the work twice. */
+  monthFreezeLock(month: string): string;
 }
 
 /** Keys of the problem register (降星销号); the shapes are spelled in server/problems/store.ts. */
@@ -76,5 +86,12 @@ export function createKeys(root: string, app = 'pa'): Keys {
       supervised: (region) => `${prefix}prsup:${region}`,
       channel: `${prefix}problems`,
     },
+    // `wtl:`/`wtlep:` are the names these counters had under server/warnings/: kept, so a running
+    // system's months stay readable after the move.
+    timeliness: (region, month) => `${prefix}wtl:${region}:${month}`,
+    timelinessEpisode: (id) => `${prefix}wtlep:${id}`,
+    assessment: (region, month) => `${prefix}asm:${region}:${month}`,
+    monthFrozen: (month) => `${prefix}asmdone:${month}`,
+    monthFreezeLock: (month) => `${prefix}asmlock:${month}`,
   };
 }

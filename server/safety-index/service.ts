@@ -105,6 +105,30 @@ export class SafetyIndex {
     };
   }
 
+  /**
+   * Publishes a finished month for every peer group of the tree (the monthly timer's job, at 00:05
+   * on the 1st); groups published before keep their records. Returns how many groups it went through.
+   */
+  async publishMonth(month: string): Promise<number> {
+    if (month >= currentMonth(this.deps.clock.now())) throw new Error(`month ${month} has not ended`);
+    const { tree } = this.deps;
+    const seeds = [
+      tree.root,
+      ...['city', 'county'].map((l) => tree.codesAt(l as 'city' | 'county')[0]),
+      ...tree.codesAt('county').flatMap((c) => {
+        const town = tree.children(c)[0];
+        return town ? [town.code, tree.children(town.code)[0]?.code] : [];
+      }),
+    ].filter((c): c is string => c !== undefined);
+    const groups = new Map<string, PeerGroup>();
+    for (const c of seeds) {
+      const g = this.groups.of(c);
+      if (g) groups.set(g.id, g);
+    }
+    for (const g of groups.values()) await this.groupScores(g, month);
+    return groups.size;
+  }
+
   /** Every member's scores for a month: computed (live month) or published (earlier months). */
   groupScores(group: PeerGroup, month: string): Promise<Scores> {
     const live = month === currentMonth(this.deps.clock.now());

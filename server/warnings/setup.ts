@@ -8,7 +8,7 @@ import type { Alerts } from '../alerts/service.ts';
 import { startEscalation } from '../alerts/escalation.ts';
 import { startReportInSweep } from '../alerts/report-in.ts';
 import type { WarningsConfig } from './config.ts';
-import { createWarnings, type WarningsEngine } from './engine.ts';
+import { createWarnings, type WarningsDeps, type WarningsEngine } from './engine.ts';
 
 export interface Alerting {
   rules: WarningsConfig;
@@ -45,6 +45,8 @@ export function setupAlerting(o: {
   tree: RegionTree;
   rules: WarningsConfig;
   alerts: Alerts;
+  /** 上报及时率's counting, where events are aggregated (the composition roots build it). */
+  reports?: WarningsDeps['reports'];
 }): Alerting {
   const { rules, alerts } = o;
   const warnings = createWarnings({
@@ -55,6 +57,7 @@ export function setupAlerting(o: {
     alerts,
     config: rules,
     place: placeName(o.tree),
+    ...(o.reports ? { reports: o.reports } : {}),
   });
   return {
     rules,

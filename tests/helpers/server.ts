@@ -6,6 +6,7 @@ import { createLogger } from '../../server/log.ts';
 import { loadRegionTree, type RegionTree } from '../../server/regions/tree.ts';
 import { createServer, type PinganServer } from '../../server/app.ts';
 import type { Clock } from '../../server/clock.ts';
+import type { ProblemSource } from '../../server/assessment/problem-source.ts';
 import type { LoginReply } from '../../shared/schemas/user.ts';
 import type { Role } from '../../shared/schemas/user.ts';
 import { startTestRedis, type TestRedis } from './redis.ts';
@@ -33,7 +34,13 @@ let treePromise: Promise<RegionTree> | undefined;
  * runs inside it as in production. Pass `redis` to share one Redis between several servers.
  */
 export async function startTestServer(
-  opts: { redis?: TestRedis; clock?: Clock; env?: Record<string, string>; staticDir?: string } = {},
+  opts: {
+    redis?: TestRedis;
+    clock?: Clock;
+    env?: Record<string, string>;
+    staticDir?: string;
+    problems?: ProblemSource;
+  } = {},
 ): Promise<TestServer> {
   const redis = opts.redis ?? (await startTestRedis());
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pingan-data-'));
@@ -59,6 +66,7 @@ export async function startTestServer(
     secrets: { demoIngestKey: ingestKey },
     ...(opts.clock ? { clock: opts.clock } : {}),
     ...(opts.staticDir ? { staticDir: opts.staticDir } : {}),
+    ...(opts.problems ? { problems: opts.problems } : {}),
   });
   const port = await server.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${port}`;

@@ -8,8 +8,8 @@ import type { Keys } from '../../redis/keys.ts';
 import type { RegionTree } from '../../regions/tree.ts';
 import { currentMonth, fromWire, oldestKept, toWire } from '../../safety-index/months.ts';
 import { isoBeijing } from '../../time/beijing.ts';
-import { warningKeys } from '../../warnings/keys.ts';
-import { readTimeliness, TIMELINESS_FORMULA, type TimelinessConfig } from '../../warnings/timeliness.ts';
+import { readTimeliness, TIMELINESS_FORMULA } from '../../assessment/report-timeliness.ts';
+import type { TimelinessConfig } from '../../warnings/config.ts';
 import { requireUser } from '../authenticate.ts';
 import { HttpError } from '../errors.ts';
 import { parse } from '../parse.ts';
@@ -29,7 +29,6 @@ export function timelinessRouter(deps: {
   config: TimelinessConfig;
 }): Router {
   const router = Router();
-  const wkeys = warningKeys(deps.keys);
   router.get('/timeliness/:code', requireUser(deps.tokens), async (req, res) => {
     const code = regionParam(deps.tree, String(req.params.code), res);
     const query = parse(timelinessQuerySchema, req.query, 'query');
@@ -43,7 +42,7 @@ export function timelinessRouter(deps: {
       const range = `${toWire(oldest)} … ${toWire(current)}`;
       throw new HttpError(400, 'bad_request', 'invalid query', { errors: [`month: must be within ${range}`] });
     }
-    const figures = await readTimeliness(deps.redis, wkeys, code, month);
+    const figures = await readTimeliness(deps.redis, deps.keys, code, month);
     const reply: TimelinessReply = {
       region: { code, name: deps.tree.get(code)?.name ?? code, level: levelOf(code)! },
       month: toWire(month),

@@ -1,6 +1,8 @@
 /**
- * 上报及时率 (reporting timeliness) per region and Beijing month, kept by the warnings layer from
- * the events it is handed and the 失联 episodes its silence rule finds.
+ * 上报及时率 (reporting timeliness) per region and Beijing month, one of the 督办考核 figures:
+ * counted in the aggregator's commit from the events it applies (reportCounter, handed to the
+ * pipeline by the composition roots) and from the 失联 episodes the silence rule finds (the
+ * warnings engine calls recordEpisode through its `reports` hook).
  *
  *   上报及时率 = 按时上报 ÷ (上报总数 + 失联次数)
  *
@@ -20,30 +22,18 @@
  * they stay exact through its crashes too.
  */
 import type { Redis } from 'ioredis';
-import { z } from 'zod';
 import { ancestry } from '../../shared/regions.ts';
 import type { TimelinessFigures } from '../../shared/schemas/timeliness.ts';
 import { RETENTION } from '../counters/retention.ts';
+import type { Keys } from '../redis/keys.ts';
 import { buckets } from '../time/beijing.ts';
-import type { WarningKeys } from './keys.ts';
 import type { EventCounter } from '../aggregate/apply.ts';
+import { streamTime } from '../aggregate/stream-time.ts';
+import type { TimelinessConfig } from '../warnings/config.ts';
 
-const limit = z
-  .number()
-  .int()
-  .min(1)
-  .max(7 * 24 * 60);
+export { TIMELINESS_FORMULA } from '../../shared/schemas/timeliness.ts';
 
-export const timelinessSchema = z.strictObject({
-  enabled: z.boolean().default(true),
-  /** A report is on time when received at most this many minutes after it occurred, per kind. */
-  limitMinutes: z.strictObject({ incident: limit, dispute: limit }).default({ incident: 30, dispute: 1440 }),
-});
-export type TimelinessConfig = z.infer<typeof timelinessSchema>;
-export const DEFAULT_TIMELINESS: TimelinessConfig = { enabled: true, limitMinutes: { incident: 30, dispute: 1440 } };
-
-/** The formula as the screens and explanations say it. */
-export const TIMELINESS_FORMULA = '上报及时率 = 按时上报 ÷ (上报总数 + 失联次数)';
+type TimelinessKeys = Pick<Keys, 'timeliness' | 'timelinessEpisode'>;
 
 /** An episode marker outlives any silence the rule can still see (its baseline is days, not weeks). */
 const EPISODE_TTL_S = 40 * 86_400;
@@ -53,19 +43,13 @@ export function timelinessRegions(region: string): string[] {
   return ancestry(region.slice(0, 9));
 }
 
-/** The time of a stream entry id (`1732430000000-0`), or undefined for '' and anything else. */
-export function streamTime(entryId: string): number | undefined {
-  const ms = Number(entryId.split('-')[0]);
-  return entryId && Number.isSafeInteger(ms) && ms > 0 ? ms : undefined;
-}
-
 /**
  * A report's counts, for the aggregator to write in the same commit as the event's other counts
  * (it calls this once for each event applied for the first time), so a crash of the aggregator
  * can neither lose nor repeat a report. An event without a receivedAt or a stream time is not
  * judged.
  */
-export function reportCounter(wkeys: WarningKeys, cfg: TimelinessConfig): EventCounter {
+export function reportCounter(keys: TimelinessKeys, cfg: TimelinessConfig): EventCounter {
   return ({ event: e, entryId }, add) => {
     const receivedAt = e.receivedAt ?? streamTime(entryId);
     if (receivedAt === undefined) return;
@@ -73,7 +57,7 @@ export function reportCounter(wkeys: WarningKeys, cfg: TimelinessConfig): EventC
     const late = receivedAt - e.ts > cfg.limitMinutes[e.kind] * 60_000;
     const month = buckets(receivedAt).month;
     for (const r of timelinessRegions(e.region)) {
-      const key = wkeys.timeliness(r, month);
+      const key = keys.timeliness(r, month);
       add(key, `n:${k}`, 1);
       if (late) add(key, `late:${k}`, 1);
     }
@@ -96,31 +80,66 @@ return 0`;
  */
 export async function recordEpisode(
   redis: Redis,
-  wkeys: WarningKeys,
+  keys: TimelinessKeys,
   episode: { id: string; region: string },
   now: number,
 ): Promise<boolean> {
   if (!('pinganTimelinessEpisode' in redis)) redis.defineCommand('pinganTimelinessEpisode', { lua: EPISODE_LUA });
   const month = buckets(now).month;
-  const keys = [
-    wkeys.silenceEpisode(episode.id),
-    ...timelinessRegions(episode.region).map((r) => wkeys.timeliness(r, month)),
+  const ks = [
+    keys.timelinessEpisode(episode.id),
+    ...timelinessRegions(episode.region).map((r) => keys.timeliness(r, month)),
   ];
   const run = (redis as unknown as Record<string, (...a: unknown[]) => Promise<number>>).pinganTimelinessEpisode!;
-  return (await run.call(redis, keys.length, ...keys, EPISODE_TTL_S, RETENTION.monthTtlS)) === 1;
+  return (await run.call(redis, ks.length, ...ks, EPISODE_TTL_S, RETENTION.monthTtlS)) === 1;
 }
+
+/** What the warnings engine and the aggregator are handed when 上报及时率 is enabled (see setupAlerting). */
+export interface ReportHooks {
+  countEvent: EventCounter;
+  episode(e: { id: string; region: string }, now: number): Promise<unknown>;
+}
+
+/** setupAlerting's `reports` option: nothing when the rules file disables 上报及时率. */
+export function reportsOption(redis: Redis, keys: TimelinessKeys, cfg: TimelinessConfig): { reports?: ReportHooks } {
+  if (!cfg.enabled) return {};
+  return { reports: { countEvent: reportCounter(keys, cfg), episode: (e, now) => recordEpisode(redis, keys, e, now) } };
+}
+
+const FIELDS = ['n:i', 'late:i', 'n:d', 'late:d', 'sil'] as const;
 
 /** The figures of one region and month `YYYYMM` (zeros when nothing was counted). */
 export async function readTimeliness(
   redis: Redis,
-  wkeys: WarningKeys,
+  keys: TimelinessKeys,
   region: string,
   month: string,
 ): Promise<TimelinessFigures> {
-  const [ni, li, nd, ld, sil] = (
-    await redis.hmget(wkeys.timeliness(region, month), 'n:i', 'late:i', 'n:d', 'late:d', 'sil')
-  ).map((v) => Number(v ?? 0)) as [number, number, number, number, number];
-  return timelinessFigures({ incident: { reports: ni, late: li }, dispute: { reports: nd, late: ld } }, sil);
+  return (await readTimelinessMany(redis, keys, [region], month))[0]!;
+}
+
+/** The figures of several regions of one month, in one round trip. */
+export async function readTimelinessMany(
+  redis: Redis,
+  keys: TimelinessKeys,
+  regions: readonly string[],
+  month: string,
+): Promise<TimelinessFigures[]> {
+  if (regions.length === 0) return [];
+  const p = redis.pipeline();
+  for (const r of regions) p.hmget(keys.timeliness(r, month), ...FIELDS);
+  const replies = (await p.exec()) ?? [];
+  return replies.map(([err, v]) => {
+    if (err) throw err;
+    const [ni, li, nd, ld, sil] = (v as (string | null)[]).map((x) => Number(x ?? 0)) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
+    return timelinessFigures({ incident: { reports: ni, late: li }, dispute: { reports: nd, late: ld } }, sil);
+  });
 }
 
 /** The formula of the module's header, from the counters. */
