@@ -27,6 +27,8 @@ import type { Alerts } from './alerts/service.ts';
 import { startPipeline } from './aggregate/pipeline.ts';
 import { startAggregatorThread, type AggregatorThread } from './aggregator/thread-start.ts';
 import { readSnapshot } from './aggregate/snapshot.ts';
+import { localCases, type CaseListDeps } from './aggregate/case-list.ts';
+import { casesRouter } from './http/routes/cases.ts';
 import { startHub, type IO } from './realtime/hub.ts';
 import { startLagWatch } from './aggregate/lag-watch.ts';
 import { healthRouter } from './http/routes/health.ts';
@@ -141,9 +143,16 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
   const alerts = alertsFromRules({ redis, keys, clock, audit }, rules);
   const alerting = setupAlerting({ redis, keys, clock, logger, tree, rules, alerts });
   const departments = createDepartmentRegistry({ redis, prefix: keys.prefix });
+  const caseList: CaseListDeps = { redis, keys, regionName: (c) => tree.get(c)?.name };
   const snapshot = (code: string) =>
     readSnapshot(
-      { redis, keys, region: (c) => tree.info(c), alerts: (c, kids) => alerting.alerts.digest(c, kids) },
+      {
+        redis,
+        keys,
+        region: (c) => tree.info(c),
+        alerts: (c, kids) => alerting.alerts.digest(c, kids),
+        cases: (c, now) => localCases(caseList, c, now),
+      },
       code,
       clock.now(),
     );
@@ -197,6 +206,7 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
   );
   api.use('/', regionsRouter({ tree, tokens, snapshot }));
   api.use('/', alertsRouter({ alerts, tokens, tree, departments, reportLimitMs: (l) => reportLimitMs(rules, l) }));
+  api.use('/', casesRouter({ tree, tokens, clock, cases: caseList }));
   api.use('/', departmentsRouter({ departments, alerts, tokens, tree }));
   api.use('/', safetyIndexRouter({ tree, tokens, index: new SafetyIndex({ redis, keys, tree, clock }) }));
   api.use('/', timelinessRouter({ tree, tokens, redis, keys, clock, config: alerting.rules.timeliness }));

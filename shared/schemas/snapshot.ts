@@ -10,6 +10,7 @@ import {
 } from '../vocab.ts';
 import { LEVELS } from '../regions.ts';
 import { alertViewSchema } from './alert.ts';
+import { localCasesSchema } from './case.ts';
 import { count, isoTime, rate } from './common.ts';
 
 const byCategory = z.partialRecord(z.enum([...INCIDENT_CATEGORIES, ...DISPUTE_CATEGORIES]), count);
@@ -95,6 +96,11 @@ export const snapshotSchema = z.object({
   alerts: z.array(alertViewSchema),
   /** Open alerts by level in the subtree. */
   alertCounts: levelCountsSchema,
+  /**
+   * Township and village only: the region's latest cases and its open disputes, so the centre of
+   * a wall at that level lists them from the first paint (deltas keep them current).
+   */
+  cases: localCasesSchema.optional(),
 });
 export type Snapshot = z.infer<typeof snapshotSchema>;
 
