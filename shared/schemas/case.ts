@@ -36,7 +36,10 @@ export type CaseItem = z.infer<typeof caseItemSchema>;
 const day = z
   .string()
   .regex(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'must be a day YYYY-MM-DD')
-  .refine((d) => new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), 'must be a calendar day');
+  .refine((d) => {
+    const t = Date.parse(`${d}T00:00:00Z`);
+    return !Number.isNaN(t) && new Date(t).toISOString().startsWith(d);
+  }, 'must be a calendar day');
 
 /** Epoch ms of 00:00 Beijing time of a `YYYY-MM-DD` day. */
 export function beijingDayStart(d: string): number {
