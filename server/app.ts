@@ -22,7 +22,7 @@ import { IngestKeys, ingestKeysHash } from './auth/ingest-keys.ts';
 import { Users } from './auth/users.ts';
 import { Tokens } from './auth/tokens.ts';
 import type { Aggregator } from './aggregate/consumer.ts';
-import { streamDrained } from './aggregate/group.ts';
+import { readGroupLag, streamDrained } from './aggregate/group.ts';
 import type { Alerts } from './alerts/service.ts';
 import { startPipeline } from './aggregate/pipeline.ts';
 import { startAggregatorThread, type AggregatorThread } from './aggregator/thread-start.ts';
@@ -87,6 +87,8 @@ export interface PinganServer {
   alerts: Alerts;
   /** Whether the aggregators have applied everything in the events stream. */
   drained(): Promise<boolean>;
+  /** Entries of the events stream the aggregators have still to apply (undelivered and pending). */
+  backlog(): Promise<number>;
   /** Listens and resolves with the bound port. */
   listen(port: number, host: string): Promise<number>;
   /** Stops accepting, drains sockets and the aggregator, closes Redis connections. */
@@ -319,6 +321,10 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
     audit,
     alerts: alerting.alerts,
     drained: () => streamDrained(redis, keys.events),
+    backlog: async () => {
+      const lag = await readGroupLag(redis, keys.events);
+      return lag.undelivered + lag.pending;
+    },
     listen(port, host) {
       return new Promise((resolve, reject) => {
         httpServer.once('error', reject);

@@ -73,6 +73,7 @@ async function main(): Promise<void> {
         speed: config.simulatorSpeed,
         backfillDays: config.simulatorBackfillDays,
         history: { alerts: server.alerts, drained: server.drained },
+        ...(config.simulatorHistory ? { olderHistory: { backlog: () => server.backlog() } } : {}),
       })
     : undefined;
 
@@ -81,6 +82,7 @@ async function main(): Promise<void> {
     accounts,
     ingestKey: config.ingestKeys ? undefined : secrets.demoIngestKey,
     simulator: !!simulator,
+    olderHistory: !!simulator && config.simulatorHistory,
     embeddedRedis: !!embedded,
     dataDir: config.dataDir,
   });
