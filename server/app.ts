@@ -22,12 +22,14 @@ import { IngestKeys, ingestKeysHash } from './auth/ingest-keys.ts';
 import { Users } from './auth/users.ts';
 import { Tokens } from './auth/tokens.ts';
 import type { Aggregator } from './aggregate/consumer.ts';
-import { streamDrained } from './aggregate/group.ts';
+import { readGroupLag, streamDrained } from './aggregate/group.ts';
 import type { Alerts } from './alerts/service.ts';
 import { startPipeline } from './aggregate/pipeline.ts';
 import { startAggregatorThread, type AggregatorThread } from './aggregator/thread-start.ts';
 import { reportsOption } from './assessment/report-timeliness.ts';
 import { readSnapshot } from './aggregate/snapshot.ts';
+import { localCases, type CaseListDeps } from './aggregate/case-list.ts';
+import { casesRouter } from './http/routes/cases.ts';
 import { startHub, type IO } from './realtime/hub.ts';
 import { startLagWatch } from './aggregate/lag-watch.ts';
 import { healthRouter } from './http/routes/health.ts';
@@ -104,6 +106,8 @@ export interface PinganServer {
   monthlyFreeze: MonthlyFreeze;
   /** Whether the aggregators have applied everything in the events stream. */
   drained(): Promise<boolean>;
+  /** Entries of the events stream the aggregators have still to apply (undelivered and pending). */
+  backlog(): Promise<number>;
   /** Listens and resolves with the bound port. */
   listen(port: number, host: string): Promise<number>;
   /** Stops accepting, drains sockets and the aggregator, closes Redis connections. */
@@ -184,6 +188,7 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
       return true;
     },
   });
+  const caseList: CaseListDeps = { redis, keys, regionName: (c) => tree.get(c)?.name };
   const snapshot = (code: string) =>
     readSnapshot(
       {
@@ -192,6 +197,7 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
         region: (c) => tree.info(c),
         alerts: (c, kids) => alerting.alerts.digest(c, kids),
         problems: (c, kids) => problems.digest(c, kids),
+        cases: (c, now) => localCases(caseList, c, now),
       },
       code,
       clock.now(),
@@ -259,6 +265,7 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
       pdf: createPdfRenderer({ executablePath: config.chromiumPath }),
     }),
   );
+  api.use('/', casesRouter({ tree, tokens, clock, cases: caseList }));
   api.use('/', timelinessRouter({ tree, tokens, redis, keys, clock, config: alerting.rules.timeliness }));
   api.use('/', usersRouter({ users, tokens, tree, audit, sessions, departments }));
   api.use('/', ingestKeysRouter({ ingestKeys, tokens, tree, audit }));
@@ -383,6 +390,10 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
     assessment,
     monthlyFreeze,
     drained: () => streamDrained(redis, keys.events),
+    backlog: async () => {
+      const lag = await readGroupLag(redis, keys.events);
+      return lag.undelivered + lag.pending;
+    },
     listen(port, host) {
       return new Promise((resolve, reject) => {
         httpServer.once('error', reject);

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { isRegionCode } from '../shared/regions.ts';
+import { HISTORY_DAYS } from './counters/retention.ts';
 
 const onOff = z.enum(['on', 'off']);
 
@@ -42,8 +43,18 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Simulator speed factor: 1 is real time. */
   SIMULATOR_SPEED: z.coerce.number().positive().max(10000).default(1),
-  /** Days of history the simulator backfills on an empty database. */
-  SIMULATOR_BACKFILL_DAYS: z.coerce.number().int().min(0).max(35).default(3),
+  /** Days of recent history the simulator backfills on an empty database before it goes live (whole days within ingest's age limit). */
+  SIMULATOR_BACKFILL_DAYS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(HISTORY_DAYS - 1)
+    .default(3),
+  /**
+   * `on`: after going live, the simulator also backfills (once, in the background) the older days
+   * back to the 1st of the last complete month, so that month has a whole 通报.
+   */
+  SIMULATOR_HISTORY: onOff.default('on'),
   /**
    * `on`: the aggregator runs in this process on a thread of its own; `inline`: on the server's
    * event loop (tests with a simulated clock); `off`: left to worker processes.
@@ -98,6 +109,8 @@ export interface Config {
   simulator: boolean;
   simulatorSpeed: number;
   simulatorBackfillDays: number;
+  /** Whether the simulator backfills the older days back to the last complete month's 1st. */
+  simulatorHistory: boolean;
   adminPassword: string | undefined;
   ingestKeys: { source: string; key: string }[] | undefined;
   regionRoot: string;
@@ -146,6 +159,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     simulator: (e.SIMULATOR ?? (embeddedRedis ? 'on' : 'off')) === 'on',
     simulatorSpeed: e.SIMULATOR_SPEED,
     simulatorBackfillDays: e.SIMULATOR_BACKFILL_DAYS,
+    simulatorHistory: e.SIMULATOR_HISTORY === 'on',
     adminPassword: e.ADMIN_PASSWORD,
     ingestKeys: e.INGEST_KEYS?.split(',').map((pair) => {
       const [source, key] = pair.trim().split(':');

@@ -76,6 +76,7 @@ async function main(): Promise<void> {
         speed: config.simulatorSpeed,
         backfillDays: config.simulatorBackfillDays,
         history: { alerts: server.alerts, drained: server.drained },
+        ...(config.simulatorHistory ? { olderHistory: { backlog: () => server.backlog() } } : {}),
       })
     : undefined;
 
@@ -84,6 +85,7 @@ async function main(): Promise<void> {
     accounts,
     ingestKey: config.ingestKeys ? undefined : secrets.demoIngestKey,
     simulator: !!simulator,
+    olderHistory: !!simulator && config.simulatorHistory,
     embeddedRedis: !!embedded,
     dataDir: config.dataDir,
   });

@@ -30,6 +30,9 @@ export const ERROR_CODES = [
   'own_desk',
   /** 核验 of a supervised alert by other than the supervising level. */
   'supervisor_verifies',
+  // Exports (issue 16).
+  /** An export over its row limit (shared/schemas/export.ts): refused whole, never cut short. */
+  'too_many_rows',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

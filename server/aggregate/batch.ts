@@ -11,6 +11,7 @@ import {
   type SlaTable,
 } from './case-state.ts';
 import { CounterDeltas, type ContributionBounds } from './contribution.ts';
+import { indexChanges, indexFloor, type IndexOps } from './case-index.ts';
 
 /** A case as read from Redis: its write version ('' when never written) and state. */
 export interface StoredCase {
@@ -23,6 +24,8 @@ interface CaseChange {
   read: StoredCase;
   state?: CaseState;
   changed: boolean;
+  /** The summary of the case's earliest event, when that event changed in this batch. */
+  summary?: string;
 }
 
 export type EventCode = 'N' | 'U' | 'D' | 'C';
@@ -70,6 +73,7 @@ export class BatchPlan {
       const next = prev ? mergeEvent(prev, e) : newCase(e);
       next.od = overdueFlags(next, this.now, this.sla);
       this.counters.contribute(next, 1);
+      if (next.i0 === e.id) ch.summary = e.summary;
       ch.state = next;
       ch.changed = true;
     }
@@ -97,13 +101,15 @@ export class BatchPlan {
    * each changed case's next SLA deadline, so call it once.
    */
   commitArg(ackStream: string, group: string, acks: string[]): string {
-    const cases: [string, string, string, 0 | 1, string][] = [];
+    const cases: [string, string, string, 0 | 1, string, string | false][] = [];
+    const index: IndexOps = { add: [], remove: [], closed: new Set() };
+    const floor = indexFloor(this.now);
     const sla: ['a' | 'r', number, string][] = [];
     for (const ch of this.cases.values()) {
       const key = this.keys.case(ch.caseId);
       if (!ch.state) {
         // Swept but gone (expired): leave the queue, provided nobody created it meanwhile.
-        cases.push([key, ch.read.v, '', 0, '']);
+        cases.push([key, ch.read.v, '', 0, '', false]);
         sla.push(['r', 0, ch.caseId]);
         continue;
       }
@@ -117,7 +123,8 @@ export class BatchPlan {
       if (!ch.changed) continue;
       const expected = ch.read.v;
       const v = String(Number(expected || 0) + 1);
-      cases.push([key, expected, v, isOpen(ch.state) ? 0 : 1, JSON.stringify(ch.state)]);
+      cases.push([key, expected, v, isOpen(ch.state) ? 0 : 1, JSON.stringify(ch.state), ch.summary ?? false]);
+      indexChanges(this.keys, ch.caseId, ch.read.state, ch.state, floor, index);
       ch.read = { v, state: ch.state };
     }
     const counters: [string, 'd' | 'm' | '-', (string | number)[]][] = [];
@@ -136,6 +143,11 @@ export class BatchPlan {
       c: cases,
       n: counters,
       z: sla,
+      xa: index.add,
+      xr: index.remove,
+      xc: [...index.closed],
+      xf: floor,
+      xt: RETENTION.caseIndexTtlS,
       a: acks,
     });
   }

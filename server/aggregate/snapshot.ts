@@ -9,6 +9,7 @@ import type {
 } from '../../shared/schemas/snapshot.ts';
 import type { AlertView } from '../../shared/schemas/alert.ts';
 import type { ProblemDigest } from '../../shared/schemas/problem.ts';
+import type { LocalCases } from '../../shared/schemas/case.ts';
 import type { RegionInfo, RegionRef } from '../../shared/regions.ts';
 import type { Keys } from '../redis/keys.ts';
 import { buckets, dayNumber, dayStart, isoBeijing } from '../time/beijing.ts';
@@ -50,7 +51,12 @@ export interface SnapshotDeps {
   region: (code: string) => RegionInfo | undefined;
   alerts?: (code: string, children: RegionRef[]) => Promise<AlertDigest>;
   problems?: (code: string, children: RegionRef[]) => Promise<ProblemPart>;
+  /** A township's or village's latest cases and open disputes (case-list.ts). */
+  cases?: (code: string, now: number) => Promise<LocalCases>;
 }
+
+/** The levels whose snapshot lists cases: below the county a wall has few enough to show them. */
+const CASE_LEVELS: ReadonlySet<string> = new Set(['township', 'village']);
 
 /** The hashes one snapshot is built from, whatever layout they were stored in. */
 interface RegionHashes {
@@ -200,10 +206,11 @@ export async function readSnapshot(deps: SnapshotDeps, code: string, now: number
   const day = dayNumber(now);
   const tx = deps.redis.multi();
   const decode = queueReads(tx, deps.keys, info, now);
-  const [replies, alerts, problems] = await Promise.all([
+  const [replies, alerts, problems, cases] = await Promise.all([
     tx.exec(),
     deps.alerts ? deps.alerts(code, info.children) : Promise.resolve(NO_ALERTS),
     deps.problems ? deps.problems(code, info.children) : Promise.resolve(undefined),
+    deps.cases && CASE_LEVELS.has(info.level) ? deps.cases(code, now) : Promise.resolve(undefined),
   ]);
   if (!replies) throw new Error('snapshot transaction aborted');
   for (const [err] of replies) if (err) throw err;
@@ -270,5 +277,6 @@ export async function readSnapshot(deps: SnapshotDeps, code: string, now: number
     alerts: alerts.list,
     alertCounts: alerts.counts,
     ...(problems ? { problems: problems.digest } : {}),
+    ...(cases ? { cases } : {}),
   };
 }

@@ -2,6 +2,8 @@ import type { TickerItem } from '../../shared/events.ts';
 import type { AlertView } from '../../shared/schemas/alert.ts';
 import type { Snapshot } from '../../shared/schemas/snapshot.ts';
 import type { ProblemDigest, ProblemView } from '../../shared/schemas/problem.ts';
+import type { CaseItem } from '../../shared/schemas/case.ts';
+import type { Changes } from '../../shared/delta.ts';
 import { INVISIBLE } from '../../shared/text.ts';
 
 /**
@@ -230,10 +232,33 @@ export function maskDigest(d: ProblemDigest): ProblemDigest {
   };
 }
 
+/** A case's summary is the text of its earliest event. */
+export function maskCase(c: CaseItem): CaseItem {
+  return { ...c, summary: maskText(c.summary) };
+}
+
 export function maskSnapshot(snapshot: Snapshot): Snapshot {
-  return {
-    ...snapshot,
-    ...(snapshot.alerts ? { alerts: snapshot.alerts.map(maskAlert) } : {}),
-    ...(snapshot.problems ? { problems: maskDigest(snapshot.problems) } : {}),
-  };
+  const out = { ...snapshot };
+  if (snapshot.alerts) out.alerts = snapshot.alerts.map(maskAlert);
+  if (snapshot.problems) out.problems = maskDigest(snapshot.problems);
+  if (snapshot.cases)
+    out.cases = {
+      recent: snapshot.cases.recent.map(maskCase),
+      openDisputes: snapshot.cases.openDisputes.map(maskCase),
+    };
+  return out;
+}
+
+/** The snapshot paths that carry free text into a delta: a township's or village's case summaries. */
+const DELTA_TEXT = /^cases\.(recent|openDisputes)\.\d+\.summary$/;
+
+/** A delta's changes with their free text masked; the same object when there is none. */
+export function maskChanges(changes: Changes): Changes {
+  let out: Changes | undefined;
+  for (const [path, v] of Object.entries(changes)) {
+    if (typeof v !== 'string' || !DELTA_TEXT.test(path)) continue;
+    out ??= { ...changes };
+    out[path] = maskText(v);
+  }
+  return out ?? changes;
 }

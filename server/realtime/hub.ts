@@ -10,6 +10,7 @@ import {
   type TickerItem,
 } from '../../shared/events.ts';
 import { ancestry } from '../../shared/regions.ts';
+import type { Delta } from '../../shared/delta.ts';
 import type { Snapshot } from '../../shared/schemas/snapshot.ts';
 import type { AlertView } from '../../shared/schemas/alert.ts';
 import { departmentRoom } from '../../shared/events.ts';
@@ -21,7 +22,7 @@ import { isoBeijing } from '../time/beijing.ts';
 import { parseNotice } from '../notices.ts';
 import { RoomState } from './room-state.ts';
 import { publicRoom } from './rooms.ts';
-import { maskAlert, maskDigest, maskProblem, maskTickerItem } from '../privacy/mask.ts';
+import { maskAlert, maskChanges, maskDigest, maskProblem, maskTickerItem } from '../privacy/mask.ts';
 import type { ProblemView } from '../../shared/schemas/problem.ts';
 import type { PipelineReading } from '../aggregate/lag-watch.ts';
 
@@ -161,6 +162,18 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
       io.local.to(publicRoom(code)).emit('problems', { region: code, digest: maskDigest(digest) });
   }
 
+  /** A delta to a room; its public screens get the free text in it (case summaries) masked. */
+  function emitDelta(delta: Delta): void {
+    const masked = maskChanges(delta.changes);
+    if (masked === delta.changes) {
+      io.local.to(regionRoom(delta.region)).emit('delta', delta);
+      return;
+    }
+    const pub = publicRoom(delta.region);
+    io.local.to(regionRoom(delta.region)).except(pub).emit('delta', delta);
+    if (localSize(pub) > 0) io.local.to(pub).emit('delta', { ...delta, changes: masked });
+  }
+
   async function refresh(code: string, room: RoomState): Promise<void> {
     await room.serialize(async () => {
       if (!room.dirty) return;
@@ -173,7 +186,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
       if (!snap) return;
       const changes = room.advance(snap);
       if (changes) {
-        io.local.to(regionRoom(code)).emit('delta', { region: code, seq: room.seq, asOf: snap.asOf, changes });
+        emitDelta({ region: code, seq: room.seq, asOf: snap.asOf, changes });
         opts.metrics.deltas.inc();
       }
       sendProblems(code, room, snap);
@@ -275,8 +288,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
           // share one state and one sequence from here on.
           const changes = r.advance(snap);
           r.dirty = false;
-          if (changes)
-            io.local.to(regionRoom(code)).emit('delta', { region: code, seq: r.seq, asOf: snap.asOf, changes });
+          if (changes) emitDelta({ region: code, seq: r.seq, asOf: snap.asOf, changes });
           // Before the newcomer joins: it has this digest in its snapshot already.
           sendProblems(code, r, snap);
           const socket = io.sockets.sockets.get(socketId);

@@ -13,6 +13,12 @@ export interface Keys {
   /** Dedupe marker of one event id, set when the event enters the log of record. */
   eventMark(id: string): string;
   case(caseId: string): string;
+  /**
+   * The case index of a region's subtree (server/aggregate/case-index.ts): one sorted set per
+   * region, kind (`i`/`d`) and state (`o` open, `c` closed), case ids scored by the time of their
+   * earliest event (ms).
+   */
+  caseIndex(region: string, kind: 'i' | 'd', state: 'o' | 'c'): string;
   day(region: string, day: number): string;
   month(region: string, month: string): string;
   open(region: string): string;
@@ -68,6 +74,7 @@ export function createKeys(root: string, app = 'pa'): Keys {
     inbound: `${prefix}inbound`,
     eventMark: (id) => `${prefix}ev:${id}`,
     case: (caseId) => `${prefix}case:${caseId}`,
+    caseIndex: (region, kind, state) => `${prefix}cx:${region}:${kind}${state}`,
     day: (region, day) => `${prefix}day:${region}:${day}`,
     month: (region, month) => `${prefix}mon:${region}:${month}`,
     open: (region) => `${prefix}open:${region}`,

@@ -19,10 +19,10 @@ import { casesIn, planWindow, windowEvents, type WindowRecord } from './window.t
 import type { World } from './world.ts';
 
 const HOUR = 3_600_000;
-/** Events older than this are not sent: ingest refuses anything over 40 days, keep an hour's margin. */
+/** Events older than this are not sent: ingest refuses older ones (RETENTION), keep an hour's margin. */
 export const MAX_EVENT_AGE_MS = RETENTION.maxEventAgeMs - HOUR;
-/** Most history the simulator will generate (the config allows 35 days). */
-export const MAX_BACKFILL_DAYS = 38;
+/** Most history the simulator will generate: whole days within ingest's age limit. */
+export const MAX_BACKFILL_DAYS = Math.floor(MAX_EVENT_AGE_MS / 86_400_000);
 
 export interface BackfillDeps {
   world: World;
@@ -33,6 +33,8 @@ export interface BackfillDeps {
   now: () => number;
   /** Checked between batches, so stop() does not wait for a whole month of history. */
   stopped: () => boolean;
+  /** Awaited after each hour of history is handed over (`h` counts from 0): pacing, settling. */
+  afterWindow?: (h: number) => Promise<void>;
 }
 
 export interface BackfillResult extends SendTotals {
@@ -102,6 +104,7 @@ export async function runBackfill(p: BackfillParams, deps: BackfillDeps): Promis
     if (open.length > 0) result.ledger.push({ window, arrivals: open });
     release(Math.min(to, cut));
     await flush(false);
+    await deps.afterWindow?.(h);
   }
   release(cut);
   await flush(true);

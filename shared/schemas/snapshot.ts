@@ -10,6 +10,7 @@ import {
 } from '../vocab.ts';
 import { LEVELS } from '../regions.ts';
 import { alertViewSchema } from './alert.ts';
+import { localCasesSchema } from './case.ts';
 import { count, isoTime, rate } from './common.ts';
 import { problemDigestSchema } from './problem.ts';
 
@@ -103,6 +104,11 @@ export const snapshotSchema = z.object({
    * masked to public screens, as the socket `problems` event.
    */
   problems: problemDigestSchema.optional(),
+  /**
+   * Township and village only: the region's latest cases and its open disputes, so the centre of
+   * a wall at that level lists them from the first paint (deltas keep them current).
+   */
+  cases: localCasesSchema.optional(),
 });
 export type Snapshot = z.infer<typeof snapshotSchema>;
 

@@ -239,6 +239,20 @@ const MATRIX: Record<string, Row> = {
     request: (_w, where) => ({ path: `/api/v1/alerts?region=${REGION[where]}` }),
     expect: anyUser(200),
   },
+  'GET /api/v1/alerts/export': {
+    request: (_w, where) => ({ path: `/api/v1/alerts/export?format=csv&state=closed&region=${REGION[where]}` }),
+    expect: anyUser(200),
+  },
+
+  // The case index (server/http/routes/cases.ts): read by any account but a department's, in its subtree.
+  'GET /api/v1/cases': {
+    request: (_w, where) => ({ path: `/api/v1/cases?region=${REGION[where]}` }),
+    expect: anyUser(200),
+  },
+  'GET /api/v1/cases/export': {
+    request: (_w, where) => ({ path: `/api/v1/cases/export?format=xlsx&region=${REGION[where]}` }),
+    expect: anyUser(200),
+  },
   'GET /api/v1/alerts/:id': {
     request: (who, where) => ({ path: `/api/v1/alerts/${alertFor(who, where)}` }),
     expect: anyUser(200),

@@ -254,6 +254,27 @@ describe('real replies, good and bad, match the document', () => {
     ).toBe(403);
   });
 
+  it('covers cases and exports: a page, a refused query, files of both formats, a region outside', async () => {
+    await call('POST', '/api/v1/events', { token: t.ingestKey, body: [dispute('oa-case')] });
+    let total = 0;
+    const end = Date.now() + 15_000;
+    while (total === 0 && Date.now() < end) {
+      total = ((await call('GET', '/api/v1/cases?region=620702&limit=5', { token: wall })).body as { total: number })
+        .total;
+      if (!total) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(total).toBeGreaterThan(0);
+    expect((await call('GET', '/api/v1/cases?kind=rumour', { token: wall })).status).toBe(400);
+    expect((await call('GET', '/api/v1/cases?region=620102', { token: countyDuty })).status).toBe(403);
+    expect((await call('GET', '/api/v1/cases/export?format=csv&region=620702', { token: wall })).status).toBe(200);
+    expect((await call('GET', '/api/v1/cases/export?format=xlsx', { token: countyDuty })).status).toBe(200);
+    expect((await call('GET', '/api/v1/cases/export', { token: countyDuty })).status).toBe(400);
+    expect((await call('GET', '/api/v1/alerts/export?format=csv&state=closed', { token: countyDuty })).status).toBe(
+      200,
+    );
+    expect((await call('GET', '/api/v1/alerts/export?format=pdf', { token: countyDuty })).status).toBe(400);
+  });
+
   it('covers alert work: the list, one alert in full, a step, a refused step, and silences', async () => {
     await call('POST', '/api/v1/events', {
       token: t.ingestKey,

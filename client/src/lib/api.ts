@@ -119,4 +119,5 @@ export const ERROR_TEXT: Record<ErrorCode, string> = {
   deadline_past: '督办期限须晚于当前时间',
   own_desk: '不能督办本级值班台的预警',
   supervisor_verifies: '督办事项须由督办单位核验',
+  too_many_rows: '导出行数超过上限，请缩小范围',
 };

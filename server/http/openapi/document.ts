@@ -8,6 +8,7 @@ const TAGS = [
   ['regions', 'the region tree and the snapshot a screen shows'],
   ['figures', '平安指数 and 上报及时率'],
   ['alerts', 'the duty officer’s work: alerts, their steps, silences'],
+  ['cases', 'the case index: incidents and disputes of a region, listed and exported'],
   ['departments', '中心吹哨、部门报到: the department registry, a department’s tasks, 挂牌督办 lists'],
   ['problems', '重点问题 · 降星销号: the problem register, milestones, 升星 and 挂牌督办'],
   ['users', 'accounts (admin)'],

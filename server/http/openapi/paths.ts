@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { ALERT_ACTIONS, type AlertAction } from '../../../shared/alert-machine.ts';
 import { listQuery } from '../../../shared/schemas/alert-actions.ts';
+import { caseExportQuery, caseListQuery } from '../../../shared/schemas/case.ts';
+import { alertExportQuery, EXPORT_ROW_LIMIT } from '../../../shared/schemas/export.ts';
 import { RULES } from '../../../shared/schemas/alert.ts';
 import { regionCodeSchema } from '../../../shared/schemas/region.ts';
 import { indexQuerySchema } from '../../../shared/schemas/safety-index.ts';
@@ -66,6 +68,17 @@ const alertActions = Object.fromEntries(
     },
   ]),
 );
+
+/** A CSV (UTF-8 with a byte-order mark, for Excel) or XLSX file; headers in Chinese. */
+const exportFile = (what: string) => ({
+  description: `${what}, as an attachment (at most ${EXPORT_ROW_LIMIT} rows)`,
+  content: {
+    'text/csv': { schema: { type: 'string' } },
+    'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': {
+      schema: { type: 'string', contentMediaType: 'application/octet-stream' },
+    },
+  },
+});
 
 /**
  * The ingest body is typed loosely on purpose: the contract keeps a batch's good events and
@@ -200,6 +213,43 @@ export const PATHS: Record<string, Record<string, unknown>> = {
       parameters: queryOf(listQuery),
       replies: { '200': { description: 'the alerts', schema: 'AlertList' } },
       errors: ['BadRequest', 'NotFound'],
+    }),
+  },
+  '/alerts/export': {
+    get: operation({
+      operationId: 'exportAlerts',
+      summary: 'the alert list of the duty console’s filters as CSV or XLSX',
+      description:
+        'The rows GET /alerts gives for the same filters (not capped at its page size), masked in public mode. Over the row limit the export is refused, not cut.',
+      tag: 'alerts',
+      auth: 'user',
+      parameters: queryOf(alertExportQuery),
+      replies: { '200': exportFile('the alerts') },
+      errors: ['BadRequest', 'NotFound', 'TooManyRows'],
+    }),
+  },
+  '/cases': {
+    get: operation({
+      operationId: 'listCases',
+      summary: 'cases (incidents and disputes) of a region’s subtree, newest first, a page at a time',
+      description:
+        'Filtered by kind, open/closed and the Beijing days of the earliest event; `total` counts every match. Pass `nextCursor` back as `cursor` for the next page. Closed cases are kept for the history window; open ones whatever their age.',
+      tag: 'cases',
+      auth: 'user',
+      parameters: queryOf(caseListQuery),
+      replies: { '200': { description: 'one page and the total', schema: 'CaseList' } },
+      errors: ['BadRequest', 'NotFound'],
+    }),
+  },
+  '/cases/export': {
+    get: operation({
+      operationId: 'exportCases',
+      summary: 'the case list of the same filters as CSV or XLSX',
+      tag: 'cases',
+      auth: 'user',
+      parameters: queryOf(caseExportQuery),
+      replies: { '200': exportFile('the cases') },
+      errors: ['BadRequest', 'NotFound', 'TooManyRows'],
     }),
   },
   '/alerts/{id}': {

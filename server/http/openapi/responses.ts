@@ -27,6 +27,9 @@ export const ERROR_RESPONSES = {
   PayloadTooLarge: error('body larger than the route allows; nothing of it was kept'),
   UnsupportedMediaType: error('a body in a charset or content encoding the server cannot read'),
   RateLimited: error('too many requests from this client (failed logins) or this ingest key', retryAfter),
+  TooManyRows: error(
+    'an export over its row limit (`error.details.limit`): refused whole, never cut short; narrow the filters',
+  ),
   Internal: error('an unexpected fault; details stay in the server log'),
   Unavailable: error('Redis cannot be reached right now; nothing of the request was applied', retryAfter),
 } as const;
@@ -42,6 +45,7 @@ export const STATUS: Record<ErrorResponse, string> = {
   Conflict: '409',
   PayloadTooLarge: '413',
   UnsupportedMediaType: '415',
+  TooManyRows: '422',
   RateLimited: '429',
   Internal: '500',
   Unavailable: '503',

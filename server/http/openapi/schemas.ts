@@ -29,6 +29,7 @@ import {
 } from '../../../shared/schemas/alert-replies.ts';
 import { alertViewSchema } from '../../../shared/schemas/alert.ts';
 import { snapshotSchema } from '../../../shared/schemas/snapshot.ts';
+import { caseItemSchema, caseListReplySchema } from '../../../shared/schemas/case.ts';
 import { regionInfoSchema, regionRefSchema } from '../../../shared/schemas/region.ts';
 import { safetyIndexReplySchema } from '../../../shared/schemas/safety-index.ts';
 import { timelinessReplySchema } from '../../../shared/schemas/timeliness.ts';
@@ -89,6 +90,8 @@ const REPLIES = {
   AlertList: alertListReplySchema,
   AlertDetail: alertDetailSchema,
   AlertActionReply: alertActionReplySchema,
+  CaseItem: caseItemSchema,
+  CaseList: caseListReplySchema,
   SilenceList: silenceListReplySchema,
   SilenceReply: silenceReplySchema,
   SafetyIndex: safetyIndexReplySchema,

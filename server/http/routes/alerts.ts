@@ -11,7 +11,7 @@ import { TASK_ACTIONS } from '../../../shared/alert-machine.ts';
 import type { DepartmentView } from '../../../shared/schemas/alert.ts';
 import type { WarningLevel } from '../../../shared/vocab.ts';
 import type { DepartmentRegistry } from '../../departments/registry.ts';
-import type { Alerts } from '../../alerts/service.ts';
+import { LIST_CAP, type Alerts } from '../../alerts/service.ts';
 import type { ActInput, ActResult, DispatchTarget } from '../../alerts/store.ts';
 import type { RegionTree } from '../../regions/tree.ts';
 import { principal, requireUser } from '../authenticate.ts';
@@ -21,6 +21,11 @@ import { supervisionError } from '../supervision-refusal.ts';
 import { supervisionRefusal } from '../../supervision/rules.ts';
 import { maskAlert } from '../../privacy/mask.ts';
 import { regionParam } from './regions.ts';
+import { tooManyRows } from './export-limit.ts';
+import { alertExportQuery, EXPORT_ROW_LIMIT } from '../../../shared/schemas/export.ts';
+import { alertTable } from '../../exports/alerts.ts';
+import { sendTables } from '../../exports/table.ts';
+import type { z } from 'zod';
 
 /** Who may silence a rule: it hides warnings from everyone below, so not every duty officer. */
 const SILENCERS = ['commander', 'admin'] as const;
@@ -93,20 +98,25 @@ export function alertsRouter(deps: {
     return a;
   }
 
-  router.get('/alerts', reader, async (req, res) => {
-    const q = parse(listQuery, req.query, 'query');
+  /** The list the duty console shows for these filters (its queue, or a region's alerts by state). */
+  async function listed(
+    q: z.output<typeof listQuery>,
+    res: Response,
+    cap = LIST_CAP,
+  ): Promise<{ alerts: AlertView[]; read: number }> {
     let alerts: AlertView[];
     if (q.desk) {
       regionParam(deps.tree, q.desk, res);
       // 挂牌督办 past its deadline goes to the top of the supervising level's own queue.
-      const overdue = (await deps.alerts.overdueSupervised(q.desk)).filter((a) => a.supervision?.overdue);
+      const overdue = (await deps.alerts.overdueSupervised(q.desk, cap)).filter((a) => a.supervision?.overdue);
       const ids = new Set(overdue.map((a) => a.id));
-      alerts = [...overdue, ...(await deps.alerts.atDesk(q.desk)).filter((a) => !ids.has(a.id))];
+      alerts = [...overdue, ...(await deps.alerts.atDesk(q.desk, cap)).filter((a) => !ids.has(a.id))];
     } else {
       const region = regionParam(deps.tree, q.region ?? principal(res).region, res);
       const bucket = q.state === 'resolved' || q.state === 'closed' ? q.state : 'open';
-      alerts = await deps.alerts.list(region, bucket);
+      alerts = await deps.alerts.list(region, bucket, cap);
     }
+    const read = alerts.length;
     if (q.state !== 'open') alerts = alerts.filter((a) => a.state === q.state);
     else alerts = alerts.filter((a) => OPEN_ALERT_STATES.includes(a.state));
     // Times are ISO 8601 +08:00, so their first ten characters are the Beijing day.
@@ -115,7 +125,23 @@ export function alertsRouter(deps: {
     if (from) alerts = alerts.filter((a) => a.createdAt.slice(0, 10) >= from);
     if (to) alerts = alerts.filter((a) => a.createdAt.slice(0, 10) <= to);
     // A public screen's account gets titles masked, as on its socket (server/privacy/mask.ts).
-    res.json({ alerts: principal(res).publicMode ? alerts.map(maskAlert) : alerts });
+    return { alerts: principal(res).publicMode ? alerts.map(maskAlert) : alerts, read };
+  }
+
+  router.get('/alerts', reader, async (req, res) => {
+    const { alerts } = await listed(parse(listQuery, req.query, 'query'), res);
+    res.json({ alerts });
+  });
+
+  // Before /alerts/:id, which would take `export` for an id.
+  router.get('/alerts/export', reader, async (req, res) => {
+    const { format, ...q } = parse(alertExportQuery, req.query, 'query');
+    // One more than the limit is read: a list that filled it may go on, and is refused, not cut.
+    const { alerts, read } = await listed(q, res, EXPORT_ROW_LIMIT + 1);
+    if (read > EXPORT_ROW_LIMIT) throw tooManyRows(alerts.length, true);
+    const place = q.desk ?? q.region ?? principal(res).region;
+    const name = (c: string) => deps.tree.get(c)?.name ?? c;
+    await sendTables(res, format, `${name(place)}预警清单`, [alertTable(alerts, name)]);
   });
 
   router.get('/alerts/:id', taskReader, async (req, res) => {

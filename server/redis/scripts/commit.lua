@@ -9,9 +9,11 @@
 --   s stream to acknowledge on ('' = none), g group, dt / mt / ct day, month, closed-case TTL s,
 --   q SLA queue key,
 --   c cases: [key, expected version ('' = none yet), new version ('' = only check), closed 1/0,
---            state JSON string stored as is]
+--            state JSON string stored as is, summary of the earliest event (false = unchanged)]
 --   n counters: [key, retention 'd'/'m'/'-', [field, delta, field, delta …]] (a field reaching 0 is removed)
 --   z SLA queue: [op 'a' add / 'r' remove, score, member]
+--   xa case index entries to add: [case id, score, key …]; xr to remove: [case id, key …]
+--   xc closed index sets written: trimmed below xf (ms) and given the TTL xt (s)
 --   a stream entry ids to acknowledge
 -- Returns {1} when committed, {0, key} when a case's version had moved.
 
@@ -23,6 +25,7 @@ end
 for _, c in ipairs(b.c) do
   if c[3] ~= '' then
     redis.call('HSET', c[1], 'v', c[3], 'j', c[5])
+    if c[6] then redis.call('HSET', c[1], 'm', c[6]) end
     if c[4] == 1 then redis.call('EXPIRE', c[1], b.ct) end
   end
 end
@@ -45,6 +48,17 @@ for _, z in ipairs(b.z) do
   else
     redis.call('ZREM', b.q, z[3])
   end
+end
+
+for _, x in ipairs(b.xr) do
+  for i = 2, #x do redis.call('ZREM', x[i], x[1]) end
+end
+for _, x in ipairs(b.xa) do
+  for i = 3, #x do redis.call('ZADD', x[i], x[2], x[1]) end
+end
+for _, key in ipairs(b.xc) do
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', '(' .. b.xf)
+  redis.call('EXPIRE', key, b.xt)
 end
 
 if b.s ~= '' and #b.a > 0 then redis.call('XACK', b.s, b.g, unpack(b.a)) end
