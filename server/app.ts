@@ -55,6 +55,10 @@ import { allowSocketRequest, corsGuard, originPolicy } from './http/origins.ts';
 import { securityHeaders } from './http/security.ts';
 import { ingestLimiter, loginLimiter } from './http/rate-limits.ts';
 import { apiJson, rejectUnsafeJson } from './http/safe-json.ts';
+import { createWallRegistry } from './walls/registry.ts';
+import { createWallOrders } from './walls/orders.ts';
+import { wallsRouter } from './http/routes/walls.ts';
+import { wireWallSockets } from './realtime/walls.ts';
 
 export interface ServerDeps {
   config: Config;
@@ -141,6 +145,18 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
   const alerts = alertsFromRules({ redis, keys, clock, audit }, rules);
   const alerting = setupAlerting({ redis, keys, clock, logger, tree, rules, alerts });
   const departments = createDepartmentRegistry({ redis, prefix: keys.prefix });
+  const wallRegistry = createWallRegistry({ redis, keys, clock, ttlMs: config.walls.ttlMs });
+  const wallOrders = createWallOrders({
+    redis,
+    keys,
+    clock,
+    registry: wallRegistry,
+    audit,
+    hasRegion: (c) => tree.has(c),
+    alertRegion: async (id) => (await alerting.alerts.store.view(id))?.region,
+    defaultMs: config.walls.orderMs,
+    maxMs: 12 * 3_600_000,
+  });
   const snapshot = (code: string) =>
     readSnapshot(
       { redis, keys, region: (c) => tree.info(c), alerts: (c, kids) => alerting.alerts.digest(c, kids) },
@@ -203,6 +219,7 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
   api.use('/', usersRouter({ users, tokens, tree, audit, sessions, departments }));
   api.use('/', ingestKeysRouter({ ingestKeys, tokens, tree, audit }));
   api.use('/', auditRouter({ audit, tokens, tree }));
+  api.use('/', wallsRouter({ tokens, orders: wallOrders }));
   app.use('/api/v1', api);
   app.use('/api', notFound);
 
@@ -250,6 +267,7 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
     subscriber: hubSub,
     noticeChannel: keys.notices,
     alertChannel: `${keys.prefix}alerts`,
+    wallChannel: keys.wallPush,
     readSnapshot: snapshot,
     regionName: (c) => tree.get(c)?.name ?? c,
     clock,
@@ -257,7 +275,15 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
     metrics,
   });
   watch.tell((r) => hub.pipeline(r));
-  wireSocketHandlers(io, { tokens, tree, hub, logger });
+  const wallSockets = wireWallSockets(io, {
+    registry: wallRegistry,
+    orders: wallOrders,
+    tree,
+    clock,
+    logger,
+    groups: config.walls.groups,
+  });
+  wireSocketHandlers(io, { tokens, tree, hub, logger, onSubscribed: (s, code) => wallSockets.showing(s, code) });
   io.on('connection', (s) => {
     metrics.sockets.inc();
     s.on('disconnect', () => metrics.sockets.dec());
@@ -324,6 +350,7 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
       httpServer.closeAllConnections?.();
       await closing;
       watch.stop();
+      wallSockets.stop();
       await hub.stop();
       await stopAlerting();
       await stopRules();

@@ -9,7 +9,9 @@ import {
   type SocketData,
   type TickerItem,
 } from '../../shared/events.ts';
-import { ancestry } from '../../shared/regions.ts';
+import { ancestry, isWithin } from '../../shared/regions.ts';
+import { wallRoom } from '../../shared/events.ts';
+import { parseWallPush } from '../walls/push.ts';
 import type { Snapshot } from '../../shared/schemas/snapshot.ts';
 import type { AlertView } from '../../shared/schemas/alert.ts';
 import { departmentRoom } from '../../shared/events.ts';
@@ -25,6 +27,7 @@ import { maskAlert, maskTickerItem } from '../privacy/mask.ts';
 import type { PipelineReading } from '../aggregate/lag-watch.ts';
 
 export type IO = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+export type ServerSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
 export interface HubOptions {
   io: IO;
@@ -32,6 +35,8 @@ export interface HubOptions {
   subscriber: Redis;
   noticeChannel: string;
   alertChannel: string;
+  /** Wall orders and releases (一键上墙), from whichever server took them. */
+  wallChannel?: string;
   readSnapshot: (code: string) => Promise<Snapshot | undefined>;
   regionName: (code: string) => string;
   clock: Clock;
@@ -129,6 +134,33 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     if (publics.some((r) => localSize(r) > 0)) io.local.to(publics).emit('alert', maskAlert(alert));
   }
 
+  /**
+   * An order reaches each wall it names, on whichever process holds the wall's socket, and only
+   * when that socket's viewer may see the target: the order was checked when it was given, but
+   * the viewer of a wall may have changed since (another account logged in on the screen).
+   */
+  function onWallPush(message: string): void {
+    const push = parseWallPush(message);
+    if (!push) return;
+    if (push.kind === 'release') {
+      for (const r of push.releases) io.local.to(wallRoom(r.wall)).emit('wall:release', { order: r.order });
+      return;
+    }
+    const { order } = push;
+    for (const id of order.walls) {
+      for (const sid of io.of('/').adapter.rooms.get(wallRoom(id)) ?? []) {
+        const socket = io.sockets.sockets.get(sid);
+        if (!socket) continue;
+        if (isWithin(order.target.region, socket.data.region)) socket.emit('wall:focus', order);
+        else
+          logger.warn(
+            { order: order.id, wall: id, viewer: socket.data.username, target: order.target.region },
+            'wall order outside its viewer’s area not delivered',
+          );
+      }
+    }
+  }
+
   async function refresh(code: string, room: RoomState): Promise<void> {
     await room.serialize(async () => {
       if (!room.dirty) return;
@@ -213,10 +245,15 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   io.on('connection', greet);
 
   const timer = setInterval(flush, intervalMs);
-  await opts.subscriber.subscribe(opts.noticeChannel, opts.alertChannel);
+  await opts.subscriber.subscribe(
+    opts.noticeChannel,
+    opts.alertChannel,
+    ...(opts.wallChannel ? [opts.wallChannel] : []),
+  );
   opts.subscriber.on('message', (channel: string, message: string) => {
     if (channel === opts.noticeChannel) onNotice(message);
     else if (channel === opts.alertChannel) onAlert(message);
+    else if (channel === opts.wallChannel) onWallPush(message);
   });
 
   return {

@@ -24,6 +24,16 @@ export interface Keys {
   slaQueue: string;
   /** Pub/sub channel of change notices from the aggregator to the realtime hubs. */
   notices: string;
+  /** A wall that is up (hash; expires unless its socket's server refreshes it). See server/walls/registry.ts. */
+  wall(id: string): string;
+  /** Ids of the walls that are up, scored by when their record expires (ms): the list to read them from. */
+  walls: string;
+  /** One 上墙 order (JSON), kept a day past its end so a late release is told it expired. */
+  wallOrder(id: string): string;
+  /** The order a wall follows (its id), expiring with the order. */
+  wallFollow(wallId: string): string;
+  /** Pub/sub channel of wall orders and releases, heard by every server's hub. */
+  wallPush: string;
 }
 
 export const AGGREGATOR_GROUP = 'aggregator';
@@ -44,5 +54,10 @@ export function createKeys(root: string, app = 'pa'): Keys {
     lowOpen: (township) => `${prefix}lopen:${township}`,
     slaQueue: `${prefix}sla`,
     notices: `${prefix}notices`,
+    wall: (id) => `${prefix}wall:${id}`,
+    walls: `${prefix}walls`,
+    wallOrder: (id) => `${prefix}wallorder:${id}`,
+    wallFollow: (wallId) => `${prefix}wallfollow:${wallId}`,
+    wallPush: `${prefix}wallpush`,
   };
 }

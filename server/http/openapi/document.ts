@@ -9,6 +9,7 @@ const TAGS = [
   ['figures', '平安指数 and 上报及时率'],
   ['alerts', 'the duty officer’s work: alerts, their steps, silences'],
   ['departments', '中心吹哨、部门报到: the department registry, a department’s tasks, 挂牌督办 lists'],
+  ['walls', '指挥调度: named walls that are up, and 一键上墙 orders that put a region or an alert up on them'],
   ['users', 'accounts (admin)'],
   ['ingest-keys', 'keys of the source systems (admin)'],
   ['audit', 'the hash-chained audit trail (admin)'],

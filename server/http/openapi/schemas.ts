@@ -42,6 +42,13 @@ import {
 } from '../../../shared/schemas/department.ts';
 import { supervisionListReplySchema } from '../../../shared/schemas/supervision.ts';
 import { errorReplySchema } from '../../../shared/schemas/error.ts';
+import {
+  focusBody,
+  focusReplySchema,
+  releaseReplySchema,
+  wallListReplySchema,
+  wallOrderSchema,
+} from '../../../shared/schemas/wall.ts';
 import { healthReplySchema, readyReplySchema } from '../../../shared/schemas/health.ts';
 
 /** What clients send: JSON Schema of the input side (defaults make fields optional). */
@@ -61,6 +68,7 @@ const REQUESTS = {
   Assist: assistBody,
   Supervise: superviseBody,
   NewDepartment: newDepartmentBody,
+  WallFocus: focusBody,
 } satisfies Record<string, z.ZodType>;
 
 /** What the server answers: JSON Schema of the output side, closed (no field the schema does not name). */
@@ -91,6 +99,10 @@ const REPLIES = {
   DepartmentReply: departmentReplySchema,
   TaskList: taskListReplySchema,
   SupervisionList: supervisionListReplySchema,
+  WallOrder: wallOrderSchema,
+  WallList: wallListReplySchema,
+  WallFocusReply: focusReplySchema,
+  WallReleaseReply: releaseReplySchema,
   Health: healthReplySchema,
   Ready: readyReplySchema,
 } satisfies Record<string, z.ZodType>;
