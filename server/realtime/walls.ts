@@ -37,6 +37,8 @@ export function wireWallSockets(
   const { registry, orders, logger } = deps;
   /** Named wall sockets of this process, by socket id. */
   const local = new Map<string, { socket: ServerSocket; id: string; rec: WallRecord }>();
+  /** The region each socket last subscribed to, kept from before its registration completes. */
+  const shown = new Map<string, string>();
 
   async function register(socket: ServerSocket): Promise<void> {
     const auth = socket.handshake.auth as Record<string, unknown> | undefined;
@@ -69,6 +71,7 @@ export function wireWallSockets(
       ...(group ? { group } : {}),
       ...(main ? { main: true } : {}),
       ...(h.quiet ? { quiet: true } : {}),
+      ...(shown.has(socket.id) ? { showing: shown.get(socket.id)! } : {}),
     };
     await registry.register(rec);
     if (socket.disconnected) return void registry.unregister(rec.id, socket.id);
@@ -97,6 +100,7 @@ export function wireWallSockets(
       socket.emit('wall:registered', fail('unavailable', 'registration failed; it is tried again on reconnect'));
     });
     socket.on('disconnect', () => {
+      shown.delete(socket.id);
       const w = local.get(socket.id);
       if (!w) return;
       local.delete(socket.id);
@@ -155,8 +159,12 @@ export function wireWallSockets(
 
   return {
     showing(socket, region) {
+      if (socket.handshake.auth?.wall === undefined) return;
+      shown.set(socket.id, region);
       const w = local.get(socket.id);
-      if (w) registry.setShowing(w.id, socket.id, region).catch(() => undefined);
+      if (!w) return;
+      w.rec.showing = region;
+      registry.setShowing(w.id, socket.id, region).catch(() => undefined);
     },
     stop() {
       clearInterval(timer);

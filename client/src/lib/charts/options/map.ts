@@ -235,8 +235,14 @@ export function mapOption(input: MapInput): MapOption {
       left: 8,
       right: 8,
       selectedMode: false,
+      // Zoomed, the spot sits in the left third: the alert's card covers the map's right side.
       ...(input.spot && input.zoom && input.zoom > 1
-        ? { center: [input.spot.lng, input.spot.lat], zoom: input.zoom }
+        ? {
+            center: [input.spot.lng, input.spot.lat],
+            zoom: input.zoom,
+            layoutCenter: ['30%', '50%'],
+            layoutSize: '90%',
+          }
         : {}),
       regions: input.features.filter((f) => f.small).map((f) => ({ name: f.name, label: { offset: [0, -18] } })),
       label: labelsOnTop ? { show: false } : labelStyle,
