@@ -68,6 +68,10 @@ import { allowSocketRequest, corsGuard, originPolicy } from './http/origins.ts';
 import { securityHeaders } from './http/security.ts';
 import { ingestLimiter, loginLimiter } from './http/rate-limits.ts';
 import { apiJson, rejectUnsafeJson } from './http/safe-json.ts';
+import { createWallRegistry } from './walls/registry.ts';
+import { createWallOrders } from './walls/orders.ts';
+import { wallsRouter } from './http/routes/walls.ts';
+import { wireWallSockets } from './realtime/walls.ts';
 
 export interface ServerDeps {
   config: Config;
@@ -189,6 +193,18 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
     },
   });
   const caseList: CaseListDeps = { redis, keys, regionName: (c) => tree.get(c)?.name };
+  const wallRegistry = createWallRegistry({ redis, keys, clock, ttlMs: config.walls.ttlMs });
+  const wallOrders = createWallOrders({
+    redis,
+    keys,
+    clock,
+    registry: wallRegistry,
+    audit,
+    hasRegion: (c) => tree.has(c),
+    alertRegion: async (id) => (await alerting.alerts.store.view(id))?.region,
+    defaultMs: config.walls.orderMs,
+    maxMs: 12 * 3_600_000,
+  });
   const snapshot = (code: string) =>
     readSnapshot(
       {
@@ -270,6 +286,7 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
   api.use('/', usersRouter({ users, tokens, tree, audit, sessions, departments }));
   api.use('/', ingestKeysRouter({ ingestKeys, tokens, tree, audit }));
   api.use('/', auditRouter({ audit, tokens, tree }));
+  api.use('/', wallsRouter({ tokens, orders: wallOrders }));
   app.use('/api/v1', api);
   app.use('/api', notFound);
 
@@ -318,6 +335,7 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
     noticeChannel: keys.notices,
     alertChannel: `${keys.prefix}alerts`,
     problemChannel: keys.problems.channel,
+    wallChannel: keys.wallPush,
     readSnapshot: snapshot,
     regionName: (c) => tree.get(c)?.name ?? c,
     clock,
@@ -325,7 +343,15 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
     metrics,
   });
   watch.tell((r) => hub.pipeline(r));
-  wireSocketHandlers(io, { tokens, tree, hub, logger });
+  const wallSockets = wireWallSockets(io, {
+    registry: wallRegistry,
+    orders: wallOrders,
+    tree,
+    clock,
+    logger,
+    groups: config.walls.groups,
+  });
+  wireSocketHandlers(io, { tokens, tree, hub, logger, onSubscribed: (s, code) => wallSockets.showing(s, code) });
   io.on('connection', (s) => {
     metrics.sockets.inc();
     s.on('disconnect', () => metrics.sockets.dec());
@@ -410,6 +436,7 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
       await closing;
       watch.stop();
       await monthlyFreeze.stop();
+      wallSockets.stop();
       await hub.stop();
       await stopAlerting();
       await overdueSweep.stop();

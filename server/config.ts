@@ -94,6 +94,25 @@ const envSchema = z.object({
   PIPELINE_STALLED_SECONDS: z.coerce.number().positive().max(86_400).default(60),
   /** The chromium that renders the monthly 通报 as PDF (Debian's package, with fonts-noto-cjk for Chinese). */
   CHROMIUM_PATH: z.string().min(1).default('/usr/bin/chromium'),
+  /** A wall that is up is forgotten this long (s) after its server last heard of it (a dead screen or process). */
+  WALL_TTL_SECONDS: z.coerce.number().int().min(3).max(600).default(30),
+  /** How long walls follow an order (一键上墙) that names no `until` (min). */
+  WALL_ORDER_MINUTES: z.coerce.number().positive().max(720).default(10),
+  /**
+   * Wall groups by name, `group:wall,wall;group:wall…`, e.g. `会商:主屏,左屏,右屏`: the first
+   * wall named is the group's main wall. A wall's own `?group=` wins over this.
+   */
+  WALL_GROUPS: z
+    .string()
+    .optional()
+    .refine(
+      (v) =>
+        v === undefined ||
+        v
+          .split(';')
+          .every((g) => /^[\p{L}\p{N}_·-]{1,16}:[\p{L}\p{N}_·-]{1,16}(,[\p{L}\p{N}_·-]{1,16})*$/u.test(g.trim())),
+      { message: 'must be group:wall,wall;group:wall… (names of 1–16 letters, digits, - _ ·)' },
+    ),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -125,6 +144,12 @@ export interface Config {
   pipelineBounds: { laggingSeconds: number; stalledSeconds: number };
   /** Chromium for PDF rendering of the monthly 通报. */
   chromiumPath: string;
+  walls: {
+    ttlMs: number;
+    orderMs: number;
+    /** Wall name → its configured group, and whether it is that group's main wall. */
+    groups: Map<string, { group: string; main: boolean }>;
+  };
 }
 
 export class ConfigError extends Error {
@@ -180,5 +205,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: e.TRUST_PROXY === 'false' ? false : e.TRUST_PROXY.split(',').map((p) => p.trim()),
     redisCommandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
     pipelineBounds: { laggingSeconds: e.PIPELINE_LAGGING_SECONDS, stalledSeconds: e.PIPELINE_STALLED_SECONDS },
+    walls: {
+      ttlMs: e.WALL_TTL_SECONDS * 1000,
+      orderMs: Math.round(e.WALL_ORDER_MINUTES * 60_000),
+      groups: wallGroups(e.WALL_GROUPS),
+    },
   };
+}
+
+function wallGroups(spec: string | undefined): Map<string, { group: string; main: boolean }> {
+  const out = new Map<string, { group: string; main: boolean }>();
+  for (const g of spec?.split(';') ?? []) {
+    const [group, names] = g.trim().split(':') as [string, string];
+    names.split(',').forEach((name, i) => out.set(name, { group, main: i === 0 }));
+  }
+  return out;
 }

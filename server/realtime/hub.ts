@@ -9,8 +9,10 @@ import {
   type SocketData,
   type TickerItem,
 } from '../../shared/events.ts';
-import { ancestry } from '../../shared/regions.ts';
+import { ancestry, isWithin } from '../../shared/regions.ts';
 import type { Delta } from '../../shared/delta.ts';
+import { wallRoom } from '../../shared/events.ts';
+import { parseWallPush } from '../walls/push.ts';
 import type { Snapshot } from '../../shared/schemas/snapshot.ts';
 import type { AlertView } from '../../shared/schemas/alert.ts';
 import { departmentRoom } from '../../shared/events.ts';
@@ -27,6 +29,7 @@ import type { ProblemView } from '../../shared/schemas/problem.ts';
 import type { PipelineReading } from '../aggregate/lag-watch.ts';
 
 export type IO = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+export type ServerSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
 export interface HubOptions {
   io: IO;
@@ -36,6 +39,8 @@ export interface HubOptions {
   alertChannel: string;
   /** Changed problems (ProblemView JSON), relayed as the `problem` event. */
   problemChannel?: string;
+  /** Wall orders and releases (一键上墙), from whichever server took them. */
+  wallChannel?: string;
   readSnapshot: (code: string) => Promise<Snapshot | undefined>;
   regionName: (code: string) => string;
   clock: Clock;
@@ -174,6 +179,33 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     if (localSize(pub) > 0) io.local.to(pub).emit('delta', { ...delta, changes: masked });
   }
 
+  /**
+   * An order reaches each wall it names, on whichever process holds the wall's socket, and only
+   * when that socket's viewer may see the target: the order was checked when it was given, but
+   * the viewer of a wall may have changed since (another account logged in on the screen).
+   */
+  function onWallPush(message: string): void {
+    const push = parseWallPush(message);
+    if (!push) return;
+    if (push.kind === 'release') {
+      for (const r of push.releases) io.local.to(wallRoom(r.wall)).emit('wall:release', { order: r.order });
+      return;
+    }
+    const { order } = push;
+    for (const id of order.walls) {
+      for (const sid of io.of('/').adapter.rooms.get(wallRoom(id)) ?? []) {
+        const socket = io.sockets.sockets.get(sid);
+        if (!socket) continue;
+        if (isWithin(order.target.region, socket.data.region)) socket.emit('wall:focus', order);
+        else
+          logger.warn(
+            { order: order.id, wall: id, viewer: socket.data.username, target: order.target.region },
+            'wall order outside its viewer’s area not delivered',
+          );
+      }
+    }
+  }
+
   async function refresh(code: string, room: RoomState): Promise<void> {
     await room.serialize(async () => {
       if (!room.dirty) return;
@@ -263,11 +295,13 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     opts.noticeChannel,
     opts.alertChannel,
     ...(opts.problemChannel ? [opts.problemChannel] : []),
+    ...(opts.wallChannel ? [opts.wallChannel] : []),
   );
   opts.subscriber.on('message', (channel: string, message: string) => {
     if (channel === opts.noticeChannel) onNotice(message);
     else if (channel === opts.alertChannel) onAlert(message);
     else if (channel === opts.problemChannel) onProblem(message);
+    else if (channel === opts.wallChannel) onWallPush(message);
   });
 
   return {

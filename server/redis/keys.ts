@@ -42,6 +42,16 @@ export interface Keys {
   monthFrozen(month: string): string;
   /** Held by the one process running the monthly freeze of `YYYYMM`, so two do not do the work twice. */
   monthFreezeLock(month: string): string;
+  /** A wall that is up (hash; expires unless its socket's server refreshes it). See server/walls/registry.ts. */
+  wall(id: string): string;
+  /** Ids of the walls that are up, scored by when their record expires (ms): the list to read them from. */
+  walls: string;
+  /** One 上墙 order (JSON), kept a day past its end so a late release is told it expired. */
+  wallOrder(id: string): string;
+  /** The order a wall follows (its id), expiring with the order. */
+  wallFollow(wallId: string): string;
+  /** Pub/sub channel of wall orders and releases, heard by every server's hub. */
+  wallPush: string;
 }
 
 /** Keys of the problem register (降星销号); the shapes are spelled in server/problems/store.ts. */
@@ -100,5 +110,10 @@ export function createKeys(root: string, app = 'pa'): Keys {
     assessment: (region, month) => `${prefix}asm:${region}:${month}`,
     monthFrozen: (month) => `${prefix}asmdone:${month}`,
     monthFreezeLock: (month) => `${prefix}asmlock:${month}`,
+    wall: (id) => `${prefix}wall:${id}`,
+    walls: `${prefix}walls`,
+    wallOrder: (id) => `${prefix}wallorder:${id}`,
+    wallFollow: (wallId) => `${prefix}wallfollow:${wallId}`,
+    wallPush: `${prefix}wallpush`,
   };
 }

@@ -3,6 +3,8 @@ import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { listRoutes } from '../helpers/routes.ts';
 import { openSocket, subscribe } from '../helpers/socket.ts';
 import { ALERT_ACTIONS, TASK_ACTIONS } from '../../shared/alert-machine.ts';
+import { io as connectSocket } from 'socket.io-client';
+import type { TestSocket } from '../helpers/socket.ts';
 
 /**
  * The authorization matrix of issue 4: every principal × every route and socket action × a region
@@ -56,6 +58,9 @@ const adminOnly = (ok: number) => roles(['admin'], ok);
 
 let t: TestServer;
 let root: string;
+/** A province commander: gives the wall orders the matrix releases. */
+let rootCommander: string;
+const wallSockets: TestSocket[] = [];
 const auth: Partial<Record<Who, string>> = {};
 let n = 0;
 const unique = (s: string) => `${s}-${++n}`;
@@ -76,10 +81,14 @@ async function call(method: string, req: Req, who: Who): Promise<number> {
   return res.status;
 }
 
-async function asRoot(method: string, path: string, body?: unknown): Promise<unknown> {
+async function asRootCommander(method: string, path: string, body?: unknown): Promise<unknown> {
+  return asRoot(method, path, body, rootCommander);
+}
+
+async function asRoot(method: string, path: string, body?: unknown, token = root): Promise<unknown> {
   const res = await fetch(`${t.url}/api/v1${path}`, {
     method,
-    headers: { authorization: `Bearer ${root}`, 'content-type': 'application/json' },
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   if (!res.ok) throw new Error(`${method} ${path} as root admin: ${res.status} ${await res.text()}`);
@@ -352,6 +361,33 @@ const MATRIX: Record<string, Row> = {
     },
     expect: roles(['commander', 'admin'], 204),
   },
+
+  // Walls and 一键上墙 (issue 19): desks command the walls of their area; admins only see the list.
+  'GET /api/v1/walls': {
+    request: () => ({ path: '/api/v1/walls' }),
+    expect: (who) => (!isUser(who) ? 401 : ['duty', 'commander', 'admin'].includes(who) ? 200 : 403),
+  },
+  'POST /api/v1/walls/focus': {
+    // The wall is in the caller's area; "out" puts up a region outside it.
+    request: (_w, where) => ({
+      path: '/api/v1/walls/focus',
+      body: {
+        walls: ['矩阵屏'],
+        target: { region: REGION[where] },
+        until: new Date(Date.now() + 60_000).toISOString(),
+      },
+    }),
+    expect: roles(['duty', 'commander'], 201),
+  },
+  'DELETE /api/v1/walls/orders/:id': {
+    request: async (_w, where) => {
+      const wall = where === 'in' ? '矩阵屏' : '矩阵外屏';
+      const body = { walls: [wall], target: { region: where === 'in' ? HOME : REGION.out } };
+      const { order } = (await asRootCommander('POST', '/walls/focus', body)) as { order: { id: string } };
+      return { path: `/api/v1/walls/orders/${order.id}` };
+    },
+    expect: roles(['duty', 'commander'], 200),
+  },
 };
 
 const later = () => new Date(Date.now() + 7 * 86_400_000).toISOString();
@@ -400,6 +436,8 @@ const SOCKET_MATRIX: Record<string, (who: Who, where: Where) => string> = {
   subscribe: (who, where) =>
     !isUser(who) ? 'unauthenticated' : where === 'in' && who !== 'department' ? 'ok' : 'out_of_scope',
   unsubscribe: (who) => (!isUser(who) ? 'unauthenticated' : 'ok'),
+  // Only a named main wall whose viewer commands walls leads its group; the matrix socket is no wall.
+  'wall:drill': (who, where) => (!isUser(who) ? 'unauthenticated' : where === 'in' ? 'forbidden' : 'out_of_scope'),
 };
 
 function matches(expected: Expected, status: number): boolean {
@@ -427,6 +465,24 @@ beforeAll(async () => {
     problemIds.township = await problemOf(await t.userToken('mx-town-commander', 'commander', REGION.in), REGION.in);
   }
   auth.ingest = ((await asRoot('POST', '/ingest-keys', { source: 'matrix', region: HOME })) as { key: string }).key;
+  rootCommander = await t.userToken('mx-root-commander', 'commander', '62');
+  // Two named walls: one in the matrix's home region, one outside it.
+  for (const [name, token] of [
+    ['矩阵屏', auth.wall!],
+    ['矩阵外屏', await t.userToken('mx-wall-out', 'wall', REGION.out)],
+  ] as const) {
+    const s: TestSocket = connectSocket(t.url, {
+      transports: ['websocket'],
+      auth: { token, wall: name },
+      reconnection: false,
+      forceNew: true,
+      autoConnect: false,
+    });
+    const registered = new Promise((r) => s.once('wall:registered', r));
+    s.connect();
+    expect(await registered).toMatchObject({ ok: true });
+    wallSockets.push(s);
+  }
 
   if (listRoutes(t.server).includes('GET /api/v1/alerts')) {
     const cases = [
@@ -455,7 +511,10 @@ beforeAll(async () => {
     }
   }
 });
-afterAll(async () => t?.stop());
+afterAll(async () => {
+  for (const s of wallSockets) s.close();
+  await t?.stop();
+});
 
 describe('the authorization matrix', () => {
   it('has a row for every route the server answers', () => {
@@ -508,7 +567,7 @@ describe('the authorization matrix', () => {
             const r = await subscribe(socket, REGION[where]);
             got = r.ok ? 'ok' : r.error.code;
           } else {
-            const r = await socket.timeout(5000).emitWithAck('unsubscribe', REGION[where]);
+            const r = await socket.timeout(5000).emitWithAck(action as 'unsubscribe', REGION[where]);
             got = r.ok ? 'ok' : r.error.code;
           }
           if (got !== expectFor(who, where))

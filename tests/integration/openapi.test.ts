@@ -9,6 +9,7 @@ import { ALERT_ACTIONS } from '../../shared/alert-machine.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { listRoutes } from '../helpers/routes.ts';
 import { responseChecker } from '../helpers/openapi-responses.ts';
+import { io as connectSocket } from 'socket.io-client';
 
 /**
  * /api/v1/openapi.json against the server it describes: valid OpenAPI 3.1, clean under
@@ -363,6 +364,41 @@ describe('real replies, good and bad, match the document', () => {
 
     expect((await call('GET', '/api/v1/audit?limit=50', { token: admin })).status).toBe(200);
     expect((await call('GET', '/api/v1/audit', { token: countyDuty })).status).toBe(403);
+  });
+
+  it('covers the wall routes: the list, an order and its release, and their refusals', async () => {
+    const screen = connectSocket(t.url, {
+      transports: ['websocket'],
+      auth: { token: wall, wall: '文档屏' },
+      reconnection: false,
+      forceNew: true,
+      autoConnect: false,
+    });
+    const registered = new Promise((r) => screen.once('wall:registered', r));
+    screen.connect();
+    try {
+      expect(await registered).toMatchObject({ ok: true });
+      expect((await call('GET', '/api/v1/walls', { token: countyDuty })).status).toBe(200);
+      expect((await call('GET', '/api/v1/walls', { token: wall })).status).toBe(403);
+      const until = new Date(Date.now() + 1500).toISOString();
+      const given = await call('POST', '/api/v1/walls/focus', {
+        token: countyDuty,
+        body: { walls: ['文档屏'], target: { region: '620702001' }, until },
+      });
+      expect(given.status).toBe(201);
+      const id = (given.body as { order: { id: string } }).order.id;
+      const focus = (body: unknown) => call('POST', '/api/v1/walls/focus', { token: countyDuty, body });
+      expect((await focus({ walls: ['文档屏'], release: true })).status).toBe(200);
+      expect((await focus({ walls: ['无此屏'], target: { region: '620702' } })).status).toBe(404);
+      expect((await focus({ walls: ['文档屏'], target: { region: '6201' } })).status).toBe(403);
+      expect((await focus({ walls: ['文档屏'] })).status).toBe(400);
+      expect((await call('DELETE', '/api/v1/walls/orders/o-0000000000000000', { token: countyDuty })).status).toBe(404);
+      expect((await call('DELETE', '/api/v1/walls/orders/bad', { token: countyDuty })).status).toBe(400);
+      await new Promise((r) => setTimeout(r, 1600));
+      expect((await call('DELETE', `/api/v1/walls/orders/${id}`, { token: countyDuty })).status).toBe(410);
+    } finally {
+      screen.close();
+    }
   });
 
   it('covers the operator routes outside /api/v1', async () => {

@@ -120,4 +120,8 @@ export const ERROR_TEXT: Record<ErrorCode, string> = {
   own_desk: '不能督办本级值班台的预警',
   supervisor_verifies: '督办事项须由督办单位核验',
   too_many_rows: '导出行数超过上限，请缩小范围',
+  wall_not_found: '大屏不在线或不存在',
+  wall_out_of_scope: '该大屏不在本账号管辖范围内',
+  target_out_of_scope: '大屏的登录账号无权查看该内容',
+  order_expired: '推送已过期',
 };

@@ -11,6 +11,7 @@ const TAGS = [
   ['cases', 'the case index: incidents and disputes of a region, listed and exported'],
   ['departments', '中心吹哨、部门报到: the department registry, a department’s tasks, 挂牌督办 lists'],
   ['problems', '重点问题 · 降星销号: the problem register, milestones, 升星 and 挂牌督办'],
+  ['walls', '指挥调度: named walls that are up, and 一键上墙 orders that put a region or an alert up on them'],
   ['users', 'accounts (admin)'],
   ['ingest-keys', 'keys of the source systems (admin)'],
   ['audit', 'the hash-chained audit trail (admin)'],

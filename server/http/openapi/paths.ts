@@ -420,6 +420,43 @@ export const PATHS: Record<string, Record<string, unknown>> = {
       errors: ['NotFound', 'Conflict'],
     }),
   },
+  '/walls': {
+    get: operation({
+      operationId: 'listWalls',
+      summary: 'the named walls up in the caller’s subtree, with what each shows and follows (duty, commander, admin)',
+      tag: 'walls',
+      auth: 'user',
+      replies: { '200': { description: 'the walls, by region and name', schema: 'WallList' } },
+    }),
+  },
+  '/walls/focus': {
+    post: operation({
+      operationId: 'focusWalls',
+      summary:
+        '一键上墙: put a region or an alert up on walls or a group (`target`), or release them (`release: true`)',
+      description:
+        'The whole order is refused when a wall is not up (`wall_not_found`) or outside the caller’s area (`wall_out_of_scope`), when the target is outside the caller’s area or a wall’s viewer’s (`target_out_of_scope`), or when `until` is not in the future (`order_expired`). Walls follow within a second over their socket (`wall:focus`) and return to their own region or rotation at `until`.',
+      tag: 'walls',
+      auth: 'user',
+      body: 'WallFocus',
+      replies: {
+        '200': { description: 'released: the walls that were following an order', schema: 'WallReleaseReply' },
+        '201': { description: 'the order, as the walls get it', schema: 'WallFocusReply' },
+      },
+      errors: ['NotFound', 'Conflict'],
+    }),
+  },
+  '/walls/orders/{id}': {
+    delete: operation({
+      operationId: 'releaseWallOrder',
+      summary: 'release one order: the walls still following it return to their own region or rotation',
+      tag: 'walls',
+      auth: 'user',
+      parameters: [pathParam('id', z.string(), 'order id (o-…)')],
+      replies: { '200': { description: 'the walls released', schema: 'WallReleaseReply' } },
+      errors: ['BadRequest', 'NotFound', 'Gone'],
+    }),
+  },
   '/users': {
     get: operation({
       operationId: 'listUsers',

@@ -22,8 +22,9 @@ export const ERROR_RESPONSES = {
   Forbidden: error(
     'a role that may not do this, a region outside the caller’s subtree, or a browser origin not allowed',
   ),
-  NotFound: error('no such region, alert, user, ingest key or silence'),
+  NotFound: error('no such region, alert, user, ingest key, silence, wall or order'),
   Conflict: error('the state refuses the step (`error.details` says the state, and who signed first)'),
+  Gone: error('the order ran out (its `until` passed) before it was released'),
   PayloadTooLarge: error('body larger than the route allows; nothing of it was kept'),
   UnsupportedMediaType: error('a body in a charset or content encoding the server cannot read'),
   RateLimited: error('too many requests from this client (failed logins) or this ingest key', retryAfter),
@@ -43,6 +44,7 @@ export const STATUS: Record<ErrorResponse, string> = {
   Forbidden: '403',
   NotFound: '404',
   Conflict: '409',
+  Gone: '410',
   PayloadTooLarge: '413',
   UnsupportedMediaType: '415',
   TooManyRows: '422',

@@ -53,6 +53,13 @@ import {
   restarBody,
 } from '../../../shared/schemas/problem.ts';
 import { errorReplySchema } from '../../../shared/schemas/error.ts';
+import {
+  focusBody,
+  focusReplySchema,
+  releaseReplySchema,
+  wallListReplySchema,
+  wallOrderSchema,
+} from '../../../shared/schemas/wall.ts';
 import { healthReplySchema, readyReplySchema } from '../../../shared/schemas/health.ts';
 
 /** What clients send: JSON Schema of the input side (defaults make fields optional). */
@@ -76,6 +83,7 @@ const REQUESTS = {
   MilestoneDone: milestoneDoneBody,
   MilestoneVerify: milestoneVerifyBody,
   Restar: restarBody,
+  WallFocus: focusBody,
 } satisfies Record<string, z.ZodType>;
 
 /** What the server answers: JSON Schema of the output side, closed (no field the schema does not name). */
@@ -112,6 +120,10 @@ const REPLIES = {
   ProblemList: problemListReplySchema,
   ProblemReply: problemReplySchema,
   ProblemDetail: problemDetailSchema,
+  WallOrder: wallOrderSchema,
+  WallList: wallListReplySchema,
+  WallFocusReply: focusReplySchema,
+  WallReleaseReply: releaseReplySchema,
   Health: healthReplySchema,
   Ready: readyReplySchema,
 } satisfies Record<string, z.ZodType>;

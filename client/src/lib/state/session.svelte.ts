@@ -42,6 +42,10 @@ export interface SessionOptions {
   retryMs?: number;
   /** Delay before dialling again after the server closed the connection (default 1–3 s, jittered). */
   redialMs?: number;
+  /** Every alert the socket delivers, after the list took it (a red one may take the stage). */
+  onAlert?: (alert: AlertView) => void;
+  /** The alerts of each full snapshot (what the wall already knows of). */
+  onKnownAlerts?: (alerts: readonly AlertView[]) => void;
 }
 
 /**
@@ -124,6 +128,7 @@ export class WallSession {
     const onAlert = (a: AlertView) => {
       heard();
       this.alerts.upsert(a);
+      this.#opts.onAlert?.(a);
     };
     const onTicker = (items: TickerItem[]) => {
       heard();
@@ -184,6 +189,7 @@ export class WallSession {
     if (full) {
       this.alerts.reset(snapshot.region.code, snapshot.alerts ?? []);
       this.problems.reset(snapshot.region.code, snapshot.problems);
+      this.#opts.onKnownAlerts?.(snapshot.alerts ?? []);
     }
   }
 

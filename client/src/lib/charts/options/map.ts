@@ -60,6 +60,10 @@ export interface MapInput {
   rippleForMs?: number;
   /** At most this many points ripple at once (the rest are dots): effects cost a redraw per frame. */
   maxRippling?: number;
+  /** The place of an alert on stage (a red alert that just came, or one put up): it pulses. */
+  spot?: { lng: number; lat: number } | null;
+  /** Zoom on the spot by this factor (a wall above county level); 1 or absent: the whole map. */
+  zoom?: number;
 }
 
 /** A map series item: `name` is the feature name ECharts matches; the rest is for tooltips and clicks. */
@@ -261,6 +265,15 @@ export function mapOption(input: MapInput): MapOption {
       left: 8,
       right: 8,
       selectedMode: false,
+      // Zoomed, the spot sits in the left third: the alert's card covers the map's right side.
+      ...(input.spot && input.zoom && input.zoom > 1
+        ? {
+            center: [input.spot.lng, input.spot.lat],
+            zoom: input.zoom,
+            layoutCenter: ['30%', '50%'],
+            layoutSize: '90%',
+          }
+        : {}),
       regions: geoRegions(input.features, data),
       label: labelsOnTop ? { show: false } : labelStyle,
       itemStyle: {
@@ -308,6 +321,17 @@ export function mapOption(input: MapInput): MapOption {
         label: { ...labelStyle, position: 'inside' },
         labelLayout: { hideOverlap: true },
         data: labelsOnTop ? mapLabels(input.features) : [],
+      },
+      {
+        type: 'effectScatter',
+        coordinateSystem: 'geo',
+        zlevel: 3,
+        silent: true,
+        data: input.spot ? [{ name: 'stage', value: [input.spot.lng, input.spot.lat] }] : [],
+        symbolSize: 26,
+        showEffectOn: 'render',
+        rippleEffect: { brushType: 'stroke', scale: 5, period: 1.6, number: 3 },
+        itemStyle: { color: WARNING_LEVEL_COLOURS.red, borderColor: '#ffffff', borderWidth: 2 },
       },
     ],
   };
