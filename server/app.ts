@@ -13,7 +13,7 @@ import type { RegionTree } from './regions/tree.ts';
 import { sharedTokenSecret, type Secrets } from './secrets.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
-import { createKeys } from './redis/keys.ts';
+import { createKeyRing } from './redis/keys.ts';
 import { defineScripts } from './redis/scripts.ts';
 import { createIngest, type Ingest } from './ingest/ingest.ts';
 import { ingestRouter } from './http/routes/ingest.ts';
@@ -24,8 +24,8 @@ import { Tokens } from './auth/tokens.ts';
 import type { Aggregator } from './aggregate/consumer.ts';
 import { streamDrained } from './aggregate/group.ts';
 import type { Alerts } from './alerts/service.ts';
-import { startPipeline } from './aggregate/pipeline.ts';
 import { startAggregatorThread, type AggregatorThread } from './aggregator/thread-start.ts';
+import { startAggregatorRuntime } from './aggregator/runtime.ts';
 import { readSnapshot } from './aggregate/snapshot.ts';
 import { startHub, type IO } from './realtime/hub.ts';
 import { startLagWatch } from './aggregate/lag-watch.ts';
@@ -100,7 +100,10 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
     throw new Error('an injected clock cannot reach the aggregator thread: use AGGREGATOR=inline');
   const clock = deps.clock ?? systemClock;
   const metrics = deps.metrics ?? createMetrics();
-  const keys = createKeys(config.regionRoot);
+  // One set of users, secrets and audit trail under the root's keys (`{00}` for the nation); what
+  // is written per event under each province's own.
+  const ring = createKeyRing(config.regionRoot, tree.provinces);
+  const keys = ring.root;
   const connect = (name: string) => openRedis(deps.redis, name, logger);
   // Connections that serve requests give up on Redis after a bound, so a request is answered 503
   // instead of hanging while Redis is down or frozen. A command that timed out may still run
@@ -135,7 +138,7 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
   // behind the hub's snapshot reads.
   const appendRedis = serving('ingest');
   connections.push(appendRedis);
-  const ingest = createIngest({ redis: appendRedis, keys, clock, metrics, hasRegion: (c) => tree.has(c) });
+  const ingest = createIngest({ redis: appendRedis, keys: ring, clock, metrics, hasRegion: (c) => tree.has(c) });
   // The composition root builds the alerts service and hands the same one to the rules' timers and the routes.
   const rules = loadRulesConfig();
   const alerts = alertsFromRules({ redis, keys, clock, audit }, rules);
@@ -143,7 +146,7 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
   const departments = createDepartmentRegistry({ redis, prefix: keys.prefix });
   const snapshot = (code: string) =>
     readSnapshot(
-      { redis, keys, region: (c) => tree.info(c), alerts: (c, kids) => alerting.alerts.digest(c, kids) },
+      { redis, keys: ring, region: (c) => tree.info(c), alerts: (c, kids) => alerting.alerts.digest(c, kids) },
       code,
       clock.now(),
     );
@@ -157,7 +160,7 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
   let inbound: { stop(): Promise<void> } | undefined;
   const watch = startLagWatch({
     redis,
-    stream: keys.events,
+    stream: ring.provinces.map((p) => ring.of(p).events),
     metrics,
     logger,
     bounds: config.pipelineBounds,
@@ -198,16 +201,22 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
   api.use('/', regionsRouter({ tree, tokens, snapshot }));
   api.use('/', alertsRouter({ alerts, tokens, tree, departments, reportLimitMs: (l) => reportLimitMs(rules, l) }));
   api.use('/', departmentsRouter({ departments, alerts, tokens, tree }));
-  api.use('/', safetyIndexRouter({ tree, tokens, index: new SafetyIndex({ redis, keys, tree, clock }) }));
-  api.use('/', timelinessRouter({ tree, tokens, redis, keys, clock, config: alerting.rules.timeliness }));
+  api.use('/', safetyIndexRouter({ tree, tokens, index: new SafetyIndex({ redis, keys: ring, tree, clock }) }));
+  api.use('/', timelinessRouter({ tree, tokens, redis, keys: ring, clock, config: alerting.rules.timeliness }));
   api.use('/', usersRouter({ users, tokens, tree, audit, sessions, departments }));
   api.use('/', ingestKeysRouter({ ingestKeys, tokens, tree, audit }));
   api.use('/', auditRouter({ audit, tokens, tree }));
   app.use('/api/v1', api);
   app.use('/api', notFound);
 
-  const geoDir = path.join(REPO, 'regions', config.regionRoot, 'geo');
-  app.use('/geo', express.static(geoDir, { maxAge: '1d', fallthrough: false }));
+  // A region's children's boundaries: the nation's map and each province's files live in their own folders.
+  app.get('/geo/:file', (req, res, next) => {
+    const file = /^(\d{2,6})\.json$/.exec(req.params.file)?.[1];
+    const found = file ? tree.mapFile(file) : undefined;
+    if (!found) return next();
+    res.sendFile(found, { maxAge: '1d' });
+  });
+  app.use('/geo', notFound);
   const staticDir = deps.staticDir ?? path.join(REPO, 'dist', 'client');
   if (fs.existsSync(staticDir)) {
     app.use(
@@ -248,7 +257,8 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
   const hub = await startHub({
     io,
     subscriber: hubSub,
-    noticeChannel: keys.notices,
+    // Each province's counts, and the deployment's alerts (their change notices on the root's channel).
+    noticeChannels: [...new Set([keys.notices, ...ring.provinces.map((p) => ring.of(p).notices)])],
     alertChannel: `${keys.prefix}alerts`,
     readSnapshot: snapshot,
     regionName: (c) => tree.get(c)?.name ?? c,
@@ -266,23 +276,23 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
   // This loop's alerting serves requests (and the escalation timer); the rules run where events
   // are aggregated, on connections that wait for Redis however long it takes.
   const stopAlerting = alerting.start({ rules: false });
-  let stopRules = async () => undefined as void;
   if (config.aggregator === 'inline') {
-    const work = connect('aggregator-cmd');
-    const blocking = connect('aggregator');
-    connections.push(work, blocking);
-    const workAlerts = alertsFromRules(
-      { redis: work, keys, clock, audit: createAuditLog({ redis: work, prefix: keys.prefix, clock }) },
-      rules,
-    );
-    const inline = setupAlerting({ redis: work, keys, clock, logger, tree, rules, alerts: workAlerts });
-    stopRules = inline.start({ rules: true, escalation: false });
-    aggregator = startPipeline({ redis: work, blocking, keys, clock, logger, metrics, after: inline.warnings });
+    // The thread's runtime on this event loop (and this clock): one pipeline per province served.
+    aggregator = startAggregatorRuntime({
+      redis: deps.redis,
+      regionRoot: config.regionRoot,
+      tree,
+      clock,
+      logger,
+      metrics,
+      escalation: false,
+    });
   } else if (config.aggregator === 'on') {
     thread = startAggregatorThread(
       {
         redis: deps.redis,
         regionRoot: config.regionRoot,
+        provinces: tree.provinces,
         logLevel: config.logLevel,
         prettyLog: process.stdout.isTTY === true,
       },
@@ -308,7 +318,8 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
     ingestKeys,
     audit,
     alerts: alerting.alerts,
-    drained: () => streamDrained(redis, keys.events),
+    drained: async () =>
+      (await Promise.all(ring.provinces.map((p) => streamDrained(redis, ring.of(p).events)))).every(Boolean),
     listen(port, host) {
       return new Promise((resolve, reject) => {
         httpServer.once('error', reject);
@@ -326,7 +337,7 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
       watch.stop();
       await hub.stop();
       await stopAlerting();
-      await stopRules();
+
       await aggregator?.stop();
       await inbound?.stop();
       await stopLoginFailures().catch((err: unknown) => logger.error({ err }, 'writing failed logins at close'));

@@ -9,7 +9,7 @@ import {
   type SocketData,
   type TickerItem,
 } from '../../shared/events.ts';
-import { ancestry } from '../../shared/regions.ts';
+import { ancestry, parentOf } from '../../shared/regions.ts';
 import type { Snapshot } from '../../shared/schemas/snapshot.ts';
 import type { AlertView } from '../../shared/schemas/alert.ts';
 import { departmentRoom } from '../../shared/events.ts';
@@ -30,7 +30,8 @@ export interface HubOptions {
   io: IO;
   /** A connection of its own, for SUBSCRIBE. */
   subscriber: Redis;
-  noticeChannel: string;
+  /** Change notices: one channel per province served (and the deployment's, for alert changes). */
+  noticeChannels: readonly string[];
   alertChannel: string;
   readSnapshot: (code: string) => Promise<Snapshot | undefined>;
   regionName: (code: string) => string;
@@ -92,7 +93,14 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   function onNotice(message: string): void {
     const notice = parseNotice(message);
     if (!notice) return;
+    // A notice names what an aggregator wrote: a province and below. The province's parent (the
+    // nation) is a sum read from them, so it changed too.
+    const touched = new Set(notice.touched);
     for (const code of notice.touched) {
+      const parent = parentOf(code);
+      if (parent && !touched.has(parent)) touched.add(parent);
+    }
+    for (const code of touched) {
       const room = rooms.get(code);
       if (room) {
         room.dirty = true;
@@ -213,9 +221,10 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   io.on('connection', greet);
 
   const timer = setInterval(flush, intervalMs);
-  await opts.subscriber.subscribe(opts.noticeChannel, opts.alertChannel);
+  const noticeChannels = new Set(opts.noticeChannels);
+  await opts.subscriber.subscribe(...noticeChannels, opts.alertChannel);
   opts.subscriber.on('message', (channel: string, message: string) => {
-    if (channel === opts.noticeChannel) onNotice(message);
+    if (noticeChannels.has(channel)) onNotice(message);
     else if (channel === opts.alertChannel) onAlert(message);
   });
 

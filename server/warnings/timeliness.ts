@@ -21,7 +21,7 @@
  */
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { ancestry } from '../../shared/regions.ts';
+import { provinceAncestry } from '../../shared/regions.ts';
 import type { TimelinessFigures } from '../../shared/schemas/timeliness.ts';
 import { RETENTION } from '../counters/retention.ts';
 import { buckets } from '../time/beijing.ts';
@@ -50,7 +50,7 @@ const EPISODE_TTL_S = 40 * 86_400;
 
 /** Province to township: the regions whose counters an event or episode in `region` adds to. */
 export function timelinessRegions(region: string): string[] {
-  return ancestry(region.slice(0, 9));
+  return provinceAncestry(region.slice(0, 9));
 }
 
 /** The time of a stream entry id (`1732430000000-0`), or undefined for '' and anything else. */
@@ -113,13 +113,19 @@ export async function recordEpisode(
 /** The figures of one region and month `YYYYMM` (zeros when nothing was counted). */
 export async function readTimeliness(
   redis: Redis,
-  wkeys: WarningKeys,
+  wkeys: WarningKeys | ((region: string) => WarningKeys),
   region: string,
   month: string,
+  /** The regions whose counters add up to `region`'s: the provinces, for the nation. */
+  parts: readonly string[] = [region],
 ): Promise<TimelinessFigures> {
-  const [ni, li, nd, ld, sil] = (
-    await redis.hmget(wkeys.timeliness(region, month), 'n:i', 'late:i', 'n:d', 'late:d', 'sil')
-  ).map((v) => Number(v ?? 0)) as [number, number, number, number, number];
+  const keysOf = typeof wkeys === 'function' ? wkeys : () => wkeys;
+  const sums = [0, 0, 0, 0, 0];
+  for (const r of parts) {
+    const vals = await redis.hmget(keysOf(r).timeliness(r, month), 'n:i', 'late:i', 'n:d', 'late:d', 'sil');
+    vals.forEach((v, i) => (sums[i] = sums[i]! + Number(v ?? 0)));
+  }
+  const [ni, li, nd, ld, sil] = sums as [number, number, number, number, number];
   return timelinessFigures({ incident: { reports: ni, late: li }, dispute: { reports: nd, late: ld } }, sil);
 }
 
