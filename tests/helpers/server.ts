@@ -33,7 +33,14 @@ let treePromise: Promise<RegionTree> | undefined;
  * runs inside it as in production. Pass `redis` to share one Redis between several servers.
  */
 export async function startTestServer(
-  opts: { redis?: TestRedis; clock?: Clock; env?: Record<string, string>; staticDir?: string } = {},
+  opts: {
+    redis?: TestRedis;
+    clock?: Clock;
+    env?: Record<string, string>;
+    staticDir?: string;
+    /** Another tree than Gansu's (a national one: its root is then the config's REGION_ROOT). */
+    tree?: RegionTree;
+  } = {},
 ): Promise<TestServer> {
   const redis = opts.redis ?? (await startTestRedis());
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pingan-data-'));
@@ -47,10 +54,10 @@ export async function startTestServer(
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     // A simulated clock lives on this thread: the aggregator must too.
     ...(opts.clock ? { AGGREGATOR: 'inline' } : {}),
+    ...(opts.tree ? { REGION_ROOT: opts.tree.root } : {}),
     ...opts.env,
   });
-  treePromise ??= loadRegionTree('62');
-  const tree = await treePromise;
+  const tree = opts.tree ?? (await (treePromise ??= loadRegionTree('62')));
   const server = await createServer({
     config,
     redis: redis.options,
@@ -63,7 +70,7 @@ export async function startTestServer(
   const port = await server.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${port}`;
   if (!(await server.users.exists('admin'))) {
-    await server.users.create({ username: 'admin', password: adminPassword, role: 'admin', region: '62' });
+    await server.users.create({ username: 'admin', password: adminPassword, role: 'admin', region: tree.root });
   }
   const login = async (username: string, password: string) => {
     const res = await fetch(`${url}/api/v1/auth/login`, {
