@@ -13,7 +13,7 @@ import type { RegionTree } from './regions/tree.ts';
 import { sharedTokenSecret, type Secrets } from './secrets.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
-import { createKeys } from './redis/keys.ts';
+import { createKeyRing } from './redis/keys.ts';
 import { defineScripts } from './redis/scripts.ts';
 import { createIngest, type Ingest } from './ingest/ingest.ts';
 import { ingestRouter } from './http/routes/ingest.ts';
@@ -24,9 +24,9 @@ import { Tokens } from './auth/tokens.ts';
 import type { Aggregator } from './aggregate/consumer.ts';
 import { readGroupLag, streamDrained } from './aggregate/group.ts';
 import type { Alerts } from './alerts/service.ts';
-import { startPipeline } from './aggregate/pipeline.ts';
 import { startAggregatorThread, type AggregatorThread } from './aggregator/thread-start.ts';
 import { reportsOption } from './assessment/report-timeliness.ts';
+import { startAggregatorRuntime } from './aggregator/runtime.ts';
 import { readSnapshot } from './aggregate/snapshot.ts';
 import { localCases, type CaseListDeps } from './aggregate/case-list.ts';
 import { casesRouter } from './http/routes/cases.ts';
@@ -127,7 +127,10 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
     throw new Error('an injected clock cannot reach the aggregator thread: use AGGREGATOR=inline');
   const clock = deps.clock ?? systemClock;
   const metrics = deps.metrics ?? createMetrics();
-  const keys = createKeys(config.regionRoot);
+  // One set of users, secrets and audit trail under the root's keys (`{00}` for the nation); what
+  // is written per event under each province's own.
+  const ring = createKeyRing(config.regionRoot, tree.provinces);
+  const keys = ring.root;
   const connect = (name: string) => openRedis(deps.redis, name, logger);
   // Connections that serve requests give up on Redis after a bound, so a request is answered 503
   // instead of hanging while Redis is down or frozen. A command that timed out may still run
@@ -162,7 +165,7 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
   // behind the hub's snapshot reads.
   const appendRedis = serving('ingest');
   connections.push(appendRedis);
-  const ingest = createIngest({ redis: appendRedis, keys, clock, metrics, hasRegion: (c) => tree.has(c) });
+  const ingest = createIngest({ redis: appendRedis, keys: ring, clock, metrics, hasRegion: (c) => tree.has(c) });
   // The composition root builds the alerts service and hands the same one to the rules' timers and the routes.
   const rules = loadRulesConfig();
   const alerts = alertsFromRules({ redis, keys, clock, audit }, rules);
@@ -209,7 +212,7 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
     readSnapshot(
       {
         redis,
-        keys,
+        keys: ring,
         region: (c) => tree.info(c),
         alerts: (c, kids) => alerting.alerts.digest(c, kids),
         problems: (c, kids) => problems.digest(c, kids),
@@ -228,7 +231,7 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
   let inbound: { stop(): Promise<void> } | undefined;
   const watch = startLagWatch({
     redis,
-    stream: keys.events,
+    stream: ring.provinces.map((p) => ring.of(p).events),
     metrics,
     logger,
     bounds: config.pipelineBounds,
@@ -282,7 +285,7 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
     }),
   );
   api.use('/', casesRouter({ tree, tokens, clock, cases: caseList }));
-  api.use('/', timelinessRouter({ tree, tokens, redis, keys, clock, config: alerting.rules.timeliness }));
+  api.use('/', timelinessRouter({ tree, tokens, redis, keys: ring, clock, config: alerting.rules.timeliness }));
   api.use('/', usersRouter({ users, tokens, tree, audit, sessions, departments }));
   api.use('/', ingestKeysRouter({ ingestKeys, tokens, tree, audit }));
   api.use('/', auditRouter({ audit, tokens, tree }));
@@ -290,8 +293,14 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
   app.use('/api/v1', api);
   app.use('/api', notFound);
 
-  const geoDir = path.join(REPO, 'regions', config.regionRoot, 'geo');
-  app.use('/geo', express.static(geoDir, { maxAge: '1d', fallthrough: false }));
+  // A region's children's boundaries: the nation's map and each province's files live in their own folders.
+  app.get('/geo/:file', (req, res, next) => {
+    const file = /^(\d{2,6})\.json$/.exec(req.params.file)?.[1];
+    const found = file ? tree.mapFile(file) : undefined;
+    if (!found) return next();
+    res.sendFile(found, { maxAge: '1d' });
+  });
+  app.use('/geo', notFound);
   const staticDir = deps.staticDir ?? path.join(REPO, 'dist', 'client');
   if (fs.existsSync(staticDir)) {
     app.use(
@@ -332,7 +341,8 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
   const hub = await startHub({
     io,
     subscriber: hubSub,
-    noticeChannel: keys.notices,
+    // Each province's counts, and the deployment's alerts (their change notices on the root's channel).
+    noticeChannels: [...new Set([keys.notices, ...ring.provinces.map((p) => ring.of(p).notices)])],
     alertChannel: `${keys.prefix}alerts`,
     problemChannel: keys.problems.channel,
     wallChannel: keys.wallPush,
@@ -361,32 +371,23 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
   // are aggregated, on connections that wait for Redis however long it takes.
   const stopAlerting = alerting.start({ rules: false });
   const overdueSweep = startOverdueSweep({ problems, logger });
-  let stopRules = async () => undefined as void;
   if (config.aggregator === 'inline') {
-    const work = connect('aggregator-cmd');
-    const blocking = connect('aggregator');
-    connections.push(work, blocking);
-    const workAlerts = alertsFromRules(
-      { redis: work, keys, clock, audit: createAuditLog({ redis: work, prefix: keys.prefix, clock }) },
-      rules,
-    );
-    const inline = setupAlerting({
-      redis: work,
-      keys,
+    // The thread's runtime on this event loop (and this clock): one pipeline per province served.
+    aggregator = startAggregatorRuntime({
+      redis: deps.redis,
+      regionRoot: config.regionRoot,
+      tree,
       clock,
       logger,
-      tree,
-      rules,
-      alerts: workAlerts,
-      ...reportsOption(work, keys, rules.timeliness),
+      metrics,
+      escalation: false,
     });
-    stopRules = inline.start({ rules: true, escalation: false });
-    aggregator = startPipeline({ redis: work, blocking, keys, clock, logger, metrics, after: inline.warnings });
   } else if (config.aggregator === 'on') {
     thread = startAggregatorThread(
       {
         redis: deps.redis,
         regionRoot: config.regionRoot,
+        provinces: tree.provinces,
         logLevel: config.logLevel,
         prettyLog: process.stdout.isTTY === true,
       },
@@ -415,10 +416,11 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
     problems,
     assessment,
     monthlyFreeze,
-    drained: () => streamDrained(redis, keys.events),
+    drained: async () =>
+      (await Promise.all(ring.provinces.map((p) => streamDrained(redis, ring.of(p).events)))).every(Boolean),
     backlog: async () => {
-      const lag = await readGroupLag(redis, keys.events);
-      return lag.undelivered + lag.pending;
+      const lags = await Promise.all(ring.provinces.map((p) => readGroupLag(redis, ring.of(p).events)));
+      return lags.reduce((n, lag) => n + lag.undelivered + lag.pending, 0);
     },
     listen(port, host) {
       return new Promise((resolve, reject) => {
@@ -440,7 +442,6 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
       await hub.stop();
       await stopAlerting();
       await overdueSweep.stop();
-      await stopRules();
       await aggregator?.stop();
       await inbound?.stop();
       await stopLoginFailures().catch((err: unknown) => logger.error({ err }, 'writing failed logins at close'));

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { isRegionCode } from '../shared/regions.ts';
+import { isRegionCode, levelOf, NATION } from '../shared/regions.ts';
 import { HISTORY_DAYS } from './counters/retention.ts';
 
 const onOff = z.enum(['on', 'off']);
@@ -38,8 +38,19 @@ const envSchema = z.object({
     ),
   REGION_ROOT: z
     .string()
-    .default('62')
-    .refine((v) => isRegionCode(v) && v.length === 2, 'must be a 2-digit province code such as 62'),
+    .optional()
+    .refine(
+      (v) => v === undefined || (isRegionCode(v) && v.length === 2),
+      'must be a 2-digit province code such as 62, or 00 for the whole country',
+    ),
+  /** A national deployment limited to these provinces (REGION_ROOT 00, or unset). */
+  PROVINCES: z
+    .string()
+    .optional()
+    .refine(
+      (v) => v === undefined || v.split(',').every((p) => levelOf(p.trim()) === 'province'),
+      'must be 2-digit province codes separated by commas, such as 62,44,11',
+    ),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Simulator speed factor: 1 is real time. */
   SIMULATOR_SPEED: z.coerce.number().positive().max(10000).default(1),
@@ -133,6 +144,8 @@ export interface Config {
   adminPassword: string | undefined;
   ingestKeys: { source: string; key: string }[] | undefined;
   regionRoot: string;
+  /** The provinces a national deployment serves; undefined: every generated one (or the root province). */
+  provinces: string[] | undefined;
   logLevel: Env['LOG_LEVEL'];
   aggregator: 'on' | 'inline' | 'off';
   allowedOrigins: string[] | undefined;
@@ -171,6 +184,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       `invalid configuration:\n  PIPELINE_STALLED_SECONDS: must be more than PIPELINE_LAGGING_SECONDS (${e.PIPELINE_LAGGING_SECONDS})`,
     );
   const embeddedRedis = !e.REDIS_URL && !e.REDIS_CLUSTER_NODES;
+  const provinces = e.PROVINCES ? [...new Set(e.PROVINCES.split(',').map((p) => p.trim()))].sort() : undefined;
+  const regionRoot = e.REGION_ROOT ?? (provinces ? NATION : '62');
+  if (provinces && regionRoot !== NATION)
+    throw new ConfigError(`invalid configuration:\n  PROVINCES: needs REGION_ROOT=00 (or unset), not ${regionRoot}`);
   return {
     port: e.PORT,
     host: e.HOST,
@@ -190,7 +207,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       const [source, key] = pair.trim().split(':');
       return { source: source!, key: key! };
     }),
-    regionRoot: e.REGION_ROOT,
+    regionRoot,
+    provinces,
     logLevel: e.LOG_LEVEL,
     aggregator: e.AGGREGATOR,
     allowedOrigins: e.ALLOWED_ORIGINS?.split(',')

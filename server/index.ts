@@ -52,7 +52,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
 
-  const tree = await loadRegionTree(config.regionRoot);
+  const tree = await loadRegionTree(config.regionRoot, undefined, config.provinces);
   const secrets = loadSecrets(config.dataDir);
   const server = await createServer({ config, redis, tree, logger, secrets, metrics });
   if (!embedded) await checkDurability(server.redis, logger);
@@ -61,6 +61,7 @@ async function main(): Promise<void> {
     users: server.users,
     dataDir: config.dataDir,
     root: config.regionRoot,
+    provinces: tree.provinces,
     adminPassword: config.adminPassword,
     demo: config.embeddedRedis,
   });

@@ -26,7 +26,7 @@ try {
   aggregator = startAggregatorRuntime({
     redis: redisOptionsFromUrl(config.redisUrl),
     regionRoot: config.regionRoot,
-    tree: await loadRegionTree(config.regionRoot),
+    tree: await loadRegionTree(config.regionRoot, undefined, config.provinces),
     clock: systemClock,
     logger,
     metrics: createMetrics(),

@@ -11,7 +11,8 @@ import type { AlertView } from '../../shared/schemas/alert.ts';
 import type { ProblemDigest } from '../../shared/schemas/problem.ts';
 import type { LocalCases } from '../../shared/schemas/case.ts';
 import type { RegionInfo, RegionRef } from '../../shared/regions.ts';
-import type { Keys } from '../redis/keys.ts';
+import { asKeyRing, type KeyRing, type Keys } from '../redis/keys.ts';
+import { levelOf } from '../../shared/regions.ts';
 import { buckets, dayNumber, dayStart, isoBeijing } from '../time/beijing.ts';
 import { asHash, lowKindTotalsByRegion, type Hash } from '../counters/low-level.ts';
 import { counterKey, decodeCounters, decodeTotals, isLowLevel, type Bucket } from '../counters/read.ts';
@@ -47,7 +48,8 @@ export interface ProblemPart {
 
 export interface SnapshotDeps {
   redis: Redis;
-  keys: Keys;
+  /** One province's keys, or a national deployment's ring (each province's counters under its own keys). */
+  keys: Keys | KeyRing;
   region: (code: string) => RegionInfo | undefined;
   alerts?: (code: string, children: RegionRef[]) => Promise<AlertDigest>;
   problems?: (code: string, children: RegionRef[]) => Promise<ProblemPart>;
@@ -146,13 +148,61 @@ function rate(part: number, whole: number): number | null {
 type ChildHashes = Map<string, { today: Hash; open: Hash }>;
 const CHILD_BUCKETS = ['today', 'open'] as const;
 
-/** Queues the reads of one region into a MULTI; the returned function decodes the replies. */
-function queueReads(
+/** The buckets a snapshot reads of a region itself: today, the two days before, the month, the open backlog. */
+function ownBuckets(now: number): Bucket[] {
+  const day = dayNumber(now);
+  return [{ day }, { day: day - 1 }, { day: day - 2 }, { month: buckets(now).month }, 'open'];
+}
+
+function addInto(into: Hash, h: Hash | null): void {
+  for (const f in h) into[f] = String(Number(into[f] ?? 0) + Number(h[f]));
+}
+
+/**
+ * The nation has no counters of its own (nothing per event is written for it): its hashes are the
+ * field-by-field sums of its provinces' hashes, each read under its province's keys, and its
+ * children's figures are those provinces' own hashes.
+ */
+function queueNationReads(
   tx: ReturnType<Redis['multi']>,
-  keys: Keys,
+  ring: KeyRing,
   info: RegionInfo,
   now: number,
 ): (replies: unknown[], at: number) => RegionHashes {
+  const day = dayNumber(now);
+  const own = ownBuckets(now);
+  for (const c of info.children) for (const bucket of own) tx.hgetall(counterKey(ring.of(c.code), c.code, bucket));
+  return (r, at) => {
+    const sums: Hash[] = own.map(() => ({}));
+    const kids: ChildHashes = new Map();
+    info.children.forEach((c, i) => {
+      const replies = own.map((_, j) => (r[at + i * own.length + j] as Hash | null) ?? {});
+      replies.forEach((h, j) => addInto(sums[j]!, h));
+      kids.set(c.code, { today: replies[0]!, open: replies[4]! });
+    });
+    const [t, y, d2, month, open] = sums;
+    return {
+      days: new Map([
+        [day, t!],
+        [day - 1, y!],
+        [day - 2, d2!],
+      ]),
+      month: month!,
+      open: open!,
+      children: kids,
+    };
+  };
+}
+
+/** Queues the reads of one region into a MULTI; the returned function decodes the replies. */
+function queueReads(
+  tx: ReturnType<Redis['multi']>,
+  ring: KeyRing,
+  info: RegionInfo,
+  now: number,
+): (replies: unknown[], at: number) => RegionHashes {
+  if (levelOf(info.code) === 'nation') return queueNationReads(tx, ring, info, now);
+  const keys = ring.of(info.code);
   const b = buckets(now);
   const day = dayNumber(now);
   const { code, children } = info;
@@ -205,7 +255,7 @@ export async function readSnapshot(deps: SnapshotDeps, code: string, now: number
   const b = buckets(now);
   const day = dayNumber(now);
   const tx = deps.redis.multi();
-  const decode = queueReads(tx, deps.keys, info, now);
+  const decode = queueReads(tx, asKeyRing(deps.keys), info, now);
   const [replies, alerts, problems, cases] = await Promise.all([
     tx.exec(),
     deps.alerts ? deps.alerts(code, info.children) : Promise.resolve(NO_ALERTS),

@@ -22,7 +22,7 @@
  * they stay exact through its crashes too.
  */
 import type { Redis } from 'ioredis';
-import { ancestry } from '../../shared/regions.ts';
+import { provinceAncestry } from '../../shared/regions.ts';
 import type { TimelinessFigures } from '../../shared/schemas/timeliness.ts';
 import { RETENTION } from '../counters/retention.ts';
 import type { Keys } from '../redis/keys.ts';
@@ -34,13 +34,15 @@ import type { TimelinessConfig } from '../warnings/config.ts';
 export { TIMELINESS_FORMULA } from '../../shared/schemas/timeliness.ts';
 
 type TimelinessKeys = Pick<Keys, 'timeliness' | 'timelinessEpisode'>;
+/** One province's keys, or the keys of each region's province (a national deployment). */
+type KeysFor = TimelinessKeys | ((region: string) => TimelinessKeys);
 
 /** An episode marker outlives any silence the rule can still see (its baseline is days, not weeks). */
 const EPISODE_TTL_S = 40 * 86_400;
 
 /** Province to township: the regions whose counters an event or episode in `region` adds to. */
 export function timelinessRegions(region: string): string[] {
-  return ancestry(region.slice(0, 9));
+  return provinceAncestry(region.slice(0, 9));
 }
 
 /**
@@ -111,33 +113,42 @@ const FIELDS = ['n:i', 'late:i', 'n:d', 'late:d', 'sil'] as const;
 /** The figures of one region and month `YYYYMM` (zeros when nothing was counted). */
 export async function readTimeliness(
   redis: Redis,
-  keys: TimelinessKeys,
+  keys: KeysFor,
   region: string,
   month: string,
+  /** The regions whose counters add up to `region`'s: the provinces, for the nation. */
+  parts: readonly string[] = [region],
 ): Promise<TimelinessFigures> {
-  return (await readTimelinessMany(redis, keys, [region], month))[0]!;
+  return (await readTimelinessMany(redis, keys, [parts], month))[0]!;
 }
 
-/** The figures of several regions of one month, in one round trip. */
+/**
+ * The figures of several regions of one month, in one round trip: each is the sum of its parts'
+ * counters (a region is its own one part; the nation is its provinces).
+ */
 export async function readTimelinessMany(
   redis: Redis,
-  keys: TimelinessKeys,
-  regions: readonly string[],
+  keys: KeysFor,
+  /** Each region as its code, or as the codes of its parts. */
+  regions: readonly (string | readonly string[])[],
   month: string,
 ): Promise<TimelinessFigures[]> {
   if (regions.length === 0) return [];
+  const keysOf = typeof keys === 'function' ? keys : () => keys;
+  const partsOf = (r: string | readonly string[]) => (typeof r === 'string' ? [r] : r);
   const p = redis.pipeline();
-  for (const r of regions) p.hmget(keys.timeliness(r, month), ...FIELDS);
+  for (const region of regions) for (const r of partsOf(region)) p.hmget(keysOf(r).timeliness(r, month), ...FIELDS);
   const replies = (await p.exec()) ?? [];
-  return replies.map(([err, v]) => {
-    if (err) throw err;
-    const [ni, li, nd, ld, sil] = (v as (string | null)[]).map((x) => Number(x ?? 0)) as [
-      number,
-      number,
-      number,
-      number,
-      number,
-    ];
+  let at = 0;
+  return regions.map((region) => {
+    const parts = partsOf(region);
+    const sums = [0, 0, 0, 0, 0];
+    for (let n = 0; n < parts.length; n++) {
+      const [err, v] = replies[at++]!;
+      if (err) throw err;
+      (v as (string | null)[]).forEach((x, k) => (sums[k] = sums[k]! + Number(x ?? 0)));
+    }
+    const [ni, li, nd, ld, sil] = sums as [number, number, number, number, number];
     return timelinessFigures({ incident: { reports: ni, late: li }, dispute: { reports: nd, late: ld } }, sil);
   });
 }

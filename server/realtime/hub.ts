@@ -9,7 +9,7 @@ import {
   type SocketData,
   type TickerItem,
 } from '../../shared/events.ts';
-import { ancestry, isWithin } from '../../shared/regions.ts';
+import { ancestry, isWithin, parentOf } from '../../shared/regions.ts';
 import type { Delta } from '../../shared/delta.ts';
 import { wallRoom } from '../../shared/events.ts';
 import { parseWallPush } from '../walls/push.ts';
@@ -35,7 +35,8 @@ export interface HubOptions {
   io: IO;
   /** A connection of its own, for SUBSCRIBE. */
   subscriber: Redis;
-  noticeChannel: string;
+  /** Change notices: one channel per province served (and the deployment's, for alert changes). */
+  noticeChannels: readonly string[];
   alertChannel: string;
   /** Changed problems (ProblemView JSON), relayed as the `problem` event. */
   problemChannel?: string;
@@ -101,7 +102,14 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   function onNotice(message: string): void {
     const notice = parseNotice(message);
     if (!notice) return;
+    // A notice names what an aggregator wrote: a province and below. The province's parent (the
+    // nation) is a sum read from them, so it changed too.
+    const touched = new Set(notice.touched);
     for (const code of notice.touched) {
+      const parent = parentOf(code);
+      if (parent && !touched.has(parent)) touched.add(parent);
+    }
+    for (const code of touched) {
       const room = rooms.get(code);
       if (room) {
         room.dirty = true;
@@ -291,14 +299,15 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   io.on('connection', greet);
 
   const timer = setInterval(flush, intervalMs);
+  const noticeChannels = new Set(opts.noticeChannels);
   await opts.subscriber.subscribe(
-    opts.noticeChannel,
+    ...noticeChannels,
     opts.alertChannel,
     ...(opts.problemChannel ? [opts.problemChannel] : []),
     ...(opts.wallChannel ? [opts.wallChannel] : []),
   );
   opts.subscriber.on('message', (channel: string, message: string) => {
-    if (channel === opts.noticeChannel) onNotice(message);
+    if (noticeChannels.has(channel)) onNotice(message);
     else if (channel === opts.alertChannel) onAlert(message);
     else if (channel === opts.problemChannel) onProblem(message);
     else if (channel === opts.wallChannel) onWallPush(message);

@@ -117,3 +117,31 @@ export function createKeys(root: string, app = 'pa'): Keys {
     wallPush: `${prefix}wallpush`,
   };
 }
+
+/**
+ * The keys of a deployment: `root` for what it has once (users, secrets, ingest keys, the audit
+ * trail: `{00}` for the nation), and one `Keys` per province served for everything written per
+ * event (its stream, cases, counters, alerts), so an event never leaves its province's slot.
+ * A province deployment has one province and its root keys are that province's.
+ */
+export interface KeyRing {
+  root: Keys;
+  provinces: readonly string[];
+  /** The keys of the province `code` lies in (the root's for the nation itself). */
+  of(code: string): Keys;
+}
+
+export function createKeyRing(root: string, provinces: readonly string[] = [root], app = 'pa'): KeyRing {
+  const rootKeys = createKeys(root, app);
+  const byProvince = new Map(provinces.map((p) => [p, p === root ? rootKeys : createKeys(p, app)]));
+  return {
+    root: rootKeys,
+    provinces,
+    of: (code) => byProvince.get(code.slice(0, 2)) ?? rootKeys,
+  };
+}
+
+/** A single province's keys as a ring of one, for callers that take either. */
+export function asKeyRing(k: Keys | KeyRing): KeyRing {
+  return 'of' in k ? k : { root: k, provinces: [], of: () => k };
+}

@@ -107,7 +107,7 @@ async function coverageOf(deps: ReportDeps, month: string): Promise<MonthlyRepor
   const days = monthDays(month).filter((d) => d <= today);
   const firstKept = today - RETENTION.dayBucketsKept;
   const visible = days.filter((d) => d >= firstKept);
-  const covered = await readCoveredDays(deps.redis, deps.keys, deps.tree.root, visible);
+  const covered = await readCoveredDays(deps.redis, deps.keys, deps.tree.provinces, visible);
   const dom = (d: number) => new Date(d * DAY_MS).getUTCDate();
   return {
     covered: [...covered].sort((a, b) => a - b).map(dom),

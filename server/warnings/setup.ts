@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { ancestry } from '../../shared/regions.ts';
+import { provinceAncestry } from '../../shared/regions.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
 import type { Keys } from '../redis/keys.ts';
@@ -26,7 +26,7 @@ export interface Alerting {
 /** 张掖市甘州区梁家墩镇: names below the province, as the explanations speak of places. */
 export function placeName(tree: RegionTree): (code: string) => string {
   return (code) =>
-    ancestry(code)
+    provinceAncestry(code)
       .slice(1)
       .map((c) => tree.get(c)?.name ?? c)
       .join('') ||

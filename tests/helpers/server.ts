@@ -40,6 +40,8 @@ export async function startTestServer(
     env?: Record<string, string>;
     staticDir?: string;
     problems?: ProblemSource;
+    /** Another tree than Gansu's (a national one: its root is then the config's REGION_ROOT). */
+    tree?: RegionTree;
   } = {},
 ): Promise<TestServer> {
   const redis = opts.redis ?? (await startTestRedis());
@@ -54,10 +56,10 @@ export async function startTestServer(
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     // A simulated clock lives on this thread: the aggregator must too.
     ...(opts.clock ? { AGGREGATOR: 'inline' } : {}),
+    ...(opts.tree ? { REGION_ROOT: opts.tree.root } : {}),
     ...opts.env,
   });
-  treePromise ??= loadRegionTree('62');
-  const tree = await treePromise;
+  const tree = opts.tree ?? (await (treePromise ??= loadRegionTree('62')));
   const server = await createServer({
     config,
     redis: redis.options,
@@ -71,7 +73,7 @@ export async function startTestServer(
   const port = await server.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${port}`;
   if (!(await server.users.exists('admin'))) {
-    await server.users.create({ username: 'admin', password: adminPassword, role: 'admin', region: '62' });
+    await server.users.create({ username: 'admin', password: adminPassword, role: 'admin', region: tree.root });
   }
   const login = async (username: string, password: string) => {
     const res = await fetch(`${url}/api/v1/auth/login`, {

@@ -99,15 +99,29 @@ export function mapData(
     });
   }
   const byCode = new Map(children.map((c) => [c.code, c]));
-  return features.map((f) => {
+  const outside = new Set(noData({ features, children }).map((f) => f.code));
+  return features.flatMap((f) => {
     const child = byCode.get(f.code);
+    // A place in no province served (台湾, 香港, 澳门 on the nation's map) has no figures: it is
+    // drawn greyed (geo regions below), not as a zero.
+    if (outside.has(f.code)) return [];
     if (measure === 'alerts') {
       const level = topLevel(child?.alerts);
-      return { name: f.name, code: f.code, value: level ? LEVEL_VALUE[level] : 0, count: totalAlerts(child?.alerts) };
+      return [{ name: f.name, code: f.code, value: level ? LEVEL_VALUE[level] : 0, count: totalAlerts(child?.alerts) }];
     }
     const value = child ? (measureOf(child, measure) ?? 0) : 0;
-    return { name: f.name, code: f.code, value, count: value };
+    return [{ name: f.name, code: f.code, value, count: value }];
   });
+}
+
+/**
+ * Features in none of the children's provinces, once the children are known: places the system
+ * has no data for (台湾, 香港, 澳门, and provinces a deployment does not serve), drawn grey.
+ */
+function noData(input: Pick<MapInput, 'features' | 'children'>): MapFeature[] {
+  if (!input.children.length) return [];
+  const served = new Set(input.children.map((c) => c.code.slice(0, 2)));
+  return input.features.filter((f) => !served.has(f.code.slice(0, 2)));
 }
 
 /** A round upper bound for the colour scale, so the legend reads 0 … 500 rather than 0 … 487. */
@@ -274,7 +288,14 @@ export function mapOption(input: MapInput): MapOption {
             layoutSize: '90%',
           }
         : {}),
-      regions: geoRegions(input.features, data),
+      regions: [
+        ...(geoRegions(input.features, data) ?? []),
+        ...noData(input).map((f) => ({
+          name: f.name,
+          itemStyle: { areaColor: THEME.mapNoData, borderColor: THEME.mapBorder },
+          emphasis: { disabled: true },
+        })),
+      ],
       label: labelsOnTop ? { show: false } : labelStyle,
       itemStyle: {
         areaColor: THEME.mapEmpty,
