@@ -66,7 +66,8 @@ async function main(): Promise<void> {
     demo: config.embeddedRedis,
   });
   // The demo's 重点问题 (Gansu only: their regions and departments are Gansu's).
-  if (config.simulator && config.regionRoot === '62') await seedDemoProblems(server.problems);
+  if (config.simulator && config.regionRoot === '62')
+    await seedDemoProblems(server.problems).catch((err: unknown) => logger.warn({ err }, 'demo problems not seeded'));
   const port = await server.listen(config.port, config.host);
   const simulator = config.simulator
     ? await startSimulator({

@@ -154,3 +154,62 @@ describe('the wall’s 重点问题 panel', () => {
     await screenshot(page, 'wall-problems-1080');
   });
 });
+
+describe('the desk’s 重点问题 tab and the department’s 整改任务', () => {
+  async function loginAt(p: Page, path: string, username: string, password: string): Promise<void> {
+    // The browser's profile holds the wall's session already: log in afresh as this account.
+    await p.goto(`${t.url}/login?next=${encodeURIComponent(path)}`);
+    await p.locator('input[name=username]').fill(username);
+    await p.locator('input[name=password]').fill(password);
+    await p.getByRole('button', { name: '登录' }).click();
+  }
+
+  it('registers a problem from the form, the department marks its milestone done, the desk verifies it to 销号', async () => {
+    const desk = await browser.newPage({ width: 1920, height: 1080 });
+    // A profile of its own: one profile keeps one session, and the desk must stay the desk's.
+    const phone = await launchBrowser({ viewport: { width: 390, height: 844 } });
+    const dept = await phone.newPage();
+    try {
+      await loginAt(desk, '/duty?tab=problems', 'pe-county', 'pw-pe-county-12345');
+      await desk.getByTestId('problem-register').click();
+      const form = desk.getByTestId('problem-form');
+      await form.locator('input[name=title]').fill('城区夜市噪音扰民');
+      await form.locator('textarea[name=description]').fill('夜市经营至凌晨，周边居民多次投诉。');
+      await form.locator('select[name=stars]').selectOption('2');
+      // Weights that do not add up are refused with the field named, in Chinese.
+      await form.getByRole('button', { name: '登记' }).click();
+      await expect.poll(() => form.getByTestId('problem-form-error').textContent()).toContain('整改措施');
+      const row = form.getByTestId('milestone-row').first();
+      await row.getByLabel('措施内容').fill('划定经营时段并张贴公告');
+      await row.getByLabel('期限').fill('2099-12-31T18:00');
+      await row.getByLabel('分值').fill('2');
+      await form.getByRole('button', { name: '登记' }).click();
+      await expect
+        .poll(() => desk.getByTestId('problem-title').textContent(), { timeout: 10_000 })
+        .toBe('城区夜市噪音扰民');
+      expect(await desk.getByTestId('problem-stars').getAttribute('data-stars')).toBe('2');
+
+      await loginAt(dept, '/dept', 'pe-police', 'pw-pe-police-12345');
+      await dept.getByTestId('dept-tab-milestones').click();
+      const card = dept.locator('[data-testid=dept-milestone]', { hasText: '划定经营时段' });
+      await card.waitFor({ timeout: 10_000 });
+      await card.getByLabel('完成情况').fill('已公告，22 时后停止经营');
+      await card.getByRole('button', { name: '完成整改' }).click();
+      await expect.poll(() => card.getAttribute('data-state'), { timeout: 10_000 }).toBe('done');
+      await screenshot(dept, 'dept-milestones-390');
+
+      // The desk hears it live and verifies: 2 → 0, struck off.
+      const milestone = desk.locator('[data-testid=milestone][data-n="1"]');
+      await expect.poll(() => milestone.getAttribute('data-state'), { timeout: 10_000 }).toBe('done');
+      await milestone.getByRole('button', { name: '核验' }).click();
+      await expect
+        .poll(() => desk.getByTestId('problem-stars').getAttribute('data-stars'), { timeout: 10_000 })
+        .toBe('0');
+      expect(await desk.getByTestId('problem-history').textContent()).toContain('销号');
+      await screenshot(desk, 'duty-problems-1080');
+    } finally {
+      await desk.close();
+      await phone.close();
+    }
+  }, 90_000);
+});
