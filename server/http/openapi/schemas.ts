@@ -32,6 +32,7 @@ import { snapshotSchema } from '../../../shared/schemas/snapshot.ts';
 import { regionInfoSchema, regionRefSchema } from '../../../shared/schemas/region.ts';
 import { safetyIndexReplySchema } from '../../../shared/schemas/safety-index.ts';
 import { timelinessReplySchema } from '../../../shared/schemas/timeliness.ts';
+import { assessmentReplySchema } from '../../../shared/schemas/assessment.ts';
 import { ingestKeyViewSchema, auditRecordSchema, newIngestKeyReplySchema } from '../../../shared/schemas/admin.ts';
 import { ingestResultSchema } from '../../../shared/schemas/ingest.ts';
 import {
@@ -79,6 +80,7 @@ const REPLIES = {
   SilenceReply: silenceReplySchema,
   SafetyIndex: safetyIndexReplySchema,
   Timeliness: timelinessReplySchema,
+  Assessment: assessmentReplySchema,
   AdminUser: adminUserViewSchema,
   AdminUserList: z.array(adminUserViewSchema),
   CreatedUser: createdUserSchema,
