@@ -191,6 +191,7 @@ function overdueRows(
   place: (c: string) => string,
   mask: (s: string) => string,
   now: number,
+  departmentName: (idOrName: string) => string,
 ): OverdueRow[] {
   const out: OverdueRow[] = [];
   for (const { alert: a, verdicts: v } of judged) {
@@ -216,7 +217,7 @@ function overdueRows(
     out.push({
       kind: '整改逾期',
       desk: '—',
-      department: m.ownerDepartment,
+      department: departmentName(m.ownerDepartment),
       item: `${mask(m.title)}：${mask(m.milestone)}`,
       deadline: m.deadline,
     });
@@ -252,6 +253,8 @@ export async function monthlyReport(
   for (const j of m.judged) alerts[j.alert.level]++;
   const now = deps.now();
   const problems = maskProblems(m.problems, mask);
+  // The register names owners by registry id; the 通报 names them as people know them.
+  const names = new Map(m.reply.departments.map((d) => [d.id, d.name]));
   return {
     region: deps.tree.get(code)!,
     month: toWire(month),
@@ -264,6 +267,6 @@ export async function monthlyReport(
     assessment: m.reply,
     redAlerts: redAlerts(m.judged, place, mask),
     problems,
-    overdue: overdueRows(m.judged, problems, place, mask, Math.min(now, monthEnd(month))),
+    overdue: overdueRows(m.judged, problems, place, mask, Math.min(now, monthEnd(month)), (d) => names.get(d) ?? d),
   };
 }

@@ -53,7 +53,7 @@ export function responseChecker(
     if (!reply) return [`${method} ${route.template}: status ${status} is not documented`];
     if (reply.$ref) reply = pointer(doc, reply.$ref) as typeof reply;
     const schema = reply.content?.['application/json']?.schema;
-    // A file (CSV, XLSX) is documented by its media types, not by a JSON Schema.
+    // A documented file (CSV, XLSX, PDF, HTML): its media types are the document's promise, not a schema.
     if (!schema)
       return body === undefined || Object.keys(reply.content ?? {}).length > 0
         ? []

@@ -264,5 +264,5 @@ describe('督办考核 of a crafted month', () => {
     expect(await t.server.monthlyFreeze.tick()).toBeUndefined();
     expect(await t.server.redis.get(keys.assessment('620702', '202611'))).toBe(raw);
     expect((await assessment('620702')).desks.find((d) => d.code === TOWN)!.figures).toEqual(town.figures);
-  });
+  }, 180_000);
 });

@@ -190,6 +190,19 @@ const MATRIX: Record<string, Row> = {
     request: (_w, where) => ({ path: `/api/v1/timeliness/${REGION[where]}` }),
     expect: anyUser(200),
   },
+  // 督办考核 and the monthly 通报: the same scope as every region route.
+  'GET /api/v1/assessment/:code': {
+    request: (_w, where) => ({ path: `/api/v1/assessment/${REGION[where]}` }),
+    expect: anyUser(200),
+  },
+  'GET /api/v1/assessment/:code/export': {
+    request: (_w, where) => ({ path: `/api/v1/assessment/${REGION[where]}/export?format=csv` }),
+    expect: anyUser(200),
+  },
+  'GET /api/v1/reports/monthly/:code': {
+    request: (_w, where) => ({ path: `/api/v1/reports/monthly/${REGION[where]}` }),
+    expect: anyUser(200),
+  },
   'GET /api/v1/snapshot/:code': {
     request: (_w, where) => ({ path: `/api/v1/snapshot/${REGION[where]}` }),
     expect: anyUser(200),

@@ -250,6 +250,14 @@ describe('real replies, good and bad, match the document', () => {
     expect((await call('GET', '/api/v1/index/620702?month=13', { token: wall })).status).toBe(400);
     expect((await call('GET', '/api/v1/timeliness/620702', { token: wall })).status).toBe(200);
     expect((await call('GET', '/api/v1/timeliness/620702001001', { token: wall })).status).toBe(404);
+    expect((await call('GET', '/api/v1/assessment/620702', { token: wall })).status).toBe(200);
+    expect((await call('GET', '/api/v1/assessment/620702?month=2099-01', { token: wall })).status).toBe(400);
+    expect((await call('GET', '/api/v1/assessment/620702001001', { token: wall })).status).toBe(404);
+    expect((await call('GET', '/api/v1/assessment/620702/export?format=csv', { token: wall })).status).toBe(200);
+    expect((await call('GET', '/api/v1/assessment/620702/export?format=xlsx', { token: wall })).status).toBe(200);
+    expect((await call('GET', '/api/v1/reports/monthly/620702', { token: wall })).status).toBe(200);
+    expect((await call('GET', '/api/v1/reports/monthly/620702?format=csv', { token: wall })).status).toBe(200);
+    expect((await call('GET', '/api/v1/reports/monthly/620702?format=doc', { token: wall })).status).toBe(400);
     expect(
       (await call('GET', '/api/v1/openapi.json', { headers: { origin: 'http://elsewhere.example' } })).status,
     ).toBe(403);

@@ -2,6 +2,7 @@ import type { ErrorCode } from '../../../shared/ack.ts';
 import type { RegionInfo } from '../../../shared/regions.ts';
 import type { SafetyIndexReply } from '../../../shared/schemas/safety-index.ts';
 import type { TimelinessReply } from '../../../shared/schemas/timeliness.ts';
+import type { AssessmentReply } from '../../../shared/schemas/assessment.ts';
 import type { LoginReply } from '../../../shared/schemas/user.ts';
 
 /** A failed HTTP call, with the server's error code (or a client-side one for network failures). */
@@ -69,6 +70,8 @@ export interface Api {
   index(code: string, month?: string): Promise<SafetyIndexReply>;
   /** 上报及时率 of a region (province to township) for a month (`YYYY-MM`, default the current one). */
   timeliness(code: string, month?: string): Promise<TimelinessReply>;
+  /** 督办考核 of a region's child desks and departments (province to township) for a month. */
+  assessment(code: string, month?: string): Promise<AssessmentReply>;
 }
 
 /**
@@ -94,6 +97,10 @@ export function createApi(getToken: () => string | null, fetchImpl: typeof fetch
     timeliness: (code, month) =>
       request<TimelinessReply>(
         `/api/v1/timeliness/${encodeURIComponent(code)}${month ? `?month=${encodeURIComponent(month)}` : ''}`,
+      ),
+    assessment: (code, month) =>
+      request<AssessmentReply>(
+        `/api/v1/assessment/${encodeURIComponent(code)}${month ? `?month=${encodeURIComponent(month)}` : ''}`,
       ),
   };
 }

@@ -7,6 +7,11 @@ import { RULES } from '../../../shared/schemas/alert.ts';
 import { regionCodeSchema } from '../../../shared/schemas/region.ts';
 import { indexQuerySchema } from '../../../shared/schemas/safety-index.ts';
 import { timelinessQuerySchema } from '../../../shared/schemas/timeliness.ts';
+import {
+  assessmentExportQuerySchema,
+  assessmentQuerySchema,
+  monthlyReportQuerySchema,
+} from '../../../shared/schemas/assessment.ts';
 import { usernameSchema } from '../../../shared/schemas/user.ts';
 import { taskListQuery } from '../../../shared/schemas/department.ts';
 import { problemListQuery } from '../../../shared/schemas/problem.ts';
@@ -46,6 +51,12 @@ const ACTION_SUMMARY: Record<AlertAction, string> = {
     '挂牌督办: supervise an alert from a level strictly above its desk, with an optional deadline and requirement',
   feedback: '反馈: a department’s feedback on its task (or a desk’s, on its behalf)',
   assist: '请求协办: a department asks the desk for help on its task',
+};
+
+/** A CSV or XLSX export (server/exports/table.ts). */
+const SPREADSHEETS = {
+  'text/csv': { schema: { type: 'string' } },
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: { type: 'string', format: 'binary' } },
 };
 
 const opName = (action: string) => action[0]!.toUpperCase() + action.slice(1);
@@ -201,6 +212,52 @@ export const PATHS: Record<string, Record<string, unknown>> = {
       auth: 'user',
       parameters: [code, ...queryOf(timelinessQuerySchema)],
       replies: { '200': { description: 'the rate and its counts', schema: 'Timeliness' } },
+      errors: ['BadRequest', 'NotFound'],
+    }),
+  },
+  '/assessment/{code}': {
+    get: operation({
+      operationId: 'getAssessment',
+      summary: '督办考核 of a region’s child desks and its departments for a month (live, or frozen once ended)',
+      description:
+        'Each figure is {num, den, rate, rank}; definitions in docs/assessment.md. Province down to township; an alert counts in the month it was created.',
+      tag: 'figures',
+      auth: 'user',
+      parameters: [code, ...queryOf(assessmentQuerySchema)],
+      replies: { '200': { description: 'the assessment', schema: 'Assessment' } },
+      errors: ['BadRequest', 'NotFound'],
+    }),
+  },
+  '/assessment/{code}/export': {
+    get: operation({
+      operationId: 'exportAssessment',
+      summary: '督办考核 as CSV (one table) or XLSX (desks and departments, one sheet each)',
+      tag: 'figures',
+      auth: 'user',
+      parameters: [code, ...queryOf(assessmentExportQuerySchema)],
+      replies: { '200': { description: 'the file', content: SPREADSHEETS } },
+      errors: ['BadRequest', 'NotFound'],
+    }),
+  },
+  '/reports/monthly/{code}': {
+    get: operation({
+      operationId: 'getMonthlyReport',
+      summary: '一月一通报: the monthly bulletin of a region as printable HTML, PDF, or its tables as CSV/XLSX',
+      description:
+        'The last complete month by default. A month without data, or only partly covered, is said so in the bulletin. PDF needs the chromium of CHROMIUM_PATH (503 without it).',
+      tag: 'figures',
+      auth: 'user',
+      parameters: [code, ...queryOf(monthlyReportQuerySchema)],
+      replies: {
+        '200': {
+          description: 'the bulletin',
+          content: {
+            'text/html': { schema: { type: 'string' } },
+            'application/pdf': { schema: { type: 'string', format: 'binary' } },
+            ...SPREADSHEETS,
+          },
+        },
+      },
       errors: ['BadRequest', 'NotFound'],
     }),
   },

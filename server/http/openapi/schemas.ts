@@ -33,6 +33,7 @@ import { caseItemSchema, caseListReplySchema } from '../../../shared/schemas/cas
 import { regionInfoSchema, regionRefSchema } from '../../../shared/schemas/region.ts';
 import { safetyIndexReplySchema } from '../../../shared/schemas/safety-index.ts';
 import { timelinessReplySchema } from '../../../shared/schemas/timeliness.ts';
+import { assessmentReplySchema } from '../../../shared/schemas/assessment.ts';
 import { ingestKeyViewSchema, auditRecordSchema, newIngestKeyReplySchema } from '../../../shared/schemas/admin.ts';
 import { ingestResultSchema } from '../../../shared/schemas/ingest.ts';
 import {
@@ -104,6 +105,7 @@ const REPLIES = {
   SilenceReply: silenceReplySchema,
   SafetyIndex: safetyIndexReplySchema,
   Timeliness: timelinessReplySchema,
+  Assessment: assessmentReplySchema,
   AdminUser: adminUserViewSchema,
   AdminUserList: z.array(adminUserViewSchema),
   CreatedUser: createdUserSchema,
