@@ -35,7 +35,14 @@ export interface BackfillDeps {
   stopped: () => boolean;
   /** Awaited after each hour of history is handed over (`h` counts from 0): pacing, settling. */
   afterWindow?: (h: number) => Promise<void>;
+  /**
+   * Times a batch that ingest failed on (Redis busy or away) is sent again, a few seconds apart,
+   * before the backfill gives up: ingest dedupes by event id, so a batch sent twice counts once.
+   */
+  sendRetries?: number;
 }
+
+const RETRY_PAUSE_MS = 3_000;
 
 export interface BackfillResult extends SendTotals {
   cases: number;
@@ -75,7 +82,17 @@ export async function runBackfill(p: BackfillParams, deps: BackfillDeps): Promis
     while (buffer.length >= MAX_BATCH || (all && buffer.length > 0)) {
       const batch = buffer.slice(0, MAX_BATCH);
       buffer = buffer.slice(MAX_BATCH);
-      const r = await sendEvents(deps.ingest, batch, deps.logger);
+      let r: SendTotals;
+      for (let attempt = 0; ; attempt++) {
+        try {
+          r = await sendEvents(deps.ingest, batch, deps.logger);
+          break;
+        } catch (err) {
+          if (attempt >= (deps.sendRetries ?? 0) || deps.stopped()) throw err;
+          deps.logger.warn({ err, attempt: attempt + 1 }, 'backfill batch failed; sending it again');
+          await new Promise((res) => setTimeout(res, RETRY_PAUSE_MS));
+        }
+      }
       result.accepted += r.accepted;
       result.duplicates += r.duplicates;
       result.rejected += r.rejected;

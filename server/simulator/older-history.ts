@@ -82,9 +82,13 @@ export async function runOlderHistory(d: OlderHistoryDeps): Promise<void> {
     queue,
     now: d.now,
     stopped: d.stopped,
+    sendRetries: 20,
     afterWindow: async (h) => {
-      while (!d.stopped() && (await d.backlog()) > MAX_BACKLOG) await new Promise((res) => setTimeout(res, 200));
-      if (d.settle && h > 0 && h % SETTLE_EVERY_HOURS === 0) await d.settle();
+      // A backlog that cannot be read (Redis busy) counts as a big one: wait and ask again.
+      while (!d.stopped() && (await d.backlog().catch(() => Infinity)) > MAX_BACKLOG)
+        await new Promise((res) => setTimeout(res, 200));
+      if (d.settle && h > 0 && h % SETTLE_EVERY_HOURS === 0)
+        await d.settle().catch((err: unknown) => d.logger.warn({ err }, 'settling the older history’s alerts failed'));
     },
   });
   if (!r.complete) return;

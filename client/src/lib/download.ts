@@ -1,4 +1,4 @@
-import { ApiFailure } from './api.ts';
+import { ApiFailure, ERROR_TEXT } from './api.ts';
 
 /**
  * Fetches a file the API serves behind the bearer token (a plain link cannot send it) and hands it
@@ -39,4 +39,17 @@ export function fileName(header: string | null): string | undefined {
   const star = /filename\*=UTF-8''([^;]+)/i.exec(header);
   if (star) return decodeURIComponent(star[1]!);
   return /filename="([^"]+)"/i.exec(header)?.[1];
+}
+
+/**
+ * An export (`/api/v1/…/export?…`) saved under the server's file name: null when it was, else the
+ * Chinese reason it was refused (an export over its row limit says so).
+ */
+export async function downloadExport(path: string, token: string | null): Promise<string | null> {
+  try {
+    await downloadFile(() => token, path, 'save');
+    return null;
+  } catch (err) {
+    return (err instanceof ApiFailure ? ERROR_TEXT[err.code] : undefined) ?? ERROR_TEXT.internal;
+  }
 }
