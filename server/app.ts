@@ -33,6 +33,9 @@ import { healthRouter } from './http/routes/health.ts';
 import { wireSocketHandlers } from './realtime/handlers.ts';
 import { authRouter } from './http/routes/auth.ts';
 import { regionsRouter } from './http/routes/regions.ts';
+import { replayRouter } from './http/routes/replay.ts';
+import { replayEvents, replaySnapshot } from './replay/read.ts';
+import { REPLAY_BASE_ALERTS, ReplayBase, replayOwners } from './replay/base.ts';
 import { usersRouter } from './http/routes/users.ts';
 import { ingestKeysRouter } from './http/routes/ingest-keys.ts';
 import { auditRouter } from './http/routes/audit.ts';
@@ -195,7 +198,31 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
       loginFailures,
     }),
   );
-  api.use('/', regionsRouter({ tree, tokens, snapshot }));
+  const replayDeps = {
+    redis,
+    keys,
+    region: (c: string) => tree.info(c),
+    regionName: (c: string) => tree.get(c)?.name ?? c,
+  };
+  api.use(
+    '/',
+    regionsRouter({
+      tree,
+      tokens,
+      snapshot,
+      replay: (c, at) => replaySnapshot(replayDeps, c, at),
+      now: () => clock.now(),
+    }),
+  );
+  api.use(
+    '/',
+    replayRouter({
+      tree,
+      tokens,
+      now: () => clock.now(),
+      events: (c, from, to) => replayEvents(replayDeps, c, from, to),
+    }),
+  );
   api.use('/', alertsRouter({ alerts, tokens, tree, departments, reportLimitMs: (l) => reportLimitMs(rules, l) }));
   api.use('/', departmentsRouter({ departments, alerts, tokens, tree }));
   api.use('/', safetyIndexRouter({ tree, tokens, index: new SafetyIndex({ redis, keys, tree, clock }) }));
@@ -277,7 +304,14 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
     );
     const inline = setupAlerting({ redis: work, keys, clock, logger, tree, rules, alerts: workAlerts });
     stopRules = inline.start({ rules: true, escalation: false });
-    aggregator = startPipeline({ redis: work, blocking, keys, clock, logger, metrics, after: inline.warnings });
+    const replay = new ReplayBase({
+      redis: work,
+      keys,
+      owners: replayOwners(tree),
+      openAlerts: () => workAlerts.list(config.regionRoot, 'open', REPLAY_BASE_ALERTS),
+      logger,
+    });
+    aggregator = startPipeline({ redis: work, blocking, keys, clock, logger, metrics, after: inline.warnings, replay });
   } else if (config.aggregator === 'on') {
     thread = startAggregatorThread(
       {

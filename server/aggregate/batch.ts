@@ -11,6 +11,7 @@ import {
   type SlaTable,
 } from './case-state.ts';
 import { CounterDeltas, type ContributionBounds } from './contribution.ts';
+import { changeRecord } from '../replay/changes.ts';
 
 /** A case as read from Redis: its write version ('' when never written) and state. */
 export interface StoredCase {
@@ -99,8 +100,14 @@ export class BatchPlan {
   commitArg(ackStream: string, group: string, acks: string[]): string {
     const cases: [string, string, string, 0 | 1, string][] = [];
     const sla: ['a' | 'r', number, string][] = [];
+    // The replay log: each case's contribution before and after, written with the counters.
+    const replay: string[] = [];
     for (const ch of this.cases.values()) {
       const key = this.keys.case(ch.caseId);
+      if (ch.changed) {
+        const rec = changeRecord(this.now, ch.read.state, ch.state);
+        if (rec) replay.push(rec);
+      }
       if (!ch.state) {
         // Swept but gone (expired): leave the queue, provided nobody created it meanwhile.
         cases.push([key, ch.read.v, '', 0, '']);
@@ -137,6 +144,13 @@ export class BatchPlan {
       n: counters,
       z: sla,
       a: acks,
+      rp: {
+        e: this.keys.replayEpoch,
+        // '*' stands for the epoch the script reads (the base's cut decides it, not this process).
+        k: this.keys.replayLog('*', Math.floor(this.now / 3_600_000)),
+        t: RETENTION.replayTtlS,
+        l: replay,
+      },
     });
   }
 

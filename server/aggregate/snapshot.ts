@@ -45,7 +45,7 @@ export interface SnapshotDeps {
 }
 
 /** The hashes one snapshot is built from, whatever layout they were stored in. */
-interface RegionHashes {
+export interface RegionHashes {
   days: Map<number, Hash>;
   month: Hash;
   open: Hash;
@@ -132,13 +132,12 @@ function rate(part: number, whole: number): number | null {
 type ChildHashes = Map<string, { today: Hash; open: Hash }>;
 const CHILD_BUCKETS = ['today', 'open'] as const;
 
-/** Queues the reads of one region into a MULTI; the returned function decodes the replies. */
-function queueReads(
-  tx: ReturnType<Redis['multi']>,
-  keys: Keys,
-  info: RegionInfo,
-  now: number,
-): (replies: unknown[], at: number) => RegionHashes {
+/**
+ * The counter hashes a snapshot of one region reads at `now` (the region's own buckets, then each
+ * child's today and open), and the decoder of their contents in that order. The live path reads
+ * them from Redis; replay rebuilds the same hashes as they were (server/replay/read.ts).
+ */
+export function snapshotReads(keys: Keys, info: RegionInfo, now: number): SnapshotReads {
   const b = buckets(now);
   const day = dayNumber(now);
   const { code, children } = info;
@@ -146,12 +145,12 @@ function queueReads(
   // hold its villages too, so a township's children need no read of their own.
   const own: Bucket[] = [{ day }, { day: day - 1 }, { day: day - 2 }, { month: b.month }, 'open'];
   const childBucket = (which: 'today' | 'open'): Bucket => (which === 'open' ? 'open' : { day });
-  for (const bucket of own) tx.hgetall(counterKey(keys, code, bucket));
+  const names = own.map((bucket) => counterKey(keys, code, bucket));
   if (!isLowLevel(code))
-    for (const c of children) for (const w of CHILD_BUCKETS) tx.hgetall(counterKey(keys, c.code, childBucket(w)));
+    for (const c of children) for (const w of CHILD_BUCKETS) names.push(counterKey(keys, c.code, childBucket(w)));
 
-  return (r, at) => {
-    const replies = own.map((_, i) => r[at + i] as Hash);
+  const decode = (r: (Hash | null)[]): RegionHashes => {
+    const replies = own.map((_, i) => r[i] ?? {});
     const [t, y, d2, month, open] = own.map((bucket, i) => decodeCounters(code, bucket, replies[i]!));
     const kids: ChildHashes = new Map();
     if (isLowLevel(code)) {
@@ -163,7 +162,7 @@ function queueReads(
     } else {
       children.forEach((c, i) => {
         const [today, op] = CHILD_BUCKETS.map((w, j) =>
-          decodeTotals(c.code, childBucket(w), r[at + own.length + i * 2 + j] as Hash),
+          decodeTotals(c.code, childBucket(w), r[own.length + i * 2 + j] ?? null),
         );
         kids.set(c.code, { today: today!, open: op! });
       });
@@ -179,6 +178,13 @@ function queueReads(
       children: kids,
     };
   };
+  return { keys: names, decode };
+}
+
+export interface SnapshotReads {
+  /** Counter keys, in the order `decode` expects their hashes. */
+  keys: string[];
+  decode(replies: (Hash | null)[]): RegionHashes;
 }
 
 /**
@@ -188,20 +194,22 @@ function queueReads(
 export async function readSnapshot(deps: SnapshotDeps, code: string, now: number): Promise<Snapshot | undefined> {
   const info = deps.region(code);
   if (!info) return undefined;
-  const b = buckets(now);
-  const day = dayNumber(now);
+  const reads = snapshotReads(deps.keys, info, now);
   const tx = deps.redis.multi();
-  const decode = queueReads(tx, deps.keys, info, now);
+  for (const k of reads.keys) tx.hgetall(k);
   const [replies, alerts] = await Promise.all([
     tx.exec(),
     deps.alerts ? deps.alerts(code, info.children) : Promise.resolve(NO_ALERTS),
   ]);
   if (!replies) throw new Error('snapshot transaction aborted');
   for (const [err] of replies) if (err) throw err;
-  const h = decode(
-    replies.map(([, v]) => v),
-    0,
-  );
+  return buildSnapshot(info, reads.decode(replies.map(([, v]) => v as Hash)), alerts, now);
+}
+
+/** A region's snapshot at `now` from its counter hashes and alerts (live, or rebuilt by replay). */
+export function buildSnapshot(info: RegionInfo, h: RegionHashes, alerts: AlertDigest, now: number): Snapshot {
+  const b = buckets(now);
+  const day = dayNumber(now);
   const today = h.days.get(day) ?? {};
   const yesterday = h.days.get(day - 1) ?? {};
 

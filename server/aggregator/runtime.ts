@@ -11,6 +11,7 @@ import { createAuditLog } from '../audit/log.ts';
 import { setupAlerting } from '../warnings/setup.ts';
 import { loadRulesConfig } from '../warnings/config.ts';
 import { alertsFromRules } from '../alerts/service.ts';
+import { REPLAY_BASE_ALERTS, ReplayBase, replayOwners } from '../replay/base.ts';
 
 export interface AggregatorRuntimeOptions {
   redis: RedisOptions;
@@ -71,6 +72,13 @@ export function startAggregatorRuntime(o: AggregatorRuntimeOptions): Aggregator 
     logger: o.logger,
     metrics: o.metrics,
     after: alerting.warnings,
+    replay: new ReplayBase({
+      redis: commands,
+      keys,
+      owners: replayOwners(o.tree),
+      openAlerts: () => alerts.list(o.regionRoot, 'open', REPLAY_BASE_ALERTS),
+      logger: o.logger,
+    }),
     ...(o.tuning ? { tuning: o.tuning } : {}),
   });
   return {

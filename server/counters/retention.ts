@@ -20,6 +20,11 @@ export const RETENTION = {
   monthBucketsKept: 12,
   /** A closed case is forgotten this long after its last event (open cases are kept). */
   closedCaseTtlS: 45 * DAY_S,
+  /**
+   * Replay records (server/replay/): kept two days beyond the replay window (REPLAY_DAYS), so the
+   * base a moment at the window's far edge starts from is still there.
+   */
+  replayTtlS: 32 * DAY_S,
   /** The events stream keeps this much history beyond what the aggregator has acknowledged. */
   streamHistoryMs: 3 * DAY_S * 1000,
 } as const;

@@ -29,6 +29,7 @@ import {
 } from '../../../shared/schemas/alert-replies.ts';
 import { alertViewSchema } from '../../../shared/schemas/alert.ts';
 import { snapshotSchema } from '../../../shared/schemas/snapshot.ts';
+import { replayEventsReplySchema } from '../../../shared/schemas/replay.ts';
 import { regionInfoSchema, regionRefSchema } from '../../../shared/schemas/region.ts';
 import { safetyIndexReplySchema } from '../../../shared/schemas/safety-index.ts';
 import { timelinessReplySchema } from '../../../shared/schemas/timeliness.ts';
@@ -71,6 +72,7 @@ const REPLIES = {
   RegionRef: regionRefSchema,
   RegionInfo: regionInfoSchema,
   Snapshot: snapshotSchema,
+  ReplayEvents: replayEventsReplySchema,
   AlertView: alertViewSchema,
   AlertList: alertListReplySchema,
   AlertDetail: alertDetailSchema,

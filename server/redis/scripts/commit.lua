@@ -13,6 +13,9 @@
 --   n counters: [key, retention 'd'/'m'/'-', [field, delta, field, delta …]] (a field reaching 0 is removed)
 --   z SLA queue: [op 'a' add / 'r' remove, score, member]
 --   a stream entry ids to acknowledge
+--   rp replay log (server/replay/): e epoch key, k log key with '*' for the epoch, t TTL s, l records;
+--      written only once a replay base exists (the epoch key set), into the epoch current now, so a
+--      change is in exactly one of: the base, or the log that follows it
 -- Returns {1} when committed, {0, key} when a case's version had moved.
 
 local b = cjson.decode(ARGV[1])
@@ -44,6 +47,16 @@ for _, z in ipairs(b.z) do
     redis.call('ZADD', b.q, z[2], z[3])
   else
     redis.call('ZREM', b.q, z[3])
+  end
+end
+
+if b.rp and #b.rp.l > 0 then
+  local epoch = redis.call('GET', b.rp.e)
+  if epoch then
+    local at = string.find(b.rp.k, '*', 1, true)
+    local log = string.sub(b.rp.k, 1, at - 1) .. epoch .. string.sub(b.rp.k, at + 1)
+    redis.call('RPUSH', log, unpack(b.rp.l))
+    redis.call('EXPIRE', log, b.rp.t)
   end
 end
 
