@@ -3,6 +3,8 @@ import type { RegionInfo } from '../../../shared/regions.ts';
 import type { SafetyIndexReply } from '../../../shared/schemas/safety-index.ts';
 import type { TimelinessReply } from '../../../shared/schemas/timeliness.ts';
 import type { LoginReply } from '../../../shared/schemas/user.ts';
+import type { Snapshot } from '../../../shared/schemas/snapshot.ts';
+import type { ReplayEventsReply } from '../../../shared/schemas/replay.ts';
 
 /** A failed HTTP call, with the server's error code (or a client-side one for network failures). */
 export class ApiFailure extends Error {
@@ -69,6 +71,10 @@ export interface Api {
   index(code: string, month?: string): Promise<SafetyIndexReply>;
   /** 上报及时率 of a region (province to township) for a month (`YYYY-MM`, default the current one). */
   timeliness(code: string, month?: string): Promise<TimelinessReply>;
+  /** The snapshot of a region as it was at a past moment (回放). */
+  snapshotAt(code: string, at: number): Promise<Snapshot>;
+  /** The ticker's events of a past window (from excluded, to included). */
+  replayEvents(code: string, from: number, to: number): Promise<ReplayEventsReply>;
 }
 
 /**
@@ -90,6 +96,14 @@ export function createApi(getToken: () => string | null, fetchImpl: typeof fetch
     index: (code, month) =>
       request<SafetyIndexReply>(
         `/api/v1/index/${encodeURIComponent(code)}${month ? `?month=${encodeURIComponent(month)}` : ''}`,
+      ),
+    snapshotAt: (code, at) =>
+      request<Snapshot>(
+        `/api/v1/snapshot/${encodeURIComponent(code)}?at=${encodeURIComponent(new Date(at).toISOString())}`,
+      ),
+    replayEvents: (code, from, to) =>
+      request<ReplayEventsReply>(
+        `/api/v1/replay/${encodeURIComponent(code)}/events?from=${encodeURIComponent(new Date(from).toISOString())}&to=${encodeURIComponent(new Date(to).toISOString())}`,
       ),
     timeliness: (code, month) =>
       request<TimelinessReply>(
