@@ -14,7 +14,7 @@ export interface ReplayOptions {
   speed: number;
   /** Real time, epoch ms (the replay never runs past it). */
   now: () => number;
-  /** Real milliseconds between two steps of a playing replay. */
+  /** Real milliseconds between two steps of a playing replay (default 500). */
   stepMs?: number;
   /** How much of the ticker before the moment to show on arrival. */
   tickerLeadMs?: number;
@@ -53,6 +53,8 @@ export class ReplayState {
   #busy = false;
   /** Bumped by every seek and region change: a slower reply for an older request is dropped. */
   #generation = 0;
+  /** Replayed time runs from here at `speed` × real time, however long each step's requests take. */
+  #anchor = { real: 0, at: 0 };
 
   constructor(api: ReplayApi, opts: ReplayOptions) {
     this.#api = api;
@@ -60,6 +62,11 @@ export class ReplayState {
     this.at = opts.at;
     this.speed = opts.speed;
     this.playing = opts.speed > 1;
+    this.#reanchor();
+  }
+
+  #reanchor(): void {
+    this.#anchor = { real: Date.now(), at: this.at };
   }
 
   /** Shows `code` at the replay's moment and plays it forward; returns the teardown. */
@@ -67,8 +74,9 @@ export class ReplayState {
     this.#code = code;
     this.snapshot = null;
     this.ticker = [];
+    this.#reanchor();
     void this.#show(this.at, true);
-    const timer = setInterval(() => void this.#step(), this.#opts.stepMs ?? 1000);
+    const timer = setInterval(() => void this.#step(), this.#opts.stepMs ?? 500);
     return () => {
       clearInterval(timer);
       this.#code = null;
@@ -79,20 +87,24 @@ export class ReplayState {
   seek(at: number): void {
     this.at = Math.min(at, this.#opts.now());
     this.ticker = [];
+    this.#reanchor();
     void this.#show(this.at, true);
   }
 
   setSpeed(speed: number): void {
     this.speed = Math.min(REPLAY_SPEED.max, Math.max(REPLAY_SPEED.min, Math.round(speed)));
+    this.#reanchor();
   }
 
   toggle(): void {
     this.playing = !this.playing;
+    this.#reanchor();
   }
 
   async #step(): Promise<void> {
     if (!this.playing || this.#busy || !this.#code) return;
-    const next = Math.min(this.at + this.speed * (this.#opts.stepMs ?? 1000), this.#opts.now());
+    const target = this.#anchor.at + (Date.now() - this.#anchor.real) * this.speed;
+    const next = Math.min(Math.round(target), this.#opts.now());
     if (next <= this.at) {
       this.playing = false;
       return;
