@@ -118,9 +118,13 @@ describe('the wall in replay (回放)', () => {
     // Replayed time follows real time × 600 whatever each step's requests cost; a loaded machine
     // shows fewer steps, not a slower hour.
     while (Date.now() - started < 20_000) {
-      const asOf = await shownAsOf();
-      if (asOf && !seen.has(asOf)) seen.set(asOf, await value('incident'));
-      if (asOf && Date.parse(asOf) >= from + H) break;
+      // Both read in one go: the next step may land between two separate reads.
+      const [asOf, shown] = await page.evaluate(() => [
+        document.querySelector('[data-testid=wall]')?.getAttribute('data-asof') ?? '',
+        Number(document.querySelector('[data-testid=value-incident]')?.getAttribute('data-value')),
+      ]);
+      if (asOf && !seen.has(asOf)) seen.set(asOf, shown as number);
+      if (asOf && Date.parse(asOf as string) >= from + H) break;
       await page.waitForTimeout(150);
     }
     const moments = [...seen.keys()].map((s) => Date.parse(s));
