@@ -36,6 +36,9 @@ import { healthRouter } from './http/routes/health.ts';
 import { wireSocketHandlers } from './realtime/handlers.ts';
 import { authRouter } from './http/routes/auth.ts';
 import { regionsRouter } from './http/routes/regions.ts';
+import { replayRouter } from './http/routes/replay.ts';
+import { replayEvents, replaySnapshot } from './replay/read.ts';
+import { REPLAY_BASE_ALERTS, ReplayBase, replayOwners } from './replay/base.ts';
 import { usersRouter } from './http/routes/users.ts';
 import { ingestKeysRouter } from './http/routes/ingest-keys.ts';
 import { auditRouter } from './http/routes/audit.ts';
@@ -269,7 +272,31 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
       loginFailures,
     }),
   );
-  api.use('/', regionsRouter({ tree, tokens, snapshot }));
+  const replayDeps = {
+    redis,
+    keys,
+    region: (c: string) => tree.info(c),
+    regionName: (c: string) => tree.get(c)?.name ?? c,
+  };
+  api.use(
+    '/',
+    regionsRouter({
+      tree,
+      tokens,
+      snapshot,
+      replay: (c, at) => replaySnapshot(replayDeps, c, at),
+      now: () => clock.now(),
+    }),
+  );
+  api.use(
+    '/',
+    replayRouter({
+      tree,
+      tokens,
+      now: () => clock.now(),
+      events: (c, from, to) => replayEvents(replayDeps, c, from, to),
+    }),
+  );
   api.use('/', alertsRouter({ alerts, tokens, tree, departments, reportLimitMs: (l) => reportLimitMs(rules, l) }));
   api.use('/', departmentsRouter({ departments, alerts, problems, tokens, tree }));
   api.use('/', problemsRouter({ problems, departments, tokens, tree }));

@@ -16,6 +16,8 @@ export interface AggregationContext {
   sla: SlaTable;
   /** Counts of events (not cases) committed with the batch; see EventCounter. */
   countEvent?: EventCounter;
+  /** Replay's daily base, written before a day's first commit (server/replay/base.ts). */
+  replay?: { ensure(now: number): Promise<void> };
 }
 
 /**
@@ -109,6 +111,7 @@ export async function applyBatch(
   ack = true,
 ): Promise<ApplyResult> {
   if (entries.length === 0) return { touched: [], codes: [] };
+  await ctx.replay?.ensure(now);
   const events = entries.map((e) => caseEvent(e.event));
   const caseIds = [...new Set(events.map((e) => e.caseId))];
   const acks = ack ? entries.map((e) => e.entryId).filter(Boolean) : [];
@@ -129,6 +132,7 @@ export async function applyBatch(
 export async function sweepOverdue(ctx: AggregationContext, now: number, limit = 1000): Promise<SweepResult> {
   const due = await ctx.redis.zrangebyscore(ctx.keys.slaQueue, '-inf', now, 'LIMIT', 0, limit);
   if (!due.length) return { touched: [], changed: [] };
+  await ctx.replay?.ensure(now);
   const done = await optimistic(ctx, due, (states) => {
     const plan = new BatchPlan(ctx.keys, ctx.sla, now, contributionBounds(ctx.keys, now));
     for (const id of due) plan.sweep(id, states);

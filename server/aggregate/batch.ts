@@ -12,6 +12,7 @@ import {
 } from './case-state.ts';
 import { CounterDeltas, type ContributionBounds } from './contribution.ts';
 import { indexChanges, indexFloor, type IndexOps } from './case-index.ts';
+import { changeRecord } from '../replay/changes.ts';
 
 /** A case as read from Redis: its write version ('' when never written) and state. */
 export interface StoredCase {
@@ -105,8 +106,14 @@ export class BatchPlan {
     const index: IndexOps = { add: [], remove: [], closed: new Set() };
     const floor = indexFloor(this.now);
     const sla: ['a' | 'r', number, string][] = [];
+    // The replay log: each case's contribution before and after, written with the counters.
+    const replay: string[] = [];
     for (const ch of this.cases.values()) {
       const key = this.keys.case(ch.caseId);
+      if (ch.changed) {
+        const rec = changeRecord(this.now, ch.read.state, ch.state);
+        if (rec) replay.push(rec);
+      }
       if (!ch.state) {
         // Swept but gone (expired): leave the queue, provided nobody created it meanwhile.
         cases.push([key, ch.read.v, '', 0, '', false]);
@@ -149,6 +156,13 @@ export class BatchPlan {
       xf: floor,
       xt: RETENTION.caseIndexTtlS,
       a: acks,
+      rp: {
+        e: this.keys.replayEpoch,
+        // '*' stands for the epoch the script reads (the base's cut decides it, not this process).
+        k: this.keys.replayLog('*', Math.floor(this.now / 3_600_000)),
+        t: RETENTION.replayTtlS,
+        l: replay,
+      },
     });
   }
 

@@ -61,7 +61,7 @@ export interface SnapshotDeps {
 const CASE_LEVELS: ReadonlySet<string> = new Set(['township', 'village']);
 
 /** The hashes one snapshot is built from, whatever layout they were stored in. */
-interface RegionHashes {
+export interface RegionHashes {
   days: Map<number, Hash>;
   month: Hash;
   open: Hash;
@@ -163,20 +163,15 @@ function addInto(into: Hash, h: Hash | null): void {
  * field-by-field sums of its provinces' hashes, each read under its province's keys, and its
  * children's figures are those provinces' own hashes.
  */
-function queueNationReads(
-  tx: ReturnType<Redis['multi']>,
-  ring: KeyRing,
-  info: RegionInfo,
-  now: number,
-): (replies: unknown[], at: number) => RegionHashes {
+function nationReads(ring: KeyRing, info: RegionInfo, now: number): SnapshotReads {
   const day = dayNumber(now);
   const own = ownBuckets(now);
-  for (const c of info.children) for (const bucket of own) tx.hgetall(counterKey(ring.of(c.code), c.code, bucket));
-  return (r, at) => {
+  const names = info.children.flatMap((c) => own.map((bucket) => counterKey(ring.of(c.code), c.code, bucket)));
+  const decode = (r: (Hash | null)[]): RegionHashes => {
     const sums: Hash[] = own.map(() => ({}));
     const kids: ChildHashes = new Map();
     info.children.forEach((c, i) => {
-      const replies = own.map((_, j) => (r[at + i * own.length + j] as Hash | null) ?? {});
+      const replies = own.map((_, j) => r[i * own.length + j] ?? {});
       replies.forEach((h, j) => addInto(sums[j]!, h));
       kids.set(c.code, { today: replies[0]!, open: replies[4]! });
     });
@@ -192,16 +187,17 @@ function queueNationReads(
       children: kids,
     };
   };
+  return { keys: names, decode };
 }
 
-/** Queues the reads of one region into a MULTI; the returned function decodes the replies. */
-function queueReads(
-  tx: ReturnType<Redis['multi']>,
-  ring: KeyRing,
-  info: RegionInfo,
-  now: number,
-): (replies: unknown[], at: number) => RegionHashes {
-  if (levelOf(info.code) === 'nation') return queueNationReads(tx, ring, info, now);
+/**
+ * The counter hashes a snapshot of one region reads at `now` (the region's own buckets, then each
+ * child's today and open), and the decoder of their contents in that order. The live path reads
+ * them from Redis; replay rebuilds the same hashes as they were (server/replay/read.ts).
+ */
+export function snapshotReads(keyring: Keys | KeyRing, info: RegionInfo, now: number): SnapshotReads {
+  const ring = asKeyRing(keyring);
+  if (levelOf(info.code) === 'nation') return nationReads(ring, info, now);
   const keys = ring.of(info.code);
   const b = buckets(now);
   const day = dayNumber(now);
@@ -210,12 +206,12 @@ function queueReads(
   // hold its villages too, so a township's children need no read of their own.
   const own: Bucket[] = [{ day }, { day: day - 1 }, { day: day - 2 }, { month: b.month }, 'open'];
   const childBucket = (which: 'today' | 'open'): Bucket => (which === 'open' ? 'open' : { day });
-  for (const bucket of own) tx.hgetall(counterKey(keys, code, bucket));
+  const names = own.map((bucket) => counterKey(keys, code, bucket));
   if (!isLowLevel(code))
-    for (const c of children) for (const w of CHILD_BUCKETS) tx.hgetall(counterKey(keys, c.code, childBucket(w)));
+    for (const c of children) for (const w of CHILD_BUCKETS) names.push(counterKey(keys, c.code, childBucket(w)));
 
-  return (r, at) => {
-    const replies = own.map((_, i) => r[at + i] as Hash);
+  const decode = (r: (Hash | null)[]): RegionHashes => {
+    const replies = own.map((_, i) => r[i] ?? {});
     const [t, y, d2, month, open] = own.map((bucket, i) => decodeCounters(code, bucket, replies[i]!));
     const kids: ChildHashes = new Map();
     if (isLowLevel(code)) {
@@ -227,7 +223,7 @@ function queueReads(
     } else {
       children.forEach((c, i) => {
         const [today, op] = CHILD_BUCKETS.map((w, j) =>
-          decodeTotals(c.code, childBucket(w), r[at + own.length + i * 2 + j] as Hash),
+          decodeTotals(c.code, childBucket(w), r[own.length + i * 2 + j] ?? null),
         );
         kids.set(c.code, { today: today!, open: op! });
       });
@@ -243,6 +239,13 @@ function queueReads(
       children: kids,
     };
   };
+  return { keys: names, decode };
+}
+
+export interface SnapshotReads {
+  /** Counter keys, in the order `decode` expects their hashes. */
+  keys: string[];
+  decode(replies: (Hash | null)[]): RegionHashes;
 }
 
 /**
@@ -252,10 +255,9 @@ function queueReads(
 export async function readSnapshot(deps: SnapshotDeps, code: string, now: number): Promise<Snapshot | undefined> {
   const info = deps.region(code);
   if (!info) return undefined;
-  const b = buckets(now);
-  const day = dayNumber(now);
+  const reads = snapshotReads(deps.keys, info, now);
   const tx = deps.redis.multi();
-  const decode = queueReads(tx, asKeyRing(deps.keys), info, now);
+  for (const k of reads.keys) tx.hgetall(k);
   const [replies, alerts, problems, cases] = await Promise.all([
     tx.exec(),
     deps.alerts ? deps.alerts(code, info.children) : Promise.resolve(NO_ALERTS),
@@ -264,10 +266,21 @@ export async function readSnapshot(deps: SnapshotDeps, code: string, now: number
   ]);
   if (!replies) throw new Error('snapshot transaction aborted');
   for (const [err] of replies) if (err) throw err;
-  const h = decode(
-    replies.map(([, v]) => v),
-    0,
-  );
+  return buildSnapshot(info, reads.decode(replies.map(([, v]) => v as Hash)), alerts, now, { problems, cases });
+}
+
+/** A region's snapshot at `now` from its counter hashes and alerts (live, or rebuilt by replay). */
+export function buildSnapshot(
+  info: RegionInfo,
+  h: RegionHashes,
+  alerts: AlertDigest,
+  now: number,
+  /** The live parts replay does not rebuild: the problem register's digest and a low level's cases. */
+  extras: { problems?: ProblemPart | undefined; cases?: LocalCases | undefined } = {},
+): Snapshot {
+  const { problems, cases } = extras;
+  const b = buckets(now);
+  const day = dayNumber(now);
   const today = h.days.get(day) ?? {};
   const yesterday = h.days.get(day - 1) ?? {};
 

@@ -12,6 +12,7 @@ import { setupAlerting } from '../warnings/setup.ts';
 import { loadRulesConfig } from '../warnings/config.ts';
 import { reportsOption } from '../assessment/report-timeliness.ts';
 import { alertsFromRules } from '../alerts/service.ts';
+import { REPLAY_BASE_ALERTS, ReplayBase, replayOwners } from '../replay/base.ts';
 
 export interface AggregatorRuntimeOptions {
   redis: RedisOptions;
@@ -76,6 +77,13 @@ export function startAggregatorRuntime(o: AggregatorRuntimeOptions): Aggregator 
       logger: o.logger,
       metrics: o.metrics,
       after: alerting.warnings,
+      replay: new ReplayBase({
+        redis: commands,
+        keys,
+        owners: replayOwners(o.tree.province(province)!),
+        openAlerts: () => alerts.list(province, 'open', REPLAY_BASE_ALERTS),
+        logger: o.logger,
+      }),
       ...(o.tuning ? { tuning: o.tuning } : {}),
     });
     return { pipeline, stopAlerting };

@@ -40,6 +40,11 @@ export const RETENTION = {
   caseIndexDays: HISTORY_DAYS,
   /** The case index of a region that has no new case for this long is dropped whole. */
   caseIndexTtlS: (HISTORY_DAYS + 2) * DAY_S,
+  /**
+   * Replay records (server/replay/): kept two days beyond the replay window (REPLAY_DAYS), so the
+   * base a moment at the window's far edge starts from is still there.
+   */
+  replayTtlS: 32 * DAY_S,
   /** The events stream keeps this much history beyond what the aggregator has acknowledged. */
   streamHistoryMs: 3 * DAY_S * 1000,
 } as const;

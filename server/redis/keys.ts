@@ -52,6 +52,21 @@ export interface Keys {
   wallFollow(wallId: string): string;
   /** Pub/sub channel of wall orders and releases, heard by every server's hub. */
   wallPush: string;
+  /**
+   * Replay (server/replay/): the current epoch's id (ms of its base); the commit script reads it to
+   * pick the log a batch's case changes go to.
+   */
+  replayEpoch: string;
+  /** Every replay epoch: member and score its base's time (ms). */
+  replayEpochs: string;
+  /** One epoch's base: counter key → that hash as JSON at the base's instant; `~alerts` the open alerts. */
+  replayBase(epoch: string): string;
+  /** Case changes committed during one epoch, one list per hour (ms / 3,600,000) of their commit time. */
+  replayLog(epoch: string, hour: number): string;
+  /** Alert views as published, one list per hour of publication. */
+  replayAlerts(hour: number): string;
+  /** Ticker events as sent to the screens, one list per hour of sending. */
+  replayTicker(hour: number): string;
 }
 
 /** Keys of the problem register (降星销号); the shapes are spelled in server/problems/store.ts. */
@@ -115,6 +130,12 @@ export function createKeys(root: string, app = 'pa'): Keys {
     wallOrder: (id) => `${prefix}wallorder:${id}`,
     wallFollow: (wallId) => `${prefix}wallfollow:${wallId}`,
     wallPush: `${prefix}wallpush`,
+    replayEpoch: `${prefix}rp:epoch`,
+    replayEpochs: `${prefix}rp:epochs`,
+    replayBase: (epoch) => `${prefix}rp:base:${epoch}`,
+    replayLog: (epoch, hour) => `${prefix}rp:log:${epoch}:${hour}`,
+    replayAlerts: (hour) => `${prefix}rp:al:${hour}`,
+    replayTicker: (hour) => `${prefix}rp:tk:${hour}`,
   };
 }
 

@@ -9,6 +9,7 @@ const SOURCES = {
   pinganIngest: read('ingest.lua'),
   pinganCommit: read('commit.lua'),
   pinganReapConsumers: read('reap-consumers.lua'),
+  pinganReplayBase: read('replay-base.lua'),
 };
 
 export type ScriptName = keyof typeof SOURCES;

@@ -207,6 +207,15 @@ const MATRIX: Record<string, Row> = {
     request: (_w, where) => ({ path: `/api/v1/snapshot/${REGION[where]}` }),
     expect: anyUser(200),
   },
+  // Replay's ticker events: the same readers and scope as the live snapshot.
+  'GET /api/v1/replay/:code/events': {
+    request: (_w, where) => {
+      const to = new Date(Date.now() - 1000).toISOString();
+      const from = new Date(Date.now() - 600_000).toISOString();
+      return { path: `/api/v1/replay/${REGION[where]}/events?from=${from}&to=${to}` };
+    },
+    expect: anyUser(200),
+  },
 
   'GET /api/v1/users': {
     request: (_w, where) => ({ path: `/api/v1/users?region=${REGION[where]}` }),

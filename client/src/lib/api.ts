@@ -4,6 +4,8 @@ import type { SafetyIndexReply } from '../../../shared/schemas/safety-index.ts';
 import type { TimelinessReply } from '../../../shared/schemas/timeliness.ts';
 import type { AssessmentReply } from '../../../shared/schemas/assessment.ts';
 import type { LoginReply } from '../../../shared/schemas/user.ts';
+import type { Snapshot } from '../../../shared/schemas/snapshot.ts';
+import type { ReplayEventsReply } from '../../../shared/schemas/replay.ts';
 
 /** A failed HTTP call, with the server's error code (or a client-side one for network failures). */
 export class ApiFailure extends Error {
@@ -72,6 +74,10 @@ export interface Api {
   timeliness(code: string, month?: string): Promise<TimelinessReply>;
   /** 督办考核 of a region's child desks and departments (province to township) for a month. */
   assessment(code: string, month?: string): Promise<AssessmentReply>;
+  /** The snapshot of a region as it was at a past moment (回放). */
+  snapshotAt(code: string, at: number): Promise<Snapshot>;
+  /** The ticker's events of a past window (from excluded, to included). */
+  replayEvents(code: string, from: number, to: number): Promise<ReplayEventsReply>;
 }
 
 /**
@@ -93,6 +99,14 @@ export function createApi(getToken: () => string | null, fetchImpl: typeof fetch
     index: (code, month) =>
       request<SafetyIndexReply>(
         `/api/v1/index/${encodeURIComponent(code)}${month ? `?month=${encodeURIComponent(month)}` : ''}`,
+      ),
+    snapshotAt: (code, at) =>
+      request<Snapshot>(
+        `/api/v1/snapshot/${encodeURIComponent(code)}?at=${encodeURIComponent(new Date(at).toISOString())}`,
+      ),
+    replayEvents: (code, from, to) =>
+      request<ReplayEventsReply>(
+        `/api/v1/replay/${encodeURIComponent(code)}/events?from=${encodeURIComponent(new Date(from).toISOString())}&to=${encodeURIComponent(new Date(to).toISOString())}`,
       ),
     timeliness: (code, month) =>
       request<TimelinessReply>(

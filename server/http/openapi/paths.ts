@@ -6,6 +6,7 @@ import { alertExportQuery, EXPORT_ROW_LIMIT } from '../../../shared/schemas/expo
 import { RULES } from '../../../shared/schemas/alert.ts';
 import { regionCodeSchema } from '../../../shared/schemas/region.ts';
 import { indexQuerySchema } from '../../../shared/schemas/safety-index.ts';
+import { replayEventsQuerySchema, snapshotQuerySchema } from '../../../shared/schemas/replay.ts';
 import { timelinessQuerySchema } from '../../../shared/schemas/timeliness.ts';
 import {
   assessmentExportQuerySchema,
@@ -185,11 +186,25 @@ export const PATHS: Record<string, Record<string, unknown>> = {
   '/snapshot/{code}': {
     get: operation({
       operationId: 'getSnapshot',
-      summary: 'the snapshot a screen gets on subscribe',
+      summary: 'the snapshot a screen gets on subscribe; with `at`, as it was at that past moment (回放)',
+      description:
+        '`at` must lie within the replay window (30 days) and not in the future; `asOf` is then that moment. ' +
+        'A moment before the replay record begins, in the future, too old or malformed is a 400 naming `at`.',
       tag: 'regions',
       auth: 'user',
-      parameters: [code],
+      parameters: [code, ...queryOf(snapshotQuerySchema)],
       replies: { '200': { description: 'the region’s figures and open alerts', schema: 'Snapshot' } },
+      errors: ['BadRequest', 'NotFound'],
+    }),
+  },
+  '/replay/{code}/events': {
+    get: operation({
+      operationId: 'getReplayEvents',
+      summary: '回放: the ticker’s events of a past window (from excluded, to included; at most an hour)',
+      tag: 'regions',
+      auth: 'user',
+      parameters: [code, ...queryOf(replayEventsQuerySchema)],
+      replies: { '200': { description: 'the events, oldest first', schema: 'ReplayEvents' } },
       errors: ['BadRequest', 'NotFound'],
     }),
   },

@@ -30,6 +30,7 @@ import {
 import { alertViewSchema } from '../../../shared/schemas/alert.ts';
 import { snapshotSchema } from '../../../shared/schemas/snapshot.ts';
 import { caseItemSchema, caseListReplySchema } from '../../../shared/schemas/case.ts';
+import { replayEventsReplySchema } from '../../../shared/schemas/replay.ts';
 import { regionInfoSchema, regionRefSchema } from '../../../shared/schemas/region.ts';
 import { safetyIndexReplySchema } from '../../../shared/schemas/safety-index.ts';
 import { timelinessReplySchema } from '../../../shared/schemas/timeliness.ts';
@@ -95,6 +96,7 @@ const REPLIES = {
   RegionRef: regionRefSchema,
   RegionInfo: regionInfoSchema,
   Snapshot: snapshotSchema,
+  ReplayEvents: replayEventsReplySchema,
   AlertView: alertViewSchema,
   AlertList: alertListReplySchema,
   AlertDetail: alertDetailSchema,

@@ -15,6 +15,9 @@
 --   xa case index entries to add: [case id, score, key …]; xr to remove: [case id, key …]
 --   xc closed index sets written: trimmed below xf (ms) and given the TTL xt (s)
 --   a stream entry ids to acknowledge
+--   rp replay log (server/replay/): e epoch key, k log key with '*' for the epoch, t TTL s, l records;
+--      written only once a replay base exists (the epoch key set), into the epoch current now, so a
+--      change is in exactly one of: the base, or the log that follows it
 -- Returns {1} when committed, {0, key} when a case's version had moved.
 
 local b = cjson.decode(ARGV[1])
@@ -59,6 +62,16 @@ end
 for _, key in ipairs(b.xc) do
   redis.call('ZREMRANGEBYSCORE', key, '-inf', '(' .. b.xf)
   redis.call('EXPIRE', key, b.xt)
+end
+
+if b.rp and #b.rp.l > 0 then
+  local epoch = redis.call('GET', b.rp.e)
+  if epoch then
+    local at = string.find(b.rp.k, '*', 1, true)
+    local log = string.sub(b.rp.k, 1, at - 1) .. epoch .. string.sub(b.rp.k, at + 1)
+    redis.call('RPUSH', log, unpack(b.rp.l))
+    redis.call('EXPIRE', log, b.rp.t)
+  end
 end
 
 if b.s ~= '' and #b.a > 0 then redis.call('XACK', b.s, b.g, unpack(b.a)) end
