@@ -318,9 +318,11 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
   app.use('/api/v1', api);
   app.use('/api', notFound);
 
-  // A region's children's boundaries: the nation's map and each province's files live in their own folders.
-  app.get('/geo/:file', (req, res, next) => {
-    const file = /^(\d{2,6})\.json$/.exec(req.params.file)?.[1];
+  // A region's children's boundaries, from the nation's or its province's folder: static files like the
+  // client's bundle (middleware, not an API route).
+  app.use('/geo', (req, res, next) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return next();
+    const file = /^\/(\d{2,6})\.json$/.exec(req.path)?.[1];
     const found = file ? tree.mapFile(file) : undefined;
     if (!found) return next();
     res.sendFile(found, { maxAge: '1d' });
