@@ -8,7 +8,7 @@ import { listCases, type CaseFilter, type Cursor } from '../../server/aggregate/
 import { applyBatch, type Entry } from '../../server/aggregate/apply.ts';
 import { slaTable } from '../../server/aggregate/sla.ts';
 import { RETENTION } from '../../server/counters/retention.ts';
-import { ancestry } from '../../shared/regions.ts';
+import { provinceAncestry } from '../../shared/regions.ts';
 import { isoBeijing } from '../../server/time/beijing.ts';
 import type { StoredEvent } from '../../shared/schemas/event.ts';
 
@@ -71,7 +71,7 @@ afterAll(async () => t?.stop());
 describe('the case index', () => {
   it('lists exactly the posted cases of every region at every level, by kind and state, newest first', async () => {
     const regions = new Set<string>();
-    for (const c of truth.values()) for (const code of ancestry(c.region)) regions.add(code);
+    for (const c of truth.values()) for (const code of provinceAncestry(c.region)) regions.add(code);
     // Every level above the village, and a sample of villages (each one's sets are like the others').
     const villages = [...regions].filter((c) => c.length === 12).sort();
     for (const v of villages.filter((_, i) => i % 8 !== 0)) regions.delete(v);
