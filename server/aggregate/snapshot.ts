@@ -154,6 +154,20 @@ function ownBuckets(now: number): Bucket[] {
   return [{ day }, { day: day - 1 }, { day: day - 2 }, { month: buckets(now).month }, 'open'];
 }
 
+/** The hashes of ownBuckets' order (today, the two days before, the month, open) as a RegionHashes. */
+function hashesOf(day: number, [t, y, d2, month, open]: Hash[], children: ChildHashes): RegionHashes {
+  return {
+    days: new Map([
+      [day, t!],
+      [day - 1, y!],
+      [day - 2, d2!],
+    ]),
+    month: month!,
+    open: open!,
+    children,
+  };
+}
+
 function addInto(into: Hash, h: Hash | null): void {
   for (const f in h) into[f] = String(Number(into[f] ?? 0) + Number(h[f]));
 }
@@ -175,17 +189,7 @@ function nationReads(ring: KeyRing, info: RegionInfo, now: number): SnapshotRead
       replies.forEach((h, j) => addInto(sums[j]!, h));
       kids.set(c.code, { today: replies[0]!, open: replies[4]! });
     });
-    const [t, y, d2, month, open] = sums;
-    return {
-      days: new Map([
-        [day, t!],
-        [day - 1, y!],
-        [day - 2, d2!],
-      ]),
-      month: month!,
-      open: open!,
-      children: kids,
-    };
+    return hashesOf(day, sums, kids);
   };
   return { keys: names, decode };
 }
@@ -199,12 +203,11 @@ export function snapshotReads(keyring: Keys | KeyRing, info: RegionInfo, now: nu
   const ring = asKeyRing(keyring);
   if (levelOf(info.code) === 'nation') return nationReads(ring, info, now);
   const keys = ring.of(info.code);
-  const b = buckets(now);
   const day = dayNumber(now);
   const { code, children } = info;
   // The region's own hashes, whatever its level: below the county they are its township's, which
   // hold its villages too, so a township's children need no read of their own.
-  const own: Bucket[] = [{ day }, { day: day - 1 }, { day: day - 2 }, { month: b.month }, 'open'];
+  const own = ownBuckets(now);
   const childBucket = (which: 'today' | 'open'): Bucket => (which === 'open' ? 'open' : { day });
   const names = own.map((bucket) => counterKey(keys, code, bucket));
   if (!isLowLevel(code))
@@ -228,16 +231,7 @@ export function snapshotReads(keyring: Keys | KeyRing, info: RegionInfo, now: nu
         kids.set(c.code, { today: today!, open: op! });
       });
     }
-    return {
-      days: new Map([
-        [day, t!],
-        [day - 1, y!],
-        [day - 2, d2!],
-      ]),
-      month: month!,
-      open: open!,
-      children: kids,
-    };
+    return hashesOf(day, [t!, y!, d2!, month!, open!], kids);
   };
   return { keys: names, decode };
 }
