@@ -2,11 +2,13 @@
 import { benchIngest } from './ingest.ts';
 import { benchFanout } from './fanout.ts';
 import { benchWallSoak } from './wall-soak.ts';
+import { benchReplayStorage } from './replay-storage.ts';
 
 const BENCHES: Record<string, () => Promise<Record<string, number | string>>> = {
   ingest: benchIngest,
   fanout: benchFanout,
   'wall-soak': benchWallSoak,
+  'replay-storage': benchReplayStorage,
 };
 
 const wanted = process.argv.slice(2);

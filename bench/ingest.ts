@@ -116,7 +116,7 @@ export async function benchIngest(): Promise<Record<string, number | string>> {
     const batch = stored.slice(i, i + APPLY_BATCH).map((e) => caseEvent(e.event));
     const plan = new BatchPlan(keys, sla, now, contributionBounds(keys, now));
     for (const e of batch) plan.apply(e, states);
-    const args = plan.commitArg(AGGREGATOR_GROUP, []);
+    const args = plan.commitArg(AGGREGATOR_GROUP, [], null);
     for (const [id, c] of plan.committed()) states.set(id, c);
     prepared.push({ caseIds: [...new Set(batch.map((e) => e.caseId))], args });
   }
@@ -125,7 +125,7 @@ export async function benchIngest(): Promise<Record<string, number | string>> {
     const store = await openStore(fsync, keys);
     const bc = store.client;
     const ctx: AggregationContext = { redis: bc, keys, sla };
-    await commit(ctx, new BatchPlan(keys, sla, now, contributionBounds(keys, now)).commitArg('', []));
+    await commit(ctx, new BatchPlan(keys, sla, now, contributionBounds(keys, now)).commitArg('', [], null));
     const c0 = await commandsExecuted(store.node);
     const boundCpu0 = await redisCpuSeconds(store.node);
     const tb = performance.now();

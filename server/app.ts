@@ -13,7 +13,7 @@ import type { RegionTree } from './regions/tree.ts';
 import { sharedTokenSecret, type Secrets } from './secrets.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
-import { createKeys } from './redis/keys.ts';
+import { createKeyRing } from './redis/keys.ts';
 import { createIngest, type Ingest } from './ingest/ingest.ts';
 import { ingestRouter } from './http/routes/ingest.ts';
 import { startInboundReader } from './ingest/inbound.ts';
@@ -21,17 +21,21 @@ import { IngestKeys, ingestKeysHash } from './auth/ingest-keys.ts';
 import { Users } from './auth/users.ts';
 import { Tokens } from './auth/tokens.ts';
 import type { Aggregator } from './aggregate/consumer.ts';
-import { streamDrained } from './aggregate/group.ts';
+import { readGroupLag, streamDrained } from './aggregate/group.ts';
 import type { Alerts } from './alerts/service.ts';
-import { startPipeline } from './aggregate/pipeline.ts';
 import { startAggregatorThread, type AggregatorThread } from './aggregator/thread-start.ts';
+import { startAggregatorRuntime } from './aggregator/runtime.ts';
 import { readSnapshot } from './aggregate/snapshot.ts';
+import { localCases, type CaseListDeps } from './aggregate/case-list.ts';
+import { casesRouter } from './http/routes/cases.ts';
 import { startHub, type IO } from './realtime/hub.ts';
 import { startLagWatch } from './aggregate/lag-watch.ts';
 import { healthRouter } from './http/routes/health.ts';
 import { wireSocketHandlers } from './realtime/handlers.ts';
 import { authRouter } from './http/routes/auth.ts';
 import { regionsRouter } from './http/routes/regions.ts';
+import { replayRouter } from './http/routes/replay.ts';
+import { replayEvents, replaySnapshot } from './replay/read.ts';
 import { usersRouter } from './http/routes/users.ts';
 import { ingestKeysRouter } from './http/routes/ingest-keys.ts';
 import { auditRouter } from './http/routes/audit.ts';
@@ -41,11 +45,21 @@ import { alertsRouter } from './http/routes/alerts.ts';
 import { safetyIndexRouter } from './http/routes/safety-index.ts';
 import { timelinessRouter } from './http/routes/timeliness.ts';
 import { SafetyIndex } from './safety-index/service.ts';
+import { Assessment } from './assessment/service.ts';
+import { startMonthlyFreeze, type MonthlyFreeze } from './assessment/monthly-freeze.ts';
+import type { ProblemSource } from './assessment/problem-source.ts';
+import { assessmentRouter } from './http/routes/assessment.ts';
+import { reportsRouter } from './http/routes/reports.ts';
+import { createPdfRenderer } from './reports/pdf.ts';
 import { setupAlerting } from './warnings/setup.ts';
 import { loadRulesConfig, reportLimitMs } from './warnings/config.ts';
 import { alertsFromRules } from './alerts/service.ts';
 import { createDepartmentRegistry } from './departments/registry.ts';
 import { departmentsRouter } from './http/routes/departments.ts';
+import { problemsRouter } from './http/routes/problems.ts';
+import { createProblems, type Problems } from './problems/service.ts';
+import { startOverdueSweep } from './problems/overdue-sweep.ts';
+import { problemsOfMonthFrom } from './problems/month.ts';
 import { createAuditLog, type AuditLog } from './audit/log.ts';
 import { createLoginFailures } from './audit/login-failures.ts';
 import { createHashGate } from './auth/hash-gate.ts';
@@ -54,6 +68,10 @@ import { allowSocketRequest, corsGuard, originPolicy } from './http/origins.ts';
 import { securityHeaders } from './http/security.ts';
 import { ingestLimiter, loginLimiter } from './http/rate-limits.ts';
 import { apiJson, rejectUnsafeJson } from './http/safe-json.ts';
+import { createWallRegistry } from './walls/registry.ts';
+import { createWallOrders } from './walls/orders.ts';
+import { wallsRouter } from './http/routes/walls.ts';
+import { wireWallSockets } from './realtime/walls.ts';
 
 export interface ServerDeps {
   config: Config;
@@ -67,6 +85,8 @@ export interface ServerDeps {
   metrics?: Metrics;
   /** Built client to serve; defaults to dist/client when it exists. */
   staticDir?: string;
+  /** The 重点问题 register's reader for the assessment and the 通报; absent: 重点问题台账未启用. */
+  problems?: ProblemSource;
 }
 
 export interface PinganServer {
@@ -82,8 +102,16 @@ export interface PinganServer {
   /** The tamper-evident trail: logins, admin actions, alert actions. */
   audit: AuditLog;
   alerts: Alerts;
+  /** The 重点问题 register (降星销号). */
+  problems: Problems;
+  /** 督办考核 (server/assessment/). */
+  assessment: Assessment;
+  /** The timer that freezes the month before at 00:05 on the 1st (tests call its tick). */
+  monthlyFreeze: MonthlyFreeze;
   /** Whether the aggregators have applied everything in the events stream. */
   drained(): Promise<boolean>;
+  /** Entries of the events stream the aggregators have still to apply (undelivered and pending). */
+  backlog(): Promise<number>;
   /** Listens and resolves with the bound port. */
   listen(port: number, host: string): Promise<number>;
   /** Stops accepting, drains sockets and the aggregator, closes Redis connections. */
@@ -99,7 +127,10 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
     throw new Error('an injected clock cannot reach the aggregator thread: use AGGREGATOR=inline');
   const clock = deps.clock ?? systemClock;
   const metrics = deps.metrics ?? createMetrics();
-  const keys = createKeys(config.regionRoot);
+  // One set of users, secrets and audit trail under the root's keys (`{00}` for the nation); what
+  // is written per event under each province's own.
+  const ring = createKeyRing(config.regionRoot, tree.provinces);
+  const keys = ring.root;
   const connect = (name: string) => openRedis(deps.redis, name, logger);
   // Connections that serve requests give up on Redis after a bound, so a request is answered 503
   // instead of hanging while Redis is down or frozen. A command that timed out may still run
@@ -135,7 +166,7 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
   connections.push(appendRedis);
   const ingest = createIngest({
     redis: appendRedis,
-    keys,
+    keys: ring,
     clock,
     metrics,
     hasRegion: (c) => tree.has(c),
@@ -146,9 +177,53 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
   const alerts = alertsFromRules({ redis, keys, clock, audit }, rules);
   const alerting = setupAlerting({ redis, keys, clock, logger, tree, rules, alerts });
   const departments = createDepartmentRegistry({ redis, prefix: keys.prefix });
+  const problems = createProblems({ redis, keys, clock, departments, audit });
+  const index = new SafetyIndex({ redis, keys, tree, clock });
+  const assessment = new Assessment({
+    redis,
+    keys,
+    tree,
+    clock,
+    alerts: alerting.alerts,
+    departments,
+    rules,
+    problems: deps.problems ?? problemsOfMonthFrom({ store: problems.store, clock }),
+  });
+  const monthlyFreeze = startMonthlyFreeze({
+    redis,
+    keys,
+    clock,
+    logger,
+    async freeze(month) {
+      if (!(await assessment.hasData(month))) return false;
+      await assessment.freezeMonth(month);
+      await index.publishMonth(month);
+      return true;
+    },
+  });
+  const caseList: CaseListDeps = { redis, keys, regionName: (c) => tree.get(c)?.name };
+  const wallRegistry = createWallRegistry({ redis, keys, clock, ttlMs: config.walls.ttlMs });
+  const wallOrders = createWallOrders({
+    redis,
+    keys,
+    clock,
+    registry: wallRegistry,
+    audit,
+    hasRegion: (c) => tree.has(c),
+    alertRegion: async (id) => (await alerting.alerts.store.view(id))?.region,
+    defaultMs: config.walls.orderMs,
+    maxMs: 12 * 3_600_000,
+  });
   const snapshot = (code: string) =>
     readSnapshot(
-      { redis, keys, region: (c) => tree.info(c), alerts: (c, kids) => alerting.alerts.digest(c, kids) },
+      {
+        redis,
+        keys: ring,
+        region: (c) => tree.info(c),
+        alerts: (c, kids) => alerting.alerts.digest(c, kids),
+        problems: (c, kids) => problems.digest(c, kids),
+        cases: (c, now) => localCases(caseList, c, now),
+      },
       code,
       clock.now(),
     );
@@ -162,7 +237,7 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
   let inbound: { stop(): Promise<void> } | undefined;
   const watch = startLagWatch({
     redis,
-    stream: keys.events,
+    stream: ring.provinces.map((p) => ring.of(p).events),
     metrics,
     logger,
     bounds: config.pipelineBounds,
@@ -200,19 +275,64 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
       loginFailures,
     }),
   );
-  api.use('/', regionsRouter({ tree, tokens, snapshot }));
+  const replayDeps = {
+    redis,
+    keys,
+    region: (c: string) => tree.info(c),
+    regionName: (c: string) => tree.get(c)?.name ?? c,
+  };
+  api.use(
+    '/',
+    regionsRouter({
+      tree,
+      tokens,
+      snapshot,
+      replay: (c, at) => replaySnapshot(replayDeps, c, at),
+      now: () => clock.now(),
+    }),
+  );
+  api.use(
+    '/',
+    replayRouter({
+      tree,
+      tokens,
+      now: () => clock.now(),
+      events: (c, from, to) => replayEvents(replayDeps, c, from, to),
+    }),
+  );
   api.use('/', alertsRouter({ alerts, tokens, tree, departments, reportLimitMs: (l) => reportLimitMs(rules, l) }));
-  api.use('/', departmentsRouter({ departments, alerts, tokens, tree }));
-  api.use('/', safetyIndexRouter({ tree, tokens, index: new SafetyIndex({ redis, keys, tree, clock }) }));
-  api.use('/', timelinessRouter({ tree, tokens, redis, keys, clock, config: alerting.rules.timeliness }));
+  api.use('/', departmentsRouter({ departments, alerts, problems, tokens, tree }));
+  api.use('/', problemsRouter({ problems, departments, tokens, tree }));
+  api.use('/', safetyIndexRouter({ tree, tokens, index }));
+  api.use('/', assessmentRouter({ tree, tokens, assessment }));
+  api.use(
+    '/',
+    reportsRouter({
+      tree,
+      tokens,
+      report: { redis, keys, tree, assessment, index, now: () => clock.now() },
+      pdf: createPdfRenderer({ executablePath: config.chromiumPath }),
+    }),
+  );
+  api.use('/', casesRouter({ tree, tokens, clock, cases: caseList }));
+  api.use('/', timelinessRouter({ tree, tokens, redis, keys: ring, clock, config: alerting.rules.timeliness }));
   api.use('/', usersRouter({ users, tokens, tree, audit, sessions, departments }));
   api.use('/', ingestKeysRouter({ ingestKeys, tokens, tree, audit }));
   api.use('/', auditRouter({ audit, tokens, tree }));
+  api.use('/', wallsRouter({ tokens, orders: wallOrders }));
   app.use('/api/v1', api);
   app.use('/api', notFound);
 
-  const geoDir = path.join(REPO, 'regions', config.regionRoot, 'geo');
-  app.use('/geo', express.static(geoDir, { maxAge: '1d', fallthrough: false }));
+  // A region's children's boundaries, from the nation's or its province's folder: static files like the
+  // client's bundle (middleware, not an API route).
+  app.use('/geo', (req, res, next) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return next();
+    const file = /^\/(\d{2,6})\.json$/.exec(req.path)?.[1];
+    const found = file ? tree.mapFile(file) : undefined;
+    if (!found) return next();
+    res.sendFile(found, { maxAge: '1d' });
+  });
+  app.use('/geo', notFound);
   const staticDir = deps.staticDir ?? path.join(REPO, 'dist', 'client');
   if (fs.existsSync(staticDir)) {
     app.use(
@@ -260,8 +380,11 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
   const hub = await startHub({
     io,
     subscriber: hubSub,
-    noticeChannel: keys.notices,
+    // Each province's counts, and the deployment's alerts (their change notices on the root's channel).
+    noticeChannels: [...new Set([keys.notices, ...ring.provinces.map((p) => ring.of(p).notices)])],
     alertChannel: `${keys.prefix}alerts`,
+    problemChannel: keys.problems.channel,
+    wallChannel: keys.wallPush,
     readSnapshot: snapshot,
     regionName: (c) => tree.get(c)?.name ?? c,
     clock,
@@ -269,7 +392,15 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
     metrics,
   });
   watch.tell((r) => hub.pipeline(r));
-  wireSocketHandlers(io, { tokens, tree, hub, logger });
+  const wallSockets = wireWallSockets(io, {
+    registry: wallRegistry,
+    orders: wallOrders,
+    tree,
+    clock,
+    logger,
+    groups: config.walls.groups,
+  });
+  wireSocketHandlers(io, { tokens, tree, hub, logger, onSubscribed: (s, code) => wallSockets.showing(s, code) });
   io.on('connection', (s) => {
     metrics.sockets.inc();
     s.on('disconnect', () => metrics.sockets.dec());
@@ -278,23 +409,24 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
   // This loop's alerting serves requests (and the escalation timer); the rules run where events
   // are aggregated, on connections that wait for Redis however long it takes.
   const stopAlerting = alerting.start({ rules: false });
-  let stopRules = async () => undefined as void;
+  const overdueSweep = startOverdueSweep({ problems, logger });
   if (config.aggregator === 'inline') {
-    const work = connect('aggregator-cmd');
-    const blocking = connect('aggregator');
-    connections.push(work, blocking);
-    const workAlerts = alertsFromRules(
-      { redis: work, keys, clock, audit: createAuditLog({ redis: work, prefix: keys.prefix, clock }) },
-      rules,
-    );
-    const inline = setupAlerting({ redis: work, keys, clock, logger, tree, rules, alerts: workAlerts });
-    stopRules = inline.start({ rules: true, escalation: false });
-    aggregator = startPipeline({ redis: work, blocking, keys, clock, logger, metrics, after: inline.warnings });
+    // The thread's runtime on this event loop (and this clock): one pipeline per province served.
+    aggregator = startAggregatorRuntime({
+      redis: deps.redis,
+      regionRoot: config.regionRoot,
+      tree,
+      clock,
+      logger,
+      metrics,
+      escalation: false,
+    });
   } else if (config.aggregator === 'on') {
     thread = startAggregatorThread(
       {
         redis: deps.redis,
         regionRoot: config.regionRoot,
+        provinces: tree.provinces,
         logLevel: config.logLevel,
         prettyLog: process.stdout.isTTY === true,
       },
@@ -320,7 +452,15 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
     ingestKeys,
     audit,
     alerts: alerting.alerts,
-    drained: () => streamDrained(redis, keys.events),
+    problems,
+    assessment,
+    monthlyFreeze,
+    drained: async () =>
+      (await Promise.all(ring.provinces.map((p) => streamDrained(redis, ring.of(p).events)))).every(Boolean),
+    backlog: async () => {
+      const lags = await Promise.all(ring.provinces.map((p) => readGroupLag(redis, ring.of(p).events)));
+      return lags.reduce((n, lag) => n + lag.undelivered + lag.pending, 0);
+    },
     listen(port, host) {
       return new Promise((resolve, reject) => {
         httpServer.once('error', reject);
@@ -336,9 +476,11 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
       httpServer.closeAllConnections?.();
       await closing;
       watch.stop();
+      await monthlyFreeze.stop();
+      wallSockets.stop();
       await hub.stop();
       await stopAlerting();
-      await stopRules();
+      await overdueSweep.stop();
       await aggregator?.stop();
       await inbound?.stop();
       await stopLoginFailures().catch((err: unknown) => logger.error({ err }, 'writing failed logins at close'));

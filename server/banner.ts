@@ -6,6 +6,8 @@ export function printBanner(b: {
   accounts: DemoAccount[];
   ingestKey: string | undefined;
   simulator: boolean;
+  /** The simulator backfills the days before its recent history in the background. */
+  olderHistory?: boolean;
   embeddedRedis: boolean;
   dataDir: string;
 }): void {
@@ -32,6 +34,12 @@ export function printBanner(b: {
         ]
       : []),
     `  Redis: ${b.embeddedRedis ? `embedded, files in ${b.dataDir}/redis` : 'external (REDIS_URL)'} · simulator: ${b.simulator ? 'on' : 'off'}`,
+    ...(b.olderHistory
+      ? [
+          '  History: the recent days first, then (first start only, in the background, the feed live meanwhile)',
+          '           every day back to the 1st of last month, for its 通报 — a few minutes; the log says when done.',
+        ]
+      : []),
     '  Stop with Ctrl-C.',
     '',
   ];

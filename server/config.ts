@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { isRegionCode } from '../shared/regions.ts';
+import { isRegionCode, levelOf, NATION } from '../shared/regions.ts';
+import { HISTORY_DAYS } from './counters/retention.ts';
 import { DEFAULT_REPLICA_WAIT_MS } from './redis/replication.ts';
 
 const onOff = z.enum(['on', 'off']);
@@ -38,13 +39,34 @@ const envSchema = z.object({
     ),
   REGION_ROOT: z
     .string()
-    .default('62')
-    .refine((v) => isRegionCode(v) && v.length === 2, 'must be a 2-digit province code such as 62'),
+    .optional()
+    .refine(
+      (v) => v === undefined || (isRegionCode(v) && v.length === 2),
+      'must be a 2-digit province code such as 62, or 00 for the whole country',
+    ),
+  /** A national deployment limited to these provinces (REGION_ROOT 00, or unset). */
+  PROVINCES: z
+    .string()
+    .optional()
+    .refine(
+      (v) => v === undefined || v.split(',').every((p) => levelOf(p.trim()) === 'province'),
+      'must be 2-digit province codes separated by commas, such as 62,44,11',
+    ),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Simulator speed factor: 1 is real time. */
   SIMULATOR_SPEED: z.coerce.number().positive().max(10000).default(1),
-  /** Days of history the simulator backfills on an empty database. */
-  SIMULATOR_BACKFILL_DAYS: z.coerce.number().int().min(0).max(35).default(3),
+  /** Days of recent history the simulator backfills on an empty database before it goes live (whole days within ingest's age limit). */
+  SIMULATOR_BACKFILL_DAYS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(HISTORY_DAYS - 1)
+    .default(3),
+  /**
+   * `on`: after going live, the simulator also backfills (once, in the background) the older days
+   * back to the 1st of the last complete month, so that month has a whole 通报.
+   */
+  SIMULATOR_HISTORY: onOff.default('on'),
   /**
    * `on`: the aggregator runs in this process on a thread of its own; `inline`: on the server's
    * event loop (tests with a simulated clock); `off`: left to worker processes.
@@ -88,6 +110,27 @@ const envSchema = z.object({
   PIPELINE_LAGGING_SECONDS: z.coerce.number().positive().max(86_400).default(5),
   /** … and `stalled` once older than this (s); must be more than PIPELINE_LAGGING_SECONDS. */
   PIPELINE_STALLED_SECONDS: z.coerce.number().positive().max(86_400).default(60),
+  /** The chromium that renders the monthly 通报 as PDF (Debian's package, with fonts-noto-cjk for Chinese). */
+  CHROMIUM_PATH: z.string().min(1).default('/usr/bin/chromium'),
+  /** A wall that is up is forgotten this long (s) after its server last heard of it (a dead screen or process). */
+  WALL_TTL_SECONDS: z.coerce.number().int().min(3).max(600).default(30),
+  /** How long walls follow an order (一键上墙) that names no `until` (min). */
+  WALL_ORDER_MINUTES: z.coerce.number().positive().max(720).default(10),
+  /**
+   * Wall groups by name, `group:wall,wall;group:wall…`, e.g. `会商:主屏,左屏,右屏`: the first
+   * wall named is the group's main wall. A wall's own `?group=` wins over this.
+   */
+  WALL_GROUPS: z
+    .string()
+    .optional()
+    .refine(
+      (v) =>
+        v === undefined ||
+        v
+          .split(';')
+          .every((g) => /^[\p{L}\p{N}_·-]{1,16}:[\p{L}\p{N}_·-]{1,16}(,[\p{L}\p{N}_·-]{1,16})*$/u.test(g.trim())),
+      { message: 'must be group:wall,wall;group:wall… (names of 1–16 letters, digits, - _ ·)' },
+    ),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -103,9 +146,13 @@ export interface Config {
   simulator: boolean;
   simulatorSpeed: number;
   simulatorBackfillDays: number;
+  /** Whether the simulator backfills the older days back to the last complete month's 1st. */
+  simulatorHistory: boolean;
   adminPassword: string | undefined;
   ingestKeys: { source: string; key: string }[] | undefined;
   regionRoot: string;
+  /** The provinces a national deployment serves; undefined: every generated one (or the root province). */
+  provinces: string[] | undefined;
   logLevel: Env['LOG_LEVEL'];
   aggregator: 'on' | 'inline' | 'off';
   allowedOrigins: string[] | undefined;
@@ -117,6 +164,14 @@ export interface Config {
   replicaWaitMs: number;
   /** Ages (s) of the oldest unprocessed event past which the pipeline is lagging, then stalled. */
   pipelineBounds: { laggingSeconds: number; stalledSeconds: number };
+  /** Chromium for PDF rendering of the monthly 通报. */
+  chromiumPath: string;
+  walls: {
+    ttlMs: number;
+    orderMs: number;
+    /** Wall name → its configured group, and whether it is that group's main wall. */
+    groups: Map<string, { group: string; main: boolean }>;
+  };
 }
 
 export class ConfigError extends Error {
@@ -138,6 +193,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       `invalid configuration:\n  PIPELINE_STALLED_SECONDS: must be more than PIPELINE_LAGGING_SECONDS (${e.PIPELINE_LAGGING_SECONDS})`,
     );
   const embeddedRedis = !e.REDIS_URL && !e.REDIS_CLUSTER_NODES;
+  const provinces = e.PROVINCES ? [...new Set(e.PROVINCES.split(',').map((p) => p.trim()))].sort() : undefined;
+  const regionRoot = e.REGION_ROOT ?? (provinces ? NATION : '62');
+  if (provinces && regionRoot !== NATION)
+    throw new ConfigError(`invalid configuration:\n  PROVINCES: needs REGION_ROOT=00 (or unset), not ${regionRoot}`);
   return {
     port: e.PORT,
     host: e.HOST,
@@ -151,17 +210,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     simulator: (e.SIMULATOR ?? (embeddedRedis ? 'on' : 'off')) === 'on',
     simulatorSpeed: e.SIMULATOR_SPEED,
     simulatorBackfillDays: e.SIMULATOR_BACKFILL_DAYS,
+    simulatorHistory: e.SIMULATOR_HISTORY === 'on',
     adminPassword: e.ADMIN_PASSWORD,
     ingestKeys: e.INGEST_KEYS?.split(',').map((pair) => {
       const [source, key] = pair.trim().split(':');
       return { source: source!, key: key! };
     }),
-    regionRoot: e.REGION_ROOT,
+    regionRoot,
+    provinces,
     logLevel: e.LOG_LEVEL,
     aggregator: e.AGGREGATOR,
     allowedOrigins: e.ALLOWED_ORIGINS?.split(',')
       .map((o) => o.trim())
       .filter(Boolean),
+    chromiumPath: e.CHROMIUM_PATH,
     rateLimits: {
       loginFailures: e.RATE_LIMIT_LOGIN,
       loginFailuresPerAddress: e.RATE_LIMIT_LOGIN_ADDRESS,
@@ -171,5 +233,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisCommandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
     replicaWaitMs: e.REDIS_REPLICA_WAIT_MS,
     pipelineBounds: { laggingSeconds: e.PIPELINE_LAGGING_SECONDS, stalledSeconds: e.PIPELINE_STALLED_SECONDS },
+    walls: {
+      ttlMs: e.WALL_TTL_SECONDS * 1000,
+      orderMs: Math.round(e.WALL_ORDER_MINUTES * 60_000),
+      groups: wallGroups(e.WALL_GROUPS),
+    },
   };
+}
+
+function wallGroups(spec: string | undefined): Map<string, { group: string; main: boolean }> {
+  const out = new Map<string, { group: string; main: boolean }>();
+  for (const g of spec?.split(';') ?? []) {
+    const [group, names] = g.trim().split(':') as [string, string];
+    names.split(',').forEach((name, i) => out.set(name, { group, main: i === 0 }));
+  }
+  return out;
 }

@@ -7,6 +7,7 @@ import { loadSecrets } from './secrets.ts';
 import { createServer } from './app.ts';
 import { bootstrapAccounts } from './auth/bootstrap.ts';
 import { startSimulator } from './simulator/simulator.ts';
+import { seedDemoProblems } from './problems/demo.ts';
 import { printBanner } from './banner.ts';
 import { singleNode, targetFromConfig, type RedisTarget } from './redis/target.ts';
 import { createEmbeddedRedisMetrics, createMetrics } from './metrics.ts';
@@ -45,7 +46,7 @@ async function main(): Promise<void> {
     redis = singleNode({ ...embedded.connection, maxRetriesPerRequest: null });
   }
 
-  const tree = await loadRegionTree(config.regionRoot);
+  const tree = await loadRegionTree(config.regionRoot, undefined, config.provinces);
   const secrets = loadSecrets(config.dataDir);
   const server = await createServer({ config, redis, tree, logger, secrets, metrics });
   if (!embedded) await checkDurability(server.redis, logger);
@@ -54,9 +55,13 @@ async function main(): Promise<void> {
     users: server.users,
     dataDir: config.dataDir,
     root: config.regionRoot,
+    provinces: tree.provinces,
     adminPassword: config.adminPassword,
     demo: config.embeddedRedis,
   });
+  // The demo's 重点问题 (Gansu only: their regions and departments are Gansu's).
+  if (config.simulator && config.regionRoot === '62')
+    await seedDemoProblems(server.problems).catch((err: unknown) => logger.warn({ err }, 'demo problems not seeded'));
   const port = await server.listen(config.port, config.host);
   const simulator = config.simulator
     ? await startSimulator({
@@ -67,6 +72,7 @@ async function main(): Promise<void> {
         speed: config.simulatorSpeed,
         backfillDays: config.simulatorBackfillDays,
         history: { alerts: server.alerts, drained: server.drained },
+        ...(config.simulatorHistory ? { olderHistory: { backlog: () => server.backlog() } } : {}),
       })
     : undefined;
 
@@ -75,6 +81,7 @@ async function main(): Promise<void> {
     accounts,
     ingestKey: config.ingestKeys ? undefined : secrets.demoIngestKey,
     simulator: !!simulator,
+    olderHistory: !!simulator && config.simulatorHistory,
     embeddedRedis: !!embedded,
     dataDir: config.dataDir,
   });

@@ -29,7 +29,7 @@ try {
   aggregator = startAggregatorRuntime({
     redis,
     regionRoot: config.regionRoot,
-    tree: await loadRegionTree(config.regionRoot),
+    tree: await loadRegionTree(config.regionRoot, undefined, config.provinces),
     clock: systemClock,
     logger,
     metrics: createMetrics(),

@@ -30,6 +30,18 @@ export const ERROR_CODES = [
   'own_desk',
   /** 核验 of a supervised alert by other than the supervising level. */
   'supervisor_verifies',
+  // Exports (issue 16).
+  /** An export over its row limit (shared/schemas/export.ts): refused whole, never cut short. */
+  'too_many_rows',
+  // Walls and 一键上墙 (issue 19).
+  /** A wall named in an order is not up (or no wall of the group is). */
+  'wall_not_found',
+  /** A wall named in an order is outside the caller's area. */
+  'wall_out_of_scope',
+  /** The target is outside the caller's area, or outside the area of a wall's viewer. */
+  'target_out_of_scope',
+  /** The order's time is over (an `until` in the past, or releasing an order that ran out). */
+  'order_expired',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

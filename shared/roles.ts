@@ -19,3 +19,6 @@ export const ALERT_ACTORS: readonly Role[] = ['duty', 'commander', 'admin'];
 
 /** Who may report in, feed back and ask for help on a task: the department itself, or a desk on its behalf. */
 export const TASK_ACTORS: readonly Role[] = [...ALERT_ACTORS, 'department'];
+
+/** Who may put things up on walls and release them (一键上墙, DESIGN: a duty officer or a commander). */
+export const WALL_COMMANDERS: readonly Role[] = ['duty', 'commander'];

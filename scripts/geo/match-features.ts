@@ -6,6 +6,7 @@
 import type { Point2, SourceFeature } from './decode-echarts.ts';
 import { matchByName, type Named } from './match-names.ts';
 import { polygonsOf, type Area } from './shape.ts';
+import { RENAMED_COUNTIES } from './renamed.ts';
 
 export interface MatchedArea {
   code: string;
@@ -35,7 +36,14 @@ export function matchFeatures(
     const label = `${options.source}: feature ${f.id ?? '(no id)'} ${f.name}`;
     const byName = matchByName(f.name, candidates)?.code;
     const idCode = f.id === undefined ? undefined : options.codeFromId(f.id);
-    const byId = idCode !== undefined && byCode.has(idCode) ? idCode : undefined;
+    const renamed = f.id === undefined ? undefined : RENAMED_COUNTIES[f.id];
+    const byId =
+      idCode !== undefined && byCode.has(idCode)
+        ? idCode
+        : renamed && byCode.has(renamed.code)
+          ? renamed.code
+          : undefined;
+    if (renamed && byId === renamed.code) notes.push(`${label}: renamed ${renamed.why}, drawn as ${renamed.code}`);
     const code = options.prefer === 'name' ? (byName ?? byId) : (byId ?? byName);
     if (!code) {
       notes.push(`${label}: matches no region, dropped`);

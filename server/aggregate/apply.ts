@@ -17,6 +17,8 @@ export interface AggregationContext {
   sla: SlaTable;
   /** Counts of events (not cases) committed with the batch; see EventCounter. */
   countEvent?: EventCounter;
+  /** Replay's daily base, written before a day's first commit (server/replay/base.ts). */
+  replay?: { ensure(now: number): Promise<void> };
 }
 
 /**
@@ -86,11 +88,15 @@ export async function commit(ctx: AggregationContext, c: CommitArg): Promise<boo
 async function optimistic(
   ctx: AggregationContext,
   caseIds: string[],
-  plan: (states: Map<string, StoredCase>) => { plan: BatchPlan; arg: CommitArg },
+  plan: (states: Map<string, StoredCase>, epoch: string | null) => { plan: BatchPlan; arg: CommitArg },
 ): Promise<BatchPlan> {
   for (let attempt = 1; ; attempt++) {
-    const states = await readCases(ctx.redis, ctx.keys, caseIds);
-    const p = plan(states);
+    // The replay epoch names the log the commit writes into; commit.lua refuses if it moved.
+    const [states, epoch] = await Promise.all([
+      readCases(ctx.redis, ctx.keys, caseIds),
+      ctx.redis.get(ctx.keys.replayEpoch),
+    ]);
+    const p = plan(states, epoch);
     if (await commit(ctx, p.arg)) return p.plan;
     if (attempt >= MAX_ATTEMPTS)
       throw new Error(`cases kept changing during ${MAX_ATTEMPTS} commits; batch left pending`);
@@ -110,18 +116,19 @@ export async function applyBatch(
   ack = true,
 ): Promise<ApplyResult> {
   if (entries.length === 0) return { touched: [], codes: [] };
+  await ctx.replay?.ensure(now);
   const events = entries.map((e) => caseEvent(e.event));
   const caseIds = [...new Set(events.map((e) => e.caseId))];
   const acks = ack ? entries.map((e) => e.entryId).filter(Boolean) : [];
   const { countEvent } = ctx;
-  const done = await optimistic(ctx, caseIds, (states) => {
+  const done = await optimistic(ctx, caseIds, (states, epoch) => {
     const plan = new BatchPlan(ctx.keys, ctx.sla, now, contributionBounds(ctx.keys, now));
     const add = (key: string, field: string, n: number) => plan.counters.bumpMonthly(key, field, n);
     events.forEach((e, i) => {
       const code = plan.apply(e, states);
       if (countEvent && (code === 'N' || code === 'U')) countEvent(entries[i]!, add);
     });
-    return { plan, arg: plan.commitArg(AGGREGATOR_GROUP, acks) };
+    return { plan, arg: plan.commitArg(AGGREGATOR_GROUP, acks, epoch) };
   });
   return { touched: [...done.counters.touched], codes: done.codes };
 }
@@ -130,10 +137,11 @@ export async function applyBatch(
 export async function sweepOverdue(ctx: AggregationContext, now: number, limit = 1000): Promise<SweepResult> {
   const due = await ctx.redis.zrangebyscore(ctx.keys.slaQueue, '-inf', now, 'LIMIT', 0, limit);
   if (!due.length) return { touched: [], changed: [] };
-  const done = await optimistic(ctx, due, (states) => {
+  await ctx.replay?.ensure(now);
+  const done = await optimistic(ctx, due, (states, epoch) => {
     const plan = new BatchPlan(ctx.keys, ctx.sla, now, contributionBounds(ctx.keys, now));
     for (const id of due) plan.sweep(id, states);
-    return { plan, arg: plan.commitArg(AGGREGATOR_GROUP, []) };
+    return { plan, arg: plan.commitArg(AGGREGATOR_GROUP, [], epoch) };
   });
   return { touched: [...done.counters.touched], changed: done.flagged };
 }

@@ -11,6 +11,8 @@ import {
   type SlaTable,
 } from './case-state.ts';
 import { CounterDeltas, type ContributionBounds } from './contribution.ts';
+import { indexChanges, indexFloor, type IndexOps } from './case-index.ts';
+import { changeRecord } from '../replay/changes.ts';
 
 /** What commit.lua is called with: every key it writes, and one JSON document naming them by index. */
 export interface CommitArg {
@@ -29,6 +31,8 @@ interface CaseChange {
   read: StoredCase;
   state?: CaseState;
   changed: boolean;
+  /** The summary of the case's earliest event, when that event changed in this batch. */
+  summary?: string;
 }
 
 export type EventCode = 'N' | 'U' | 'D' | 'C';
@@ -76,6 +80,7 @@ export class BatchPlan {
       const next = prev ? mergeEvent(prev, e) : newCase(e);
       next.od = overdueFlags(next, this.now, this.sla);
       this.counters.contribute(next, 1);
+      if (next.i0 === e.id) ch.summary = e.summary;
       ch.state = next;
       ch.changed = true;
     }
@@ -100,24 +105,34 @@ export class BatchPlan {
 
   /**
    * The commit script's keys and argument (layout in commit.lua); `acks` are entries of the events
-   * stream to acknowledge. Also settles each changed case's next SLA deadline, so call it once.
+   * stream to acknowledge; `epoch` is the replay epoch read with the cases (null: no base yet), so
+   * the log key is named before the script runs and the script refuses if the epoch moved. Also
+   * settles each changed case's next SLA deadline, so call it once.
    */
-  commitArg(group: string, acks: string[]): CommitArg {
-    const keys = [this.keys.events, this.keys.slaQueue];
+  commitArg(group: string, acks: string[], epoch: string | null): CommitArg {
+    const keys = [this.keys.events, this.keys.slaQueue, this.keys.replayEpoch];
     // Lua's KEYS index (1-based) of a key, each key given once.
-    const index = new Map<string, number>();
+    const slot = new Map<string, number>();
     const at = (key: string) => {
-      let i = index.get(key);
-      if (i === undefined) index.set(key, (i = keys.push(key)));
+      let i = slot.get(key);
+      if (i === undefined) slot.set(key, (i = keys.push(key)));
       return i;
     };
-    const cases: [number, string, string, 0 | 1, string][] = [];
+    const cases: [number, string, string, 0 | 1, string, string | false][] = [];
+    const index: IndexOps = { add: [], remove: [], closed: new Set() };
+    const floor = indexFloor(this.now);
     const sla: ['a' | 'r', number, string][] = [];
+    // The replay log: each case's contribution before and after, written with the counters.
+    const replay: string[] = [];
     for (const ch of this.cases.values()) {
       const key = this.keys.case(ch.caseId);
+      if (ch.changed) {
+        const rec = changeRecord(this.now, ch.read.state, ch.state);
+        if (rec) replay.push(rec);
+      }
       if (!ch.state) {
         // Swept but gone (expired): leave the queue, provided nobody created it meanwhile.
-        cases.push([at(key), ch.read.v, '', 0, '']);
+        cases.push([at(key), ch.read.v, '', 0, '', false]);
         sla.push(['r', 0, ch.caseId]);
         continue;
       }
@@ -131,7 +146,8 @@ export class BatchPlan {
       if (!ch.changed) continue;
       const expected = ch.read.v;
       const v = String(Number(expected || 0) + 1);
-      cases.push([at(key), expected, v, isOpen(ch.state) ? 0 : 1, JSON.stringify(ch.state)]);
+      cases.push([at(key), expected, v, isOpen(ch.state) ? 0 : 1, JSON.stringify(ch.state), ch.summary ?? false]);
+      indexChanges(this.keys, ch.caseId, ch.read.state, ch.state, floor, index);
       ch.read = { v, state: ch.state };
     }
     const counters: [number, 'd' | 'm' | '-', (string | number)[]][] = [];
@@ -141,6 +157,7 @@ export class BatchPlan {
       if (fields.length)
         counters.push([at(key), h.retention === 'day' ? 'd' : h.retention === 'mon' ? 'm' : '-', fields]);
     }
+    const log = epoch !== null && replay.length ? at(this.keys.replayLog(epoch, Math.floor(this.now / 3_600_000))) : 0;
     const arg = JSON.stringify({
       s: acks.length ? 1 : 0,
       g: group,
@@ -150,7 +167,13 @@ export class BatchPlan {
       c: cases,
       n: counters,
       z: sla,
+      xa: index.add.map(([id, score, ...sets]) => [id, score, ...sets.map((k) => at(String(k)))]),
+      xr: index.remove.map(([id, ...sets]) => [id, ...sets.map(at)]),
+      xc: [...index.closed].map(at),
+      xf: floor,
+      xt: RETENTION.caseIndexTtlS,
       a: acks,
+      rp: { v: epoch ?? '', k: log, t: RETENTION.replayTtlS, l: replay },
     });
     return { keys, arg };
   }

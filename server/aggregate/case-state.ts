@@ -47,6 +47,8 @@ export interface CaseEvent {
   region: string;
   channel: string;
   ts: number;
+  /** Kept beside the state (field `m` of the case's hash), not in it: the hot path never reads it. */
+  summary: string;
 }
 
 export function caseEvent(e: StoredEvent): CaseEvent {
@@ -60,6 +62,7 @@ export function caseEvent(e: StoredEvent): CaseEvent {
     region: e.region,
     channel: e.channel,
     ts: e.ts,
+    summary: e.summary,
   };
 }
 

@@ -43,7 +43,8 @@ export interface LagWatch {
  */
 export function startLagWatch(o: {
   redis: RedisClient;
-  stream: string;
+  /** The events stream, or every province's of a national deployment (their lag summed, the oldest age kept). */
+  stream: string | readonly string[];
   metrics: Metrics;
   logger: Logger;
   bounds: PipelineBounds;
@@ -54,10 +55,21 @@ export function startLagWatch(o: {
   let good: { lag: GroupLag; at: number } | undefined;
   let inFlight: Promise<PipelineReading> | undefined;
 
+  const streams = typeof o.stream === 'string' ? [o.stream] : o.stream;
+  async function readLag(): Promise<GroupLag> {
+    const all = await Promise.all(streams.map((s) => readGroupLag(o.redis, s)));
+    return all.reduce((a, b) => ({
+      ...a,
+      undelivered: a.undelivered + b.undelivered,
+      pending: a.pending + b.pending,
+      oldestAgeMs: Math.max(a.oldestAgeMs, b.oldestAgeMs),
+    }));
+  }
+
   async function measure(): Promise<PipelineReading> {
     let reading: PipelineReading;
     try {
-      const lag = await withDeadline(readGroupLag(o.redis, o.stream), o.timeoutMs);
+      const lag = await withDeadline(readLag(), o.timeoutMs);
       good = { lag, at: Date.now() };
       const ageSeconds = Math.floor(lag.oldestAgeMs / 1000);
       reading = {

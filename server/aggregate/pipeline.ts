@@ -6,6 +6,7 @@ import type { Keys } from '../redis/keys.ts';
 import { slaTable } from './sla.ts';
 import { startAggregator, type Aggregator, type AggregatorOptions } from './consumer.ts';
 import { publishNotice } from '../notices.ts';
+import { recordTicker } from '../replay/record.ts';
 import type { Entry, ApplyResult, EventCounter, SweepResult } from './apply.ts';
 
 /** What runs after the counters: warning rules get the applied events and the SLA sweeps. */
@@ -28,6 +29,8 @@ export interface PipelineOptions {
   logger: Logger;
   metrics: Metrics;
   after?: AfterAggregation;
+  /** Replay's daily base (server/replay/base.ts); without it nothing is recorded for replay. */
+  replay?: AggregatorOptions['replay'];
   tuning?: Pick<AggregatorOptions, 'consumerName' | 'claimIdleMs' | 'reapIdleMs' | 'sweepEveryMs' | 'batchSize'>;
 }
 
@@ -56,6 +59,7 @@ export function startPipeline(o: PipelineOptions): Aggregator {
     keys: o.keys,
     sla: slaTable(),
     ...(o.after?.countEvent ? { countEvent: o.after.countEvent } : {}),
+    ...(o.replay ? { replay: o.replay } : {}),
     clock: o.clock,
     logger: o.logger,
     metrics: o.metrics,
@@ -65,6 +69,7 @@ export function startPipeline(o: PipelineOptions): Aggregator {
       // announce their regions again), so the wall never waits for the rules.
       const applied = entries.filter((_, i) => result.codes[i] === 'N' || result.codes[i] === 'U').map((e) => e.event);
       await publishNotice(o.redis, o.keys, { touched: result.touched, events: applied });
+      if (o.replay) await recordTicker(o.redis, o.keys, o.clock.now(), applied);
       const after = o.after;
       // The batch is acknowledged once its rules are done (see AggregatorOptions.onApplied).
       return after ? await afterwards('applied', () => after.onApplied(entries, result)) : undefined;

@@ -8,8 +8,12 @@ import type {
   WindowCounts,
 } from '../../shared/schemas/snapshot.ts';
 import type { AlertView } from '../../shared/schemas/alert.ts';
+import type { ProblemDigest } from '../../shared/schemas/problem.ts';
+import type { LocalCases } from '../../shared/schemas/case.ts';
 import type { RegionInfo, RegionRef } from '../../shared/regions.ts';
-import type { Keys } from '../redis/keys.ts';
+import { hgetallBySlot } from '../redis/multi-by-slot.ts';
+import { asKeyRing, type KeyRing, type Keys } from '../redis/keys.ts';
+import { levelOf } from '../../shared/regions.ts';
 import { buckets, dayNumber, dayStart, isoBeijing } from '../time/beijing.ts';
 import { asHash, lowKindTotalsByRegion, type Hash } from '../counters/low-level.ts';
 import { counterKey, decodeCounters, decodeTotals, isLowLevel, type Bucket } from '../counters/read.ts';
@@ -37,15 +41,28 @@ export interface AlertDigest {
 
 export const NO_ALERTS: AlertDigest = { list: [], counts: { red: 0, orange: 0, yellow: 0, blue: 0 }, byChild: {} };
 
-export interface SnapshotDeps {
-  redis: RedisClient;
-  keys: Keys;
-  region: (code: string) => RegionInfo | undefined;
-  alerts?: (code: string, children: RegionRef[]) => Promise<AlertDigest>;
+/** The problem register's part of a snapshot; provided by server/problems/. */
+export interface ProblemPart {
+  digest: ProblemDigest;
+  byChild: Map<string, { open: number; stars: number }>;
 }
 
+export interface SnapshotDeps {
+  redis: RedisClient;
+  /** One province's keys, or a national deployment's ring (each province's counters under its own keys). */
+  keys: Keys | KeyRing;
+  region: (code: string) => RegionInfo | undefined;
+  alerts?: (code: string, children: RegionRef[]) => Promise<AlertDigest>;
+  problems?: (code: string, children: RegionRef[]) => Promise<ProblemPart>;
+  /** A township's or village's latest cases and open disputes (case-list.ts). */
+  cases?: (code: string, now: number) => Promise<LocalCases>;
+}
+
+/** The levels whose snapshot lists cases: below the county a wall has few enough to show them. */
+const CASE_LEVELS: ReadonlySet<string> = new Set(['township', 'village']);
+
 /** The hashes one snapshot is built from, whatever layout they were stored in. */
-interface RegionHashes {
+export interface RegionHashes {
   days: Map<number, Hash>;
   month: Hash;
   open: Hash;
@@ -132,26 +149,73 @@ function rate(part: number, whole: number): number | null {
 type ChildHashes = Map<string, { today: Hash; open: Hash }>;
 const CHILD_BUCKETS = ['today', 'open'] as const;
 
-/** Queues the reads of one region into a MULTI; the returned function decodes the replies. */
-function queueReads(
-  tx: ReturnType<RedisClient['multi']>,
-  keys: Keys,
-  info: RegionInfo,
-  now: number,
-): (replies: unknown[], at: number) => RegionHashes {
-  const b = buckets(now);
+/** The buckets a snapshot reads of a region itself: today, the two days before, the month, the open backlog. */
+function ownBuckets(now: number): Bucket[] {
+  const day = dayNumber(now);
+  return [{ day }, { day: day - 1 }, { day: day - 2 }, { month: buckets(now).month }, 'open'];
+}
+
+/** The hashes of ownBuckets' order (today, the two days before, the month, open) as a RegionHashes. */
+function hashesOf(day: number, [t, y, d2, month, open]: Hash[], children: ChildHashes): RegionHashes {
+  return {
+    days: new Map([
+      [day, t!],
+      [day - 1, y!],
+      [day - 2, d2!],
+    ]),
+    month: month!,
+    open: open!,
+    children,
+  };
+}
+
+function addInto(into: Hash, h: Hash | null): void {
+  for (const f in h) into[f] = String(Number(into[f] ?? 0) + Number(h[f]));
+}
+
+/**
+ * The nation has no counters of its own (nothing per event is written for it): its hashes are the
+ * field-by-field sums of its provinces' hashes, each read under its province's keys, and its
+ * children's figures are those provinces' own hashes.
+ */
+function nationReads(ring: KeyRing, info: RegionInfo, now: number): SnapshotReads {
+  const day = dayNumber(now);
+  const own = ownBuckets(now);
+  const names = info.children.flatMap((c) => own.map((bucket) => counterKey(ring.of(c.code), c.code, bucket)));
+  const decode = (r: (Hash | null)[]): RegionHashes => {
+    const sums: Hash[] = own.map(() => ({}));
+    const kids: ChildHashes = new Map();
+    info.children.forEach((c, i) => {
+      const replies = own.map((_, j) => r[i * own.length + j] ?? {});
+      replies.forEach((h, j) => addInto(sums[j]!, h));
+      kids.set(c.code, { today: replies[0]!, open: replies[4]! });
+    });
+    return hashesOf(day, sums, kids);
+  };
+  return { keys: names, decode };
+}
+
+/**
+ * The counter hashes a snapshot of one region reads at `now` (the region's own buckets, then each
+ * child's today and open), and the decoder of their contents in that order. The live path reads
+ * them from Redis; replay rebuilds the same hashes as they were (server/replay/read.ts).
+ */
+export function snapshotReads(keyring: Keys | KeyRing, info: RegionInfo, now: number): SnapshotReads {
+  const ring = asKeyRing(keyring);
+  if (levelOf(info.code) === 'nation') return nationReads(ring, info, now);
+  const keys = ring.of(info.code);
   const day = dayNumber(now);
   const { code, children } = info;
   // The region's own hashes, whatever its level: below the county they are its township's, which
   // hold its villages too, so a township's children need no read of their own.
-  const own: Bucket[] = [{ day }, { day: day - 1 }, { day: day - 2 }, { month: b.month }, 'open'];
+  const own = ownBuckets(now);
   const childBucket = (which: 'today' | 'open'): Bucket => (which === 'open' ? 'open' : { day });
-  for (const bucket of own) tx.hgetall(counterKey(keys, code, bucket));
+  const names = own.map((bucket) => counterKey(keys, code, bucket));
   if (!isLowLevel(code))
-    for (const c of children) for (const w of CHILD_BUCKETS) tx.hgetall(counterKey(keys, c.code, childBucket(w)));
+    for (const c of children) for (const w of CHILD_BUCKETS) names.push(counterKey(keys, c.code, childBucket(w)));
 
-  return (r, at) => {
-    const replies = own.map((_, i) => r[at + i] as Hash);
+  const decode = (r: (Hash | null)[]): RegionHashes => {
+    const replies = own.map((_, i) => r[i] ?? {});
     const [t, y, d2, month, open] = own.map((bucket, i) => decodeCounters(code, bucket, replies[i]!));
     const kids: ChildHashes = new Map();
     if (isLowLevel(code)) {
@@ -163,45 +227,51 @@ function queueReads(
     } else {
       children.forEach((c, i) => {
         const [today, op] = CHILD_BUCKETS.map((w, j) =>
-          decodeTotals(c.code, childBucket(w), r[at + own.length + i * 2 + j] as Hash),
+          decodeTotals(c.code, childBucket(w), r[own.length + i * 2 + j] ?? null),
         );
         kids.set(c.code, { today: today!, open: op! });
       });
     }
-    return {
-      days: new Map([
-        [day, t!],
-        [day - 1, y!],
-        [day - 2, d2!],
-      ]),
-      month: month!,
-      open: open!,
-      children: kids,
-    };
+    return hashesOf(day, [t!, y!, d2!, month!, open!], kids);
   };
+  return { keys: names, decode };
+}
+
+export interface SnapshotReads {
+  /** Counter keys, in the order `decode` expects their hashes. */
+  keys: string[];
+  decode(replies: (Hash | null)[]): RegionHashes;
 }
 
 /**
- * Reads everything a screen shows for a region in one MULTI round trip, so the numbers of all
- * panels come from the same instant.
+ * Reads everything a screen shows for a region in one MULTI round trip per province (the nation
+ * reads each province's in one), so the numbers of all panels come from the same instant.
  */
 export async function readSnapshot(deps: SnapshotDeps, code: string, now: number): Promise<Snapshot | undefined> {
   const info = deps.region(code);
   if (!info) return undefined;
+  const reads = snapshotReads(deps.keys, info, now);
+  const [replies, alerts, problems, cases] = await Promise.all([
+    hgetallBySlot(deps.redis, reads.keys),
+    deps.alerts ? deps.alerts(code, info.children) : Promise.resolve(NO_ALERTS),
+    deps.problems ? deps.problems(code, info.children) : Promise.resolve(undefined),
+    deps.cases && CASE_LEVELS.has(info.level) ? deps.cases(code, now) : Promise.resolve(undefined),
+  ]);
+  return buildSnapshot(info, reads.decode(replies), alerts, now, { problems, cases });
+}
+
+/** A region's snapshot at `now` from its counter hashes and alerts (live, or rebuilt by replay). */
+export function buildSnapshot(
+  info: RegionInfo,
+  h: RegionHashes,
+  alerts: AlertDigest,
+  now: number,
+  /** The live parts replay does not rebuild: the problem register's digest and a low level's cases. */
+  extras: { problems?: ProblemPart | undefined; cases?: LocalCases | undefined } = {},
+): Snapshot {
+  const { problems, cases } = extras;
   const b = buckets(now);
   const day = dayNumber(now);
-  const tx = deps.redis.multi();
-  const decode = queueReads(tx, deps.keys, info, now);
-  const [replies, alerts] = await Promise.all([
-    tx.exec(),
-    deps.alerts ? deps.alerts(code, info.children) : Promise.resolve(NO_ALERTS),
-  ]);
-  if (!replies) throw new Error('snapshot transaction aborted');
-  for (const [err] of replies) if (err) throw err;
-  const h = decode(
-    replies.map(([, v]) => v),
-    0,
-  );
   const today = h.days.get(day) ?? {};
   const yesterday = h.days.get(day - 1) ?? {};
 
@@ -221,6 +291,7 @@ export async function readSnapshot(deps: SnapshotDeps, code: string, now: number
         overdue: { dispute: num(k.open, OVERDUE) },
       },
       alerts: alerts.byChild[c.code] ?? { red: 0, orange: 0, yellow: 0, blue: 0 },
+      ...(problems ? { problems: problems.byChild.get(c.code) ?? { open: 0, stars: 0 } } : {}),
     };
   });
 
@@ -259,5 +330,7 @@ export async function readSnapshot(deps: SnapshotDeps, code: string, now: number
     children,
     alerts: alerts.list,
     alertCounts: alerts.counts,
+    ...(problems ? { problems: problems.digest } : {}),
+    ...(cases ? { cases } : {}),
   };
 }

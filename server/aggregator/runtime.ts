@@ -4,13 +4,15 @@ import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { RegionTree } from '../regions/tree.ts';
-import { createKeys } from '../redis/keys.ts';
+import { createKeyRing } from '../redis/keys.ts';
 import { startPipeline, type PipelineOptions } from '../aggregate/pipeline.ts';
 import type { Aggregator } from '../aggregate/consumer.ts';
 import { createAuditLog } from '../audit/log.ts';
 import { setupAlerting } from '../warnings/setup.ts';
 import { loadRulesConfig } from '../warnings/config.ts';
+import { reportsOption } from '../assessment/report-timeliness.ts';
 import { alertsFromRules } from '../alerts/service.ts';
+import { REPLAY_BASE_ALERTS, ReplayBase, replayOwners } from '../replay/base.ts';
 
 export interface AggregatorRuntimeOptions {
   redis: RedisTarget;
@@ -34,53 +36,66 @@ export function tuningFromEnv(env: NodeJS.ProcessEnv = process.env): PipelineOpt
 }
 
 /**
- * An aggregator with everything it needs of its own: two Redis connections (one blocks on the
- * stream), the warning rules and their timers. The same runtime runs in a server's aggregator
- * thread and in a worker process; all of them join one consumer group.
+ * An aggregator with everything it needs of its own: Redis connections (one per province blocks
+ * on that province's stream), the warning rules and their timers. The same runtime runs in a
+ * server's aggregator thread and in a worker process; all of them join one consumer group per
+ * province. A national deployment runs one pipeline per province: each reads, counts and raises
+ * alerts under its own province's keys, so nothing per event reaches the nation.
  */
 export function startAggregatorRuntime(o: AggregatorRuntimeOptions): Aggregator {
-  const keys = createKeys(o.regionRoot);
+  const ring = createKeyRing(o.regionRoot, o.tree.provinces);
   const commands = openRedis(o.redis, 'aggregator', o.logger);
-  const blocking = openRedis(o.redis, 'aggregator-stream', o.logger);
+  const connections = [commands];
   // The warning rules run wherever events are aggregated, so workers raise alerts too.
   const rules = loadRulesConfig();
-  const alerts = alertsFromRules(
-    {
+  // One audit trail for the deployment, whichever province an action concerns.
+  const audit = createAuditLog({ redis: commands, prefix: ring.root.prefix, clock: o.clock });
+  // Alerts are the deployment's, like its desks (under `{00}` for the nation): a national desk
+  // lists and counts them in one place, and nothing per event is written there.
+  const alerts = alertsFromRules({ redis: commands, keys: ring.root, clock: o.clock, audit }, rules);
+  const parts = ring.provinces.map((province, i) => {
+    const keys = ring.of(province);
+    const blocking = openRedis(o.redis, `aggregator-stream-${province}`, o.logger);
+    connections.push(blocking);
+    const alerting = setupAlerting({
       redis: commands,
       keys,
       clock: o.clock,
-      audit: createAuditLog({ redis: commands, prefix: keys.prefix, clock: o.clock }),
-    },
-    rules,
-  );
-  const alerting = setupAlerting({
-    redis: commands,
-    keys,
-    clock: o.clock,
-    logger: o.logger,
-    tree: o.tree,
-    rules,
-    alerts,
-  });
-  const stopAlerting = alerting.start({ rules: true, escalation: o.escalation });
-  const pipeline = startPipeline({
-    redis: commands,
-    blocking,
-    keys,
-    clock: o.clock,
-    logger: o.logger,
-    metrics: o.metrics,
-    after: alerting.warnings,
-    ...(o.tuning ? { tuning: o.tuning } : {}),
+      logger: o.logger,
+      tree: o.tree.province(province)!,
+      rules,
+      alerts,
+      ...reportsOption(commands, keys, rules.timeliness),
+    });
+    // One escalation timer over the one alert store, not one per province.
+    const stopAlerting = alerting.start({ rules: true, escalation: o.escalation && i === 0 });
+    const pipeline = startPipeline({
+      redis: commands,
+      blocking,
+      keys,
+      clock: o.clock,
+      logger: o.logger,
+      metrics: o.metrics,
+      after: alerting.warnings,
+      replay: new ReplayBase({
+        redis: commands,
+        keys,
+        owners: replayOwners(o.tree.province(province)!),
+        openAlerts: () => alerts.list(province, 'open', REPLAY_BASE_ALERTS),
+        logger: o.logger,
+      }),
+      ...(o.tuning ? { tuning: o.tuning } : {}),
+    });
+    return { pipeline, stopAlerting };
   });
   return {
     get running() {
-      return pipeline.running;
+      return parts.every((p) => p.pipeline.running);
     },
     async stop() {
-      await stopAlerting();
-      await pipeline.stop();
-      await Promise.all([commands, blocking].map(closeRedis));
+      await Promise.all(parts.map((p) => p.stopAlerting()));
+      await Promise.all(parts.map((p) => p.pipeline.stop()));
+      await Promise.all(connections.map(closeRedis));
     },
   };
 }

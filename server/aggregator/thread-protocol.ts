@@ -5,6 +5,8 @@ import type { MetricObjectWithValues, MetricValue } from 'prom-client';
 export interface ThreadData {
   redis: RedisTarget;
   regionRoot: string;
+  /** The provinces a national deployment serves (the tree the server loaded). */
+  provinces?: readonly string[];
   logLevel: string;
   prettyLog: boolean;
 }

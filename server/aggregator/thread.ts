@@ -17,7 +17,7 @@ const metrics = createMetrics({ processMetrics: false });
 const runtime = startAggregatorRuntime({
   redis: data.redis,
   regionRoot: data.regionRoot,
-  tree: await loadRegionTree(data.regionRoot),
+  tree: await loadRegionTree(data.regionRoot, undefined, data.provinces),
   clock: systemClock,
   logger,
   metrics,

@@ -36,6 +36,8 @@ export interface AlertKeys {
   reportDue: string;
   /** Alerts a level supervises (挂牌督办), by deadline (ms; none: 2^53-1). */
   supervised(region: string): string;
+  /** Alerts created in a Beijing month `YYYYMM` in a region's subtree, by creation time (the 督办考核 reads it). */
+  created(region: string, month: string): string;
   /** Pub/sub channel the realtime hubs relay as the socket `alert` event (AlertView JSON). */
   channel: string;
 }
@@ -59,6 +61,7 @@ export function alertKeys(keys: Pick<Keys, 'prefix'>): AlertKeys {
     tasks: (department) => `${p}altask:${department}`,
     reportDue: `${p}alrep`,
     supervised: (region) => `${p}alsup:${region}`,
+    created: (region, month) => `${p}alm:${region}:${month}`,
     channel: `${p}alerts`,
   };
 }

@@ -29,6 +29,8 @@ export interface RaiseKeyInput {
   group: string;
   newId: string;
   evidenceIds: readonly string[];
+  /** The Beijing month `YYYYMM` a new alert is counted in (its `created` index). */
+  month: string;
   /** The group's alert as read before the script: its id, desk and region. */
   current?: { id: string; desk: string; region: string };
 }
@@ -38,6 +40,7 @@ export function raiseKeys(k: AlertKeys, w: RaiseKeyInput): string[] {
   for (const r of ancestry(w.region)) keys.push(k.silence(w.rule, r));
   for (const e of w.evidenceIds) keys.push(k.evidenceMark(w.group, e));
   keys.push(...alertOwnKeys(k, w.newId), ...placeKeys(k, w.region, [w.desk]));
+  for (const r of ancestry(w.region)) keys.push(k.created(r, w.month));
   if (w.current) keys.push(...alertOwnKeys(k, w.current.id), ...placeKeys(k, w.current.region, [w.current.desk]));
   return [...new Set(keys)];
 }

@@ -5,6 +5,7 @@ import { ancestry, type RegionRef } from '../../shared/regions.ts';
 import type { WarningLevel } from '../../shared/vocab.ts';
 import type { Clock } from '../clock.ts';
 import type { Keys } from '../redis/keys.ts';
+import { recordAlert } from '../replay/record.ts';
 import type { AlertDigest } from '../aggregate/snapshot.ts';
 import { publishNotice } from '../notices.ts';
 import { alertKeys, type AlertKeys } from './keys.ts';
@@ -70,6 +71,8 @@ export function createAlerts(deps: AlertsDeps): Alerts {
   async function publish(alert: AlertView, notice = true): Promise<void> {
     // Store before push: the alert is in Redis already, so a snapshot read after this has it.
     await publishMessage(deps.redis, keys.channel, JSON.stringify(alert));
+    // Replay shows the alerts of a past moment from these (server/replay/).
+    await recordAlert(deps.redis, deps.keys, deps.clock.now(), alert);
     if (notice) await publishNotice(deps.redis, deps.keys, { touched: ancestry(alert.region), events: [] });
   }
 

@@ -6,6 +6,7 @@ import { TRANSITIONS, type AlertAction, type AlertDetail, type AlertEvidence } f
 import type { WarningLevel } from '../../shared/vocab.ts';
 import type { Clock } from '../clock.ts';
 import { RETENTION } from '../counters/retention.ts';
+import { buckets } from '../time/beijing.ts';
 import type { AlertKeys } from './keys.ts';
 import { runLua } from '../redis/lua.ts';
 import { RAISE_SCRIPT, TRANSITION_SCRIPT } from './scripts.ts';
@@ -180,6 +181,7 @@ export class AlertStore {
         group: w.group,
         newId,
         evidenceIds: w.evidence.map((e) => e.id),
+        month: buckets(now).month,
         ...(currentId ? { current: { id: currentId, desk: desk ?? '', region: region ?? w.region } } : {}),
       });
       const args: (string | number)[] = [
@@ -198,6 +200,7 @@ export class AlertStore {
         RETENTION.eventMarkTtlS,
         EVIDENCE_CAP,
         w.evidence.length,
+        buckets(now).month,
         currentId,
         desk ?? '',
       ];
@@ -336,6 +339,11 @@ export class AlertStore {
   /** Ids of supervised alerts of a level whose deadline has passed. */
   async overdueSupervisedBy(region: string, now: number, cap: number): Promise<string[]> {
     return this.redis.zrangebyscore(this.keys.supervised(region), '-inf', now, 'LIMIT', 0, cap);
+  }
+
+  /** Ids of the alerts created in a Beijing month `YYYYMM` in a region's subtree, oldest first. */
+  async createdIn(region: string, month: string): Promise<string[]> {
+    return this.redis.zrange(this.keys.created(region, month), '0', '-1');
   }
 
   /** Ids of unsigned alerts whose deadline has passed. */

@@ -1,3 +1,4 @@
+import { NATION } from '../../shared/regions.ts';
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -25,6 +26,8 @@ export async function bootstrapAccounts(opts: {
   users: Users;
   dataDir: string;
   root: string;
+  /** The provinces served (a national deployment). */
+  provinces?: readonly string[];
   adminPassword: string | undefined;
   demo: boolean;
 }): Promise<DemoAccount[]> {
@@ -39,12 +42,16 @@ export async function bootstrapAccounts(opts: {
     { username: 'admin', role: 'admin', region: opts.root, note: '管理员' },
   ];
   if (opts.demo) {
+    const level = opts.root === NATION ? '全国' : '省级';
     wanted.push(
-      { username: 'wall', role: 'wall', region: opts.root, note: '省级大屏（只读）' },
-      { username: 'duty', role: 'duty', region: opts.root, note: '省级值班员' },
-      { username: 'commander', role: 'commander', region: opts.root, note: '省级指挥长' },
+      { username: 'wall', role: 'wall', region: opts.root, note: `${level}大屏（只读）` },
+      { username: 'duty', role: 'duty', region: opts.root, note: `${level}值班员` },
+      { username: 'commander', role: 'commander', region: opts.root, note: `${level}指挥长` },
     );
-    if (opts.root === '62')
+    // A province's desk inside a national deployment: it sees its province and nothing else.
+    if (opts.root === NATION && opts.provinces?.includes('62'))
+      wanted.push({ username: 'gansu', role: 'commander', region: '62', note: '甘肃省指挥长' });
+    if (opts.root === '62' || (opts.root === NATION && opts.provinces?.includes('62')))
       wanted.push(
         { username: 'zhangye', role: 'duty', region: '6207', note: '张掖市值班员' },
         // A department answering the whistle (/dept): 甘州区公安局, dispatched to from the 甘州区 desk.

@@ -1,16 +1,26 @@
 /**
  * How long things live in Redis. The one invariant that matters: an event id is remembered for
- * longer than the oldest event ingest accepts, so a re-sent event is always seen as a duplicate.
+ * longer than the oldest event ingest accepts, so a re-sent event is always seen as a duplicate;
+ * and a closed case is remembered at least as long, so a late event of it finds its case instead
+ * of counting it a second time.
  */
 const DAY_S = 86_400;
 
+/**
+ * How far back history reaches, in days: the one setting the ingest age limit, the dedupe marks,
+ * the closed cases and the case index derive from. The 通报 of the last complete month needs up to
+ * 62 days of history (from the 1st of last month to the 31st of this one); one more day leaves room
+ * for the senders' margins (the simulator keeps an hour inside it).
+ */
+export const HISTORY_DAYS = 63;
+
 export const RETENTION = {
   /** Ingest rejects events that occurred longer ago than this. */
-  maxEventAgeMs: 40 * DAY_S * 1000,
+  maxEventAgeMs: HISTORY_DAYS * DAY_S * 1000,
   /** …or further in the future than this (clock skew of the sending systems). */
   maxFutureSkewMs: 5 * 60 * 1000,
   /** Dedupe/applied marker of an event id: longer than maxEventAge. */
-  eventMarkTtlS: 41 * DAY_S,
+  eventMarkTtlS: (HISTORY_DAYS + 1) * DAY_S,
   /** Day hashes (today, yesterday, 48 h series, sliding windows, the spike baseline of 7 weeks). */
   dayTtlS: 50 * DAY_S,
   /** Days before today whose day buckets are still updated (must stay below dayTtlS). */
@@ -18,8 +28,23 @@ export const RETENTION = {
   /** Month hashes: 13 months for the 平安指数 trend. */
   monthTtlS: 400 * DAY_S,
   monthBucketsKept: 12,
-  /** A closed case is forgotten this long after its last event (open cases are kept). */
-  closedCaseTtlS: 45 * DAY_S,
+  /**
+   * A closed case is forgotten this long after its last change (open cases are kept): longer than
+   * maxEventAge, so no accepted event can find its closed case gone and count it again.
+   */
+  closedCaseTtlS: (HISTORY_DAYS + 5) * DAY_S,
+  /**
+   * Days before today whose closed cases the case index lists (open cases are listed whatever their
+   * age, as the open counters count them). Below closedCaseTtlS, so a listed case is still there.
+   */
+  caseIndexDays: HISTORY_DAYS,
+  /** The case index of a region that has no new case for this long is dropped whole. */
+  caseIndexTtlS: (HISTORY_DAYS + 2) * DAY_S,
+  /**
+   * Replay records (server/replay/): kept two days beyond the replay window (REPLAY_DAYS), so the
+   * base a moment at the window's far edge starts from is still there.
+   */
+  replayTtlS: 32 * DAY_S,
   /** The events stream keeps this much history beyond what the aggregator has acknowledged. */
   streamHistoryMs: 3 * DAY_S * 1000,
 } as const;

@@ -39,9 +39,12 @@ export interface DefaultDepartment {
   name: string;
 }
 
-/** The built-in departments of a region: county-like levels (province, city, county) and townships; villages have none. */
+/**
+ * The built-in departments of a region: county-like levels (province, city, county) and townships;
+ * villages have none, nor has the nation (its ministries are registered, not assumed).
+ */
 export function defaultDepartments(region: string): DefaultDepartment[] {
   const level = levelOf(region);
-  const set = level === 'township' ? TOWNSHIP : level === 'village' ? [] : COUNTY;
+  const set = level === 'township' ? TOWNSHIP : level === 'village' || level === 'nation' ? [] : COUNTY;
   return set.map(([kind, name]) => ({ id: `dep-${region}-${kind}`, kind, name }));
 }

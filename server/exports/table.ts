@@ -7,6 +7,9 @@
 import ExcelJS from 'exceljs';
 import { stringify } from 'csv-stringify/sync';
 import type { Response } from 'express';
+import type { ExportFormat } from '../../shared/schemas/export.ts';
+
+export { EXPORT_FORMATS, type ExportFormat } from '../../shared/schemas/export.ts';
 
 export interface Column<Row> {
   /** The column's Chinese header, as the screen it comes from names it. */
@@ -22,9 +25,6 @@ export interface Table<Row = unknown> {
   columns: readonly Column<Row>[];
   rows: readonly Row[];
 }
-
-export const EXPORT_FORMATS = ['csv', 'xlsx'] as const;
-export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 /** Text that a spreadsheet would run as a formula is prefixed with ' (OWASP CSV injection). */
 function cell(v: string | number | null): string | number {
@@ -62,11 +62,11 @@ export async function toXlsx(tables: readonly Table<any>[]): Promise<Buffer> {
 }
 
 /** Sends one table as CSV, or several as the sheets of one XLSX; `filename` without extension, may be Chinese. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- as toXlsx
 export async function sendTables(
   res: Response,
   format: ExportFormat,
   filename: string,
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as toXlsx
   tables: readonly Table<any>[],
 ): Promise<void> {
   const encoded = encodeURIComponent(`${filename}.${format}`);

@@ -1,8 +1,9 @@
 import type { RedisClient } from '../redis/connection.ts';
-import type { Keys } from '../redis/keys.ts';
+import { asKeyRing, type KeyRing, type Keys } from '../redis/keys.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Clock } from '../clock.ts';
-import { appendEvents } from './append.ts';
+import { appendEvents, type AppendResult } from './append.ts';
+import type { StoredEvent } from '../../shared/schemas/event.ts';
 import { validateEvents } from './validate.ts';
 import type { IngestResult } from '../../shared/schemas/ingest.ts';
 
@@ -11,7 +12,8 @@ export type { IngestResult };
 
 export interface IngestDeps {
   redis: RedisClient;
-  keys: Keys;
+  /** One province's keys, or a national ring: each event goes to its own province's stream. */
+  keys: Keys | KeyRing;
   clock: Clock;
   metrics: Metrics;
   hasRegion: (code: string) => boolean;
@@ -35,6 +37,7 @@ export type Ingest = (raws: unknown[], source: string, opts?: IngestOptions) => 
  * to the log of record; the aggregator takes it from there.
  */
 export function createIngest(deps: IngestDeps): Ingest {
+  const ring = asKeyRing(deps.keys);
   return async (raws, source, opts) => {
     const { events, rejected } = validateEvents(raws, {
       source,
@@ -42,9 +45,9 @@ export function createIngest(deps: IngestDeps): Ingest {
       hasRegion: deps.hasRegion,
       ...(opts?.receivedAt ? { receivedAt: opts.receivedAt } : {}),
     });
-    const { appended } = await appendEvents(
+    const { appended } = await appendByProvince(
       deps.redis,
-      deps.keys,
+      ring,
       events.map((e) => e.event),
       deps.replicaWaitMs,
     );
@@ -56,4 +59,34 @@ export function createIngest(deps: IngestDeps): Ingest {
     for (const r of rejected) deps.metrics.rejects.inc({ field: r.errors[0]?.split(':')[0] ?? 'event' });
     return { accepted, duplicates, rejected };
   };
+}
+
+/**
+ * Appends each event to its own province's log of record (one script call per province present,
+ * so every call stays in one hash tag); the answer keeps the batch's order.
+ */
+async function appendByProvince(
+  redis: RedisClient,
+  ring: KeyRing,
+  events: StoredEvent[],
+  replicaWaitMs: number | undefined,
+): Promise<AppendResult> {
+  const groups = new Map<Keys, number[]>();
+  events.forEach((e, i) => {
+    const keys = ring.of(e.region);
+    let list = groups.get(keys);
+    if (!list) groups.set(keys, (list = []));
+    list.push(i);
+  });
+  const appended: boolean[] = new Array<boolean>(events.length);
+  for (const [keys, idx] of groups) {
+    const r = await appendEvents(
+      redis,
+      keys,
+      idx.map((i) => events[i]!),
+      replicaWaitMs,
+    );
+    idx.forEach((i, j) => (appended[i] = r.appended[j]!));
+  }
+  return { appended };
 }

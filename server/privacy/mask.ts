@@ -1,6 +1,9 @@
 import type { TickerItem } from '../../shared/events.ts';
 import type { AlertView } from '../../shared/schemas/alert.ts';
 import type { Snapshot } from '../../shared/schemas/snapshot.ts';
+import type { ProblemDigest, ProblemView } from '../../shared/schemas/problem.ts';
+import type { CaseItem } from '../../shared/schemas/case.ts';
+import type { Changes } from '../../shared/delta.ts';
 import { INVISIBLE } from '../../shared/text.ts';
 
 /**
@@ -203,6 +206,59 @@ export function maskAlert(alert: AlertView): AlertView {
   return out as unknown as AlertView;
 }
 
+/** A problem's title, description and evidence are masked; officers' account names dropped, departments stay. */
+export function maskProblem(p: ProblemView): ProblemView {
+  const { createdBy: _by, ...rest } = p;
+  return {
+    ...rest,
+    createdBy: '',
+    title: maskText(p.title),
+    description: maskText(p.description),
+    milestones: p.milestones.map(({ doneBy: _d, verifiedBy: _v, ...m }) => ({
+      ...m,
+      title: maskText(m.title),
+      ...(m.evidence ? { evidence: maskText(m.evidence) } : {}),
+    })),
+    ...(p.supervision ? { supervision: { ...p.supervision, by: '' } } : {}),
+  };
+}
+
+export function maskDigest(d: ProblemDigest): ProblemDigest {
+  return {
+    ...d,
+    top: d.top.map((x) => ({ ...x, title: maskText(x.title) })),
+    overdue: d.overdue.map((x) => ({ ...x, title: maskText(x.title), milestone: maskText(x.milestone) })),
+    struck: d.struck.map((x) => ({ ...x, title: maskText(x.title) })),
+  };
+}
+
+/** A case's summary is the text of its earliest event. */
+export function maskCase(c: CaseItem): CaseItem {
+  return { ...c, summary: maskText(c.summary) };
+}
+
 export function maskSnapshot(snapshot: Snapshot): Snapshot {
-  return snapshot.alerts ? { ...snapshot, alerts: snapshot.alerts.map(maskAlert) } : snapshot;
+  const out = { ...snapshot };
+  if (snapshot.alerts) out.alerts = snapshot.alerts.map(maskAlert);
+  if (snapshot.problems) out.problems = maskDigest(snapshot.problems);
+  if (snapshot.cases)
+    out.cases = {
+      recent: snapshot.cases.recent.map(maskCase),
+      openDisputes: snapshot.cases.openDisputes.map(maskCase),
+    };
+  return out;
+}
+
+/** The snapshot paths that carry free text into a delta: a township's or village's case summaries. */
+const DELTA_TEXT = /^cases\.(recent|openDisputes)\.\d+\.summary$/;
+
+/** A delta's changes with their free text masked; the same object when there is none. */
+export function maskChanges(changes: Changes): Changes {
+  let out: Changes | undefined;
+  for (const [path, v] of Object.entries(changes)) {
+    if (typeof v !== 'string' || !DELTA_TEXT.test(path)) continue;
+    out ??= { ...changes };
+    out[path] = maskText(v);
+  }
+  return out ?? changes;
 }

@@ -6,7 +6,7 @@ import type { Tokens } from '../auth/tokens.ts';
 import { inScope } from '../auth/scope.ts';
 import type { RegionTree } from '../regions/tree.ts';
 import type { Logger } from '../log.ts';
-import type { Hub, IO } from './hub.ts';
+import type { Hub, IO, ServerSocket } from './hub.ts';
 import { tokenRoom, userRoom } from './rooms.ts';
 import { tokenBucket } from './throttle.ts';
 import { maskSnapshot } from '../privacy/mask.ts';
@@ -17,7 +17,17 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 const regionArg = z.string().max(12);
 
 /** Handshake authentication and the subscribe/unsubscribe handlers; every check on the server. */
-export function wireSocketHandlers(io: IO, deps: { tokens: Tokens; tree: RegionTree; hub: Hub; logger: Logger }): void {
+export function wireSocketHandlers(
+  io: IO,
+  deps: {
+    tokens: Tokens;
+    tree: RegionTree;
+    hub: Hub;
+    logger: Logger;
+    /** Told of every region a socket joined (a named wall records what it shows). */
+    onSubscribed?: (socket: ServerSocket, region: string) => void;
+  },
+): void {
   io.use(async (socket, next) => {
     const auth = socket.handshake.auth as { token?: unknown; public?: unknown } | undefined;
     const p = typeof auth?.token === 'string' ? await deps.tokens.verify(auth.token) : undefined;

@@ -9,7 +9,10 @@ import {
   type SocketData,
   type TickerItem,
 } from '../../shared/events.ts';
-import { ancestry } from '../../shared/regions.ts';
+import { ancestry, isWithin, parentOf } from '../../shared/regions.ts';
+import type { Delta } from '../../shared/delta.ts';
+import { wallRoom } from '../../shared/events.ts';
+import { parseWallPush } from '../walls/push.ts';
 import type { Snapshot } from '../../shared/schemas/snapshot.ts';
 import type { AlertView } from '../../shared/schemas/alert.ts';
 import { departmentRoom } from '../../shared/events.ts';
@@ -22,17 +25,24 @@ import { parseNotice } from '../notices.ts';
 import { subscribe } from '../redis/pubsub.ts';
 import { RoomState } from './room-state.ts';
 import { publicRoom } from './rooms.ts';
-import { maskAlert, maskTickerItem } from '../privacy/mask.ts';
+import { maskAlert, maskChanges, maskDigest, maskProblem, maskTickerItem } from '../privacy/mask.ts';
+import type { ProblemView } from '../../shared/schemas/problem.ts';
 import type { PipelineReading } from '../aggregate/lag-watch.ts';
 
 export type IO = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+export type ServerSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
 export interface HubOptions {
   io: IO;
   /** A connection of its own, for (S)SUBSCRIBE (opened with `subscriber: true`). */
   subscriber: RedisClient;
-  noticeChannel: string;
+  /** Change notices: one channel per province served (and the deployment's, for alert changes). */
+  noticeChannels: readonly string[];
   alertChannel: string;
+  /** Changed problems (ProblemView JSON), relayed as the `problem` event. */
+  problemChannel?: string;
+  /** Wall orders and releases (一键上墙), from whichever server took them. */
+  wallChannel?: string;
   readSnapshot: (code: string) => Promise<Snapshot | undefined>;
   regionName: (code: string) => string;
   clock: Clock;
@@ -93,7 +103,14 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   function onNotice(message: string): void {
     const notice = parseNotice(message);
     if (!notice) return;
+    // A notice names what an aggregator wrote: a province and below. The province's parent (the
+    // nation) is a sum read from them, so it changed too.
+    const touched = new Set(notice.touched);
     for (const code of notice.touched) {
+      const parent = parentOf(code);
+      if (parent && !touched.has(parent)) touched.add(parent);
+    }
+    for (const code of touched) {
       const room = rooms.get(code);
       if (room) {
         room.dirty = true;
@@ -130,6 +147,74 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     if (publics.some((r) => localSize(r) > 0)) io.local.to(publics).emit('alert', maskAlert(alert));
   }
 
+  function onProblem(message: string): void {
+    let problem: ProblemView;
+    try {
+      problem = JSON.parse(message) as ProblemView;
+    } catch {
+      return;
+    }
+    const involved = new Set([
+      problem.lead.id,
+      ...problem.partners.map((d) => d.id),
+      ...problem.milestones.map((m) => m.owner.id),
+    ]);
+    io.local.to([...involved].map(departmentRoom)).emit('problem', problem);
+    const codes = ancestry(problem.region).filter((c) => rooms.has(c));
+    if (!codes.length) return;
+    const publics = codes.map(publicRoom);
+    io.local.to(codes.map(regionRoom)).except(publics).emit('problem', problem);
+    if (publics.some((r) => localSize(r) > 0)) io.local.to(publics).emit('problem', maskProblem(problem));
+  }
+
+  /** A room's changed problem digest, whole; public screens get it masked. */
+  function sendProblems(code: string, room: RoomState, snap: Snapshot): void {
+    const digest = room.problemsChange(snap);
+    if (!digest) return;
+    io.local.to(regionRoom(code)).except(publicRoom(code)).emit('problems', { region: code, digest });
+    if (localSize(publicRoom(code)) > 0)
+      io.local.to(publicRoom(code)).emit('problems', { region: code, digest: maskDigest(digest) });
+  }
+
+  /** A delta to a room; its public screens get the free text in it (case summaries) masked. */
+  function emitDelta(delta: Delta): void {
+    const masked = maskChanges(delta.changes);
+    if (masked === delta.changes) {
+      io.local.to(regionRoom(delta.region)).emit('delta', delta);
+      return;
+    }
+    const pub = publicRoom(delta.region);
+    io.local.to(regionRoom(delta.region)).except(pub).emit('delta', delta);
+    if (localSize(pub) > 0) io.local.to(pub).emit('delta', { ...delta, changes: masked });
+  }
+
+  /**
+   * An order reaches each wall it names, on whichever process holds the wall's socket, and only
+   * when that socket's viewer may see the target: the order was checked when it was given, but
+   * the viewer of a wall may have changed since (another account logged in on the screen).
+   */
+  function onWallPush(message: string): void {
+    const push = parseWallPush(message);
+    if (!push) return;
+    if (push.kind === 'release') {
+      for (const r of push.releases) io.local.to(wallRoom(r.wall)).emit('wall:release', { order: r.order });
+      return;
+    }
+    const { order } = push;
+    for (const id of order.walls) {
+      for (const sid of io.of('/').adapter.rooms.get(wallRoom(id)) ?? []) {
+        const socket = io.sockets.sockets.get(sid);
+        if (!socket) continue;
+        if (isWithin(order.target.region, socket.data.region)) socket.emit('wall:focus', order);
+        else
+          logger.warn(
+            { order: order.id, wall: id, viewer: socket.data.username, target: order.target.region },
+            'wall order outside its viewer’s area not delivered',
+          );
+      }
+    }
+  }
+
   async function refresh(code: string, room: RoomState): Promise<void> {
     await room.serialize(async () => {
       if (!room.dirty) return;
@@ -142,9 +227,10 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
       if (!snap) return;
       const changes = room.advance(snap);
       if (changes) {
-        io.local.to(regionRoom(code)).emit('delta', { region: code, seq: room.seq, asOf: snap.asOf, changes });
+        emitDelta({ region: code, seq: room.seq, asOf: snap.asOf, changes });
         opts.metrics.deltas.inc();
       }
+      sendProblems(code, room, snap);
     });
   }
 
@@ -214,12 +300,20 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   io.on('connection', greet);
 
   const timer = setInterval(flush, intervalMs);
+  const noticeChannels = new Set(opts.noticeChannels);
   const subscription = await subscribe(
     opts.subscriber,
-    [opts.noticeChannel, opts.alertChannel],
+    [
+      ...noticeChannels,
+      opts.alertChannel,
+      ...(opts.problemChannel ? [opts.problemChannel] : []),
+      ...(opts.wallChannel ? [opts.wallChannel] : []),
+    ],
     (channel, message) => {
-      if (channel === opts.noticeChannel) onNotice(message);
-      else onAlert(message);
+      if (noticeChannels.has(channel)) onNotice(message);
+      else if (channel === opts.alertChannel) onAlert(message);
+      else if (channel === opts.problemChannel) onProblem(message);
+      else if (channel === opts.wallChannel) onWallPush(message);
     },
     // Notices published while the subscription was down (a Redis restart, a failover) are lost:
     // every room reads its snapshot again, and its screens get the difference as a delta.
@@ -250,8 +344,9 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
           // share one state and one sequence from here on.
           const changes = r.advance(snap);
           r.dirty = false;
-          if (changes)
-            io.local.to(regionRoom(code)).emit('delta', { region: code, seq: r.seq, asOf: snap.asOf, changes });
+          if (changes) emitDelta({ region: code, seq: r.seq, asOf: snap.asOf, changes });
+          // Before the newcomer joins: it has this digest in its snapshot already.
+          sendProblems(code, r, snap);
           const socket = io.sockets.sockets.get(socketId);
           void socket?.join(socket.data.publicMode ? [publicRoom(code), regionRoom(code)] : regionRoom(code));
           return { ...snap, seq: r.seq };

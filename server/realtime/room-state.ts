@@ -43,13 +43,14 @@ const keep = (key: string, value: unknown) =>
 const restore = (key: string, text: string): unknown => (key === 'hourly' ? expandHours(text) : JSON.parse(text));
 
 /**
- * The parts of a snapshot that deltas carry (alerts travel as `alert` events), without what never
+ * The parts of a snapshot that deltas carry (alerts travel as `alert` events, the problem digest
+ * as the `problems` event: it has text a public screen must get masked), without what never
  * changes for a region: the region itself and its children's names (children are listed by code,
  * all of them, so a name never moves). Names are two-byte strings: they were half of a small room's
  * state, and nothing that can change is left out.
  */
 function sections(s: Snapshot): Map<string, unknown> {
-  const { asOf: _asOf, seq: _seq, alerts: _alerts, region: _region, children, ...rest } = s;
+  const { asOf: _asOf, seq: _seq, alerts: _alerts, problems: _problems, region: _region, children, ...rest } = s;
   const out = new Map<string, unknown>(Object.entries(rest));
   out.set(
     'children',
@@ -73,6 +74,7 @@ export class RoomState {
   timer: ReturnType<typeof setTimeout> | undefined;
   refreshing = false;
   private sent: Map<string, string> | undefined;
+  private problemsSent: string | undefined;
   private chain: Promise<void> = Promise.resolve();
 
   /** Runs `fn` after every earlier call for this room: reads and sends never interleave. */
@@ -85,6 +87,18 @@ export class RoomState {
       () => undefined,
     );
     return next;
+  }
+
+  /**
+   * The snapshot's problem digest when it differs from the one the room last had (the first one
+   * only records: the sockets got it in their snapshot), else undefined.
+   */
+  problemsChange(s: Snapshot): Snapshot['problems'] {
+    if (!s.problems) return undefined;
+    const json = JSON.stringify(s.problems);
+    const before = this.problemsSent;
+    this.problemsSent = json;
+    return before !== undefined && before !== json ? s.problems : undefined;
   }
 
   /** Takes a new snapshot as the room's state; returns the changes since the last one, or none. */

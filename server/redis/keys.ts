@@ -13,6 +13,12 @@ export interface Keys {
   /** Dedupe marker of one event id, set when the event enters the log of record. */
   eventMark(id: string): string;
   case(caseId: string): string;
+  /**
+   * The case index of a region's subtree (server/aggregate/case-index.ts): one sorted set per
+   * region, kind (`i`/`d`) and state (`o` open, `c` closed), case ids scored by the time of their
+   * earliest event (ms).
+   */
+  caseIndex(region: string, kind: 'i' | 'd', state: 'o' | 'c'): string;
   day(region: string, day: number): string;
   month(region: string, month: string): string;
   open(region: string): string;
@@ -24,6 +30,63 @@ export interface Keys {
   slaQueue: string;
   /** Pub/sub channel of change notices from the aggregator to the realtime hubs. */
   notices: string;
+  /** 重点问题 (server/problems/ owns what they hold). */
+  problems: ProblemKeys;
+  /** 上报及时率 counters of a region and Beijing month `YYYYMM` (server/assessment/report-timeliness.ts). */
+  timeliness(region: string, month: string): string;
+  /** Marks a 失联 episode as counted against 上报及时率. */
+  timelinessEpisode(id: string): string;
+  /** A region's frozen 督办考核 of a finished month `YYYYMM` (server/assessment/store.ts), written once. */
+  assessment(region: string, month: string): string;
+  /** Set once every region's assessment and 平安指数 of month `YYYYMM` were frozen by the monthly timer. */
+  monthFrozen(month: string): string;
+  /** Held by the one process running the monthly freeze of `YYYYMM`, so two do not do the work twice. */
+  monthFreezeLock(month: string): string;
+  /** A wall that is up (hash; expires unless its socket's server refreshes it). See server/walls/registry.ts. */
+  wall(id: string): string;
+  /** Ids of the walls that are up, scored by when their record expires (ms): the list to read them from. */
+  walls: string;
+  /** One 上墙 order (JSON), kept a day past its end so a late release is told it expired. */
+  wallOrder(id: string): string;
+  /** The order a wall follows (its id), expiring with the order. */
+  wallFollow(wallId: string): string;
+  /** Pub/sub channel of wall orders and releases, heard by every server's hub. */
+  wallPush: string;
+  /**
+   * Replay (server/replay/): the current epoch's id (ms of its base); the commit script reads it to
+   * pick the log a batch's case changes go to.
+   */
+  replayEpoch: string;
+  /** Every replay epoch: member and score its base's time (ms). */
+  replayEpochs: string;
+  /** One epoch's base: counter key → that hash as JSON at the base's instant; `~alerts` the open alerts. */
+  replayBase(epoch: string): string;
+  /** Case changes committed during one epoch, one list per hour (ms / 3,600,000) of their commit time. */
+  replayLog(epoch: string, hour: number): string;
+  /** Alert views as published, one list per hour of publication. */
+  replayAlerts(hour: number): string;
+  /** Ticker events as sent to the screens, one list per hour of sending. */
+  replayTicker(hour: number): string;
+}
+
+/** Keys of the problem register (降星销号); the shapes are spelled in server/problems/store.ts. */
+export interface ProblemKeys {
+  /** Hash `{v, doc}`: the problem as one JSON document and its version. */
+  problem(id: string): string;
+  /** Append-only history list (JSON lines). */
+  history(id: string): string;
+  /** Problems of a region's subtree: `all` by registration, `open` by registration, `closed` by 销号 time. */
+  index(region: string, bucket: 'all' | 'open' | 'closed'): string;
+  /** Open problems and their stars in a region's subtree (hash `open`, `stars`), for the map. */
+  stars(region: string): string;
+  /** Problems a department leads, partners in or owns a milestone of, by registration. */
+  department(id: string): string;
+  /** Deadlines (ms) of milestones not done and not yet flagged, members `<id>\n<n>`. */
+  due: string;
+  /** Problems a level supervises (挂牌督办), by deadline (ms; none: 2^53-1). */
+  supervised(region: string): string;
+  /** Pub/sub channel the realtime hubs relay as the socket `problem` event. */
+  channel: string;
 }
 
 export const AGGREGATOR_GROUP = 'aggregator';
@@ -36,6 +99,7 @@ export function createKeys(root: string, app = 'pa'): Keys {
     inbound: `${prefix}inbound`,
     eventMark: (id) => `${prefix}ev:${id}`,
     case: (caseId) => `${prefix}case:${caseId}`,
+    caseIndex: (region, kind, state) => `${prefix}cx:${region}:${kind}${state}`,
     day: (region, day) => `${prefix}day:${region}:${day}`,
     month: (region, month) => `${prefix}mon:${region}:${month}`,
     open: (region) => `${prefix}open:${region}`,
@@ -44,5 +108,61 @@ export function createKeys(root: string, app = 'pa'): Keys {
     lowOpen: (township) => `${prefix}lopen:${township}`,
     slaQueue: `${prefix}sla`,
     notices: `${prefix}notices`,
+    problems: {
+      problem: (id) => `${prefix}pr:${id}`,
+      history: (id) => `${prefix}pr:${id}:h`,
+      index: (region, bucket) => `${prefix}prx:${region}:${bucket}`,
+      stars: (region) => `${prefix}prs:${region}`,
+      department: (id) => `${prefix}prd:${id}`,
+      due: `${prefix}prdue`,
+      supervised: (region) => `${prefix}prsup:${region}`,
+      channel: `${prefix}problems`,
+    },
+    // `wtl:`/`wtlep:` are the names these counters had under server/warnings/: kept, so a running
+    // system's months stay readable after the move.
+    timeliness: (region, month) => `${prefix}wtl:${region}:${month}`,
+    timelinessEpisode: (id) => `${prefix}wtlep:${id}`,
+    assessment: (region, month) => `${prefix}asm:${region}:${month}`,
+    monthFrozen: (month) => `${prefix}asmdone:${month}`,
+    monthFreezeLock: (month) => `${prefix}asmlock:${month}`,
+    wall: (id) => `${prefix}wall:${id}`,
+    walls: `${prefix}walls`,
+    wallOrder: (id) => `${prefix}wallorder:${id}`,
+    wallFollow: (wallId) => `${prefix}wallfollow:${wallId}`,
+    wallPush: `${prefix}wallpush`,
+    replayEpoch: `${prefix}rp:epoch`,
+    replayEpochs: `${prefix}rp:epochs`,
+    replayBase: (epoch) => `${prefix}rp:base:${epoch}`,
+    replayLog: (epoch, hour) => `${prefix}rp:log:${epoch}:${hour}`,
+    replayAlerts: (hour) => `${prefix}rp:al:${hour}`,
+    replayTicker: (hour) => `${prefix}rp:tk:${hour}`,
   };
+}
+
+/**
+ * The keys of a deployment: `root` for what it has once (users, secrets, ingest keys, the audit
+ * trail: `{00}` for the nation), and one `Keys` per province served for everything written per
+ * event (its stream, cases, counters, alerts), so an event never leaves its province's slot.
+ * A province deployment has one province and its root keys are that province's.
+ */
+export interface KeyRing {
+  root: Keys;
+  provinces: readonly string[];
+  /** The keys of the province `code` lies in (the root's for the nation itself). */
+  of(code: string): Keys;
+}
+
+export function createKeyRing(root: string, provinces: readonly string[] = [root], app = 'pa'): KeyRing {
+  const rootKeys = createKeys(root, app);
+  const byProvince = new Map(provinces.map((p) => [p, p === root ? rootKeys : createKeys(p, app)]));
+  return {
+    root: rootKeys,
+    provinces,
+    of: (code) => byProvince.get(code.slice(0, 2)) ?? rootKeys,
+  };
+}
+
+/** A single province's keys as a ring of one, for callers that take either. */
+export function asKeyRing(k: Keys | KeyRing): KeyRing {
+  return 'of' in k ? k : { root: k, provinces: [], of: () => k };
 }

@@ -6,7 +6,9 @@ const read = (name: string) => fs.readFileSync(new URL(name, dir), 'utf8');
 
 /** Appends events to the log of record with their dedupe marks (ingest.lua). */
 export const INGEST_SCRIPT = defineLua('ingest', read('ingest.lua'));
-/** A batch's cases, counters, SLA queue and acknowledgements, or nothing (commit.lua). */
+/** A batch's cases, counters, SLA queue, case index, replay log and acknowledgements, or nothing (commit.lua). */
 export const COMMIT_SCRIPT = defineLua('commit', read('commit.lua'));
 /** Removes dead consumers of the group (reap-consumers.lua). */
 export const REAP_CONSUMERS_SCRIPT = defineLua('reapConsumers', read('reap-consumers.lua'));
+/** A day's replay base: the counters copied and the epoch moved in one step (replay-base.lua). */
+export const REPLAY_BASE_SCRIPT = defineLua('replayBase', read('replay-base.lua'));

@@ -10,7 +10,7 @@
  */
 import type { RedisClient } from '../redis/connection.ts';
 import { RETENTION } from '../counters/retention.ts';
-import type { Keys } from '../redis/keys.ts';
+import { asKeyRing, type KeyRing, type Keys } from '../redis/keys.ts';
 import { dayNumber, dayStart } from '../time/beijing.ts';
 import { currentMonth, DAY_MS, monthDays, monthEnd } from './months.ts';
 import { readCoveredDays } from './read.ts';
@@ -24,7 +24,7 @@ export class Coverage {
   private readonly cache: TtlCache<number>;
 
   constructor(
-    private readonly deps: { redis: RedisClient; keys: Keys; root: string; now: () => number },
+    private readonly deps: { redis: RedisClient; keys: Keys | KeyRing; roots: readonly string[]; now: () => number },
     private readonly liveTtlMs = 60_000,
   ) {
     this.cache = new TtlCache(64, deps.now);
@@ -40,24 +40,29 @@ export class Coverage {
     const now = this.deps.now();
     const today = dayNumber(now);
     const before = monthDays(month).filter((d) => d < today);
-    const covered = await readCoveredDays(this.deps.redis, this.deps.keys, this.deps.root, before);
+    const covered = await readCoveredDays(this.deps.redis, this.deps.keys, this.deps.roots, before);
     // Today counts as covered: the system is running now. At least an hour, so the first minutes
     // of a month are not divided by almost nothing.
     return covered.size + Math.max(1 / 24, (now - dayStart(today)) / DAY_MS);
   }
 
   private async past(month: string): Promise<number> {
-    const { redis, keys, root } = this.deps;
+    const { redis, roots } = this.deps;
+    const ring = asKeyRing(this.deps.keys);
+    const keys = ring.root;
     const stored = await redis.get(coverageKey(keys, month));
     if (stored !== null) return Number(stored);
     const now = this.deps.now();
     const days = monthDays(month);
     const visible = days.filter((d) => d >= dayNumber(now) - RETENTION.dayBucketsKept);
     if (visible.length === 0) {
-      const [i, d] = await redis.hmget(keys.month(root, month), 'i', 'd');
-      return Number(i ?? 0) + Number(d ?? 0) > 0 ? days.length : 0;
+      for (const root of roots) {
+        const [i, d] = await redis.hmget(ring.of(root).month(root, month), 'i', 'd');
+        if (Number(i ?? 0) + Number(d ?? 0) > 0) return days.length;
+      }
+      return 0;
     }
-    const covered = await readCoveredDays(redis, keys, root, visible);
+    const covered = await readCoveredDays(redis, ring, roots, visible);
     // Days whose hashes are gone: the system was running then if it was on the first day still
     // visible (a system started later than that has no data before it either).
     const n = covered.size + (covered.has(visible[0]!) ? days.length - visible.length : 0);

@@ -33,7 +33,14 @@ export class PeerGroups {
   of(code: string): PeerGroup | undefined {
     const level = levelOf(code);
     if (!level || !this.tree.has(code)) return undefined;
-    const scope = level === 'township' || level === 'village' ? code.slice(0, 6) : this.tree.root;
+    // Cities and counties are compared within their province; provinces with each other (the
+    // nation's children); the nation stands alone.
+    const scope =
+      level === 'township' || level === 'village'
+        ? code.slice(0, 6)
+        : level === 'city' || level === 'county'
+          ? code.slice(0, 2)
+          : this.tree.root;
     const id = `${level}@${scope}`;
     let g = this.groups.get(id);
     if (!g) {
@@ -70,7 +77,8 @@ export class PeerGroups {
   }
 
   private members(level: Level, scope: string): string[] {
-    if (level === 'province') return [scope];
+    if (level === 'nation') return [scope];
+    if (level === 'province') return this.tree.provinces.slice();
     if (level === 'city' || level === 'county') return this.tree.codesAt(level).filter((c) => c.startsWith(scope));
     const towns = this.tree.children(scope).map((t) => t.code);
     return level === 'township' ? towns : towns.flatMap((t) => this.tree.children(t).map((v) => v.code));

@@ -4,7 +4,7 @@
  * its villages (layouts in server/counters/).
  */
 import type { RedisClient } from '../redis/connection.ts';
-import type { Keys } from '../redis/keys.ts';
+import { asKeyRing, type KeyRing, type Keys } from '../redis/keys.ts';
 import { counterKey, type Bucket } from '../counters/read.ts';
 import { DISPUTES, INCIDENTS } from '../counters/fields.ts';
 import { lowMarginalsByRegion } from '../counters/low-level.ts';
@@ -17,7 +17,12 @@ export type GroupRows = Map<string, Mutable>;
 
 export interface ReadDeps {
   redis: RedisClient;
-  keys: Keys;
+  keys: Keys | KeyRing;
+  /**
+   * The regions whose counters add up to a member's: itself, or for the nation (which has no
+   * counters of its own) its provinces, each under its own keys.
+   */
+  parts(code: string): readonly string[];
   /** Townships of a county, for the groups below the county. */
   townships(county: string): string[];
 }
@@ -34,12 +39,16 @@ async function readRows(
   bucket: Bucket,
   fields: readonly string[],
 ): Promise<GroupRows> {
+  const ring = asKeyRing(deps.keys);
   const low = group.level === 'township' || group.level === 'village';
-  const sources = low ? deps.townships(group.scope) : group.members;
+  // [member, region read] pairs: below the county a township stands for its villages too.
+  const sources: Array<[string, string]> = low
+    ? deps.townships(group.scope).map((t) => [t, t])
+    : group.members.flatMap((m) => deps.parts(m).map((c): [string, string] => [m, c]));
   const p = deps.redis.pipeline();
-  for (const code of sources) {
-    if (low) p.hgetall(counterKey(deps.keys, code, bucket));
-    else p.hmget(counterKey(deps.keys, code, bucket), ...fields);
+  for (const [, code] of sources) {
+    if (low) p.hgetall(counterKey(ring.of(code), code, bucket));
+    else p.hmget(counterKey(ring.of(code), code, bucket), ...fields);
   }
   const replies = (await p.exec()) ?? [];
   const rows: GroupRows = new Map();
@@ -49,9 +58,10 @@ async function readRows(
       const layout = bucket === 'open' ? 'open' : 'month';
       for (const [c, counts] of lowMarginalsByRegion(v as Record<string, string>, layout)) rows.set(c, counts);
     } else {
-      const row: Mutable = {};
-      (v as Array<string | null>).forEach((x, j) => (row[fields[j]!] = Number(x ?? 0)));
-      rows.set(sources[i]!, row);
+      const member = sources[i]![0];
+      let row = rows.get(member);
+      if (!row) rows.set(member, (row = {}));
+      (v as Array<string | null>).forEach((x, j) => (row[fields[j]!] = (row[fields[j]!] ?? 0) + Number(x ?? 0)));
     }
   });
   return rows;
@@ -67,22 +77,26 @@ export function readGroupOpen(deps: ReadDeps, group: PeerGroup, fields: readonly
   return readRows(deps, group, 'open', fields);
 }
 
-/** Which of these days (Beijing day numbers) have any case at the root: the system was feeding then. */
+/**
+ * Which of these days (Beijing day numbers) have any case in any of `roots` (the province, or
+ * every province of a national deployment): the system was feeding then.
+ */
 export async function readCoveredDays(
   redis: RedisClient,
-  keys: Keys,
-  root: string,
+  keys: Keys | KeyRing,
+  roots: readonly string[],
   days: readonly number[],
 ): Promise<Set<number>> {
   if (days.length === 0) return new Set();
+  const ring = asKeyRing(keys);
   const p = redis.pipeline();
-  for (const d of days) p.hmget(counterKey(keys, root, { day: d }), INCIDENTS, DISPUTES);
+  for (const d of days) for (const r of roots) p.hmget(counterKey(ring.of(r), r, { day: d }), INCIDENTS, DISPUTES);
   const replies = (await p.exec()) ?? [];
   const covered = new Set<number>();
   replies.forEach(([err, v], i) => {
     if (err) throw err;
     const [inc, dis] = v as Array<string | null>;
-    if (Number(inc ?? 0) + Number(dis ?? 0) > 0) covered.add(days[i]!);
+    if (Number(inc ?? 0) + Number(dis ?? 0) > 0) covered.add(days[Math.floor(i / roots.length)]!);
   });
   return covered;
 }

@@ -5,9 +5,10 @@
  * just after midnight on the 1st) and then read back from Redis, never recomputed.
  */
 import type { RedisClient } from '../redis/connection.ts';
+import { levelOf } from '../../shared/regions.ts';
 import type { SafetyIndexReply } from '../../shared/schemas/safety-index.ts';
 import type { Clock } from '../clock.ts';
-import type { Keys } from '../redis/keys.ts';
+import { asKeyRing, type KeyRing, type Keys } from '../redis/keys.ts';
 import type { RegionTree } from '../regions/tree.ts';
 import { isoBeijing, shiftMonth } from '../time/beijing.ts';
 import { fieldsRead, loadIndexConfig, type IndexConfig } from './config.ts';
@@ -21,7 +22,8 @@ import { TtlCache } from './ttl-cache.ts';
 
 export interface SafetyIndexDeps {
   redis: RedisClient;
-  keys: Keys;
+  /** One province's keys, or a national ring (published records under its root's keys). */
+  keys: Keys | KeyRing;
   tree: RegionTree;
   clock: Clock;
   config?: IndexConfig;
@@ -49,16 +51,24 @@ export class SafetyIndex {
   private readonly reads: ReadDeps;
   private readonly fields: { month: string[]; open: string[] };
   private readonly liveTtlMs: number;
+  /** Where published months are kept: the deployment's root keys. */
+  private readonly published_: Keys;
 
   constructor(private readonly deps: SafetyIndexDeps) {
     this.config = deps.config ?? loadIndexConfig();
     this.fields = fieldsRead(this.config);
     this.groups = new PeerGroups(deps.tree, this.config.communityWeight);
     const now = () => deps.clock.now();
-    this.coverage = new Coverage({ redis: deps.redis, keys: deps.keys, root: deps.tree.root, now });
+    this.coverage = new Coverage({ redis: deps.redis, keys: deps.keys, roots: deps.tree.provinces, now });
     this.cache = new TtlCache(128, now);
     this.rows = new TtlCache(256, now);
-    this.reads = { redis: deps.redis, keys: deps.keys, townships: (c) => deps.tree.children(c).map((t) => t.code) };
+    this.reads = {
+      redis: deps.redis,
+      keys: deps.keys,
+      townships: (c) => deps.tree.children(c).map((t) => t.code),
+      parts: (c) => (levelOf(c) === 'nation' ? deps.tree.provinces : [c]),
+    };
+    this.published_ = asKeyRing(deps.keys).root;
     this.liveTtlMs = deps.liveTtlMs ?? 60_000;
   }
 
@@ -105,6 +115,30 @@ export class SafetyIndex {
     };
   }
 
+  /**
+   * Publishes a finished month for every peer group of the tree (the monthly timer's job, at 00:05
+   * on the 1st); groups published before keep their records. Returns how many groups it went through.
+   */
+  async publishMonth(month: string): Promise<number> {
+    if (month >= currentMonth(this.deps.clock.now())) throw new Error(`month ${month} has not ended`);
+    const { tree } = this.deps;
+    const seeds = [
+      tree.root,
+      ...['city', 'county'].map((l) => tree.codesAt(l as 'city' | 'county')[0]),
+      ...tree.codesAt('county').flatMap((c) => {
+        const town = tree.children(c)[0];
+        return town ? [town.code, tree.children(town.code)[0]?.code] : [];
+      }),
+    ].filter((c): c is string => c !== undefined);
+    const groups = new Map<string, PeerGroup>();
+    for (const c of seeds) {
+      const g = this.groups.of(c);
+      if (g) groups.set(g.id, g);
+    }
+    for (const g of groups.values()) await this.groupScores(g, month);
+    return groups.size;
+  }
+
   /** Every member's scores for a month: computed (live month) or published (earlier months). */
   groupScores(group: PeerGroup, month: string): Promise<Scores> {
     const live = month === currentMonth(this.deps.clock.now());
@@ -119,7 +153,7 @@ export class SafetyIndex {
 
   private async trend(code: string, group: PeerGroup, months: string[], current: string) {
     const past = months.filter((m) => m !== current);
-    const frozen = await readFrozenMonths(this.deps.redis, this.deps.keys, code, past, this.config);
+    const frozen = await readFrozenMonths(this.deps.redis, this.published_, code, past, this.config);
     const points = await Promise.all(
       months.map(async (m) => {
         const s = frozen.get(m) ?? (await this.groupScores(group, m)).get(code);
@@ -131,7 +165,8 @@ export class SafetyIndex {
 
   /** Published records of a group; the first call after the month ended computes and freezes them. */
   private async published(group: PeerGroup, month: string): Promise<Scores> {
-    const { redis, keys } = this.deps;
+    const { redis } = this.deps;
+    const keys = this.published_;
     const stored = await readFrozen(redis, keys, month, group.members, this.config);
     if (stored.size === group.members.length) return stored;
     const computed = await this.compute(group, month, false);

@@ -19,10 +19,10 @@ import { casesIn, planWindow, windowEvents, type WindowRecord } from './window.t
 import type { World } from './world.ts';
 
 const HOUR = 3_600_000;
-/** Events older than this are not sent: ingest refuses anything over 40 days, keep an hour's margin. */
+/** Events older than this are not sent: ingest refuses older ones (RETENTION), keep an hour's margin. */
 export const MAX_EVENT_AGE_MS = RETENTION.maxEventAgeMs - HOUR;
-/** Most history the simulator will generate (the config allows 35 days). */
-export const MAX_BACKFILL_DAYS = 38;
+/** Most history the simulator will generate: whole days within ingest's age limit. */
+export const MAX_BACKFILL_DAYS = Math.floor(MAX_EVENT_AGE_MS / 86_400_000);
 
 export interface BackfillDeps {
   world: World;
@@ -33,7 +33,16 @@ export interface BackfillDeps {
   now: () => number;
   /** Checked between batches, so stop() does not wait for a whole month of history. */
   stopped: () => boolean;
+  /** Awaited after each hour of history is handed over (`h` counts from 0): pacing, settling. */
+  afterWindow?: (h: number) => Promise<void>;
+  /**
+   * Times a batch that ingest failed on (Redis busy or away) is sent again, a few seconds apart,
+   * before the backfill gives up: ingest dedupes by event id, so a batch sent twice counts once.
+   */
+  sendRetries?: number;
 }
+
+const RETRY_PAUSE_MS = 3_000;
 
 export interface BackfillResult extends SendTotals {
   cases: number;
@@ -73,7 +82,17 @@ export async function runBackfill(p: BackfillParams, deps: BackfillDeps): Promis
     while (buffer.length >= MAX_BATCH || (all && buffer.length > 0)) {
       const batch = buffer.slice(0, MAX_BATCH);
       buffer = buffer.slice(MAX_BATCH);
-      const r = await sendEvents(deps.ingest, batch, deps.logger);
+      let r: SendTotals;
+      for (let attempt = 0; ; attempt++) {
+        try {
+          r = await sendEvents(deps.ingest, batch, deps.logger);
+          break;
+        } catch (err) {
+          if (attempt >= (deps.sendRetries ?? 0) || deps.stopped()) throw err;
+          deps.logger.warn({ err, attempt: attempt + 1 }, 'backfill batch failed; sending it again');
+          await new Promise((res) => setTimeout(res, RETRY_PAUSE_MS));
+        }
+      }
       result.accepted += r.accepted;
       result.duplicates += r.duplicates;
       result.rejected += r.rejected;
@@ -102,6 +121,7 @@ export async function runBackfill(p: BackfillParams, deps: BackfillDeps): Promis
     if (open.length > 0) result.ledger.push({ window, arrivals: open });
     release(Math.min(to, cut));
     await flush(false);
+    await deps.afterWindow?.(h);
   }
   release(cut);
   await flush(true);

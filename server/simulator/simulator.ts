@@ -32,6 +32,7 @@ import { recoverPending } from './recover.ts';
 import { SimState, simKeys } from './state.ts';
 import { createWorld } from './world.ts';
 import { settleHistory, type HistorySettling } from './settle-history.ts';
+import { runOlderHistory } from './older-history.ts';
 
 export interface SimulatorOptions {
   ingest: Ingest;
@@ -50,6 +51,11 @@ export interface SimulatorOptions {
   rates?: Partial<Rates>;
   /** Lets the simulator play the duty desks of its backfilled days (settle-history.ts). */
   history?: HistorySettling;
+  /**
+   * After going live, backfill in the background the older days back to the 1st of the last
+   * complete month (older-history.ts), paced by the aggregators' backlog (entries still to apply).
+   */
+  olderHistory?: { backlog: () => Promise<number> };
 }
 
 export interface Simulator {
@@ -159,6 +165,42 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     return r.until;
   };
 
+  /** The older history, retried like the backfill while Redis is unreachable; never blocks stop(). */
+  let older: Promise<void> | undefined;
+  const olderHistory = async (backlog: () => Promise<number>) => {
+    const settle = opts.history
+      ? () =>
+          settleHistory({
+            ...opts.history!,
+            root: opts.tree.root,
+            now: () => clock.now(),
+            logger: log,
+            stopped: () => stopped,
+          })
+      : undefined;
+    while (!stopped) {
+      try {
+        await runOlderHistory({
+          world,
+          rates,
+          ingest: opts.ingest,
+          backlog,
+          state,
+          ledger,
+          liveQueue: queue,
+          logger: log,
+          now: () => clock.now(),
+          stopped: () => stopped,
+          ...(settle ? { settle } : {}),
+        });
+        return;
+      } catch (err) {
+        log.error({ err }, `older history failed; retrying in ${RETRY_MS / 1000} s`);
+        await pause(RETRY_MS);
+      }
+    }
+  };
+
   // Backfill (or recover) in the background so the server is usable at once; retried (both are
   // idempotent) while Redis is unreachable, then the live loop starts where the history ended.
   const ready = (async () => {
@@ -177,6 +219,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     timer = setInterval(() => {
       live.tick().catch((err: unknown) => log.error({ err }, 'simulator tick failed'));
     }, TICK_MS);
+    if (opts.olderHistory) older = olderHistory(opts.olderHistory.backlog);
   })();
 
   return {
@@ -188,6 +231,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
       wake?.();
       if (timer) clearInterval(timer);
       await ready;
+      await older;
       await live.idle();
     },
   };

@@ -6,6 +6,8 @@
  *    first event is sent, so an interrupted backfill is replayed identically: same ids, same
  *    content, and ingest's dedupe turns what was already sent into no-ops.
  *  - `backfillDone`: when the backfill finished; once set, restarts recover and go live.
+ *  - `older`, `olderDone`: the same for the older history (older-history.ts), backfilled after
+ *    going live back to the 1st of the last complete month.
  *  - `sent`: every step due at or before this instant has been handed to ingest (see ledger.ts, which
  *    keeps the two sorted sets next to this hash).
  */
@@ -62,11 +64,25 @@ export class SimState {
    * The backfill to run: the one recorded by an earlier, interrupted start, or `fresh()` recorded
    * now. HSETNX settles a race between two starting processes on one plan.
    */
-  async backfillParams(fresh: () => Promise<BackfillParams>): Promise<BackfillParams> {
-    const stored = await this.redis.hget(this.key, 'backfill');
+  async backfillParams(fresh: () => Promise<BackfillParams>, field = 'backfill'): Promise<BackfillParams> {
+    const stored = await this.redis.hget(this.key, field);
     if (stored) return JSON.parse(stored) as BackfillParams;
     const params = await fresh();
-    await this.redis.hsetnx(this.key, 'backfill', JSON.stringify(params));
-    return JSON.parse((await this.redis.hget(this.key, 'backfill'))!) as BackfillParams;
+    await this.redis.hsetnx(this.key, field, JSON.stringify(params));
+    return JSON.parse((await this.redis.hget(this.key, field))!) as BackfillParams;
+  }
+
+  /** The recorded parameters of the (recent) backfill, if one ran. */
+  async recordedBackfill(): Promise<BackfillParams | undefined> {
+    const stored = await this.redis.hget(this.key, 'backfill');
+    return stored ? (JSON.parse(stored) as BackfillParams) : undefined;
+  }
+
+  async olderDone(): Promise<boolean> {
+    return (await this.redis.hexists(this.key, 'olderDone')) === 1;
+  }
+
+  async markOlderDone(now: number): Promise<void> {
+    await this.redis.hset(this.key, 'olderDone', String(now));
   }
 }

@@ -5,7 +5,6 @@ import { WARNING_LEVELS, type WarningLevel } from '../../shared/vocab.ts';
 import { ConfigError } from '../config.ts';
 import type { Tuning } from './types.ts';
 import { RULE_MODULES } from './rules/index.ts';
-import { DEFAULT_TIMELINESS, timelinessSchema } from './timeliness.ts';
 
 export const DEFAULT_RULES_FILE = new URL('./rules.default.json', import.meta.url);
 
@@ -33,6 +32,21 @@ const minutes = z
   .positive()
   .max(7 * 24 * 60);
 
+const limit = z
+  .number()
+  .int()
+  .min(1)
+  .max(7 * 24 * 60);
+
+/** 上报及时率 (server/assessment/report-timeliness.ts): when a report counts as on time. */
+export const timelinessSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  /** A report is on time when received at most this many minutes after it occurred, per kind. */
+  limitMinutes: z.strictObject({ incident: limit, dispute: limit }).default({ incident: 30, dispute: 1440 }),
+});
+export type TimelinessConfig = z.infer<typeof timelinessSchema>;
+export const DEFAULT_TIMELINESS: TimelinessConfig = { enabled: true, limitMinutes: { incident: 30, dispute: 1440 } };
+
 export const rulesFileSchema = z.strictObject({
   /** Minutes a desk has to sign an alert of each level before it escalates by itself. */
   signMinutes: z
@@ -42,10 +56,17 @@ export const rulesFileSchema = z.strictObject({
   reportMinutes: z
     .strictObject({ red: minutes, orange: minutes, yellow: minutes, blue: minutes })
     .default({ red: 30, orange: 120, yellow: 480, blue: 1440 }),
+  /**
+   * Minutes from an alert's creation to 办结 (resolved), by its level: the handling time 办结及时率
+   * judges it by (server/assessment/alert-figures.ts).
+   */
+  resolveMinutes: z
+    .strictObject({ red: minutes, orange: minutes, yellow: minutes, blue: minutes })
+    .default({ red: 1440, orange: 2880, yellow: 4320, blue: 10080 }),
   rules: z.strictObject(ruleShapes),
   /** 重大活动、敏感节点: named periods that tighten thresholds and time limits for chosen regions. */
   sensitivePeriods: z.array(sensitivePeriodSchema).default([]),
-  /** 上报及时率: when a report is on time (server/warnings/timeliness.ts). */
+  /** 上报及时率: when a report is on time (server/assessment/report-timeliness.ts). */
   timeliness: timelinessSchema.default(DEFAULT_TIMELINESS),
 });
 
@@ -110,6 +131,11 @@ export function signLimitMs(cfg: WarningsConfig, level: WarningLevel, region: st
 /** Time a dispatched department has to report in for an alert of `level`, in ms. */
 export function reportLimitMs(cfg: Pick<WarningsConfig, 'reportMinutes'>, level: WarningLevel): number {
   return cfg.reportMinutes[level] * 60_000;
+}
+
+/** Time from an alert's creation to 办结 for an alert of `level`, in ms (办结及时率). */
+export function resolveLimitMs(cfg: Pick<WarningsConfig, 'resolveMinutes'>, level: WarningLevel): number {
+  return cfg.resolveMinutes[level] * 60_000;
 }
 
 /** One level more severe (red stays red). */

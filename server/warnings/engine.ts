@@ -12,7 +12,8 @@ import { raised, signLimitMs, tuningFor, type WarningsConfig } from './config.ts
 import { warningKeys } from './keys.ts';
 import { RULE_MODULES } from './rules/index.ts';
 import type { AppliedEvent, RuleEnv, RuleModule, Warning } from './types.ts';
-import { recordEpisode, reportCounter, streamTime } from './timeliness.ts';
+import { streamTime } from '../aggregate/stream-time.ts';
+import type { EventCounter } from '../aggregate/apply.ts';
 
 export interface WarningsDeps {
   redis: RedisClient;
@@ -23,6 +24,14 @@ export interface WarningsDeps {
   config: WarningsConfig;
   /** Region name below the province, e.g. 张掖市甘州区梁家墩镇. */
   place: (code: string) => string;
+  /**
+   * 上报及时率's counting (server/assessment/report-timeliness.ts), when enabled: the count of each
+   * applied event, written in the aggregator's commit, and of each 失联 episode a rule finds.
+   */
+  reports?: {
+    countEvent: EventCounter;
+    episode(e: { id: string; region: string }, now: number): Promise<unknown>;
+  };
 }
 
 export interface WarningsEngine extends AfterAggregation {
@@ -93,10 +102,12 @@ export function createWarnings(deps: WarningsDeps): WarningsEngine {
     const one = async (w: Warning) => {
       // A 失联 episode counts against 上报及时率 whether or not an operator silenced its alerts:
       // the region did not report either way.
-      if (w.episode && config.timeliness.enabled) {
-        await recordEpisode(deps.redis, env.wkeys, w.episode, now).catch((err: unknown) =>
-          logger.error({ err, episode: w.episode }, 'counting a 失联 episode against 上报及时率 failed'),
-        );
+      if (w.episode && deps.reports) {
+        await deps.reports
+          .episode(w.episode, now)
+          .catch((err: unknown) =>
+            logger.error({ err, episode: w.episode }, 'counting a 失联 episode against 上报及时率 failed'),
+          );
       }
       const t = env.tuning(w.region, now);
       const level = t.raiseLevel ? raised(w.level) : w.level;
@@ -158,7 +169,7 @@ export function createWarnings(deps: WarningsDeps): WarningsEngine {
       if (!applied.length) return;
       await run('events', (m, cfg) => m.onEvents?.(env, applied, cfg));
     },
-    ...(config.timeliness.enabled ? { countEvent: reportCounter(env.wkeys, config.timeliness) } : {}),
+    ...(deps.reports ? { countEvent: deps.reports.countEvent } : {}),
     async onSwept(swept: SweepResult) {
       if (!swept.changed.length) return;
       await run('sweep', (m, cfg) => m.onSwept?.(env, swept, cfg));

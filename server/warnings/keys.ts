@@ -22,10 +22,6 @@ export interface WarningKeys {
   sourceHours(source: string, day: number): string;
   /** The smallest region holding everything a source system reported (its area when no key binds it). */
   sourceArea: string;
-  /** 上报及时率 counters of a region and Beijing month `YYYYMM` (server/warnings/timeliness.ts). */
-  timeliness(region: string, month: string): string;
-  /** Marks a 失联 episode as counted against 上报及时率. */
-  silenceEpisode(id: string): string;
 }
 
 export function warningKeys(keys: Pick<Keys, 'prefix'>): WarningKeys {
@@ -41,7 +37,5 @@ export function warningKeys(keys: Pick<Keys, 'prefix'>): WarningKeys {
     sourceSeen: `${p}wsrcseen`,
     sourceHours: (source, day) => `${p}wsrc:${day}:${source}`,
     sourceArea: `${p}wsrcarea`,
-    timeliness: (region, month) => `${p}wtl:${region}:${month}`,
-    silenceEpisode: (id) => `${p}wtlep:${id}`,
   };
 }

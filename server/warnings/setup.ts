@@ -1,5 +1,5 @@
 import type { RedisClient } from '../redis/connection.ts';
-import { ancestry } from '../../shared/regions.ts';
+import { provinceAncestry } from '../../shared/regions.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
 import type { Keys } from '../redis/keys.ts';
@@ -8,7 +8,7 @@ import type { Alerts } from '../alerts/service.ts';
 import { startEscalation } from '../alerts/escalation.ts';
 import { startReportInSweep } from '../alerts/report-in.ts';
 import type { WarningsConfig } from './config.ts';
-import { createWarnings, type WarningsEngine } from './engine.ts';
+import { createWarnings, type WarningsDeps, type WarningsEngine } from './engine.ts';
 
 export interface Alerting {
   rules: WarningsConfig;
@@ -26,7 +26,7 @@ export interface Alerting {
 /** 张掖市甘州区梁家墩镇: names below the province, as the explanations speak of places. */
 export function placeName(tree: RegionTree): (code: string) => string {
   return (code) =>
-    ancestry(code)
+    provinceAncestry(code)
       .slice(1)
       .map((c) => tree.get(c)?.name ?? c)
       .join('') ||
@@ -45,6 +45,8 @@ export function setupAlerting(o: {
   tree: RegionTree;
   rules: WarningsConfig;
   alerts: Alerts;
+  /** 上报及时率's counting, where events are aggregated (the composition roots build it). */
+  reports?: WarningsDeps['reports'];
 }): Alerting {
   const { rules, alerts } = o;
   const warnings = createWarnings({
@@ -55,6 +57,7 @@ export function setupAlerting(o: {
     alerts,
     config: rules,
     place: placeName(o.tree),
+    ...(o.reports ? { reports: o.reports } : {}),
   });
   return {
     rules,

@@ -26,7 +26,7 @@ export interface Warning {
   evidence: AlertEvidence[];
   /**
    * A 失联 episode this warning reports: counted once (by `id`, however often the rule sees it
-   * again) against `region`'s 上报及时率 (server/warnings/timeliness.ts).
+   * again) against `region`'s 上报及时率 (server/assessment/report-timeliness.ts).
    */
   episode?: { id: string; region: string };
 }

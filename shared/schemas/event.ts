@@ -20,7 +20,7 @@ const base = {
   severity: z.number().int().min(1).max(4),
   region: z.string().refine((c) => {
     const level = levelOf(c);
-    return level !== undefined && level !== 'province' && level !== 'city';
+    return level === 'county' || level === 'township' || level === 'village';
   }, 'must be a region code of county level or below (6, 9 or 12 digits)'),
   location: z
     .strictObject({

@@ -10,7 +10,9 @@ import {
 } from '../vocab.ts';
 import { LEVELS } from '../regions.ts';
 import { alertViewSchema } from './alert.ts';
+import { localCasesSchema } from './case.ts';
 import { count, isoTime, rate } from './common.ts';
+import { problemDigestSchema } from './problem.ts';
 
 const byCategory = z.partialRecord(z.enum([...INCIDENT_CATEGORIES, ...DISPUTE_CATEGORIES]), count);
 const byStatus = z.partialRecord(z.enum([...INCIDENT_STATUSES, ...DISPUTE_STATUSES]), count);
@@ -50,6 +52,8 @@ export const childSummarySchema = z.object({
     overdue: z.object({ dispute: count }),
   }),
   alerts: levelCountsSchema,
+  /** 重点问题 open in the child's subtree and their stars (the map can be coloured by them). */
+  problems: z.object({ open: count, stars: count }).optional(),
 });
 export type ChildSummary = z.infer<typeof childSummarySchema>;
 
@@ -95,6 +99,16 @@ export const snapshotSchema = z.object({
   alerts: z.array(alertViewSchema),
   /** Open alerts by level in the subtree. */
   alertCounts: levelCountsSchema,
+  /**
+   * 重点问题 of the subtree (降星销号). Not carried by deltas: a changed digest goes whole, and
+   * masked to public screens, as the socket `problems` event.
+   */
+  problems: problemDigestSchema.optional(),
+  /**
+   * Township and village only: the region's latest cases and its open disputes, so the centre of
+   * a wall at that level lists them from the first paint (deltas keep them current).
+   */
+  cases: localCasesSchema.optional(),
 });
 export type Snapshot = z.infer<typeof snapshotSchema>;
 

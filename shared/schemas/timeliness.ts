@@ -2,6 +2,9 @@ import { z } from 'zod';
 import { LEVELS } from '../regions.ts';
 import { count, isoTime, month, rate } from './common.ts';
 
+/** The formula as the screens and explanations say it. */
+export const TIMELINESS_FORMULA = '上报及时率 = 按时上报 ÷ (上报总数 + 失联次数)';
+
 /** `?month=YYYY-MM` of `GET /api/v1/timeliness/:code`; absent means the current (Beijing) month. */
 export const timelinessQuerySchema = z.object({ month: month.optional() });
 

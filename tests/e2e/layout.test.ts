@@ -106,8 +106,9 @@ function widestEmptyBand(page: Page): Promise<{ widest: number; spans: Array<[nu
       const r = p.getBoundingClientRect();
       if (r.top <= mid && r.bottom >= mid) spans.push([r.left, r.right]);
     }
-    // Below the county the map panel holds tiles instead of a map: they count as drawn.
-    for (const el of map.querySelectorAll('.tiles li')) {
+    // Below the county the map panel holds tiles instead of a map, and a village its feed (open
+    // disputes, latest events): they count as drawn.
+    for (const el of map.querySelectorAll('.tiles li, [data-testid=village-feed]')) {
       const r = el.getBoundingClientRect();
       if (r.top <= mid && r.bottom >= mid) spans.push([r.left, r.right]);
     }
@@ -211,7 +212,8 @@ describe('the wall below the county, with Back, and on every screen size', () =>
     expect((await server.postEvents(live)).status).toBe(200);
     const list = view.getByTestId('village-events');
     await expect.poll(() => list.locator('li').count(), { timeout: 10_000 }).toBeGreaterThanOrEqual(5);
-    expect(await list.textContent()).toContain('village 事件');
+    // The feed lists the village's latest cases (snapshot, then deltas): the new ones arrive within a delta or two.
+    await expect.poll(() => list.textContent(), { timeout: 10_000 }).toContain('village 事件');
     expect(await list.locator('b').count()).toBe(0);
     await expect
       .poll(
@@ -359,4 +361,75 @@ describe('the wall below the county, with Back, and on every screen size', () =>
     }
     await page.setViewportSize({ width: 1920, height: 1080 });
   }, 90_000);
+
+  it('is photographed at the province, county, township and village at 1920×1080, 3840×2160 and 5760×1080: nothing cut, wrapped, overlapping or left empty', async () => {
+    const village = server.tree.children(town.code)[0]!;
+    const levels = [
+      ['province', '/', '[data-testid=region-map][data-map="62"]'],
+      ['county', '/?region=620702', '[data-testid=region-map][data-regions-count]'],
+      ['township', `/?region=${town.code}`, '[data-testid=local-view][data-level=township]'],
+      ['village', `/?region=${village.code}`, '[data-testid=local-view][data-level=village]'],
+    ] as const;
+    const sizes = [
+      [1920, 1080],
+      [3840, 2160],
+      [5760, 1080],
+    ] as const;
+    // What a person reads at a glance: headings, figures, chips, tiles, list rows, the map header.
+    const texts = [
+      '[data-testid=region-title]',
+      '[data-testid=wall] section.panel > header h2',
+      '[data-testid=panel-today] .label',
+      '[data-testid=panel-today] .value',
+      '[data-testid=alert-levels] .level',
+      '[data-testid=panel-alerts] li',
+      '[data-testid=panel-map] header button',
+      '.tiles .v',
+      '[data-testid=tile-coverage]',
+    ].join(', ');
+    for (const [level, url, ready] of levels) {
+      await page.goto(`${server.url}${url}`);
+      await page.locator(ready).waitFor({ timeout: 15_000 });
+      for (const [w, h] of sizes) {
+        await page.setViewportSize({ width: w, height: h });
+        await page.waitForTimeout(1200); // charts re-laid out at the new size finish their entry
+        const where = `${level} at ${w}×${h}`;
+        expect(
+          await page.evaluate(
+            () =>
+              document.documentElement.scrollWidth <= innerWidth &&
+              document.documentElement.scrollHeight <= innerHeight,
+          ),
+          where,
+        ).toBe(true);
+        expect(await wrappedOrCut(page, texts), where).toEqual([]);
+        // Panels never sit on one another.
+        const overlaps = await page.evaluate(() => {
+          const boxes = [...document.querySelectorAll<HTMLElement>('[data-testid=wall] section.panel')].map((p) => ({
+            id: p.dataset.testid ?? '?',
+            r: p.getBoundingClientRect(),
+          }));
+          const out: string[] = [];
+          for (const [i, a] of boxes.entries())
+            for (const b of boxes.slice(i + 1))
+              if (
+                a.r.left < b.r.right - 1 &&
+                b.r.left < a.r.right - 1 &&
+                a.r.top < b.r.bottom - 1 &&
+                b.r.top < a.r.bottom - 1
+              )
+                out.push(`${a.id} × ${b.id}`);
+          return out;
+        });
+        expect(overlaps, where).toEqual([]);
+        if (w / h > 2.5) {
+          const band = await widestEmptyBand(page);
+          expect(band.widest / w, `${where}: ${JSON.stringify(band)}`).toBeLessThan(0.15);
+        }
+        if (w === 1920) expect(await textUnder(page, 16), where).toEqual([]);
+        await shoot(page, `${level}-${w}x${h}`);
+      }
+      await page.setViewportSize({ width: 1920, height: 1080 });
+    }
+  }, 240_000);
 });

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 /** Where screenshots go (git-ignored). */
 export const ARTIFACTS = path.resolve(import.meta.dirname, '..', '.artifacts');
@@ -55,4 +55,34 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const file = path.join(ARTIFACTS, `${name}.png`);
   await page.screenshot({ path: file });
   return file;
+}
+
+/**
+ * One chromium with a context per signed-in account (each context has its own localStorage, so
+ * walls of different viewers and a console share the browser but not their sessions).
+ */
+export async function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-sync'],
+  });
+}
+
+/** A context signed in as `user` (token and user written to localStorage before any page script). */
+export async function signedInContext(
+  browser: Browser,
+  token: string,
+  user: { username: string; role: string; region: string },
+  viewport = { width: 1920, height: 1080 },
+): Promise<BrowserContext> {
+  const context = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'America/New_York' });
+  await context.addInitScript(
+    ([t, u]) => {
+      localStorage.setItem('pingan.token', t);
+      localStorage.setItem('pingan.user', u);
+    },
+    [token, JSON.stringify(user)] as const,
+  );
+  return context;
 }

@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { RedisClient } from '../../server/redis/connection.ts';
 import { readSnapshot } from '../../server/aggregate/snapshot.ts';
-import { createKeys } from '../../server/redis/keys.ts';
+import { createKeyRing } from '../../server/redis/keys.ts';
 import type { RegionTree } from '../../server/regions/tree.ts';
 import { LEVELS } from '../../shared/regions.ts';
 import type { Snapshot } from '../../shared/schemas/snapshot.ts';
@@ -18,13 +18,14 @@ export async function compareAll(
   redis: RedisClient,
   expected: Map<string, Expected>,
   now: number,
-  opts: { overdue?: boolean } = {},
+  opts: { overdue?: boolean; only?: (code: string) => boolean } = {},
 ): Promise<{ checked: number; mismatches: string[] }> {
-  const deps = { redis, keys: createKeys(tree.root), region: (c: string) => tree.info(c) };
+  const deps = { redis, keys: createKeyRing(tree.root, tree.provinces), region: (c: string) => tree.info(c) };
   let checked = 0;
   const mismatches: string[] = [];
   for (const level of LEVELS) {
     for (const code of tree.codesAt(level)) {
+      if (opts.only && !opts.only(code)) continue;
       const s = (await readSnapshot(deps, code, now)) as Snapshot;
       const x = expected.get(code);
       const got = {

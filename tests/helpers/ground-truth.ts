@@ -70,6 +70,14 @@ export function generate(
   const rand = prng(opts.seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
   const places = [...tree.codesAt('village'), ...tree.codesAt('township'), ...tree.codesAt('county')];
+  // A case stays in its province: each province counts its own cases under its own keys (a
+  // national deployment), so a follow-up naming another province would be that province's case.
+  const byProvince = new Map<string, string[]>();
+  for (const p of places) {
+    let list = byProvince.get(p.slice(0, 2));
+    if (!list) byProvince.set(p.slice(0, 2), (list = []));
+    list.push(p);
+  }
   const byCase = new Map<string, GenEvent[]>();
   const valid: GenEvent[] = [];
   let n = 0;
@@ -100,7 +108,7 @@ export function generate(
         status: chain[s]!,
         severity: 1 + Math.floor(rand() * 4),
         // Later events sometimes name another place: the case keeps the first one's.
-        region: s > 0 && rand() < 0.1 ? pick(places) : region,
+        region: s > 0 && rand() < 0.1 ? pick(byProvince.get(region.slice(0, 2))!) : region,
         occurredAt: isoBeijing(Math.floor(t)),
         channel: pick(CHANNELS),
         summary: `第${n}号`,

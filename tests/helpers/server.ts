@@ -6,6 +6,7 @@ import { createLogger } from '../../server/log.ts';
 import { loadRegionTree, type RegionTree } from '../../server/regions/tree.ts';
 import { createServer, type PinganServer } from '../../server/app.ts';
 import type { Clock } from '../../server/clock.ts';
+import type { ProblemSource } from '../../server/assessment/problem-source.ts';
 import type { LoginReply } from '../../shared/schemas/user.ts';
 import type { Role } from '../../shared/schemas/user.ts';
 import { startTestRedis, type TestRedis } from './redis.ts';
@@ -45,6 +46,9 @@ export async function startTestServer(
     clock?: Clock;
     env?: Record<string, string>;
     staticDir?: string;
+    problems?: ProblemSource;
+    /** Another tree than Gansu's (a national one: its root is then the config's REGION_ROOT). */
+    tree?: RegionTree;
   } = {},
 ): Promise<TestServer> {
   const redis = opts.cluster ? undefined : (opts.redis ?? (await startTestRedis()));
@@ -61,10 +65,10 @@ export async function startTestServer(
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     // A simulated clock lives on this thread: the aggregator must too.
     ...(opts.clock ? { AGGREGATOR: 'inline' } : {}),
+    ...(opts.tree ? { REGION_ROOT: opts.tree.root } : {}),
     ...opts.env,
   });
-  treePromise ??= loadRegionTree('62');
-  const tree = await treePromise;
+  const tree = opts.tree ?? (await (treePromise ??= loadRegionTree('62')));
   const server = await createServer({
     config,
     redis: redis ? singleNode(redis.options) : opts.cluster!.target,
@@ -73,11 +77,12 @@ export async function startTestServer(
     secrets: { demoIngestKey: ingestKey },
     ...(opts.clock ? { clock: opts.clock } : {}),
     ...(opts.staticDir ? { staticDir: opts.staticDir } : {}),
+    ...(opts.problems ? { problems: opts.problems } : {}),
   });
   const port = await server.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${port}`;
   if (!(await server.users.exists('admin'))) {
-    await server.users.create({ username: 'admin', password: adminPassword, role: 'admin', region: '62' });
+    await server.users.create({ username: 'admin', password: adminPassword, role: 'admin', region: tree.root });
   }
   const login = async (username: string, password: string) => {
     const res = await fetch(`${url}/api/v1/auth/login`, {

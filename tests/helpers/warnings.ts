@@ -11,6 +11,7 @@ import { applyBatch, sweepOverdue, type ApplyResult } from '../../server/aggrega
 import { slaTable } from '../../server/aggregate/sla.ts';
 import { loadRulesConfig, parseRulesConfig, type WarningsConfig } from '../../server/warnings/config.ts';
 import { setupAlerting, type Alerting } from '../../server/warnings/setup.ts';
+import { reportsOption } from '../../server/assessment/report-timeliness.ts';
 import { alertsFromRules } from '../../server/alerts/service.ts';
 import { startTestRedis, type TestRedis } from './redis.ts';
 
@@ -99,6 +100,8 @@ export async function startRulesHarness(
     tree,
     rules: config,
     alerts: alertsFromRules({ redis, keys, clock }, config),
+    // As the composition roots wire it: 上报及时率 counts where events are aggregated.
+    ...reportsOption(redis, keys, config.timeliness),
   });
   // As the pipeline wires it: the rules' event counts (上报及时率) go into the aggregation's commit.
   const countEvent = alerting.warnings.countEvent;

@@ -6,8 +6,7 @@ import { drained } from '../helpers/drain.ts';
 import { compareAll } from '../helpers/compare.ts';
 import { createKeys } from '../../server/redis/keys.ts';
 import { AGGREGATOR_GROUP } from '../../server/redis/keys.ts';
-import { warningKeys } from '../../server/warnings/keys.ts';
-import { readTimeliness } from '../../server/warnings/timeliness.ts';
+import { readTimeliness } from '../../server/assessment/report-timeliness.ts';
 import { buckets } from '../../server/time/beijing.ts';
 
 const keys = createKeys('62');
@@ -70,7 +69,7 @@ describe('an aggregator killed with SIGKILL halfway', () => {
     // Every accepted event is one report for 上报及时率, counted in the same commit as the case.
     let reports = 0;
     for (const month of new Set([buckets(now).month, buckets(Date.now()).month]))
-      reports += (await readTimeliness(t.server.redis, warningKeys(keys), '62', month)).reports;
+      reports += (await readTimeliness(t.server.redis, keys, '62', month)).reports;
     expect(reports).toBe(total);
     for (const w of workers) w.kill('SIGKILL');
   }, 240_000);

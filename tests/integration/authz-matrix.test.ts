@@ -3,6 +3,8 @@ import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { listRoutes } from '../helpers/routes.ts';
 import { openSocket, subscribe } from '../helpers/socket.ts';
 import { ALERT_ACTIONS, TASK_ACTIONS } from '../../shared/alert-machine.ts';
+import { io as connectSocket } from 'socket.io-client';
+import type { TestSocket } from '../helpers/socket.ts';
 
 /**
  * The authorization matrix of issue 4: every principal × every route and socket action × a region
@@ -56,6 +58,9 @@ const adminOnly = (ok: number) => roles(['admin'], ok);
 
 let t: TestServer;
 let root: string;
+/** A province commander: gives the wall orders the matrix releases. */
+let rootCommander: string;
+const wallSockets: TestSocket[] = [];
 const auth: Partial<Record<Who, string>> = {};
 let n = 0;
 const unique = (s: string) => `${s}-${++n}`;
@@ -76,10 +81,14 @@ async function call(method: string, req: Req, who: Who): Promise<number> {
   return res.status;
 }
 
-async function asRoot(method: string, path: string, body?: unknown): Promise<unknown> {
+async function asRootCommander(method: string, path: string, body?: unknown): Promise<unknown> {
+  return asRoot(method, path, body, rootCommander);
+}
+
+async function asRoot(method: string, path: string, body?: unknown, token = root): Promise<unknown> {
   const res = await fetch(`${t.url}/api/v1${path}`, {
     method,
-    headers: { authorization: `Bearer ${root}`, 'content-type': 'application/json' },
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   if (!res.ok) throw new Error(`${method} ${path} as root admin: ${res.status} ${await res.text()}`);
@@ -181,8 +190,30 @@ const MATRIX: Record<string, Row> = {
     request: (_w, where) => ({ path: `/api/v1/timeliness/${REGION[where]}` }),
     expect: anyUser(200),
   },
+  // 督办考核 and the monthly 通报: the same scope as every region route.
+  'GET /api/v1/assessment/:code': {
+    request: (_w, where) => ({ path: `/api/v1/assessment/${REGION[where]}` }),
+    expect: anyUser(200),
+  },
+  'GET /api/v1/assessment/:code/export': {
+    request: (_w, where) => ({ path: `/api/v1/assessment/${REGION[where]}/export?format=csv` }),
+    expect: anyUser(200),
+  },
+  'GET /api/v1/reports/monthly/:code': {
+    request: (_w, where) => ({ path: `/api/v1/reports/monthly/${REGION[where]}` }),
+    expect: anyUser(200),
+  },
   'GET /api/v1/snapshot/:code': {
     request: (_w, where) => ({ path: `/api/v1/snapshot/${REGION[where]}` }),
+    expect: anyUser(200),
+  },
+  // Replay's ticker events: the same readers and scope as the live snapshot.
+  'GET /api/v1/replay/:code/events': {
+    request: (_w, where) => {
+      const to = new Date(Date.now() - 1000).toISOString();
+      const from = new Date(Date.now() - 600_000).toISOString();
+      return { path: `/api/v1/replay/${REGION[where]}/events?from=${from}&to=${to}` };
+    },
     expect: anyUser(200),
   },
 
@@ -239,6 +270,20 @@ const MATRIX: Record<string, Row> = {
     request: (_w, where) => ({ path: `/api/v1/alerts?region=${REGION[where]}` }),
     expect: anyUser(200),
   },
+  'GET /api/v1/alerts/export': {
+    request: (_w, where) => ({ path: `/api/v1/alerts/export?format=csv&state=closed&region=${REGION[where]}` }),
+    expect: anyUser(200),
+  },
+
+  // The case index (server/http/routes/cases.ts): read by any account but a department's, in its subtree.
+  'GET /api/v1/cases': {
+    request: (_w, where) => ({ path: `/api/v1/cases?region=${REGION[where]}` }),
+    expect: anyUser(200),
+  },
+  'GET /api/v1/cases/export': {
+    request: (_w, where) => ({ path: `/api/v1/cases/export?format=xlsx&region=${REGION[where]}` }),
+    expect: anyUser(200),
+  },
   'GET /api/v1/alerts/:id': {
     request: (who, where) => ({ path: `/api/v1/alerts/${alertFor(who, where)}` }),
     expect: anyUser(200),
@@ -278,6 +323,48 @@ const MATRIX: Record<string, Row> = {
     request: (_w, where) => ({ path: `/api/v1/supervision?region=${REGION[where]}` }),
     expect: anyUser(200),
   },
+  // 重点问题 (issue 16): desks read their subtree's, a department those it takes part in; commanders
+  // and admins register; the owner department marks done; the registering level verifies and
+  // raises stars; a level above supervises.
+  'GET /api/v1/problems': {
+    request: (_w, where) => ({ path: `/api/v1/problems?region=${REGION[where]}` }),
+    expect: roles(USERS, 200),
+  },
+  'POST /api/v1/problems': {
+    request: (_w, where) => ({ path: '/api/v1/problems', body: problemBody(REGION[where]) }),
+    expect: roles(['commander', 'admin'], 201),
+  },
+  'GET /api/v1/problems/:id': {
+    request: (_w, where) => ({ path: `/api/v1/problems/${problemIds[where]}` }),
+    expect: roles(USERS, 200),
+  },
+  'POST /api/v1/problems/:id/milestones/:n/done': {
+    request: (_w, where) => ({
+      path: `/api/v1/problems/${problemIds[where]}/milestones/1/done`,
+      body: { evidence: '已完成' },
+    }),
+    expect: roles(['department'], 'allowed'),
+  },
+  'POST /api/v1/problems/:id/milestones/:n/verify': {
+    request: (_w, where) => ({ path: `/api/v1/problems/${problemIds[where]}/milestones/2/verify`, body: {} }),
+    expect: roles(['duty', 'commander', 'admin'], 'allowed'),
+  },
+  'POST /api/v1/problems/:id/restar': {
+    // A fresh problem of one star each time: a second 升星 to the same stars is bad input, not authorization.
+    request: async (_w, where) => ({
+      path: `/api/v1/problems/${where === 'in' ? await newProblem(auth.commander!, REGION.in) : problemIds.out}/restar`,
+      body: { stars: 2, reason: '逾期未改', milestone: { title: '补充措施', deadline: later(), weight: 1 } },
+    }),
+    expect: roles(['commander', 'admin'], 'allowed'),
+  },
+  'POST /api/v1/problems/:id/supervise': {
+    // Registered by a township commander: the matrix's users (county) are the level above.
+    request: (_w, where) => ({
+      path: `/api/v1/problems/${where === 'in' ? problemIds.township : problemIds.out}/supervise`,
+      body: {},
+    }),
+    expect: roles(['duty', 'commander', 'admin'], 'allowed'),
+  },
   'GET /api/v1/silences': {
     request: (_w, where) => ({ path: `/api/v1/silences?region=${REGION[where]}` }),
     expect: anyUser(200),
@@ -296,7 +383,74 @@ const MATRIX: Record<string, Row> = {
     },
     expect: roles(['commander', 'admin'], 204),
   },
+
+  // Walls and 一键上墙 (issue 19): desks command the walls of their area; admins only see the list.
+  'GET /api/v1/walls': {
+    request: () => ({ path: '/api/v1/walls' }),
+    expect: (who) => (!isUser(who) ? 401 : ['duty', 'commander', 'admin'].includes(who) ? 200 : 403),
+  },
+  'POST /api/v1/walls/focus': {
+    // The wall is in the caller's area; "out" puts up a region outside it.
+    request: (_w, where) => ({
+      path: '/api/v1/walls/focus',
+      body: {
+        walls: ['矩阵屏'],
+        target: { region: REGION[where] },
+        until: new Date(Date.now() + 60_000).toISOString(),
+      },
+    }),
+    expect: roles(['duty', 'commander'], 201),
+  },
+  'DELETE /api/v1/walls/orders/:id': {
+    request: async (_w, where) => {
+      const wall = where === 'in' ? '矩阵屏' : '矩阵外屏';
+      const body = { walls: [wall], target: { region: where === 'in' ? HOME : REGION.out } };
+      const { order } = (await asRootCommander('POST', '/walls/focus', body)) as { order: { id: string } };
+      return { path: `/api/v1/walls/orders/${order.id}` };
+    },
+    expect: roles(['duty', 'commander'], 200),
+  },
 };
+
+const later = () => new Date(Date.now() + 7 * 86_400_000).toISOString();
+/** A problem of 2 stars led by the region's police (the matrix's department, for 620702 and below). */
+const problemBody = (region: string) => {
+  const county = region.slice(0, 6);
+  return {
+    region,
+    title: unique('矩阵问题'),
+    description: '矩阵测试',
+    stars: 2,
+    lead: `dep-${county}-police`,
+    milestones: [
+      { title: '措施一', deadline: later(), weight: 1 },
+      { title: '措施二', deadline: later(), weight: 1 },
+    ],
+  };
+};
+const problemIds: Record<Where | 'township', string> = { in: '', out: '', township: '' };
+async function newProblem(token: string, region: string): Promise<string> {
+  const res = await fetch(`${t.url}/api/v1/problems`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      ...problemBody(region),
+      stars: 1,
+      milestones: [{ title: '措施', deadline: later(), weight: 1 }],
+    }),
+  });
+  if (res.status !== 201) throw new Error(`problem: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { problem: { id: string } }).problem.id;
+}
+async function problemOf(token: string, region: string): Promise<string> {
+  const res = await fetch(`${t.url}/api/v1/problems`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(problemBody(region)),
+  });
+  if (res.status !== 201) throw new Error(`problem: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { problem: { id: string } }).problem.id;
+}
 
 /** Socket actions: the ack's error code, `ok`, or the handshake's refusal. */
 const SOCKET_MATRIX: Record<string, (who: Who, where: Where) => string> = {
@@ -304,6 +458,8 @@ const SOCKET_MATRIX: Record<string, (who: Who, where: Where) => string> = {
   subscribe: (who, where) =>
     !isUser(who) ? 'unauthenticated' : where === 'in' && who !== 'department' ? 'ok' : 'out_of_scope',
   unsubscribe: (who) => (!isUser(who) ? 'unauthenticated' : 'ok'),
+  // Only a named main wall whose viewer commands walls leads its group; the matrix socket is no wall.
+  'wall:drill': (who, where) => (!isUser(who) ? 'unauthenticated' : where === 'in' ? 'forbidden' : 'out_of_scope'),
 };
 
 function matches(expected: Expected, status: number): boolean {
@@ -325,7 +481,30 @@ beforeAll(async () => {
   });
   auth.department = await t.login('mx-department', 'pw-mx-department-12345');
   for (const where of ['in', 'out'] as const) await t.userToken(`mx-target-${where}`, 'wall', REGION[where]);
+  if (listRoutes(t.server).includes('POST /api/v1/problems')) {
+    problemIds.in = await problemOf(auth.commander!, REGION.in);
+    problemIds.out = await problemOf(root, REGION.out);
+    problemIds.township = await problemOf(await t.userToken('mx-town-commander', 'commander', REGION.in), REGION.in);
+  }
   auth.ingest = ((await asRoot('POST', '/ingest-keys', { source: 'matrix', region: HOME })) as { key: string }).key;
+  rootCommander = await t.userToken('mx-root-commander', 'commander', '62');
+  // Two named walls: one in the matrix's home region, one outside it.
+  for (const [name, token] of [
+    ['矩阵屏', auth.wall!],
+    ['矩阵外屏', await t.userToken('mx-wall-out', 'wall', REGION.out)],
+  ] as const) {
+    const s: TestSocket = connectSocket(t.url, {
+      transports: ['websocket'],
+      auth: { token, wall: name },
+      reconnection: false,
+      forceNew: true,
+      autoConnect: false,
+    });
+    const registered = new Promise((r) => s.once('wall:registered', r));
+    s.connect();
+    expect(await registered).toMatchObject({ ok: true });
+    wallSockets.push(s);
+  }
 
   if (listRoutes(t.server).includes('GET /api/v1/alerts')) {
     const cases = [
@@ -354,7 +533,10 @@ beforeAll(async () => {
     }
   }
 });
-afterAll(async () => t?.stop());
+afterAll(async () => {
+  for (const s of wallSockets) s.close();
+  await t?.stop();
+});
 
 describe('the authorization matrix', () => {
   it('has a row for every route the server answers', () => {
@@ -407,7 +589,7 @@ describe('the authorization matrix', () => {
             const r = await subscribe(socket, REGION[where]);
             got = r.ok ? 'ok' : r.error.code;
           } else {
-            const r = await socket.timeout(5000).emitWithAck('unsubscribe', REGION[where]);
+            const r = await socket.timeout(5000).emitWithAck(action as 'unsubscribe', REGION[where]);
             got = r.ok ? 'ok' : r.error.code;
           }
           if (got !== expectFor(who, where))

@@ -8,8 +8,7 @@ import { drained } from '../helpers/drain.ts';
 import { compareAll } from '../helpers/compare.ts';
 import { sleep } from '../helpers/process.ts';
 import { AGGREGATOR_GROUP, createKeys } from '../../server/redis/keys.ts';
-import { readTimeliness } from '../../server/warnings/timeliness.ts';
-import { warningKeys } from '../../server/warnings/keys.ts';
+import { readTimeliness } from '../../server/assessment/report-timeliness.ts';
 import { buckets } from '../../server/time/beijing.ts';
 
 // Ingest over HTTP into a Redis Cluster of 3 masters and 3 replicas; the master that owns the
@@ -125,7 +124,7 @@ describe('a Redis Cluster master killed with SIGKILL in the middle of the feed',
 
     let counted = 0;
     for (const month of new Set([buckets(now - 3 * 86_400_000).month, buckets(now).month]))
-      counted += (await readTimeliness(t.server.redis, warningKeys(keys), '62', month)).reports;
+      counted += (await readTimeliness(t.server.redis, keys, '62', month)).reports;
     console.log(
       `cluster master ${killed!.port} SIGKILLed after ${killAfter} of ${batches.length} batches; replica ` +
         `${promoted.port} serves the slot (seen ${failoverSeconds.toFixed(1)} s after the kill). Events sent ` +

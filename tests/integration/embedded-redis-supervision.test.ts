@@ -6,8 +6,7 @@ import { drained } from '../helpers/drain.ts';
 import { compareAll } from '../helpers/compare.ts';
 import { loadRegionTree, type RegionTree } from '../../server/regions/tree.ts';
 import { createKeys } from '../../server/redis/keys.ts';
-import { warningKeys } from '../../server/warnings/keys.ts';
-import { readTimeliness } from '../../server/warnings/timeliness.ts';
+import { readTimeliness } from '../../server/assessment/report-timeliness.ts';
 import { buckets } from '../../server/time/beijing.ts';
 import { alive, sleep } from '../helpers/process.ts';
 
@@ -104,7 +103,7 @@ describe('the embedded redis-server killed with SIGKILL in the middle of the fee
 
     let counted = 0;
     for (const month of new Set([buckets(now - 3 * 86_400_000).month, buckets(now).month]))
-      counted += (await readTimeliness(redis, warningKeys(keys), '62', month)).reports;
+      counted += (await readTimeliness(redis, keys, '62', month)).reports;
     console.log(
       `embedded Redis SIGKILLed after ${killAfter} of ${batches.length} batches: events sent ${gen.sent.length} ` +
         `(${gen.valid} distinct valid) in ${attempts} requests (${failures} failed or timed out and were resent); ` +

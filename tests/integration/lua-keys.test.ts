@@ -16,8 +16,12 @@ import { alertKeys } from '../../server/alerts/keys.ts';
 import { createAuditLog } from '../../server/audit/log.ts';
 import { createLoginFailures } from '../../server/audit/login-failures.ts';
 import { freeze } from '../../server/safety-index/store.ts';
-import { recordEpisode } from '../../server/warnings/timeliness.ts';
-import { warningKeys } from '../../server/warnings/keys.ts';
+import { recordEpisode } from '../../server/assessment/report-timeliness.ts';
+import { freezeReplies } from '../../server/assessment/store.ts';
+import { ReplayBase } from '../../server/replay/base.ts';
+import { createWallRegistry, wallId } from '../../server/walls/registry.ts';
+import { createWallOrders } from '../../server/walls/orders.ts';
+import { createProblems } from '../../server/problems/service.ts';
 import { ManualClock } from '../../server/clock.ts';
 import { buckets } from '../../server/time/beijing.ts';
 import type { StoredEvent } from '../../shared/schemas/event.ts';
@@ -81,12 +85,16 @@ describe('Lua scripts declare every key they touch', () => {
     const appended = await appendEvents(redis, keys, events);
     expect(appended.appended).toEqual([true, true, true]);
     await ensureGroup(redis, keys.events);
+    // replay-base.lua first, so commit.lua also writes the replay log of the epoch it names.
+    const replay = new ReplayBase({ redis, keys, owners: ['62', '6207', '620702'] });
     const res = await applyBatch(
-      { redis, keys, sla: slaTable() },
+      { redis, keys, sla: slaTable(), replay },
       events.map((e) => ({ entryId: '', event: e })),
       NOW,
     );
     expect(res.codes).toEqual(['N', 'N', 'N']);
+    const epoch = await redis.get(keys.replayEpoch);
+    expect(await redis.llen(keys.replayLog(epoch!, Math.floor(NOW / 3_600_000)))).toBe(3);
     expect(await reapConsumers(redis, keys.events, 'me', 1)).toEqual([]);
 
     // The alert scripts, through every step of an alert's life.
@@ -155,9 +163,73 @@ describe('Lua scripts declare every key they touch', () => {
       at: NOW,
     } as unknown as Parameters<typeof freeze>[3][number];
     expect(await freeze(redis, keys, month, [scored])).toBe(1);
-    expect(await recordEpisode(redis, warningKeys(keys), { id: 'ep1', region: '620702001' }, NOW)).toBe(true);
+    expect(await recordEpisode(redis, keys, { id: 'ep1', region: '620702001' }, NOW)).toBe(true);
 
-    // Nothing defined and left untried: a new script must be added above.
+    // 督办考核 frozen months, 重点问题 commits, walls (registry, orders and their release).
+    const reply = { region: { code: '620702' } } as unknown as Parameters<typeof freezeReplies>[3][number];
+    expect(await freezeReplies(redis, keys, month, [reply])).toBe(1);
+    const problems = createProblems({
+      redis,
+      keys,
+      clock,
+      departments: {
+        callable: async () =>
+          [{ id: 'dep-police', name: '公安局' }] as unknown as Awaited<
+            ReturnType<Parameters<typeof createProblems>[0]['departments']['callable']>
+          >,
+      },
+    });
+    const registered = await problems.register({
+      region: '620702',
+      desk: '6207',
+      title: '积案化解',
+      description: '多年信访积案',
+      stars: 3,
+      lead: 'dep-police',
+      partners: [],
+      milestones: [{ title: '摸排', deadline: NOW + 86_400_000, weight: 1 }],
+      alerts: [],
+      by: 'commander',
+    });
+    expect(registered.ok).toBe(true);
+    const registry = createWallRegistry({ redis, keys, clock, ttlMs: 60_000 });
+    const wall = wallId('6207', '主屏');
+    await registry.register({
+      id: wall,
+      name: '主屏',
+      region: '6207',
+      user: 'w',
+      role: 'wall',
+      since: NOW,
+      socket: 's1',
+    });
+    expect(await registry.refresh(wall, 's1')).toBe(true);
+    const orders = createWallOrders({
+      redis,
+      keys,
+      clock,
+      registry,
+      audit,
+      hasRegion: () => true,
+      alertRegion: async () => undefined,
+      defaultMs: 600_000,
+      maxMs: 3_600_000,
+    });
+    const commander = { username: 'commander', region: '6207' };
+    const order = await orders.give(commander, { walls: [wall], target: { region: '620702' } });
+    expect(await orders.releaseOrder(commander, order.id)).toEqual([wall]);
+
+    // Nothing defined and left untried: a new script must be added above. Every module that
+    // defines one is loaded first, so a script in a module this test does not import is not missed.
+    const root = path.join(import.meta.dirname, '../../server');
+    const definers = (fs.readdirSync(root, { recursive: true }) as string[]).filter(
+      (f) =>
+        f.endsWith('.ts') &&
+        !f.endsWith(path.join('redis', 'lua.ts')) &&
+        /defineLua\(/.test(fs.readFileSync(path.join(root, f), 'utf8')),
+    );
+    expect(definers.length).toBeGreaterThan(5);
+    for (const f of definers) await import(path.join(root, f));
     const tried = new Set(luaRuns().keys());
     expect(
       luaScripts()

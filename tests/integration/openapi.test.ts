@@ -9,6 +9,7 @@ import { ALERT_ACTIONS } from '../../shared/alert-machine.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { listRoutes } from '../helpers/routes.ts';
 import { responseChecker } from '../helpers/openapi-responses.ts';
+import { io as connectSocket } from 'socket.io-client';
 
 /**
  * /api/v1/openapi.json against the server it describes: valid OpenAPI 3.1, clean under
@@ -249,9 +250,38 @@ describe('real replies, good and bad, match the document', () => {
     expect((await call('GET', '/api/v1/index/620702?month=13', { token: wall })).status).toBe(400);
     expect((await call('GET', '/api/v1/timeliness/620702', { token: wall })).status).toBe(200);
     expect((await call('GET', '/api/v1/timeliness/620702001001', { token: wall })).status).toBe(404);
+    expect((await call('GET', '/api/v1/assessment/620702', { token: wall })).status).toBe(200);
+    expect((await call('GET', '/api/v1/assessment/620702?month=2099-01', { token: wall })).status).toBe(400);
+    expect((await call('GET', '/api/v1/assessment/620702001001', { token: wall })).status).toBe(404);
+    expect((await call('GET', '/api/v1/assessment/620702/export?format=csv', { token: wall })).status).toBe(200);
+    expect((await call('GET', '/api/v1/assessment/620702/export?format=xlsx', { token: wall })).status).toBe(200);
+    expect((await call('GET', '/api/v1/reports/monthly/620702', { token: wall })).status).toBe(200);
+    expect((await call('GET', '/api/v1/reports/monthly/620702?format=csv', { token: wall })).status).toBe(200);
+    expect((await call('GET', '/api/v1/reports/monthly/620702?format=doc', { token: wall })).status).toBe(400);
     expect(
       (await call('GET', '/api/v1/openapi.json', { headers: { origin: 'http://elsewhere.example' } })).status,
     ).toBe(403);
+  });
+
+  it('covers cases and exports: a page, a refused query, files of both formats, a region outside', async () => {
+    await call('POST', '/api/v1/events', { token: t.ingestKey, body: [dispute('oa-case')] });
+    let total = 0;
+    const end = Date.now() + 15_000;
+    while (total === 0 && Date.now() < end) {
+      total = ((await call('GET', '/api/v1/cases?region=620702&limit=5', { token: wall })).body as { total: number })
+        .total;
+      if (!total) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(total).toBeGreaterThan(0);
+    expect((await call('GET', '/api/v1/cases?kind=rumour', { token: wall })).status).toBe(400);
+    expect((await call('GET', '/api/v1/cases?region=620102', { token: countyDuty })).status).toBe(403);
+    expect((await call('GET', '/api/v1/cases/export?format=csv&region=620702', { token: wall })).status).toBe(200);
+    expect((await call('GET', '/api/v1/cases/export?format=xlsx', { token: countyDuty })).status).toBe(200);
+    expect((await call('GET', '/api/v1/cases/export', { token: countyDuty })).status).toBe(400);
+    expect((await call('GET', '/api/v1/alerts/export?format=csv&state=closed', { token: countyDuty })).status).toBe(
+      200,
+    );
+    expect((await call('GET', '/api/v1/alerts/export?format=pdf', { token: countyDuty })).status).toBe(400);
   });
 
   it('covers alert work: the list, one alert in full, a step, a refused step, and silences', async () => {
@@ -288,6 +318,32 @@ describe('real replies, good and bad, match the document', () => {
     expect((await call('DELETE', '/api/v1/silences/nonsense/620702', { token: admin })).status).toBe(400);
   }, 30_000);
 
+  it('covers 重点问题: register, list, one in full with its history, steps done and refused, 督办', async () => {
+    const deadline = new Date(Date.now() + 86_400_000).toISOString();
+    const body = {
+      region: '620702001',
+      title: '文档测试问题',
+      description: '文档测试',
+      stars: 2,
+      lead: 'dep-620702-police',
+      milestones: [{ title: '措施', deadline, weight: 2 }],
+    };
+    const made = await call('POST', '/api/v1/problems', { token: admin, body });
+    expect(made.status).toBe(201);
+    const id = (made.body as { problem: { id: string } }).problem.id;
+    expect((await call('POST', '/api/v1/problems', { token: admin, body: { ...body, stars: 7 } })).status).toBe(400);
+    expect((await call('POST', '/api/v1/problems', { token: countyDuty, body })).status).toBe(403);
+    expect((await call('GET', '/api/v1/problems?region=620702&state=all', { token: wall })).status).toBe(200);
+    expect((await call('GET', `/api/v1/problems/${id}`, { token: countyDuty })).status).toBe(200);
+    expect((await call('GET', '/api/v1/problems/pr-nosuch', { token: countyDuty })).status).toBe(404);
+    const verify = `/api/v1/problems/${id}/milestones/1/verify`;
+    expect((await call('POST', verify, { token: admin, body: {} })).status).toBe(409);
+    const restar = { stars: 3, reason: '演练', milestone: { title: '加码', deadline, weight: 1 } };
+    expect((await call('POST', `/api/v1/problems/${id}/restar`, { token: admin, body: restar })).status).toBe(200);
+    expect((await call('POST', `/api/v1/problems/${id}/supervise`, { token: admin, body: {} })).status).toBe(403);
+    expect((await call('GET', '/api/v1/supervision?region=62', { token: admin })).status).toBe(200);
+  });
+
   it('covers administration: users, ingest keys and the audit trail', async () => {
     const user = { username: 'oa-made', password: 'password-123', role: 'duty', region: '620702' };
     expect((await call('POST', '/api/v1/users', { token: admin, body: user })).status).toBe(201);
@@ -316,6 +372,41 @@ describe('real replies, good and bad, match the document', () => {
 
     expect((await call('GET', '/api/v1/audit?limit=50', { token: admin })).status).toBe(200);
     expect((await call('GET', '/api/v1/audit', { token: countyDuty })).status).toBe(403);
+  });
+
+  it('covers the wall routes: the list, an order and its release, and their refusals', async () => {
+    const screen = connectSocket(t.url, {
+      transports: ['websocket'],
+      auth: { token: wall, wall: '文档屏' },
+      reconnection: false,
+      forceNew: true,
+      autoConnect: false,
+    });
+    const registered = new Promise((r) => screen.once('wall:registered', r));
+    screen.connect();
+    try {
+      expect(await registered).toMatchObject({ ok: true });
+      expect((await call('GET', '/api/v1/walls', { token: countyDuty })).status).toBe(200);
+      expect((await call('GET', '/api/v1/walls', { token: wall })).status).toBe(403);
+      const until = new Date(Date.now() + 1500).toISOString();
+      const given = await call('POST', '/api/v1/walls/focus', {
+        token: countyDuty,
+        body: { walls: ['文档屏'], target: { region: '620702001' }, until },
+      });
+      expect(given.status).toBe(201);
+      const id = (given.body as { order: { id: string } }).order.id;
+      const focus = (body: unknown) => call('POST', '/api/v1/walls/focus', { token: countyDuty, body });
+      expect((await focus({ walls: ['文档屏'], release: true })).status).toBe(200);
+      expect((await focus({ walls: ['无此屏'], target: { region: '620702' } })).status).toBe(404);
+      expect((await focus({ walls: ['文档屏'], target: { region: '6201' } })).status).toBe(403);
+      expect((await focus({ walls: ['文档屏'] })).status).toBe(400);
+      expect((await call('DELETE', '/api/v1/walls/orders/o-0000000000000000', { token: countyDuty })).status).toBe(404);
+      expect((await call('DELETE', '/api/v1/walls/orders/bad', { token: countyDuty })).status).toBe(400);
+      await new Promise((r) => setTimeout(r, 1600));
+      expect((await call('DELETE', `/api/v1/walls/orders/${id}`, { token: countyDuty })).status).toBe(410);
+    } finally {
+      screen.close();
+    }
   });
 
   it('covers the operator routes outside /api/v1', async () => {

@@ -163,7 +163,7 @@ describe('several aggregators on the same cases', () => {
     await applyBatch(ctx, [dispute('K', 'dispatched', T + HOUR)], T + HOUR, false);
     const plan = new BatchPlan(keys, ctx.sla, T + HOUR, contributionBounds(keys, T + HOUR));
     plan.apply(caseEvent(dispute('K', 'mediating', T + 2 * HOUR).event), stale);
-    expect(await commit(ctx, plan.commitArg('g', []))).toBe(false);
+    expect(await commit(ctx, plan.commitArg('g', [], null))).toBe(false);
     // Nothing of the refused batch was written.
     const s = (await snap('62', T + 2 * HOUR))!;
     expect(s.counts.today.byStatus).toEqual({ dispatched: 1 });

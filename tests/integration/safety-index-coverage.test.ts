@@ -27,7 +27,7 @@ async function feed(from: string, to: string): Promise<void> {
   await redis.hset(keys.month('62', from.slice(0, 7).replace('-', '')), 'i', 100);
 }
 
-const coverage = (at: string) => new Coverage({ redis, keys, root: '62', now: () => Date.parse(at) });
+const coverage = (at: string) => new Coverage({ redis, keys, roots: ['62'], now: () => Date.parse(at) });
 
 describe('days of data in a month', () => {
   it('counts only the days the system was feeding, for a system started late in the month', async () => {

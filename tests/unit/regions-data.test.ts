@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { booleanPointInPolygon } from '@turf/boolean-point-in-polygon';
 import type { FeatureCollection, MultiPolygon, Polygon, Position } from 'geojson';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ancestry } from '../../shared/regions.ts';
+import { provinceAncestry } from '../../shared/regions.ts';
 import { loadRegionTree, type RegionTree } from '../../server/regions/tree.ts';
 
 const DIR = fileURLToPath(new URL('../../regions/62', import.meta.url));
@@ -62,7 +62,7 @@ describe('Gansu region tree', () => {
   it('resolves every village through the tree up to the province', () => {
     for (const v of tree.codesAt('village')) {
       expect(
-        ancestry(v).every((c) => tree.has(c)),
+        provinceAncestry(v).every((c) => tree.has(c)),
         v,
       ).toBe(true);
     }

@@ -1,7 +1,7 @@
 import type { AlertAction, AlertDetail } from '../../../shared/alert-machine.ts';
 import type { AlertView, RuleId } from '../../../shared/schemas/alert.ts';
 import type { Department, FeedbackResult } from '../../../shared/schemas/department.ts';
-import type { SupervisionItem } from '../../../shared/schemas/supervision.ts';
+import type { ProblemSupervisionItem, SupervisionItem } from '../../../shared/schemas/supervision.ts';
 import { createRequest } from '../lib/api.ts';
 
 /** A report-in or feedback the desk records for a department (代为报到 / 代为反馈). */
@@ -59,7 +59,7 @@ export interface DutyApi {
   /** The registry departments a desk of `region` may call: its own, then its ancestors'. */
   departments(region: string): Promise<Department[]>;
   /** What the level `region` supervises (挂牌督办), overdue first. */
-  supervision(region: string): Promise<SupervisionItem[]>;
+  supervision(region: string): Promise<(SupervisionItem | ProblemSupervisionItem)[]>;
 }
 
 /** The alert routes of DESIGN.md, with the bearer token; refusals as ApiFailure with {@link RefusalDetails}. */
@@ -81,7 +81,11 @@ export function createDutyApi(getToken: () => string | null, fetchImpl: typeof f
       (await request<{ departments: Department[] }>(`/api/v1/departments?region=${encodeURIComponent(region)}`))
         .departments,
     supervision: async (region) =>
-      (await request<{ items: SupervisionItem[] }>(`/api/v1/supervision?region=${encodeURIComponent(region)}`)).items,
+      (
+        await request<{ items: (SupervisionItem | ProblemSupervisionItem)[] }>(
+          `/api/v1/supervision?region=${encodeURIComponent(region)}`,
+        )
+      ).items,
     detail: (id) => request<AlertDetail>(`/api/v1/alerts/${encodeURIComponent(id)}`),
     act: async (id, action, body) =>
       (

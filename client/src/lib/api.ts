@@ -2,7 +2,10 @@ import type { ErrorCode } from '../../../shared/ack.ts';
 import type { RegionInfo } from '../../../shared/regions.ts';
 import type { SafetyIndexReply } from '../../../shared/schemas/safety-index.ts';
 import type { TimelinessReply } from '../../../shared/schemas/timeliness.ts';
+import type { AssessmentReply } from '../../../shared/schemas/assessment.ts';
 import type { LoginReply } from '../../../shared/schemas/user.ts';
+import type { Snapshot } from '../../../shared/schemas/snapshot.ts';
+import type { ReplayEventsReply } from '../../../shared/schemas/replay.ts';
 
 /** A failed HTTP call, with the server's error code (or a client-side one for network failures). */
 export class ApiFailure extends Error {
@@ -69,6 +72,12 @@ export interface Api {
   index(code: string, month?: string): Promise<SafetyIndexReply>;
   /** 上报及时率 of a region (province to township) for a month (`YYYY-MM`, default the current one). */
   timeliness(code: string, month?: string): Promise<TimelinessReply>;
+  /** 督办考核 of a region's child desks and departments (province to township) for a month. */
+  assessment(code: string, month?: string): Promise<AssessmentReply>;
+  /** The snapshot of a region as it was at a past moment (回放). */
+  snapshotAt(code: string, at: number): Promise<Snapshot>;
+  /** The ticker's events of a past window (from excluded, to included). */
+  replayEvents(code: string, from: number, to: number): Promise<ReplayEventsReply>;
 }
 
 /**
@@ -91,9 +100,21 @@ export function createApi(getToken: () => string | null, fetchImpl: typeof fetch
       request<SafetyIndexReply>(
         `/api/v1/index/${encodeURIComponent(code)}${month ? `?month=${encodeURIComponent(month)}` : ''}`,
       ),
+    snapshotAt: (code, at) =>
+      request<Snapshot>(
+        `/api/v1/snapshot/${encodeURIComponent(code)}?at=${encodeURIComponent(new Date(at).toISOString())}`,
+      ),
+    replayEvents: (code, from, to) =>
+      request<ReplayEventsReply>(
+        `/api/v1/replay/${encodeURIComponent(code)}/events?from=${encodeURIComponent(new Date(from).toISOString())}&to=${encodeURIComponent(new Date(to).toISOString())}`,
+      ),
     timeliness: (code, month) =>
       request<TimelinessReply>(
         `/api/v1/timeliness/${encodeURIComponent(code)}${month ? `?month=${encodeURIComponent(month)}` : ''}`,
+      ),
+    assessment: (code, month) =>
+      request<AssessmentReply>(
+        `/api/v1/assessment/${encodeURIComponent(code)}${month ? `?month=${encodeURIComponent(month)}` : ''}`,
       ),
   };
 }
@@ -119,4 +140,9 @@ export const ERROR_TEXT: Record<ErrorCode, string> = {
   deadline_past: '督办期限须晚于当前时间',
   own_desk: '不能督办本级值班台的预警',
   supervisor_verifies: '督办事项须由督办单位核验',
+  too_many_rows: '导出行数超过上限，请缩小范围',
+  wall_not_found: '大屏不在线或不存在',
+  wall_out_of_scope: '该大屏不在本账号管辖范围内',
+  target_out_of_scope: '大屏的登录账号无权查看该内容',
+  order_expired: '推送已过期',
 };

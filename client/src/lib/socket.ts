@@ -9,6 +9,11 @@ export interface WallSocketOptions {
    * everything it sends to this connection. A screen can ask for masking, never out of it.
    */
   public?: boolean;
+  /**
+   * A named wall (`?wall=主屏&group=会商&main=1&quiet=1`): registered with the server in the
+   * handshake, so the console can put things up on it (一键上墙).
+   */
+  wall?: { name: string; group?: string; main?: boolean; quiet?: boolean };
 }
 
 /**
@@ -20,7 +25,19 @@ export function createWallSocket(getToken: () => string | null, opts: WallSocket
   return io({
     path: '/socket.io',
     transports: ['websocket', 'polling'],
-    auth: (cb) => cb({ token: getToken() ?? '', ...(opts.public ? { public: true } : {}) }),
+    auth: (cb) =>
+      cb({
+        token: getToken() ?? '',
+        ...(opts.public ? { public: true } : {}),
+        ...(opts.wall
+          ? {
+              wall: opts.wall.name,
+              ...(opts.wall.group ? { group: opts.wall.group } : {}),
+              ...(opts.wall.main ? { main: true } : {}),
+              ...(opts.wall.quiet ? { quiet: true } : {}),
+            }
+          : {}),
+      }),
     reconnectionDelay: 1000,
     reconnectionDelayMax: 10_000,
     autoConnect: false,

@@ -11,8 +11,10 @@ local LEVEL_LENGTHS = {2, 4, 6, 9, 12}
 local CLOSED_KEEP = 500
 local CLOSED_TTL_S = 400 * 86400
 
+-- The nation (00) is every region's ancestor: its index and counts list the alerts of every
+-- province (a province deployment's are never read, being out of every user's scope).
 local function ancestors(region)
-  local out = {}
+  local out = {'00'}
   for _, len in ipairs(LEVEL_LENGTHS) do
     if len <= #region then out[#out + 1] = string.sub(region, 1, len) end
   end

@@ -3,14 +3,15 @@
 -- redelivered batch or a rule that fires again on the same window changes nothing.
 -- ARGV: 1 prefix, 2 now, 3 id for a new alert, 4 rule, 5 level, 6 region, 7 desk, 8 caseId ('' none),
 --       9 group, 10 title, 11 explanation, 12 sign limit ms, 13 evidence mark TTL s, 14 evidence cap,
---       15 evidence count, 16 the group's alert id as the caller read it ('' none), 17 that alert's
---       desk ('' none), then per evidence: id, JSON.
+--       15 evidence count, 16 the Beijing month `YYYYMM` of now, 17 the group's alert id as the
+--       caller read it ('' none), 18 that alert's desk ('' none), then per evidence: id, JSON.
 -- Returns {'N'|'U', alert hash flat} or {'D'} (nothing new) or {'S'} (silenced), or {'RETRY'} when
 -- the group's alert changed since the caller read it (the keys it declared may not be the right ones).
 
 local newId, rule, level, region = ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 local deskCode, caseId, group, title, expl = ARGV[7], ARGV[8], ARGV[9], ARGV[10], ARGV[11]
 local limit, markTtl, cap, n = tonumber(ARGV[12]), tonumber(ARGV[13]), tonumber(ARGV[14]), tonumber(ARGV[15])
+local month = ARGV[16]
 
 for _, r in ipairs(ancestors(region)) do
   if redis.call('EXISTS', P .. 'asil:' .. rule .. ':' .. r) == 1 then return {'S'} end
@@ -19,17 +20,17 @@ end
 -- Checked before anything is written: a RETRY leaves no trace.
 local gk = P .. 'alg:' .. group
 local id = redis.call('GET', gk)
-if (id or '') ~= ARGV[16] then return {'RETRY'} end
+if (id or '') ~= ARGV[17] then return {'RETRY'} end
 local a = nil
 if id then
   a = load(P .. 'al:' .. id)
-  if (a.desk or '') ~= ARGV[17] then return {'RETRY'} end
+  if (a.desk or '') ~= ARGV[18] then return {'RETRY'} end
   if not OPEN[a.state or ''] then a = nil end
 end
 
 local fresh = {}
 for i = 0, n - 1 do
-  local evId, json = ARGV[18 + i * 2], ARGV[19 + i * 2]
+  local evId, json = ARGV[19 + i * 2], ARGV[20 + i * 2]
   if redis.call('SET', P .. 'wm:' .. group .. ':' .. evId, '1', 'NX', 'EX', markTtl) then fresh[#fresh + 1] = json end
 end
 if #fresh == 0 then return {'D'} end
@@ -45,6 +46,12 @@ if not a then
   count(a, 1)
   redis.call('ZADD', P .. 'aldue', a.due, id)
   redis.call('SET', gk, id)
+  -- Alerts created in a month, per region of its subtree: the 督办考核 counts an alert in its month.
+  for _, r in ipairs(ancestors(region)) do
+    local mk = P .. 'alm:' .. r .. ':' .. month
+    redis.call('ZADD', mk, NOW, id)
+    redis.call('EXPIRE', mk, CLOSED_TTL_S)
+  end
   history(id, {at = NOW, by = 'system', action = 'create', to = 'new', note = expl})
   code = 'N'
 else

@@ -62,6 +62,8 @@ if action == 'escalate' then
   cleared = {'sb', 'sa'}
   entry.desk = parent
 elseif action == 'ack' then
+  -- The deadline the signature met or missed, for 签收及时率.
+  if a.due and a.due ~= '' then entry.deadline = tonumber(a.due) end
   a.sb, a.sa, a.due = actor, NOW, ''
   redis.call('ZREM', P .. 'aldue', id)
 elseif action == 'dispatch' then

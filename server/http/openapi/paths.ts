@@ -1,18 +1,29 @@
 import { z } from 'zod';
 import { ALERT_ACTIONS, type AlertAction } from '../../../shared/alert-machine.ts';
 import { listQuery } from '../../../shared/schemas/alert-actions.ts';
+import { caseExportQuery, caseListQuery } from '../../../shared/schemas/case.ts';
+import { alertExportQuery, EXPORT_ROW_LIMIT } from '../../../shared/schemas/export.ts';
 import { RULES } from '../../../shared/schemas/alert.ts';
 import { regionCodeSchema } from '../../../shared/schemas/region.ts';
 import { indexQuerySchema } from '../../../shared/schemas/safety-index.ts';
+import { replayEventsQuerySchema, snapshotQuerySchema } from '../../../shared/schemas/replay.ts';
 import { timelinessQuerySchema } from '../../../shared/schemas/timeliness.ts';
+import {
+  assessmentExportQuerySchema,
+  assessmentQuerySchema,
+  monthlyReportQuerySchema,
+} from '../../../shared/schemas/assessment.ts';
 import { usernameSchema } from '../../../shared/schemas/user.ts';
 import { taskListQuery } from '../../../shared/schemas/department.ts';
+import { problemListQuery } from '../../../shared/schemas/problem.ts';
 import { MAX_EVENTS_PER_BATCH } from '../../ingest/body.ts';
 import { inputSchema, operation, pathParam, queryOf } from './operation.ts';
 import { ref, type RequestName } from './schemas.ts';
 
 const code = pathParam('code', regionCodeSchema, 'region code (2, 4, 6, 9 or 12 digits)');
 const alertId = pathParam('id', z.string(), 'alert id');
+const problemId = pathParam('id', z.string(), 'problem id');
+const milestoneN = pathParam('n', z.string().regex(/^[1-9]\d?$/), 'milestone number, from 1');
 const username = pathParam('username', usernameSchema, 'account name');
 const regionQuery = (what: string) =>
   queryOf(z.object({ region: regionCodeSchema.optional().describe(`${what}; the caller’s home region by default`) }));
@@ -43,6 +54,12 @@ const ACTION_SUMMARY: Record<AlertAction, string> = {
   assist: '请求协办: a department asks the desk for help on its task',
 };
 
+/** A CSV or XLSX export (server/exports/table.ts). */
+const SPREADSHEETS = {
+  'text/csv': { schema: { type: 'string' } },
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: { type: 'string', format: 'binary' } },
+};
+
 const opName = (action: string) => action[0]!.toUpperCase() + action.slice(1);
 
 /** One operation per alert action: each has its own body, so clients get a precise type for each. */
@@ -63,6 +80,17 @@ const alertActions = Object.fromEntries(
     },
   ]),
 );
+
+/** A CSV (UTF-8 with a byte-order mark, for Excel) or XLSX file; headers in Chinese. */
+const exportFile = (what: string) => ({
+  description: `${what}, as an attachment (at most ${EXPORT_ROW_LIMIT} rows)`,
+  content: {
+    'text/csv': { schema: { type: 'string' } },
+    'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': {
+      schema: { type: 'string', contentMediaType: 'application/octet-stream' },
+    },
+  },
+});
 
 /**
  * The ingest body is typed loosely on purpose: the contract keeps a batch's good events and
@@ -158,11 +186,25 @@ export const PATHS: Record<string, Record<string, unknown>> = {
   '/snapshot/{code}': {
     get: operation({
       operationId: 'getSnapshot',
-      summary: 'the snapshot a screen gets on subscribe',
+      summary: 'the snapshot a screen gets on subscribe; with `at`, as it was at that past moment (回放)',
+      description:
+        '`at` must lie within the replay window (30 days) and not in the future; `asOf` is then that moment. ' +
+        'A moment before the replay record begins, in the future, too old or malformed is a 400 naming `at`.',
       tag: 'regions',
       auth: 'user',
-      parameters: [code],
+      parameters: [code, ...queryOf(snapshotQuerySchema)],
       replies: { '200': { description: 'the region’s figures and open alerts', schema: 'Snapshot' } },
+      errors: ['BadRequest', 'NotFound'],
+    }),
+  },
+  '/replay/{code}/events': {
+    get: operation({
+      operationId: 'getReplayEvents',
+      summary: '回放: the ticker’s events of a past window (from excluded, to included; at most an hour)',
+      tag: 'regions',
+      auth: 'user',
+      parameters: [code, ...queryOf(replayEventsQuerySchema)],
+      replies: { '200': { description: 'the events, oldest first', schema: 'ReplayEvents' } },
       errors: ['BadRequest', 'NotFound'],
     }),
   },
@@ -188,6 +230,52 @@ export const PATHS: Record<string, Record<string, unknown>> = {
       errors: ['BadRequest', 'NotFound'],
     }),
   },
+  '/assessment/{code}': {
+    get: operation({
+      operationId: 'getAssessment',
+      summary: '督办考核 of a region’s child desks and its departments for a month (live, or frozen once ended)',
+      description:
+        'Each figure is {num, den, rate, rank}; definitions in docs/assessment.md. Province down to township; an alert counts in the month it was created.',
+      tag: 'figures',
+      auth: 'user',
+      parameters: [code, ...queryOf(assessmentQuerySchema)],
+      replies: { '200': { description: 'the assessment', schema: 'Assessment' } },
+      errors: ['BadRequest', 'NotFound'],
+    }),
+  },
+  '/assessment/{code}/export': {
+    get: operation({
+      operationId: 'exportAssessment',
+      summary: '督办考核 as CSV (one table) or XLSX (desks and departments, one sheet each)',
+      tag: 'figures',
+      auth: 'user',
+      parameters: [code, ...queryOf(assessmentExportQuerySchema)],
+      replies: { '200': { description: 'the file', content: SPREADSHEETS } },
+      errors: ['BadRequest', 'NotFound'],
+    }),
+  },
+  '/reports/monthly/{code}': {
+    get: operation({
+      operationId: 'getMonthlyReport',
+      summary: '一月一通报: the monthly bulletin of a region as printable HTML, PDF, or its tables as CSV/XLSX',
+      description:
+        'The last complete month by default. A month without data, or only partly covered, is said so in the bulletin. PDF needs the chromium of CHROMIUM_PATH (503 without it).',
+      tag: 'figures',
+      auth: 'user',
+      parameters: [code, ...queryOf(monthlyReportQuerySchema)],
+      replies: {
+        '200': {
+          description: 'the bulletin',
+          content: {
+            'text/html': { schema: { type: 'string' } },
+            'application/pdf': { schema: { type: 'string', format: 'binary' } },
+            ...SPREADSHEETS,
+          },
+        },
+      },
+      errors: ['BadRequest', 'NotFound'],
+    }),
+  },
   '/alerts': {
     get: operation({
       operationId: 'listAlerts',
@@ -197,6 +285,43 @@ export const PATHS: Record<string, Record<string, unknown>> = {
       parameters: queryOf(listQuery),
       replies: { '200': { description: 'the alerts', schema: 'AlertList' } },
       errors: ['BadRequest', 'NotFound'],
+    }),
+  },
+  '/alerts/export': {
+    get: operation({
+      operationId: 'exportAlerts',
+      summary: 'the alert list of the duty console’s filters as CSV or XLSX',
+      description:
+        'The rows GET /alerts gives for the same filters (not capped at its page size), masked in public mode. Over the row limit the export is refused, not cut.',
+      tag: 'alerts',
+      auth: 'user',
+      parameters: queryOf(alertExportQuery),
+      replies: { '200': exportFile('the alerts') },
+      errors: ['BadRequest', 'NotFound', 'TooManyRows'],
+    }),
+  },
+  '/cases': {
+    get: operation({
+      operationId: 'listCases',
+      summary: 'cases (incidents and disputes) of a region’s subtree, newest first, a page at a time',
+      description:
+        'Filtered by kind, open/closed and the Beijing days of the earliest event; `total` counts every match. Pass `nextCursor` back as `cursor` for the next page. Closed cases are kept for the history window; open ones whatever their age.',
+      tag: 'cases',
+      auth: 'user',
+      parameters: queryOf(caseListQuery),
+      replies: { '200': { description: 'one page and the total', schema: 'CaseList' } },
+      errors: ['BadRequest', 'NotFound'],
+    }),
+  },
+  '/cases/export': {
+    get: operation({
+      operationId: 'exportCases',
+      summary: 'the case list of the same filters as CSV or XLSX',
+      tag: 'cases',
+      auth: 'user',
+      parameters: queryOf(caseExportQuery),
+      replies: { '200': exportFile('the cases') },
+      errors: ['BadRequest', 'NotFound', 'TooManyRows'],
     }),
   },
   '/alerts/{id}': {
@@ -285,6 +410,123 @@ export const PATHS: Record<string, Record<string, unknown>> = {
       parameters: regionQuery('the supervising level'),
       replies: { '200': { description: 'the supervised items', schema: 'SupervisionList' } },
       errors: ['BadRequest', 'NotFound'],
+    }),
+  },
+  '/problems': {
+    get: operation({
+      operationId: 'listProblems',
+      summary: '重点问题: a subtree’s problems (open, 销号 closed, overdue or all); a department’s own only',
+      tag: 'problems',
+      auth: 'user',
+      parameters: queryOf(problemListQuery),
+      replies: { '200': { description: 'the problems, newest first', schema: 'ProblemList' } },
+      errors: ['BadRequest', 'NotFound'],
+    }),
+    post: operation({
+      operationId: 'createProblem',
+      summary:
+        '登记重点问题: stars 1–5, a lead department, milestones whose weights add up to the stars (commander, admin)',
+      tag: 'problems',
+      auth: 'user',
+      body: 'NewProblem',
+      replies: { '201': { description: 'the problem', schema: 'ProblemReply' } },
+      errors: ['NotFound'],
+    }),
+  },
+  '/problems/{id}': {
+    get: operation({
+      operationId: 'getProblem',
+      summary: 'a problem with its append-only history',
+      tag: 'problems',
+      auth: 'user',
+      parameters: [problemId],
+      replies: { '200': { description: 'the problem and its history, oldest first', schema: 'ProblemDetail' } },
+      errors: ['NotFound'],
+    }),
+  },
+  '/problems/{id}/milestones/{n}/done': {
+    post: operation({
+      operationId: 'problemMilestoneDone',
+      summary: '完成整改: the owner department marks its milestone done, with evidence',
+      tag: 'problems',
+      auth: 'user',
+      parameters: [problemId, milestoneN],
+      body: 'MilestoneDone',
+      replies: { '200': { description: 'the problem after the step', schema: 'ProblemReply' } },
+      errors: ['NotFound', 'Conflict'],
+    }),
+  },
+  '/problems/{id}/milestones/{n}/verify': {
+    post: operation({
+      operationId: 'problemMilestoneVerify',
+      summary: '核验降星: the registering level verifies a done milestone; the last one strikes the problem off (销号)',
+      tag: 'problems',
+      auth: 'user',
+      parameters: [problemId, milestoneN],
+      body: 'MilestoneVerify',
+      replies: { '200': { description: 'the problem after the step', schema: 'ProblemReply' } },
+      errors: ['NotFound', 'Conflict'],
+    }),
+  },
+  '/problems/{id}/restar': {
+    post: operation({
+      operationId: 'problemRestar',
+      summary: '升星: the registering level raises the stars, with a reason and a milestone carrying the added stars',
+      tag: 'problems',
+      auth: 'user',
+      parameters: [problemId],
+      body: 'Restar',
+      replies: { '200': { description: 'the problem after the step', schema: 'ProblemReply' } },
+      errors: ['NotFound', 'Conflict'],
+    }),
+  },
+  '/problems/{id}/supervise': {
+    post: operation({
+      operationId: 'problemSupervise',
+      summary: '挂牌督办: supervise a problem from a level strictly above its registering level',
+      tag: 'problems',
+      auth: 'user',
+      parameters: [problemId],
+      body: 'Supervise',
+      replies: { '200': { description: 'the problem after the step', schema: 'ProblemReply' } },
+      errors: ['NotFound', 'Conflict'],
+    }),
+  },
+  '/walls': {
+    get: operation({
+      operationId: 'listWalls',
+      summary: 'the named walls up in the caller’s subtree, with what each shows and follows (duty, commander, admin)',
+      tag: 'walls',
+      auth: 'user',
+      replies: { '200': { description: 'the walls, by region and name', schema: 'WallList' } },
+    }),
+  },
+  '/walls/focus': {
+    post: operation({
+      operationId: 'focusWalls',
+      summary:
+        '一键上墙: put a region or an alert up on walls or a group (`target`), or release them (`release: true`)',
+      description:
+        'The whole order is refused when a wall is not up (`wall_not_found`) or outside the caller’s area (`wall_out_of_scope`), when the target is outside the caller’s area or a wall’s viewer’s (`target_out_of_scope`), or when `until` is not in the future (`order_expired`). Walls follow within a second over their socket (`wall:focus`) and return to their own region or rotation at `until`.',
+      tag: 'walls',
+      auth: 'user',
+      body: 'WallFocus',
+      replies: {
+        '200': { description: 'released: the walls that were following an order', schema: 'WallReleaseReply' },
+        '201': { description: 'the order, as the walls get it', schema: 'WallFocusReply' },
+      },
+      errors: ['NotFound', 'Conflict'],
+    }),
+  },
+  '/walls/orders/{id}': {
+    delete: operation({
+      operationId: 'releaseWallOrder',
+      summary: 'release one order: the walls still following it return to their own region or rotation',
+      tag: 'walls',
+      auth: 'user',
+      parameters: [pathParam('id', z.string(), 'order id (o-…)')],
+      replies: { '200': { description: 'the walls released', schema: 'WallReleaseReply' } },
+      errors: ['BadRequest', 'NotFound', 'Gone'],
     }),
   },
   '/users': {

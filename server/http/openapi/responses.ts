@@ -22,11 +22,15 @@ export const ERROR_RESPONSES = {
   Forbidden: error(
     'a role that may not do this, a region outside the caller’s subtree, or a browser origin not allowed',
   ),
-  NotFound: error('no such region, alert, user, ingest key or silence'),
+  NotFound: error('no such region, alert, user, ingest key, silence, wall or order'),
   Conflict: error('the state refuses the step (`error.details` says the state, and who signed first)'),
+  Gone: error('the order ran out (its `until` passed) before it was released'),
   PayloadTooLarge: error('body larger than the route allows; nothing of it was kept'),
   UnsupportedMediaType: error('a body in a charset or content encoding the server cannot read'),
   RateLimited: error('too many requests from this client (failed logins) or this ingest key', retryAfter),
+  TooManyRows: error(
+    'an export over its row limit (`error.details.limit`): refused whole, never cut short; narrow the filters',
+  ),
   Internal: error('an unexpected fault; details stay in the server log'),
   Unavailable: error('Redis cannot be reached right now; nothing of the request was applied', retryAfter),
 } as const;
@@ -40,8 +44,10 @@ export const STATUS: Record<ErrorResponse, string> = {
   Forbidden: '403',
   NotFound: '404',
   Conflict: '409',
+  Gone: '410',
   PayloadTooLarge: '413',
   UnsupportedMediaType: '415',
+  TooManyRows: '422',
   RateLimited: '429',
   Internal: '500',
   Unavailable: '503',

@@ -29,9 +29,12 @@ import {
 } from '../../../shared/schemas/alert-replies.ts';
 import { alertViewSchema } from '../../../shared/schemas/alert.ts';
 import { snapshotSchema } from '../../../shared/schemas/snapshot.ts';
+import { caseItemSchema, caseListReplySchema } from '../../../shared/schemas/case.ts';
+import { replayEventsReplySchema } from '../../../shared/schemas/replay.ts';
 import { regionInfoSchema, regionRefSchema } from '../../../shared/schemas/region.ts';
 import { safetyIndexReplySchema } from '../../../shared/schemas/safety-index.ts';
 import { timelinessReplySchema } from '../../../shared/schemas/timeliness.ts';
+import { assessmentReplySchema } from '../../../shared/schemas/assessment.ts';
 import { ingestKeyViewSchema, auditRecordSchema, newIngestKeyReplySchema } from '../../../shared/schemas/admin.ts';
 import { ingestResultSchema } from '../../../shared/schemas/ingest.ts';
 import {
@@ -41,7 +44,24 @@ import {
   taskListReplySchema,
 } from '../../../shared/schemas/department.ts';
 import { supervisionListReplySchema } from '../../../shared/schemas/supervision.ts';
+import {
+  milestoneDoneBody,
+  milestoneVerifyBody,
+  newProblemBody,
+  problemDetailSchema,
+  problemListReplySchema,
+  problemReplySchema,
+  problemViewSchema,
+  restarBody,
+} from '../../../shared/schemas/problem.ts';
 import { errorReplySchema } from '../../../shared/schemas/error.ts';
+import {
+  focusBody,
+  focusReplySchema,
+  releaseReplySchema,
+  wallListReplySchema,
+  wallOrderSchema,
+} from '../../../shared/schemas/wall.ts';
 import { healthReplySchema, readyReplySchema } from '../../../shared/schemas/health.ts';
 
 /** What clients send: JSON Schema of the input side (defaults make fields optional). */
@@ -61,6 +81,11 @@ const REQUESTS = {
   Assist: assistBody,
   Supervise: superviseBody,
   NewDepartment: newDepartmentBody,
+  NewProblem: newProblemBody,
+  MilestoneDone: milestoneDoneBody,
+  MilestoneVerify: milestoneVerifyBody,
+  Restar: restarBody,
+  WallFocus: focusBody,
 } satisfies Record<string, z.ZodType>;
 
 /** What the server answers: JSON Schema of the output side, closed (no field the schema does not name). */
@@ -71,14 +96,18 @@ const REPLIES = {
   RegionRef: regionRefSchema,
   RegionInfo: regionInfoSchema,
   Snapshot: snapshotSchema,
+  ReplayEvents: replayEventsReplySchema,
   AlertView: alertViewSchema,
   AlertList: alertListReplySchema,
   AlertDetail: alertDetailSchema,
   AlertActionReply: alertActionReplySchema,
+  CaseItem: caseItemSchema,
+  CaseList: caseListReplySchema,
   SilenceList: silenceListReplySchema,
   SilenceReply: silenceReplySchema,
   SafetyIndex: safetyIndexReplySchema,
   Timeliness: timelinessReplySchema,
+  Assessment: assessmentReplySchema,
   AdminUser: adminUserViewSchema,
   AdminUserList: z.array(adminUserViewSchema),
   CreatedUser: createdUserSchema,
@@ -91,6 +120,14 @@ const REPLIES = {
   DepartmentReply: departmentReplySchema,
   TaskList: taskListReplySchema,
   SupervisionList: supervisionListReplySchema,
+  ProblemView: problemViewSchema,
+  ProblemList: problemListReplySchema,
+  ProblemReply: problemReplySchema,
+  ProblemDetail: problemDetailSchema,
+  WallOrder: wallOrderSchema,
+  WallList: wallListReplySchema,
+  WallFocusReply: focusReplySchema,
+  WallReleaseReply: releaseReplySchema,
   Health: healthReplySchema,
   Ready: readyReplySchema,
 } satisfies Record<string, z.ZodType>;

@@ -11,14 +11,21 @@ import { TASK_ACTIONS } from '../../../shared/alert-machine.ts';
 import type { DepartmentView } from '../../../shared/schemas/alert.ts';
 import type { WarningLevel } from '../../../shared/vocab.ts';
 import type { DepartmentRegistry } from '../../departments/registry.ts';
-import type { Alerts } from '../../alerts/service.ts';
+import { LIST_CAP, type Alerts } from '../../alerts/service.ts';
 import type { ActInput, ActResult, DispatchTarget } from '../../alerts/store.ts';
 import type { RegionTree } from '../../regions/tree.ts';
 import { principal, requireUser } from '../authenticate.ts';
 import { HttpError } from '../errors.ts';
 import { parse } from '../parse.ts';
+import { supervisionError } from '../supervision-refusal.ts';
+import { supervisionRefusal } from '../../supervision/rules.ts';
 import { maskAlert } from '../../privacy/mask.ts';
 import { regionParam } from './regions.ts';
+import { tooManyRows } from './export-limit.ts';
+import { alertExportQuery, EXPORT_ROW_LIMIT } from '../../../shared/schemas/export.ts';
+import { alertTable } from '../../exports/alerts.ts';
+import { sendTables } from '../../exports/table.ts';
+import type { z } from 'zod';
 
 /** Who may silence a rule: it hides warnings from everyone below, so not every duty officer. */
 const SILENCERS = ['commander', 'admin'] as const;
@@ -91,20 +98,25 @@ export function alertsRouter(deps: {
     return a;
   }
 
-  router.get('/alerts', reader, async (req, res) => {
-    const q = parse(listQuery, req.query, 'query');
+  /** The list the duty console shows for these filters (its queue, or a region's alerts by state). */
+  async function listed(
+    q: z.output<typeof listQuery>,
+    res: Response,
+    cap = LIST_CAP,
+  ): Promise<{ alerts: AlertView[]; read: number }> {
     let alerts: AlertView[];
     if (q.desk) {
       regionParam(deps.tree, q.desk, res);
       // 挂牌督办 past its deadline goes to the top of the supervising level's own queue.
-      const overdue = (await deps.alerts.overdueSupervised(q.desk)).filter((a) => a.supervision?.overdue);
+      const overdue = (await deps.alerts.overdueSupervised(q.desk, cap)).filter((a) => a.supervision?.overdue);
       const ids = new Set(overdue.map((a) => a.id));
-      alerts = [...overdue, ...(await deps.alerts.atDesk(q.desk)).filter((a) => !ids.has(a.id))];
+      alerts = [...overdue, ...(await deps.alerts.atDesk(q.desk, cap)).filter((a) => !ids.has(a.id))];
     } else {
       const region = regionParam(deps.tree, q.region ?? principal(res).region, res);
       const bucket = q.state === 'resolved' || q.state === 'closed' ? q.state : 'open';
-      alerts = await deps.alerts.list(region, bucket);
+      alerts = await deps.alerts.list(region, bucket, cap);
     }
+    const read = alerts.length;
     if (q.state !== 'open') alerts = alerts.filter((a) => a.state === q.state);
     else alerts = alerts.filter((a) => OPEN_ALERT_STATES.includes(a.state));
     // Times are ISO 8601 +08:00, so their first ten characters are the Beijing day.
@@ -113,7 +125,23 @@ export function alertsRouter(deps: {
     if (from) alerts = alerts.filter((a) => a.createdAt.slice(0, 10) >= from);
     if (to) alerts = alerts.filter((a) => a.createdAt.slice(0, 10) <= to);
     // A public screen's account gets titles masked, as on its socket (server/privacy/mask.ts).
-    res.json({ alerts: principal(res).publicMode ? alerts.map(maskAlert) : alerts });
+    return { alerts: principal(res).publicMode ? alerts.map(maskAlert) : alerts, read };
+  }
+
+  router.get('/alerts', reader, async (req, res) => {
+    const { alerts } = await listed(parse(listQuery, req.query, 'query'), res);
+    res.json({ alerts });
+  });
+
+  // Before /alerts/:id, which would take `export` for an id.
+  router.get('/alerts/export', reader, async (req, res) => {
+    const { format, ...q } = parse(alertExportQuery, req.query, 'query');
+    // One more than the limit is read: a list that filled it may go on, and is refused, not cut.
+    const { alerts, read } = await listed(q, res, EXPORT_ROW_LIMIT + 1);
+    if (read > EXPORT_ROW_LIMIT) throw tooManyRows(alerts.length, true);
+    const place = q.desk ?? q.region ?? principal(res).region;
+    const name = (c: string) => deps.tree.get(c)?.name ?? c;
+    await sendTables(res, format, `${name(place)}预警清单`, [alertTable(alerts, name)]);
   });
 
   router.get('/alerts/:id', taskReader, async (req, res) => {
@@ -140,10 +168,10 @@ export function alertsRouter(deps: {
       throw new HttpError(403, 'not_your_department', 'a department acts for itself only');
     const id = String(req.params.id);
     const a = await readable(id, res);
-    if (action === 'supervise' && a.desk === p.region)
-      throw new HttpError(403, 'own_desk', '督办 is set by a level above: this alert is at your own desk');
-    if (action === 'supervise' && !isWithin(a.desk, p.region))
-      throw new HttpError(403, 'forbidden', '督办 is set by a level above the alert’s desk');
+    if (action === 'supervise') {
+      const refused = supervisionRefusal(a.desk, p.region, undefined, 0);
+      if (refused) throw supervisionError(refused, 'alert');
+    }
     if (action !== 'note' && !inScope(p, a.desk))
       throw new HttpError(403, 'out_of_scope', `alert ${id} is at desk ${a.desk}, outside your area`);
     if (action === 'close' && a.supervision && !isWithin(a.supervision.region, p.region))
@@ -182,10 +210,8 @@ export function alertsRouter(deps: {
     }
     if (action === 'supervise') {
       const deadline = body.deadline ? Date.parse(body.deadline as string) : undefined;
-      if (deadline !== undefined && deadline <= now)
-        throw new HttpError(400, 'deadline_past', 'deadline: must be in the future', {
-          errors: ['deadline: must be in the future'],
-        });
+      const refused = supervisionRefusal(a.desk, p.region, deadline, now);
+      if (refused) throw supervisionError(refused, 'alert');
       return {
         supervision: {
           region: p.region,

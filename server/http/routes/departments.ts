@@ -8,7 +8,12 @@ import {
   type TaskState,
 } from '../../../shared/schemas/department.ts';
 import type { AlertView } from '../../../shared/schemas/alert.ts';
-import { supervisionListQuery, type SupervisionItem } from '../../../shared/schemas/supervision.ts';
+import {
+  supervisionListQuery,
+  type ProblemSupervisionItem,
+  type SupervisionItem,
+} from '../../../shared/schemas/supervision.ts';
+import type { Problems } from '../../problems/service.ts';
 import type { Alerts } from '../../alerts/service.ts';
 import type { Tokens } from '../../auth/tokens.ts';
 import type { DepartmentRegistry } from '../../departments/registry.ts';
@@ -30,6 +35,8 @@ function taskState(a: AlertView, department: string): TaskState {
 export function departmentsRouter(deps: {
   departments: DepartmentRegistry;
   alerts: Alerts;
+  /** 挂牌督办 of problems joins the same list. */
+  problems: Pick<Problems, 'supervisedBy'>;
   tokens: Tokens;
   tree: RegionTree;
 }): Router {
@@ -60,15 +67,28 @@ export function departmentsRouter(deps: {
   router.get('/supervision', requireUser(deps.tokens), async (req, res) => {
     const q = parse(supervisionListQuery, req.query, 'query');
     const region = regionParam(deps.tree, q.region ?? principal(res).region, res);
-    const items: SupervisionItem[] = (await deps.alerts.supervisedBy(region)).map((alert) => ({
-      alert,
-      state: alert.state,
-      overdue: alert.supervision?.overdue ?? false,
-      ...(alert.supervision?.deadline ? { deadline: alert.supervision.deadline } : {}),
-      ...(alert.supervision?.requirement ? { requirement: alert.supervision.requirement } : {}),
-    }));
-    // Stable sort: overdue first, the rest keep the store's order (soonest deadline first).
-    items.sort((a, b) => Number(b.overdue) - Number(a.overdue));
+    const items: (SupervisionItem | ProblemSupervisionItem)[] = (await deps.alerts.supervisedBy(region)).map(
+      (alert) => ({
+        alert,
+        state: alert.state,
+        overdue: alert.supervision?.overdue ?? false,
+        ...(alert.supervision?.deadline ? { deadline: alert.supervision.deadline } : {}),
+        ...(alert.supervision?.requirement ? { requirement: alert.supervision.requirement } : {}),
+      }),
+    );
+    for (const problem of await deps.problems.supervisedBy(region))
+      items.push({
+        problem,
+        state: problem.state,
+        overdue: problem.supervision?.overdue ?? false,
+        ...(problem.supervision?.deadline ? { deadline: problem.supervision.deadline } : {}),
+        ...(problem.supervision?.requirement ? { requirement: problem.supervision.requirement } : {}),
+      });
+    // Overdue first, then soonest deadline (none last); ISO times of one offset sort as text.
+    const NONE = '\uffff';
+    items.sort(
+      (a, b) => Number(b.overdue) - Number(a.overdue) || (a.deadline ?? NONE).localeCompare(b.deadline ?? NONE),
+    );
     res.json({ items });
   });
 

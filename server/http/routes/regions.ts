@@ -8,6 +8,9 @@ import { principal, requireUser } from '../authenticate.ts';
 import { ROLES } from '../../../shared/roles.ts';
 import { HttpError } from '../errors.ts';
 import { maskSnapshot } from '../../privacy/mask.ts';
+import { snapshotQuerySchema } from '../../../shared/schemas/replay.ts';
+import { parse } from '../parse.ts';
+import { replayAt } from './replay-moment.ts';
 
 /** Checks a region parameter: well-formed, known, and inside the caller's subtree. */
 export function regionParam(tree: RegionTree, code: string, res: Parameters<typeof principal>[0]): string {
@@ -21,6 +24,9 @@ export function regionsRouter(deps: {
   tree: RegionTree;
   tokens: Tokens;
   snapshot: (code: string) => Promise<Snapshot | undefined>;
+  /** The snapshot as it was at a past moment (server/replay/read.ts). */
+  replay: (code: string, at: number) => Promise<Snapshot | undefined>;
+  now: () => number;
 }): Router {
   const router = Router();
   const auth = requireUser(deps.tokens);
@@ -32,7 +38,8 @@ export function regionsRouter(deps: {
   });
   router.get('/snapshot/:code', auth, async (req, res) => {
     const code = regionParam(deps.tree, String(req.params.code), res);
-    const snap = await deps.snapshot(code);
+    const { at } = parse(snapshotQuerySchema, req.query, 'query');
+    const snap = at === undefined ? await deps.snapshot(code) : await replayAt(deps, code, at);
     // A public screen gets alert titles masked, here as on its socket.
     res.json(snap && principal(res).publicMode ? maskSnapshot(snap) : snap);
   });

@@ -4,12 +4,12 @@ import { levelOf } from '../../../shared/regions.ts';
 import { timelinessQuerySchema, type TimelinessReply } from '../../../shared/schemas/timeliness.ts';
 import type { Clock } from '../../clock.ts';
 import type { Tokens } from '../../auth/tokens.ts';
-import type { Keys } from '../../redis/keys.ts';
+import { asKeyRing, type KeyRing, type Keys } from '../../redis/keys.ts';
 import type { RegionTree } from '../../regions/tree.ts';
 import { currentMonth, fromWire, oldestKept, toWire } from '../../safety-index/months.ts';
 import { isoBeijing } from '../../time/beijing.ts';
-import { warningKeys } from '../../warnings/keys.ts';
-import { readTimeliness, TIMELINESS_FORMULA, type TimelinessConfig } from '../../warnings/timeliness.ts';
+import { readTimeliness, TIMELINESS_FORMULA } from '../../assessment/report-timeliness.ts';
+import type { TimelinessConfig } from '../../warnings/config.ts';
 import { requireUser } from '../authenticate.ts';
 import { HttpError } from '../errors.ts';
 import { parse } from '../parse.ts';
@@ -24,12 +24,12 @@ export function timelinessRouter(deps: {
   tree: RegionTree;
   tokens: Tokens;
   redis: RedisClient;
-  keys: Keys;
+  keys: Keys | KeyRing;
   clock: Clock;
   config: TimelinessConfig;
 }): Router {
   const router = Router();
-  const wkeys = warningKeys(deps.keys);
+  const ring = asKeyRing(deps.keys);
   router.get('/timeliness/:code', requireUser(deps.tokens), async (req, res) => {
     const code = regionParam(deps.tree, String(req.params.code), res);
     const query = parse(timelinessQuerySchema, req.query, 'query');
@@ -43,7 +43,8 @@ export function timelinessRouter(deps: {
       const range = `${toWire(oldest)} … ${toWire(current)}`;
       throw new HttpError(400, 'bad_request', 'invalid query', { errors: [`month: must be within ${range}`] });
     }
-    const figures = await readTimeliness(deps.redis, wkeys, code, month);
+    const parts = levelOf(code) === 'nation' ? deps.tree.provinces : [code];
+    const figures = await readTimeliness(deps.redis, (r) => ring.of(r), code, month, parts);
     const reply: TimelinessReply = {
       region: { code, name: deps.tree.get(code)?.name ?? code, level: levelOf(code)! },
       month: toWire(month),

@@ -1,19 +1,27 @@
 -- Commits what the aggregator computed for a batch (server/aggregate/batch.ts), atomically: case
--- writes, counter increments, SLA queue changes and stream acknowledgements, or nothing at all.
--- The computing happened outside Redis from case states read just before; each case's version `v`
--- must still be the one read, else another aggregator changed it meanwhile and the whole batch is
--- refused (the caller reads again and recomputes). So Redis only writes.
+-- writes, counter increments, SLA queue changes, case index, replay log and stream
+-- acknowledgements, or nothing at all. The computing happened outside Redis from case states read
+-- just before; each case's version `v` must still be the one read, else another aggregator changed
+-- it meanwhile and the whole batch is refused (the caller reads again and recomputes). So Redis
+-- only writes.
 --
--- KEYS[1] events stream (acknowledged when `s` is 1), KEYS[2] SLA queue, then every case and
--- counter hash the batch writes; the document names them by their index in KEYS.
+-- KEYS[1] events stream (acknowledged when `s` is 1), KEYS[2] SLA queue, KEYS[3] replay epoch, then
+-- every case, counter, index set and replay log the batch writes; the document names them by their
+-- index in KEYS (a script touches only keys it is given: server/redis/lua.ts).
 -- ARGV[1] one JSON document (one argument: cheaper to send than ~30 arguments per event):
 --   s 1 to acknowledge `a` on the stream, 0 not; g group; dt / mt / ct day, month, closed-case TTL s,
 --   c cases: [key index, expected version ('' = none yet), new version ('' = only check), closed 1/0,
---            state JSON string stored as is]
+--            state JSON string stored as is, summary of the earliest event (false = unchanged)]
 --   n counters: [key index, retention 'd'/'m'/'-', [field, delta, field, delta …]] (a field reaching 0 is removed)
 --   z SLA queue: [op 'a' add / 'r' remove, score, member]
+--   xa case index entries to add: [case id, score, key index …]; xr to remove: [case id, key index …]
+--   xc closed index sets written (key indexes): trimmed below xf (ms) and given the TTL xt (s)
 --   a stream entry ids to acknowledge
--- Returns {1} when committed, {0, key} when a case's version had moved.
+--   rp replay log (server/replay/): v the epoch the caller read ('' = no base yet), k the index of
+--      that epoch's log key (0 = nothing to log), t TTL s, l records. The epoch must still be `v`
+--      (the base script moves it atomically), so a change is in exactly one of: the base, or the
+--      log that follows it.
+-- Returns {1} when committed, {0, key} when a case's version (or the replay epoch) had moved.
 
 local b = cjson.decode(ARGV[1])
 
@@ -21,10 +29,13 @@ for _, c in ipairs(b.c) do
   local key = KEYS[c[1]]
   if (redis.call('HGET', key, 'v') or '') ~= c[2] then return {0, key} end
 end
+if #b.rp.l > 0 and (redis.call('GET', KEYS[3]) or '') ~= b.rp.v then return {0, KEYS[3]} end
+
 for _, c in ipairs(b.c) do
   if c[3] ~= '' then
     local key = KEYS[c[1]]
     redis.call('HSET', key, 'v', c[3], 'j', c[5])
+    if c[6] then redis.call('HSET', key, 'm', c[6]) end
     if c[4] == 1 then redis.call('EXPIRE', key, b.ct) end
   end
 end
@@ -47,6 +58,22 @@ for _, z in ipairs(b.z) do
   else
     redis.call('ZREM', KEYS[2], z[3])
   end
+end
+
+for _, x in ipairs(b.xr) do
+  for i = 2, #x do redis.call('ZREM', KEYS[x[i]], x[1]) end
+end
+for _, x in ipairs(b.xa) do
+  for i = 3, #x do redis.call('ZADD', KEYS[x[i]], x[2], x[1]) end
+end
+for _, k in ipairs(b.xc) do
+  redis.call('ZREMRANGEBYSCORE', KEYS[k], '-inf', '(' .. b.xf)
+  redis.call('EXPIRE', KEYS[k], b.xt)
+end
+
+if b.rp.k > 0 then
+  redis.call('RPUSH', KEYS[b.rp.k], unpack(b.rp.l))
+  redis.call('EXPIRE', KEYS[b.rp.k], b.rp.t)
 end
 
 if b.s == 1 and #b.a > 0 then redis.call('XACK', KEYS[1], b.g, unpack(b.a)) end

@@ -7,7 +7,7 @@ import { shortTime } from '../evidence.ts';
 import type { RuleEnv, RuleModule, Warning } from '../types.ts';
 import { queueDayRead } from '../../counters/read.ts';
 import { DISPUTES, hourField, INCIDENTS } from '../../counters/fields.ts';
-import { TIMELINESS_FORMULA } from '../timeliness.ts';
+import { TIMELINESS_FORMULA } from '../../../shared/schemas/timeliness.ts';
 import { countingSince, expectedInGaps, HOUR, quietMembers, type BaselineRead, type Gap } from './gaps.ts';
 import { checkSources, DEFAULT_SOURCE_SILENCE, sourceSilenceSchema, trackSources } from './source-silence.ts';
 
@@ -67,7 +67,7 @@ const regionHours =
  * nothing for longer than its own history makes plausible. Every applied event marks its county,
  * township and source as heard from; a periodic check asks, for each one quiet for a while, how
  * many cases (reports, for a source) its same hours usually bring. Each episode counts once
- * against the region's 上报及时率 (server/warnings/timeliness.ts).
+ * against the region's 上报及时率 (server/assessment/report-timeliness.ts).
  */
 export const silence: RuleModule<SilenceConfig> = {
   id: 'silence',

@@ -14,7 +14,7 @@ import { WARNING_LEVELS } from '../../../shared/vocab.ts';
 import { ingestKeysHash, sourceBindings } from '../../auth/ingest-keys.ts';
 import { buckets, isoBeijing } from '../../time/beijing.ts';
 import { commonAncestor, shortTime } from '../evidence.ts';
-import { TIMELINESS_FORMULA } from '../timeliness.ts';
+import { TIMELINESS_FORMULA } from '../../../shared/schemas/timeliness.ts';
 import type { AppliedEvent, RuleEnv, Warning } from '../types.ts';
 import { expectedInGaps, HOUR, quietMembers, type BaselineRead, type Gap } from './gaps.ts';
 

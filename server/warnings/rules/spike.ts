@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LEVELS, levelOf } from '../../../shared/regions.ts';
+import { LEVELS, levelLength, levelOf } from '../../../shared/regions.ts';
 import { WARNING_LEVELS, type WarningLevel } from '../../../shared/vocab.ts';
 import { buckets, dayStart, isoBeijing } from '../../time/beijing.ts';
 import { poissonTail, trimmedMean } from '../stats.ts';
@@ -22,7 +22,11 @@ const windowSchema = z.strictObject({
 export const spikeSchema = z.strictObject({
   enabled: z.boolean().default(true),
   /** Levels of the tree watched for spikes. */
-  levels: z.array(z.enum(LEVELS)).min(1).default(['county']),
+  // A province's own levels: a spike is measured per event, and nothing per event reaches the nation.
+  levels: z
+    .array(z.enum(LEVELS).exclude(['nation']))
+    .min(1)
+    .default(['county']),
   windows: z.array(windowSchema).min(1),
   /** Same hour of the week, this many weeks back (day hashes live 50 days). */
   baselineWeeks: z.number().int().min(1).max(7).default(7),
@@ -191,7 +195,7 @@ export const spike: RuleModule<SpikeConfig> = {
   async onEvents(env, applied, cfg) {
     const now = env.clock.now();
     const regions = new Set<string>();
-    const lengths = cfg.levels.map((l) => [2, 4, 6, 9, 12][LEVELS.indexOf(l)]!);
+    const lengths = cfg.levels.map(levelLength);
     for (const { event: e, code } of applied) {
       if (e.kind !== 'incident' || code === 'C') continue;
       for (const len of lengths) if (e.region.length >= len) regions.add(e.region.slice(0, len));

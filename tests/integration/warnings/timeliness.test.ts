@@ -2,8 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { StoredEvent } from '../../../shared/schemas/event.ts';
 import { applyBatch, type Entry } from '../../../server/aggregate/apply.ts';
 import { slaTable } from '../../../server/aggregate/sla.ts';
-import { warningKeys } from '../../../server/warnings/keys.ts';
-import { readTimeliness } from '../../../server/warnings/timeliness.ts';
+import { readTimeliness } from '../../../server/assessment/report-timeliness.ts';
 import { bj, DAY, ev, HOUR, MIN, useRulesHarness, type RulesHarness } from '../../helpers/warnings.ts';
 
 const NOW = bj('2026-11-24T15:00');
@@ -36,7 +35,7 @@ function history(township: string, perHour: number): StoredEvent[] {
   return out;
 }
 
-const read = (code: string, month = '202611') => readTimeliness(h.redis, warningKeys(h.keys), code, month);
+const read = (code: string, month = '202611') => readTimeliness(h.redis, h.keys, code, month);
 
 describe('上报及时率 (reporting timeliness)', () => {
   it('counts on-time and late reports and a 失联 episode exactly, at township, county, city and province', async () => {

@@ -329,3 +329,42 @@ describe('boundaries', () => {
     expect(bboxArea(null)).toBe(0);
   });
 });
+
+describe('the nation map', () => {
+  it('greys the places no province served covers (台湾, 香港, 澳门) instead of drawing them as zero', () => {
+    const nation = [
+      { code: '44', name: '广东' },
+      { code: '62', name: '甘肃' },
+      { code: '71', name: '台湾' },
+      { code: '81', name: '香港' },
+      { code: '82', name: '澳门' },
+    ];
+    const kids = [
+      {
+        code: '44',
+        name: '广东省',
+        counts: { today: { incident: 5, dispute: 1 }, open: { incident: 0, dispute: 0 }, overdue: { dispute: 0 } },
+        alerts: { red: 0, orange: 0, yellow: 0, blue: 0 },
+      },
+      {
+        code: '62',
+        name: '甘肃省',
+        counts: { today: { incident: 2, dispute: 0 }, open: { incident: 0, dispute: 0 }, overdue: { dispute: 0 } },
+        alerts: { red: 0, orange: 0, yellow: 0, blue: 0 },
+      },
+    ];
+    expect(mapData(nation, kids, 'today').map((d) => d.code)).toEqual(['44', '62']);
+    const option = mapOption({
+      mapName: 'china',
+      features: nation,
+      children: kids,
+      measure: 'today',
+      ripples: [],
+      now: 0,
+    });
+    const grey = (option.geo as { regions: Array<{ name: string; itemStyle?: { areaColor?: string } }> }).regions
+      .filter((r) => r.itemStyle?.areaColor)
+      .map((r) => r.name);
+    expect(grey).toEqual(['台湾', '香港', '澳门']);
+  });
+});

@@ -7,7 +7,7 @@ import {
   monthLabel,
   trendFloor,
 } from '../../../client/src/lib/charts/options/index-trend.ts';
-import { indexCoverage, indexScores, rankChildren } from '../../../client/src/lib/measures.ts';
+import { indexScores, rankChildren } from '../../../client/src/lib/measures.ts';
 import { SafetyIndexState } from '../../../client/src/lib/state/safety-index.svelte.ts';
 import { THEME } from '../../../client/src/lib/charts/theme.ts';
 import { child } from './fixtures.ts';
@@ -42,7 +42,7 @@ describe('the 平安指数 as a measure', () => {
   it('takes the children’s scores only from a reply for the shown region', () => {
     expect(indexScores(reply('62'), '6207')).toBeNull();
     expect(indexScores(null, '62')).toBeNull();
-    expect(indexScores(reply('62'), '62')?.get('6201')).toBe(78.4);
+    expect(indexScores(reply('62'), '62')?.get('6201')).toEqual({ score: 78.4, coverage: { scored: 6, total: 6 } });
   });
 
   it('ranks the least safe child first and leaves out children without a score', () => {
@@ -63,13 +63,43 @@ describe('the 平安指数 as a measure', () => {
         { code: '6207', name: '张掖市', score: 88, coverage: { scored: 6, total: 6 } },
       ],
     });
-    const ranked = rankChildren(kids, 'index', indexScores(r, '62'), indexCoverage(r, '62'));
+    const ranked = rankChildren(kids, 'index', indexScores(r, '62'));
     expect(ranked.map((x) => [x.code, x.partial ?? null])).toEqual([
       ['6201', null],
       ['6207', null],
       ['6202', { scored: 4, total: 6 }],
     ]);
-    expect(indexCoverage(r, '6207')).toBeNull();
+  });
+
+  it('says 4/6 项 in the map tooltip of a region scored on fewer indicators, and edges it dashed', () => {
+    const r = reply('62', {
+      children: [
+        { code: '6201', name: '兰州市', score: 78.4, coverage: { scored: 6, total: 6 } },
+        { code: '6202', name: '嘉峪关市', score: 60.1, coverage: { scored: 4, total: 6 } },
+      ],
+    });
+    const features: MapFeature[] = kids.map((k) => ({ code: k.code, name: k.name }));
+    const option = mapOption({
+      mapName: '62',
+      features,
+      children: kids,
+      measure: 'index',
+      scores: indexScores(r, '62'),
+      ripples: [],
+      now: 0,
+    });
+    const data = mapData(features, kids, 'index', indexScores(r, '62'));
+    const tip = (option.tooltip as { formatter: (p: unknown) => string }).formatter;
+    expect(tip({ seriesIndex: 0, name: '嘉峪关市', data: data.find((d) => d.code === '6202') })).toBe(
+      '嘉峪关市<br/>平安指数：60.1 分（4/6 项）<br/>部分指标已评分，不与全部评分的地区比较',
+    );
+    expect(tip({ seriesIndex: 0, name: '兰州市', data: data.find((d) => d.code === '6201') })).toBe(
+      '兰州市<br/>平安指数：78.4 分',
+    );
+    const regions = (option.geo as { regions: { name: string; itemStyle?: { borderType?: string } }[] }).regions;
+    expect(regions).toEqual([
+      expect.objectContaining({ name: '嘉峪关市', itemStyle: expect.objectContaining({ borderType: 'dashed' }) }),
+    ]);
   });
 
   it('leaves regions without a score out of the map data instead of colouring them as zero', () => {

@@ -195,7 +195,9 @@ export class DutyConsole {
   async loadSupervision(): Promise<void> {
     if (!this.canActAtAll) return;
     try {
-      this.queue.supervising = (await this.#deps.api.supervision(this.user.region)).map((i) => i.alert);
+      this.queue.supervising = (await this.#deps.api.supervision(this.user.region)).flatMap((i) =>
+        'alert' in i ? [i.alert] : [],
+      );
     } catch {
       // The work queue matters more than this list; the next reconnect or action tries again.
     }

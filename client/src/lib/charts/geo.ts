@@ -1,10 +1,20 @@
 import type { Api, RegionFeatureCollection } from '../api.ts';
 import type { MapFeature } from './options/map.ts';
+import { NATION } from '../../../../shared/regions.ts';
 
 /**
  * Boundaries of a region's children, fetched once per region and registered with ECharts under
  * the region's code. Only provinces and cities have them (no polygons below the county).
  */
+/**
+ * The name a region's map is registered under in ECharts: its code, except the nation's, which is
+ * `china` — the name ECharts gives its standard fixes (the 南海诸岛 inset with the nine-dash line,
+ * 钓鱼岛, label offsets for 香港 and 澳门).
+ */
+export function mapNameOf(code: string): string {
+  return code === NATION ? 'china' : code;
+}
+
 export class GeoStore {
   readonly #cache = new Map<string, Promise<MapFeature[]>>();
   readonly #api: Pick<Api, 'geo'>;
@@ -19,7 +29,7 @@ export class GeoStore {
     let p = this.#cache.get(code);
     if (!p) {
       p = this.#api.geo(code).then((geo) => {
-        this.#register(code, geo);
+        this.#register(mapNameOf(code), geo);
         return featuresOf(geo);
       });
       p.catch(() => this.#cache.delete(code));

@@ -17,6 +17,8 @@ export const THEME = {
   ground: '#041230',
   /** Map fill with no data, and region borders. */
   mapEmpty: '#0d2348',
+  /** A place on the map the system has no data for (台湾, 香港, 澳门 on the national map): grey, not a colour. */
+  mapNoData: '#3b4452',
   mapBorder: 'rgba(120, 220, 255, 0.55)',
   /** Sequential ramp for counts on the map: luminance of a desaturated steel, not a warning hue. */
   ramp: ['#0f2650', '#1f4677', '#3d6d9c', '#6f9cc2', '#b7d2ea'],

@@ -1,6 +1,6 @@
 import { SvelteMap } from 'svelte/reactivity';
 import type { RegionInfo, RegionRef } from '../../../../shared/regions.ts';
-import { ancestry } from '../../../../shared/regions.ts';
+import { ancestry, isWithin } from '../../../../shared/regions.ts';
 
 /** At most this many region names are kept; a wall that visits every village must not grow forever. */
 const MAX_NAMES = 5000;
@@ -58,7 +58,7 @@ export class RegionDirectory {
    * all of them (its info carries its ancestors).
    */
   pathBelow(code: string, from: string): string[] {
-    const codes = ancestry(code).filter((c) => c.length > from.length);
+    const codes = ancestry(code).filter((c) => c !== from && (!from || isWithin(c, from)));
     const names = codes.map((c) => this.#names.get(c));
     if (names.some((n) => n === undefined)) this.#request(code);
     return names.map((n, i) => n ?? codes[i]!);

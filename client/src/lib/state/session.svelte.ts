@@ -10,6 +10,7 @@ import { PipelineState } from './pipeline.svelte.ts';
 import { RegionState, type Scheduler } from './region.svelte.ts';
 import { RippleState } from './ripples.svelte.ts';
 import { TickerState } from './ticker.svelte.ts';
+import { ProblemDigestState } from './problems.svelte.ts';
 
 /** Next animation frame, with a timer fallback: a hidden tab gets no frames but must not pile up deltas. */
 export const frameScheduler: Scheduler = (fn) => {
@@ -41,6 +42,10 @@ export interface SessionOptions {
   retryMs?: number;
   /** Delay before dialling again after the server closed the connection (default 1–3 s, jittered). */
   redialMs?: number;
+  /** Every alert the socket delivers, after the list took it (a red one may take the stage). */
+  onAlert?: (alert: AlertView) => void;
+  /** The alerts of each full snapshot (what the wall already knows of). */
+  onKnownAlerts?: (alerts: readonly AlertView[]) => void;
 }
 
 /**
@@ -56,6 +61,8 @@ export class WallSession {
   readonly alerts = new AlertsState(50);
   readonly ticker = new TickerState(30);
   readonly ripples = new RippleState();
+  /** 重点问题 of the shown region. */
+  readonly problems = new ProblemDigestState();
 
   readonly #socket: WallSocket;
   readonly #opts: SessionOptions;
@@ -84,6 +91,7 @@ export class WallSession {
     this.alerts.clear(code);
     this.ticker.reset(code);
     this.ripples.reset(code);
+    this.problems.reset(code, null);
     this.region.select(code);
   }
 
@@ -120,12 +128,17 @@ export class WallSession {
     const onAlert = (a: AlertView) => {
       heard();
       this.alerts.upsert(a);
+      this.#opts.onAlert?.(a);
     };
     const onTicker = (items: TickerItem[]) => {
       heard();
       if (!Array.isArray(items)) return;
       this.ticker.push(items);
       this.ripples.push(items, Date.now());
+    };
+    const onProblems = (u: unknown) => {
+      heard();
+      this.problems.receive(u);
     };
     const onEnded = () => this.#opts.onAuthLost();
     const onPipeline = (p: unknown) => {
@@ -142,6 +155,7 @@ export class WallSession {
         delta: onDelta,
         alert: onAlert,
         ticker: onTicker,
+        problems: onProblems,
         pipeline: onPipeline,
         'session:ended': onEnded,
       },
@@ -172,7 +186,11 @@ export class WallSession {
 
   #onSnapshot(snapshot: Snapshot, full: boolean): void {
     this.connection.heard(Date.now());
-    if (full) this.alerts.reset(snapshot.region.code, snapshot.alerts ?? []);
+    if (full) {
+      this.alerts.reset(snapshot.region.code, snapshot.alerts ?? []);
+      this.problems.reset(snapshot.region.code, snapshot.problems);
+      this.#opts.onKnownAlerts?.(snapshot.alerts ?? []);
+    }
   }
 
   #onError(error: ApiError): void {

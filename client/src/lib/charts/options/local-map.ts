@@ -2,8 +2,8 @@ import type { EffectScatterSeriesOption, ScatterSeriesOption } from 'echarts/cha
 import type { GeoComponentOption, TooltipComponentOption } from 'echarts/components';
 import type { ComposeOption } from 'echarts/core';
 import type { RipplePoint } from '../../state/ripples.svelte.ts';
-import { escapeHtml } from '../escape.ts';
 import { THEME, TOOLTIP_BASE } from '../theme.ts';
+import { eventPointSeries, eventPointTooltip, splitByAge } from './event-points.ts';
 import type { MapFeature } from './map.ts';
 
 export type LocalMapOption = ComposeOption<
@@ -61,19 +61,13 @@ export interface LocalMapInput {
 }
 
 export function localMapOption(input: LocalMapInput): LocalMapOption {
-  const rippleFor = input.rippleForMs ?? 10_000;
-  const fresh = input.points.filter((p) => input.now - p.at < rippleFor);
-  const settled = input.points.filter((p) => input.now - p.at >= rippleFor);
-  const point = (p: RipplePoint) => ({ name: p.regionName, value: [p.lng, p.lat, p.severity], summary: p.summary });
+  const { rippling, settled } = splitByAge(input.points, input.now, input.rippleForMs ?? 10_000);
   return {
     textStyle: { fontFamily: THEME.font },
     tooltip: {
       ...TOOLTIP_BASE,
       trigger: 'item',
-      formatter: (params: unknown) => {
-        const p = params as { name?: string; data?: { summary?: string } };
-        return `${escapeHtml(p.name)}<br/>${escapeHtml(p.data?.summary ?? '')}`;
-      },
+      formatter: (params: unknown) => eventPointTooltip(params as Parameters<typeof eventPointTooltip>[0]),
     },
     geo: {
       map: input.mapName,
@@ -97,26 +91,11 @@ export function localMapOption(input: LocalMapInput): LocalMapOption {
         },
       ],
     },
-    series: [
-      {
-        type: 'effectScatter',
-        coordinateSystem: 'geo',
-        zlevel: 1,
-        data: fresh.map(point),
-        symbolSize: (v: number[]) => 8 + 3 * (v[2] ?? 1),
-        showEffectOn: 'render',
-        rippleEffect: { brushType: 'stroke', scale: 4, period: 3, number: 2 },
-        itemStyle: { color: THEME.ripple },
-        animation: false,
-      },
-      {
-        type: 'scatter',
-        coordinateSystem: 'geo',
-        data: settled.map(point),
-        symbolSize: (v: number[]) => 5 + 2 * (v[2] ?? 1),
-        itemStyle: { color: 'rgba(233, 251, 255, 0.7)' },
-        animation: false,
-      },
-    ],
+    // Larger than on the province's map: a township's few events are the whole picture.
+    series: eventPointSeries(rippling, settled, {
+      rippleSize: (severity) => 8 + 3 * severity,
+      dotSize: (severity) => 5 + 2 * severity,
+      dotColour: 'rgba(233, 251, 255, 0.7)',
+    }),
   };
 }

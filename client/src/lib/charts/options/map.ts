@@ -3,16 +3,20 @@ import type { GeoComponentOption, TooltipComponentOption, VisualMapComponentOpti
 import type { ComposeOption } from 'echarts/core';
 import type { ChildSummary } from '../../../../../shared/schemas/snapshot.ts';
 import { WARNING_LEVELS, WARNING_LEVEL_COLOURS, WARNING_LEVEL_LABELS } from '../../../../../shared/vocab.ts';
+import type { IndexCoverage } from '../../../../../shared/schemas/safety-index.ts';
 import {
+  coverageText,
   MEASURE_LABELS,
   MEASURE_UNITS,
   measureOf,
+  partialCoverage,
   topLevel,
   totalAlerts,
   type IndexScores,
   type Measure,
 } from '../../measures.ts';
 import { shortName } from '../../names.ts';
+import { eventPointSeries, eventPointTooltip, splitByAge } from './event-points.ts';
 import { mapLabels } from './map-labels.ts';
 import type { RipplePoint } from '../../state/ripples.svelte.ts';
 import { escapeHtml } from '../escape.ts';
@@ -56,6 +60,10 @@ export interface MapInput {
   rippleForMs?: number;
   /** At most this many points ripple at once (the rest are dots): effects cost a redraw per frame. */
   maxRippling?: number;
+  /** The place of an alert on stage (a red alert that just came, or one put up): it pulses. */
+  spot?: { lng: number; lat: number } | null;
+  /** Zoom on the spot by this factor (a wall above county level); 1 or absent: the whole map. */
+  zoom?: number;
 }
 
 /** A map series item: `name` is the feature name ECharts matches; the rest is for tooltips and clicks. */
@@ -65,6 +73,8 @@ export interface MapDatum {
   value: number;
   /** For the 预警 measure: the open alert count (value is then the level rank 0–4). */
   count: number;
+  /** For the 平安指数: a score resting on only some of its indicators says on how many. */
+  partial?: IndexCoverage;
 }
 
 /** Rank of the most severe level for the 预警 measure: red 4 … blue 1, none 0. */
@@ -80,20 +90,38 @@ export function mapData(
   if (measure === 'index') {
     // A region without a score keeps the empty fill rather than reading as 0, the least safe.
     return features.flatMap((f) => {
-      const v = scores?.get(f.code);
-      return typeof v === 'number' ? [{ name: f.name, code: f.code, value: v, count: v }] : [];
+      const s = scores?.get(f.code);
+      const v = s?.score;
+      const partial = partialCoverage(s);
+      return typeof v === 'number'
+        ? [{ name: f.name, code: f.code, value: v, count: v, ...(partial ? { partial } : {}) }]
+        : [];
     });
   }
   const byCode = new Map(children.map((c) => [c.code, c]));
-  return features.map((f) => {
+  const outside = new Set(noData({ features, children }).map((f) => f.code));
+  return features.flatMap((f) => {
     const child = byCode.get(f.code);
+    // A place in no province served (台湾, 香港, 澳门 on the nation's map) has no figures: it is
+    // drawn greyed (geo regions below), not as a zero.
+    if (outside.has(f.code)) return [];
     if (measure === 'alerts') {
       const level = topLevel(child?.alerts);
-      return { name: f.name, code: f.code, value: level ? LEVEL_VALUE[level] : 0, count: totalAlerts(child?.alerts) };
+      return [{ name: f.name, code: f.code, value: level ? LEVEL_VALUE[level] : 0, count: totalAlerts(child?.alerts) }];
     }
     const value = child ? (measureOf(child, measure) ?? 0) : 0;
-    return { name: f.name, code: f.code, value, count: value };
+    return [{ name: f.name, code: f.code, value, count: value }];
   });
+}
+
+/**
+ * Features in none of the children's provinces, once the children are known: places the system
+ * has no data for (台湾, 香港, 澳门, and provinces a deployment does not serve), drawn grey.
+ */
+function noData(input: Pick<MapInput, 'features' | 'children'>): MapFeature[] {
+  if (!input.children.length) return [];
+  const served = new Set(input.children.map((c) => c.code.slice(0, 2)));
+  return input.features.filter((f) => !served.has(f.code.slice(0, 2)));
 }
 
 /** A round upper bound for the colour scale, so the legend reads 0 … 500 rather than 0 … 487. */
@@ -168,19 +196,37 @@ function visualMap(measure: Measure, data: readonly MapDatum[]): VisualMapCompon
   };
 }
 
+/**
+ * Per-region exceptions to the geo's style: a small region's label lifted off its neighbour's, and
+ * a 平安指数 on fewer indicators edged dashed, as its row and tile are.
+ */
+function geoRegions(features: readonly MapFeature[], data: readonly MapDatum[]): GeoComponentOption['regions'] {
+  const partial = new Set(data.flatMap((d) => (d.partial ? [d.code] : [])));
+  return features.flatMap((f) =>
+    f.small || partial.has(f.code)
+      ? [
+          {
+            name: f.name,
+            ...(f.small ? { label: { offset: [0, -18] } } : {}),
+            ...(partial.has(f.code)
+              ? { itemStyle: { borderType: 'dashed' as const, borderColor: THEME.textDim } }
+              : {}),
+          },
+        ]
+      : [],
+  );
+}
+
 export function mapOption(input: MapInput): MapOption {
   const { measure, now } = input;
   const data = mapData(input.features, input.children, measure, input.scores);
-  // A ripple says "just now": three beats of its effect, then it settles into a dot for the rest
-  // of its time on the map. A map where hundreds of points ripple hides the one that just came.
-  const rippleFor = input.rippleForMs ?? 10_000;
-  const maxRippling = input.maxRippling ?? 100;
-
-  const fresh: RipplePoint[] = [];
-  const settled: RipplePoint[] = [];
-  for (const p of input.ripples) (now - p.at < rippleFor ? fresh : settled).push(p);
-  const rippling = fresh.slice(-maxRippling);
-  const dots = [...settled, ...fresh.slice(0, Math.max(0, fresh.length - maxRippling))];
+  const { rippling, settled } = splitByAge(input.ripples, now, input.rippleForMs ?? 10_000, input.maxRippling ?? 100);
+  const [ripples, dots] = eventPointSeries(rippling, settled, {
+    rippleSize: (severity) => 6 + 2 * severity,
+    dotSize: 4,
+    dotColour: 'rgba(233, 251, 255, 0.5)',
+    large: true,
+  });
 
   const byCode = new Map(input.children.map((c) => [c.code, c]));
   const pulses = input.features
@@ -202,8 +248,6 @@ export function mapOption(input: MapInput): MapOption {
     textBorderWidth: 3,
   };
 
-  const point = (p: RipplePoint) => ({ name: p.regionName, value: [p.lng, p.lat, p.severity], summary: p.summary });
-
   return {
     textStyle: { fontFamily: THEME.font },
     tooltip: {
@@ -214,10 +258,14 @@ export function mapOption(input: MapInput): MapOption {
         if (p.seriesIndex === 0) {
           const d = p.data as MapDatum | undefined;
           if (!d) return escapeHtml(p.name);
-          return `${escapeHtml(d.name)}<br/>${escapeHtml(MEASURE_LABELS[measure])}：${escapeHtml(d.count)} ${MEASURE_UNITS[measure]}`;
+          // A score reads as on the tiles and in the ranking: 85.0, not 85.
+          const value = measure === 'index' ? d.count.toFixed(1) : d.count;
+          const line = `${escapeHtml(d.name)}<br/>${escapeHtml(MEASURE_LABELS[measure])}：${escapeHtml(value)} ${MEASURE_UNITS[measure]}`;
+          // Beside a score on fewer indicators: on how many, and that it is ranked apart.
+          return d.partial ? `${line}（${coverageText(d.partial)}）<br/>部分指标已评分，不与全部评分的地区比较` : line;
         }
         if (p.seriesIndex === 3) return `${escapeHtml(p.name)}<br/>红色预警 ${escapeHtml(p.data?.count)} 条`;
-        return `${escapeHtml(p.name)}<br/>${escapeHtml(p.data?.summary)}`;
+        return eventPointTooltip(p);
       },
     },
     visualMap: visualMap(measure, data),
@@ -231,7 +279,23 @@ export function mapOption(input: MapInput): MapOption {
       left: 8,
       right: 8,
       selectedMode: false,
-      regions: input.features.filter((f) => f.small).map((f) => ({ name: f.name, label: { offset: [0, -18] } })),
+      // Zoomed, the spot sits in the left third: the alert's card covers the map's right side.
+      ...(input.spot && input.zoom && input.zoom > 1
+        ? {
+            center: [input.spot.lng, input.spot.lat],
+            zoom: input.zoom,
+            layoutCenter: ['30%', '50%'],
+            layoutSize: '90%',
+          }
+        : {}),
+      regions: [
+        ...(geoRegions(input.features, data) ?? []),
+        ...noData(input).map((f) => ({
+          name: f.name,
+          itemStyle: { areaColor: THEME.mapNoData, borderColor: THEME.mapBorder },
+          emphasis: { disabled: true },
+        })),
+      ],
       label: labelsOnTop ? { show: false } : labelStyle,
       itemStyle: {
         areaColor: THEME.mapEmpty,
@@ -252,26 +316,8 @@ export function mapOption(input: MapInput): MapOption {
         name: MEASURE_LABELS[measure],
         data,
       },
-      {
-        type: 'effectScatter',
-        coordinateSystem: 'geo',
-        zlevel: 1,
-        data: rippling.map(point),
-        symbolSize: (v: number[]) => 6 + 2 * (v[2] ?? 1),
-        showEffectOn: 'render',
-        rippleEffect: { brushType: 'stroke', scale: 4, period: 3, number: 2 },
-        itemStyle: { color: THEME.ripple },
-        animation: false,
-      },
-      {
-        type: 'scatter',
-        coordinateSystem: 'geo',
-        data: dots.map(point),
-        symbolSize: 4,
-        itemStyle: { color: 'rgba(233, 251, 255, 0.5)' },
-        animation: false,
-        large: true,
-      },
+      ripples,
+      dots,
       {
         type: 'effectScatter',
         coordinateSystem: 'geo',
@@ -296,6 +342,17 @@ export function mapOption(input: MapInput): MapOption {
         label: { ...labelStyle, position: 'inside' },
         labelLayout: { hideOverlap: true },
         data: labelsOnTop ? mapLabels(input.features) : [],
+      },
+      {
+        type: 'effectScatter',
+        coordinateSystem: 'geo',
+        zlevel: 3,
+        silent: true,
+        data: input.spot ? [{ name: 'stage', value: [input.spot.lng, input.spot.lat] }] : [],
+        symbolSize: 26,
+        showEffectOn: 'render',
+        rippleEffect: { brushType: 'stroke', scale: 5, period: 1.6, number: 3 },
+        itemStyle: { color: WARNING_LEVEL_COLOURS.red, borderColor: '#ffffff', borderWidth: 2 },
       },
     ],
   };

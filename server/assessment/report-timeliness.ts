@@ -1,6 +1,8 @@
 /**
- * 上报及时率 (reporting timeliness) per region and Beijing month, kept by the warnings layer from
- * the events it is handed and the 失联 episodes its silence rule finds.
+ * 上报及时率 (reporting timeliness) per region and Beijing month, one of the 督办考核 figures:
+ * counted in the aggregator's commit from the events it applies (reportCounter, handed to the
+ * pipeline by the composition roots) and from the 失联 episodes the silence rule finds (the
+ * warnings engine calls recordEpisode through its `reports` hook).
  *
  *   上报及时率 = 按时上报 ÷ (上报总数 + 失联次数)
  *
@@ -20,44 +22,28 @@
  * they stay exact through its crashes too.
  */
 import type { RedisClient } from '../redis/connection.ts';
-import { z } from 'zod';
-import { ancestry } from '../../shared/regions.ts';
+import { provinceAncestry } from '../../shared/regions.ts';
 import type { TimelinessFigures } from '../../shared/schemas/timeliness.ts';
 import { RETENTION } from '../counters/retention.ts';
+import type { Keys } from '../redis/keys.ts';
 import { buckets } from '../time/beijing.ts';
-import type { WarningKeys } from './keys.ts';
 import type { EventCounter } from '../aggregate/apply.ts';
 import { defineLua, runLua } from '../redis/lua.ts';
+import { streamTime } from '../aggregate/stream-time.ts';
+import type { TimelinessConfig } from '../warnings/config.ts';
 
-const limit = z
-  .number()
-  .int()
-  .min(1)
-  .max(7 * 24 * 60);
+export { TIMELINESS_FORMULA } from '../../shared/schemas/timeliness.ts';
 
-export const timelinessSchema = z.strictObject({
-  enabled: z.boolean().default(true),
-  /** A report is on time when received at most this many minutes after it occurred, per kind. */
-  limitMinutes: z.strictObject({ incident: limit, dispute: limit }).default({ incident: 30, dispute: 1440 }),
-});
-export type TimelinessConfig = z.infer<typeof timelinessSchema>;
-export const DEFAULT_TIMELINESS: TimelinessConfig = { enabled: true, limitMinutes: { incident: 30, dispute: 1440 } };
-
-/** The formula as the screens and explanations say it. */
-export const TIMELINESS_FORMULA = '上报及时率 = 按时上报 ÷ (上报总数 + 失联次数)';
+type TimelinessKeys = Pick<Keys, 'timeliness' | 'timelinessEpisode'>;
+/** One province's keys, or the keys of each region's province (a national deployment). */
+type KeysFor = TimelinessKeys | ((region: string) => TimelinessKeys);
 
 /** An episode marker outlives any silence the rule can still see (its baseline is days, not weeks). */
 const EPISODE_TTL_S = 40 * 86_400;
 
 /** Province to township: the regions whose counters an event or episode in `region` adds to. */
 export function timelinessRegions(region: string): string[] {
-  return ancestry(region.slice(0, 9));
-}
-
-/** The time of a stream entry id (`1732430000000-0`), or undefined for '' and anything else. */
-export function streamTime(entryId: string): number | undefined {
-  const ms = Number(entryId.split('-')[0]);
-  return entryId && Number.isSafeInteger(ms) && ms > 0 ? ms : undefined;
+  return provinceAncestry(region.slice(0, 9));
 }
 
 /**
@@ -66,7 +52,7 @@ export function streamTime(entryId: string): number | undefined {
  * can neither lose nor repeat a report. An event without a receivedAt or a stream time is not
  * judged.
  */
-export function reportCounter(wkeys: WarningKeys, cfg: TimelinessConfig): EventCounter {
+export function reportCounter(keys: TimelinessKeys, cfg: TimelinessConfig): EventCounter {
   return ({ event: e, entryId }, add) => {
     const receivedAt = e.receivedAt ?? streamTime(entryId);
     if (receivedAt === undefined) return;
@@ -74,7 +60,7 @@ export function reportCounter(wkeys: WarningKeys, cfg: TimelinessConfig): EventC
     const late = receivedAt - e.ts > cfg.limitMinutes[e.kind] * 60_000;
     const month = buckets(receivedAt).month;
     for (const r of timelinessRegions(e.region)) {
-      const key = wkeys.timeliness(r, month);
+      const key = keys.timeliness(r, month);
       add(key, `n:${k}`, 1);
       if (late) add(key, `late:${k}`, 1);
     }
@@ -100,29 +86,77 @@ return 0`,
  */
 export async function recordEpisode(
   redis: RedisClient,
-  wkeys: WarningKeys,
+  keys: TimelinessKeys,
   episode: { id: string; region: string },
   now: number,
 ): Promise<boolean> {
   const month = buckets(now).month;
-  const keys = [
-    wkeys.silenceEpisode(episode.id),
-    ...timelinessRegions(episode.region).map((r) => wkeys.timeliness(r, month)),
+  const ks = [
+    keys.timelinessEpisode(episode.id),
+    ...timelinessRegions(episode.region).map((r) => keys.timeliness(r, month)),
   ];
-  return (await runLua<number>(redis, EPISODE_SCRIPT, keys, [EPISODE_TTL_S, RETENTION.monthTtlS])) === 1;
+  return (await runLua<number>(redis, EPISODE_SCRIPT, ks, [EPISODE_TTL_S, RETENTION.monthTtlS])) === 1;
 }
+
+/** What the warnings engine and the aggregator are handed when 上报及时率 is enabled (see setupAlerting). */
+export interface ReportHooks {
+  countEvent: EventCounter;
+  episode(e: { id: string; region: string }, now: number): Promise<unknown>;
+}
+
+/** setupAlerting's `reports` option: nothing when the rules file disables 上报及时率. */
+export function reportsOption(
+  redis: RedisClient,
+  keys: TimelinessKeys,
+  cfg: TimelinessConfig,
+): { reports?: ReportHooks } {
+  if (!cfg.enabled) return {};
+  return { reports: { countEvent: reportCounter(keys, cfg), episode: (e, now) => recordEpisode(redis, keys, e, now) } };
+}
+
+const FIELDS = ['n:i', 'late:i', 'n:d', 'late:d', 'sil'] as const;
 
 /** The figures of one region and month `YYYYMM` (zeros when nothing was counted). */
 export async function readTimeliness(
   redis: RedisClient,
-  wkeys: WarningKeys,
+  keys: KeysFor,
   region: string,
   month: string,
+  /** The regions whose counters add up to `region`'s: the provinces, for the nation. */
+  parts: readonly string[] = [region],
 ): Promise<TimelinessFigures> {
-  const [ni, li, nd, ld, sil] = (
-    await redis.hmget(wkeys.timeliness(region, month), 'n:i', 'late:i', 'n:d', 'late:d', 'sil')
-  ).map((v) => Number(v ?? 0)) as [number, number, number, number, number];
-  return timelinessFigures({ incident: { reports: ni, late: li }, dispute: { reports: nd, late: ld } }, sil);
+  return (await readTimelinessMany(redis, keys, [parts], month))[0]!;
+}
+
+/**
+ * The figures of several regions of one month, in one round trip: each is the sum of its parts'
+ * counters (a region is its own one part; the nation is its provinces).
+ */
+export async function readTimelinessMany(
+  redis: RedisClient,
+  keys: KeysFor,
+  /** Each region as its code, or as the codes of its parts. */
+  regions: readonly (string | readonly string[])[],
+  month: string,
+): Promise<TimelinessFigures[]> {
+  if (regions.length === 0) return [];
+  const keysOf = typeof keys === 'function' ? keys : () => keys;
+  const partsOf = (r: string | readonly string[]) => (typeof r === 'string' ? [r] : r);
+  const p = redis.pipeline();
+  for (const region of regions) for (const r of partsOf(region)) p.hmget(keysOf(r).timeliness(r, month), ...FIELDS);
+  const replies = (await p.exec()) ?? [];
+  let at = 0;
+  return regions.map((region) => {
+    const parts = partsOf(region);
+    const sums = [0, 0, 0, 0, 0];
+    for (let n = 0; n < parts.length; n++) {
+      const [err, v] = replies[at++]!;
+      if (err) throw err;
+      (v as (string | null)[]).forEach((x, k) => (sums[k] = sums[k]! + Number(x ?? 0)));
+    }
+    const [ni, li, nd, ld, sil] = sums as [number, number, number, number, number];
+    return timelinessFigures({ incident: { reports: ni, late: li }, dispute: { reports: nd, late: ld } }, sil);
+  });
 }
 
 /** The formula of the module's header, from the counters. */

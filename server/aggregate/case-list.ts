@@ -1,0 +1,218 @@
+import type { RedisClient } from '../redis/connection.ts';
+import type { CaseItem, LocalCases } from '../../shared/schemas/case.ts';
+import type { Category, Channel, Kind } from '../../shared/vocab.ts';
+import type { Keys } from '../redis/keys.ts';
+import { isoBeijing } from '../time/beijing.ts';
+import { indexFloor, indexRegions, type IndexKind, type IndexState } from './case-index.ts';
+import { isOpen, type CaseState } from './case-state.ts';
+
+/**
+ * Reads the case index (case-index.ts): pages of a region's cases, newest first, with the total of
+ * what matches. A page merges the sets the filters select (kind × open/closed, up to four), reading
+ * from each only what the page needs after the cursor.
+ */
+
+export interface CaseFilter {
+  region: string;
+  kind?: Kind;
+  status?: 'open' | 'closed';
+  /** First-event time window in ms, `from` inclusive, `to` exclusive. */
+  from?: number;
+  to?: number;
+}
+
+/** Where the previous page ended: its last case's score and id (the order is score, then id, both descending). */
+export interface Cursor {
+  score: number;
+  id: string;
+}
+
+export interface CasePage {
+  total: number;
+  cases: CaseItem[];
+  next?: Cursor;
+}
+
+export interface CaseListDeps {
+  redis: RedisClient;
+  keys: Keys;
+  /** A region's name, for the item's `regionName`. */
+  regionName: (code: string) => string | undefined;
+}
+
+export function encodeCursor(c: Cursor): string {
+  return `${c.score}.${Buffer.from(c.id, 'utf8').toString('base64url')}`;
+}
+
+/** Undefined for a string that is not a cursor this server wrote. */
+export function decodeCursor(s: string): Cursor | undefined {
+  const dot = s.indexOf('.');
+  const score = Number(s.slice(0, dot));
+  const id = Buffer.from(s.slice(dot + 1), 'base64url').toString('utf8');
+  return dot > 0 && Number.isSafeInteger(score) && id ? { score, id } : undefined;
+}
+
+interface Source {
+  key: string;
+  min: number;
+  max: number;
+}
+
+const KIND_CODE: Record<Kind, IndexKind> = { incident: 'i', dispute: 'd' };
+
+/** The sets and score windows a filter reads; a closed set never below the index's floor. */
+function sources(keys: Keys, f: CaseFilter, now: number): Source[] {
+  const kinds: IndexKind[] = f.kind ? [KIND_CODE[f.kind]] : ['i', 'd'];
+  const states: IndexState[] = f.status === 'open' ? ['o'] : f.status === 'closed' ? ['c'] : ['o', 'c'];
+  const min = f.from ?? 0;
+  // Scores are whole milliseconds: an exclusive `to` is an inclusive `to - 1`.
+  const max = f.to === undefined ? Number.MAX_SAFE_INTEGER : f.to - 1;
+  const out: Source[] = [];
+  for (const k of kinds)
+    for (const s of states)
+      out.push({ key: keys.caseIndex(f.region, k, s), min: s === 'c' ? Math.max(min, indexFloor(now)) : min, max });
+  return out;
+}
+
+/** Score-then-id descending: the list's order. */
+const before = (a: Cursor, b: Cursor) => a.score > b.score || (a.score === b.score && a.id > b.id);
+
+/** Up to `n` entries of one set after the cursor, newest first (a few reads when many share the cursor's score). */
+async function after(redis: RedisClient, s: Source, cursor: Cursor | undefined, n: number): Promise<Cursor[]> {
+  const max = cursor ? Math.min(cursor.score, s.max) : s.max;
+  if (max < s.min) return [];
+  const out: Cursor[] = [];
+  for (let offset = 0; ;) {
+    const chunk = n + 1;
+    const flat = await redis.zrange(
+      s.key,
+      String(max),
+      String(s.min),
+      'BYSCORE',
+      'REV',
+      'LIMIT',
+      offset,
+      chunk,
+      'WITHSCORES',
+    );
+    for (let i = 0; i < flat.length; i += 2) {
+      const e = { id: flat[i]!, score: Number(flat[i + 1]) };
+      if (!cursor || before(cursor, e)) out.push(e);
+      if (out.length >= n) return out;
+    }
+    if (flat.length < chunk * 2) return out;
+    offset += chunk;
+  }
+}
+
+/** Counts what the filter matches, set by set, in one round trip. */
+async function total(redis: RedisClient, list: Source[]): Promise<number> {
+  const p = redis.pipeline();
+  for (const s of list) p.zcount(s.key, s.min, s.max);
+  const replies = (await p.exec()) ?? [];
+  let n = 0;
+  for (const [err, v] of replies) {
+    if (err) throw err;
+    n += Number(v);
+  }
+  return n;
+}
+
+/** The region's name from the county down (县 乡 村), or its own name above the county. */
+function placeName(deps: CaseListDeps, code: string): string {
+  const names = indexRegions(code)
+    .filter((c) => c.length >= 6 || c === code)
+    .map((c) => deps.regionName(c))
+    .filter((n): n is string => !!n);
+  return names.join(' ') || code;
+}
+
+function item(deps: CaseListDeps, id: string, c: CaseState, summary: string): CaseItem {
+  return {
+    id,
+    kind: c.k === 'i' ? 'incident' : 'dispute',
+    category: c.c as Category,
+    status: c.s,
+    open: isOpen(c),
+    severity: c.sev,
+    region: c.r,
+    regionName: placeName(deps, c.r),
+    channel: c.ch as Channel,
+    reportedAt: isoBeijing(c.t0),
+    statusAt: isoBeijing(c.st),
+    overdue: { dispatch: c.od.includes('d'), resolve: c.od.includes('r') },
+    summary,
+  };
+}
+
+/** The cases behind index entries, in their order; one that expired meanwhile is left out. */
+export async function readCaseItems(deps: CaseListDeps, ids: string[]): Promise<CaseItem[]> {
+  if (!ids.length) return [];
+  const p = deps.redis.pipeline();
+  for (const id of ids) p.hmget(deps.keys.case(id), 'j', 'm');
+  const replies = (await p.exec()) ?? [];
+  const out: CaseItem[] = [];
+  replies.forEach(([err, reply], i) => {
+    if (err) throw err;
+    const [j, m] = reply as [string | null, string | null];
+    if (j) out.push(item(deps, ids[i]!, JSON.parse(j) as CaseState, m ?? ''));
+  });
+  return out;
+}
+
+/** One page of a region's cases after `cursor`, and the total that match. */
+export async function listCases(
+  deps: CaseListDeps,
+  f: CaseFilter,
+  cursor: Cursor | undefined,
+  limit: number,
+  now: number,
+): Promise<CasePage> {
+  const list = sources(deps.keys, f, now);
+  const [count, ...perSource] = await Promise.all([
+    total(deps.redis, list),
+    ...list.map((s) => after(deps.redis, s, cursor, limit + 1)),
+  ]);
+  // A case moved between sets while they were read (closed meanwhile) may show up in two: once is enough.
+  const seen = new Set<string>();
+  const merged = perSource
+    .flat()
+    .sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0))
+    .filter((e) => !seen.has(e.id) && seen.add(e.id));
+  const page = merged.slice(0, limit);
+  const cases = await readCaseItems(
+    deps,
+    page.map((e) => e.id),
+  );
+  const last = page[page.length - 1];
+  return { total: count, cases, ...(merged.length > limit && last ? { next: last } : {}) };
+}
+
+/** Every case the filter matches, newest first, for an export whose size the caller checked. */
+export async function allCases(deps: CaseListDeps, f: CaseFilter, now: number, pageSize = 1000): Promise<CaseItem[]> {
+  const out: CaseItem[] = [];
+  let cursor: Cursor | undefined;
+  for (;;) {
+    const page = await listCases(deps, f, cursor, pageSize, now);
+    out.push(...page.cases);
+    if (!page.next) return out;
+    cursor = page.next;
+  }
+}
+
+/** How many cases the filter matches. */
+export function countCases(deps: CaseListDeps, f: CaseFilter, now: number): Promise<number> {
+  return total(deps.redis, sources(deps.keys, f, now));
+}
+
+/** How many cases of each list a township or village snapshot carries. */
+export const LOCAL_CASES = 8;
+
+/** A township's or village's latest cases and its open disputes, newest first (the snapshot's `cases`). */
+export async function localCases(deps: CaseListDeps, region: string, now: number): Promise<LocalCases> {
+  const [recent, open] = await Promise.all([
+    listCases(deps, { region }, undefined, LOCAL_CASES, now),
+    listCases(deps, { region, kind: 'dispute', status: 'open' }, undefined, LOCAL_CASES, now),
+  ]);
+  return { recent: recent.cases, openDisputes: open.cases };
+}

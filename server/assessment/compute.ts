@@ -1,0 +1,208 @@
+/**
+ * One region's 督办考核 of one month, computed: the rows of its child desks and of its departments,
+ * and its own row, from the month's alerts, the month counters (disputes), the 上报及时率 counters
+ * and the problem register. Pure reading: freezing is the caller's (service.ts).
+ */
+import type { RedisClient } from '../redis/connection.ts';
+import { levelOf, type RegionRef } from '../../shared/regions.ts';
+import {
+  DEPARTMENT_FIGURES,
+  DESK_FIGURES,
+  MIN_RANKED_DENOMINATOR,
+  type AssessmentReply,
+  type DepartmentRow,
+  type DeskRow,
+  type Figure,
+} from '../../shared/schemas/assessment.ts';
+import type { Department } from '../../shared/schemas/department.ts';
+import type { WarningLevel } from '../../shared/vocab.ts';
+import { DISPUTES, outcomeField } from '../counters/fields.ts';
+import { counterKey, decodeCounters } from '../counters/read.ts';
+import type { Keys } from '../redis/keys.ts';
+import { isoBeijing } from '../time/beijing.ts';
+import type { AlertRecord } from './alert-records.ts';
+import { count, emptyTally, judgeAlert, type AlertVerdicts, type Tally } from './alert-verdicts.ts';
+import type { ProblemFigures, ProblemSource } from './problem-source.ts';
+import { figure, rankFigure } from './rank.ts';
+import { readTimelinessMany } from './report-timeliness.ts';
+import { toWire } from '../safety-index/months.ts';
+
+export interface ComputeDeps {
+  redis: RedisClient;
+  keys: Keys;
+  /** Time from creation to 办结 of an alert of this level (rules file `resolveMinutes`). */
+  resolveLimitMs: (level: WarningLevel) => number;
+  problems?: ProblemSource;
+}
+
+export interface Judged {
+  alert: AlertRecord;
+  verdicts: AlertVerdicts;
+}
+
+/** What one computation produced: the reply, and what the 通报 lists beside it. */
+export interface MonthAssessment {
+  reply: AssessmentReply;
+  judged: Judged[];
+  /** The region's own problem figures (null without a register). */
+  problems: ProblemFigures | null;
+}
+
+const RESOLVED = outcomeField('resolved');
+const FAILED = outcomeField('failed');
+
+interface DeskTallies {
+  sign: Tally;
+  resolve: Tally;
+  supervision: Tally;
+}
+
+const deskTallies = (): DeskTallies => ({ sign: emptyTally(), resolve: emptyTally(), supervision: emptyTally() });
+const fig = (t: Tally): Figure => figure(t.num, t.den);
+
+/** Dispute outcomes of several regions' month, one pipeline; a township's hash is read once for its villages. */
+async function disputeCounts(
+  deps: ComputeDeps,
+  codes: readonly string[],
+  month: string,
+): Promise<Map<string, { d: number; resolved: number; failed: number }>> {
+  const bucket = { month };
+  const keyOf = new Map(codes.map((c) => [c, counterKey(deps.keys, c, bucket)]));
+  const unique = [...new Set(keyOf.values())];
+  const p = deps.redis.pipeline();
+  for (const k of unique) p.hgetall(k);
+  const replies = (await p.exec()) ?? [];
+  const byKey = new Map<string, Record<string, string>>();
+  replies.forEach(([err, v], i) => {
+    if (err) throw err;
+    byKey.set(unique[i]!, v as Record<string, string>);
+  });
+  const out = new Map<string, { d: number; resolved: number; failed: number }>();
+  for (const c of codes) {
+    const h = decodeCounters(c, bucket, byKey.get(keyOf.get(c)!) ?? null);
+    out.set(c, { d: Number(h[DISPUTES] ?? 0), resolved: Number(h[RESOLVED] ?? 0), failed: Number(h[FAILED] ?? 0) });
+  }
+  return out;
+}
+
+async function problemsOf(deps: ComputeDeps, codes: readonly string[], month: string) {
+  const out = new Map<string, ProblemFigures>();
+  if (!deps.problems) return out;
+  const source = deps.problems;
+  await Promise.all(codes.map(async (c) => out.set(c, await source(c, toWire(month)))));
+  return out;
+}
+
+/**
+ * The assessment of `region` for `month` (`YYYYMM`) at `now`, from `alerts`: the alerts created
+ * in the month in the region's subtree (a caller freezing many regions reads them once).
+ */
+export async function computeAssessment(
+  deps: ComputeDeps,
+  o: {
+    region: RegionRef;
+    children: readonly RegionRef[];
+    departments: readonly Department[];
+    month: string;
+    now: number;
+    provisional: boolean;
+    alerts: readonly AlertRecord[];
+  },
+): Promise<MonthAssessment> {
+  const { region, children, month, now } = o;
+  const judged: Judged[] = o.alerts.map((alert) => ({
+    alert,
+    verdicts: judgeAlert(alert, now, deps.resolveLimitMs(alert.level)),
+  }));
+
+  const desks = new Map<string, DeskTallies>([
+    [region.code, deskTallies()],
+    ...children.map((c) => [c.code, deskTallies()] as const),
+  ]);
+  const deps_ = new Map<string, { checkin: Tally; feedback: Tally }>();
+  for (const { alert, verdicts } of judged) {
+    const child = children.find((c) => alert.region.startsWith(c.code));
+    for (const code of child ? [region.code, child.code] : [region.code]) {
+      const t = desks.get(code)!;
+      count(t.sign, verdicts.sign);
+      count(t.resolve, verdicts.resolve);
+      count(t.supervision, verdicts.supervision);
+    }
+    for (const d of verdicts.departments) {
+      let t = deps_.get(d.id);
+      if (!t) deps_.set(d.id, (t = { checkin: emptyTally(), feedback: emptyTally() }));
+      count(t.checkin, d.checkin);
+      count(t.feedback, d.feedback);
+    }
+  }
+
+  const codes = [region.code, ...children.map((c) => c.code)];
+  // 上报及时率 is counted down to townships; a village's row has none.
+  const withTimeliness = codes.filter((c) => c.length <= 9);
+  const [disputes, timeliness, problems] = await Promise.all([
+    disputeCounts(deps, codes, month),
+    readTimelinessMany(deps.redis, deps.keys, withTimeliness, month),
+    problemsOf(deps, codes, month),
+  ]);
+  const timelinessOf = new Map(withTimeliness.map((c, i) => [c, timeliness[i]!]));
+
+  const deskRow = (r: RegionRef): DeskRow => {
+    const t = desks.get(r.code)!;
+    const d = disputes.get(r.code)!;
+    const tl = timelinessOf.get(r.code);
+    const p = problems.get(r.code);
+    return {
+      code: r.code,
+      name: r.name,
+      figures: {
+        signOnTime: fig(t.sign),
+        resolveOnTime: fig(t.resolve),
+        disputeResolution: figure(Math.min(d.resolved, d.d), d.d),
+        mediationSuccess: figure(d.resolved, d.resolved + d.failed),
+        reportOnTime: tl ? figure(tl.onTime, tl.reports + tl.silences) : null,
+        supervisionOnTime: fig(t.supervision),
+        problemsClosed: p ? figure(p.struckOff.length, p.struckOff.length + p.open.length) : null,
+        milestonesOnTime: p ? figure(p.milestonesOnTime, p.milestonesDue) : null,
+      },
+    };
+  };
+
+  const own = deskRow(region);
+  const deskRows = children.map(deskRow);
+  for (const f of DESK_FIGURES) rankFigure(deskRows.map((r) => r.figures[f]));
+  // An own row is ranked among nobody: its ranks stay null.
+
+  const ownProblems = problems.get(region.code) ?? null;
+  const departmentRows: DepartmentRow[] = o.departments.map((d) => {
+    const t = deps_.get(d.id);
+    return {
+      id: d.id,
+      name: d.name,
+      ...(d.kind ? { kind: d.kind } : {}),
+      figures: {
+        checkinOnTime: fig(t?.checkin ?? emptyTally()),
+        feedbackRate: fig(t?.feedback ?? emptyTally()),
+      },
+      milestonesOverdue: ownProblems
+        ? ownProblems.overdue.filter((m) => m.ownerDepartment === d.id || m.ownerDepartment === d.name).length
+        : null,
+    };
+  });
+  for (const f of DEPARTMENT_FIGURES) rankFigure(departmentRows.map((r) => r.figures[f]));
+
+  return {
+    reply: {
+      region: { code: region.code, name: region.name, level: levelOf(region.code)! },
+      month: toWire(month),
+      provisional: o.provisional,
+      asOf: isoBeijing(now),
+      own,
+      desks: deskRows,
+      departments: departmentRows,
+      problemRegister: deps.problems !== undefined,
+      minRankedDenominator: MIN_RANKED_DENOMINATOR,
+    },
+    judged,
+    problems: ownProblems,
+  };
+}
