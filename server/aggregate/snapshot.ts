@@ -11,7 +11,7 @@ import type { AlertView } from '../../shared/schemas/alert.ts';
 import type { ProblemDigest } from '../../shared/schemas/problem.ts';
 import type { LocalCases } from '../../shared/schemas/case.ts';
 import type { RegionInfo, RegionRef } from '../../shared/regions.ts';
-import { hgetallBySlot } from '../redis/multi-by-slot.ts';
+import { hgetallBySlot } from '../redis/by-slot.ts';
 import { asKeyRing, type KeyRing, type Keys } from '../redis/keys.ts';
 import { levelOf } from '../../shared/regions.ts';
 import { buckets, dayNumber, dayStart, isoBeijing } from '../time/beijing.ts';

@@ -29,6 +29,7 @@ import type { Keys } from '../redis/keys.ts';
 import { buckets } from '../time/beijing.ts';
 import type { EventCounter } from '../aggregate/apply.ts';
 import { defineLua, runLua } from '../redis/lua.ts';
+import { execBySlot } from '../redis/by-slot.ts';
 import { streamTime } from '../aggregate/stream-time.ts';
 import type { TimelinessConfig } from '../warnings/config.ts';
 
@@ -142,16 +143,17 @@ export async function readTimelinessMany(
   if (regions.length === 0) return [];
   const keysOf = typeof keys === 'function' ? keys : () => keys;
   const partsOf = (r: string | readonly string[]) => (typeof r === 'string' ? [r] : r);
-  const p = redis.pipeline();
-  for (const region of regions) for (const r of partsOf(region)) p.hmget(keysOf(r).timeliness(r, month), ...FIELDS);
-  const replies = (await p.exec()) ?? [];
+  const replies = await execBySlot(
+    redis,
+    regions.flatMap((region) => partsOf(region).map((r) => keysOf(r).timeliness(r, month))),
+    (p, key) => p.hmget(key, ...FIELDS),
+  );
   let at = 0;
   return regions.map((region) => {
     const parts = partsOf(region);
     const sums = [0, 0, 0, 0, 0];
     for (let n = 0; n < parts.length; n++) {
-      const [err, v] = replies[at++]!;
-      if (err) throw err;
+      const v = replies[at++]!;
       (v as (string | null)[]).forEach((x, k) => (sums[k] = sums[k]! + Number(x ?? 0)));
     }
     const [ni, li, nd, ld, sil] = sums as [number, number, number, number, number];

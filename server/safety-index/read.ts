@@ -6,6 +6,7 @@
 import type { RedisClient } from '../redis/connection.ts';
 import { asKeyRing, type KeyRing, type Keys } from '../redis/keys.ts';
 import { counterKey, type Bucket } from '../counters/read.ts';
+import { execBySlot } from '../redis/by-slot.ts';
 import { DISPUTES, INCIDENTS } from '../counters/fields.ts';
 import { lowMarginalsByRegion } from '../counters/low-level.ts';
 import type { PeerGroup } from './groups.ts';
@@ -45,15 +46,13 @@ async function readRows(
   const sources: Array<[string, string]> = low
     ? deps.townships(group.scope).map((t) => [t, t])
     : group.members.flatMap((m) => deps.parts(m).map((c): [string, string] => [m, c]));
-  const p = deps.redis.pipeline();
-  for (const [, code] of sources) {
-    if (low) p.hgetall(counterKey(ring.of(code), code, bucket));
-    else p.hmget(counterKey(ring.of(code), code, bucket), ...fields);
-  }
-  const replies = (await p.exec()) ?? [];
+  const replies = await execBySlot(
+    deps.redis,
+    sources.map(([, code]) => counterKey(ring.of(code), code, bucket)),
+    (p, key) => (low ? p.hgetall(key) : p.hmget(key, ...fields)),
+  );
   const rows: GroupRows = new Map();
-  replies.forEach(([err, v], i) => {
-    if (err) throw err;
+  replies.forEach((v, i) => {
     if (low) {
       const layout = bucket === 'open' ? 'open' : 'month';
       for (const [c, counts] of lowMarginalsByRegion(v as Record<string, string>, layout)) rows.set(c, counts);
@@ -89,12 +88,13 @@ export async function readCoveredDays(
 ): Promise<Set<number>> {
   if (days.length === 0) return new Set();
   const ring = asKeyRing(keys);
-  const p = redis.pipeline();
-  for (const d of days) for (const r of roots) p.hmget(counterKey(ring.of(r), r, { day: d }), INCIDENTS, DISPUTES);
-  const replies = (await p.exec()) ?? [];
+  const replies = await execBySlot(
+    redis,
+    days.flatMap((d) => roots.map((r) => counterKey(ring.of(r), r, { day: d }))),
+    (p, key) => p.hmget(key, INCIDENTS, DISPUTES),
+  );
   const covered = new Set<number>();
-  replies.forEach(([err, v], i) => {
-    if (err) throw err;
+  replies.forEach((v, i) => {
     const [inc, dis] = v as Array<string | null>;
     if (Number(inc ?? 0) + Number(dis ?? 0) > 0) covered.add(days[Math.floor(i / roots.length)]!);
   });

@@ -161,5 +161,5 @@ describe('a Redis Cluster master killed with SIGKILL in the middle of the feed',
       expect(ms, `${name} read nothing after the kill; worker log:\n${worker.log()}`).toBeLessThan(sinceKill);
     expect(worker.child.exitCode).toBeNull();
     expect((await fetch(`${t.url}/readyz`)).status).toBe(200);
-  }, 150_000);
+  }, 240_000);
 });
