@@ -8,9 +8,19 @@
 const BITS = 24;
 const MASK = (1 << BITS) - 1;
 
-function fnv(s: string, basis: number, prime: number): number {
+const A = [0x811c9dc5, 0x01000193] as const;
+const B = [0x050c5d1f, 0x01000193 ^ 0x2f0b] as const;
+
+function fnv(s: string, [basis, prime]: readonly [number, number]): number {
   let h = basis;
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), prime);
+  return (h ^ (h >>> 15)) & MASK;
+}
+
+/** The same hash over bytes: equal to fnv() of the decoded string when every byte is ASCII. */
+function fnvBytes(b: Buffer, start: number, end: number, [basis, prime]: readonly [number, number]): number {
+  let h = basis;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ b[i]!, prime);
   return (h ^ (h >>> 15)) & MASK;
 }
 
@@ -19,16 +29,22 @@ export class LastLines {
   private readonly b = new Int32Array(1 << BITS);
 
   note(caseId: string, line: number): void {
-    const i = fnv(caseId, 0x811c9dc5, 0x01000193);
-    const j = fnv(caseId, 0x050c5d1f, 0x01000193 ^ 0x2f0b);
+    this.set(fnv(caseId, A), fnv(caseId, B), line);
+  }
+
+  /** The case id as the UTF-8 bytes [start, end) of `b` (the scan reads bytes, not strings). */
+  noteBytes(b: Buffer, start: number, end: number, line: number): void {
+    for (let i = start; i < end; i++) if (b[i]! >= 0x80) return this.note(b.toString('utf8', start, end), line);
+    this.set(fnvBytes(b, start, end, A), fnvBytes(b, start, end, B), line);
+  }
+
+  private set(i: number, j: number, line: number): void {
     if (this.a[i]! < line) this.a[i] = line;
     if (this.b[j]! < line) this.b[j] = line;
   }
 
   /** A line at or after the case's last one; 0 for a case never noted. */
   bound(caseId: string): number {
-    const i = fnv(caseId, 0x811c9dc5, 0x01000193);
-    const j = fnv(caseId, 0x050c5d1f, 0x01000193 ^ 0x2f0b);
-    return Math.min(this.a[i]!, this.b[j]!);
+    return Math.min(this.a[fnv(caseId, A)]!, this.b[fnv(caseId, B)]!);
   }
 }

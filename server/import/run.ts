@@ -225,7 +225,7 @@ export async function importHistory(deps: ImportDeps, file: string): Promise<Imp
       const c = chunkOf(line);
       while (chunk < c) await finishChunk(chunk++);
       const text = batch.lines[k]!;
-      if (!text.trim()) continue;
+      if ((text.length === 0 || text.charCodeAt(0) <= 32) && !text.trim()) continue;
       let raw: unknown;
       try {
         raw = JSON.parse(text);

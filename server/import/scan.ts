@@ -2,13 +2,13 @@
  * The first pass over an import file, before anything is written: its digest (the ledger's name
  * for it), its line count, the last line of each case (so the second pass knows when a case is
  * complete and can forget it), and whether it holds regions of a province this deployment does not
- * serve (then the file is refused whole). Fast: a line is searched, not parsed, unless its case
- * id or region is written in an unusual way.
+ * serve (then the file is refused whole). Fast: it searches the bytes of a line and decodes nothing,
+ * unless the line writes its case id or region in an unusual way (spaces, escapes), which it parses.
  */
 import { createHash } from 'node:crypto';
-import { levelOf } from '../../shared/regions.ts';
+import { createReadStream } from 'node:fs';
+import { levelOf, provinceOf } from '../../shared/regions.ts';
 import { LastLines } from './last-lines.ts';
-import { readLineBatches } from './lines.ts';
 
 export interface ScanResult {
   digest: string;
@@ -18,25 +18,31 @@ export interface ScanResult {
   foreign?: { line: number; region: string; count: number };
 }
 
+const NEWLINE = 0x0a;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const CASE_ID = Buffer.from('"caseId":"');
+const REGION = Buffer.from('"region":"');
+
 /**
- * The string value of a top-level key as JSON.parse would give it, found by searching: the last
- * `"key":"` of a line (JSON.parse keeps the last of duplicate keys; in valid JSON that sequence
- * cannot occur inside a string, whose quotes are escaped). Undefined when the value is written in
- * any other way (spaces, escapes): the caller parses the line then.
+ * Where the string value of a top-level key lies in a line, as JSON.parse would read it: after the
+ * last `"key":"` (JSON.parse keeps the last of duplicate keys; in valid JSON that sequence cannot
+ * occur inside a string, whose quotes are escaped) up to the next quote. Undefined when the key is
+ * written in any other way or the value has an escape: the caller parses the line then.
  */
-function searched(line: string, pattern: string): string | undefined {
-  const at = line.lastIndexOf(pattern);
+function valueAt(line: Buffer, key: Buffer): [number, number] | undefined {
+  const at = line.lastIndexOf(key);
   if (at < 0) return undefined;
-  const start = at + pattern.length;
-  const end = line.indexOf('"', start);
+  const start = at + key.length;
+  const end = line.indexOf(QUOTE, start);
   if (end < 0) return undefined;
-  const v = line.slice(start, end);
-  return v.includes('\\') ? undefined : v;
+  const slash = line.indexOf(BACKSLASH, start);
+  return slash >= 0 && slash < end ? undefined : [start, end];
 }
 
-function parsedFields(line: string): { caseId?: string; region?: string } {
+function parsedFields(line: Buffer): { caseId?: string; region?: string } {
   try {
-    const o = JSON.parse(line) as unknown;
+    const o = JSON.parse(line.toString('utf8')) as unknown;
     if (!o || typeof o !== 'object') return {};
     const { caseId, region } = o as Record<string, unknown>;
     return {
@@ -52,22 +58,37 @@ export async function scanFile(path: string, served: readonly string[]): Promise
   const hash = createHash('sha256');
   const lastLines = new LastLines();
   const provinces = new Set(served);
-  let lines = 0;
+  let n = 0;
   let foreign: ScanResult['foreign'];
-  for await (const batch of readLineBatches(path, hash)) {
-    batch.lines.forEach((line, k) => {
-      const n = batch.first + k;
-      lines = n;
-      if (!line.trim()) return;
-      let caseId = searched(line, '"caseId":"');
-      let region = searched(line, '"region":"');
-      if (caseId === undefined || region === undefined) ({ caseId, region } = parsedFields(line));
-      if (caseId !== undefined) lastLines.note(caseId, n);
-      if (region !== undefined && levelOf(region) && !provinces.has(region.slice(0, 2))) {
-        if (foreign) foreign.count++;
-        else foreign = { line: n, region, count: 1 };
-      }
-    });
+  const checkRegion = (region: string) => {
+    const p = provinceOf(region);
+    if (!p || !levelOf(region) || provinces.has(p)) return;
+    if (foreign) foreign.count++;
+    else foreign = { line: n, region, count: 1 };
+  };
+  const scanLine = (line: Buffer) => {
+    n++;
+    if (line.length === 0) return;
+    const c = valueAt(line, CASE_ID);
+    const r = valueAt(line, REGION);
+    if (!c || !r) {
+      const f = parsedFields(line);
+      if (f.caseId !== undefined) lastLines.note(f.caseId, n);
+      if (f.region !== undefined) checkRegion(f.region);
+      return;
+    }
+    lastLines.noteBytes(line, c[0], c[1], n);
+    checkRegion(line.toString('latin1', r[0], r[1]));
+  };
+  let rest: Buffer = Buffer.alloc(0);
+  for await (const chunk of createReadStream(path, { highWaterMark: 4 << 20 }) as AsyncIterable<Buffer>) {
+    hash.update(chunk);
+    const buf = rest.length ? Buffer.concat([rest, chunk]) : chunk;
+    let pos = 0;
+    for (let end = buf.indexOf(NEWLINE); end >= 0; pos = end + 1, end = buf.indexOf(NEWLINE, pos))
+      scanLine(buf.subarray(pos, end));
+    rest = Buffer.from(buf.subarray(pos));
   }
-  return { digest: hash.digest('hex'), lines, lastLines, ...(foreign ? { foreign } : {}) };
+  if (rest.length) scanLine(rest);
+  return { digest: hash.digest('hex'), lines: n, lastLines, ...(foreign ? { foreign } : {}) };
 }
