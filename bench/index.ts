@@ -3,12 +3,14 @@ import { benchIngest } from './ingest.ts';
 import { benchFanout } from './fanout.ts';
 import { benchWallSoak } from './wall-soak.ts';
 import { benchReplayStorage } from './replay-storage.ts';
+import { benchImport } from './import.ts';
 
 const BENCHES: Record<string, () => Promise<Record<string, number | string>>> = {
   ingest: benchIngest,
   fanout: benchFanout,
   'wall-soak': benchWallSoak,
   'replay-storage': benchReplayStorage,
+  import: benchImport,
 };
 
 const wanted = process.argv.slice(2);

@@ -6,7 +6,7 @@ import { runLua } from '../redis/lua.ts';
 import { COMMIT_SCRIPT } from '../redis/scripts.ts';
 import { buckets, dayNumber, shiftMonth } from '../time/beijing.ts';
 import { RETENTION } from '../counters/retention.ts';
-import { caseEvent, type CaseState, type SlaTable } from './case-state.ts';
+import { caseEvent, type CaseEvent, type CaseState, type SlaTable } from './case-state.ts';
 import { BatchPlan, type CommitArg, type EventCode, type StoredCase } from './batch.ts';
 import type { ContributionBounds } from './contribution.ts';
 
@@ -129,6 +129,23 @@ export async function applyBatch(
       if (countEvent && (code === 'N' || code === 'U')) countEvent(entries[i]!, add);
     });
     return { plan, arg: plan.commitArg(AGGREGATOR_GROUP, acks, epoch) };
+  });
+  return { touched: [...done.counters.touched], codes: done.codes };
+}
+
+/**
+ * Applies events of history (the import, server/import/) as a batch from the stream would be:
+ * the same case states, dedupe by event id, counters, SLA queue and case index, in the same
+ * version-checked commit; but nothing to acknowledge and no per-event counters (上报及时率 measures
+ * the moment of reception, which a history file does not carry). The caller raises no warnings.
+ */
+export async function applyHistory(ctx: AggregationContext, events: CaseEvent[], now: number): Promise<ApplyResult> {
+  if (events.length === 0) return { touched: [], codes: [] };
+  const caseIds = [...new Set(events.map((e) => e.caseId))];
+  const done = await optimistic(ctx, caseIds, (states, epoch) => {
+    const plan = new BatchPlan(ctx.keys, ctx.sla, now, contributionBounds(ctx.keys, now));
+    for (const e of events) plan.apply(e, states);
+    return { plan, arg: plan.commitArg(AGGREGATOR_GROUP, [], epoch) };
   });
   return { touched: [...done.counters.touched], codes: done.codes };
 }

@@ -31,6 +31,8 @@ export type Retention = 'day' | 'mon' | '';
 
 interface CounterHash {
   retention: Retention;
+  /** The day number or `YYYYMM` the hash counts ('' for the open backlog and per-event counters). */
+  bucket: number | string;
   fields: Map<string, number>;
 }
 
@@ -110,9 +112,9 @@ export class CounterDeltas {
 
   constructor(private readonly bounds: ContributionBounds) {}
 
-  private add(key: string, retention: Retention): Map<string, number> {
+  private add(key: string, retention: Retention, bucket: number | string = OPEN): Map<string, number> {
     const fields = new Map<string, number>();
-    this.hashes.set(key, { retention, fields });
+    this.hashes.set(key, { retention, bucket, fields });
     return fields;
   }
 
@@ -128,6 +130,7 @@ export class CounterDeltas {
       h = this.add(
         counterKey(this.bounds.keys, code, b),
         typeof bucket === 'number' ? 'day' : bucket !== OPEN ? 'mon' : '',
+        bucket,
       );
       byBucket.set(bucket, h);
     }

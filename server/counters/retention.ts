@@ -4,6 +4,8 @@
  * and a closed case is remembered at least as long, so a late event of it finds its case instead
  * of counting it a second time.
  */
+import { dayStart, shiftMonth } from '../time/beijing.ts';
+
 const DAY_S = 86_400;
 
 /**
@@ -48,3 +50,16 @@ export const RETENTION = {
   /** The events stream keeps this much history beyond what the aggregator has acknowledged. */
   streamHistoryMs: 3 * DAY_S * 1000,
 } as const;
+
+/**
+ * When a counter hash written as history should expire (epoch s), counted from when its bucket
+ * ended rather than from the write: the live path's last write to a bucket comes at its end (TTL
+ * from then), so history loaded later lives no longer than live data of the same bucket would.
+ * A day bucket is a Beijing day number, a month bucket `YYYYMM`.
+ */
+export function bucketExpiresAtS(bucket: number | string): number {
+  if (typeof bucket === 'number') return dayStart(bucket + 1) / 1000 + RETENTION.dayTtlS;
+  const next = shiftMonth(bucket, 1);
+  const firstOfNext = Date.parse(`${next.slice(0, 4)}-${next.slice(4)}-01T00:00:00+08:00`);
+  return firstOfNext / 1000 + RETENTION.monthTtlS;
+}

@@ -20,6 +20,11 @@ export interface ValidationContext {
    * received earlier (the simulator's history); never later than `now`. By default `now`.
    */
   receivedAt?: readonly (number | undefined)[];
+  /**
+   * How old an event may be (ms before `now`): ingest's age limit by default. The history import
+   * (server/import/) takes any age and decides itself what it counts.
+   */
+  maxAgeMs?: number;
 }
 
 function idOf(raw: unknown): string | null {
@@ -53,8 +58,8 @@ export function validateEvents(raws: unknown[], ctx: ValidationContext): Validat
     const e = parsed.data;
     const errors: string[] = [];
     const ts = Date.parse(e.occurredAt);
-    if (ts < ctx.now - RETENTION.maxEventAgeMs)
-      errors.push(`occurredAt: older than ${RETENTION.maxEventAgeMs / 86_400_000} days`);
+    const maxAgeMs = ctx.maxAgeMs ?? RETENTION.maxEventAgeMs;
+    if (ts < ctx.now - maxAgeMs) errors.push(`occurredAt: older than ${maxAgeMs / 86_400_000} days`);
     if (ts > ctx.now + RETENTION.maxFutureSkewMs) errors.push('occurredAt: more than 5 minutes in the future');
     if (!ctx.hasRegion(e.region)) errors.push(`region: unknown region code ${e.region}`);
     if (errors.length) {

@@ -28,6 +28,11 @@ export interface Keys {
   lowOpen(township: string): string;
   /** Open disputes by their next SLA deadline (ms). */
   slaQueue: string;
+  /**
+   * The history import's ledger of one file (server/import/ledger.ts): its reference time and the
+   * chunks of it this province has committed, by the file's SHA-256.
+   */
+  importLedger(digest: string): string;
   /** Pub/sub channel of change notices from the aggregator to the realtime hubs. */
   notices: string;
   /** 重点问题 (server/problems/ owns what they hold). */
@@ -107,6 +112,7 @@ export function createKeys(root: string, app = 'pa'): Keys {
     lowMonth: (township, month) => `${prefix}lmon:${township}:${month}`,
     lowOpen: (township) => `${prefix}lopen:${township}`,
     slaQueue: `${prefix}sla`,
+    importLedger: (digest) => `${prefix}imp:${digest}`,
     notices: `${prefix}notices`,
     problems: {
       problem: (id) => `${prefix}pr:${id}`,

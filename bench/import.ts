@@ -1,0 +1,115 @@
+// `npm run bench -- import`: the history import of a generated Gansu history file into a fresh
+// redis-server (AOF on, everysec): events/s, wall and CPU time, Redis used_memory before and after.
+// The file is generated once (the simulator's `writeHistoryFile`, seed fixed) into
+// $TMPDIR/pingan-bench-import/ and reused. BENCH_IMPORT_DAYS (default 365) days ending
+// BENCH_IMPORT_DAYS_AGO (default 0) days before now: a month 200 days back measures the history
+// path alone, a month up to now the kept (live-case) path. BENCH_IMPORT_FILE: import that file instead.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import { startTestRedis } from '../tests/helpers/redis.ts';
+import { loadRegionTree } from '../server/regions/tree.ts';
+import { createWorld } from '../server/simulator/world.ts';
+import { defaultRates } from '../server/simulator/generate.ts';
+import { writeHistoryFile } from '../server/simulator/history-file.ts';
+import { createKeyRing } from '../server/redis/keys.ts';
+import { importHistory } from '../server/import/run.ts';
+import { slaTable } from '../server/aggregate/sla.ts';
+import { systemClock } from '../server/clock.ts';
+import { aofSetting, redisCpuSeconds } from './redis-info.ts';
+
+const DAY = 86_400_000;
+const usedMemory = async (r: Redis) => Number(/used_memory:(\d+)/.exec(await r.info('memory'))?.[1] ?? 0);
+const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
+
+export async function benchImport(): Promise<Record<string, number | string>> {
+  const days = Number(process.env.BENCH_IMPORT_DAYS ?? 365);
+  const daysAgo = Number(process.env.BENCH_IMPORT_DAYS_AGO ?? 0);
+  const dir = path.join(os.tmpdir(), 'pingan-bench-import');
+  fs.mkdirSync(dir, { recursive: true });
+  // The file's end is rounded to the day, so one generated file serves a day of runs.
+  const to = Math.floor((Date.now() - daysAgo * DAY) / DAY) * DAY;
+  const file =
+    process.env.BENCH_IMPORT_FILE ??
+    path.join(dir, `gansu-${days}d-to-${new Date(to).toISOString().slice(0, 10)}.ndjson`);
+  const tree = await loadRegionTree('62');
+  if (!fs.existsSync(file)) {
+    const t0 = Date.now();
+    const world = createWorld(tree, await tree.countyPolygons());
+    const tmp = `${file}.partial`;
+    const g = await writeHistoryFile({
+      world,
+      rates: defaultRates(),
+      seed: 20261205,
+      from: to - days * DAY,
+      to,
+      out: tmp,
+    });
+    fs.renameSync(tmp, file);
+    console.log(
+      `generated ${file}: ${g.cases} cases, ${g.events} events in ${((Date.now() - t0) / 1000).toFixed(0)} s`,
+    );
+  }
+  const r = await startTestRedis({ appendonly: true, appendfsync: 'everysec' });
+  const redis = new Redis(r.options);
+  try {
+    const before = await usedMemory(redis);
+    const redisCpu0 = await redisCpuSeconds(redis);
+    const cpu0 = process.cpuUsage();
+    const t0 = Date.now();
+    const report = await importHistory(
+      {
+        redis,
+        ring: createKeyRing('62', tree.provinces),
+        root: '62',
+        provinces: tree.provinces,
+        hasRegion: (c) => tree.has(c),
+        clock: systemClock,
+        sla: slaTable(),
+      },
+      file,
+    );
+    const wall = (Date.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    const redisCpu = (await redisCpuSeconds(redis)) - redisCpu0;
+    const after = await usedMemory(redis);
+    const keys = await redis.dbsize();
+    // The same file again: the ledger says it is in, nothing changes.
+    const t1 = Date.now();
+    const again = await importHistory(
+      {
+        redis,
+        ring: createKeyRing('62', tree.provinces),
+        root: '62',
+        provinces: tree.provinces,
+        hasRegion: (c) => tree.has(c),
+        clock: systemClock,
+        sla: slaTable(),
+      },
+      file,
+    );
+    return {
+      file: `${path.basename(file)} (${mb(fs.statSync(file).size)})`,
+      'events (lines)': report.events,
+      'bad lines': report.badLines,
+      'cases: history (months) / kept (live cases) / skipped': `${report.history.cases} / ${report.kept.cases} / ${report.skipped.cases}`,
+      'wall time (s)': wall.toFixed(1),
+      'events/s': Math.round(report.events / wall),
+      'node CPU user+sys (s)': ((cpu.user + cpu.system) / 1e6).toFixed(1),
+      'redis CPU (s)': redisCpu.toFixed(1),
+      'redis used_memory before': mb(before),
+      'redis used_memory after': mb(after),
+      'redis keys after': keys,
+      'node peak RSS': mb(process.resourceUsage().maxRSS * 1024),
+      'second run': again.alreadyImported
+        ? `already imported, ${((Date.now() - t1) / 1000).toFixed(1)} s`
+        : 'RAN AGAIN',
+      machine: `${os.cpus()[0]?.model ?? '?'} × ${os.cpus().length}, ${mb(os.totalmem())} RAM, load ${os.loadavg()[0]!.toFixed(1)}`,
+      versions: `node ${process.version}, redis ${/redis_version:(\S+)/.exec(await redis.info('server'))?.[1]}, ${await aofSetting(redis)}`,
+    };
+  } finally {
+    redis.disconnect();
+    await r.stop();
+  }
+}

@@ -1,0 +1,256 @@
+/**
+ * `npm run import`: history of any age from an NDJSON file of the ingest contract, counted as if
+ * it had been ingested live, without the live path (no stream, no warnings, no alerts).
+ *
+ * Two passes. The scan (scan.ts) digests the file, finds each case's last line and refuses a file
+ * with another province's regions before anything is written. The second pass validates each line
+ * as ingest does (any age), holds each case until its last line, then hands the whole case to one
+ * of two ways, by the reference time `now` of the file's first run (ledger.ts):
+ *
+ * - **History**: closed cases whose every event is older than a closed case is remembered live
+ *   (RETENTION.closedCaseTtlS). Live, no event of theirs can still arrive and find them, so they
+ *   need no case state: their final state's counts (the aggregator's own contribution code) are
+ *   summed per chunk in Node and written once per (key, field) in one MULTI per province with the
+ *   chunk's ledger mark. Their day buckets are past retention by then, so this writes months only;
+ *   a case older than the months kept (RETENTION.monthBucketsKept) is skipped and counted.
+ * - **Kept**: the rest (a recent event, or still open) become case states like live ones, through
+ *   the aggregator's own commit (applyHistory), so a later live event of the case finds it and a
+ *   re-sent event id is a no-op: idempotent by event id, as the live path is.
+ *
+ * Exactly once: a chunk's history and its ledger mark land in one MULTI per province; a re-run
+ * (after a kill -9, or of a finished file) recomputes the same chunks from the same `now` and skips
+ * the marked ones. Memory: the ledger has a field per chunk, not per event; the process holds the
+ * cases in progress at its cursor and two fixed 64 MB tables.
+ */
+import type { RedisClient } from '../redis/connection.ts';
+import type { Clock } from '../clock.ts';
+import type { KeyRing } from '../redis/keys.ts';
+import { RETENTION } from '../counters/retention.ts';
+import { buckets } from '../time/beijing.ts';
+import { caseEvent, isOpen, type CaseEvent, type SlaTable } from '../aggregate/case-state.ts';
+import { applyHistory, contributionBounds } from '../aggregate/apply.ts';
+import { CounterDeltas } from '../aggregate/contribution.ts';
+import { validateEvents } from '../ingest/validate.ts';
+import { publishNotice } from '../notices.ts';
+import { ActiveCases } from './active-cases.ts';
+import { foldCase } from './fold.ts';
+import { ImportLedger } from './ledger.ts';
+import { readLineBatches } from './lines.ts';
+import { scanFile } from './scan.ts';
+import { queueHistoryCounters } from './write.ts';
+
+export interface ImportDeps {
+  redis: RedisClient;
+  ring: KeyRing;
+  /** The region root served (for messages) and the provinces it serves. */
+  root: string;
+  provinces: readonly string[];
+  hasRegion: (code: string) => boolean;
+  clock: Clock;
+  sla: SlaTable;
+  /** Lines per chunk, the unit of commit and of the ledger. */
+  chunkLines?: number;
+  /** Cases per commit of the kept ones. */
+  keptBatchCases?: number;
+  /** Pause after each chunk (ms): lets tests interrupt an import halfway. */
+  pauseMs?: number;
+  onBadLine?: (line: number, reason: string) => void;
+  onProgress?: (p: { chunk: number; chunks: number; active: number }) => void;
+}
+
+interface Tally {
+  cases: number;
+  events: number;
+}
+
+export interface ImportReport {
+  digest: string;
+  lines: number;
+  /** Lines that were valid events. */
+  events: number;
+  badLines: number;
+  /** Events whose id their case already had (in the file or in Redis). */
+  duplicates: number;
+  /** Events of another kind than their case's (ignored, as live). */
+  conflicts: number;
+  history: Tally;
+  kept: Tally;
+  /** Cases older than the months kept. */
+  skipped: Tally;
+  chunks: { total: number; committed: number; alreadyCommitted: number };
+  /** The reference time of the file's first run (ISO). */
+  asOf: string;
+  /** An earlier run already imported the whole file (ISO time it finished): nothing was done. */
+  alreadyImported?: string;
+  /** The file was refused whole, nothing written: why. */
+  refused?: string;
+  ms: number;
+}
+
+const DEFAULT_CHUNK_LINES = 100_000;
+const DEFAULT_KEPT_BATCH = 2_000;
+/** Chunks committing while the next is parsed: they touch disjoint cases and only add to counters. */
+const IN_FLIGHT = 2;
+
+export async function importHistory(deps: ImportDeps, file: string): Promise<ImportReport> {
+  const started = Date.now();
+  const chunkLines = deps.chunkLines ?? DEFAULT_CHUNK_LINES;
+  const keptBatch = deps.keptBatchCases ?? DEFAULT_KEPT_BATCH;
+  const tally = (): Tally => ({ cases: 0, events: 0 });
+  const report: ImportReport = {
+    digest: '',
+    lines: 0,
+    events: 0,
+    badLines: 0,
+    duplicates: 0,
+    conflicts: 0,
+    history: tally(),
+    kept: tally(),
+    skipped: tally(),
+    chunks: { total: 0, committed: 0, alreadyCommitted: 0 },
+    asOf: '',
+    ms: 0,
+  };
+  const done = () => ({ ...report, ms: Date.now() - started });
+
+  const scan = await scanFile(file, deps.provinces);
+  report.digest = scan.digest;
+  report.lines = scan.lines;
+  if (scan.foreign) {
+    const { line, region, count } = scan.foreign;
+    report.refused =
+      `line ${line} has region ${region} of province ${region.slice(0, 2)}, which this deployment ` +
+      `(REGION_ROOT=${deps.root}${deps.root === '00' ? `, provinces ${deps.provinces.join(',')}` : ''}) does not serve` +
+      `${count > 1 ? ` (${count} such lines)` : ''}; nothing was imported`;
+    return done();
+  }
+  const chunkOf = (line: number) => Math.floor((line - 1) / chunkLines);
+  const chunks = scan.lines ? chunkOf(scan.lines) + 1 : 0;
+  report.chunks.total = chunks;
+
+  const ledger = new ImportLedger(deps.redis, deps.ring, scan.digest);
+  const start = await ledger.begin(deps.clock.now(), { lines: scan.lines, chunks, chunkLines });
+  const now = start.now;
+  report.asOf = new Date(now).toISOString();
+  if (start.done) {
+    report.alreadyImported = start.done;
+    return done();
+  }
+  const committed = new Map<string, Set<number>>();
+  for (const p of deps.provinces) committed.set(p, await ledger.committed(p));
+  // A case whose latest event is at least this old is one live would no longer remember closed.
+  const keptFrom = now - RETENTION.closedCaseTtlS * 1000;
+  const touched = new Map<string, Set<string>>();
+  const touch = (province: string, codes: Iterable<string>) => {
+    let set = touched.get(province);
+    if (!set) touched.set(province, (set = new Set()));
+    for (const c of codes) set.add(c);
+  };
+
+  const commitChunk = async (province: string, chunk: number, cases: CaseEvent[][]): Promise<void> => {
+    if (committed.get(province)?.has(chunk)) {
+      report.chunks.alreadyCommitted++;
+      return;
+    }
+    const keys = deps.ring.of(province);
+    const bounds = contributionBounds(keys, now);
+    const deltas = new CounterDeltas(bounds);
+    const kept: CaseEvent[][] = [];
+    const counts = { h: 0, k: 0, s: 0 };
+    for (const events of cases) {
+      const f = foldCase(events);
+      if (isOpen(f.state) || f.lastTs >= keptFrom) {
+        kept.push(events);
+        counts.k++;
+        report.kept.cases++;
+        report.kept.events += events.length;
+        continue;
+      }
+      report.duplicates += f.duplicates;
+      report.conflicts += f.conflicts;
+      if (buckets(f.state.t0).month < bounds.minMonth) {
+        counts.s++;
+        report.skipped.cases++;
+        report.skipped.events += events.length;
+        continue;
+      }
+      deltas.contribute(f.state, 1);
+      counts.h++;
+      report.history.cases++;
+      report.history.events += events.length;
+    }
+    const ctx = { redis: deps.redis, keys, sla: deps.sla };
+    for (let i = 0; i < kept.length; i += keptBatch) {
+      const r = await applyHistory(ctx, kept.slice(i, i + keptBatch).flat(), deps.clock.now());
+      for (const code of r.codes) {
+        if (code === 'D') report.duplicates++;
+        else if (code === 'C') report.conflicts++;
+      }
+      touch(province, r.touched);
+    }
+    const tx = deps.redis.multi();
+    queueHistoryCounters(tx, deltas);
+    ledger.mark(tx, province, chunk, JSON.stringify(counts));
+    const replies = await tx.exec();
+    const failed = replies?.find(([err]) => err);
+    if (!replies || failed) throw new Error(`chunk ${chunk} of province ${province} not committed: ${failed?.[0]}`);
+    touch(province, deltas.touched);
+    report.chunks.committed++;
+  };
+
+  const active = new ActiveCases(chunkOf);
+  const inFlight: Promise<unknown>[] = [];
+  const finishChunk = async (chunk: number) => {
+    const byProvince = new Map<string, CaseEvent[][]>();
+    for (const events of active.take(chunk)) {
+      const p = events[0]!.region.slice(0, 2);
+      const list = byProvince.get(p);
+      if (list) list.push(events);
+      else byProvince.set(p, [events]);
+    }
+    const commits = Promise.all([...byProvince].map(([p, cases]) => commitChunk(p, chunk, cases)));
+    // Awaited below or at the end; a failure meanwhile must not count as unhandled.
+    commits.catch(() => undefined);
+    inFlight.push(commits);
+    if (inFlight.length >= IN_FLIGHT) await inFlight.shift();
+    deps.onProgress?.({ chunk, chunks, active: active.size });
+    if (deps.pauseMs) await new Promise((r) => setTimeout(r, deps.pauseMs));
+  };
+
+  const validation = { source: 'import', now, hasRegion: deps.hasRegion, maxAgeMs: Infinity };
+  let chunk = 0;
+  for await (const batch of readLineBatches(file)) {
+    for (let k = 0; k < batch.lines.length; k++) {
+      const line = batch.first + k;
+      const c = chunkOf(line);
+      while (chunk < c) await finishChunk(chunk++);
+      const text = batch.lines[k]!;
+      if ((text.length === 0 || text.charCodeAt(0) <= 32) && !text.trim()) continue;
+      let raw: unknown;
+      try {
+        raw = JSON.parse(text);
+      } catch {
+        report.badLines++;
+        deps.onBadLine?.(line, 'not valid JSON');
+        continue;
+      }
+      const { events, rejected } = validateEvents([raw], validation);
+      if (rejected.length) {
+        report.badLines++;
+        deps.onBadLine?.(line, rejected[0]!.errors.join('; '));
+        continue;
+      }
+      const e = caseEvent(events[0]!.event);
+      report.events++;
+      active.add(e, line, scan.lastLines.bound(e.caseId));
+    }
+  }
+  while (chunk < chunks) await finishChunk(chunk++);
+  await Promise.all(inFlight);
+  if (active.size) throw new Error(`${active.size} cases left after the last chunk (file changed during the import?)`);
+  await ledger.finish(deps.clock.now());
+  // One notice per province at the end, so walls read their snapshots again; no ticker events.
+  for (const [province, codes] of touched)
+    await publishNotice(deps.redis, deps.ring.of(province), { touched: [...codes], events: [] });
+  return done();
+}
