@@ -71,6 +71,8 @@ export interface MonthlyReport {
   /** `YYYY-MM` */
   month: string;
   provisional: boolean;
+  /** History of the month is still being filled in (server/history-fill.ts): provisional, not yet frozen. */
+  filling: boolean;
   generatedAt: number;
   /** Beijing days of the month with data (day of month, 1–31), and how many days it has. */
   coverage: {
@@ -243,11 +245,13 @@ export async function monthlyReport(
 ): Promise<MonthlyReport> {
   const mask = publicMode ? maskText : (s: string) => s;
   const place = placeName(deps.tree);
-  const [m, coverage, counts, index] = await Promise.all([
+  const current = month === currentMonth(deps.now());
+  const [m, coverage, counts, index, filling] = await Promise.all([
     deps.assessment.month(code, month),
     coverageOf(deps, month),
     headlineCounts(deps, code, month),
     indexRows(deps, code, month),
+    !current && deps.assessment.filling(month),
   ]);
   const alerts = Object.fromEntries(WARNING_LEVELS.map((l) => [l, 0])) as Record<WarningLevel, number>;
   for (const j of m.judged) alerts[j.alert.level]++;
@@ -258,7 +262,8 @@ export async function monthlyReport(
   return {
     region: deps.tree.get(code)!,
     month: toWire(month),
-    provisional: month === currentMonth(now),
+    provisional: current || filling,
+    filling,
     generatedAt: now,
     coverage,
     hasData: coverage.covered.length > 0 || counts.incidents + counts.disputes > 0 || m.judged.length > 0,

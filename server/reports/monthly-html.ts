@@ -351,7 +351,7 @@ function notes(r: MonthlyReport): Markup {
   return html` <p class="flush">1. 数据覆盖：${coverageText(r)}</p>
     <p class="flush">
       2.
-      预警按生成月份计入考核；${r.provisional ? '本月尚未结束，以上为暂估数，月末次日零时五分固化。' : '以上数字已于次月1日固化，此后补报的数据不改变本通报。'}
+      预警按生成月份计入考核；${r.filling ? '本月历史数据仍在回填，以上为暂估数，回填完成后固化。' : r.provisional ? '本月尚未结束，以上为暂估数，月末次日零时五分固化。' : '以上数字已固化（次月1日零时五分；历史数据回填的月份在回填完成后），此后补报的数据不改变本通报。'}
     </p>
     <p class="flush">3. 指标口径：</p>
     <ol class="defs">
