@@ -215,10 +215,12 @@ function overdueRows(
           deadline: d.reportBy,
         });
   }
+  // A milestone's problem is named by its place (the register keeps the region, not the desk).
+  const regionOf = new Map((problems?.open ?? []).map((p) => [p.id, p.region]));
   for (const m of problems?.overdue ?? [])
     out.push({
       kind: '整改逾期',
-      desk: '—',
+      desk: regionOf.has(m.problemId) ? place(regionOf.get(m.problemId)!) : '—',
       department: departmentName(m.ownerDepartment),
       item: `${mask(m.title)}：${mask(m.milestone)}`,
       deadline: m.deadline,
