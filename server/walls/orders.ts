@@ -168,11 +168,12 @@ export function createWallOrders(deps: {
     return at;
   }
 
-  async function store(order: WallOrder, untilMs: number, now: number): Promise<void> {
+  async function store(order: WallOrder, untilMs: number, now: number, push: WallPush): Promise<void> {
     const multi = redis
       .multi()
       .set(keys.wallOrder(order.id), JSON.stringify(order), 'PX', untilMs - now + TOMBSTONE_MS);
     for (const w of order.walls) multi.set(keys.wallFollow(w), order.id, 'PX', untilMs - now);
+    multi.publish(keys.wallPush, JSON.stringify(push));
     await multi.exec();
   }
 
@@ -201,8 +202,13 @@ export function createWallOrders(deps: {
 
   return {
     async give(by, input) {
-      let walls = await resolve(by, input.walls, input.group);
-      const t = await target(by, input.target);
+      // Read together (every Redis round trip costs tens of ms on a loaded host); a refused wall
+      // is still told before a refused target.
+      const [w, tg] = await Promise.allSettled([resolve(by, input.walls, input.group), target(by, input.target)]);
+      if (w.status === 'rejected') throw w.reason;
+      if (tg.status === 'rejected') throw tg.reason;
+      let walls = w.value;
+      const t = tg.value;
       const blind = walls.filter((w) => !isWithin(t.region, w.region));
       if (input.lead !== undefined) walls = walls.filter((w) => !blind.includes(w) && w.id !== input.lead);
       else if (blind.length)
@@ -223,9 +229,9 @@ export function createWallOrders(deps: {
         ...(input.lead ? { lead: input.lead } : {}),
       };
       if (!walls.length) return order;
-      // Stored before it is pushed: a wall that reconnects meanwhile reads it at registration.
-      await store(order, untilMs, now);
-      await publish({ kind: 'focus', order });
+      // Stored and pushed in one transaction: a wall that reconnects meanwhile reads it at
+      // registration, and the walls hear it one round trip after the order is taken.
+      await store(order, untilMs, now, { kind: 'focus', order });
       await deps.audit.append({
         actor: by.username,
         action: 'wall.focus',

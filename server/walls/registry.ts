@@ -106,8 +106,13 @@ export function createWallRegistry(deps: { redis: Redis; keys: Keys; clock: Cloc
     },
     async list() {
       // Ids of records that expired (their server died) are dropped here, not by a timer.
-      await redis.zremrangebyscore(keys.walls, '-inf', String(clock.now()));
-      const ids = await redis.zrange(keys.walls, '0', '-1');
+      const [, [, read] = []] =
+        (await redis
+          .multi()
+          .zremrangebyscore(keys.walls, '-inf', String(clock.now()))
+          .zrange(keys.walls, '0', '-1')
+          .exec()) ?? [];
+      const ids = (read ?? []) as string[];
       if (!ids.length) return [];
       const pipe = redis.pipeline();
       for (const id of ids) pipe.hgetall(keys.wall(id));
