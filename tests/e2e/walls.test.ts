@@ -82,6 +82,12 @@ async function waitSeen(page: Page, timeout = 15_000): Promise<void> {
     timeout,
   });
 }
+/** Opens or closes the console's 大屏调度 panel (it lies over the right of the console). */
+async function wallsPanel(open: boolean): Promise<void> {
+  const isOpen = (await consolePage.locator('[data-testid=walls-panel]').count()) > 0;
+  if (isOpen !== open) await consolePage.click('[data-testid=walls-toggle]');
+  await consolePage.waitForSelector('[data-testid=walls-panel]', { state: open ? 'attached' : 'detached' });
+}
 const seenAt = (page: Page) => page.evaluate(() => (window as unknown as { __seenAt?: number }).__seenAt ?? 0);
 
 async function openWall(page: Page, query: string, region: string): Promise<void> {
@@ -95,11 +101,13 @@ async function openWall(page: Page, query: string, region: string): Promise<void
 }
 
 let alertId = '';
+let serverStartedAt = 0;
 let commanderToken = '';
 
 beforeAll(async () => {
   await ensureClientBuild();
   t = await startTestServer();
+  serverStartedAt = Date.now();
   // An orange alert before the walls open: it is in their snapshot, so it never takes the stage.
   const posted = await t.postEvents([
     {
@@ -255,6 +263,96 @@ describe('一键上墙 from the console', () => {
     await walls.main.waitForSelector('[data-testid=wall][data-region="6207"]');
     await walls.side.waitForSelector('[data-testid=wall][data-region="6207"][data-following=""]', { timeout: 15_000 });
   }, 60_000);
+});
+
+describe('一键上墙 of a 重点问题 and of a replay moment', () => {
+  it('puts a problem up from the problem desk: both walls of the group show its card and the 重点问题 panel', async () => {
+    const later = new Date(Date.now() + 7 * 86_400_000).toISOString();
+    const made = await fetch(`${t.url}/api/v1/problems`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${commanderToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        region: '620702001',
+        title: '东街街道婚姻家庭矛盾集中',
+        description: '一键上墙测试',
+        stars: 3,
+        lead: 'dep-620702-police',
+        milestones: [
+          { title: '逐户走访排查', deadline: later, weight: 2 },
+          { title: '建立调解台账', deadline: later, weight: 1 },
+        ],
+      }),
+    });
+    expect(made.status).toBe(201);
+    const problemId = ((await made.json()) as { problem: { id: string } }).problem.id;
+
+    await wallsPanel(false);
+    await consolePage.click('[data-testid=view-problems]');
+    await consolePage.waitForSelector(`[data-testid=problem-title]:has-text("东街街道婚姻家庭矛盾集中")`);
+    await consolePage.click('[data-testid=problem-to-wall]');
+    await consolePage.click('[data-testid=pick-group][data-group=会商]');
+    const sel = `[data-testid=problem-card][data-id="${problemId}"]`;
+    await Promise.all([watchFor(walls.main, sel), watchFor(walls.side, sel)]);
+    await consolePage.click('[data-testid=pick-push]');
+    await Promise.all([waitSeen(walls.main), waitSeen(walls.side)]);
+    const own = [await wallPart(walls.main, sel), await wallPart(walls.side, sel)];
+    console.log(`problem order → card, wall's part: main ${own[0]} / side ${own[1]} ms`);
+    for (const page of [walls.main, walls.side]) {
+      // On the problem's county, its stars and who put it up, the 重点问题 panel beside.
+      await page.waitForSelector('[data-testid=wall][data-region="620702"]');
+      expect(await page.textContent(`${sel} [data-testid=problem-card-stars]`)).toBe('★★★☆☆');
+      expect(await page.textContent(`${sel} [data-testid=problem-card-by]`)).toContain('由 ew-cmd 推送');
+      await page.waitForSelector('[data-testid=tab-problems][aria-selected=true]');
+    }
+    await screenshot(walls.side, 'walls-order-problem');
+    expect(await walls.lanzhou.getAttribute('[data-testid=wall]', 'data-following')).toBe('');
+
+    await wallsPanel(true);
+    await consolePage.waitForSelector('[data-testid=wall-row][data-name=左屏]:has-text("重点问题")');
+    await consolePage.click('[data-testid=group-release][data-group=会商]');
+    for (const page of [walls.main, walls.side]) {
+      await page.waitForSelector(`[data-testid=wall][data-following=""][data-region="6207"]`, { timeout: 15_000 });
+      expect(await page.locator('[data-testid=problem-card]').count()).toBe(0);
+    }
+    await consolePage.click('[data-testid=view-alerts]');
+  }, 60_000);
+
+  it('puts a replay moment up from the 大屏调度 panel: the wall says 回放 and the time, then comes back live', async () => {
+    // A minute after the server started (replay's record begins with it), typed as Beijing time.
+    const at = Math.ceil((serverStartedAt + 1000) / 60_000) * 60_000;
+    while (Date.now() < at + 2000) await new Promise((r) => setTimeout(r, 500));
+    const typed = new Date(at + 8 * 3_600_000).toISOString().slice(0, 16);
+    await wallsPanel(true);
+    await consolePage.selectOption('[data-testid=replay-region]', '6207');
+    await consolePage.fill('[data-testid=replay-at]', typed);
+    await consolePage.selectOption('[data-testid=replay-speed]', '60');
+    await consolePage.click('[data-testid=replay-pick]');
+    await consolePage.click('[data-testid=replay-push] [data-testid=pick-wall][data-name=左屏]');
+    await screenshot(consolePage, 'walls-console-replay');
+    await consolePage.click('[data-testid=replay-push] [data-testid=pick-push]');
+
+    await walls.side.waitForSelector('[data-testid=wall][data-mode=replay][data-region="6207"]', { timeout: 15_000 });
+    await walls.side.waitForSelector('[data-testid=replay-band]');
+    await walls.side.waitForSelector('[data-testid=follow-badge]:has-text("回放调度")');
+    // The snapshot shown is of the moment put up (played forward at 60×: at or a little after it).
+    await walls.side.waitForFunction(
+      (from) => {
+        const asOf = Date.parse(document.querySelector('[data-testid=wall]')?.getAttribute('data-asof') ?? '');
+        return asOf >= from && asOf < from + 10 * 60_000;
+      },
+      at,
+      { polling: 200, timeout: 15_000 },
+    );
+    await screenshot(walls.side, 'walls-order-replay');
+    // The group's other wall was not named: it stays live.
+    expect(await walls.main.getAttribute('[data-testid=wall]', 'data-mode')).toBe('live');
+    await consolePage.waitForSelector('[data-testid=wall-row][data-name=左屏]:has-text("回放")');
+    await consolePage.click('[data-testid=wall-row][data-name=左屏] [data-testid=wall-release]');
+    await walls.side.waitForSelector('[data-testid=wall][data-mode=live][data-following=""][data-region="6207"]', {
+      timeout: 15_000,
+    });
+    await wallsPanel(false);
+  }, 120_000);
 });
 
 describe('a red alert takes the stage', () => {
