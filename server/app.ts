@@ -216,6 +216,7 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
     audit,
     hasRegion: (c) => tree.has(c),
     alertRegion: async (id) => (await alerting.alerts.store.view(id))?.region,
+    problemRegion: async (id) => (await problems.get(id))?.region,
     defaultMs: config.walls.orderMs,
     maxMs: 12 * 3_600_000,
   });
