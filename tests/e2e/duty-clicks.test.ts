@@ -95,6 +95,11 @@ describe('the duty desk’s clicks on a server whose clock stands still', () => 
 
   it('signs and dispatches a grouped row by clicks with the page 11 minutes behind, and says why a greyed button does nothing', async () => {
     const id = rows[0]!;
+    // The 60 minutes to sign are counted on the server's clock, not the PC's (which said 71).
+    const left = await desk.locator(`[data-testid=queue-item][data-id="${id}"] [data-testid=sign-clock]`).textContent();
+    expect(left).toMatch(/^\d+分钟内签收$/);
+    expect(Number(left!.match(/^\d+/)![0])).toBeGreaterThanOrEqual(55);
+    expect(Number(left!.match(/^\d+/)![0])).toBeLessThanOrEqual(60);
     await desk.locator(`[data-testid=queue-item][data-id="${id}"]`).click();
     await detail(id, 'new');
 

@@ -4,6 +4,7 @@ import type { AlertDetail } from '../../../shared/alert-machine.ts';
 import type { DutyApi } from '../../../client/src/duty/api.ts';
 import { ApiFailure } from '../../../client/src/lib/api.ts';
 import { commandFor } from '../../../client/src/duty/keys.ts';
+import { ServerClock } from '../../../client/src/lib/state/server-clock.svelte.ts';
 import { DutyQueue } from '../../../client/src/duty/state/queue.svelte.ts';
 import {
   BUSY_TEXT,
@@ -414,5 +415,18 @@ describe('a click the console does not act on', () => {
     );
     expect(mk({ ...user, role: 'wall' }).refusal('ack', here)).toBe('大屏账号只能查看预警，不能处置');
     expect(c.refusal('ack', null)).toBe(NONE_SELECTED_TEXT);
+  });
+});
+
+describe('the server’s clock at a PC whose own is off', () => {
+  it('counts on the server’s time once the server said it, and ignores a stamp it cannot read', () => {
+    let page = Date.parse('2026-11-22T10:00:00.000+08:00');
+    const c = new ServerClock(() => page);
+    expect(c.now).toBe(page);
+    c.heard('2026-11-22T10:11:00.000+08:00');
+    page += 30_000;
+    expect(new Date(c.now).toISOString()).toBe('2026-11-22T02:11:30.000Z');
+    c.heard('not a time');
+    expect(c.offset).toBe(11 * 60_000);
   });
 });

@@ -10,6 +10,7 @@ import type { SessionUser } from '../../lib/auth.ts';
 import { isAuthError, listen, type WallSocket } from '../../lib/socket.ts';
 import { ConnectionState } from '../../lib/state/connection.svelte.ts';
 import { PipelineState } from '../../lib/state/pipeline.svelte.ts';
+import { ServerClock } from '../../lib/state/server-clock.svelte.ts';
 import type { ActionBody, ClosedFilter, DutyApi, Recording, RefusalDetails } from '../api.ts';
 import { ApiFailure } from '../../lib/api.ts';
 import { Beeper } from '../sound.svelte.ts';
@@ -101,6 +102,8 @@ export class DutyConsole {
   readonly connection: ConnectionState;
   /** 数据处理延迟: alerts may be late while the aggregate trails ingest. */
   readonly pipeline: PipelineState;
+  /** The server's time: the queue's and the detail's deadlines are counted on it, not the PC's. */
+  readonly serverClock: ServerClock;
   readonly beeper = new Beeper();
   readonly user: SessionUser;
   detail = $state.raw<AlertDetail | null>(null);
@@ -121,6 +124,7 @@ export class DutyConsole {
     this.queue = new DutyQueue(deps.user.region);
     this.connection = new ConnectionState(deps.now);
     this.pipeline = new PipelineState(deps.now);
+    this.serverClock = new ServerClock(deps.now);
   }
 
   get canActAtAll(): boolean {
@@ -159,6 +163,8 @@ export class DutyConsole {
     const onConnect = () => {
       this.connection.markConnected(Date.now());
       s.emit('subscribe', this.user.region, (reply: Ack<Snapshot>) => {
+        // A snapshot is read when it is asked for: its asOf is the server's now.
+        if (reply.ok) this.serverClock.heard(reply.data.asOf);
         if (!reply.ok && reply.error.code === 'unauthenticated') this.#deps.onAuthLost();
       });
       void this.reload();
@@ -290,6 +296,8 @@ export class DutyConsole {
       // A feedback's words are its `text`; its body has no note.
       const withNote = note && action !== 'feedback' && action !== 'assist';
       const updated = await this.#deps.api.act(a.id, action, { ...(withNote ? { note } : {}), ...extra });
+      // Every step stamps the alert with the server's now.
+      this.serverClock.heard(updated.updatedAt);
       this.queue.upsert(updated);
       if (action === 'supervise' || updated.supervision) void this.loadSupervision();
       this.note = '';
