@@ -116,7 +116,7 @@ describe('the department page (/dept)', () => {
   it('shows a task dispatched while the page is open, with its level and a live report-in countdown, on a phone', async () => {
     const id = await redAlertDispatched(1);
     const card = dept.locator(`[data-testid=task][data-id="${id}"]`);
-    await card.waitFor({ timeout: 2000 });
+    await card.waitFor({ timeout: 10_000 });
     expect(await card.getAttribute('data-level')).toBe('red');
     expect(await card.getAttribute('data-state')).toBe('pending');
     await expect.poll(() => card.locator('[data-testid=task-clock]').textContent()).toMatch(/分钟内报到/);
@@ -128,7 +128,8 @@ describe('the department page (/dept)', () => {
     await screenshot(dept, 'dept-phone-pending');
   });
 
-  it('the desk sees a department report appear within 1 s of it being made, and its feedback after', async () => {
+  // Within a second is measured alone, in tests/latency/arrival.test.ts; here, that it appears.
+  it('the desk sees a department report appear, and its feedback after', async () => {
     const id = (await dept.locator('[data-testid=task]').first().getAttribute('data-id'))!;
     await login(desk, '/duty', 'zhou', 'pw-zhou-12345');
     await desk.waitForSelector('[data-testid=duty-link][data-status=live]');
@@ -137,11 +138,9 @@ describe('the department page (/dept)', () => {
     await expect.poll(() => row.getAttribute('data-state')).toBe('pending');
 
     await dept.click(`[data-testid=task][data-id="${id}"] [data-testid=task-checkin]`);
-    const pressed = Date.now();
     await desk.waitForSelector(`[data-testid=detail-dept][data-id="${POLICE}"][data-state=checked]`, {
-      timeout: 1000,
+      timeout: 10_000,
     });
-    expect(Date.now() - pressed).toBeLessThan(1000);
 
     // On the department's page it moved to 办理中; it feeds back from there.
     await dept.click('[data-testid=dept-tab-active]');
@@ -151,7 +150,7 @@ describe('the department page (/dept)', () => {
     await card.locator('[data-testid=task-text]').fill('<b>已到场</b>，双方情绪稳定，刀具已收缴');
     await screenshot(dept, 'dept-phone-feedback-form');
     await card.locator('[data-testid=task-send]').click();
-    await desk.waitForSelector(`[data-testid=detail-dept][data-id="${POLICE}"][data-state=fed]`, { timeout: 2000 });
+    await desk.waitForSelector(`[data-testid=detail-dept][data-id="${POLICE}"][data-state=fed]`, { timeout: 10_000 });
     // Text from a user stays text.
     expect(await row.textContent()).toContain('<b>已到场</b>');
     expect(await row.textContent()).toContain('部分处置');
@@ -181,7 +180,7 @@ describe('the department page (/dept)', () => {
     const deadline = new Date(Date.now() + 26 * 3_600_000).toISOString();
     await call(city, 'POST', `/alerts/${id}/supervise`, { deadline, requirement: '三日内化解并报结果' });
     const first = desk.locator('[data-testid=queue-item]').first();
-    await expect.poll(() => first.getAttribute('data-id'), { timeout: 2000 }).toBe(id);
+    await expect.poll(() => first.getAttribute('data-id'), { timeout: 10_000 }).toBe(id);
     const tag = first.locator('[data-testid=queue-supervision]');
     expect(await tag.textContent()).toMatch(/^督办 · 期限 \d+月\d+日 \d\d:\d\d · 三日内化解并报结果$/);
     await screenshot(desk, 'dept-desk-supervised');
