@@ -1,6 +1,7 @@
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlertView } from '../../shared/schemas/alert.ts';
+import { killThreatDispute } from '../helpers/kill-threat.ts';
 import { ensureClientBuild } from '../helpers/client-build.ts';
 import { screenshot } from '../helpers/browser.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
@@ -16,8 +17,6 @@ let desk: Page;
 let dutyToken: string;
 let newest: string;
 
-const iso = (ms: number) => new Date(ms).toISOString();
-
 async function call<T>(token: string, method: string, path: string, body?: unknown): Promise<T> {
   const res = await fetch(`${t.url}/api/v1${path}`, {
     method,
@@ -32,19 +31,7 @@ async function call<T>(token: string, method: string, path: string, body?: unkno
 /** A red 命案风险 alert at the 甘州区 desk, signed and dispatched to the police and an ad-hoc one. */
 async function redAlertDispatched(n: number): Promise<string> {
   await t.postEvents([
-    {
-      id: `dept-${n}`,
-      caseId: `dept-case-${n}`,
-      kind: 'dispute',
-      category: 'family',
-      status: 'received',
-      severity: 3,
-      region: '620702001001',
-      occurredAt: iso(Date.now() - 60_000),
-      channel: 'police_110',
-      summary: `夫妻争吵升级，男方持刀扬言杀人 ${n}`,
-      riskMarkers: ['weapon', 'kill_threat'],
-    },
+    killThreatDispute(`dept-${n}`, { caseId: `dept-case-${n}`, summary: `夫妻争吵升级，男方持刀扬言杀人 ${n}` }),
   ]);
   let alert: AlertView | undefined;
   await expect

@@ -2,6 +2,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlertDetail } from '../../shared/alert-machine.ts';
 import type { Snapshot } from '../../shared/schemas/snapshot.ts';
+import { killThreatDispute } from '../helpers/kill-threat.ts';
 import { ensureClientBuild } from '../helpers/client-build.ts';
 import { launchBrowser, screenshot, type TestBrowser } from '../helpers/browser.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
@@ -107,19 +108,7 @@ describe('the duty console (值班台)', () => {
     const beepsBefore = Number(await a.getAttribute('[data-testid=duty-console]', 'data-beeps'));
     const item = '[data-testid=queue-item][data-level=red][data-state=new]';
     const posted = await t.postEvents([
-      {
-        id: 'hr-1',
-        caseId: 'hr-case-1',
-        kind: 'dispute',
-        category: 'family',
-        status: 'received',
-        severity: 3,
-        region: '620702001001',
-        occurredAt: iso(Date.now() - 60_000),
-        channel: 'police_110',
-        summary: '夫妻争吵升级，男方持刀扬言杀人，民警已到场',
-        riskMarkers: ['weapon', 'kill_threat'],
-      },
+      killThreatDispute('hr-1', { caseId: 'hr-case-1', summary: '夫妻争吵升级，男方持刀扬言杀人，民警已到场' }),
     ]);
     expect(posted.body).toMatchObject({ accepted: 1 });
     // Within a second is measured alone, in tests/latency/arrival.test.ts; here, that it comes.

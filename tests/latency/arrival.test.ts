@@ -1,9 +1,10 @@
-import type { Page } from 'playwright-core';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlertView } from '../../shared/schemas/alert.ts';
 import { ensureClientBuild } from '../helpers/client-build.ts';
 import { launchChromium, signedInContext } from '../helpers/browser.ts';
+import { killThreatDispute } from '../helpers/kill-threat.ts';
+import { waitSeen, watchFor } from '../helpers/seen.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 /**
@@ -24,24 +25,10 @@ let dept: Page;
 let dutyToken: string;
 let n = 0;
 
-const iso = (ms: number) => new Date(ms).toISOString();
-
-/** A crafted 命案风险 dispute in a village of 甘州区: the rules raise it red at once. */
+/** A crafted 命案风险 dispute, numbered: the rules raise it red at once. */
 function redDispute() {
   n += 1;
-  return {
-    id: `lat-${n}`,
-    caseId: `lat-case-${n}`,
-    kind: 'dispute',
-    category: 'family',
-    status: 'received',
-    severity: 3,
-    region: '620702001001',
-    occurredAt: iso(Date.now() - 60_000),
-    channel: 'police_110',
-    summary: `夫妻争吵升级，男方持刀扬言杀人 ${n}`,
-    riskMarkers: ['weapon', 'kill_threat'],
-  };
+  return killThreatDispute(`lat-${n}`, { caseId: `lat-case-${n}`, summary: `夫妻争吵升级，男方持刀扬言杀人 ${n}` });
 }
 
 async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
@@ -53,27 +40,6 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
   const json = (await res.json()) as T;
   if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
   return json;
-}
-
-/**
- * Starts watching for `selector` in the page and returns how to read the moment it first matched,
- * on the page's own clock (the machine's, as the test's): playwright's polling, delayed when the
- * renderer is busy, is not the screen's time.
- */
-async function watchFor(page: Page, selector: string): Promise<() => Promise<number>> {
-  await page.evaluate((sel) => {
-    const w = window as unknown as { seenAt?: number };
-    delete w.seenAt;
-    const seen = () => {
-      if (!w.seenAt && document.querySelector(sel)) w.seenAt = Date.now();
-    };
-    new MutationObserver(seen).observe(document.body, { subtree: true, childList: true, attributes: true });
-  }, selector);
-  const read = () => page.evaluate(() => (window as unknown as { seenAt?: number }).seenAt ?? 0);
-  return async () => {
-    await expect.poll(read, { timeout: 10_000, interval: 50 }).toBeGreaterThan(0);
-    return read();
-  };
 }
 
 beforeAll(async () => {
@@ -133,21 +99,21 @@ describe('arrival times, the machine to themselves', () => {
   it('a number on the wall changes within 2 s of the event being accepted', async () => {
     const value = () => wall.getByTestId('value-dispute').getAttribute('data-value').then(Number);
     const before = await value();
-    const seen = await watchFor(wall, `[data-testid=value-dispute][data-value="${before + 1}"]`);
+    await watchFor(wall, `[data-testid=value-dispute][data-value="${before + 1}"]`);
     const res = await t.postEvents([{ ...redDispute(), severity: 1, riskMarkers: [] }]);
     const acceptedAt = Date.now();
     expect(res.body).toMatchObject({ accepted: 1 });
-    expect((await seen()) - acceptedAt).toBeLessThan(2000);
+    expect((await waitSeen(wall)) - acceptedAt).toBeLessThan(2000);
   });
 
   it('a red alert reaches the duty console within 1 s, with its sound', async () => {
     const beeps = () => duty.getAttribute('[data-testid=duty-console]', 'data-beeps').then(Number);
     const beepsBefore = await beeps();
-    const seen = await watchFor(duty, '[data-testid=queue-item][data-level=red][data-state=new]');
+    await watchFor(duty, '[data-testid=queue-item][data-level=red][data-state=new]');
     const res = await t.postEvents([redDispute()]);
     const acceptedAt = Date.now();
     expect(res.body).toMatchObject({ accepted: 1 });
-    expect((await seen()) - acceptedAt).toBeLessThan(1000);
+    expect((await waitSeen(duty)) - acceptedAt).toBeLessThan(1000);
     await expect.poll(beeps).toBe(beepsBefore + 1);
   });
 
@@ -167,9 +133,9 @@ describe('arrival times, the machine to themselves', () => {
     await duty.waitForSelector(`[data-testid=detail-dept][data-id="${POLICE}"][data-state=pending]`);
     const checkin = dept.locator(`[data-testid=task][data-id="${alert!.id}"] [data-testid=task-checkin]`);
     await checkin.waitFor();
-    const seen = await watchFor(duty, `[data-testid=detail-dept][data-id="${POLICE}"][data-state=checked]`);
+    await watchFor(duty, `[data-testid=detail-dept][data-id="${POLICE}"][data-state=checked]`);
     const pressedAt = await dept.evaluate(() => Date.now());
     await checkin.click();
-    expect((await seen()) - pressedAt).toBeLessThan(1000);
+    expect((await waitSeen(duty)) - pressedAt).toBeLessThan(1000);
   });
 });
