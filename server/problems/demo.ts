@@ -109,50 +109,50 @@ const LAST_MONTH: PastProblem[] = [
   },
 ];
 
-async function seedLastMonth(problems: Problems): Promise<number> {
-  const start = monthStart(shiftMonth(currentMonth(problems.now()), -1));
-  const at = (day: number) => start + day * DAY + 9 * HOUR;
-  let n = 0;
-  for (const d of LAST_MONTH) {
-    const r = await problems.register(
-      {
-        region: d.region,
-        desk: d.desk,
-        title: d.title,
-        description: d.description,
-        stars: d.milestones.reduce((s, m) => s + m.weight, 0),
-        lead: d.lead,
-        partners: d.partners,
-        milestones: d.milestones.map((m) => ({
-          title: m.title,
-          deadline: at(m.day) + 9 * HOUR,
-          weight: m.weight,
-          ...(m.owner ? { owner: m.owner } : {}),
-        })),
-        alerts: [],
-        by: 'demo',
-      },
-      at(d.day),
-    );
-    if (!r.ok) throw new Error(`demo problem ${d.title}: ${r.field} ${r.id}`);
-    n++;
-    // Steps in the order they were taken, each at its day.
-    const steps = d.milestones.flatMap((m, i) => [
-      ...(m.done === undefined
-        ? []
-        : [{ day: m.done, step: { kind: 'done' as const, n: i + 1, department: r.problem.milestones[i]!.owner.id } }]),
-      ...(m.verified === undefined ? [] : [{ day: m.verified, step: { kind: 'verify' as const, n: i + 1 } }]),
-    ]);
-    steps.sort((a, b) => a.day - b.day);
-    for (const { day, step } of steps) {
-      const s =
-        step.kind === 'done'
-          ? await problems.step(r.problem.id, { ...step, evidence: '已按要求完成，附现场照片', by: 'demo' }, at(day))
-          : await problems.step(r.problem.id, { ...step, by: 'demo' }, at(day));
-      if (!s.ok) throw new Error(`demo problem ${d.title}: ${step.kind} ${step.n} refused`);
-    }
+/** A problem as registered and worked, times resolved (epoch ms; a step without a time is taken now). */
+interface Worked {
+  plan: Omit<DemoProblem, 'daysAgo' | 'milestones' | 'done' | 'verified'>;
+  at: number;
+  milestones: { title: string; deadline: number; weight: number; owner?: string; done?: number; verified?: number }[];
+}
+
+/** Registers a problem through the desk's own service, then takes its steps in the order of their times. */
+async function registerWorked(problems: Problems, { plan, at, milestones }: Worked): Promise<void> {
+  const r = await problems.register(
+    {
+      region: plan.region,
+      desk: plan.desk,
+      title: plan.title,
+      description: plan.description,
+      stars: milestones.reduce((s, m) => s + m.weight, 0),
+      lead: plan.lead,
+      partners: plan.partners,
+      milestones: milestones.map((m) => ({
+        title: m.title,
+        deadline: m.deadline,
+        weight: m.weight,
+        ...(m.owner ? { owner: m.owner } : {}),
+      })),
+      alerts: [],
+      by: 'demo',
+    },
+    at,
+  );
+  if (!r.ok) throw new Error(`demo problem ${plan.title}: ${r.field} ${r.id}`);
+  const steps = milestones.flatMap((m, i) => [
+    ...(m.done === undefined
+      ? []
+      : [{ at: m.done, step: { kind: 'done' as const, n: i + 1, department: r.problem.milestones[i]!.owner.id } }]),
+    ...(m.verified === undefined ? [] : [{ at: m.verified, step: { kind: 'verify' as const, n: i + 1 } }]),
+  ]);
+  steps.sort((x, y) => x.at - y.at);
+  for (const { at: when, step } of steps) {
+    const s =
+      step.kind === 'done'
+        ? await problems.step(r.problem.id, { ...step, evidence: '已按要求完成，附现场照片', by: 'demo' }, when)
+        : await problems.step(r.problem.id, { ...step, by: 'demo' }, when);
+    if (!s.ok) throw new Error(`demo problem ${plan.title}: ${step.kind} ${step.n} refused`);
   }
-  return n;
 }
 
 /**
@@ -164,41 +164,30 @@ async function seedLastMonth(problems: Problems): Promise<number> {
 export async function seedDemoProblems(problems: Problems): Promise<number> {
   if ((await problems.store.ids('62', 'all', 1)).length) return 0;
   const now = problems.now();
-  let n = await seedLastMonth(problems);
-  for (const d of DEMO) {
-    const r = await problems.register(
-      {
-        region: d.region,
-        desk: d.desk,
-        title: d.title,
-        description: d.description,
-        stars: d.milestones.reduce((s, m) => s + m.weight, 0),
-        lead: d.lead,
-        partners: d.partners,
-        milestones: d.milestones.map((m) => ({
-          title: m.title,
-          deadline: now + m.inDays * DAY,
-          weight: m.weight,
-          ...(m.owner ? { owner: m.owner } : {}),
-        })),
-        alerts: [],
-        by: 'demo',
-      },
-      now - d.daysAgo * DAY,
-    );
-    if (!r.ok) throw new Error(`demo problem ${d.title}: ${r.field} ${r.id}`);
-    n++;
-    for (const k of d.done) {
-      const owner = r.problem.milestones[k - 1]!.owner.id;
-      await problems.step(r.problem.id, {
-        kind: 'done',
-        n: k,
-        department: owner,
-        evidence: '已按要求完成，附现场照片',
-        by: 'demo',
-      });
-    }
-    for (const k of d.verified) await problems.step(r.problem.id, { kind: 'verify', n: k, by: 'demo' });
-  }
-  return n;
+  const start = monthStart(shiftMonth(currentMonth(now), -1));
+  const day = (d: number) => start + d * DAY + 9 * HOUR;
+  const worked: Worked[] = [
+    ...LAST_MONTH.map(({ day: d, milestones, ...plan }) => ({
+      plan,
+      at: day(d),
+      milestones: milestones.map((m) => ({
+        ...m,
+        deadline: day(m.day) + 9 * HOUR,
+        done: m.done === undefined ? undefined : day(m.done),
+        verified: m.verified === undefined ? undefined : day(m.verified),
+      })),
+    })),
+    ...DEMO.map(({ daysAgo, milestones, done, verified, ...plan }) => ({
+      plan,
+      at: now - daysAgo * DAY,
+      milestones: milestones.map((m, i) => ({
+        ...m,
+        deadline: now + m.inDays * DAY,
+        done: done.includes(i + 1) ? now : undefined,
+        verified: verified.includes(i + 1) ? now : undefined,
+      })),
+    })),
+  ];
+  for (const w of worked) await registerWorked(problems, w);
+  return worked.length;
 }
