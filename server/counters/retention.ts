@@ -47,8 +47,6 @@ export const RETENTION = {
    * base a moment at the window's far edge starts from is still there.
    */
   replayTtlS: 32 * DAY_S,
-  /** The events stream keeps this much history beyond what the aggregator has acknowledged. */
-  streamHistoryMs: 3 * DAY_S * 1000,
 } as const;
 
 /**

@@ -5,6 +5,7 @@ import { runLua } from '../redis/lua.ts';
 import { INGEST_SCRIPT } from '../redis/scripts.ts';
 import { DEFAULT_REPLICA_WAIT_MS, ownerOf, waitForReplica } from '../redis/replication.ts';
 import { RETENTION } from '../counters/retention.ts';
+import { packEvent } from './stream-entry.ts';
 
 /** Events per script call: large enough to amortise the round trip, small enough not to stall Redis. */
 const CHUNK = 1000;
@@ -35,7 +36,7 @@ export async function appendEvents(
       owner.node,
       INGEST_SCRIPT,
       [keys.events, ...chunk.map((e) => keys.eventMark(e.id))],
-      [RETENTION.eventMarkTtlS, ...chunk.map((e) => JSON.stringify(e))],
+      [RETENTION.eventMarkTtlS, ...chunk.map(packEvent)],
     );
     for (const c of codes) appended.push(c === 'A');
   }
