@@ -61,6 +61,7 @@ import { createProblems, type Problems } from './problems/service.ts';
 import { startOverdueSweep } from './problems/overdue-sweep.ts';
 import { problemsOfMonthFrom } from './problems/month.ts';
 import { createAuditLog, type AuditLog } from './audit/log.ts';
+import { startAuditArchiver } from './audit/archive.ts';
 import { createLoginFailures } from './audit/login-failures.ts';
 import { createHashGate } from './auth/hash-gate.ts';
 import { createSessionEnder } from './realtime/sessions.ts';
@@ -156,6 +157,17 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
     () => clock.now(),
   );
   const audit = createAuditLog({ redis, prefix: keys.prefix, clock });
+  const stopAuditArchiver =
+    config.auditArchiveAfterMs > 0
+      ? startAuditArchiver({
+          redis,
+          prefix: keys.prefix,
+          clock,
+          dir: path.join(config.dataDir, 'audit'),
+          olderThanMs: config.auditArchiveAfterMs,
+          logger,
+        })
+      : async () => undefined;
   const loginFailures = createLoginFailures({ redis, prefix: keys.prefix, audit, clock, logger });
   const stopLoginFailures = loginFailures.start();
   const sessions = createSessionEnder();
@@ -483,6 +495,7 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
       await overdueSweep.stop();
       await aggregator?.stop();
       await inbound?.stop();
+      await stopAuditArchiver();
       await stopLoginFailures().catch((err: unknown) => logger.error({ err }, 'writing failed logins at close'));
       await Promise.all(connections.map(closeRedis));
     },
