@@ -26,6 +26,7 @@ import type { Alerts } from './alerts/service.ts';
 import { startAggregatorThread, type AggregatorThread } from './aggregator/thread-start.ts';
 import { startAggregatorRuntime } from './aggregator/runtime.ts';
 import { readSnapshot } from './aggregate/snapshot.ts';
+import { countStale } from './aggregate/stale-cases.ts';
 import { localCases, type CaseListDeps } from './aggregate/case-list.ts';
 import { casesRouter } from './http/routes/cases.ts';
 import { startHub, type IO } from './realtime/hub.ts';
@@ -213,7 +214,12 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
       return true;
     },
   });
-  const caseList: CaseListDeps = { redis, keys, regionName: (c) => tree.get(c)?.name };
+  const caseList: CaseListDeps = {
+    redis,
+    keys,
+    regionName: (c) => tree.get(c)?.name,
+    staleBefore: () => clock.now() - config.staleCaseMs,
+  };
   const wallRegistry = createWallRegistry({ redis, keys, clock, ttlMs: config.walls.ttlMs });
   const wallOrders = createWallOrders({
     redis,
@@ -235,6 +241,7 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
         alerts: (c, kids) => alerting.alerts.digest(c, kids),
         problems: (c, kids) => problems.digest(c, kids),
         cases: (c, now) => localCases(caseList, c, now),
+        stale: (c, now) => countStale(redis, ring, c, now, config.staleCaseMs),
       },
       code,
       clock.now(),

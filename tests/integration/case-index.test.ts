@@ -11,6 +11,7 @@ import { RETENTION } from '../../server/counters/retention.ts';
 import { provinceAncestry } from '../../shared/regions.ts';
 import { isoBeijing } from '../../server/time/beijing.ts';
 import type { StoredEvent } from '../../shared/schemas/event.ts';
+import type { Snapshot } from '../../shared/schemas/snapshot.ts';
 
 /**
  * The case index against an independent model of the posted cases: every region of every level
@@ -151,6 +152,32 @@ describe('the case index', () => {
     expect(posted.body).toMatchObject({ accepted: 3 });
     await drained(t.server.redis, keys.events);
     expect((await listAll({ region }, 10)).ids).toEqual(['ret-open', 'ret-closed']);
+
+    // 久拖: the open case, 50 days old, is still listed and counted, and flagged past the 30-day bound.
+    const page = await listCases(
+      { ...deps(), staleBefore: () => clock.now() - 30 * DAY },
+      { region },
+      undefined,
+      10,
+      clock.now(),
+    );
+    expect(page.cases.map((c) => [c.id, c.open, c.stale])).toEqual([
+      ['ret-open', true, true],
+      ['ret-closed', false, undefined],
+    ]);
+    const token = await t.userToken('stale-reader', 'commander', '62');
+    const snap = async (code: string) =>
+      (await (
+        await fetch(`${t.url}/api/v1/snapshot/${code}`, { headers: { authorization: `Bearer ${token}` } })
+      ).json()) as Snapshot;
+    const local = await snap(region);
+    expect(local.stale).toEqual({ incident: 0, dispute: 1, days: 30 });
+    expect(local.counts.open.dispute).toBe(1);
+    const province = await snap('62');
+    expect(province.stale!.dispute).toBe(
+      await t.server.redis.zcount(keys.caseIndex('62', 'd', 'o'), '-inf', `(${clock.now() - 30 * DAY}`),
+    );
+    expect(province.stale!.dispute).toBeGreaterThanOrEqual(1);
 
     // Fifteen days on, the closed case's first event is older than the window: no longer listed,
     // and trimmed from its sets the next time they are written.
