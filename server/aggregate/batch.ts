@@ -119,7 +119,7 @@ export class BatchPlan {
       if (i === undefined) slot.set(key, (i = keys.push(key)));
       return i;
     };
-    const cases: [number, string, string, number, string, string | false][] = [];
+    const cases: [number, string, string, number | false, string, string | false][] = [];
     const index: IndexOps = { add: [], remove: [], closed: new Set() };
     const floor = indexFloor(this.now);
     const sla: ['a' | 'r', number, string][] = [];
@@ -133,7 +133,7 @@ export class BatchPlan {
       }
       if (!ch.state) {
         // Swept but gone (expired): leave the queue, provided nobody created it meanwhile.
-        cases.push([at(key), ch.read.v, '', 0, '', false]);
+        cases.push([at(key), ch.read.v, '', false, '', false]);
         sla.push(['r', 0, ch.caseId]);
         continue;
       }
@@ -147,7 +147,7 @@ export class BatchPlan {
       if (!ch.changed) continue;
       const expected = ch.read.v;
       const v = String(Number(expected || 0) + 1);
-      const ttl = isOpen(ch.state) ? 0 : ttlUntil(closedCaseExpiresAtS(latestEventTime(ch.state)), this.now);
+      const ttl = isOpen(ch.state) ? false : ttlUntil(closedCaseExpiresAtS(latestEventTime(ch.state)), this.now);
       cases.push([at(key), expected, v, ttl, JSON.stringify(ch.state), ch.summary ?? false]);
       indexChanges(this.keys, ch.caseId, ch.read.state, ch.state, floor, index);
       ch.read = { v, state: ch.state };

@@ -50,12 +50,13 @@ export const RETENTION = {
 } as const;
 
 /**
- * The TTL (s, at least 1) that makes a key expire at `expiresAtS` by the server's clock at `nowMs`.
- * Expiries are written as TTLs, not as EXPIREAT: the server's clock is the one events are judged
- * by (tests move it), and Redis's own may differ from it.
+ * The TTL (s) that makes a key expire at `expiresAtS` by the server's clock at `nowMs`; 0 or less
+ * when that moment has passed (EXPIRE then deletes the key: data beyond its retention is not
+ * kept, even for a moment). Expiries are written as TTLs, not as EXPIREAT: the server's clock is
+ * the one events are judged by (tests move it), and Redis's own may differ from it.
  */
 export function ttlUntil(expiresAtS: number, nowMs: number): number {
-  return Math.max(1, Math.ceil(expiresAtS - nowMs / 1000));
+  return Math.ceil(expiresAtS - nowMs / 1000);
 }
 
 /**

@@ -38,7 +38,8 @@ export async function appendEvents(
       owner.node,
       INGEST_SCRIPT,
       [keys.events, ...chunk.map((e) => keys.eventMark(e.id))],
-      chunk.flatMap((e) => [ttlUntil(eventMarkExpiresAtS(e.ts), now), packEvent(e)]),
+      // At least a second: ingest accepts no event whose mark would already be gone (maxEventAgeMs).
+      chunk.flatMap((e) => [Math.max(1, ttlUntil(eventMarkExpiresAtS(e.ts), now)), packEvent(e)]),
     );
     for (const c of codes) appended.push(c === 'A');
   }

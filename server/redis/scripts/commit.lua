@@ -13,9 +13,10 @@
 --   now the caller's clock (epoch s). Retention counts from when things happened: the caller turns
 --   each expiry into a TTL by its own clock (server/counters/retention.ts says why).
 --   c cases: [key index, expected version ('' = none yet), new version ('' = only check), TTL s
---            when closed (from its latest event), 0 when open, state JSON string stored as is,
---            summary of the earliest event (false = unchanged)]
---   n counters: [key index, TTL s (from the bucket's end) or 'm' (mt) or '-' (never),
+--            when closed (from its latest event; 0 or less: past its retention, deleted at once),
+--            false when open, state JSON string stored as is, summary of the earliest event
+--            (false = unchanged)]
+--   n counters: [key index, TTL s (from the bucket's end; 0 or less deletes) or 'm' (mt) or '-' (never),
 --               [field, delta, field, delta …]] (a field reaching 0 is removed)
 --   z SLA queue: [op 'a' add / 'r' remove, score, member]
 --   xa case index entries to add: [case id, score, key index …]; xr to remove: [case id, key index …]
@@ -41,7 +42,7 @@ for _, c in ipairs(b.c) do
     local key = KEYS[c[1]]
     redis.call('HSET', key, 'v', c[3], 'j', c[5])
     if c[6] then redis.call('HSET', key, 'm', c[6]) end
-    if c[4] > 0 then redis.call('EXPIRE', key, c[4]) end
+    if c[4] then redis.call('EXPIRE', key, c[4]) end
   end
 end
 
