@@ -15,6 +15,13 @@ export interface MapLabel {
 
 /** How close two label points may be, as a share of the map's extent, before they clash. */
 const CLASH_SHARE = 0.06;
+/**
+ * Two names side by side clash when their points are closer than about a name's width across
+ * and its height up or down (shares of the label points' extent: a three-character name at 16 px spans ~1.3°
+ * of Gansu at 1920×1080). 平凉市 and 庆阳市, 1° apart on one parallel, ran into each other, and
+ * ECharts' hideOverlap left both.
+ */
+const SIDE_BY_SIDE = { across: 0.14, up: 0.04 };
 
 /**
  * Where each region's name goes. A boundary file's label point is the region's seat, and a big
@@ -31,9 +38,17 @@ export function mapLabels(features: readonly MapFeature[]): MapLabel[] {
   const small = points.filter((f) => f.small);
   const byArea = [...points].sort((a, b) => (a.area ?? 0) - (b.area ?? 0));
 
+  const sideBySide = (a: MapFeature, b: MapFeature) =>
+    Math.abs(a.cp![0] - b.cp![0]) < extent * SIDE_BY_SIDE.across &&
+    Math.abs(a.cp![1] - b.cp![1]) < extent * SIDE_BY_SIDE.up;
+
   return points.map((f) => {
     const crowded =
-      !f.small && f.centre && small.some((s) => Math.hypot(s.cp![0] - f.cp![0], s.cp![1] - f.cp![1]) < near);
+      !f.small &&
+      f.centre &&
+      (small.some((s) => Math.hypot(s.cp![0] - f.cp![0], s.cp![1] - f.cp![1]) < near) ||
+        // Of two names side by side, the larger region's moves: its middle has room.
+        points.some((o) => o !== f && (o.area ?? 0) < (f.area ?? 0) && sideBySide(o, f)));
     return {
       name: f.name,
       value: crowded ? [...f.centre!] : [...f.cp!],
