@@ -1,5 +1,5 @@
 import type { Keys } from '../redis/keys.ts';
-import { bucketExpiresAtS, closedCaseExpiresAtS, RETENTION, ttlUntil } from '../counters/retention.ts';
+import { bucketTtlS, closedCaseExpiresAtS, RETENTION, ttlUntil } from '../counters/retention.ts';
 import {
   isOpen,
   latestEventTime,
@@ -152,14 +152,14 @@ export class BatchPlan {
       indexChanges(this.keys, ch.caseId, ch.read.state, ch.state, floor, index);
       ch.read = { v, state: ch.state };
     }
-    // Each day or month hash expires counted from its bucket's end (bucketExpiresAtS); month
+    // Each day or month hash expires counted from its bucket's end (bucketTtlS, as the import); month
     // counters of the moment of reception (no bucket: 上报及时率) from now; the open backlog never.
     const counters: [number, number | 'm' | '-', (string | number)[]][] = [];
     for (const [key, h] of this.counters.hashes) {
       const fields: (string | number)[] = [];
       for (const [f, d] of h.fields) if (d !== 0) fields.push(f, d);
       if (!fields.length) continue;
-      const expiry = h.retention === '' ? '-' : h.bucket === '' ? 'm' : ttlUntil(bucketExpiresAtS(h.bucket), this.now);
+      const expiry = h.retention === '' ? '-' : h.bucket === '' ? 'm' : bucketTtlS(h.bucket, this.now);
       counters.push([at(key), expiry, fields]);
     }
     const log = epoch !== null && replay.length ? at(this.keys.replayLog(epoch, Math.floor(this.now / 3_600_000))) : 0;

@@ -85,3 +85,12 @@ export function bucketExpiresAtS(bucket: number | string): number {
   const firstOfNext = Date.parse(`${next.slice(0, 4)}-${next.slice(4)}-01T00:00:00+08:00`);
   return firstOfNext / 1000 + RETENTION.monthTtlS;
 }
+
+/**
+ * The TTL (s) a day or month counter hash is given on each write, by the live commit and the
+ * import alike: until its bucket's retention ends (bucketExpiresAtS), by the server's clock at
+ * `nowMs`. 0 or less deletes the hash (past its retention).
+ */
+export function bucketTtlS(bucket: number | string, nowMs: number): number {
+  return ttlUntil(bucketExpiresAtS(bucket), nowMs);
+}

@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import { startTestRedis, type TestRedis } from '../helpers/redis.ts';
@@ -8,6 +11,12 @@ import { slaTable } from '../../server/aggregate/sla.ts';
 import { RETENTION } from '../../server/counters/retention.ts';
 import { buckets, dayNumber, dayStart, isoBeijing, shiftMonth } from '../../server/time/beijing.ts';
 import type { StoredEvent } from '../../shared/schemas/event.ts';
+import { importHistory } from '../../server/import/run.ts';
+import { loadRegionTree } from '../../server/regions/tree.ts';
+import { createKeyRing } from '../../server/redis/keys.ts';
+import { ManualClock } from '../../server/clock.ts';
+import { bucketExpiresAtS } from '../../server/counters/retention.ts';
+import { at, ev, monthsBefore, writeLines } from '../helpers/import-file.ts';
 
 // Retention counts from when things happened: an event applied today that occurred 40 days ago
 // leaves marks, a case and counters that go when data of that day goes, not 40 days later.
@@ -84,5 +93,46 @@ describe('retention counted from event time', () => {
     await applyBatch({ redis, keys, sla: slaTable() }, [{ entryId: '', event: e }], now);
     expect(await redis.ttl(keys.case('open-case'))).toBe(-1);
     await expiresAt(keys.eventMark('open-1'), Math.floor(e.ts / 1000) + RETENTION.eventMarkTtlS);
+  });
+
+  it('gives imported history the live commit’s expiry, by the server’s clock, not Redis’s', async () => {
+    // The server's clock 5 days behind Redis's: both paths must write the TTL the server's clock
+    // gives (ttlUntil), so a bucket's imported and live counts go at the same moment.
+    const clock = new ManualClock(Date.now() - 5 * DAY);
+    const now = clock.now();
+    const tree = await loadRegionTree('62');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pingan-retention-'));
+    try {
+      const old = monthsBefore(now, 6);
+      const file = path.join(dir, 'history.ndjson');
+      writeLines(file, [
+        ev('H', 0, 'dispute', 'family', 'received', '620302', at(old, 10), 'grid'),
+        ev('H', 1, 'dispute', 'family', 'failed', '620302', at(old, 11), 'grid'),
+      ]);
+      const report = await importHistory(
+        {
+          redis,
+          ring: createKeyRing('62', tree.provinces),
+          root: '62',
+          provinces: tree.provinces,
+          hasRegion: (c) => tree.has(c),
+          clock,
+          sla: slaTable(),
+        },
+        file,
+      );
+      expect(report.history.cases).toBe(1);
+      // Live: a case of last month applied at the same clock.
+      const lastMonth = monthsBefore(now, 1);
+      const e = { ...incident('live-1', 'closed', Date.parse(at(lastMonth, 10))), caseId: 'live-case' };
+      await applyBatch({ redis, keys, sla: slaTable() }, [{ entryId: '', event: e }], now);
+      const offset = async (month: string) => (await expireTime(keys.month('62', month))) - bucketExpiresAtS(month);
+      const live = await offset(lastMonth);
+      expect(Math.abs((await offset(old)) - live), `import vs live offset (live ${live} s)`).toBeLessThanOrEqual(2);
+      // …and that offset is the 5 days the clocks differ by.
+      expect(Math.abs(live - 5 * 86_400)).toBeLessThanOrEqual(2);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
