@@ -4,6 +4,7 @@ import { benchFanout } from './fanout.ts';
 import { benchWallSoak } from './wall-soak.ts';
 import { benchReplayStorage } from './replay-storage.ts';
 import { benchImport } from './import.ts';
+import { benchMemory } from './memory.ts';
 
 const BENCHES: Record<string, () => Promise<Record<string, number | string>>> = {
   ingest: benchIngest,
@@ -11,6 +12,7 @@ const BENCHES: Record<string, () => Promise<Record<string, number | string>>> = 
   'wall-soak': benchWallSoak,
   'replay-storage': benchReplayStorage,
   import: benchImport,
+  memory: benchMemory,
 };
 
 const wanted = process.argv.slice(2);

@@ -1,5 +1,7 @@
-// `npm run audit:verify [-- --expect <seq>:<hash>]`: checks the audit trail's hash chain and exits
-// 0 when every entry is intact, 1 naming the first broken link, 2 on a usage or connection error.
+// `npm run audit:verify [-- --expect <seq>:<hash>]`: checks the audit trail's hash chain, from the
+// segments archived under DATA_DIR/audit/ through the entries still in Redis, and exits 0 when
+// every entry is intact, 1 naming the first broken link (and its segment file), 2 on a usage or
+// connection error.
 // Uses REDIS_CLUSTER_NODES or REDIS_URL when set; otherwise the embedded Redis of DATA_DIR (started for the check when the
 // server is not running, so the trail can be checked offline too).
 import fs from 'node:fs';
@@ -44,9 +46,12 @@ async function main(): Promise<number> {
   try {
     // A Redis that is not there is a connection error (exit 2), not a wait.
     await Promise.race([connectionReady(redis), new Promise((_, reject) => redis.once('error', reject))]);
-    const r = await verifyAuditChain(redis, createKeys(config.regionRoot).prefix, { expect: values.expect });
+    const r = await verifyAuditChain(redis, createKeys(config.regionRoot).prefix, {
+      expect: values.expect,
+      archiveDir: path.join(config.dataDir, 'audit'),
+    });
     if (r.ok) {
-      console.log(`audit trail intact: ${r.count} entries, head ${r.head}`);
+      console.log(`audit trail intact: ${r.count} entries (${r.archived} of them archived on disk), head ${r.head}`);
       return 0;
     }
     console.log(`audit trail BROKEN (${r.count} entries read):`);

@@ -26,6 +26,7 @@ import type { Alerts } from './alerts/service.ts';
 import { startAggregatorThread, type AggregatorThread } from './aggregator/thread-start.ts';
 import { startAggregatorRuntime } from './aggregator/runtime.ts';
 import { readSnapshot } from './aggregate/snapshot.ts';
+import { countStale } from './aggregate/stale-cases.ts';
 import { localCases, type CaseListDeps } from './aggregate/case-list.ts';
 import { casesRouter } from './http/routes/cases.ts';
 import { startHub, type IO } from './realtime/hub.ts';
@@ -62,6 +63,7 @@ import { createProblems, type Problems } from './problems/service.ts';
 import { startOverdueSweep } from './problems/overdue-sweep.ts';
 import { problemsOfMonthFrom } from './problems/month.ts';
 import { createAuditLog, type AuditLog } from './audit/log.ts';
+import { startAuditArchiver } from './audit/archive.ts';
 import { createLoginFailures } from './audit/login-failures.ts';
 import { createHashGate } from './auth/hash-gate.ts';
 import { createSessionEnder } from './realtime/sessions.ts';
@@ -157,6 +159,17 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
     () => clock.now(),
   );
   const audit = createAuditLog({ redis, prefix: keys.prefix, clock });
+  const stopAuditArchiver =
+    config.auditArchiveAfterMs > 0
+      ? startAuditArchiver({
+          redis,
+          prefix: keys.prefix,
+          clock,
+          dir: path.join(config.dataDir, 'audit'),
+          olderThanMs: config.auditArchiveAfterMs,
+          logger,
+        })
+      : async () => undefined;
   const loginFailures = createLoginFailures({ redis, prefix: keys.prefix, audit, clock, logger });
   const stopLoginFailures = loginFailures.start();
   const sessions = createSessionEnder();
@@ -206,7 +219,12 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
       return true;
     },
   });
-  const caseList: CaseListDeps = { redis, keys, regionName: (c) => tree.get(c)?.name };
+  const caseList: CaseListDeps = {
+    redis,
+    keys,
+    regionName: (c) => tree.get(c)?.name,
+    staleBefore: () => clock.now() - config.staleCaseMs,
+  };
   const wallRegistry = createWallRegistry({ redis, keys, clock, ttlMs: config.walls.ttlMs });
   const wallOrders = createWallOrders({
     redis,
@@ -229,6 +247,7 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
         alerts: (c, kids) => alerting.alerts.digest(c, kids),
         problems: (c, kids) => problems.digest(c, kids),
         cases: (c, now) => localCases(caseList, c, now),
+        stale: (c, now) => countStale(redis, ring, c, now, config.staleCaseMs),
       },
       code,
       clock.now(),
@@ -489,6 +508,7 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
       await overdueSweep.stop();
       await aggregator?.stop();
       await inbound?.stop();
+      await stopAuditArchiver();
       await stopLoginFailures().catch((err: unknown) => logger.error({ err }, 'writing failed logins at close'));
       await Promise.all(connections.map(closeRedis));
     },

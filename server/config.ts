@@ -114,6 +114,17 @@ const envSchema = z.object({
   CHROMIUM_PATH: z.string().min(1).default('/usr/bin/chromium'),
   /** A wall that is up is forgotten this long (s) after its server last heard of it (a dead screen or process). */
   WALL_TTL_SECONDS: z.coerce.number().int().min(3).max(600).default(30),
+  /**
+   * Audit entries older than this many days leave Redis for segment files under DATA_DIR/audit/
+   * (server/audit/archive.ts; `npm run audit:verify` checks both as one chain). 0: never. Set it on
+   * one server of a deployment (the one whose DATA_DIR is backed up), 0 on the others.
+   */
+  AUDIT_ARCHIVE_DAYS: z.coerce.number().min(0).max(3650).default(90),
+  /**
+   * An open case older than this many days (from its earliest event) is 久拖 (stale): still open and
+   * counted, flagged on the wall, in the snapshot and in the case list (docs/capacity.md).
+   */
+  STALE_CASE_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   /** How long walls follow an order (一键上墙) that names no `until` (min). */
   WALL_ORDER_MINUTES: z.coerce.number().positive().max(720).default(10),
   /**
@@ -162,6 +173,10 @@ export interface Config {
   redisCommandTimeoutMs: number;
   /** How long ingest waits for a replica to confirm a write (0: never). */
   replicaWaitMs: number;
+  /** Audit entries older than this leave Redis for DATA_DIR/audit/ (ms; 0 never). */
+  auditArchiveAfterMs: number;
+  /** Open cases older than this (ms, from their earliest event) are flagged stale. */
+  staleCaseMs: number;
   /** Ages (s) of the oldest unprocessed event past which the pipeline is lagging, then stalled. */
   pipelineBounds: { laggingSeconds: number; stalledSeconds: number };
   /** Chromium for PDF rendering of the monthly 通报. */
@@ -232,6 +247,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: e.TRUST_PROXY === 'false' ? false : e.TRUST_PROXY.split(',').map((p) => p.trim()),
     redisCommandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
     replicaWaitMs: e.REDIS_REPLICA_WAIT_MS,
+    auditArchiveAfterMs: e.AUDIT_ARCHIVE_DAYS * 86_400_000,
+    staleCaseMs: e.STALE_CASE_DAYS * 86_400_000,
     pipelineBounds: { laggingSeconds: e.PIPELINE_LAGGING_SECONDS, stalledSeconds: e.PIPELINE_STALLED_SECONDS },
     walls: {
       ttlMs: e.WALL_TTL_SECONDS * 1000,

@@ -1,7 +1,8 @@
 import type { Keys } from '../redis/keys.ts';
-import { RETENTION } from '../counters/retention.ts';
+import { bucketTtlS, closedCaseExpiresAtS, RETENTION, ttlUntil } from '../counters/retention.ts';
 import {
   isOpen,
+  latestEventTime,
   mergeEvent,
   newCase,
   nextDeadline,
@@ -118,7 +119,7 @@ export class BatchPlan {
       if (i === undefined) slot.set(key, (i = keys.push(key)));
       return i;
     };
-    const cases: [number, string, string, 0 | 1, string, string | false][] = [];
+    const cases: [number, string, string, number | false, string, string | false][] = [];
     const index: IndexOps = { add: [], remove: [], closed: new Set() };
     const floor = indexFloor(this.now);
     const sla: ['a' | 'r', number, string][] = [];
@@ -132,7 +133,7 @@ export class BatchPlan {
       }
       if (!ch.state) {
         // Swept but gone (expired): leave the queue, provided nobody created it meanwhile.
-        cases.push([at(key), ch.read.v, '', 0, '', false]);
+        cases.push([at(key), ch.read.v, '', false, '', false]);
         sla.push(['r', 0, ch.caseId]);
         continue;
       }
@@ -146,24 +147,26 @@ export class BatchPlan {
       if (!ch.changed) continue;
       const expected = ch.read.v;
       const v = String(Number(expected || 0) + 1);
-      cases.push([at(key), expected, v, isOpen(ch.state) ? 0 : 1, JSON.stringify(ch.state), ch.summary ?? false]);
+      const ttl = isOpen(ch.state) ? false : ttlUntil(closedCaseExpiresAtS(latestEventTime(ch.state)), this.now);
+      cases.push([at(key), expected, v, ttl, JSON.stringify(ch.state), ch.summary ?? false]);
       indexChanges(this.keys, ch.caseId, ch.read.state, ch.state, floor, index);
       ch.read = { v, state: ch.state };
     }
-    const counters: [number, 'd' | 'm' | '-', (string | number)[]][] = [];
+    // Each day or month hash expires counted from its bucket's end (bucketTtlS, as the import); month
+    // counters of the moment of reception (no bucket: 上报及时率) from now; the open backlog never.
+    const counters: [number, number | 'm' | '-', (string | number)[]][] = [];
     for (const [key, h] of this.counters.hashes) {
       const fields: (string | number)[] = [];
       for (const [f, d] of h.fields) if (d !== 0) fields.push(f, d);
-      if (fields.length)
-        counters.push([at(key), h.retention === 'day' ? 'd' : h.retention === 'mon' ? 'm' : '-', fields]);
+      if (!fields.length) continue;
+      const expiry = h.retention === '' ? '-' : h.bucket === '' ? 'm' : bucketTtlS(h.bucket, this.now);
+      counters.push([at(key), expiry, fields]);
     }
     const log = epoch !== null && replay.length ? at(this.keys.replayLog(epoch, Math.floor(this.now / 3_600_000))) : 0;
     const arg = JSON.stringify({
       s: acks.length ? 1 : 0,
       g: group,
-      dt: RETENTION.dayTtlS,
       mt: RETENTION.monthTtlS,
-      ct: RETENTION.closedCaseTtlS,
       c: cases,
       n: counters,
       z: sla,
@@ -172,6 +175,7 @@ export class BatchPlan {
       xc: [...index.closed].map(at),
       xf: floor,
       xt: RETENTION.caseIndexTtlS,
+      now: Math.floor(this.now / 1000),
       a: acks,
       rp: { v: epoch ?? '', k: log, t: RETENTION.replayTtlS, l: replay },
     });

@@ -38,6 +38,8 @@ export interface CaseListDeps {
   keys: Keys;
   /** A region's name, for the item's `regionName`. */
   regionName: (code: string) => string | undefined;
+  /** Open cases whose earliest event is before this (ms) are flagged `stale` (久拖). */
+  staleBefore?: () => number;
 }
 
 export function encodeCursor(c: Cursor): string {
@@ -141,6 +143,7 @@ function item(deps: CaseListDeps, id: string, c: CaseState, summary: string): Ca
     reportedAt: isoBeijing(c.t0),
     statusAt: isoBeijing(c.st),
     overdue: { dispatch: c.od.includes('d'), resolve: c.od.includes('r') },
+    ...(deps.staleBefore && isOpen(c) ? { stale: c.t0 < deps.staleBefore() } : {}),
     summary,
   };
 }

@@ -29,6 +29,11 @@ export interface CaseState {
   od: string;
   /** The next SLA deadline (ms) while there is one. */
   dl?: number;
+  /**
+   * Time (ms) of the latest of its events: a closed case is kept for its retention from then
+   * (server/counters/retention.ts). Absent in cases stored before it: see latestEventTime.
+   */
+  tl?: number;
   /** Ids of the events applied to it: what makes a redelivery a no-op. */
   e: string[];
 }
@@ -93,8 +98,14 @@ export function newCase(e: CaseEvent): CaseState {
     ...(e.status === 'resolved' || e.status === 'failed' ? { out: e.status, ot: e.ts, oi: e.id } : {}),
     sev: e.severity,
     od: '',
+    tl: e.ts,
     e: [e.id],
   };
+}
+
+/** When the case's latest event happened (cases stored before `tl`: the latest time they kept). */
+export function latestEventTime(c: CaseState): number {
+  return c.tl ?? Math.max(c.t0, c.st, c.ot ?? 0);
 }
 
 /**
@@ -103,7 +114,7 @@ export function newCase(e: CaseEvent): CaseState {
  * outcome from its latest resolved/failed event, so the result does not depend on arrival order.
  */
 export function mergeEvent(prev: CaseState, e: CaseEvent): CaseState {
-  const c: CaseState = { ...prev, e: [...prev.e, e.id] };
+  const c: CaseState = { ...prev, e: [...prev.e, e.id], tl: Math.max(latestEventTime(prev), e.ts) };
   if (!later(e.ts, e.id, c.t0, c.i0)) {
     c.r = e.region;
     c.c = e.category;

@@ -1,6 +1,5 @@
 import os from 'node:os';
 import type { RedisClient } from '../redis/connection.ts';
-import type { StoredEvent } from '../../shared/schemas/event.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Clock } from '../clock.ts';
@@ -13,10 +12,12 @@ import {
   type Entry,
   type SweepResult,
 } from './apply.ts';
-import { RETENTION } from '../counters/retention.ts';
 import { CommitSize } from './commit-size.ts';
 import { convertLegacyCases } from './legacy-cases.ts';
-import { groupsInfo, reapConsumers } from './group.ts';
+import { reapConsumers } from './group.ts';
+import { runLua } from '../redis/lua.ts';
+import { decodeEntry } from '../ingest/stream-entry.ts';
+import { TRIM_ACKED_SCRIPT } from '../redis/scripts.ts';
 
 export interface AggregatorOptions extends AggregationContext {
   /** `redis` is a connection of its own: XREADGROUP blocks it. Batches are applied on this one. */
@@ -55,15 +56,19 @@ export interface Aggregator {
 
 type StreamEntries = [string, string[]][];
 
+/**
+ * How often the acknowledged part of the stream is trimmed: often enough that the stream holds
+ * about a second of work at any rate, rarely enough that the trim is a few calls a second.
+ */
+const TRIM_EVERY_MS = 1000;
+
 function parseEntries(raw: StreamEntries, logger: Logger): { entries: Entry[]; bad: string[] } {
   const entries: Entry[] = [];
   const bad: string[] = [];
   for (const [entryId, fields] of raw) {
     // A trimmed or deleted entry comes back from XAUTOCLAIM with no fields.
-    const i = fields ? fields.indexOf('e') : -1;
     try {
-      if (i < 0) throw new Error('no e field');
-      entries.push({ entryId, event: JSON.parse(fields[i + 1]!) as StoredEvent });
+      entries.push({ entryId, event: decodeEntry(fields) });
     } catch (err) {
       logger.error({ entryId, err }, 'unreadable entry in the events stream; acknowledged and skipped');
       bad.push(entryId);
@@ -258,9 +263,9 @@ export function startAggregator(opts: AggregatorOptions): Aggregator {
         logger.debug({ limit, ms: Math.round(ms), next: sweepSize.current }, 'slow SLA sweep; next ones smaller');
       if (swept.touched.length) await opts.onSwept?.(swept);
     }
-    if (now - lastTrim >= 60_000) {
+    if (now - lastTrim >= TRIM_EVERY_MS) {
       lastTrim = now;
-      await trimStream(redis, keys.events, clock.now());
+      await trimAcknowledged(redis, keys.events);
     }
   }
 
@@ -319,22 +324,10 @@ export function startAggregator(opts: AggregatorOptions): Aggregator {
 }
 
 /**
- * Keeps the stream to a few days of history, never dropping an entry the group has not yet
- * acknowledged (the oldest pending entry bounds the trim).
+ * Trims the events stream of what the groups have applied and acknowledged (trim-acked.lua): the
+ * stream is the log of record until an entry's effects are committed, then the cases, counters and
+ * replay records hold it. What is pending or not yet delivered stays.
  */
-async function trimStream(redis: RedisClient, stream: string, now: number): Promise<void> {
-  let minId = `${now - RETENTION.streamHistoryMs}-0`;
-  const pending = (await redis.xpending(stream, AGGREGATOR_GROUP)) as [number, string | null, ...unknown[]];
-  for (const g of await groupsInfo(redis, stream)) {
-    const last = String(g('last-delivered-id'));
-    if (cmpId(last, minId) < 0) minId = last;
-  }
-  if (pending[0] > 0 && pending[1] && cmpId(pending[1], minId) < 0) minId = pending[1];
-  await redis.xtrim(stream, 'MINID', '~', minId);
-}
-
-function cmpId(a: string, b: string): number {
-  const [am, as] = a.split('-').map(Number);
-  const [bm, bs] = b.split('-').map(Number);
-  return am! - bm! || as! - bs!;
+export async function trimAcknowledged(redis: RedisClient, stream: string): Promise<number> {
+  return runLua<number>(redis, TRIM_ACKED_SCRIPT, [stream], []);
 }

@@ -56,7 +56,11 @@ export interface SnapshotDeps {
   problems?: (code: string, children: RegionRef[]) => Promise<ProblemPart>;
   /** A township's or village's latest cases and open disputes (case-list.ts). */
   cases?: (code: string, now: number) => Promise<LocalCases>;
+  /** 久拖: how many open cases are older than the stale bound (stale-cases.ts). */
+  stale?: (code: string, now: number) => Promise<StaleCounts>;
 }
+
+export type StaleCounts = NonNullable<Snapshot['stale']>;
 
 /** The levels whose snapshot lists cases: below the county a wall has few enough to show them. */
 const CASE_LEVELS: ReadonlySet<string> = new Set(['township', 'village']);
@@ -251,13 +255,14 @@ export async function readSnapshot(deps: SnapshotDeps, code: string, now: number
   const info = deps.region(code);
   if (!info) return undefined;
   const reads = snapshotReads(deps.keys, info, now);
-  const [replies, alerts, problems, cases] = await Promise.all([
+  const [replies, alerts, problems, cases, stale] = await Promise.all([
     hgetallBySlot(deps.redis, reads.keys),
     deps.alerts ? deps.alerts(code, info.children) : Promise.resolve(NO_ALERTS),
     deps.problems ? deps.problems(code, info.children) : Promise.resolve(undefined),
     deps.cases && CASE_LEVELS.has(info.level) ? deps.cases(code, now) : Promise.resolve(undefined),
+    deps.stale ? deps.stale(code, now) : Promise.resolve(undefined),
   ]);
-  return buildSnapshot(info, reads.decode(replies), alerts, now, { problems, cases });
+  return buildSnapshot(info, reads.decode(replies), alerts, now, { problems, cases, stale });
 }
 
 /** A region's snapshot at `now` from its counter hashes and alerts (live, or rebuilt by replay). */
@@ -267,9 +272,9 @@ export function buildSnapshot(
   alerts: AlertDigest,
   now: number,
   /** The live parts replay does not rebuild: the problem register's digest and a low level's cases. */
-  extras: { problems?: ProblemPart | undefined; cases?: LocalCases | undefined } = {},
+  extras: { problems?: ProblemPart | undefined; cases?: LocalCases | undefined; stale?: StaleCounts | undefined } = {},
 ): Snapshot {
-  const { problems, cases } = extras;
+  const { problems, cases, stale } = extras;
   const b = buckets(now);
   const day = dayNumber(now);
   const today = h.days.get(day) ?? {};
@@ -331,6 +336,7 @@ export function buildSnapshot(
     alerts: alerts.list,
     alertCounts: alerts.counts,
     ...(problems ? { problems: problems.digest } : {}),
+    ...(stale ? { stale } : {}),
     ...(cases ? { cases } : {}),
   };
 }

@@ -17,8 +17,8 @@ export interface AuditLog {
 export const GENESIS = '0'.repeat(64);
 
 /** Key names of the trail; one hash tag with the rest of the province's keys. */
-export function auditKeys(prefix: string): { stream: string; head: string } {
-  return { stream: `${prefix}audit`, head: `${prefix}audit:head` };
+export function auditKeys(prefix: string): { stream: string; head: string; archiveLock: string } {
+  return { stream: `${prefix}audit`, head: `${prefix}audit:head`, archiveLock: `${prefix}audit:archiving` };
 }
 
 export function chainHash(prev: string, body: string): string {
@@ -61,7 +61,8 @@ export function recordOf(fields: string[]): AuditRecord | undefined {
 /**
  * The tamper-evident trail (logins, admin actions, alert actions): a Redis stream in which every
  * entry carries the hash of the one before. `npm run audit:verify` walks it and names the first
- * entry that was rewritten or removed. The stream is never trimmed.
+ * entry that was rewritten or removed. Entries older than a bound move to segment files on disk
+ * (archive.ts); the verifier walks those and the stream as one chain.
  */
 export function createAuditLog(deps: { redis: RedisClient; prefix: string; clock: Clock }): AuditLog {
   const { redis } = deps;

@@ -47,14 +47,36 @@ export const RETENTION = {
    * base a moment at the window's far edge starts from is still there.
    */
   replayTtlS: 32 * DAY_S,
-  /** The events stream keeps this much history beyond what the aggregator has acknowledged. */
-  streamHistoryMs: 3 * DAY_S * 1000,
 } as const;
 
 /**
- * When a counter hash written as history should expire (epoch s), counted from when its bucket
- * ended rather than from the write: the live path's last write to a bucket comes at its end (TTL
- * from then), so history loaded later lives no longer than live data of the same bucket would.
+ * The TTL (s) that makes a key expire at `expiresAtS` by the server's clock at `nowMs`; 0 or less
+ * when that moment has passed (EXPIRE then deletes the key: data beyond its retention is not
+ * kept, even for a moment). Expiries are written as TTLs, not as EXPIREAT: the server's clock is
+ * the one events are judged by (tests move it), and Redis's own may differ from it.
+ */
+export function ttlUntil(expiresAtS: number, nowMs: number): number {
+  return Math.ceil(expiresAtS - nowMs / 1000);
+}
+
+/**
+ * When a closed case should be forgotten (epoch s): its retention counted from its latest event,
+ * not from when it was applied, so a case applied late (a backlog, an import) lives no longer
+ * than one applied live; still after the oldest event ingest accepts of it could arrive.
+ */
+export function closedCaseExpiresAtS(latestEventMs: number): number {
+  return Math.floor(latestEventMs / 1000) + RETENTION.closedCaseTtlS;
+}
+
+/** When an event id's dedupe mark should go (epoch s): from when the event happened. */
+export function eventMarkExpiresAtS(eventMs: number): number {
+  return Math.floor(eventMs / 1000) + RETENTION.eventMarkTtlS;
+}
+
+/**
+ * When a day or month counter hash should expire (epoch s), counted from when its bucket ended
+ * rather than from the write, for the live aggregator and the import alike: a late event or
+ * loaded history lives no longer than the bucket's other counts.
  * A day bucket is a Beijing day number, a month bucket `YYYYMM`.
  */
 export function bucketExpiresAtS(bucket: number | string): number {
@@ -62,4 +84,13 @@ export function bucketExpiresAtS(bucket: number | string): number {
   const next = shiftMonth(bucket, 1);
   const firstOfNext = Date.parse(`${next.slice(0, 4)}-${next.slice(4)}-01T00:00:00+08:00`);
   return firstOfNext / 1000 + RETENTION.monthTtlS;
+}
+
+/**
+ * The TTL (s) a day or month counter hash is given on each write, by the live commit and the
+ * import alike: until its bucket's retention ends (bucketExpiresAtS), by the server's clock at
+ * `nowMs`. 0 or less deletes the hash (past its retention).
+ */
+export function bucketTtlS(bucket: number | string, nowMs: number): number {
+  return ttlUntil(bucketExpiresAtS(bucket), nowMs);
 }

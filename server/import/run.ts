@@ -7,8 +7,8 @@
  * as ingest does (any age), holds each case until its last line, then hands the whole case to one
  * of two ways, by the reference time `now` of the file's first run (ledger.ts):
  *
- * - **History**: closed cases whose every event is older than a closed case is remembered live
- *   (RETENTION.closedCaseTtlS). Live, no event of theirs can still arrive and find them, so they
+ * - **History**: closed cases live would already have forgotten (closedCaseExpiresAtS of the
+ *   latest event, the commit's own rule). Live, no event of theirs can still arrive and find them, so they
  *   need no case state: their final state's counts (the aggregator's own contribution code) are
  *   summed per chunk in Node and written once per (key, field) in one MULTI per province with the
  *   chunk's ledger mark. Their day buckets are past retention by then, so this writes months only;
@@ -25,7 +25,7 @@
 import type { RedisClient } from '../redis/connection.ts';
 import type { Clock } from '../clock.ts';
 import type { KeyRing } from '../redis/keys.ts';
-import { RETENTION } from '../counters/retention.ts';
+import { closedCaseExpiresAtS } from '../counters/retention.ts';
 import { buckets } from '../time/beijing.ts';
 import { caseEvent, isOpen, type CaseEvent, type SlaTable } from '../aggregate/case-state.ts';
 import { applyHistory, contributionBounds } from '../aggregate/apply.ts';
@@ -138,8 +138,9 @@ export async function importHistory(deps: ImportDeps, file: string): Promise<Imp
   }
   const committed = new Map<string, Set<number>>();
   for (const p of deps.provinces) committed.set(p, await ledger.committed(p));
-  // A case whose latest event is at least this old is one live would no longer remember closed.
-  const keptFrom = now - RETENTION.closedCaseTtlS * 1000;
+  // Live forgets a closed case at closedCaseExpiresAtS of its latest event (the commit's own rule):
+  // one already forgotten by `now` needs no case state and goes to the month counters.
+  const remembered = (lastTs: number) => closedCaseExpiresAtS(lastTs) * 1000 > now;
   const touched = new Map<string, Set<string>>();
   const touch = (province: string, codes: Iterable<string>) => {
     let set = touched.get(province);
@@ -159,7 +160,7 @@ export async function importHistory(deps: ImportDeps, file: string): Promise<Imp
     const counts = { h: 0, k: 0, s: 0 };
     for (const events of cases) {
       const f = foldCase(events);
-      if (isOpen(f.state) || f.lastTs >= keptFrom) {
+      if (isOpen(f.state) || remembered(f.lastTs)) {
         kept.push(events);
         counts.k++;
         report.kept.cases++;
@@ -189,7 +190,7 @@ export async function importHistory(deps: ImportDeps, file: string): Promise<Imp
       touch(province, r.touched);
     }
     const tx = deps.redis.multi();
-    queueHistoryCounters(tx, deltas);
+    queueHistoryCounters(tx, deltas, deps.clock.now());
     ledger.mark(tx, province, chunk, JSON.stringify(counts));
     const replies = await tx.exec();
     const failed = replies?.find(([err]) => err);

@@ -1,14 +1,14 @@
 import type { ChainableCommander } from 'ioredis';
 import type { CounterDeltas } from '../aggregate/contribution.ts';
-import { bucketExpiresAtS } from '../counters/retention.ts';
+import { bucketTtlS } from '../counters/retention.ts';
 
 /**
  * Queues a chunk's summed counters of history into `tx` (one province's MULTI): one HINCRBY per
- * (key, field), then the key's expiry counted from when its bucket ended (bucketExpiresAtS): set
- * on a new key (NX), moved later on a key that live data keeps longer (GT), never earlier.
- * Returns the number of fields queued.
+ * (key, field), then the key's expiry counted from when its bucket ended, the live commit's own
+ * rule (bucketTtlS): a TTL by the server's clock at `nowMs`, so live data and history of a bucket
+ * go together. Returns the number of fields queued.
  */
-export function queueHistoryCounters(tx: ChainableCommander, deltas: CounterDeltas): number {
+export function queueHistoryCounters(tx: ChainableCommander, deltas: CounterDeltas, nowMs: number): number {
   let n = 0;
   for (const [key, h] of deltas.hashes) {
     // History has closed cases only (open ones go the live way), so it never writes the backlog.
@@ -21,9 +21,7 @@ export function queueHistoryCounters(tx: ChainableCommander, deltas: CounterDelt
       n++;
     }
     if (!any) continue;
-    const at = bucketExpiresAtS(h.bucket);
-    tx.expireat(key, at, 'NX');
-    tx.expireat(key, at, 'GT');
+    tx.expire(key, bucketTtlS(h.bucket, nowMs));
   }
   return n;
 }

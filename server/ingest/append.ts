@@ -4,7 +4,8 @@ import type { Keys } from '../redis/keys.ts';
 import { runLua } from '../redis/lua.ts';
 import { INGEST_SCRIPT } from '../redis/scripts.ts';
 import { DEFAULT_REPLICA_WAIT_MS, ownerOf, waitForReplica } from '../redis/replication.ts';
-import { RETENTION } from '../counters/retention.ts';
+import { eventMarkExpiresAtS, ttlUntil } from '../counters/retention.ts';
+import { packEvent } from './stream-entry.ts';
 
 /** Events per script call: large enough to amortise the round trip, small enough not to stall Redis. */
 const CHUNK = 1000;
@@ -24,6 +25,8 @@ export async function appendEvents(
   keys: Keys,
   events: StoredEvent[],
   replicaWaitMs = DEFAULT_REPLICA_WAIT_MS,
+  /** The server's clock (tests move it): marks expire counted from their event's time by it. */
+  now = Date.now(),
 ): Promise<AppendResult> {
   const appended: boolean[] = [];
   if (!events.length) return { appended };
@@ -35,7 +38,8 @@ export async function appendEvents(
       owner.node,
       INGEST_SCRIPT,
       [keys.events, ...chunk.map((e) => keys.eventMark(e.id))],
-      [RETENTION.eventMarkTtlS, ...chunk.map((e) => JSON.stringify(e))],
+      // At least a second: ingest accepts no event whose mark would already be gone (maxEventAgeMs).
+      chunk.flatMap((e) => [Math.max(1, ttlUntil(eventMarkExpiresAtS(e.ts), now)), packEvent(e)]),
     );
     for (const c of codes) appended.push(c === 'A');
   }

@@ -39,9 +39,10 @@ export type Ingest = (raws: unknown[], source: string, opts?: IngestOptions) => 
 export function createIngest(deps: IngestDeps): Ingest {
   const ring = asKeyRing(deps.keys);
   return async (raws, source, opts) => {
+    const now = deps.clock.now();
     const { events, rejected } = validateEvents(raws, {
       source,
-      now: deps.clock.now(),
+      now,
       hasRegion: deps.hasRegion,
       ...(opts?.receivedAt ? { receivedAt: opts.receivedAt } : {}),
     });
@@ -50,6 +51,7 @@ export function createIngest(deps: IngestDeps): Ingest {
       ring,
       events.map((e) => e.event),
       deps.replicaWaitMs,
+      now,
     );
     const accepted = appended.filter(Boolean).length;
     const duplicates = appended.length - accepted;
@@ -70,6 +72,7 @@ async function appendByProvince(
   ring: KeyRing,
   events: StoredEvent[],
   replicaWaitMs: number | undefined,
+  now: number,
 ): Promise<AppendResult> {
   const groups = new Map<Keys, number[]>();
   events.forEach((e, i) => {
@@ -85,6 +88,7 @@ async function appendByProvince(
       keys,
       idx.map((i) => events[i]!),
       replicaWaitMs,
+      now,
     );
     idx.forEach((i, j) => (appended[i] = r.appended[j]!));
   }

@@ -12,3 +12,5 @@ export const COMMIT_SCRIPT = defineLua('commit', read('commit.lua'));
 export const REAP_CONSUMERS_SCRIPT = defineLua('reapConsumers', read('reap-consumers.lua'));
 /** A day's replay base: the counters copied and the epoch moved in one step (replay-base.lua). */
 export const REPLAY_BASE_SCRIPT = defineLua('replayBase', read('replay-base.lua'));
+/** Trims the events stream of what every group has acknowledged (trim-acked.lua). */
+export const TRIM_ACKED_SCRIPT = defineLua('trimAcked', read('trim-acked.lua'));

@@ -27,6 +27,8 @@ export const caseItemSchema = z.object({
   statusAt: isoTime,
   /** An open dispute past its SLA: not dispatched in time, not resolved in time. */
   overdue: z.object({ dispatch: z.boolean(), resolve: z.boolean() }),
+  /** 久拖: open, and its earliest event older than STALE_CASE_DAYS (still open and counted). */
+  stale: z.boolean().optional(),
   /** The earliest event's summary, plain text (masked on a public screen). */
   summary: z.string(),
 });

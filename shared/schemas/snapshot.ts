@@ -105,6 +105,12 @@ export const snapshotSchema = z.object({
    */
   problems: problemDigestSchema.optional(),
   /**
+   * 久拖: open cases whose earliest event is more than `days` days old (STALE_CASE_DAYS). They stay
+   * open and counted in `counts.open`; this says how many of those have been open that long.
+   * Absent from a replayed snapshot.
+   */
+  stale: z.object({ incident: count, dispute: count, days: z.number().int().positive() }).optional(),
+  /**
    * Township and village only: the region's latest cases and its open disputes, so the centre of
    * a wall at that level lists them from the first paint (deltas keep them current).
    */

@@ -9,3 +9,13 @@ export async function drained(redis: RedisClient, stream: string, timeoutMs = 12
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/**
+ * Entries ever appended to a stream (XINFO STREAM `entries-added`): the aggregator trims what it
+ * has acknowledged, so the stream's length is what is still to do, not what came in.
+ */
+export async function appendedCount(redis: RedisClient, stream: string): Promise<number> {
+  if (!(await redis.exists(stream))) return 0;
+  const info = (await redis.xinfo('STREAM', stream)) as unknown[];
+  return Number(info[info.indexOf('entries-added') + 1]);
+}

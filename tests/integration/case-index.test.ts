@@ -11,6 +11,7 @@ import { RETENTION } from '../../server/counters/retention.ts';
 import { provinceAncestry } from '../../shared/regions.ts';
 import { isoBeijing } from '../../server/time/beijing.ts';
 import type { StoredEvent } from '../../shared/schemas/event.ts';
+import type { Snapshot } from '../../shared/schemas/snapshot.ts';
 
 /**
  * The case index against an independent model of the posted cases: every region of every level
@@ -25,6 +26,8 @@ const COUNTIES = ['620702', '620102'];
 let t: TestServer;
 let clock: ManualClock;
 let truth: Map<string, TruthCase>;
+/** What was posted, as ingest stored it (the stream is trimmed once applied). */
+let stored: StoredEvent[];
 const deps = () => ({ redis: t.server.redis, keys, regionName: (c: string) => t.tree.get(c)?.name });
 
 /** Every id a filter lists, page by page. */
@@ -61,6 +64,7 @@ beforeAll(async () => {
   const places = placesUnder(t.tree, COUNTIES);
   const gen = generateCases(places, { cases: 1500, now: NOW, seed: 11 });
   truth = gen.cases;
+  stored = gen.events.map((e) => ({ ...e, source: 'test', ts: Date.parse(e.occurredAt) }) as unknown as StoredEvent);
   // Every event twice, in two different orders: the second copy is a duplicate at ingest.
   const sent = [...gen.events, ...[...gen.events].reverse()];
   for (let i = 0; i < sent.length; i += 2000) expect((await t.postEvents(sent.slice(i, i + 2000))).status).toBe(200);
@@ -118,11 +122,7 @@ describe('the case index', () => {
   it('is unchanged when the aggregator applies the same stream entries again (a redelivery)', async () => {
     const before = await dumpIndex();
     expect(Object.keys(before).length).toBeGreaterThan(100);
-    const raw = await t.server.redis.xrange(keys.events, '-', '+', 'COUNT', 2000);
-    const entries: Entry[] = raw.map(([entryId, fields]) => ({
-      entryId,
-      event: JSON.parse(fields[fields.indexOf('e') + 1]!) as StoredEvent,
-    }));
+    const entries: Entry[] = stored.slice(0, 2000).map((event) => ({ entryId: '', event }));
     expect(entries.length).toBe(2000);
     const r = await applyBatch({ redis: t.server.redis, keys, sla: slaTable() }, entries, clock.now(), false);
     expect(r.codes.every((c) => c === 'D')).toBe(true);
@@ -152,6 +152,32 @@ describe('the case index', () => {
     expect(posted.body).toMatchObject({ accepted: 3 });
     await drained(t.server.redis, keys.events);
     expect((await listAll({ region }, 10)).ids).toEqual(['ret-open', 'ret-closed']);
+
+    // 久拖: the open case, 50 days old, is still listed and counted, and flagged past the 30-day bound.
+    const page = await listCases(
+      { ...deps(), staleBefore: () => clock.now() - 30 * DAY },
+      { region },
+      undefined,
+      10,
+      clock.now(),
+    );
+    expect(page.cases.map((c) => [c.id, c.open, c.stale])).toEqual([
+      ['ret-open', true, true],
+      ['ret-closed', false, undefined],
+    ]);
+    const token = await t.userToken('stale-reader', 'commander', '62');
+    const snap = async (code: string) =>
+      (await (
+        await fetch(`${t.url}/api/v1/snapshot/${code}`, { headers: { authorization: `Bearer ${token}` } })
+      ).json()) as Snapshot;
+    const local = await snap(region);
+    expect(local.stale).toEqual({ incident: 0, dispute: 1, days: 30 });
+    expect(local.counts.open.dispute).toBe(1);
+    const province = await snap('62');
+    expect(province.stale!.dispute).toBe(
+      await t.server.redis.zcount(keys.caseIndex('62', 'd', 'o'), '-inf', `(${clock.now() - 30 * DAY}`),
+    );
+    expect(province.stale!.dispute).toBeGreaterThanOrEqual(1);
 
     // Fifteen days on, the closed case's first event is older than the window: no longer listed,
     // and trimmed from its sets the next time they are written.

@@ -6,6 +6,7 @@ import { createKeys } from '../../server/redis/keys.ts';
 import type { Snapshot } from '../../shared/schemas/snapshot.ts';
 import { regionRoom } from '../../shared/events.ts';
 import { MAX_SUBSCRIPTIONS } from '../../server/realtime/handlers.ts';
+import { appendedCount } from '../helpers/drain.ts';
 
 /**
  * The hostile-input corpus (tests/fixtures/hostile/, plus bodies too big or too deep to keep as
@@ -86,7 +87,7 @@ async function snapshot(code: string): Promise<Snapshot> {
 async function state() {
   const s = await snapshot('62');
   return {
-    stream: await t.server.redis.xlen(keys.events),
+    stream: await appendedCount(t.server.redis, keys.events),
     today: s.counts.today.incident,
     open: s.counts.open.incident,
   };

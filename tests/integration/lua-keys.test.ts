@@ -5,11 +5,11 @@ import { pino } from 'pino';
 import { startTestCluster, type TestCluster } from '../helpers/redis-cluster.ts';
 import { openRedis, type RedisClient } from '../../server/redis/connection.ts';
 import { defineLua, luaRuns, luaScripts, runLua } from '../../server/redis/lua.ts';
-import { createKeys } from '../../server/redis/keys.ts';
+import { AGGREGATOR_GROUP, createKeys } from '../../server/redis/keys.ts';
 import { appendEvents } from '../../server/ingest/append.ts';
 import { applyBatch } from '../../server/aggregate/apply.ts';
 import { slaTable } from '../../server/aggregate/sla.ts';
-import { ensureGroup } from '../../server/aggregate/consumer.ts';
+import { ensureGroup, trimAcknowledged } from '../../server/aggregate/consumer.ts';
 import { reapConsumers } from '../../server/aggregate/group.ts';
 import { AlertStore } from '../../server/alerts/store.ts';
 import { alertKeys } from '../../server/alerts/keys.ts';
@@ -96,6 +96,14 @@ describe('Lua scripts declare every key they touch', () => {
     const epoch = await redis.get(keys.replayEpoch);
     expect(await redis.llen(keys.replayLog(epoch!, Math.floor(NOW / 3_600_000)))).toBe(3);
     expect(await reapConsumers(redis, keys.events, 'me', 1)).toEqual([]);
+    // trim-acked.lua: nothing delivered keeps everything; delivered and acknowledged goes.
+    expect(await trimAcknowledged(redis, keys.events)).toBe(0);
+    const read = (await redis.xreadgroup('GROUP', AGGREGATOR_GROUP, 'me', 'STREAMS', keys.events, '>')) as [
+      string,
+      [string, string[]][],
+    ][];
+    await redis.xack(keys.events, AGGREGATOR_GROUP, ...read[0]![1].map(([id]) => id));
+    expect(await trimAcknowledged(redis, keys.events)).toBe(3);
 
     // The alert scripts, through every step of an alert's life.
     const store = new AlertStore(redis, alertKeys(keys), clock);

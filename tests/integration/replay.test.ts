@@ -80,11 +80,12 @@ beforeAll(async () => {
 afterAll(async () => t?.stop());
 
 /**
- * What replay rebuilds: everything but the room's sequence and the problem register's digest, which
- * the register serves as it stands now (server/problems/), not as it stood then.
+ * What replay rebuilds: everything but the room's sequence, the problem register's digest, which
+ * the register serves as it stands now (server/problems/), not as it stood then, and the 久拖 count,
+ * read from the case index as it stands now.
  */
 const withoutSeq = (s: Snapshot) => {
-  const { seq: _seq, problems: _problems, ...rest } = s;
+  const { seq: _seq, problems: _problems, stale: _stale, ...rest } = s;
   return { ...rest, children: rest.children.map(({ problems: _p, ...c }) => c) };
 };
 

@@ -36,6 +36,8 @@ export interface KeyFigure {
   percent?: boolean;
   /** What the rate is made of: shown instead of it over a handful of cases (lib/rate.ts). */
   counts?: { num: number; den: number };
+  /** A short line under the figure where there is no delta (e.g. how much of the backlog is 久拖). */
+  note?: string;
 }
 
 /** The 今日态势 figures, in display order. */
@@ -50,7 +52,15 @@ export function keyFigures(s: Snapshot): KeyFigure[] {
     { key: 'incident', label: '今日案事件', value: today.incident ?? 0, unit: '件', delta: prior('incident') },
     { key: 'dispute', label: '纠纷受理', value: today.dispute ?? 0, unit: '件', delta: prior('dispute') },
     { key: 'resolved', label: '纠纷化解', value: resolved, unit: '件', delta: null },
-    { key: 'open', label: '在办纠纷', value: s.counts.open?.dispute ?? 0, unit: '件', delta: null },
+    {
+      key: 'open',
+      label: '在办纠纷',
+      value: s.counts.open?.dispute ?? 0,
+      unit: '件',
+      delta: null,
+      // Still open and counted above; this says how many have been open longer than the bound.
+      ...(s.stale ? { note: `久拖 ${s.stale.dispute}（>${s.stale.days}天）` } : {}),
+    },
     { key: 'overdue', label: '超期未办', value: s.counts.overdue?.dispute ?? 0, unit: '件', delta: null },
     {
       key: 'rate',

@@ -9,13 +9,19 @@
 -- every case, counter, index set and replay log the batch writes; the document names them by their
 -- index in KEYS (a script touches only keys it is given: server/redis/lua.ts).
 -- ARGV[1] one JSON document (one argument: cheaper to send than ~30 arguments per event):
---   s 1 to acknowledge `a` on the stream, 0 not; g group; dt / mt / ct day, month, closed-case TTL s,
---   c cases: [key index, expected version ('' = none yet), new version ('' = only check), closed 1/0,
---            state JSON string stored as is, summary of the earliest event (false = unchanged)]
---   n counters: [key index, retention 'd'/'m'/'-', [field, delta, field, delta …]] (a field reaching 0 is removed)
+--   s 1 to acknowledge `a` on the stream, 0 not; g group; mt month TTL s (counters without a bucket);
+--   now the caller's clock (epoch s). Retention counts from when things happened: the caller turns
+--   each expiry into a TTL by its own clock (server/counters/retention.ts says why).
+--   c cases: [key index, expected version ('' = none yet), new version ('' = only check), TTL s
+--            when closed (from its latest event; 0 or less: past its retention, deleted at once),
+--            false when open, state JSON string stored as is, summary of the earliest event
+--            (false = unchanged)]
+--   n counters: [key index, TTL s (from the bucket's end; 0 or less deletes) or 'm' (mt) or '-' (never),
+--               [field, delta, field, delta …]] (a field reaching 0 is removed)
 --   z SLA queue: [op 'a' add / 'r' remove, score, member]
 --   xa case index entries to add: [case id, score, key index …]; xr to remove: [case id, key index …]
---   xc closed index sets written (key indexes): trimmed below xf (ms) and given the TTL xt (s)
+--   xc closed index sets written (key indexes): trimmed below xf (ms) and kept xt (s) after the
+--      earliest event of their newest case
 --   a stream entry ids to acknowledge
 --   rp replay log (server/replay/): v the epoch the caller read ('' = no base yet), k the index of
 --      that epoch's log key (0 = nothing to log), t TTL s, l records. The epoch must still be `v`
@@ -36,7 +42,7 @@ for _, c in ipairs(b.c) do
     local key = KEYS[c[1]]
     redis.call('HSET', key, 'v', c[3], 'j', c[5])
     if c[6] then redis.call('HSET', key, 'm', c[6]) end
-    if c[4] == 1 then redis.call('EXPIRE', key, b.ct) end
+    if c[4] then redis.call('EXPIRE', key, c[4]) end
   end
 end
 
@@ -45,10 +51,10 @@ for _, h in ipairs(b.n) do
   for i = 1, #f, 2 do
     if redis.call('HINCRBY', key, f[i], f[i + 1]) == 0 then redis.call('HDEL', key, f[i]) end
   end
-  if h[2] == 'd' then
-    redis.call('EXPIRE', key, b.dt)
-  elseif h[2] == 'm' then
+  if h[2] == 'm' then
     redis.call('EXPIRE', key, b.mt)
+  elseif h[2] ~= '-' then
+    redis.call('EXPIRE', key, h[2])
   end
 end
 
@@ -68,7 +74,10 @@ for _, x in ipairs(b.xa) do
 end
 for _, k in ipairs(b.xc) do
   redis.call('ZREMRANGEBYSCORE', KEYS[k], '-inf', '(' .. b.xf)
-  redis.call('EXPIRE', KEYS[k], b.xt)
+  local newest = redis.call('ZRANGE', KEYS[k], -1, -1, 'WITHSCORES')
+  if newest[2] then
+    redis.call('EXPIRE', KEYS[k], math.max(1, math.floor(tonumber(newest[2]) / 1000) + b.xt - b.now))
+  end
 end
 
 if b.rp.k > 0 then

@@ -1,0 +1,179 @@
+// `npm run bench -- memory`: what Redis holds per event, per case and per region once a stretch of
+// the Gansu simulator's events has gone through the real server (HTTP ingest → stream → aggregator
+// thread → counters, cases, rules, replay records) and been drained. BENCH_MEMORY_DAYS (default 2)
+// days of history ending now are generated once with the simulator's `writeHistoryFile` (fixed
+// seed, into $TMPDIR/pingan-bench-memory/), POSTed in chunks of 5,000, and the stream drained; then
+// `INFO memory` and `MEMORY USAGE … SAMPLES 0` of every key, summed by key family (the bench, not
+// the product, may SCAN the keyspace).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+import type { RedisClient } from '../server/redis/connection.ts';
+import { startTestServer } from '../tests/helpers/server.ts';
+import { drained } from '../tests/helpers/drain.ts';
+import { createWorld } from '../server/simulator/world.ts';
+import { defaultRates } from '../server/simulator/generate.ts';
+import { writeHistoryFile } from '../server/simulator/history-file.ts';
+import { createKeys } from '../server/redis/keys.ts';
+import { aofSetting } from './redis-info.ts';
+import { packEvent } from '../server/ingest/stream-entry.ts';
+import type { StoredEvent } from '../shared/schemas/event.ts';
+
+const DAY = 86_400_000;
+const CHUNK = 5000;
+
+const memoryInfo = async (r: RedisClient) => {
+  const info = await r.info('memory');
+  const get = (k: string) => Number(new RegExp(`^${k}:(\\d+)`, 'm').exec(info)?.[1] ?? 0);
+  return { used: get('used_memory'), dataset: get('used_memory_dataset') };
+};
+
+/** `pa:{62}:case:sim-1` → `case`; replay's `rp:log:…` → `rp:log` (its families differ in kind). */
+function family(key: string, prefix: string): string {
+  const rest = key.startsWith(prefix) ? key.slice(prefix.length) : `(other) ${key.split(':')[0]}`;
+  const parts = rest.split(':');
+  return parts[0] === 'rp' ? `${parts[0]}:${parts[1]}` : parts[0]!;
+}
+
+async function byFamily(redis: RedisClient, prefix: string): Promise<Map<string, { keys: number; bytes: number }>> {
+  const out = new Map<string, { keys: number; bytes: number }>();
+  let cursor = '0';
+  do {
+    const [next, batch] = await redis.scan(cursor, 'COUNT', 1000);
+    cursor = next;
+    const p = redis.pipeline();
+    for (const k of batch) p.memory('USAGE', k, 'SAMPLES', 0);
+    const replies = (await p.exec()) ?? [];
+    batch.forEach((k, i) => {
+      const f = family(k, prefix);
+      const e = out.get(f) ?? { keys: 0, bytes: 0 };
+      e.keys++;
+      e.bytes += Number(replies[i]![1] ?? 0);
+      out.set(f, e);
+    });
+  } while (cursor !== '0');
+  return out;
+}
+
+async function* lines(file: string): AsyncGenerator<string> {
+  const rl = readline.createInterface({ input: fs.createReadStream(file), crlfDelay: Infinity });
+  for await (const l of rl) if (l.trim()) yield l;
+}
+
+/**
+ * Bytes per event of the events stream under each candidate encoding, the same events XADDed to
+ * scratch streams of the same Redis: one entry per event (the event as a JSON object, as before;
+ * packed, as now) or one entry per ingest chunk of 1,000 events (issue 20's proposal).
+ */
+async function encodings(redis: RedisClient, events: StoredEvent[]): Promise<Record<string, number>> {
+  const ways: Record<string, (chunk: StoredEvent[]) => string[][]> = {
+    'entry per event, JSON object (field e)': (c) => c.map((e) => ['e', JSON.stringify(e)]),
+    'entry per event, packed (field p)': (c) => c.map((e) => ['p', packEvent(e)]),
+    'entry per 1,000-event chunk, JSON objects': (c) => [['c', JSON.stringify(c)]],
+    'entry per 1,000-event chunk, packed': (c) => [['c', `[${c.map(packEvent).join(',')}]`]],
+  };
+  const out: Record<string, number> = {};
+  for (const [name, way] of Object.entries(ways)) {
+    const key = `bench:{62}:enc`;
+    for (let i = 0; i < events.length; i += 1000) {
+      const p = redis.pipeline();
+      for (const fields of way(events.slice(i, i + 1000))) p.xadd(key, '*', ...fields);
+      await p.exec();
+    }
+    out[name] = Number(await redis.memory('USAGE', key, 'SAMPLES', 0)) / events.length;
+    await redis.del(key);
+  }
+  return out;
+}
+
+export async function benchMemory(): Promise<Record<string, number | string>> {
+  const days = Number(process.env.BENCH_MEMORY_DAYS ?? 2);
+  const dir = path.join(os.tmpdir(), 'pingan-bench-memory');
+  fs.mkdirSync(dir, { recursive: true });
+  // Ends a minute ago (ingest refuses the future); a new file per run, as "now" moves.
+  const to = Date.now() - 60_000;
+  const file = path.join(dir, `gansu-${days}d-${to}.ndjson`);
+  const t = await startTestServer();
+  const redis = t.server.redis;
+  const keys = createKeys('62');
+  try {
+    const world = createWorld(t.tree, await t.tree.countyPolygons());
+    const g = await writeHistoryFile({
+      world,
+      rates: defaultRates(),
+      seed: 20261205,
+      from: to - days * DAY,
+      to,
+      out: file,
+    });
+    await drained(redis, keys.events);
+    const sample: StoredEvent[] = [];
+    for await (const l of lines(file)) {
+      const e = JSON.parse(l) as StoredEvent;
+      sample.push({ ...e, source: 'simulator.110.6207', ts: Date.parse(e.occurredAt), receivedAt: Date.now() });
+      if (sample.length === 20_000) break;
+    }
+    const enc = await encodings(redis, sample);
+    const before = await memoryInfo(redis);
+    const t0 = Date.now();
+    let chunk: unknown[] = [];
+    let accepted = 0;
+    const post = async () => {
+      const res = await t.postEvents(chunk);
+      if (res.status !== 200) throw new Error(`ingest answered ${res.status}: ${JSON.stringify(res.body)}`);
+      accepted += (res.body as { accepted: number }).accepted;
+      chunk = [];
+    };
+    for await (const l of lines(file)) {
+      chunk.push(JSON.parse(l));
+      if (chunk.length === CHUNK) await post();
+    }
+    if (chunk.length) await post();
+    await drained(redis, keys.events, 1_800_000);
+    const ingestS = (Date.now() - t0) / 1000;
+    // The aggregator trims what it has acknowledged after its commits; give it its next round.
+    await new Promise((r) => setTimeout(r, Number(process.env.BENCH_MEMORY_SETTLE_MS ?? 5000)));
+    const after = await memoryInfo(redis);
+    const fams = await byFamily(redis, keys.prefix);
+    const streamLen = await redis.xlen(keys.events);
+    const cases = g.cases;
+    const regions = t.tree.size;
+    const held = after.used - before.used;
+    const out: Record<string, number | string> = {
+      conditions: `${os.cpus()[0]?.model ?? '?'} × ${os.cpus().length}, load ${os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(
+          ' / ',
+        )}, node ${process.version}, redis ${(/redis_version:(\S+)/.exec(await redis.info('server')) ?? [])[1]}, ${await aofSetting(redis)}`,
+      'simulated days (ending now)': days,
+      'events posted / accepted': `${g.events} / ${accepted}`,
+      cases,
+      'regions in the tree': regions,
+      'ingest → drained': `${ingestS.toFixed(1)} s (${Math.round(accepted / ingestS)} events/s)`,
+      'events stream length after drain': streamLen,
+      'used_memory before → after': `${(before.used / 1048576).toFixed(2)} → ${(after.used / 1048576).toFixed(2)} MB`,
+      'used_memory_dataset before → after': `${(before.dataset / 1048576).toFixed(2)} → ${(after.dataset / 1048576).toFixed(2)} MB`,
+      'used_memory held per event': `${Math.round(held / accepted)} B`,
+      'used_memory held per case': `${Math.round(held / cases)} B`,
+    };
+    for (const [name, b] of Object.entries(enc)) out[`stream bytes/event, ${name}`] = `${b.toFixed(0)} B`;
+    const sorted = [...fams].sort((a, b) => b[1].bytes - a[1].bytes);
+    const total = sorted.reduce((s, [, v]) => s + v.bytes, 0);
+    out['MEMORY USAGE, all keys'] = `${(total / 1048576).toFixed(2)} MB = ${Math.round(total / accepted)} B/event`;
+    for (const [f, v] of sorted) {
+      out[`  ${f}`] =
+        `${(v.bytes / 1048576).toFixed(2)} MB in ${v.keys} keys: ${Math.round(v.bytes / accepted)} B/event, ` +
+        `${Math.round(v.bytes / cases)} B/case, ${(v.bytes / v.keys).toFixed(0)} B/key (${Math.round((100 * v.bytes) / total)} %)`;
+    }
+    const sum = (names: string[]) => names.reduce((s, n) => s + (fams.get(n)?.bytes ?? 0), 0);
+    const counters = sum(['day', 'mon', 'open', 'lday', 'lmon', 'lopen']);
+    out['counters per region (day, mon, open, low-level)'] = `${Math.round(counters / regions)} B over ${days} days`;
+    out['per case: case + case index + replay log'] = `${Math.round(sum(['case', 'cx', 'rp:log']) / cases)} B`;
+    return out;
+  } finally {
+    await t.stop();
+    fs.rmSync(file, { force: true });
+  }
+}
