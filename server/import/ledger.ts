@@ -17,6 +17,8 @@ const LEDGER_TTL_S = RETENTION.monthTtlS + 31 * 86_400;
 export interface LedgerStart {
   /** The reference time of the file's first run (ms). */
   now: number;
+  /** An earlier run of the file began (and `now` is its reference time). */
+  resumed: boolean;
   /** Set when an earlier run finished: the ISO time it did. */
   done?: string;
 }
@@ -46,9 +48,8 @@ export class ImportLedger {
       .hmget(key, 'now', 'done')
       .expire(key, LEDGER_TTL_S)
       .exec()) as [[null, number], unknown, [null, (string | null)[]]];
-    void set;
     const [n, done] = stored;
-    return { now: Number(n), ...(done ? { done } : {}) };
+    return { now: Number(n), resumed: set === 0, ...(done ? { done } : {}) };
   }
 
   /** The chunks `province` has committed. */

@@ -19,7 +19,9 @@
  *
  * Exactly once: a chunk's history and its ledger mark land in one MULTI per province; a re-run
  * (after a kill -9, or of a finished file) recomputes the same chunks from the same `now` and skips
- * the marked ones. Memory: the ledger has a field per chunk, not per event; the process holds the
+ * the marked ones. A chunk's kept cases are applied before its mark: they are found again by a
+ * re-run within RESUME_WINDOW_MS, after which an unfinished import is refused rather than risk
+ * counting an expired one twice. Memory: the ledger has a field per chunk, not per event; the process holds the
  * cases in progress at its cursor and two fixed 64 MB tables.
  */
 import type { RedisClient } from '../redis/connection.ts';
@@ -88,6 +90,12 @@ export interface ImportReport {
 }
 
 const DEFAULT_CHUNK_LINES = 100_000;
+/**
+ * How long after its first run an interrupted import can be run again and end exact. Far below
+ * the closed cases' retention beyond the day buckets kept (68 − 45 days), so no day's count moves
+ * from the kept path to the months-only history path because of it.
+ */
+export const RESUME_WINDOW_MS = 2 * 86_400_000;
 const DEFAULT_KEPT_BATCH = 2_000;
 /** Chunks committing while the next is parsed: they touch disjoint cases and only add to counters. */
 const IN_FLIGHT = 2;
@@ -136,11 +144,22 @@ export async function importHistory(deps: ImportDeps, file: string): Promise<Imp
     report.alreadyImported = start.done;
     return done();
   }
+  const late = deps.clock.now() - now;
+  if (start.resumed && late > RESUME_WINDOW_MS) {
+    report.refused =
+      `an earlier run of this file began ${(late / 86_400_000).toFixed(1)} days ago and did not finish; ` +
+      `an interrupted import resumes exactly within ${RESUME_WINDOW_MS / 86_400_000} days only (some of the ` +
+      `recent cases it applied may since have expired, and would be counted again); nothing more was imported`;
+    return done();
+  }
   const committed = new Map<string, Set<number>>();
   for (const p of deps.provinces) committed.set(p, await ledger.committed(p));
-  // Live forgets a closed case at closedCaseExpiresAtS of its latest event (the commit's own rule):
-  // one already forgotten by `now` needs no case state and goes to the month counters.
-  const remembered = (lastTs: number) => closedCaseExpiresAtS(lastTs) * 1000 > now;
+  // Live forgets a closed case at closedCaseExpiresAtS of its latest event (the commit's own rule).
+  // A case state is kept only if it outlives the resume window: a re-run must find every kept case
+  // it applied (that is what makes applying it again a no-op). The others need no case state and go
+  // to the month counters: forgotten by then, no live event of theirs can come, and their days are
+  // long past the day buckets kept.
+  const remembered = (lastTs: number) => closedCaseExpiresAtS(lastTs) * 1000 > now + RESUME_WINDOW_MS;
   const touched = new Map<string, Set<string>>();
   const touch = (province: string, codes: Iterable<string>) => {
     let set = touched.get(province);

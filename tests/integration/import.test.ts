@@ -210,6 +210,12 @@ describe('npm run import', () => {
     expect(again.alreadyImported).toBeTruthy();
     // As if the first run had died before its last step: every chunk is in the ledger and skipped.
     await redis.hdel(keys.importLedger(again.digest), 'done');
+    // Three days on, an unfinished import is not resumed: a recent case it applied may have expired.
+    const late = await importHistory(deps(redis, { clock: { now: () => Date.now() + 3 * 86_400_000 } }), file());
+    expect(late.refused).toMatch(
+      /began 3\.0 days ago and did not finish.*within 2 days only.*nothing more was imported/,
+    );
+    expect(late.chunks.committed).toBe(0);
     const rerun = await importHistory(deps(redis), file());
     expect(rerun.chunks.committed).toBe(0);
     expect(rerun.chunks.alreadyCommitted).toBeGreaterThan(0);
