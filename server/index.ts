@@ -71,6 +71,7 @@ async function main(): Promise<void> {
         logger,
         speed: config.simulatorSpeed,
         backfillDays: config.simulatorBackfillDays,
+        scale: config.simulatorScale,
         history: { alerts: server.alerts, drained: server.drained },
         ...(config.simulatorHistory ? { olderHistory: { backlog: () => server.backlog() } } : {}),
       })
