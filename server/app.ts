@@ -178,10 +178,10 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
   const alerting = setupAlerting({ redis, keys, clock, logger, tree, rules, alerts });
   const departments = createDepartmentRegistry({ redis, prefix: keys.prefix });
   const problems = createProblems({ redis, keys, clock, departments, audit });
-  const index = new SafetyIndex({ redis, keys, tree, clock });
+  const index = new SafetyIndex({ redis, keys: ring, tree, clock });
   const assessment = new Assessment({
     redis,
-    keys,
+    keys: ring,
     tree,
     clock,
     alerts: alerting.alerts,
@@ -201,7 +201,7 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
       return true;
     },
   });
-  const caseList: CaseListDeps = { redis, keys, regionName: (c) => tree.get(c)?.name };
+  const caseList: CaseListDeps = { redis, keys: ring, regionName: (c) => tree.get(c)?.name };
   const wallRegistry = createWallRegistry({ redis, keys, clock, ttlMs: config.walls.ttlMs });
   const wallOrders = createWallOrders({
     redis,
@@ -310,7 +310,7 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
     reportsRouter({
       tree,
       tokens,
-      report: { redis, keys, tree, assessment, index, now: () => clock.now() },
+      report: { redis, keys: ring, tree, assessment, index, now: () => clock.now() },
       pdf: createPdfRenderer({ executablePath: config.chromiumPath }),
     }),
   );
