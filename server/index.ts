@@ -85,6 +85,8 @@ async function main(): Promise<void> {
     olderHistory: !!simulator && config.simulatorHistory,
     embeddedRedis: !!embedded,
     dataDir: config.dataDir,
+    ...(config.regionRoot === '00' ? { provinces: tree.provinces } : {}),
+    simulatorScale: config.simulatorScale,
   });
 
   let stopping = false;

@@ -186,4 +186,26 @@ describe('the national wall', () => {
       await page.locator('[data-testid=region-map][data-map="china"]').waitFor({ timeout: 10_000 });
     }, 60_000);
   }
+
+  it('gives a national commander the 督办考核 of the provinces in the duty console', async () => {
+    const commander = await server.userToken('nation-commander', 'commander', '00');
+    const context = await signedInContext(browser, commander, {
+      username: 'nation-commander',
+      role: 'commander',
+      region: '00',
+    });
+    const duty = await context.newPage();
+    try {
+      await duty.goto(`${server.url}/duty`);
+      await duty.click('[data-testid=tab-assessment]');
+      const desks = duty.getByTestId('assessment-desks');
+      await desks.waitFor({ timeout: 10_000 });
+      for (const name of ['北京市', '广东省', '甘肃省'])
+        await expect.poll(() => desks.innerText(), { timeout: 10_000 }).toContain(name);
+      await duty.waitForTimeout(500);
+      await screenshot(duty, 'nation-duty-assessment');
+    } finally {
+      await context.close();
+    }
+  });
 });
