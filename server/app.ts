@@ -47,6 +47,7 @@ import { timelinessRouter } from './http/routes/timeliness.ts';
 import { SafetyIndex } from './safety-index/service.ts';
 import { Assessment } from './assessment/service.ts';
 import { startMonthlyFreeze, type MonthlyFreeze } from './assessment/monthly-freeze.ts';
+import { HistoryFill } from './history-fill.ts';
 import type { ProblemSource } from './assessment/problem-source.ts';
 import { assessmentRouter } from './http/routes/assessment.ts';
 import { reportsRouter } from './http/routes/reports.ts';
@@ -178,8 +179,11 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
   const alerting = setupAlerting({ redis, keys, clock, logger, tree, rules, alerts });
   const departments = createDepartmentRegistry({ redis, prefix: keys.prefix });
   const problems = createProblems({ redis, keys, clock, departments, audit });
-  const index = new SafetyIndex({ redis, keys: ring, tree, clock });
+  // A month a backfill is still filling is neither frozen nor published (server/history-fill.ts).
+  const historyFill = new HistoryFill(redis, keys.historyFill);
+  const index = new SafetyIndex({ redis, keys: ring, tree, clock, historyFill });
   const assessment = new Assessment({
+    historyFill,
     redis,
     keys: ring,
     tree,
@@ -195,8 +199,9 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
     clock,
     logger,
     async freeze(month) {
-      if (!(await assessment.hasData(month))) return false;
+      if (!(await assessment.hasData(month)) || (await historyFill.filling(month))) return false;
       await assessment.freezeMonth(month);
+      index.forget();
       await index.publishMonth(month);
       return true;
     },
@@ -211,6 +216,7 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
     audit,
     hasRegion: (c) => tree.has(c),
     alertRegion: async (id) => (await alerting.alerts.store.view(id))?.region,
+    problemRegion: async (id) => (await problems.get(id))?.region,
     defaultMs: config.walls.orderMs,
     maxMs: 12 * 3_600_000,
   });

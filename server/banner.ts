@@ -47,7 +47,8 @@ export function printBanner(b: {
     ...(b.olderHistory
       ? [
           '  History: the recent days first, then (first start only, in the background, the feed live meanwhile)',
-          '           every day back to the 1st of last month, for its 通报 — a few minutes; the log says when done.',
+          '           every day back to the 1st of last month, for its 通报 — 12–20 min on 2 cores, ~1.2 GB of Redis;',
+          '           the log says month frozen when its 通报 is final (SIMULATOR_HISTORY=off skips it).',
         ]
       : []),
     '  Stop with Ctrl-C.',

@@ -42,6 +42,8 @@ export const ERROR_CODES = [
   'target_out_of_scope',
   /** The order's time is over (an `until` in the past, or releasing an order that ran out). */
   'order_expired',
+  /** A replay moment put up on walls is in the future or older than the replay window (REPLAY_DAYS). */
+  'replay_out_of_range',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

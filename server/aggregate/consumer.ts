@@ -14,6 +14,7 @@ import {
   type SweepResult,
 } from './apply.ts';
 import { RETENTION } from '../counters/retention.ts';
+import { CommitSize } from './commit-size.ts';
 import { convertLegacyCases } from './legacy-cases.ts';
 import { groupsInfo, reapConsumers } from './group.ts';
 
@@ -90,6 +91,8 @@ export function startAggregator(opts: AggregatorOptions): Aggregator {
   const applyCtx: AggregationContext = { ...opts, redis: opts.applyRedis ?? redis };
   const consumer = opts.consumerName ?? `${os.hostname()}:${process.pid}`;
   const batchSize = opts.batchSize ?? 2000;
+  const commitSize = new CommitSize({ max: batchSize });
+  const sweepSize = new CommitSize({ max: 1000 });
   const claimIdleMs = opts.claimIdleMs ?? 15_000;
   const sweepEveryMs = opts.sweepEveryMs ?? 10_000;
   let running = true;
@@ -143,7 +146,24 @@ export function startAggregator(opts: AggregatorOptions): Aggregator {
     const end = metrics.applySeconds.startTimer();
     // Without anything after the counting, the commit acknowledges the batch itself.
     const ackInCommit = !opts.onApplied;
-    const result = await applyBatch(applyCtx, entries, clock.now(), ackInCommit);
+    // In pieces sized by how long the last commits took (commit-size.ts), in order.
+    const result: ApplyResult = { touched: [], codes: [] };
+    const touched = new Set<string>();
+    for (let i = 0; i < entries.length;) {
+      const piece = entries.slice(i, i + commitSize.current);
+      const started = performance.now();
+      const r = await applyBatch(applyCtx, piece, clock.now(), ackInCommit);
+      const ms = performance.now() - started;
+      if (commitSize.took(ms, piece.length))
+        logger.info(
+          { entries: piece.length, ms: Math.round(ms), next: commitSize.current },
+          'slow commit; next ones smaller',
+        );
+      for (const c of r.touched) touched.add(c);
+      result.codes.push(...r.codes);
+      i += piece.length;
+    }
+    result.touched = [...touched];
     end();
     const by = { N: 0, U: 0, D: 0, C: 0 };
     for (const c of result.codes) by[c]++;
@@ -230,7 +250,12 @@ export function startAggregator(opts: AggregatorOptions): Aggregator {
     }
     if (now - lastSweep >= sweepEveryMs) {
       lastSweep = now;
-      const swept = await sweepOverdue(applyCtx, clock.now());
+      const started = performance.now();
+      const limit = sweepSize.current;
+      const swept = await sweepOverdue(applyCtx, clock.now(), limit);
+      const ms = performance.now() - started;
+      if (sweepSize.took(ms, limit))
+        logger.debug({ limit, ms: Math.round(ms), next: sweepSize.current }, 'slow SLA sweep; next ones smaller');
       if (swept.touched.length) await opts.onSwept?.(swept);
     }
     if (now - lastTrim >= 60_000) {

@@ -9,6 +9,7 @@ import type { Department } from '../../shared/schemas/department.ts';
 import type { Clock } from '../clock.ts';
 import type { Alerts } from '../alerts/service.ts';
 import type { DepartmentRegistry } from '../departments/registry.ts';
+import type { HistoryFill } from '../history-fill.ts';
 import { asKeyRing, type KeyRing, type Keys } from '../redis/keys.ts';
 import { DISPUTES, INCIDENTS } from '../counters/fields.ts';
 import { readCounterSums } from '../counters/read.ts';
@@ -33,6 +34,8 @@ export interface AssessmentDeps {
   /** The 重点问题 register's reader; absent: 重点问题台账未启用. */
   problems?: ProblemSource;
   liveTtlMs?: number;
+  /** History still arriving: a finished month it reaches is computed, not frozen, meanwhile. */
+  historyFill?: Pick<HistoryFill, 'filling'>;
 }
 
 /**
@@ -90,8 +93,10 @@ export class Assessment {
   async month(code: string, month: string): Promise<MonthAssessment> {
     if (month === this.offered().current)
       return this.live.get(`${code}:${month}`, this.deps.liveTtlMs ?? 60_000, () => this.computeFor(code, month, true));
-    const computed = await this.computeFor(code, month, false);
     const [frozen] = await readFrozen(this.deps.redis, this.root, month, [code]);
+    // Its history still on the way: figures as they stand, marked provisional, and nothing frozen.
+    if (!frozen && (await this.filling(month))) return this.computeFor(code, month, true);
+    const computed = await this.computeFor(code, month, false);
     if (frozen) return { ...computed, reply: frozen };
     await freezeReplies(this.deps.redis, this.root, month, [computed.reply]);
     // Read back: another process may have frozen it first, and its numbers count.
@@ -108,6 +113,7 @@ export class Assessment {
     const { tree, redis } = this.deps;
     const keys = this.root;
     if (month >= this.offered().current) throw new Error(`month ${month} has not ended`);
+    if (await this.filling(month)) return 0;
     // Root first (the nation, or the province), then every level below it down to the township.
     const codes = ASSESSED.flatMap((l) => tree.codesAt(l)).filter((c) => this.assessed(c));
     const missing: string[] = [];
@@ -131,6 +137,11 @@ export class Assessment {
       written += await freezeReplies(redis, keys, month, replies);
     }
     return written;
+  }
+
+  /** Whether history is still arriving for `month` (server/history-fill.ts): then it is not frozen. */
+  filling(month: string): Promise<boolean> {
+    return this.deps.historyFill?.filling(month) ?? Promise.resolve(false);
   }
 
   /** Whether anything was counted in `month` at all: cases at the root (the nation: its provinces), or alerts. */

@@ -53,8 +53,11 @@ export interface Problems {
   get(id: string): Promise<StoredProblem | undefined>;
   view(p: StoredProblem): ProblemView;
   history(id: string): Promise<ProblemHistoryEntry[]>;
-  /** One step, retried on a fresh read when another writer changed the problem first. */
-  step(id: string, step: Step): Promise<StepResult>;
+  /**
+   * One step, retried on a fresh read when another writer changed the problem first. `at`: when it
+   * was taken, for the demo's history only (seeded months back); never earlier than the last step.
+   */
+  step(id: string, step: Step, at?: number): Promise<StepResult>;
   list(region: string, state: 'open' | 'closed' | 'overdue' | 'all', cap?: number): Promise<ProblemView[]>;
   forDepartment(department: string, cap?: number): Promise<ProblemView[]>;
   supervisedBy(region: string, cap?: number): Promise<ProblemView[]>;
@@ -170,11 +173,11 @@ export function createProblems(deps: {
     async history(id) {
       return (await store.history(id)).map(toHistory);
     },
-    async step(id, step) {
+    async step(id, step, at) {
       for (let i = 0; i < ATTEMPTS; i++) {
         const read = await store.read(id);
         if (!read) return { ok: false, reason: 'not_found' };
-        const t = now();
+        const t = at === undefined ? now() : Math.max(at, read.problem.updatedAt);
         const r = applyStep(read.problem, step, t);
         if (!r.ok) {
           const { ok: _ok, ...refusal } = r;

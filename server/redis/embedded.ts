@@ -193,6 +193,11 @@ export async function startEmbeddedRedis(opts: EmbeddedRedisOptions): Promise<Em
     logFile,
     '--protected-mode',
     'yes',
+    // A write script cannot be killed, so BUSY replies after 5 s only turn a slow moment into
+    // failed requests. The commits are sized to stay near a second (aggregate/commit-size.ts), but
+    // a CPU-starved host (2 cores at load 20) still stretched one to 8 s: clients wait instead.
+    '--lua-time-limit',
+    '30000',
   ];
   if (sock) args.push('--unixsocket', sock, '--unixsocketperm', '700');
   const binary = opts.binary ?? 'redis-server';

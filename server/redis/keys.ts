@@ -47,6 +47,11 @@ export interface Keys {
   monthFrozen(month: string): string;
   /** Held by the one process running the monthly freeze of `YYYYMM`, so two do not do the work twice. */
   monthFreezeLock(month: string): string;
+  /**
+   * Set while a source is still delivering history (server/history-fill.ts): the epoch ms its
+   * history starts from. Months from there on are not frozen until it is gone.
+   */
+  historyFill: string;
   /** A wall that is up (hash; expires unless its socket's server refreshes it). See server/walls/registry.ts. */
   wall(id: string): string;
   /** Ids of the walls that are up, scored by when their record expires (ms): the list to read them from. */
@@ -131,6 +136,7 @@ export function createKeys(root: string, app = 'pa'): Keys {
     assessment: (region, month) => `${prefix}asm:${region}:${month}`,
     monthFrozen: (month) => `${prefix}asmdone:${month}`,
     monthFreezeLock: (month) => `${prefix}asmlock:${month}`,
+    historyFill: `${prefix}histfill`,
     wall: (id) => `${prefix}wall:${id}`,
     walls: `${prefix}walls`,
     wallOrder: (id) => `${prefix}wallorder:${id}`,

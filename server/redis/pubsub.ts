@@ -1,3 +1,4 @@
+import type { ChainableCommander } from 'ioredis';
 import { isCluster, type RedisClient } from './connection.ts';
 
 /**
@@ -8,6 +9,12 @@ import { isCluster, type RedisClient } from './connection.ts';
  */
 export function publish(redis: RedisClient, channel: string, message: string): Promise<unknown> {
   return isCluster(redis) ? redis.spublish(channel, message) : redis.publish(channel, message);
+}
+
+/** The same, queued in a transaction or pipeline of `redis` (published when it executes). */
+export function publishIn(tx: ChainableCommander, redis: RedisClient, channel: string, message: string): void {
+  if (isCluster(redis)) tx.spublish(channel, message);
+  else tx.publish(channel, message);
 }
 
 export interface Subscription {

@@ -72,6 +72,8 @@ export interface MonthlyReport {
   /** `YYYY-MM` */
   month: string;
   provisional: boolean;
+  /** History of the month is still being filled in (server/history-fill.ts): provisional, not yet frozen. */
+  filling: boolean;
   generatedAt: number;
   /** Beijing days of the month with data (day of month, 1–31), and how many days it has. */
   coverage: {
@@ -213,10 +215,12 @@ function overdueRows(
           deadline: d.reportBy,
         });
   }
+  // A milestone's problem is named by its place (the register keeps the region, not the desk).
+  const regionOf = new Map((problems?.open ?? []).map((p) => [p.id, p.region]));
   for (const m of problems?.overdue ?? [])
     out.push({
       kind: '整改逾期',
-      desk: '—',
+      desk: regionOf.has(m.problemId) ? place(regionOf.get(m.problemId)!) : '—',
       department: departmentName(m.ownerDepartment),
       item: `${mask(m.title)}：${mask(m.milestone)}`,
       deadline: m.deadline,
@@ -243,11 +247,13 @@ export async function monthlyReport(
 ): Promise<MonthlyReport> {
   const mask = publicMode ? maskText : (s: string) => s;
   const place = placeName(deps.tree);
-  const [m, coverage, counts, index] = await Promise.all([
+  const current = month === currentMonth(deps.now());
+  const [m, coverage, counts, index, filling] = await Promise.all([
     deps.assessment.month(code, month),
     coverageOf(deps, month),
     headlineCounts(deps, code, month),
     indexRows(deps, code, month),
+    !current && deps.assessment.filling(month),
   ]);
   const alerts = Object.fromEntries(WARNING_LEVELS.map((l) => [l, 0])) as Record<WarningLevel, number>;
   for (const j of m.judged) alerts[j.alert.level]++;
@@ -258,7 +264,8 @@ export async function monthlyReport(
   return {
     region: deps.tree.get(code)!,
     month: toWire(month),
-    provisional: month === currentMonth(now),
+    provisional: current || filling,
+    filling,
     generatedAt: now,
     coverage,
     hasData: coverage.covered.length > 0 || counts.incidents + counts.disputes > 0 || m.judged.length > 0,

@@ -36,7 +36,11 @@ function figureCell(f: Figure | null, min: number): Markup {
   if (!f) return html`<td class="na">—</td>`;
   if (f.den === 0) return html`<td class="na">无</td>`;
   if (f.den < min) return html`<td class="small">${f.num}/${f.den}<br /><span class="note">样本少</span></td>`;
-  return html`<td>${pct(f)}<br /><span class="note">${f.num}/${f.den}${f.rank ? ` · 第${f.rank}` : ''}</span></td>`;
+  // Counts and rank on lines of their own: a narrow column must not break "第12" or a count apart.
+  return html`<td>
+    ${pct(f)}<br /><span class="note">${f.num}/${f.den}</span
+    >${f.rank ? html`<br /><span class="note">第${f.rank}名</span>` : ''}
+  </td>`;
 }
 
 /** 1–3日、10–30日 */
@@ -85,21 +89,23 @@ th { background: #f1f1f1; font-family: 'Noto Sans CJK SC', 'Source Han Sans SC',
 td.left, th.left { text-align: left; }
 td.na { color: #888; }
 td.small { color: #555; }
-.note { font-size: 7.4pt; color: #555; }
+.note { font-size: 7.4pt; color: #555; white-space: nowrap; }
 .up { color: #1a7f37; } .down { color: #c8161d; }
 .grid { display: grid; grid-template-columns: repeat(4, 1fr); gap: 2mm; margin: 2mm 0 3mm; }
 .grid div { border: 0.6pt solid #999; padding: 1.5mm 2mm; break-inside: avoid; }
 .grid b { display: block; font-size: 14pt; font-family: 'Noto Sans CJK SC', sans-serif; }
 .grid span { font-size: 8.5pt; color: #444; }
 .empty { text-indent: 0; color: #555; }
-section.new-page { break-before: page; }
 .footer { margin-top: 8mm; border-top: 0.8pt solid #999; padding-top: 2mm; font-size: 9pt; color: #444; }
 .footer p { text-indent: 0; }
 ol.defs { font-size: 9pt; margin: 1mm 0; padding-left: 6mm; }
 `;
 
-function section(n: number, title: string, body: Markup, newPage = false): Markup {
-  return html`<section${newPage ? html` class="new-page"` : ''}><h2>${CN_NUMBERS[n]}、${title}</h2>${body}</section>`;
+function section(n: number, title: string, body: Markup): Markup {
+  return html`<section>
+    <h2>${CN_NUMBERS[n]}、${title}</h2>
+    ${body}
+  </section>`;
 }
 
 function overview(r: MonthlyReport): Markup {
@@ -175,8 +181,7 @@ function assessmentSection(r: MonthlyReport): Markup {
   );
   const rows = [...a.desks, { ...a.own, name: `${a.own.name}（合计）` }];
   return html` <p>
-      各项比率后为“分子/分母 ·
-      同级名次”；分母不足${min}的只列数字、不参加排名。${a.problemRegister ? '' : `${NO_PROBLEM_REGISTER}，重点问题销号率、整改按期率暂不考核。`}
+      各项比率下为“分子/分母”和同级名次；分母不足${min}的只列数字、不参加排名。${a.problemRegister ? '' : `${NO_PROBLEM_REGISTER}，重点问题销号率、整改按期率暂不考核。`}
     </p>
     <h3>（一）值班台</h3>
     <table>
@@ -351,7 +356,7 @@ function notes(r: MonthlyReport): Markup {
   return html` <p class="flush">1. 数据覆盖：${coverageText(r)}</p>
     <p class="flush">
       2.
-      预警按生成月份计入考核；${r.provisional ? '本月尚未结束，以上为暂估数，月末次日零时五分固化。' : '以上数字已于次月1日固化，此后补报的数据不改变本通报。'}
+      预警按生成月份计入考核；${r.filling ? '本月历史数据仍在回填，以上为暂估数，回填完成后固化。' : r.provisional ? '本月尚未结束，以上为暂估数，月末次日零时五分固化。' : '以上数字已固化（次月1日零时五分；历史数据回填的月份在回填完成后），此后补报的数据不改变本通报。'}
     </p>
     <p class="flush">3. 指标口径：</p>
     <ol class="defs">
@@ -367,9 +372,9 @@ export function monthlyHtml(r: MonthlyReport): string {
   let n = 0;
   const body = r.hasData
     ? html` ${section(n++, '总体情况', overview(r))} ${section(n++, '平安指数排名', indexSection(r))}
-      ${section(n++, '督办考核情况', assessmentSection(r), true)}
-      ${section(n++, '红色预警处置情况', redAlertSection(r))} ${section(n++, '重点问题降星销号情况', problemSection(r))}
-      ${section(n++, '逾期事项点名', overdueSection(r))} ${section(n++, '有关说明', notes(r))}`
+      ${section(n++, '督办考核情况', assessmentSection(r))} ${section(n++, '红色预警处置情况', redAlertSection(r))}
+      ${section(n++, '重点问题降星销号情况', problemSection(r))} ${section(n++, '逾期事项点名', overdueSection(r))}
+      ${section(n++, '有关说明', notes(r))}`
     : html`${section(n++, '总体情况', html`<p>${coverageText(r)}</p>`)}${section(n++, '有关说明', notes(r))}`;
   return html`<!doctype html>
     <html lang="zh-CN">

@@ -30,10 +30,19 @@ export class Coverage {
     this.cache = new TtlCache(64, deps.now);
   }
 
-  /** Days of data in `month` (YYYYMM); for the current month, whole days so far plus today's elapsed part. */
-  days(month: string): Promise<number> {
+  /**
+   * Days of data in `month` (YYYYMM); for the current month, whole days so far plus today's elapsed
+   * part. `filling`: history is still arriving for it (server/history-fill.ts), kept only briefly.
+   */
+  days(month: string, filling = false): Promise<number> {
     const live = month === currentMonth(this.deps.now());
-    return this.cache.get(month, live ? this.liveTtlMs : 3600_000, () => (live ? this.live(month) : this.past(month)));
+    return this.cache.get(month, live || filling ? this.liveTtlMs : 3600_000, () =>
+      live ? this.live(month) : this.past(month, filling),
+    );
+  }
+
+  forget(): void {
+    this.cache.clear();
   }
 
   private async live(month: string): Promise<number> {
@@ -46,7 +55,7 @@ export class Coverage {
     return covered.size + Math.max(1 / 24, (now - dayStart(today)) / DAY_MS);
   }
 
-  private async past(month: string): Promise<number> {
+  private async past(month: string, filling: boolean): Promise<number> {
     const { redis, roots } = this.deps;
     const ring = asKeyRing(this.deps.keys);
     const keys = ring.root;
@@ -67,8 +76,9 @@ export class Coverage {
     // visible (a system started later than that has no data before it either).
     const n = covered.size + (covered.has(visible[0]!) ? days.length - visible.length : 0);
     // Stored once late data has settled (a backfill or a slow source still filling the month would
-    // otherwise fix a count that is too small), and before the month's first days leave retention.
-    if (n > 0 && now > monthEnd(month) + SETTLE_MS && visible.length === days.length)
+    // otherwise fix a count that is too small; a fill it knows of, never), and before the month's
+    // first days leave retention.
+    if (n > 0 && !filling && now > monthEnd(month) + SETTLE_MS && visible.length === days.length)
       await redis.set(coverageKey(keys, month), n, 'EX', RETENTION.monthTtlS, 'NX');
     return n;
   }

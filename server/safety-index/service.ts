@@ -9,6 +9,7 @@ import { levelOf } from '../../shared/regions.ts';
 import type { SafetyIndexReply } from '../../shared/schemas/safety-index.ts';
 import type { Clock } from '../clock.ts';
 import { asKeyRing, type KeyRing, type Keys } from '../redis/keys.ts';
+import type { HistoryFill } from '../history-fill.ts';
 import type { RegionTree } from '../regions/tree.ts';
 import { isoBeijing, shiftMonth } from '../time/beijing.ts';
 import { fieldsRead, loadIndexConfig, type IndexConfig } from './config.ts';
@@ -29,6 +30,8 @@ export interface SafetyIndexDeps {
   config?: IndexConfig;
   /** How long live scores are reused before they are computed again. */
   liveTtlMs?: number;
+  /** History still arriving: a month it reaches is computed, not published, meanwhile. */
+  historyFill?: Pick<HistoryFill, 'filling'>;
 }
 
 type Scores = Map<string, ScoredRegion>;
@@ -87,16 +90,17 @@ export class SafetyIndex {
     // The children the screens show: a city whose only county bears its name (嘉峪关) ranks its townships.
     const children = this.deps.tree.info(code)?.children ?? [];
     const childGroup = children[0] ? this.groups.of(children[0].code) : undefined;
-    const [own, childScores, trend] = await Promise.all([
+    const [own, childScores, trend, filling] = await Promise.all([
       this.groupScores(group, month).then((s) => s.get(code)),
       childGroup ? this.groupScores(childGroup, month) : Promise.resolve<Scores>(new Map()),
       this.trend(code, group, monthRange(maxMonth(shiftMonth(month, 1 - TREND_MONTHS), oldest), month), current),
+      month !== current && this.filling(month),
     ]);
     if (!own) return undefined;
     return {
       region: { code: ref.code, name: ref.name, level: ref.level },
       month: toWire(month),
-      provisional: month === current,
+      provisional: month === current || filling,
       score: own.score,
       coverage: own.coverage,
       rank: own.rank,
@@ -140,15 +144,31 @@ export class SafetyIndex {
   }
 
   /** Every member's scores for a month: computed (live month) or published (earlier months). */
-  groupScores(group: PeerGroup, month: string): Promise<Scores> {
+  async groupScores(group: PeerGroup, month: string): Promise<Scores> {
     const live = month === currentMonth(this.deps.clock.now());
+    // A finished month whose history is still arriving is scored as it stands, briefly kept.
+    const filling = !live && (await this.filling(month));
     // Keyed by live/published too: just after midnight on the 1st, last month's live scores must not
     // stand in for its publication.
     return this.cache.get(
-      `${group.id}:${month}:${live ? 'live' : 'published'}`,
-      live ? this.liveTtlMs : PUBLISHED_TTL_MS,
-      () => (live ? this.compute(group, month, true) : this.published(group, month)),
+      `${group.id}:${month}:${live ? 'live' : filling ? 'filling' : 'published'}`,
+      live || filling ? this.liveTtlMs : PUBLISHED_TTL_MS,
+      () => (live || filling ? this.compute(group, month, live) : this.published(group, month)),
     );
+  }
+
+  /**
+   * Drops every score, row and coverage kept in memory: the monthly timer calls it before it
+   * publishes, so a month is published from Redis as it is, not from a minute-old read of it.
+   */
+  forget(): void {
+    this.cache.clear();
+    this.rows.clear();
+    this.coverage.forget();
+  }
+
+  private filling(month: string): Promise<boolean> {
+    return this.deps.historyFill?.filling(month) ?? Promise.resolve(false);
   }
 
   private async trend(code: string, group: PeerGroup, months: string[], current: string) {
@@ -181,8 +201,8 @@ export class SafetyIndex {
    * the eighteen months behind it once, not up to seven times, and the baseline months (only late
    * events change them) are not read again every minute.
    */
-  private monthRows(group: PeerGroup, month: string): Promise<GroupRows> {
-    const live = month === currentMonth(this.deps.clock.now());
+  private async monthRows(group: PeerGroup, month: string): Promise<GroupRows> {
+    const live = month === currentMonth(this.deps.clock.now()) || (await this.filling(month));
     return this.rows.get(`${rowsKey(group)}:${month}`, live ? this.liveTtlMs : PUBLISHED_TTL_MS, () =>
       readGroupMonth(this.reads, group, month, this.fields.month),
     );
@@ -190,10 +210,10 @@ export class SafetyIndex {
 
   private async compute(group: PeerGroup, month: string, live: boolean): Promise<Scores> {
     const now = this.deps.clock.now();
-    const spanDays = await this.coverage.days(month);
+    const spanDays = await this.coverage.days(month, await this.filling(month));
     if (spanDays <= 0) return new Map();
     const candidates = baselineMonths(month, this.config.baselineMonths, now);
-    const covered = await Promise.all(candidates.map((m) => this.coverage.days(m)));
+    const covered = await Promise.all(candidates.map(async (m) => this.coverage.days(m, await this.filling(m))));
     const days = covered.reduce((a, b) => a + b, 0);
     // A few days of history is no baseline: a week without a homicide says little about the next.
     const enough = days >= this.config.minBaselineDays;

@@ -25,6 +25,11 @@ export class TtlCache<V> {
     return value;
   }
 
+  /** Forgets everything (values computed while a month was still filling). */
+  clear(): void {
+    this.entries.clear();
+  }
+
   get size(): number {
     return this.entries.size;
   }

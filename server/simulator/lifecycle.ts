@@ -20,6 +20,7 @@ import {
   LATE_RESOLUTION_SHARE,
   MEDIATION_SUCCESS,
   OUT_OF_ORDER_SHARE,
+  SAME_DAY_SHARE,
   VERIFY_SHARE,
   VIOLENT_RISK_CATEGORIES,
 } from './rates.ts';
@@ -42,6 +43,8 @@ export interface DisputePlan {
   lateDispatch: boolean;
   lateResolution: boolean;
   outcome: 'resolved' | 'failed';
+  /** Settled the day it was taken in (rates.ts SAME_DAY_SHARE). */
+  sameDay: boolean;
 }
 
 /** Mediation rooms and 司法所 work 08:00–21:00 Beijing time; a step due at night waits for the morning. */
@@ -59,7 +62,8 @@ function slaFor(category: DisputeCategory): Sla {
 
 /**
  * received → dispatched (minutes to hours) → mediating (hours) → resolved (~75%) or failed (days)
- * → verified (days later, for most). A few are dispatched only after the SLA has run out, a few
+ * → verified (days later, for most). About a quarter, simple quarrels, go the same way within
+ * hours and are called back within a day or two (SAME_DAY_SHARE). A few are dispatched only after the SLA has run out, a few
  * drag past the resolution SLA, so the overdue counters have something to show.
  */
 export function planDispute(rand: Rand, category: DisputeCategory, t0: number, severity: number): DisputePlan {
@@ -67,11 +71,14 @@ export function planDispute(rand: Rand, category: DisputeCategory, t0: number, s
   const steps: Step<DisputeStatus>[] = [{ status: 'received', at: t0 }];
 
   const lateDispatch = chance(rand, LATE_DISPATCH_SHARE);
+  const lateResolution = chance(rand, LATE_RESOLUTION_SHARE);
+  const sameDay = !lateDispatch && !lateResolution && severity === 1 && chance(rand, SAME_DAY_SHARE[category]);
   let dispatched: number;
   if (lateDispatch) {
     dispatched = t0 + sla.dispatchMs + uniform(rand, 1 * HOUR, 36 * HOUR);
   } else {
-    const soon = t0 + Math.max(2 * MIN, Math.min(logNormal(rand, 40 * MIN, 1.0), 0.6 * sla.dispatchMs));
+    const typical = sameDay ? logNormal(rand, 15 * MIN, 0.6) : logNormal(rand, 40 * MIN, 1.0);
+    const soon = t0 + Math.max(2 * MIN, Math.min(typical, 0.6 * sla.dispatchMs));
     // Keep on-time dispatches on time even when the night pushes them to the morning.
     dispatched = Math.min(inOfficeHours(rand, soon), t0 + 0.9 * sla.dispatchMs);
   }
@@ -79,7 +86,10 @@ export function planDispute(rand: Rand, category: DisputeCategory, t0: number, s
 
   const mediating = inOfficeHours(
     rand,
-    dispatched + Math.max(5 * MIN, Math.min(logNormal(rand, 2 * HOUR, 1.0), 3 * DAY)),
+    dispatched +
+      (sameDay
+        ? Math.max(5 * MIN, Math.min(logNormal(rand, 30 * MIN, 0.7), 4 * HOUR))
+        : Math.max(5 * MIN, Math.min(logNormal(rand, 2 * HOUR, 1.0), 3 * DAY))),
   );
   const escalates = VIOLENT_RISK_CATEGORIES.has(category) && chance(rand, ESCALATION_SHARE);
   steps.push({
@@ -88,10 +98,12 @@ export function planDispute(rand: Rand, category: DisputeCategory, t0: number, s
     ...(escalates ? { severity: Math.min(4, severity + 1), riskMarkers: ['escalating' as const] } : {}),
   });
 
-  const lateResolution = chance(rand, LATE_RESOLUTION_SHARE);
   let ended: number;
   if (lateResolution) {
     ended = Math.max(mediating + HOUR, t0 + sla.resolveMs + uniform(rand, 1 * DAY, 6 * DAY));
+  } else if (sameDay) {
+    // A sitting of an hour or two with both sides, then the agreement (or its refusal).
+    ended = mediating + Math.max(10 * MIN, Math.min(logNormal(rand, 90 * MIN, 0.7), 8 * HOUR));
   } else {
     const latest = t0 + 0.9 * sla.resolveMs;
     ended = Math.min(
@@ -103,12 +115,14 @@ export function planDispute(rand: Rand, category: DisputeCategory, t0: number, s
   steps.push({ status: outcome, at: ended });
 
   if (chance(rand, VERIFY_SHARE[outcome])) {
-    steps.push({
-      status: 'verified',
-      at: ended + Math.max(2 * HOUR, Math.min(logNormal(rand, 3 * DAY, 0.6), 10 * DAY)),
-    });
+    // A dispute settled on the spot is checked by a call back (回访) within hours to a day or two,
+    // in office hours; one that took days is visited days later.
+    const at = sameDay
+      ? inOfficeHours(rand, ended + Math.max(1 * HOUR, Math.min(logNormal(rand, 6 * HOUR, 0.8), 3 * DAY)))
+      : ended + Math.max(2 * HOUR, Math.min(logNormal(rand, 3 * DAY, 0.6), 10 * DAY));
+    steps.push({ status: 'verified', at });
   }
-  return { steps, lateDispatch, lateResolution, outcome };
+  return { steps, lateDispatch, lateResolution, outcome, sameDay };
 }
 
 /** Medians (and spread) of reported → handling and handling → closed, per incident category. */

@@ -84,6 +84,11 @@ export async function runOlderHistory(d: OlderHistoryDeps): Promise<void> {
     stopped: d.stopped,
     sendRetries: 20,
     afterWindow: async (h) => {
+      if (h > 0 && h % 24 === 0)
+        d.logger.info(
+          { day: h / 24, of: Math.ceil(days), ms: Date.now() - started },
+          `older history: ${h / 24} of ${Math.ceil(days)} days sent`,
+        );
       // A backlog that cannot be read (Redis busy) counts as a big one: wait and ask again.
       while (!d.stopped() && (await d.backlog().catch(() => Infinity)) > MAX_BACKLOG)
         await new Promise((res) => setTimeout(res, 200));

@@ -33,7 +33,9 @@ import { recoverPending } from './recover.ts';
 import { SimState, simKeys } from './state.ts';
 import { createWorld } from './world.ts';
 import { settleHistory, type HistorySettling } from './settle-history.ts';
-import { runOlderHistory } from './older-history.ts';
+import { olderHistoryFrom, runOlderHistory } from './older-history.ts';
+import { HistoryFill } from '../history-fill.ts';
+import { createKeys } from '../redis/keys.ts';
 
 export interface SimulatorOptions {
   ingest: Ingest;
@@ -113,8 +115,17 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
       };
     });
 
+  // While history is on its way, the months it reaches are not frozen (server/history-fill.ts).
+  const fill = new HistoryFill(opts.redis, createKeys(opts.tree.root).historyFill);
+  const historyLeft = async () =>
+    !(await state.backfillDone()) || (opts.olderHistory !== undefined && !(await state.olderDone()));
+
   /** Backfills unless done before, else recovers what an earlier process left pending. */
   const backfillOrRecover = async (): Promise<number> => {
+    if (await historyLeft()) {
+      const now = clock.now();
+      await fill.mark(Math.min(now - opts.backfillDays * DAY, opts.olderHistory ? olderHistoryFrom(now) : now));
+    }
     if (await state.backfillDone()) {
       const started = Date.now();
       const r = await recoverPending({
@@ -131,6 +142,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     const days = Math.max(0, Math.min(opts.backfillDays, MAX_BACKFILL_DAYS));
     if (days === 0) {
       await state.markBackfillDone(clock.now());
+      if (!(await historyLeft())) await fill.clear();
       return clock.now();
     }
     const params = await state.backfillParams(async () => {
@@ -164,6 +176,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
           stopped: () => stopped,
         }).catch((err: unknown) => log.error({ err }, 'settling the alerts of the backfilled days failed'));
     }
+    if (r.complete && !(await historyLeft())) await fill.clear();
     // Live starts where the history ends, so the minute a long backfill took is not a hole.
     return r.until;
   };
@@ -196,6 +209,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
           stopped: () => stopped,
           ...(settle ? { settle } : {}),
         });
+        if (!(await historyLeft())) await fill.clear();
         return;
       } catch (err) {
         log.error({ err }, `older history failed; retrying in ${RETRY_MS / 1000} s`);

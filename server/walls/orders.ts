@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { RedisClient } from '../redis/connection.ts';
 import { defineLua, runLua } from '../redis/lua.ts';
-import { publish } from '../redis/pubsub.ts';
+import { publish, publishIn } from '../redis/pubsub.ts';
 import { isWithin } from '../../shared/regions.ts';
+import { REPLAY_DAYS } from '../../shared/schemas/replay.ts';
 import {
   wallOrderSchema,
-  type FocusTargetInput,
+  type FocusTarget,
   type WallOrder,
   type WallTarget,
   type WallView,
@@ -23,6 +24,7 @@ export type WallOrderRefusal =
   | 'wall_out_of_scope'
   | 'target_out_of_scope'
   | 'order_expired'
+  | 'replay_out_of_range'
   | 'not_found'
   | 'unknown_region'
   | 'conflict'
@@ -47,7 +49,7 @@ export interface Commander {
 export interface GiveInput {
   walls?: readonly string[];
   group?: string;
-  target: FocusTargetInput;
+  target: FocusTarget;
   /** ISO time with offset; the default length when absent. */
   until?: string;
   /**
@@ -95,6 +97,8 @@ export function createWallOrders(deps: {
   hasRegion: (code: string) => boolean;
   /** The region of an alert, or undefined when there is no such alert. */
   alertRegion: (id: string) => Promise<string | undefined>;
+  /** The region of a 重点问题, or undefined when there is no such problem. */
+  problemRegion: (id: string) => Promise<string | undefined>;
   defaultMs: number;
   maxMs: number;
 }): WallOrders {
@@ -141,18 +145,45 @@ export function createWallOrders(deps: {
     return [...out.values()];
   }
 
-  async function target(by: Commander, t: FocusTargetInput): Promise<WallTarget> {
-    if ('region' in t) {
-      if (!deps.hasRegion(t.region)) throw new WallOrderError('unknown_region', `unknown region ${t.region}`);
-      if (!isWithin(t.region, by.region))
-        throw new WallOrderError('target_out_of_scope', `region ${t.region} is outside your area`);
-      return { kind: 'region', region: t.region };
+  /** A region the caller may put up: it exists and is in their area. */
+  function ownRegion(by: Commander, region: string, what: string): void {
+    if (!deps.hasRegion(region)) throw new WallOrderError('unknown_region', `unknown region ${region}`);
+    if (!isWithin(region, by.region)) throw new WallOrderError('target_out_of_scope', `${what} is outside your area`);
+  }
+
+  /** A replay moment is in the past and within the replay window (the wall could not show it otherwise). */
+  function replayMoment(at: number): void {
+    const now = clock.now();
+    const earliest = now - REPLAY_DAYS * 86_400_000;
+    const why =
+      at > now
+        ? `target.at: is in the future (now ${isoBeijing(now)})`
+        : at < earliest
+          ? `target.at: is older than the replay window of ${REPLAY_DAYS} days (earliest ${isoBeijing(earliest)})`
+          : undefined;
+    if (why) throw new WallOrderError('replay_out_of_range', why, { errors: [why] });
+  }
+
+  async function target(by: Commander, t: FocusTarget): Promise<WallTarget> {
+    if (t.alert !== undefined) {
+      const region = await deps.alertRegion(t.alert);
+      if (!region) throw new WallOrderError('not_found', 'no such alert');
+      if (!isWithin(region, by.region))
+        throw new WallOrderError('target_out_of_scope', `alert ${t.alert} is outside your area`);
+      return { kind: 'alert', alert: t.alert, region };
     }
-    const region = await deps.alertRegion(t.alert);
-    if (!region) throw new WallOrderError('not_found', 'no such alert');
-    if (!isWithin(region, by.region))
-      throw new WallOrderError('target_out_of_scope', `alert ${t.alert} is outside your area`);
-    return { kind: 'alert', alert: t.alert, region };
+    if (t.problem !== undefined) {
+      const region = await deps.problemRegion(t.problem);
+      if (!region) throw new WallOrderError('not_found', 'no such problem');
+      if (!isWithin(region, by.region))
+        throw new WallOrderError('target_out_of_scope', `problem ${t.problem} is outside your area`);
+      return { kind: 'problem', problem: t.problem, region };
+    }
+    const region = t.region!;
+    ownRegion(by, region, `region ${region}`);
+    if (t.at === undefined) return { kind: 'region', region };
+    replayMoment(t.at);
+    return { kind: 'replay', region, at: isoBeijing(t.at), ...(t.speed !== undefined ? { speed: t.speed } : {}) };
   }
 
   function end(until: string | undefined, now: number): number {
@@ -171,11 +202,12 @@ export function createWallOrders(deps: {
     return at;
   }
 
-  async function store(order: WallOrder, untilMs: number, now: number): Promise<void> {
+  async function store(order: WallOrder, untilMs: number, now: number, push: WallPush): Promise<void> {
     const multi = redis
       .multi()
       .set(keys.wallOrder(order.id), JSON.stringify(order), 'PX', untilMs - now + TOMBSTONE_MS);
     for (const w of order.walls) multi.set(keys.wallFollow(w), order.id, 'PX', untilMs - now);
+    publishIn(multi, redis, keys.wallPush, JSON.stringify(push));
     await multi.exec();
   }
 
@@ -204,8 +236,13 @@ export function createWallOrders(deps: {
 
   return {
     async give(by, input) {
-      let walls = await resolve(by, input.walls, input.group);
-      const t = await target(by, input.target);
+      // Read together (every Redis round trip costs tens of ms on a loaded host); a refused wall
+      // is still told before a refused target.
+      const [w, tg] = await Promise.allSettled([resolve(by, input.walls, input.group), target(by, input.target)]);
+      if (w.status === 'rejected') throw w.reason;
+      if (tg.status === 'rejected') throw tg.reason;
+      let walls = w.value;
+      const t = tg.value;
       const blind = walls.filter((w) => !isWithin(t.region, w.region));
       if (input.lead !== undefined) walls = walls.filter((w) => !blind.includes(w) && w.id !== input.lead);
       else if (blind.length)
@@ -226,9 +263,9 @@ export function createWallOrders(deps: {
         ...(input.lead ? { lead: input.lead } : {}),
       };
       if (!walls.length) return order;
-      // Stored before it is pushed: a wall that reconnects meanwhile reads it at registration.
-      await store(order, untilMs, now);
-      await pushToWalls({ kind: 'focus', order });
+      // Stored and pushed in one transaction: a wall that reconnects meanwhile reads it at
+      // registration, and the walls hear it one round trip after the order is taken.
+      await store(order, untilMs, now, { kind: 'focus', order });
       await deps.audit.append({
         actor: by.username,
         action: 'wall.focus',
@@ -237,7 +274,8 @@ export function createWallOrders(deps: {
         detail: {
           walls: walls.map((w) => w.name).join(','),
           kind: t.kind,
-          what: t.kind === 'alert' ? t.alert : t.region,
+          what: t.kind === 'alert' ? t.alert : t.kind === 'problem' ? t.problem : t.region,
+          ...(t.kind === 'replay' ? { at: t.at, ...(t.speed ? { speed: t.speed } : {}) } : {}),
           until: order.until,
           ...(input.lead ? { lead: input.lead } : {}),
         },

@@ -112,8 +112,13 @@ export function createWallRegistry(deps: {
     },
     async list() {
       // Ids of records that expired (their server died) are dropped here, not by a timer.
-      await redis.zremrangebyscore(keys.walls, '-inf', String(clock.now()));
-      const ids = await redis.zrange(keys.walls, '0', '-1');
+      const [, [, read] = []] =
+        (await redis
+          .multi()
+          .zremrangebyscore(keys.walls, '-inf', String(clock.now()))
+          .zrange(keys.walls, '0', '-1')
+          .exec()) ?? [];
+      const ids = (read ?? []) as string[];
       if (!ids.length) return [];
       const pipe = redis.pipeline();
       for (const id of ids) pipe.hgetall(keys.wall(id));

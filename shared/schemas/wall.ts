@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { isRegionCode } from '../regions.ts';
 import { isoTime } from './common.ts';
+import { problemIdSchema } from './problem.ts';
+import { REPLAY_SPEED, replayMoment } from './replay.ts';
 
 /**
  * Named walls and 一键上墙 (DESIGN.md "Walls and replay"). A wall screen opens as `/?wall=<name>`
@@ -33,20 +35,64 @@ const regionCode = z.string().refine(isRegionCode, 'must be a region code');
 const alertId = z.string().min(1).max(128);
 
 /**
- * What an order puts up, as stored and pushed: one member per kind, told apart by `kind`.
- * Replay moments and 重点问题 join as new members. An alert target carries the alert's region,
- * read when the order was given, so every wall's socket is checked against it on delivery.
+ * What an order puts up, as stored and pushed: one member per kind, told apart by `kind`. Every
+ * member carries the region it shows, read when the order was given (an alert's or a problem's),
+ * so each wall's socket is checked against it on delivery.
  */
 export const wallTargetSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('region'), region: z.string() }),
   z.object({ kind: z.literal('alert'), alert: z.string(), region: z.string() }),
+  /** A 重点问题: its card over the map and the 重点问题 panel, on the problem's region. */
+  z.object({ kind: z.literal('problem'), problem: z.string(), region: z.string() }),
+  /**
+   * A replay moment (回放): the region as it was at `at` (ISO 8601 +08:00), played forward at
+   * `speed` × real time; held still at that moment when `speed` is absent.
+   */
+  z.object({
+    kind: z.literal('replay'),
+    region: z.string(),
+    at: isoTime,
+    speed: z.number().int().min(REPLAY_SPEED.min).max(REPLAY_SPEED.max).optional(),
+  }),
 ]);
 export type WallTarget = z.infer<typeof wallTargetSchema>;
 export type WallTargetKind = WallTarget['kind'];
 
-/** The target as a caller names it in `POST /api/v1/walls/focus` (DESIGN: `{region} | {alert}`). */
-export const focusTargetInput = z.union([z.strictObject({ region: regionCode }), z.strictObject({ alert: alertId })]);
-export type FocusTargetInput = z.infer<typeof focusTargetInput>;
+const TARGET_KINDS = ['region', 'alert', 'problem'] as const;
+
+/**
+ * The target as a caller names it in `POST /api/v1/walls/focus` (DESIGN: `{region} | {alert} |
+ * {problem} | {region, at, speed?}`): exactly one of region, alert or problem; `at` (a past moment
+ * within the replay window, which the server checks against its clock) only with a region, and
+ * `speed` (REPLAY_SPEED, a whole number) only with `at`. One object rather than a union, so a
+ * refusal names the field (`target.speed: must be at most 3600`), not "no member matched".
+ */
+export const focusTargetInput = z
+  .strictObject({
+    region: regionCode.optional(),
+    alert: alertId.optional(),
+    problem: problemIdSchema.optional(),
+    at: replayMoment.optional(),
+    speed: z
+      .number('must be a number')
+      .int('must be a whole number')
+      .min(REPLAY_SPEED.min, `must be at least ${REPLAY_SPEED.min}`)
+      .max(REPLAY_SPEED.max, `must be at most ${REPLAY_SPEED.max}`)
+      .optional(),
+  })
+  .superRefine((t, ctx) => {
+    const named = TARGET_KINDS.filter((k) => t[k] !== undefined);
+    if (named.length !== 1)
+      ctx.addIssue({ code: 'custom', message: 'name exactly one of region, alert or problem', path: [] });
+    if (t.at !== undefined && t.region === undefined)
+      ctx.addIssue({ code: 'custom', message: 'a replay moment is of a region: give region with it', path: ['at'] });
+    if (t.speed !== undefined && t.at === undefined)
+      ctx.addIssue({ code: 'custom', message: 'a speed plays a replay: give at with it', path: ['speed'] });
+  });
+/** The target as sent (`at` an ISO string). */
+export type FocusTargetInput = z.input<typeof focusTargetInput>;
+/** The target as parsed (`at` in epoch ms). */
+export type FocusTarget = z.output<typeof focusTargetInput>;
 
 /** A wall named by id or by name (names are looked up among the walls in the caller's scope). */
 const wallRef = z.string().min(1).max(64);

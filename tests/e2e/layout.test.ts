@@ -9,6 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, screenshot, type TestBrowser } from '../helpers/browser.ts';
 import { ensureClientBuild } from '../helpers/client-build.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { addBigFigures } from '../helpers/big-figures.ts';
+import { createKeys } from '../../server/redis/keys.ts';
 
 /** `2026-11-22T10:15:03.120+08:00` for an instant. */
 function beijingIso(ms: number): string {
@@ -79,7 +81,8 @@ function wrappedOrCut(page: Page, selector: string): Promise<string[]> {
         } else lineBottom = Math.max(lineBottom, r.bottom);
       }
       const box = el.getBoundingClientRect();
-      const parent = el.closest('section, li, button, .level')?.getBoundingClientRect() ?? box;
+      // The nearest box of its own: a 今日态势 figure's tile, not the panel the tiles share.
+      const parent = el.parentElement?.closest('section, li, button, .level, .figure')?.getBoundingClientRect() ?? box;
       const cut = el.scrollWidth > el.clientWidth + 1 || box.right > parent.right + 1 || box.bottom > parent.bottom + 1;
       if (lines > 1 || cut) bad.push(`${el.textContent?.trim().slice(0, 24)} (${lines} lines${cut ? ', cut' : ''})`);
     }
@@ -141,6 +144,18 @@ function widestEmptyBand(page: Page): Promise<{ widest: number; spans: Array<[nu
   });
 }
 
+/** Every figure of the wall's numeric panels (with its unit), each in a box of its own. */
+const NUMBERS = [
+  '[data-testid=panel-today] .value',
+  '[data-testid=panel-today] .delta',
+  '[data-testid=alert-levels] .level',
+  '[data-testid=panel-channels] .value',
+  '[data-testid=panel-funnel] .reached',
+  '[data-testid=panel-funnel] .waiting',
+  '[data-testid=panel-ranking] .value',
+  '[data-testid=village-disputes] .total',
+].join(', ');
+
 describe('the wall below the county, with Back, and on every screen size', () => {
   let server: TestServer;
   let browser: TestBrowser;
@@ -161,6 +176,15 @@ describe('the wall below the county, with Back, and on every screen size', () =>
       (c, i) => eventsIn(c, server.tree.info(c)!.center!, 6 + i * 3, `spread-${c}`, now),
     );
     expect((await server.postEvents(spread)).status).toBe(200);
+    // Figures of a busy province and beyond, in every numeric panel: 8 digits at the province, 6–7
+    // at its cities (the map, the ranking), 5 at 张掖市 and 甘州区 (10,289 and 4,412 ran into each
+    // other on the 今日态势 tiles of a demo at 1920×1080).
+    const [keys, redis] = [createKeys('62'), server.redis.client()];
+    await addBigFigures(redis, keys, '62', now, 1);
+    for (const [i, c] of server.tree.children('62').entries())
+      await addBigFigures(redis, keys, c.code, now, 0.02 + i * 0.006);
+    await addBigFigures(redis, keys, '6207', now, 0.001);
+    await addBigFigures(redis, keys, '620702', now, 0.001);
   }, 120_000);
 
   afterAll(async () => {
@@ -305,6 +329,30 @@ describe('the wall below the county, with Back, and on every screen size', () =>
     ).toEqual([]);
   });
 
+  it('fits eight-digit figures in their tiles and rows, short (万) with the exact count in the tooltip', async () => {
+    // The fixture's figures reached the screen: eight digits at the province.
+    const open = page.getByTestId('value-open');
+    expect(Number(await open.getAttribute('data-value'))).toBeGreaterThan(10_000_000);
+    await expect.poll(() => open.textContent(), { timeout: 5000 }).toMatch(/^\d{4}$/);
+    expect(await page.getByTestId('figure-open').textContent()).toContain('万');
+    expect(await page.getByTestId('figure-open').getAttribute('title')).toMatch(/^在办纠纷 \d{2},\d{3},\d{3} 件$/);
+    expect(await wrappedOrCut(page, NUMBERS)).toEqual([]);
+    // No two figures share a pixel.
+    const clash = await page.evaluate(() => {
+      const boxes = [...document.querySelectorAll('[data-testid=panel-today] .value')].map((e) =>
+        e.getBoundingClientRect(),
+      );
+      const out: string[] = [];
+      for (const [i, a] of boxes.entries())
+        for (const b of boxes.slice(i + 1))
+          if (a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom)
+            out.push(`${a.left}×${b.left}`);
+      return out;
+    });
+    expect(clash).toEqual([]);
+    await shoot(page, 'big-figures-1080');
+  });
+
   it('keeps 3–4 digit warning counts on one line in their chips (黄 107)', async () => {
     await page.evaluate(() => {
       for (const el of document.querySelectorAll('[data-testid=alert-levels] .count')) el.textContent = '1071';
@@ -386,6 +434,7 @@ describe('the wall below the county, with Back, and on every screen size', () =>
       '[data-testid=panel-map] header button',
       '.tiles .v',
       '[data-testid=tile-coverage]',
+      NUMBERS,
     ].join(', ');
     for (const [level, url, ready] of levels) {
       await page.goto(`${server.url}${url}`);

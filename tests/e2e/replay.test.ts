@@ -9,6 +9,7 @@ import { createKeys } from '../../server/redis/keys.ts';
 import { dayNumber, dayStart, isoBeijing } from '../../server/time/beijing.ts';
 import { formatClock } from '../../client/src/lib/time.ts';
 import type { Snapshot } from '../../shared/schemas/snapshot.ts';
+import { shortName } from '../../client/src/lib/names.ts';
 import { ARTIFACTS, launchBrowser, screenshot, type TestBrowser } from '../helpers/browser.ts';
 import { ensureClientBuild } from '../helpers/client-build.ts';
 import { drained } from '../helpers/drain.ts';
@@ -101,9 +102,23 @@ describe('the wall in replay (回放)', () => {
       expect(await page.getByTestId('replay-band').textContent()).toContain('回放');
       expect(await page.getByTestId('replay-time').textContent()).toContain(formatClock(moment));
       expect(await page.getByTestId('title-band').getAttribute('data-mode')).toBe('replay');
-      // The ranking shows the counties as they stood then.
+      // The ranking shows every county as it stood then (today's incidents, by name).
       const top = truth.children.toSorted((a, b) => b.today.incident - a.today.incident)[0]!;
       expect(top.today.incident).toBeGreaterThan(0);
+      const ranked = await page.evaluate(() =>
+        [...document.querySelectorAll('[data-testid=ranking-list] li')].map((li) => [
+          li.querySelector('.name')?.textContent ?? '',
+          Number(li.querySelector('.v')?.textContent),
+        ]),
+      );
+      // The ranking says each county by its short name, as people say it (肃南县).
+      const byName = new Map(info.children.map((c) => [c.code, shortName(c.name)]));
+      const expected = truth.children.map((c) => [byName.get(c.code)!, c.today.incident] as const);
+      expect(ranked.length).toBe(expected.length);
+      for (const [name, n] of expected) {
+        const row = ranked.find(([shown]) => shown === name);
+        expect(row?.[1], `${name} at ${isoBeijing(moment)}`).toBe(n);
+      }
     }
     await page.waitForTimeout(1200); // numbers finish rolling before the picture
     await screenshot(page, 'replay-city-1080');

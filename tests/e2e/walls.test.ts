@@ -1,19 +1,31 @@
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createKeys } from '../../server/redis/keys.ts';
+import type { AlertView } from '../../shared/schemas/alert.ts';
 import type { WallOrder } from '../../shared/schemas/wall.ts';
 import { launchChromium, screenshot, signedInContext } from '../helpers/browser.ts';
 import { ensureClientBuild } from '../helpers/client-build.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { watchServerMoments, type ServerMoments } from '../helpers/server-moments.ts';
 
 /**
  * 一键上墙 and the red alert on stage, in one chromium: a console and walls of several viewers.
  * 主屏 (a commander of 张掖市, the group's main wall) and 左屏 (a wall account of 张掖市) form the
  * group 会商; 兰州屏 (a wall of 兰州市) asks to join it; 甘州屏 is a county wall, 领导屏 a quiet one.
+ *
+ * "Within a second" is measured as the product's own time, not chromium's: six pages in one
+ * browser on a loaded two-core machine wait for the CPU for seconds at a time, and a card that is
+ * late because its renderer was not scheduled says nothing about the wall. So the time is the
+ * server's part, on its own clock (ingest answered, or the order's request arrived → the event
+ * written to that wall's socket) plus the wall's part, on the page's own clock (its socket message
+ * → the card in its DOM: the card's data-heard-at and a MutationObserver). The end-to-end figure,
+ * with chromium's waits in it, is logged beside them.
  */
 
 let t: TestServer;
 let browser: Browser;
+let moments: ServerMoments;
+const pageErrors: string[] = [];
 let consolePage: Page;
 const walls: Record<'main' | 'side' | 'lanzhou' | 'county' | 'quiet', Page> = {} as never;
 
@@ -22,7 +34,30 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 async function user(username: string, role: 'commander' | 'wall' | 'duty', region: string) {
   const token = await t.userToken(username, role, region);
+  if (username === 'ew-cmd') commanderToken = token;
   return signedInContext(browser, token, { username, role, region });
+}
+
+/** The product's goal: a card within a second. */
+const GOAL_MS = 1000;
+/** The server's part: from `since` (its moment) to writing `event` to the socket of the wall shown on `page`. */
+async function serverPart(
+  page: Page,
+  event: string,
+  match: (arg: unknown) => boolean,
+  since: { path: string; from: 'arrived' | 'answered' },
+): Promise<number> {
+  const wall = await page.getAttribute('[data-testid=wall]', 'data-wall-id');
+  const sent = moments.sent((e) => e.event === event && e.wall === wall && match(e.arg), moments.arrived(since.path));
+  expect(sent, `${event} written to ${wall}`).toBeDefined();
+  // An alert written before the ingest answer went out costs nothing after it.
+  return Math.max(0, sent!.at - moments[since.from](since.path));
+}
+/** The wall's own time for a card: its socket message (data-heard-at) → the card in its DOM. */
+async function wallPart(page: Page, selector: string): Promise<number> {
+  const heard = Number(await page.getAttribute(selector, 'data-heard-at'));
+  expect(heard).toBeGreaterThan(0);
+  return (await seenAt(page)) - heard;
 }
 
 /** Notes in the page when `selector` first matches (epoch ms), watching from now on. */
@@ -37,6 +72,22 @@ async function watchFor(page: Page, selector: string): Promise<void> {
     check();
   }, selector);
 }
+/**
+ * Waits until the watched selector matched (a timer poll of the page's note, not playwright's
+ * animation-frame poll, which a renderer starved of CPU runs seconds late).
+ */
+async function waitSeen(page: Page, timeout = 15_000): Promise<void> {
+  await page.waitForFunction(() => ((window as unknown as { __seenAt?: number }).__seenAt ?? 0) > 0, undefined, {
+    polling: 100,
+    timeout,
+  });
+}
+/** Opens or closes the console's 大屏调度 panel (it lies over the right of the console). */
+async function wallsPanel(open: boolean): Promise<void> {
+  const isOpen = (await consolePage.locator('[data-testid=walls-panel]').count()) > 0;
+  if (isOpen !== open) await consolePage.click('[data-testid=walls-toggle]');
+  await consolePage.waitForSelector('[data-testid=walls-panel]', { state: open ? 'attached' : 'detached' });
+}
 const seenAt = (page: Page) => page.evaluate(() => (window as unknown as { __seenAt?: number }).__seenAt ?? 0);
 
 async function openWall(page: Page, query: string, region: string): Promise<void> {
@@ -50,10 +101,13 @@ async function openWall(page: Page, query: string, region: string): Promise<void
 }
 
 let alertId = '';
+let serverStartedAt = 0;
+let commanderToken = '';
 
 beforeAll(async () => {
   await ensureClientBuild();
   t = await startTestServer();
+  serverStartedAt = Date.now();
   // An orange alert before the walls open: it is in their snapshot, so it never takes the stage.
   const posted = await t.postEvents([
     {
@@ -72,12 +126,13 @@ beforeAll(async () => {
   ]);
   expect(posted.status).toBe(200);
   browser = await launchChromium();
-  const [cmd, zy, lz, gz] = await Promise.all([
-    user('ew-cmd', 'commander', '6207'),
-    user('ew-zy', 'wall', '6207'),
-    user('ew-lz', 'wall', '6201'),
-    user('ew-gz', 'wall', '620702'),
-  ]);
+  // One login after another: the server hashes one password per address at a time and refuses
+  // (503, Retry-After) a login that waited 5 s in line, which four at once did on a loaded machine.
+  const cmd = await user('ew-cmd', 'commander', '6207');
+  const zy = await user('ew-zy', 'wall', '6207');
+  const lz = await user('ew-lz', 'wall', '6201');
+  const gz = await user('ew-gz', 'wall', '620702');
+  moments = watchServerMoments(t.server, ['alert', 'wall:focus']);
   [walls.main, consolePage, walls.side, walls.quiet, walls.lanzhou, walls.county] = await Promise.all([
     cmd.newPage(),
     cmd.newPage(),
@@ -86,12 +141,17 @@ beforeAll(async () => {
     lz.newPage(),
     gz.newPage(),
   ]);
-  // One after another: five walls loading their maps at once starve a two-core machine.
-  await openWall(walls.main, 'wall=主屏&group=会商&main=1', '6207');
-  await openWall(walls.side, 'wall=左屏&group=会商', '6207');
-  await openWall(walls.lanzhou, 'wall=兰州屏&group=会商', '6201');
-  await openWall(walls.county, 'wall=甘州屏', '620702');
-  await openWall(walls.quiet, 'wall=领导屏&quiet=1', '6207');
+  // A wall that throws while rendering would fail the test later for a reason it cannot show.
+  for (const [name, page] of Object.entries({ ...walls, console: consolePage }))
+    page.on('pageerror', (err) => pageErrors.push(`${name}: ${err.message}`));
+  // One after another: five walls loading their maps at once starve a two-core machine. A red
+  // card stays 5 minutes (?stage=300, 30 s by default): the test looks at it longer than 30 s
+  // when the machine is loaded.
+  await openWall(walls.main, 'wall=主屏&group=会商&main=1&stage=300', '6207');
+  await openWall(walls.side, 'wall=左屏&group=会商&stage=300', '6207');
+  await openWall(walls.lanzhou, 'wall=兰州屏&group=会商&stage=300', '6201');
+  await openWall(walls.county, 'wall=甘州屏&stage=300', '620702');
+  await openWall(walls.quiet, 'wall=领导屏&quiet=1&stage=300', '6207');
   await consolePage.goto(`${t.url}/duty`);
   await consolePage.waitForSelector('[data-testid=duty-link][data-status=live]');
   await consolePage.waitForSelector('[data-testid=queue-item]');
@@ -99,7 +159,18 @@ beforeAll(async () => {
   expect(alertId).not.toBe('');
 }, 240_000);
 
+// A test that failed half-way must not leave the group on its order for the next one.
+afterEach(async () => {
+  await fetch(`${t.url}/api/v1/walls/focus`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${commanderToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ group: '会商', release: true }),
+  });
+});
+
 afterAll(async () => {
+  if (pageErrors.length) console.log(`page errors:\n${pageErrors.join('\n')}`);
+  moments?.stop();
   await browser?.close();
   await t?.stop();
 });
@@ -113,12 +184,21 @@ describe('一键上墙 from the console', () => {
     await screenshot(consolePage, 'walls-console-picker');
     const t0 = Date.now();
     await consolePage.click('[data-testid=pick-push]');
-    await Promise.all([walls.main.waitForSelector(sel), walls.side.waitForSelector(sel)]);
-    const latency = [(await seenAt(walls.main)) - t0, (await seenAt(walls.side)) - t0];
-    console.log(`order → card: main ${latency[0]} ms, side ${latency[1]} ms`);
-    // The goal is 1 s (444–841 ms measured on a quiet run); 1036–1166 ms was seen with the machine
-    // at load 27, so the bound leaves room for a loaded CI while still failing a wall that did not follow.
-    for (const ms of latency) expect(ms).toBeLessThan(1500);
+    await Promise.all([waitSeen(walls.main), waitSeen(walls.side)]);
+    expect(moments.arrived('/api/v1/walls/focus')).toBeGreaterThanOrEqual(t0);
+    const isOrder = (o: unknown) => (o as WallOrder).target.kind === 'alert';
+    const focus = { path: '/api/v1/walls/focus', from: 'arrived' } as const;
+    const server = [
+      await serverPart(walls.main, 'wall:focus', isOrder, focus),
+      await serverPart(walls.side, 'wall:focus', isOrder, focus),
+    ];
+    const own = [await wallPart(walls.main, sel), await wallPart(walls.side, sel)];
+    const endToEnd = [(await seenAt(walls.main)) - t0, (await seenAt(walls.side)) - t0];
+    console.log(
+      `order → card: server main ${server[0]} / side ${server[1]} ms + wall main ${own[0]} / side ${own[1]} ms ` +
+        `(click → card as chromium ran it: ${endToEnd[0]} / ${endToEnd[1]} ms)`,
+    );
+    for (const i of [0, 1]) expect(server[i]! + own[i]!).toBeLessThanOrEqual(GOAL_MS);
     await walls.side.waitForSelector(`${CARD} [data-testid=alert-card-by]:has-text("由 ew-cmd 推送")`);
     // The card is text: the summary's markup is not rendered as markup anywhere on the wall.
     expect(await walls.side.locator(`${CARD} b:has-text("不应加粗")`).count()).toBe(0);
@@ -185,11 +265,100 @@ describe('一键上墙 from the console', () => {
   }, 60_000);
 });
 
+describe('一键上墙 of a 重点问题 and of a replay moment', () => {
+  it('puts a problem up from the problem desk: both walls of the group show its card and the 重点问题 panel', async () => {
+    const later = new Date(Date.now() + 7 * 86_400_000).toISOString();
+    const made = await fetch(`${t.url}/api/v1/problems`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${commanderToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        region: '620702001',
+        title: '东街街道婚姻家庭矛盾集中',
+        description: '一键上墙测试',
+        stars: 3,
+        lead: 'dep-620702-police',
+        milestones: [
+          { title: '逐户走访排查', deadline: later, weight: 2 },
+          { title: '建立调解台账', deadline: later, weight: 1 },
+        ],
+      }),
+    });
+    expect(made.status).toBe(201);
+    const problemId = ((await made.json()) as { problem: { id: string } }).problem.id;
+
+    await wallsPanel(false);
+    await consolePage.click('[data-testid=view-problems]');
+    await consolePage.waitForSelector(`[data-testid=problem-title]:has-text("东街街道婚姻家庭矛盾集中")`);
+    await consolePage.click('[data-testid=problem-to-wall]');
+    await consolePage.click('[data-testid=pick-group][data-group=会商]');
+    const sel = `[data-testid=problem-card][data-id="${problemId}"]`;
+    await Promise.all([watchFor(walls.main, sel), watchFor(walls.side, sel)]);
+    await consolePage.click('[data-testid=pick-push]');
+    await Promise.all([waitSeen(walls.main), waitSeen(walls.side)]);
+    const own = [await wallPart(walls.main, sel), await wallPart(walls.side, sel)];
+    console.log(`problem order → card, wall's part: main ${own[0]} / side ${own[1]} ms`);
+    for (const page of [walls.main, walls.side]) {
+      // On the problem's county, its stars and who put it up, the 重点问题 panel beside.
+      await page.waitForSelector('[data-testid=wall][data-region="620702"]');
+      expect(await page.textContent(`${sel} [data-testid=problem-card-stars]`)).toBe('★★★☆☆');
+      expect(await page.textContent(`${sel} [data-testid=problem-card-by]`)).toContain('由 ew-cmd 推送');
+      await page.waitForSelector('[data-testid=tab-problems][aria-selected=true]');
+    }
+    await screenshot(walls.side, 'walls-order-problem');
+    expect(await walls.lanzhou.getAttribute('[data-testid=wall]', 'data-following')).toBe('');
+
+    await wallsPanel(true);
+    await consolePage.waitForSelector('[data-testid=wall-row][data-name=左屏]:has-text("重点问题")');
+    await consolePage.click('[data-testid=group-release][data-group=会商]');
+    for (const page of [walls.main, walls.side]) {
+      await page.waitForSelector(`[data-testid=wall][data-following=""][data-region="6207"]`, { timeout: 15_000 });
+      expect(await page.locator('[data-testid=problem-card]').count()).toBe(0);
+    }
+    await consolePage.click('[data-testid=view-alerts]');
+  }, 60_000);
+
+  it('puts a replay moment up from the 大屏调度 panel: the wall says 回放 and the time, then comes back live', async () => {
+    // A minute after the server started (replay's record begins with it), typed as Beijing time.
+    const at = Math.ceil((serverStartedAt + 1000) / 60_000) * 60_000;
+    while (Date.now() < at + 2000) await new Promise((r) => setTimeout(r, 500));
+    const typed = new Date(at + 8 * 3_600_000).toISOString().slice(0, 16);
+    await wallsPanel(true);
+    await consolePage.selectOption('[data-testid=replay-region]', '6207');
+    await consolePage.fill('[data-testid=replay-at]', typed);
+    await consolePage.selectOption('[data-testid=replay-speed]', '60');
+    await consolePage.click('[data-testid=replay-pick]');
+    await consolePage.click('[data-testid=replay-push] [data-testid=pick-wall][data-name=左屏]');
+    await screenshot(consolePage, 'walls-console-replay');
+    await consolePage.click('[data-testid=replay-push] [data-testid=pick-push]');
+
+    await walls.side.waitForSelector('[data-testid=wall][data-mode=replay][data-region="6207"]', { timeout: 15_000 });
+    await walls.side.waitForSelector('[data-testid=replay-band]');
+    await walls.side.waitForSelector('[data-testid=follow-badge]:has-text("回放调度")');
+    // The snapshot shown is of the moment put up (played forward at 60×: at or a little after it).
+    await walls.side.waitForFunction(
+      (from) => {
+        const asOf = Date.parse(document.querySelector('[data-testid=wall]')?.getAttribute('data-asof') ?? '');
+        return asOf >= from && asOf < from + 10 * 60_000;
+      },
+      at,
+      { polling: 200, timeout: 15_000 },
+    );
+    await screenshot(walls.side, 'walls-order-replay');
+    // The group's other wall was not named: it stays live.
+    expect(await walls.main.getAttribute('[data-testid=wall]', 'data-mode')).toBe('live');
+    await consolePage.waitForSelector('[data-testid=wall-row][data-name=左屏]:has-text("回放")');
+    await consolePage.click('[data-testid=wall-row][data-name=左屏] [data-testid=wall-release]');
+    await walls.side.waitForSelector('[data-testid=wall][data-mode=live][data-following=""][data-region="6207"]', {
+      timeout: 15_000,
+    });
+    await wallsPanel(false);
+  }, 120_000);
+});
+
 describe('a red alert takes the stage', () => {
   it('shows the card within a second on the walls of its county and city, not on another city’s, and only pulses in quiet mode', async () => {
     const sel = `${CARD}[data-kind=red]`;
-    await Promise.all([walls.county, walls.side].map((p) => watchFor(p, sel)));
-    const t0 = Date.now();
+    await Promise.all([walls.county, walls.side, walls.lanzhou].map((p) => watchFor(p, sel)));
     const posted = await t.postEvents([
       {
         id: 'ew-red',
@@ -206,23 +375,35 @@ describe('a red alert takes the stage', () => {
       },
     ]);
     expect(posted.status).toBe(200);
-    await Promise.all(
-      [walls.county, walls.side].map((p) => p.waitForSelector(sel, { state: 'attached', timeout: 15_000 })),
-    ).catch(async (err: unknown) => {
+    const ingested = moments.answered('/api/v1/events');
+    const ingest = { path: '/api/v1/events', from: 'answered' } as const;
+    await Promise.all([walls.county, walls.side].map((p) => waitSeen(p))).catch(async (err: unknown) => {
       const state = await Promise.all(
         [walls.county, walls.side].map((p) =>
           p.evaluate(() => {
             const w = document.querySelector('[data-testid=wall]');
             const items = [...document.querySelectorAll('[data-testid=panel-alerts] li')].map((li) => li.textContent);
-            return { stage: w?.getAttribute('data-stage'), region: w?.getAttribute('data-region'), items };
+            const cards = [...document.querySelectorAll('[data-testid=alert-card]')].map((c) =>
+              c.outerHTML.slice(0, 200),
+            );
+            return { stage: w?.getAttribute('data-stage'), region: w?.getAttribute('data-region'), cards, items };
           }),
         ),
       );
       throw new Error(`${String(err)}\n${JSON.stringify(state)}`);
     });
-    const latency = [(await seenAt(walls.county)) - t0, (await seenAt(walls.side)) - t0];
-    console.log(`ingest → red card: county ${latency[0]} ms, city ${latency[1]} ms`);
-    for (const ms of latency) expect(ms).toBeLessThan(1500);
+    const isRed = (a: unknown) => (a as AlertView).level === 'red' && (a as AlertView).region.startsWith('620702001');
+    const server = [
+      await serverPart(walls.county, 'alert', isRed, ingest),
+      await serverPart(walls.side, 'alert', isRed, ingest),
+    ];
+    const own = [await wallPart(walls.county, sel), await wallPart(walls.side, sel)];
+    const endToEnd = [(await seenAt(walls.county)) - ingested, (await seenAt(walls.side)) - ingested];
+    console.log(
+      `ingest answered → red card: server county ${server[0]} / city ${server[1]} ms + ` +
+        `wall county ${own[0]} / city ${own[1]} ms (as chromium ran it: ${endToEnd[0]} / ${endToEnd[1]} ms)`,
+    );
+    for (const i of [0, 1]) expect(server[i]! + own[i]!).toBeLessThanOrEqual(GOAL_MS);
     await walls.side.waitForSelector(`${sel} [data-testid=alert-card-explanation]`);
     expect(await walls.side.textContent(`${sel} [data-testid=alert-card-place]`)).toContain('甘州区');
     // Above the county the map zooms on the alert's county, which pulses.
@@ -235,8 +416,10 @@ describe('a red alert takes the stage', () => {
     });
     expect(await walls.quiet.locator(CARD).count()).toBe(0);
     await screenshot(walls.quiet, 'walls-red-alert-quiet');
-    await new Promise((r) => setTimeout(r, 500));
+    // 兰州's wall heard of it by now if it ever would (its socket is as fast as the others'): no card.
     expect(await walls.lanzhou.locator(CARD).count()).toBe(0);
+    expect(await seenAt(walls.lanzhou)).toBe(0);
+    expect(await walls.lanzhou.getAttribute('[data-testid=wall]', 'data-stage')).toBe('');
     expect(await walls.side.locator('img').count()).toBe(0);
   }, 90_000);
 });

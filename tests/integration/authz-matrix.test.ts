@@ -390,12 +390,19 @@ const MATRIX: Record<string, Row> = {
     expect: (who) => (!isUser(who) ? 401 : ['duty', 'commander', 'admin'].includes(who) ? 200 : 403),
   },
   'POST /api/v1/walls/focus': {
-    // The wall is in the caller's area; "out" puts up a region outside it.
-    request: (_w, where) => ({
+    // The wall is in the caller's area; "out" puts up a region, a 重点问题 or a replay moment
+    // outside it (the target's own region is what is checked).
+    variants: ['region', 'problem', 'replay'],
+    request: (_w, where, variant) => ({
       path: '/api/v1/walls/focus',
       body: {
         walls: ['矩阵屏'],
-        target: { region: REGION[where] },
+        target:
+          variant === 'problem'
+            ? { problem: problemIds[where] }
+            : variant === 'replay'
+              ? { region: REGION[where], at: new Date(Date.now() - 3_600_000).toISOString(), speed: 60 }
+              : { region: REGION[where] },
         until: new Date(Date.now() + 60_000).toISOString(),
       },
     }),

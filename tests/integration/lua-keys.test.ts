@@ -212,6 +212,7 @@ describe('Lua scripts declare every key they touch', () => {
       audit,
       hasRegion: () => true,
       alertRegion: async () => undefined,
+      problemRegion: async () => undefined,
       defaultMs: 600_000,
       maxMs: 3_600_000,
     });

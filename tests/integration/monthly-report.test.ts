@@ -217,7 +217,31 @@ describe('GET /api/v1/reports/monthly/:code', () => {
     // The text layer has the Chinese: fonts were found and shaped.
     const text = execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
     expect(text).toContain('平安建设工作通报');
-    expect(text).toContain('督办考核情况');
+    // Every section, in order, and the 平安指数 ranking with every child desk of the county.
+    const headings = [
+      '一、总体情况',
+      '二、平安指数排名',
+      '三、督办考核情况',
+      '四、红色预警处置情况',
+      '五、重点问题降星销号情况',
+      '六、逾期事项点名',
+      '七、有关说明',
+    ];
+    const at = headings.map((h) => text.indexOf(h));
+    expect(at.every((i) => i >= 0)).toBe(true);
+    expect([...at].sort((a, b) => a - b)).toEqual(at);
+    const ranking = text.slice(at[1]!, at[2]!);
+    for (const c of t.tree.info('620702')!.children) expect(ranking).toContain(c.name);
+    expect(text).toContain(`第 1 页 / 共 ${pages} 页`);
+    // No page but the last is left nearly empty (a forced break after a table's last rows did that).
+    for (let p = 1; p < pages; p++) {
+      const page = execFileSync('pdftotext', ['-layout', '-f', String(p), '-l', String(p), file, '-'], {
+        encoding: 'utf8',
+      });
+      expect(page.split('\n').filter((l) => l.trim()).length, `page ${p}`).toBeGreaterThan(20);
+    }
+    // Pages of an earlier, longer run would be counted too.
+    for (const f of fs.readdirSync(dir)) if (/^page-\d+\.png$/.test(f)) fs.rmSync(path.join(dir, f));
     execFileSync('pdftoppm', ['-png', '-r', '70', file, path.join(dir, 'page')]);
     expect(fs.readdirSync(dir).filter((f) => /^page-\d+\.png$/.test(f)).length).toBe(pages);
   }, 120_000);

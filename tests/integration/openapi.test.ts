@@ -318,6 +318,8 @@ describe('real replies, good and bad, match the document', () => {
     expect((await call('DELETE', '/api/v1/silences/nonsense/620702', { token: admin })).status).toBe(400);
   }, 30_000);
 
+  /** The 重点问题 registered below, put up on a wall by the wall routes' case. */
+  let documentedProblem = '';
   it('covers 重点问题: register, list, one in full with its history, steps done and refused, 督办', async () => {
     const deadline = new Date(Date.now() + 86_400_000).toISOString();
     const body = {
@@ -331,6 +333,7 @@ describe('real replies, good and bad, match the document', () => {
     const made = await call('POST', '/api/v1/problems', { token: admin, body });
     expect(made.status).toBe(201);
     const id = (made.body as { problem: { id: string } }).problem.id;
+    documentedProblem = id;
     expect((await call('POST', '/api/v1/problems', { token: admin, body: { ...body, stars: 7 } })).status).toBe(400);
     expect((await call('POST', '/api/v1/problems', { token: countyDuty, body })).status).toBe(403);
     expect((await call('GET', '/api/v1/problems?region=620702&state=all', { token: wall })).status).toBe(200);
@@ -396,6 +399,15 @@ describe('real replies, good and bad, match the document', () => {
       expect(given.status).toBe(201);
       const id = (given.body as { order: { id: string } }).order.id;
       const focus = (body: unknown) => call('POST', '/api/v1/walls/focus', { token: countyDuty, body });
+      // A replay moment and a 重点问题 as the document describes their orders (and their refusals).
+      const at = new Date(Date.now() - 3_600_000).toISOString();
+      expect((await focus({ walls: ['文档屏'], target: { region: '620702', at, speed: 60 } })).status).toBe(201);
+      const future = new Date(Date.now() + 3_600_000).toISOString();
+      expect((await focus({ walls: ['文档屏'], target: { region: '620702', at: future } })).status).toBe(400);
+      expect((await focus({ walls: ['文档屏'], target: { region: '620702', at, speed: 9999 } })).status).toBe(400);
+      expect((await focus({ walls: ['文档屏'], target: { problem: 'pr-none-0' } })).status).toBe(404);
+      if (documentedProblem)
+        expect((await focus({ walls: ['文档屏'], target: { problem: documentedProblem } })).status).toBe(201);
       expect((await focus({ walls: ['文档屏'], release: true })).status).toBe(200);
       expect((await focus({ walls: ['无此屏'], target: { region: '620702' } })).status).toBe(404);
       expect((await focus({ walls: ['文档屏'], target: { region: '6201' } })).status).toBe(403);

@@ -311,6 +311,137 @@ describe('一键上墙', () => {
     expect(listed.find((w) => w.name === '左屏')?.following).toBeUndefined();
   });
 
+  it('puts a 重点问题 and a replay moment up; refuses, each by its own code and field, what the walls may not show, and the wall keeps following what it had', async () => {
+    const later = new Date(Date.now() + 7 * 86_400_000).toISOString();
+    const newProblem = async (token: string, region: string) => {
+      const r = await api(t1, 'POST', '/problems', token, {
+        region,
+        title: `上墙问题 ${region}`,
+        description: '一键上墙测试',
+        stars: 1,
+        lead: `dep-${region.slice(0, 6)}-police`,
+        milestones: [{ title: '措施', deadline: later, weight: 1 }],
+      });
+      expect(r.status, JSON.stringify(r.body)).toBe(201);
+      return (r.body.problem as { id: string }).id;
+    };
+    const zhangye = await newProblem(tokens.cmd!, '620702');
+    const lanzhouProblem = await newProblem(tokens.prov!, '620102');
+
+    const got = next(side, 'wall:focus', 2000);
+    const r = await api(t1, 'POST', '/walls/focus', tokens.cmd!, { walls: ['左屏'], target: { problem: zhangye } });
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    const order = r.body.order as WallOrder;
+    expect(order.target).toEqual({ kind: 'problem', problem: zhangye, region: '620702' });
+    expect((await got).id).toBe(order.id);
+
+    const hourAgo = Date.now() - 3_600_000;
+    const cases: [string, unknown, number, string, string?][] = [
+      // A problem outside the caller's area, one a wall's viewer may not see, one that does not exist.
+      [tokens.cmd!, { walls: ['左屏'], target: { problem: lanzhouProblem } }, 403, 'target_out_of_scope'],
+      [tokens.prov!, { walls: [ids.side, ids.lanzhou], target: { problem: zhangye } }, 403, 'target_out_of_scope'],
+      [tokens.cmd!, { walls: ['左屏'], target: { problem: 'pr-nope-0' } }, 404, 'not_found'],
+      [tokens.cmd!, { walls: ['左屏'], target: { problem: '<b>' } }, 400, 'bad_request', 'target.problem'],
+      // Replay moments: in the future, beyond the 30 days kept, a speed out of range or without a moment.
+      [
+        tokens.cmd!,
+        { walls: ['左屏'], target: { region: '6207', at: new Date(Date.now() + 600_000).toISOString() } },
+        400,
+        'replay_out_of_range',
+        'target.at: is in the future',
+      ],
+      [
+        tokens.cmd!,
+        { walls: ['左屏'], target: { region: '6207', at: new Date(Date.now() - 31 * 86_400_000).toISOString() } },
+        400,
+        'replay_out_of_range',
+        'target.at: is older than the replay window of 30 days',
+      ],
+      [
+        tokens.cmd!,
+        { walls: ['左屏'], target: { region: '6207', at: '2026-11-22 02:00' } },
+        400,
+        'bad_request',
+        'target.at',
+      ],
+      [
+        tokens.cmd!,
+        { walls: ['左屏'], target: { region: '6207', at: new Date(hourAgo).toISOString(), speed: 3601 } },
+        400,
+        'bad_request',
+        'target.speed: must be at most 3600',
+      ],
+      [
+        tokens.cmd!,
+        { walls: ['左屏'], target: { region: '6207', at: new Date(hourAgo).toISOString(), speed: 0 } },
+        400,
+        'bad_request',
+        'target.speed: must be at least 1',
+      ],
+      [
+        tokens.cmd!,
+        { walls: ['左屏'], target: { region: '6207', at: new Date(hourAgo).toISOString(), speed: 1.5 } },
+        400,
+        'bad_request',
+        'target.speed',
+      ],
+      [tokens.cmd!, { walls: ['左屏'], target: { region: '6207', speed: 60 } }, 400, 'bad_request', 'target.speed'],
+      [
+        tokens.cmd!,
+        { walls: ['左屏'], target: { problem: zhangye, at: new Date(hourAgo).toISOString() } },
+        400,
+        'bad_request',
+        'target.at',
+      ],
+      // A replay of a region outside the caller's area, or for a wall that is not up or not theirs.
+      [
+        tokens.cmd!,
+        { walls: ['左屏'], target: { region: '6201', at: new Date(hourAgo).toISOString() } },
+        403,
+        'target_out_of_scope',
+      ],
+      [
+        tokens.cmd!,
+        { walls: ['右屏'], target: { region: '6207', at: new Date(hourAgo).toISOString() } },
+        404,
+        'wall_not_found',
+      ],
+      [
+        tokens.cmd!,
+        { walls: [ids.lanzhou], target: { region: '6207', at: new Date(hourAgo).toISOString() } },
+        403,
+        'wall_out_of_scope',
+      ],
+    ];
+    const none = collect<WallOrder>(side, 'wall:focus', 500);
+    for (const [token, body, status, code, text] of cases) {
+      const res = await api(t1, 'POST', '/walls/focus', token, body);
+      expect([res.status, res.body.error?.code], JSON.stringify(body)).toEqual([status, code]);
+      if (text) expect(JSON.stringify(res.body.error), JSON.stringify(body)).toContain(text);
+    }
+    expect(await none).toEqual([]);
+    const listed = (await api(t2, 'GET', '/walls', tokens.cmd!)).body.walls as WallView[];
+    expect(listed.find((w) => w.name === '左屏')?.following?.id).toBe(order.id);
+
+    // A replay moment replaces the problem; its release returns the wall to its own region.
+    const replayed = next(side, 'wall:focus', 2000);
+    const at = new Date(hourAgo).toISOString();
+    const rp = await api(t1, 'POST', '/walls/focus', tokens.cmd!, {
+      walls: ['左屏'],
+      target: { region: '620702', at, speed: 600 },
+    });
+    expect(rp.status, JSON.stringify(rp.body)).toBe(201);
+    const replay = rp.body.order as WallOrder;
+    expect(replay.target).toMatchObject({ kind: 'replay', region: '620702', speed: 600 });
+    expect(Date.parse((replay.target as { at: string }).at)).toBe(Date.parse(at));
+    expect((replay.target as { at: string }).at).toMatch(/\+08:00$/);
+    expect((await replayed).id).toBe(replay.id);
+    const released = next(side, 'wall:release', 2000);
+    const rel = await api(t1, 'POST', '/walls/focus', tokens.cmd!, { walls: ['左屏'], release: true });
+    expect(rel.body.released).toEqual([ids.side]);
+    expect((await released).order).toBe(replay.id);
+  });
+
   it('moves the group when its main wall drills down, and lets it go when the main wall comes home', async () => {
     const moved = next(side, 'wall:focus', 1000);
     const lz = collect<WallOrder>(lanzhou, 'wall:focus', 1200);

@@ -145,4 +145,5 @@ export const ERROR_TEXT: Record<ErrorCode, string> = {
   wall_out_of_scope: '该大屏不在本账号管辖范围内',
   target_out_of_scope: '大屏的登录账号无权查看该内容',
   order_expired: '推送已过期',
+  replay_out_of_range: '回放时刻须在过去且在可回放期限内',
 };

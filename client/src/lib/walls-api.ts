@@ -1,4 +1,5 @@
 import type { AlertDetail } from '../../../shared/schemas/alert-replies.ts';
+import type { ProblemDetail } from '../../../shared/schemas/problem.ts';
 import type { FocusTargetInput, WallOrder, WallView } from '../../../shared/schemas/wall.ts';
 import { createRequest } from './api.ts';
 
@@ -16,6 +17,8 @@ export interface WallsApi {
   releaseOrder(id: string): Promise<string[]>;
   /** An alert's detail for its card (研判说明, history); refused to a public screen. */
   alertDetail(id: string): Promise<AlertDetail>;
+  /** A 重点问题 in full for its card; refused to a public screen. */
+  problemDetail(id: string): Promise<ProblemDetail>;
 }
 
 export function createWallsApi(
@@ -35,5 +38,6 @@ export function createWallsApi(
       (await request<{ released: string[] }>(`/api/v1/walls/orders/${encodeURIComponent(id)}`, { method: 'DELETE' }))
         .released,
     alertDetail: (id) => request<AlertDetail>(`/api/v1/alerts/${encodeURIComponent(id)}`),
+    problemDetail: (id) => request<ProblemDetail>(`/api/v1/problems/${encodeURIComponent(id)}`),
   };
 }

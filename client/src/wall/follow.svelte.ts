@@ -22,6 +22,8 @@ export class WallFollow {
   registered = $state.raw<WallView | null>(null);
   refusal = $state.raw<ApiError | null>(null);
   order = $state.raw<WallOrder | null>(null);
+  /** When the wall took `order` (epoch ms, the page's clock): what a test measures the wall's render from. */
+  heardAt = $state(0);
   /** Orders refused here (outside the viewer's area, malformed, already over): for tests and the log. */
   ignored = $state(0);
 
@@ -46,6 +48,7 @@ export class WallFollow {
     }
     clearTimeout(this.#timer);
     this.order = r.data;
+    this.heardAt = this.#now();
     this.#timer = setTimeout(() => this.end(r.data.id), Math.min(left, 2 ** 31 - 1));
     return true;
   }

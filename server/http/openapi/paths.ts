@@ -505,9 +505,9 @@ export const PATHS: Record<string, Record<string, unknown>> = {
     post: operation({
       operationId: 'focusWalls',
       summary:
-        '一键上墙: put a region or an alert up on walls or a group (`target`), or release them (`release: true`)',
+        '一键上墙: put a region, an alert, a 重点问题 or a replay moment up on walls or a group (`target`), or release them (`release: true`)',
       description:
-        'The whole order is refused when a wall is not up (`wall_not_found`) or outside the caller’s area (`wall_out_of_scope`), when the target is outside the caller’s area or a wall’s viewer’s (`target_out_of_scope`), or when `until` is not in the future (`order_expired`). Walls follow within a second over their socket (`wall:focus`) and return to their own region or rotation at `until`.',
+        'The target is one of `{region}`, `{alert}`, `{problem}` or a replay moment `{region, at, speed?}` (`at` an ISO time with a zone, `speed` a whole number from 1 to 3600; without it the wall holds that moment). The whole order is refused when a wall is not up (`wall_not_found`) or outside the caller’s area (`wall_out_of_scope`), when the target (a problem’s or an alert’s region included) is outside the caller’s area or a wall’s viewer’s (`target_out_of_scope`), when the alert or problem does not exist (`not_found`), when a replay moment is in the future or older than the 30-day replay window (`replay_out_of_range`, 400, the field named), when `speed` is out of range (`bad_request`, the field named), or when `until` is not in the future (`order_expired`). A refused order changes no wall. Walls follow within a second over their socket (`wall:focus`) and return to their own region or rotation at `until` or on release.',
       tag: 'walls',
       auth: 'user',
       body: 'WallFocus',

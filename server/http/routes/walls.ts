@@ -13,6 +13,7 @@ const STATUS: Record<WallOrderError['code'], number> = {
   wall_out_of_scope: 403,
   target_out_of_scope: 403,
   order_expired: 410,
+  replay_out_of_range: 400,
   not_found: 404,
   unknown_region: 404,
   conflict: 409,
@@ -31,7 +32,7 @@ function refusal(err: unknown, overrides: Partial<Record<WallOrderError['code'],
 
 /**
  * Named walls and 一键上墙 (DESIGN.md "Walls and replay"): the walls up in the caller's subtree,
- * and orders that put a region or an alert up on walls and release them. Duty officers and
+ * and orders that put a region, an alert, a 重点问题 or a replay moment up on walls and release them. Duty officers and
  * commanders only (admins see the list); every wall and the target are checked against the
  * caller's area and each wall's viewer's.
  */

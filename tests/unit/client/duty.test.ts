@@ -4,8 +4,14 @@ import type { AlertDetail } from '../../../shared/alert-machine.ts';
 import type { DutyApi } from '../../../client/src/duty/api.ts';
 import { ApiFailure } from '../../../client/src/lib/api.ts';
 import { commandFor } from '../../../client/src/duty/keys.ts';
+import { ServerClock } from '../../../client/src/lib/state/server-clock.svelte.ts';
 import { DutyQueue } from '../../../client/src/duty/state/queue.svelte.ts';
-import { DutyConsole, refusalText } from '../../../client/src/duty/state/console.svelte.ts';
+import {
+  BUSY_TEXT,
+  DutyConsole,
+  NONE_SELECTED_TEXT,
+  refusalText,
+} from '../../../client/src/duty/state/console.svelte.ts';
 import type { WallSocket } from '../../../client/src/lib/socket.ts';
 import { alert } from './fixtures.ts';
 
@@ -274,5 +280,153 @@ describe('the duty console state', () => {
     expect(mk(user).can('supervise', a)).toBe(true);
     expect(mk({ ...user, region: '620702001' }).can('supervise', a)).toBe(false);
     expect(mk({ ...user, region: '620102' }).can('ack', a)).toBe(false);
+  });
+});
+
+/**
+ * The server as the console sees it: one alert whose steps keep its updatedAt (a server clock
+ * that did not move between them), and a history that grows with each step.
+ */
+function stillServer(start: AlertView) {
+  let current = start;
+  const history: AlertDetail['history'] = [];
+  const step = (id: string, action: string, body: { note?: string }) => {
+    if (action === 'ack') current = { ...current, state: 'acknowledged', signedBy: 'zhou' };
+    if (action === 'dispatch') current = { ...current, state: 'dispatched' };
+    history.push({ seq: history.length + 1, at: current.updatedAt, action, by: 'zhou', ...body } as never);
+    return current;
+  };
+  const api = fakeApi({
+    list: vi.fn(async (_region: string, state?: string) => (state === 'resolved' ? [] : [current])),
+    detail: vi.fn(async () => ({ alert: current, explanation: '', history: [...history], events: [] }) as AlertDetail),
+    act: vi.fn(async (id: string, action: string, body: { note?: string }) => step(id, action, body)),
+  });
+  return { api, step, current: () => current };
+}
+
+describe('the detail at a desk whose server stamps two steps alike', () => {
+  const user = { username: 'zhou', role: 'duty', region: '620702' };
+  const grouped = alert('x', { rule: 'overdue', count: 12, region: '620702001001', desk: '620702' });
+
+  async function open(api: DutyApi): Promise<{ c: DutyConsole; socket: FakeSocket; stop: () => void }> {
+    const socket = new FakeSocket();
+    const c = new DutyConsole({
+      api,
+      socket: socket as unknown as WallSocket,
+      user,
+      now: () => 0,
+      onAuthLost: () => undefined,
+    });
+    const stop = c.start();
+    await flush();
+    // Selected: the console loads its detail once the alert is announced.
+    socket.deliver('alert', grouped);
+    await flush();
+    expect(c.detail?.alert.state).toBe('new');
+    return { c, socket, stop };
+  }
+
+  it('shows 签收 in the detail although the reply keeps the alert’s updatedAt', async () => {
+    const server = stillServer(grouped);
+    const { c, stop } = await open(server.api);
+    expect(await c.act('ack')).toBe(true);
+    expect(server.current().updatedAt).toBe(grouped.updatedAt);
+    expect(c.queue.selected?.state).toBe('acknowledged');
+    expect(c.detail?.alert.state).toBe('acknowledged');
+    expect(c.notice).toEqual({ kind: 'ok', text: '已签收' });
+    stop();
+  });
+
+  it('follows a step another desk took, announced with the same updatedAt', async () => {
+    const server = stillServer(grouped);
+    const { c, socket, stop } = await open(server.api);
+    socket.deliver('alert', server.step('x', 'ack', {}));
+    await flush();
+    expect(c.detail?.alert.state).toBe('acknowledged');
+    stop();
+  });
+
+  it('shows a 备注 in the history although the alert’s view did not change at all', async () => {
+    const server = stillServer(grouped);
+    const { c, stop } = await open(server.api);
+    c.note = '已电话联系村调解员';
+    expect(await c.act('note')).toBe(true);
+    expect(server.current()).toEqual(grouped);
+    expect(c.detail?.history.map((h) => h.note)).toEqual(['已电话联系村调解员']);
+    stop();
+  });
+
+  it('keeps the newest detail when an older reply for the same view arrives last', async () => {
+    const server = stillServer(grouped);
+    const replies: Array<(d: AlertDetail) => void> = [];
+    const { c, stop } = await open(server.api);
+    const slow = vi.mocked(server.api.detail);
+    slow.mockImplementationOnce(() => new Promise((r) => replies.push(r)));
+    const stale = { alert: grouped, explanation: '', history: [], events: [] } as AlertDetail;
+    const first = c.loadDetail(grouped, true);
+    c.note = '已电话联系村调解员';
+    expect(await c.act('note')).toBe(true);
+    replies[0]!(stale);
+    await first;
+    expect(c.detail?.history).toHaveLength(1);
+    stop();
+  });
+});
+
+describe('a click the console does not act on', () => {
+  const user = { username: 'zhou', role: 'duty', region: '620702001' };
+  const mk = (u = user, api = fakeApi()) =>
+    new DutyConsole({
+      api,
+      socket: new FakeSocket() as unknown as WallSocket,
+      user: u,
+      now: () => 0,
+      onAuthLost: () => undefined,
+    });
+
+  it('says to select an alert when none is, and to wait while the last step is under way', async () => {
+    let answer: (a: AlertView) => void = () => undefined;
+    const api = fakeApi({ act: vi.fn(() => new Promise<AlertView>((r) => (answer = r))) });
+    const c = mk(user, api);
+    expect(await c.act('ack')).toBe(false);
+    expect(c.notice).toEqual({ kind: 'error', text: NONE_SELECTED_TEXT });
+    c.queue.upsert(alert('x', { region: '620702001001', desk: '620702001' }));
+    const first = c.act('ack');
+    expect(c.busy).toBe(true);
+    expect(await c.act('ack')).toBe(false);
+    expect(c.notice).toEqual({ kind: 'error', text: BUSY_TEXT });
+    answer(alert('x', { region: '620702001001', desk: '620702001', state: 'acknowledged' }));
+    expect(await first).toBe(true);
+    expect(api.act).toHaveBeenCalledTimes(1);
+  });
+
+  it('names the reason: the alert’s state, a desk above, a wall account, supervision', () => {
+    const here = alert('x', { region: '620702001001', desk: '620702001' });
+    const c = mk();
+    expect(c.refusal('ack', here)).toBeNull();
+    expect(c.refusal('close', here)).toBe('当前状态为「新预警」，不能核验');
+    expect(c.refusal('ack', { ...here, state: 'acknowledged' })).toBe('当前状态为「已签收」，不能签收');
+    expect(c.refusal('ack', { ...here, desk: '620702' })).toBe('该预警已升级至上级值班台，本级不能签收');
+    expect(c.refusal('note', { ...here, desk: '620702' })).toBeNull();
+    expect(c.refusal('supervise', here)).toBe('督办针对下级值班台的预警，本级的预警请直接处置');
+    expect(mk({ ...user, region: '620702' }).refusal('supervise', here)).toBeNull();
+    expect(mk({ ...user, region: '620702' }).refusal('supervise', { ...here, supervised: true })).toBe(
+      '该预警已挂牌督办',
+    );
+    expect(mk({ ...user, role: 'wall' }).refusal('ack', here)).toBe('大屏账号只能查看预警，不能处置');
+    expect(c.refusal('ack', null)).toBe(NONE_SELECTED_TEXT);
+  });
+});
+
+describe('the server’s clock at a PC whose own is off', () => {
+  it('counts on the server’s time once the server said it, and ignores a stamp it cannot read', () => {
+    let page = Date.parse('2026-11-22T10:00:00.000+08:00');
+    const c = new ServerClock(() => page);
+    expect(c.now).toBe(page);
+    c.heard('2026-11-22T10:11:00.000+08:00');
+    page += 30_000;
+    expect(new Date(c.now).toISOString()).toBe('2026-11-22T02:11:30.000Z');
+    c.heard('not a time');
+    expect(c.offset).toBe(11 * 60_000);
   });
 });

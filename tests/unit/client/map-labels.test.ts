@@ -27,6 +27,19 @@ describe('map labels never overlap', () => {
     expect(labels.find((l) => l.name === '兰州市')!.value).toEqual([103.8236, 36.058]);
   });
 
+  it('moves the larger of two regions named side by side to the middle of its area (平凉市 / 庆阳市)', () => {
+    const east: MapFeature[] = [
+      ...PROVINCE,
+      { code: '6208', name: '平凉市', cp: [106.665, 35.5428], area: 1.1, centre: [106.7, 35.4] },
+      { code: '6210', name: '庆阳市', cp: [107.6381, 35.7342], area: 2.7, centre: [107.6, 36.5] },
+    ];
+    const labels = mapLabels(east);
+    expect(labels.find((l) => l.name === '庆阳市')!.value).toEqual([107.6, 36.5]);
+    expect(labels.find((l) => l.name === '平凉市')!.value).toEqual([106.665, 35.5428]);
+    // Names one above the other are left where they are.
+    expect(labels.find((l) => l.name === '兰州市')!.value).toEqual([103.8236, 36.058]);
+  });
+
   it('ranks labels by area, so where names still collide the lesser region’s is the one hidden', () => {
     const labels = mapLabels(LANZHOU);
     const size = (n: string) => labels.find((l) => l.name === n)!.symbolSize;

@@ -3,7 +3,14 @@ import { dataAgeSeconds, linkStatus } from '../../../client/src/lib/state/connec
 import { RippleState } from '../../../client/src/lib/state/ripples.svelte.ts';
 import { keyFigures, yesterdaySameTime } from '../../../client/src/lib/figures.ts';
 import { formatAge, formatClock, formatDate, beijingDay } from '../../../client/src/lib/time.ts';
-import { formatCount, formatPercent, splitCount } from '../../../client/src/lib/format.ts';
+import {
+  countScale,
+  exactCount,
+  formatCount,
+  formatIn,
+  formatPercent,
+  splitCount,
+} from '../../../client/src/lib/format.ts';
 import { rankChildren } from '../../../client/src/lib/measures.ts';
 import { shortName } from '../../../client/src/lib/names.ts';
 import { KioskRotation } from '../../../client/src/wall/kiosk.ts';
@@ -28,9 +35,28 @@ describe('Beijing time on any screen', () => {
 });
 
 describe('numbers', () => {
-  it('groups digits, switches to 万 above a million and shows missing rates as a dash', () => {
-    expect(formatCount(12345)).toBe('12,345');
-    expect(splitCount(2_345_000)).toEqual({ value: '234.5', unit: '万' });
+  it('writes counts up to 9999 whole, then 万 and 亿 in three significant digits, and missing rates as a dash', () => {
+    expect(formatCount(9999)).toBe('9999');
+    expect(formatCount(10_289)).toBe('1.03万');
+    expect(splitCount(10_289)).toEqual({ value: '1.03', unit: '万' });
+    expect(formatCount(99_960)).toBe('10万');
+    expect(formatCount(412_345)).toBe('41.2万');
+    expect(formatCount(15_000)).toBe('1.5万');
+    expect(formatCount(4_298_543)).toBe('430万');
+    expect(formatCount(8_000_000)).toBe('800万');
+    expect(formatCount(10_000)).toBe('1万');
+    expect(formatCount(2_345_000)).toBe('235万');
+    expect(formatCount(12_345_678)).toBe('1235万');
+    expect(formatCount(99_994_999)).toBe('9999万');
+    expect(formatCount(99_995_000)).toBe('1亿');
+    expect(formatCount(-10_289)).toBe('-1.03万');
+    expect(formatCount(null)).toBe('—');
+    // Eight digits never take more than five glyphs: they fit the tile a five-digit figure overran.
+    for (let n = 1; n < 1e8; n = Math.ceil(n * 1.37))
+      expect(formatCount(n).replace(/[,.]/g, '').length).toBeLessThanOrEqual(5);
+    expect(exactCount(10_289)).toBe('10,289');
+    // A rolling figure is written in the scale of where it goes: 9,990 → 10,289 rolls through 0.999万.
+    expect(formatIn(countScale(10_289), 9990)).toBe('0.999');
     expect(formatPercent(0.8123)).toBe('81.2');
     expect(formatPercent(null)).toBe('—');
   });

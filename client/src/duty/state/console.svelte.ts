@@ -10,6 +10,7 @@ import type { SessionUser } from '../../lib/auth.ts';
 import { isAuthError, listen, type WallSocket } from '../../lib/socket.ts';
 import { ConnectionState } from '../../lib/state/connection.svelte.ts';
 import { PipelineState } from '../../lib/state/pipeline.svelte.ts';
+import { ServerClock } from '../../lib/state/server-clock.svelte.ts';
 import type { ActionBody, ClosedFilter, DutyApi, Recording, RefusalDetails } from '../api.ts';
 import { ApiFailure } from '../../lib/api.ts';
 import { Beeper } from '../sound.svelte.ts';
@@ -31,6 +32,20 @@ const DONE_TEXT: Record<AlertAction, string> = {
   feedback: '已登记反馈',
   assist: '已请求协办',
 };
+
+/** Said when a click or key comes while the last action is still on its way to the server. */
+export const BUSY_TEXT = '正在处理上一步操作，请稍候';
+/** Said when an action is asked for with no alert selected. */
+export const NONE_SELECTED_TEXT = '请先在左侧列表中选择一条预警';
+
+/**
+ * What the detail was loaded for: the alert's whole view, not its updatedAt. Two versions of an
+ * alert may carry the same updatedAt (the server stamps milliseconds; a server clock held still,
+ * stepped back, or two steps in one millisecond), and the detail must still follow the queue.
+ */
+export function viewVersion(a: AlertView): string {
+  return JSON.stringify(a);
+}
 
 export interface Notice {
   kind: 'ok' | 'error';
@@ -87,6 +102,8 @@ export class DutyConsole {
   readonly connection: ConnectionState;
   /** 数据处理延迟: alerts may be late while the aggregate trails ingest. */
   readonly pipeline: PipelineState;
+  /** The server's time: the queue's and the detail's deadlines are counted on it, not the PC's. */
+  readonly serverClock: ServerClock;
   readonly beeper = new Beeper();
   readonly user: SessionUser;
   detail = $state.raw<AlertDetail | null>(null);
@@ -97,6 +114,8 @@ export class DutyConsole {
   registry = $state.raw<Department[]>([]);
   readonly #deps: ConsoleDeps;
   #detailFor = '';
+  /** The latest detail request: an older reply never overwrites a newer one. */
+  #detailSeq = 0;
   #noticeTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(deps: ConsoleDeps) {
@@ -105,19 +124,38 @@ export class DutyConsole {
     this.queue = new DutyQueue(deps.user.region);
     this.connection = new ConnectionState(deps.now);
     this.pipeline = new PipelineState(deps.now);
+    this.serverClock = new ServerClock(deps.now);
   }
 
   get canActAtAll(): boolean {
     return ACTORS.has(this.user.role);
   }
 
+  /**
+   * Why the officer may not take `action` on `a` now, in words for the desk; null when the console
+   * sends it (the server checks again and says why it refuses).
+   */
+  refusal(action: AlertAction, a: AlertView | null): string | null {
+    const label = ALERT_ACTION_LABELS[action];
+    if (!a) return NONE_SELECTED_TEXT;
+    if (!this.canActAtAll) return '大屏账号只能查看预警，不能处置';
+    if (!canDo(action, a.state)) return `当前状态为「${ALERT_STATE_LABELS[a.state]}」，不能${label}`;
+    const home = this.user.region;
+    if (action === 'note') return null;
+    if (!isWithin(a.desk, home)) return `该预警已升级至上级值班台，本级不能${label}`;
+    if (action !== 'supervise') return null;
+    if (a.supervised) return '该预警已挂牌督办';
+    return a.desk === home ? '督办针对下级值班台的预警，本级的预警请直接处置' : null;
+  }
+
   /** Whether the officer may take `action` on `a` now (the server checks again). */
   can(action: AlertAction, a: AlertView | null): boolean {
-    if (!a || !this.canActAtAll || !canDo(action, a.state)) return false;
-    const home = this.user.region;
-    if (action === 'supervise') return !a.supervised && isWithin(a.desk, home) && a.desk !== home;
-    if (action === 'note') return true;
-    return isWithin(a.desk, home);
+    return this.refusal(action, a) === null;
+  }
+
+  /** A click or key the console does not act on: the desk is told why, never left guessing. */
+  tell(text: string): void {
+    this.#say('error', text);
   }
 
   start(): () => void {
@@ -125,6 +163,8 @@ export class DutyConsole {
     const onConnect = () => {
       this.connection.markConnected(Date.now());
       s.emit('subscribe', this.user.region, (reply: Ack<Snapshot>) => {
+        // A snapshot is read when it is asked for: its asOf is the server's now.
+        if (reply.ok) this.serverClock.heard(reply.data.asOf);
         if (!reply.ok && reply.error.code === 'unauthenticated') this.#deps.onAuthLost();
       });
       void this.reload();
@@ -145,7 +185,7 @@ export class DutyConsole {
         this.beeper.beep();
       } else if (asks.length) this.#say('error', asks.join('；'));
       if (fresh && a.level === 'red' && a.state === 'new') this.beeper.beep();
-      if (a.id === this.queue.selectedId) void this.loadDetail(a.id, a.updatedAt);
+      if (a.id === this.queue.selectedId) void this.loadDetail(a);
       // The 督办 list shows each item's state and lateness: it follows the alerts it lists.
       if (this.queue.supervising.some((x) => x.id === a.id)) void this.loadSupervision();
     };
@@ -220,22 +260,29 @@ export class DutyConsole {
     }
   }
 
-  /** Loads the detail of an alert; `version` (updatedAt) makes a changed alert load again. */
-  async loadDetail(id: string, version: string): Promise<void> {
-    const key = `${id}@${version}`;
-    if (this.#detailFor === key) return;
+  /**
+   * Loads the detail of an alert unless it is loaded for this very view already; `fresh` loads it
+   * anyway (after the desk's own step, whose history has a line more whatever the view says).
+   */
+  async loadDetail(a: AlertView, fresh = false): Promise<void> {
+    const key = viewVersion(a);
+    if (!fresh && this.#detailFor === key) return;
     this.#detailFor = key;
+    const seq = ++this.#detailSeq;
     try {
-      const d = await this.#deps.api.detail(id);
-      if (this.#detailFor === key) this.detail = d;
+      const d = await this.#deps.api.detail(a.id);
+      if (seq === this.#detailSeq) this.detail = d;
     } catch (err) {
-      if (this.#detailFor === key) this.#failed(err);
+      if (seq === this.#detailSeq) this.#failed(err);
     }
   }
 
   async act(action: AlertAction, extra: ActionBody = {}): Promise<boolean> {
     const a = this.queue.selected;
-    if (!a || this.busy) return false;
+    if (!a || this.busy) {
+      this.#say('error', a ? BUSY_TEXT : NONE_SELECTED_TEXT);
+      return false;
+    }
     const note = this.note.trim();
     if (NOTE_REQUIRED.has(action) && !note) {
       this.#say(
@@ -249,6 +296,8 @@ export class DutyConsole {
       // A feedback's words are its `text`; its body has no note.
       const withNote = note && action !== 'feedback' && action !== 'assist';
       const updated = await this.#deps.api.act(a.id, action, { ...(withNote ? { note } : {}), ...extra });
+      // Every step stamps the alert with the server's now.
+      this.serverClock.heard(updated.updatedAt);
       this.queue.upsert(updated);
       if (action === 'supervise' || updated.supervision) void this.loadSupervision();
       this.note = '';
@@ -258,7 +307,7 @@ export class DutyConsole {
       );
       // 核验 moves the selection on to the next alert: load that one's detail, not the closed one's.
       const next = this.queue.selected;
-      if (next) await this.loadDetail(next.id, next.updatedAt);
+      if (next) await this.loadDetail(next, true);
       return true;
     } catch (err) {
       if (err instanceof ApiFailure && err.code === 'unauthenticated') this.#deps.onAuthLost();
@@ -279,6 +328,8 @@ export class DutyConsole {
 
   /** 事事有回音: every department fed back; their feedback becomes the 办结 note, after the officer's own. */
   resolveGathered(gathered: string): Promise<boolean> {
+    // Busy: say so before touching the note, or a second click would add the feedback twice.
+    if (this.busy) return this.act('resolve');
     const own = this.note.trim();
     // The server keeps 500 characters of a note; every feedback stays whole in the history anyway.
     this.note = (own ? `${own}\n${gathered}` : gathered).slice(0, 500);

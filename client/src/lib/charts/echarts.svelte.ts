@@ -16,7 +16,7 @@ import {
   VisualMapContinuousComponent,
   VisualMapPiecewiseComponent,
 } from 'echarts/components';
-import { init, registerMap, use, type EChartsCoreOption, type SetOptionOpts } from 'echarts/core';
+import { init, registerMap, use, type EChartsCoreOption, type EChartsType, type SetOptionOpts } from 'echarts/core';
 // `labelLayout` (the maps' hideOverlap) does nothing unless its feature is installed.
 import { LabelLayout } from 'echarts/features';
 import { CanvasRenderer } from 'echarts/renderers';
@@ -56,6 +56,8 @@ export interface ChartHooks {
   pixelRatio?: () => number;
   /** Components to replace rather than merge on update (e.g. `['series']` when series come and go). */
   replaceMerge?: SetOptionOpts['replaceMerge'];
+  /** After each completed render (animations done), with what was drawn (drawn-labels.ts reads it). */
+  onRendered?: (chart: EChartsType, element: HTMLElement) => void;
 }
 
 export function chart(
@@ -67,6 +69,8 @@ export function chart(
     const instance = init(element, undefined, { renderer: 'canvas', devicePixelRatio });
     const onClick = hooks.onClick;
     if (onClick) instance.on('click', (params) => onClick(params as ChartClick));
+    const onRendered = hooks.onRendered;
+    if (onRendered) instance.on('finished', () => onRendered(instance, element));
 
     let frame = 0;
     const observer = new ResizeObserver(() => {

@@ -44,8 +44,8 @@ export interface SessionOptions {
   redialMs?: number;
   /** Every alert the socket delivers, after the list took it (a red one may take the stage). */
   onAlert?: (alert: AlertView) => void;
-  /** The alerts of each full snapshot (what the wall already knows of). */
-  onKnownAlerts?: (alerts: readonly AlertView[]) => void;
+  /** The alerts of each full snapshot (what the wall already knows of), and the snapshot's moment (epoch ms). */
+  onKnownAlerts?: (alerts: readonly AlertView[], asOf: number) => void;
 }
 
 /**
@@ -189,7 +189,7 @@ export class WallSession {
     if (full) {
       this.alerts.reset(snapshot.region.code, snapshot.alerts ?? []);
       this.problems.reset(snapshot.region.code, snapshot.problems);
-      this.#opts.onKnownAlerts?.(snapshot.alerts ?? []);
+      this.#opts.onKnownAlerts?.(snapshot.alerts ?? [], Date.parse(snapshot.asOf));
     }
   }
 

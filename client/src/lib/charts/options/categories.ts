@@ -2,6 +2,7 @@ import type { BarSeriesOption } from 'echarts/charts';
 import type { GridComponentOption, TooltipComponentOption } from 'echarts/components';
 import type { ComposeOption } from 'echarts/core';
 import { CATEGORY_LABELS, KIND_LABELS, isIncidentCategory, type Category } from '../../../../../shared/vocab.ts';
+import { exactCount, formatCount } from '../../format.ts';
 import { escapeHtml } from '../escape.ts';
 import { THEME, TOOLTIP_BASE } from '../theme.ts';
 
@@ -31,14 +32,15 @@ export function categoryRows(byCategory: Partial<Record<Category, number>> | und
 export function categoryOption(rows: readonly CategoryRow[]): CategoryOption {
   return {
     textStyle: { fontFamily: THEME.font },
-    grid: { left: 96, right: 56, top: 8, bottom: 8 },
+    // Right of the bars: room for the widest label the format writes (2000万).
+    grid: { left: 96, right: 76, top: 8, bottom: 8 },
     tooltip: {
       ...TOOLTIP_BASE,
       trigger: 'item',
       formatter: (p: unknown) => {
         const row = rows[(p as { dataIndex?: number }).dataIndex ?? -1];
         return row
-          ? `${escapeHtml(row.label)}（${escapeHtml(row.kindLabel)}）<br/>今日 ${escapeHtml(row.value)} 件`
+          ? `${escapeHtml(row.label)}（${escapeHtml(row.kindLabel)}）<br/>今日 ${escapeHtml(exactCount(row.value))} 件`
           : '';
       },
     },
@@ -72,7 +74,15 @@ export function categoryOption(rows: readonly CategoryRow[]): CategoryOption {
             ],
           },
         },
-        label: { show: true, position: 'right', color: THEME.text, fontSize: THEME.body, fontFamily: THEME.font },
+        label: {
+          show: true,
+          position: 'right',
+          color: THEME.text,
+          fontSize: THEME.body,
+          fontFamily: THEME.font,
+          // 2000万, not 20000000: the label fits the room right of the longest bar.
+          formatter: (p: unknown) => formatCount((p as { value?: number }).value ?? 0),
+        },
       },
     ],
   };

@@ -21,13 +21,20 @@ export interface MapLabel {
 
 /** How close two label points may be, as a share of the map's extent, before they clash. */
 const CLASH_SHARE = 0.06;
+/**
+ * Two names side by side clash when their points are closer than about a name's width across
+ * and its height up or down (shares of the label points' extent: a three-character name at 16 px spans ~1.3°
+ * of Gansu at 1920×1080). 平凉市 and 庆阳市, 1° apart on one parallel, ran into each other.
+ */
+const SIDE_BY_SIDE = { across: 0.14, up: 0.04 };
 
 /**
  * Where each region's name goes. A boundary file's label point is the region's seat, and a big
- * city's seat can sit right beside a small neighbour (酒泉市's seat is 20 km from 嘉峪关市): the big
- * region's name then moves to the middle of its area when that is farther from the small
- * neighbour (河北's middle is 北京: it stays at 石家庄), and the small one's name is lifted off its
- * point. `placed` names the points of regions whose names go somewhere chosen by hand.
+ * region's seat can sit right beside a neighbour's: a small one's (酒泉市's seat is 20 km from
+ * 嘉峪关市) or a smaller one's on the same parallel (平凉市 and 庆阳市). The big region's name then
+ * moves to the middle of its area when that is farther from them (河北's middle is 北京: it stays
+ * at 石家庄), and a small region's name is lifted off its point. `placed` names the points of
+ * regions whose names go somewhere chosen by hand, clear of every seat; they move no other name.
  */
 export function mapLabels(
   features: readonly MapFeature[],
@@ -38,14 +45,24 @@ export function mapLabels(
   const ys = points.map((f) => f.cp![1]);
   const extent = Math.max(Math.max(...xs) - Math.min(...xs), Math.max(...ys) - Math.min(...ys), 0.1);
   const near = extent * CLASH_SHARE;
-  const small = points.filter((f) => f.small && !placed[f.code]);
+  const loose = points.filter((f) => !placed[f.code]);
   const byArea = [...points].sort((a, b) => (a.area ?? 0) - (b.area ?? 0));
-  const closest = (p: readonly [number, number]) =>
-    Math.min(Infinity, ...small.map((s) => Math.hypot(s.cp![0] - p[0], s.cp![1] - p[1])));
+  const distance = (a: readonly [number, number], b: readonly [number, number]) => Math.hypot(a[0] - b[0], a[1] - b[1]);
+  const sideBySide = (a: readonly [number, number], b: readonly [number, number]) =>
+    Math.abs(a[0] - b[0]) < extent * SIDE_BY_SIDE.across && Math.abs(a[1] - b[1]) < extent * SIDE_BY_SIDE.up;
 
   return points.map((f) => {
     const own = placed[f.code];
-    const crowded = !own && !f.small && f.centre && closest(f.cp!) < near && closest(f.centre) > closest(f.cp!);
+    // The names that would run into this one at its seat.
+    const clashing = own
+      ? []
+      : loose.filter(
+          (o) =>
+            o !== f &&
+            ((o.small && distance(o.cp!, f.cp!) < near) || ((o.area ?? 0) < (f.area ?? 0) && sideBySide(o.cp!, f.cp!))),
+        );
+    const nearest = (p: readonly [number, number]) => Math.min(...clashing.map((o) => distance(o.cp!, p)));
+    const crowded = !f.small && f.centre && clashing.length > 0 && nearest(f.centre) > nearest(f.cp!);
     return {
       name: f.name,
       value: own ? [...own] : crowded ? [...f.centre!] : [...f.cp!],

@@ -21,6 +21,7 @@ import { mapLabels, NATION_LABEL_PLACES } from './map-labels.ts';
 import type { RipplePoint } from '../../state/ripples.svelte.ts';
 import { escapeHtml } from '../escape.ts';
 import { THEME, TOOLTIP_BASE } from '../theme.ts';
+import { exactCount, formatCount } from '../../format.ts';
 
 export type MapOption = ComposeOption<
   | MapSeriesOption
@@ -197,7 +198,7 @@ function visualMap(measure: Measure, data: readonly MapDatum[]): VisualMapCompon
     itemHeight: 180,
     calculable: false,
     realtime: false,
-    text: [`${niceMax(data.map((d) => d.value))} ${MEASURE_UNITS[measure]}`, '0'],
+    text: [`${formatCount(niceMax(data.map((d) => d.value)))} ${MEASURE_UNITS[measure]}`, '0'],
     inRange: { color: [...THEME.ramp] },
   };
 }
@@ -278,12 +279,13 @@ export function mapOption(input: MapInput): MapOption {
           const d = p.data as MapDatum | undefined;
           if (!d) return greyed.has(p.name ?? '') ? `${escapeHtml(p.name)}<br/>暂无数据` : escapeHtml(p.name);
           // A score reads as on the tiles and in the ranking: 85.0, not 85.
-          const value = measure === 'index' ? d.count.toFixed(1) : d.count;
+          const value = measure === 'index' ? d.count.toFixed(1) : exactCount(d.count);
           const line = `${escapeHtml(d.name)}<br/>${escapeHtml(MEASURE_LABELS[measure])}：${escapeHtml(value)} ${MEASURE_UNITS[measure]}`;
           // Beside a score on fewer indicators: on how many, and that it is ranked apart.
           return d.partial ? `${line}（${coverageText(d.partial)}）<br/>部分指标已评分，不与全部评分的地区比较` : line;
         }
-        if (p.seriesIndex === 3) return `${escapeHtml(p.name)}<br/>红色预警 ${escapeHtml(p.data?.count)} 条`;
+        if (p.seriesIndex === 3)
+          return `${escapeHtml(p.name)}<br/>红色预警 ${escapeHtml(exactCount(Number(p.data?.count)))} 条`;
         return eventPointTooltip(p);
       },
     },
@@ -357,9 +359,9 @@ export function mapOption(input: MapInput): MapOption {
         silent: true,
         animation: false,
         // The points only rank the names for hideOverlap (see mapLabels); they are never seen.
-        // Transparent, not `opacity: 0`: ECharts 6 hides a point's label with the point's opacity.
-        itemStyle: { color: 'transparent', borderWidth: 0 },
-        label: { ...labelStyle, position: 'inside' },
+        itemStyle: { opacity: 0 },
+        // A label takes its symbol's opacity unless told: without this every name was invisible.
+        label: { ...labelStyle, position: 'inside', opacity: 1 },
         // Small regions' names moved clear of their neighbours' first, then overlaps hidden.
         labelLayout: (p: { dataIndex?: number }) => {
           const [dx, dy] = names[p.dataIndex ?? -1]?.shift ?? [0, 0];

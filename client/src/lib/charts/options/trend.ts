@@ -6,6 +6,7 @@ import { KIND_LABELS, type Kind } from '../../../../../shared/vocab.ts';
 import { beijingDay, beijingParts } from '../../time.ts';
 import { escapeHtml } from '../escape.ts';
 import { THEME, TOOLTIP_BASE } from '../theme.ts';
+import { exactCount, formatCount } from '../../format.ts';
 
 export type TrendOption = ComposeOption<
   LineSeriesOption | GridComponentOption | LegendComponentOption | TooltipComponentOption
@@ -204,8 +205,8 @@ export function trendOption(hourly: readonly HourPoint[], asOf: string): TrendOp
         if (x === h) {
           rows.push(`进行中（已过 ${s.elapsedMinutes} 分钟）：${d.partial} 件`);
           if (d.yesterdaySoFar !== null) rows.push(`昨日同时段约 ${d.yesterdaySoFar} 件`);
-        } else if (x >= 0 && x < h) rows.push(`今日：${escapeHtml(d.today[x])} 件`);
-        if (x >= 0) rows.push(`昨日：${escapeHtml(d.yesterday[x])} 件`);
+        } else if (x >= 0 && x < h) rows.push(`今日：${escapeHtml(exactCount(d.today[x]))} 件`);
+        if (x >= 0) rows.push(`昨日：${escapeHtml(exactCount(d.yesterday[x]))} 件`);
         return [head, ...rows].join('<br/>');
       },
     },
@@ -229,7 +230,8 @@ export function trendOption(hourly: readonly HourPoint[], asOf: string): TrendOp
       // The upper name sits on the legend's line, the lower one between the charts.
       nameGap: i === 0 ? 22 : 14,
       nameTextStyle: { color: THEME.text, fontSize: THEME.small, align: 'left' as const, padding: [0, 0, 0, -40] },
-      axisLabel: { color: THEME.textDim, fontSize: THEME.small },
+      // 600万, not 6,000,000: the axis keeps its width whatever the counts.
+      axisLabel: { color: THEME.textDim, fontSize: THEME.small, formatter: (v: number) => formatCount(v) },
       splitLine: { lineStyle: { color: THEME.accentFaint } },
     })),
     series,
