@@ -11,6 +11,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, screenshot, signedInContext } from '../helpers/browser.ts';
 import { ensureClientBuild } from '../helpers/client-build.ts';
+import { drawnLabels, overlapping } from '../helpers/map-labels.ts';
 import { drained } from '../helpers/drain.ts';
 import { regionsWith } from '../helpers/provinces.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
@@ -126,6 +127,24 @@ describe('the national wall', () => {
     await page.waitForTimeout(1500); // the map's colours and names settle
     await screenshot(page, 'nation-country-1080');
   });
+
+  it('names the provinces, the municipalities, 香港 and 澳门 among them, in 16 px or more, none on another', async () => {
+    // A red alert of the simulated day that is under 30 s old takes the stage and zooms the map ×4
+    // on its place for those seconds: the names are read on the whole country.
+    await expect
+      .poll(() => page.locator('[data-testid=region-map][data-map="china"]').getAttribute('data-zoom'), {
+        timeout: 45_000,
+      })
+      .toBe('1');
+    const labels = await drawnLabels(page, 'china', '北京');
+    const where = JSON.stringify(labels.map((l) => l.text));
+    // Placed by hand (北京 … 澳门), or kept at its seat beside them (河北, 广东): none hidden.
+    for (const name of ['北京', '天津', '上海', '香港', '澳门', '河北', '广东']) expect(where).toContain(`"${name}"`);
+    // hideOverlap may drop the odd name where two still collide; not more.
+    expect(labels.length, where).toBeGreaterThanOrEqual(CHINA.features.length - 2);
+    expect(labels.filter((l) => l.fontSize < 16 || l.opacity < 1).map((l) => l.text)).toEqual([]);
+    expect(overlapping(labels), where).toEqual([]);
+  }, 75_000);
 
   it('ranks the provinces by the 平安指数 as the API does', async () => {
     const index = await api<SafetyIndexReply>('/index/00');

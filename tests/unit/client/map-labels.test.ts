@@ -99,6 +99,8 @@ const NATION: MapFeature[] = [
   { code: '11', name: '北京', cp: [116.4053, 39.905], area: 2.9, centre: [116.4, 40.2], small: true },
   { code: '12', name: '天津', cp: [117.1902, 39.1256], area: 2.1, centre: [117.3, 39.3], small: true },
   { code: '13', name: '河北', cp: [114.5025, 38.0455], area: 42, centre: [116.6, 39.3] },
+  // Side by side with 河北's seat, and smaller: 河北's name would move, were its middle not 北京's.
+  { code: '14', name: '山西', cp: [111.8492, 36.857], area: 16, centre: [112.3, 37.6] },
   { code: '44', name: '广东', cp: [113.2806, 23.1252], area: 40, centre: [113.5, 22.85] },
   { code: '65', name: '新疆', cp: [87.6177, 43.7928], area: 480, centre: [85.2, 41.2] },
   { code: '71', name: '台湾', cp: [121.509, 25.0443], area: 7, centre: [120.9, 23.6] },
@@ -127,7 +129,7 @@ describe('the national map’s names', () => {
   const data = layer.data as Array<{ name: string; value: [number, number]; label?: { color?: string } }>;
   const layout = layer.labelLayout as (p: { dataIndex?: number }) => { dx: number; dy: number };
 
-  it('keeps a big region’s name at its seat when its middle is nearer the small neighbours (河北 at 石家庄)', () => {
+  it('keeps a big region’s name at its seat when its middle is nearer other names (河北 at 石家庄, beside 山西)', () => {
     expect(data.find((d) => d.name === '河北')!.value).toEqual([114.5025, 38.0455]);
     expect(data.find((d) => d.name === '广东')!.value).toEqual([113.2806, 23.1252]);
   });

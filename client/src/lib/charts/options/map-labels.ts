@@ -32,8 +32,8 @@ const SIDE_BY_SIDE = { across: 0.14, up: 0.04 };
  * Where each region's name goes. A boundary file's label point is the region's seat, and a big
  * region's seat can sit right beside a neighbour's: a small one's (酒泉市's seat is 20 km from
  * 嘉峪关市) or a smaller one's on the same parallel (平凉市 and 庆阳市). The big region's name then
- * moves to the middle of its area when that is farther from them (河北's middle is 北京: it stays
- * at 石家庄), and a small region's name is lifted off its point. `placed` names the points of
+ * moves to the middle of its area when that is farther from every other name than its seat is
+ * from them (河北's middle is 北京: it stays at 石家庄), and a small region's name is lifted off its point. `placed` names the points of
  * regions whose names go somewhere chosen by hand, clear of every seat; they move no other name.
  */
 export function mapLabels(
@@ -61,8 +61,17 @@ export function mapLabels(
             o !== f &&
             ((o.small && distance(o.cp!, f.cp!) < near) || ((o.area ?? 0) < (f.area ?? 0) && sideBySide(o.cp!, f.cp!))),
         );
-    const nearest = (p: readonly [number, number]) => Math.min(...clashing.map((o) => distance(o.cp!, p)));
-    const crowded = !f.small && f.centre && clashing.length > 0 && nearest(f.centre) > nearest(f.cp!);
+    const nearest = (p: readonly [number, number], among: readonly MapFeature[]) =>
+      Math.min(...among.map((o) => distance(placed[o.code] ?? o.cp!, p)));
+    // Its middle must have more room than its seat, every other name counted (河北's middle is 北京's).
+    const crowded =
+      !f.small &&
+      f.centre &&
+      clashing.length > 0 &&
+      nearest(
+        f.centre,
+        points.filter((o) => o !== f),
+      ) > nearest(f.cp!, clashing);
     return {
       name: f.name,
       value: own ? [...own] : crowded ? [...f.centre!] : [...f.cp!],
