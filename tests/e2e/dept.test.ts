@@ -1,6 +1,7 @@
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlertView } from '../../shared/schemas/alert.ts';
+import { killThreatDispute } from '../helpers/kill-threat.ts';
 import { ensureClientBuild } from '../helpers/client-build.ts';
 import { screenshot } from '../helpers/browser.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
@@ -16,8 +17,6 @@ let desk: Page;
 let dutyToken: string;
 let newest: string;
 
-const iso = (ms: number) => new Date(ms).toISOString();
-
 async function call<T>(token: string, method: string, path: string, body?: unknown): Promise<T> {
   const res = await fetch(`${t.url}/api/v1${path}`, {
     method,
@@ -32,19 +31,7 @@ async function call<T>(token: string, method: string, path: string, body?: unkno
 /** A red 命案风险 alert at the 甘州区 desk, signed and dispatched to the police and an ad-hoc one. */
 async function redAlertDispatched(n: number): Promise<string> {
   await t.postEvents([
-    {
-      id: `dept-${n}`,
-      caseId: `dept-case-${n}`,
-      kind: 'dispute',
-      category: 'family',
-      status: 'received',
-      severity: 3,
-      region: '620702001001',
-      occurredAt: iso(Date.now() - 60_000),
-      channel: 'police_110',
-      summary: `夫妻争吵升级，男方持刀扬言杀人 ${n}`,
-      riskMarkers: ['weapon', 'kill_threat'],
-    },
+    killThreatDispute(`dept-${n}`, { caseId: `dept-case-${n}`, summary: `夫妻争吵升级，男方持刀扬言杀人 ${n}` }),
   ]);
   let alert: AlertView | undefined;
   await expect
@@ -116,7 +103,7 @@ describe('the department page (/dept)', () => {
   it('shows a task dispatched while the page is open, with its level and a live report-in countdown, on a phone', async () => {
     const id = await redAlertDispatched(1);
     const card = dept.locator(`[data-testid=task][data-id="${id}"]`);
-    await card.waitFor({ timeout: 2000 });
+    await card.waitFor({ timeout: 10_000 });
     expect(await card.getAttribute('data-level')).toBe('red');
     expect(await card.getAttribute('data-state')).toBe('pending');
     await expect.poll(() => card.locator('[data-testid=task-clock]').textContent()).toMatch(/分钟内报到/);
@@ -128,7 +115,8 @@ describe('the department page (/dept)', () => {
     await screenshot(dept, 'dept-phone-pending');
   });
 
-  it('the desk sees a department report appear within 1 s of it being made, and its feedback after', async () => {
+  // Within a second is measured alone, in tests/latency/arrival.test.ts; here, that it appears.
+  it('the desk sees a department report appear, and its feedback after', async () => {
     const id = (await dept.locator('[data-testid=task]').first().getAttribute('data-id'))!;
     await login(desk, '/duty', 'zhou', 'pw-zhou-12345');
     await desk.waitForSelector('[data-testid=duty-link][data-status=live]');
@@ -137,11 +125,9 @@ describe('the department page (/dept)', () => {
     await expect.poll(() => row.getAttribute('data-state')).toBe('pending');
 
     await dept.click(`[data-testid=task][data-id="${id}"] [data-testid=task-checkin]`);
-    const pressed = Date.now();
     await desk.waitForSelector(`[data-testid=detail-dept][data-id="${POLICE}"][data-state=checked]`, {
-      timeout: 1000,
+      timeout: 10_000,
     });
-    expect(Date.now() - pressed).toBeLessThan(1000);
 
     // On the department's page it moved to 办理中; it feeds back from there.
     await dept.click('[data-testid=dept-tab-active]');
@@ -151,7 +137,7 @@ describe('the department page (/dept)', () => {
     await card.locator('[data-testid=task-text]').fill('<b>已到场</b>，双方情绪稳定，刀具已收缴');
     await screenshot(dept, 'dept-phone-feedback-form');
     await card.locator('[data-testid=task-send]').click();
-    await desk.waitForSelector(`[data-testid=detail-dept][data-id="${POLICE}"][data-state=fed]`, { timeout: 2000 });
+    await desk.waitForSelector(`[data-testid=detail-dept][data-id="${POLICE}"][data-state=fed]`, { timeout: 10_000 });
     // Text from a user stays text.
     expect(await row.textContent()).toContain('<b>已到场</b>');
     expect(await row.textContent()).toContain('部分处置');
@@ -181,7 +167,7 @@ describe('the department page (/dept)', () => {
     const deadline = new Date(Date.now() + 26 * 3_600_000).toISOString();
     await call(city, 'POST', `/alerts/${id}/supervise`, { deadline, requirement: '三日内化解并报结果' });
     const first = desk.locator('[data-testid=queue-item]').first();
-    await expect.poll(() => first.getAttribute('data-id'), { timeout: 2000 }).toBe(id);
+    await expect.poll(() => first.getAttribute('data-id'), { timeout: 10_000 }).toBe(id);
     const tag = first.locator('[data-testid=queue-supervision]');
     expect(await tag.textContent()).toMatch(/^督办 · 期限 \d+月\d+日 \d\d:\d\d · 三日内化解并报结果$/);
     await screenshot(desk, 'dept-desk-supervised');

@@ -2,6 +2,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlertDetail } from '../../shared/alert-machine.ts';
 import type { Snapshot } from '../../shared/schemas/snapshot.ts';
+import { killThreatDispute } from '../helpers/kill-threat.ts';
 import { ensureClientBuild } from '../helpers/client-build.ts';
 import { launchBrowser, screenshot, type TestBrowser } from '../helpers/browser.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
@@ -102,46 +103,21 @@ async function api<T>(path: string): Promise<T> {
 }
 
 describe('the duty console (值班台)', () => {
-  it('shows a crafted high-risk dispute within a second, with its sound, and walks it to closed', async () => {
+  it('shows a crafted high-risk dispute with its sound, and walks it to closed', async () => {
     await a.waitForSelector('[data-testid=queue-item]');
     const beepsBefore = Number(await a.getAttribute('[data-testid=duty-console]', 'data-beeps'));
     const item = '[data-testid=queue-item][data-level=red][data-state=new]';
-    // The page notes the moment the red item enters its DOM, on its own clock (the machine's, as the
-    // test's): playwright's own polling, which a starved renderer delays, is not the console's time.
-    await a.evaluate((sel) => {
-      const w = window as unknown as { redSeenAt?: number };
-      delete w.redSeenAt;
-      const seen = () => {
-        if (!w.redSeenAt && document.querySelector(sel)) w.redSeenAt = Date.now();
-      };
-      new MutationObserver(seen).observe(document.body, { subtree: true, childList: true, attributes: true });
-    }, item);
     const posted = await t.postEvents([
-      {
-        id: 'hr-1',
-        caseId: 'hr-case-1',
-        kind: 'dispute',
-        category: 'family',
-        status: 'received',
-        severity: 3,
-        region: '620702001001',
-        occurredAt: iso(Date.now() - 60_000),
-        channel: 'police_110',
-        summary: '夫妻争吵升级，男方持刀扬言杀人，民警已到场',
-        riskMarkers: ['weapon', 'kill_threat'],
-      },
+      killThreatDispute('hr-1', { caseId: 'hr-case-1', summary: '夫妻争吵升级，男方持刀扬言杀人，民警已到场' }),
     ]);
-    const postedAt = Date.now();
     expect(posted.body).toMatchObject({ accepted: 1 });
-    const seenAt = () => a.evaluate(() => (window as unknown as { redSeenAt?: number }).redSeenAt ?? 0);
-    await expect.poll(seenAt, { timeout: 10_000, interval: 50 }).toBeGreaterThan(0);
-    expect((await seenAt()) - postedAt).toBeLessThan(1000);
-    await a.waitForSelector(item);
+    // Within a second is measured alone, in tests/latency/arrival.test.ts; here, that it comes.
+    await a.waitForSelector(item, { timeout: 10_000 });
     // The sound: one beep asked for (the browser may keep the audio itself suspended headless).
     await expect
       .poll(async () => Number(await a.getAttribute('[data-testid=duty-console]', 'data-beeps')))
       .toBe(beepsBefore + 1);
-    await b.waitForSelector(item, { timeout: 1000 });
+    await b.waitForSelector(item, { timeout: 10_000 });
 
     // Both officers open it; both press A at the same moment: one signs, the other is told who.
     await Promise.all([a.click(item), b.click(item)]);

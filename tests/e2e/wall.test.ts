@@ -198,10 +198,10 @@ describe('the wall in a real browser against the real server', () => {
     expect(await page.getByTestId('region-title').textContent()).toContain('甘肃省');
   });
 
-  it('changes a number on the wall within two seconds of an event being posted', async () => {
+  // Within two seconds is measured alone, in tests/latency/arrival.test.ts; here, that it changes.
+  it('changes a number on the wall when an event is posted', async () => {
     await page.getByTestId('value-incident').waitFor();
     const before = await valueOf(page, 'value-incident');
-    const posted = Date.now();
     const res = await server.postEvents([
       {
         id: 'e2e-live-1',
@@ -217,8 +217,7 @@ describe('the wall in a real browser against the real server', () => {
       },
     ]);
     expect(res.status).toBe(200);
-    await expect.poll(() => valueOf(page, 'value-incident'), { timeout: 2000, interval: 50 }).toBe(before + 1);
-    expect(Date.now() - posted).toBeLessThan(2000);
+    await expect.poll(() => valueOf(page, 'value-incident'), { timeout: 10_000, interval: 50 }).toBe(before + 1);
   });
 
   it('fills with a morning of events and looks right at 1920×1080', async () => {
@@ -466,9 +465,10 @@ describe('the wall in a real browser against the real server', () => {
     ]);
     expect(res.status).toBe(200);
     linkCut = false;
-    await expect.poll(status, { timeout: 20_000 }).toBe('live');
+    // The client's next attempt may be up to 15 s away (reconnection delay capped at 10 s, ±50 %).
+    await expect.poll(status, { timeout: 30_000 }).toBe('live');
     await expect.poll(() => valueOf(page, 'value-incident'), { timeout: 5000 }).toBe(before + 1);
-  }, 60_000);
+  }, 90_000);
 
   it('rotates through the child regions by itself in kiosk mode, with the cursor hidden', async () => {
     const kiosk = await browser.newPage({ width: 1920, height: 1080 });

@@ -4,6 +4,8 @@ import { createKeys } from '../../server/redis/keys.ts';
 import type { AlertView } from '../../shared/schemas/alert.ts';
 import type { WallOrder } from '../../shared/schemas/wall.ts';
 import { launchChromium, screenshot, signedInContext } from '../helpers/browser.ts';
+import { killThreatDispute } from '../helpers/kill-threat.ts';
+import { seenAt, waitSeen, watchFor } from '../helpers/seen.ts';
 import { ensureClientBuild } from '../helpers/client-build.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { watchServerMoments, type ServerMoments } from '../helpers/server-moments.ts';
@@ -60,36 +62,12 @@ async function wallPart(page: Page, selector: string): Promise<number> {
   return (await seenAt(page)) - heard;
 }
 
-/** Notes in the page when `selector` first matches (epoch ms), watching from now on. */
-async function watchFor(page: Page, selector: string): Promise<void> {
-  await page.evaluate((sel) => {
-    const w = window as unknown as { __seenAt?: number };
-    w.__seenAt = 0;
-    const check = () => {
-      if (!w.__seenAt && document.querySelector(sel)) w.__seenAt = Date.now();
-    };
-    new MutationObserver(check).observe(document.body, { subtree: true, childList: true, attributes: true });
-    check();
-  }, selector);
-}
-/**
- * Waits until the watched selector matched (a timer poll of the page's note, not playwright's
- * animation-frame poll, which a renderer starved of CPU runs seconds late).
- */
-async function waitSeen(page: Page, timeout = 15_000): Promise<void> {
-  await page.waitForFunction(() => ((window as unknown as { __seenAt?: number }).__seenAt ?? 0) > 0, undefined, {
-    polling: 100,
-    timeout,
-  });
-}
 /** Opens or closes the console's 大屏调度 panel (it lies over the right of the console). */
 async function wallsPanel(open: boolean): Promise<void> {
   const isOpen = (await consolePage.locator('[data-testid=walls-panel]').count()) > 0;
   if (isOpen !== open) await consolePage.click('[data-testid=walls-toggle]');
   await consolePage.waitForSelector('[data-testid=walls-panel]', { state: open ? 'attached' : 'detached' });
 }
-const seenAt = (page: Page) => page.evaluate(() => (window as unknown as { __seenAt?: number }).__seenAt ?? 0);
-
 async function openWall(page: Page, query: string, region: string): Promise<void> {
   await page.goto(`${t.url}/?${query}`);
   const shown = `[data-testid=wall][data-region="${region}"][data-wall-id^="w-"]`;
@@ -360,19 +338,7 @@ describe('a red alert takes the stage', () => {
     const sel = `${CARD}[data-kind=red]`;
     await Promise.all([walls.county, walls.side, walls.lanzhou].map((p) => watchFor(p, sel)));
     const posted = await t.postEvents([
-      {
-        id: 'ew-red',
-        caseId: 'ew-red-case',
-        kind: 'dispute',
-        category: 'family',
-        status: 'received',
-        severity: 3,
-        region: '620702001001',
-        occurredAt: iso(Date.now() - 60_000),
-        channel: 'police_110',
-        summary: '夫妻争吵升级，男方持刀扬言杀人 <img src=x onerror=alert(1)>',
-        riskMarkers: ['weapon', 'kill_threat'],
-      },
+      killThreatDispute('ew-red', { summary: '夫妻争吵升级，男方持刀扬言杀人 <img src=x onerror=alert(1)>' }),
     ]);
     expect(posted.status).toBe(200);
     const ingested = moments.answered('/api/v1/events');

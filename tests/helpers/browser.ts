@@ -73,7 +73,7 @@ export async function launchChromium(): Promise<Browser> {
 export async function signedInContext(
   browser: Browser,
   token: string,
-  user: { username: string; role: string; region: string },
+  user: { username: string; role: string; region: string; department?: string },
   viewport = { width: 1920, height: 1080 },
 ): Promise<BrowserContext> {
   const context = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'America/New_York' });

@@ -7,19 +7,9 @@ import type { RegionTree } from '../../server/regions/tree.ts';
 import { isoBeijing } from '../../server/time/beijing.ts';
 import { DISPUTE_STATUSES, INCIDENT_STATUSES, STATUS_RANK, type Status } from '../../shared/vocab.ts';
 import { prng } from './prng.ts';
+import type { WireEvent } from './wire-event.ts';
 
-export interface TruthEvent {
-  id: string;
-  caseId: string;
-  kind: 'incident' | 'dispute';
-  category: string;
-  status: Status;
-  severity: number;
-  region: string;
-  occurredAt: string;
-  channel: string;
-  summary: string;
-}
+export type TruthEvent = WireEvent;
 
 export interface TruthCase {
   id: string;

@@ -15,19 +15,9 @@ import {
 import { DEFAULT_SLA } from '../../server/aggregate/sla.ts';
 import { buckets, isoBeijing } from '../../server/time/beijing.ts';
 import { prng } from './prng.ts';
+import type { WireEvent } from './wire-event.ts';
 
-export interface GenEvent {
-  id: string;
-  caseId: string;
-  kind: 'incident' | 'dispute';
-  category: string;
-  status: Status;
-  severity: number;
-  region: string;
-  occurredAt: string;
-  channel: string;
-  summary: string;
-}
+export type GenEvent = WireEvent;
 
 export interface Expected {
   today: { i: number; d: number; c: Record<string, number>; s: Record<string, number>; ch: Record<string, number> };

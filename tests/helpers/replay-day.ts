@@ -5,20 +5,9 @@ import type { RegionTree } from '../../server/regions/tree.ts';
 import { STATUS_RANK, type Status } from '../../shared/vocab.ts';
 import { buckets, dayNumber, isoBeijing } from '../../server/time/beijing.ts';
 import { prng } from './prng.ts';
+import type { WireEvent } from './wire-event.ts';
 
-export interface DayEvent {
-  id: string;
-  caseId: string;
-  kind: 'incident' | 'dispute';
-  category: string;
-  status: Status;
-  severity: number;
-  region: string;
-  occurredAt: string;
-  channel: string;
-  summary: string;
-  riskMarkers?: string[];
-}
+export type DayEvent = WireEvent;
 
 /** The events sent at one moment of the fake clock (the aggregator applies them at that moment). */
 export interface Tick {

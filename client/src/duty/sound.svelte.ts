@@ -21,6 +21,16 @@ export class Beeper {
     }
   }
 
+  /**
+   * Starts the audio now, while nothing waits on it: a browser's first AudioContext takes a few
+   * hundred milliseconds to start its audio service (372 ms in headless chromium here), and made at
+   * the first red alert it held that alert off the screen for as long. It stays suspended until
+   * the page is touched (`unlock`).
+   */
+  prepare(): void {
+    this.#context();
+  }
+
   unlock(): void {
     const ctx = this.#context();
     if (ctx && ctx.state === 'suspended') void ctx.resume().then(() => (this.blocked = false));

@@ -210,6 +210,7 @@ export class DutyConsole {
     if (s.connected) onConnect();
     else s.connect();
     if (this.canActAtAll) void this.loadRegistry();
+    this.beeper.prepare();
     return () => {
       unlisten();
       clearTimeout(this.#noticeTimer);
