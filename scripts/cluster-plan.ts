@@ -3,8 +3,8 @@
 // regions/province-population-2020.json), and the redis-cli commands that move the slots there.
 // Every key of a province carries its hash tag `{62}`, so a province is exactly one slot: its
 // load cannot be split, only placed. docs/cluster.md explains the plan.
-import fs from 'node:fs';
 import calculateSlot from 'cluster-key-slot';
+import { provincePopulation } from '../server/regions/population.ts';
 
 const SLOTS = 16384;
 const masters = Number(process.argv[2] ?? 3);
@@ -12,9 +12,7 @@ if (!Number.isInteger(masters) || masters < 1 || masters > 31) {
   console.error('usage: cluster-plan.ts [masters 1..31]');
   process.exit(2);
 }
-const table = JSON.parse(
-  fs.readFileSync(new URL('../regions/province-population-2020.json', import.meta.url), 'utf8'),
-) as { population: Record<string, number> };
+const population = provincePopulation();
 
 /** The split `redis-cli --cluster create` makes: equal contiguous ranges, master 0 first. */
 function defaultMaster(slot: number): number {
@@ -30,7 +28,7 @@ interface Province {
   from: number;
   to: number;
 }
-const provinces: Province[] = Object.entries(table.population).map(([code, people]) => {
+const provinces: Province[] = [...population].map(([code, people]) => {
   const slot = calculateSlot(`{${code}}`);
   return { code, people, slot, from: defaultMaster(slot), to: defaultMaster(slot) };
 });

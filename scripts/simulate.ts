@@ -1,10 +1,10 @@
-// `npm run simulate -- --out year.ndjson --days 365 [--until <ISO>] [--seed N] [--root 62]`:
+// `npm run simulate -- --out year.ndjson --days 365 [--until <ISO>] [--seed N] [--root 62] [--scale 1]`:
 // writes the simulator's history of the `days` before `until` (default now) as an NDJSON file of
 // the ingest contract, for `npm run import`. Nothing touches Redis.
 import { parseArgs } from 'node:util';
 import { loadRegionTree } from '../server/regions/tree.ts';
 import { createWorld } from '../server/simulator/world.ts';
-import { defaultRates } from '../server/simulator/generate.ts';
+import { defaultRates, scaledRates } from '../server/simulator/generate.ts';
 import { newSeed } from '../server/simulator/prng.ts';
 import { writeHistoryFile } from '../server/simulator/history-file.ts';
 
@@ -19,13 +19,21 @@ async function main(): Promise<number> {
       seed: { type: 'string' },
       root: { type: 'string', default: process.env.REGION_ROOT ?? '62' },
       'incidents-per-day': { type: 'string' },
+      scale: { type: 'string', default: process.env.SIMULATOR_SCALE ?? '1' },
     },
   });
   if (!values.out) {
-    console.error('usage: npm run simulate -- --out <file.ndjson> [--days 365] [--until ISO] [--seed N] [--root 62]');
+    console.error(
+      'usage: npm run simulate -- --out <file.ndjson> [--days 365] [--until ISO] [--seed N] [--root 62] [--scale 1]',
+    );
     return 2;
   }
   const days = Number(values.days);
+  const scale = Number(values.scale);
+  if (!(scale > 0)) {
+    console.error('--scale must be a positive number');
+    return 2;
+  }
   const to = values.until ? Date.parse(values.until) : Date.now();
   if (!(days > 0) || !Number.isFinite(to)) {
     console.error('--days must be a positive number and --until an ISO time');
@@ -38,7 +46,7 @@ async function main(): Promise<number> {
   const started = Date.now();
   const totals = await writeHistoryFile({
     world,
-    rates: defaultRates(perDay),
+    rates: scaledRates(defaultRates(perDay), scale),
     seed,
     from: to - days * DAY,
     to,

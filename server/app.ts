@@ -194,11 +194,11 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
   const problems = createProblems({ redis, keys, clock, departments, audit });
   // A month a backfill is still filling is neither frozen nor published (server/history-fill.ts).
   const historyFill = new HistoryFill(redis, keys.historyFill);
-  const index = new SafetyIndex({ redis, keys, tree, clock, historyFill });
+  const index = new SafetyIndex({ redis, keys: ring, tree, clock, historyFill });
   const assessment = new Assessment({
     historyFill,
     redis,
-    keys,
+    keys: ring,
     tree,
     clock,
     alerts: alerting.alerts,
@@ -221,7 +221,7 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
   });
   const caseList: CaseListDeps = {
     redis,
-    keys,
+    keys: ring,
     regionName: (c) => tree.get(c)?.name,
     staleBefore: () => clock.now() - config.staleCaseMs,
   };
@@ -335,7 +335,7 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
     reportsRouter({
       tree,
       tokens,
-      report: { redis, keys, tree, assessment, index, now: () => clock.now() },
+      report: { redis, keys: ring, tree, assessment, index, now: () => clock.now() },
       pdf: createPdfRenderer({ executablePath: config.chromiumPath }),
     }),
   );

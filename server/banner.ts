@@ -10,6 +10,10 @@ export function printBanner(b: {
   olderHistory?: boolean;
   embeddedRedis: boolean;
   dataDir: string;
+  /** A national deployment's provinces (REGION_ROOT=00 or PROVINCES=). */
+  provinces?: readonly string[];
+  /** The simulator's SIMULATOR_SCALE. */
+  simulatorScale?: number;
 }): void {
   const nameWidth = Math.max(10, ...b.accounts.map((a) => a.username.length));
   const lines = [
@@ -31,6 +35,12 @@ export function printBanner(b: {
           `  Ingest key (source "demo"): ${b.ingestKey}`,
           `    curl -H "Authorization: Bearer ${b.ingestKey}" -H 'Content-Type: application/json' -d @events.json ${b.url}api/v1/events`,
           '',
+        ]
+      : []),
+    ...(b.provinces
+      ? [
+          `  Serving: 全国 (00) over ${b.provinces.length} province(s): ${b.provinces.join(',')}` +
+            (b.simulator ? ` · simulated volume ×${b.simulatorScale ?? 1} of Gansu's, shared by 2020 population` : ''),
         ]
       : []),
     `  Redis: ${b.embeddedRedis ? `embedded, files in ${b.dataDir}/redis` : 'external (REDIS_URL)'} · simulator: ${b.simulator ? 'on' : 'off'}`,

@@ -63,6 +63,12 @@ const envSchema = z.object({
     .max(HISTORY_DAYS - 1)
     .default(3),
   /**
+   * The simulated volume as a multiple of Gansu's (≈ 6,000 incidents and 2,227 disputes a day),
+   * shared among the provinces served by their 2020 population; ≈ 56.3 is the whole country at
+   * Gansu's rate per person.
+   */
+  SIMULATOR_SCALE: z.coerce.number().positive().max(100).default(1),
+  /**
    * `on`: after going live, the simulator also backfills (once, in the background) the older days
    * back to the 1st of the last complete month, so that month has a whole 通报.
    */
@@ -157,6 +163,8 @@ export interface Config {
   simulator: boolean;
   simulatorSpeed: number;
   simulatorBackfillDays: number;
+  /** Every simulated rate times this (SIMULATOR_SCALE). */
+  simulatorScale: number;
   /** Whether the simulator backfills the older days back to the last complete month's 1st. */
   simulatorHistory: boolean;
   adminPassword: string | undefined;
@@ -225,6 +233,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     simulator: (e.SIMULATOR ?? (embeddedRedis ? 'on' : 'off')) === 'on',
     simulatorSpeed: e.SIMULATOR_SPEED,
     simulatorBackfillDays: e.SIMULATOR_BACKFILL_DAYS,
+    simulatorScale: e.SIMULATOR_SCALE,
     simulatorHistory: e.SIMULATOR_HISTORY === 'on',
     adminPassword: e.ADMIN_PASSWORD,
     ingestKeys: e.INGEST_KEYS?.split(',').map((pair) => {

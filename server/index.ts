@@ -71,6 +71,7 @@ async function main(): Promise<void> {
         logger,
         speed: config.simulatorSpeed,
         backfillDays: config.simulatorBackfillDays,
+        scale: config.simulatorScale,
         history: { alerts: server.alerts, drained: server.drained },
         ...(config.simulatorHistory ? { olderHistory: { backlog: () => server.backlog() } } : {}),
       })
@@ -84,6 +85,8 @@ async function main(): Promise<void> {
     olderHistory: !!simulator && config.simulatorHistory,
     embeddedRedis: !!embedded,
     dataDir: config.dataDir,
+    ...(config.regionRoot === '00' ? { provinces: tree.provinces } : {}),
+    simulatorScale: config.simulatorScale,
   });
 
   let stopping = false;

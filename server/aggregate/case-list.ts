@@ -1,7 +1,9 @@
 import type { RedisClient } from '../redis/connection.ts';
 import type { CaseItem, LocalCases } from '../../shared/schemas/case.ts';
 import type { Category, Channel, Kind } from '../../shared/vocab.ts';
-import type { Keys } from '../redis/keys.ts';
+import { asKeyRing, type KeyRing, type Keys } from '../redis/keys.ts';
+import { execBySlot } from '../redis/by-slot.ts';
+import { levelOf } from '../../shared/regions.ts';
 import { isoBeijing } from '../time/beijing.ts';
 import { indexFloor, indexRegions, type IndexKind, type IndexState } from './case-index.ts';
 import { isOpen, type CaseState } from './case-state.ts';
@@ -9,7 +11,8 @@ import { isOpen, type CaseState } from './case-state.ts';
 /**
  * Reads the case index (case-index.ts): pages of a region's cases, newest first, with the total of
  * what matches. A page merges the sets the filters select (kind × open/closed, up to four), reading
- * from each only what the page needs after the cursor.
+ * from each only what the page needs after the cursor. The nation has no index of its own (nothing
+ * per event is written for it): its list merges its provinces' sets, each under its own keys.
  */
 
 export interface CaseFilter {
@@ -35,7 +38,8 @@ export interface CasePage {
 
 export interface CaseListDeps {
   redis: RedisClient;
-  keys: Keys;
+  /** One province's keys, or a national ring (each province's index and cases under its own). */
+  keys: Keys | KeyRing;
   /** A region's name, for the item's `regionName`. */
   regionName: (code: string) => string | undefined;
   /** Open cases whose earliest event is before this (ms) are flagged `stale` (久拖). */
@@ -58,21 +62,38 @@ interface Source {
   key: string;
   min: number;
   max: number;
+  /** The keys of the province whose set this is: its cases are read under them. */
+  keys: Keys;
+}
+
+/** An index entry and the province keys its case lives under. */
+interface Entry extends Cursor {
+  keys: Keys;
 }
 
 const KIND_CODE: Record<Kind, IndexKind> = { incident: 'i', dispute: 'd' };
 
 /** The sets and score windows a filter reads; a closed set never below the index's floor. */
-function sources(keys: Keys, f: CaseFilter, now: number): Source[] {
+function sources(deps: CaseListDeps, f: CaseFilter, now: number): Source[] {
+  const ring = asKeyRing(deps.keys);
+  const regions = levelOf(f.region) === 'nation' ? ring.provinces : [f.region];
   const kinds: IndexKind[] = f.kind ? [KIND_CODE[f.kind]] : ['i', 'd'];
   const states: IndexState[] = f.status === 'open' ? ['o'] : f.status === 'closed' ? ['c'] : ['o', 'c'];
   const min = f.from ?? 0;
   // Scores are whole milliseconds: an exclusive `to` is an inclusive `to - 1`.
   const max = f.to === undefined ? Number.MAX_SAFE_INTEGER : f.to - 1;
   const out: Source[] = [];
-  for (const k of kinds)
-    for (const s of states)
-      out.push({ key: keys.caseIndex(f.region, k, s), min: s === 'c' ? Math.max(min, indexFloor(now)) : min, max });
+  for (const region of regions) {
+    const keys = ring.of(region);
+    for (const k of kinds)
+      for (const s of states)
+        out.push({
+          key: keys.caseIndex(region, k, s),
+          min: s === 'c' ? Math.max(min, indexFloor(now)) : min,
+          max,
+          keys,
+        });
+  }
   return out;
 }
 
@@ -80,10 +101,10 @@ function sources(keys: Keys, f: CaseFilter, now: number): Source[] {
 const before = (a: Cursor, b: Cursor) => a.score > b.score || (a.score === b.score && a.id > b.id);
 
 /** Up to `n` entries of one set after the cursor, newest first (a few reads when many share the cursor's score). */
-async function after(redis: RedisClient, s: Source, cursor: Cursor | undefined, n: number): Promise<Cursor[]> {
+async function after(redis: RedisClient, s: Source, cursor: Cursor | undefined, n: number): Promise<Entry[]> {
   const max = cursor ? Math.min(cursor.score, s.max) : s.max;
   if (max < s.min) return [];
-  const out: Cursor[] = [];
+  const out: Entry[] = [];
   for (let offset = 0; ;) {
     const chunk = n + 1;
     const flat = await redis.zrange(
@@ -98,7 +119,7 @@ async function after(redis: RedisClient, s: Source, cursor: Cursor | undefined, 
       'WITHSCORES',
     );
     for (let i = 0; i < flat.length; i += 2) {
-      const e = { id: flat[i]!, score: Number(flat[i + 1]) };
+      const e = { id: flat[i]!, score: Number(flat[i + 1]), keys: s.keys };
       if (!cursor || before(cursor, e)) out.push(e);
       if (out.length >= n) return out;
     }
@@ -107,17 +128,14 @@ async function after(redis: RedisClient, s: Source, cursor: Cursor | undefined, 
   }
 }
 
-/** Counts what the filter matches, set by set, in one round trip. */
+/** Counts what the filter matches, set by set, one round trip per province. */
 async function total(redis: RedisClient, list: Source[]): Promise<number> {
-  const p = redis.pipeline();
-  for (const s of list) p.zcount(s.key, s.min, s.max);
-  const replies = (await p.exec()) ?? [];
-  let n = 0;
-  for (const [err, v] of replies) {
-    if (err) throw err;
-    n += Number(v);
-  }
-  return n;
+  const byKey = new Map(list.map((s) => [s.key, s]));
+  const replies = await execBySlot(redis, [...byKey.keys()], (p, key) => {
+    const s = byKey.get(key)!;
+    p.zcount(key, s.min, s.max);
+  });
+  return replies.reduce<number>((n, v) => n + Number(v), 0);
 }
 
 /** The region's name from the county down (县 乡 村), or its own name above the county. */
@@ -149,16 +167,17 @@ function item(deps: CaseListDeps, id: string, c: CaseState, summary: string): Ca
 }
 
 /** The cases behind index entries, in their order; one that expired meanwhile is left out. */
-export async function readCaseItems(deps: CaseListDeps, ids: string[]): Promise<CaseItem[]> {
-  if (!ids.length) return [];
-  const p = deps.redis.pipeline();
-  for (const id of ids) p.hmget(deps.keys.case(id), 'j', 'm');
-  const replies = (await p.exec()) ?? [];
+async function readCaseItems(deps: CaseListDeps, entries: readonly Entry[]): Promise<CaseItem[]> {
+  if (!entries.length) return [];
+  const replies = await execBySlot(
+    deps.redis,
+    entries.map((e) => e.keys.case(e.id)),
+    (p, key) => p.hmget(key, 'j', 'm'),
+  );
   const out: CaseItem[] = [];
-  replies.forEach(([err, reply], i) => {
-    if (err) throw err;
+  replies.forEach((reply, i) => {
     const [j, m] = reply as [string | null, string | null];
-    if (j) out.push(item(deps, ids[i]!, JSON.parse(j) as CaseState, m ?? ''));
+    if (j) out.push(item(deps, entries[i]!.id, JSON.parse(j) as CaseState, m ?? ''));
   });
   return out;
 }
@@ -171,7 +190,7 @@ export async function listCases(
   limit: number,
   now: number,
 ): Promise<CasePage> {
-  const list = sources(deps.keys, f, now);
+  const list = sources(deps, f, now);
   const [count, ...perSource] = await Promise.all([
     total(deps.redis, list),
     ...list.map((s) => after(deps.redis, s, cursor, limit + 1)),
@@ -181,14 +200,15 @@ export async function listCases(
   const merged = perSource
     .flat()
     .sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0))
-    .filter((e) => !seen.has(e.id) && seen.add(e.id));
+    .filter((e) => !seen.has(e.keys.prefix + e.id) && seen.add(e.keys.prefix + e.id));
   const page = merged.slice(0, limit);
-  const cases = await readCaseItems(
-    deps,
-    page.map((e) => e.id),
-  );
+  const cases = await readCaseItems(deps, page);
   const last = page[page.length - 1];
-  return { total: count, cases, ...(merged.length > limit && last ? { next: last } : {}) };
+  return {
+    total: count,
+    cases,
+    ...(merged.length > limit && last ? { next: { score: last.score, id: last.id } } : {}),
+  };
 }
 
 /** Every case the filter matches, newest first, for an export whose size the caller checked. */
@@ -205,7 +225,7 @@ export async function allCases(deps: CaseListDeps, f: CaseFilter, now: number, p
 
 /** How many cases the filter matches. */
 export function countCases(deps: CaseListDeps, f: CaseFilter, now: number): Promise<number> {
-  return total(deps.redis, sources(deps.keys, f, now));
+  return total(deps.redis, sources(deps, f, now));
 }
 
 /** How many cases of each list a township or village snapshot carries. */

@@ -1,7 +1,8 @@
 /**
  * One region's 督办考核 of one month, computed: the rows of its child desks and of its departments,
  * and its own row, from the month's alerts, the month counters (disputes), the 上报及时率 counters
- * and the problem register. Pure reading: freezing is the caller's (service.ts).
+ * and the problem register. The nation's own row sums its provinces' counters; its desks are the
+ * provinces, ranked against each other. Pure reading: freezing is the caller's (service.ts).
  */
 import type { RedisClient } from '../redis/connection.ts';
 import { levelOf, type RegionRef } from '../../shared/regions.ts';
@@ -17,8 +18,8 @@ import {
 import type { Department } from '../../shared/schemas/department.ts';
 import type { WarningLevel } from '../../shared/vocab.ts';
 import { DISPUTES, outcomeField } from '../counters/fields.ts';
-import { counterKey, decodeCounters } from '../counters/read.ts';
-import type { Keys } from '../redis/keys.ts';
+import { counterParts, readCounterSums } from '../counters/read.ts';
+import { asKeyRing, type KeyRing, type Keys } from '../redis/keys.ts';
 import { isoBeijing } from '../time/beijing.ts';
 import type { AlertRecord } from './alert-records.ts';
 import { count, emptyTally, judgeAlert, type AlertVerdicts, type Tally } from './alert-verdicts.ts';
@@ -29,7 +30,8 @@ import { toWire } from '../safety-index/months.ts';
 
 export interface ComputeDeps {
   redis: RedisClient;
-  keys: Keys;
+  /** One province's keys, or a national ring: each region's counters under its province's keys. */
+  keys: Keys | KeyRing;
   /** Time from creation to 办结 of an alert of this level (rules file `resolveMinutes`). */
   resolveLimitMs: (level: WarningLevel) => number;
   problems?: ProblemSource;
@@ -60,28 +62,16 @@ interface DeskTallies {
 const deskTallies = (): DeskTallies => ({ sign: emptyTally(), resolve: emptyTally(), supervision: emptyTally() });
 const fig = (t: Tally): Figure => figure(t.num, t.den);
 
-/** Dispute outcomes of several regions' month, one pipeline; a township's hash is read once for its villages. */
+/** Dispute outcomes of several regions' month (the nation's summed from its provinces'), in one read per slot. */
 async function disputeCounts(
   deps: ComputeDeps,
   codes: readonly string[],
   month: string,
 ): Promise<Map<string, { d: number; resolved: number; failed: number }>> {
-  const bucket = { month };
-  const keyOf = new Map(codes.map((c) => [c, counterKey(deps.keys, c, bucket)]));
-  const unique = [...new Set(keyOf.values())];
-  const p = deps.redis.pipeline();
-  for (const k of unique) p.hgetall(k);
-  const replies = (await p.exec()) ?? [];
-  const byKey = new Map<string, Record<string, string>>();
-  replies.forEach(([err, v], i) => {
-    if (err) throw err;
-    byKey.set(unique[i]!, v as Record<string, string>);
-  });
+  const sums = await readCounterSums(deps.redis, deps.keys, codes, { month });
   const out = new Map<string, { d: number; resolved: number; failed: number }>();
-  for (const c of codes) {
-    const h = decodeCounters(c, bucket, byKey.get(keyOf.get(c)!) ?? null);
+  for (const [c, h] of sums)
     out.set(c, { d: Number(h[DISPUTES] ?? 0), resolved: Number(h[RESOLVED] ?? 0), failed: Number(h[FAILED] ?? 0) });
-  }
   return out;
 }
 
@@ -137,11 +127,17 @@ export async function computeAssessment(
   }
 
   const codes = [region.code, ...children.map((c) => c.code)];
+  const ring = asKeyRing(deps.keys);
   // 上报及时率 is counted down to townships; a village's row has none.
   const withTimeliness = codes.filter((c) => c.length <= 9);
   const [disputes, timeliness, problems] = await Promise.all([
     disputeCounts(deps, codes, month),
-    readTimelinessMany(deps.redis, deps.keys, withTimeliness, month),
+    readTimelinessMany(
+      deps.redis,
+      (r) => ring.of(r),
+      withTimeliness.map((c) => counterParts(ring, c)),
+      month,
+    ),
     problemsOf(deps, codes, month),
   ]);
   const timelinessOf = new Map(withTimeliness.map((c, i) => [c, timeliness[i]!]));

@@ -10,8 +10,9 @@ import type { Clock } from '../clock.ts';
 import type { Alerts } from '../alerts/service.ts';
 import type { DepartmentRegistry } from '../departments/registry.ts';
 import type { HistoryFill } from '../history-fill.ts';
-import type { Keys } from '../redis/keys.ts';
+import { asKeyRing, type KeyRing, type Keys } from '../redis/keys.ts';
 import { DISPUTES, INCIDENTS } from '../counters/fields.ts';
+import { readCounterSums } from '../counters/read.ts';
 import type { RegionTree } from '../regions/tree.ts';
 import { currentMonth, oldestKept } from '../safety-index/months.ts';
 import { TtlCache } from '../safety-index/ttl-cache.ts';
@@ -23,7 +24,8 @@ import { freezeReplies, readFrozen } from './store.ts';
 
 export interface AssessmentDeps {
   redis: RedisClient;
-  keys: Keys;
+  /** One province's keys, or a national ring (frozen months under its root's keys). */
+  keys: Keys | KeyRing;
   tree: RegionTree;
   clock: Clock;
   alerts: Pick<Alerts, 'keys' | 'store'>;
@@ -36,15 +38,21 @@ export interface AssessmentDeps {
   historyFill?: Pick<HistoryFill, 'filling'>;
 }
 
-/** Levels with an assessment of their own (上报及时率, like the desks that are assessed, stops at the township). */
-const ASSESSED = ['province', 'city', 'county', 'township'] as const;
+/**
+ * Levels with an assessment of their own (上报及时率, like the desks that are assessed, stops at the
+ * township); the nation's desks are its provinces.
+ */
+const ASSESSED = ['nation', 'province', 'city', 'county', 'township'] as const;
 const FREEZE_BATCH = 100;
 
 export class Assessment {
   private readonly compute: ComputeDeps;
   private readonly live: TtlCache<MonthAssessment>;
+  /** Where frozen months live: the deployment's root (`{00}` for the nation). */
+  private readonly root: Keys;
 
   constructor(private readonly deps: AssessmentDeps) {
+    this.root = asKeyRing(deps.keys).root;
     this.compute = {
       redis: deps.redis,
       keys: deps.keys,
@@ -64,7 +72,7 @@ export class Assessment {
     return { oldest: oldestKept(now), current: currentMonth(now) };
   }
 
-  /** Whether a region has an assessment of its own (province down to township). */
+  /** Whether a region has an assessment of its own (the nation or a province down to township). */
   assessed(code: string): boolean {
     const level = this.deps.tree.get(code)?.level;
     return level !== undefined && (ASSESSED as readonly string[]).includes(level);
@@ -72,7 +80,7 @@ export class Assessment {
 
   async reply(code: string, month: string): Promise<AssessmentReply> {
     if (month !== this.offered().current) {
-      const [frozen] = await readFrozen(this.deps.redis, this.deps.keys, month, [code]);
+      const [frozen] = await readFrozen(this.deps.redis, this.root, month, [code]);
       if (frozen) return frozen;
     }
     return (await this.month(code, month)).reply;
@@ -85,14 +93,14 @@ export class Assessment {
   async month(code: string, month: string): Promise<MonthAssessment> {
     if (month === this.offered().current)
       return this.live.get(`${code}:${month}`, this.deps.liveTtlMs ?? 60_000, () => this.computeFor(code, month, true));
-    const [frozen] = await readFrozen(this.deps.redis, this.deps.keys, month, [code]);
+    const [frozen] = await readFrozen(this.deps.redis, this.root, month, [code]);
     // Its history still on the way: figures as they stand, marked provisional, and nothing frozen.
     if (!frozen && (await this.filling(month))) return this.computeFor(code, month, true);
     const computed = await this.computeFor(code, month, false);
     if (frozen) return { ...computed, reply: frozen };
-    await freezeReplies(this.deps.redis, this.deps.keys, month, [computed.reply]);
+    await freezeReplies(this.deps.redis, this.root, month, [computed.reply]);
     // Read back: another process may have frozen it first, and its numbers count.
-    const [stored] = await readFrozen(this.deps.redis, this.deps.keys, month, [code]);
+    const [stored] = await readFrozen(this.deps.redis, this.root, month, [code]);
     return { ...computed, reply: stored ?? computed.reply };
   }
 
@@ -102,10 +110,12 @@ export class Assessment {
    * second time).
    */
   async freezeMonth(month: string): Promise<number> {
-    const { tree, redis, keys } = this.deps;
+    const { tree, redis } = this.deps;
+    const keys = this.root;
     if (month >= this.offered().current) throw new Error(`month ${month} has not ended`);
     if (await this.filling(month)) return 0;
-    const codes = [tree.root, ...ASSESSED.slice(1).flatMap((l) => tree.codesAt(l))].filter((c) => this.assessed(c));
+    // Root first (the nation, or the province), then every level below it down to the township.
+    const codes = ASSESSED.flatMap((l) => tree.codesAt(l)).filter((c) => this.assessed(c));
     const missing: string[] = [];
     for (let i = 0; i < codes.length; i += 500) {
       const part = codes.slice(i, i + 500);
@@ -134,14 +144,15 @@ export class Assessment {
     return this.deps.historyFill?.filling(month) ?? Promise.resolve(false);
   }
 
-  /** Whether anything was counted in `month` at all: cases at the root, or alerts. */
+  /** Whether anything was counted in `month` at all: cases at the root (the nation: its provinces), or alerts. */
   async hasData(month: string): Promise<boolean> {
     const { redis, keys, tree } = this.deps;
-    const [[i, d], alerts] = await Promise.all([
-      redis.hmget(keys.month(tree.root, month), INCIDENTS, DISPUTES),
+    const [sums, alerts] = await Promise.all([
+      readCounterSums(redis, keys, [tree.root], { month }),
       redis.zcard(this.deps.alerts.keys.created(tree.root, month)),
     ]);
-    return Number(i ?? 0) + Number(d ?? 0) + alerts > 0;
+    const h = sums.get(tree.root) ?? {};
+    return Number(h[INCIDENTS] ?? 0) + Number(h[DISPUTES] ?? 0) + alerts > 0;
   }
 
   private async alertsOf(code: string, month: string): Promise<AlertRecord[]> {

@@ -1,5 +1,7 @@
 import type { ChainableCommander } from 'ioredis';
-import type { Keys } from '../redis/keys.ts';
+import { asKeyRing, type KeyRing, type Keys } from '../redis/keys.ts';
+import { hgetallBySlot } from '../redis/by-slot.ts';
+import { levelOf } from '../../shared/regions.ts';
 import { DISPUTES, INCIDENTS } from './fields.ts';
 import {
   asHash,
@@ -83,4 +85,40 @@ export function queueDayRead(
     const m = lowDayMarginals((reply as Hash | null) ?? {}, code);
     return [INCIDENTS, DISPUTES, ...fields].map((f) => (m[f] ? String(m[f]) : null));
   };
+}
+
+/**
+ * The regions whose counters add up to `code`'s: itself, or for the nation, which has no counters
+ * of its own (nothing per event is written for it), the provinces served.
+ */
+export function counterParts(ring: KeyRing, code: string): readonly string[] {
+  return levelOf(code) === 'nation' ? ring.provinces : [code];
+}
+
+/**
+ * The marginal counters of several regions for one bucket, each the field-by-field sum of its
+ * parts' hashes (counterParts), read under each part's province keys, one MULTI per slot; a
+ * township's hash is read once for all its villages.
+ */
+export async function readCounterSums(
+  redis: Parameters<typeof hgetallBySlot>[0],
+  keys: Keys | KeyRing,
+  codes: readonly string[],
+  bucket: Bucket,
+): Promise<Map<string, Hash>> {
+  const ring = asKeyRing(keys);
+  const partsOf = new Map(codes.map((c) => [c, counterParts(ring, c)]));
+  const keyOf = (part: string) => counterKey(ring.of(part), part, bucket);
+  const unique = [...new Set([...partsOf.values()].flatMap((ps) => ps.map(keyOf)))];
+  const replies = await hgetallBySlot(redis, unique);
+  const byKey = new Map(unique.map((k, i) => [k, replies[i] ?? {}]));
+  const out = new Map<string, Hash>();
+  for (const [code, parts] of partsOf) {
+    const sum: Record<string, number> = {};
+    for (const part of parts)
+      for (const [f, v] of Object.entries(decodeCounters(part, bucket, byKey.get(keyOf(part))!)))
+        sum[f] = (sum[f] ?? 0) + Number(v);
+    out.set(code, asHash(sum));
+  }
+  return out;
 }

@@ -14,10 +14,10 @@ import type { Judged } from '../assessment/compute.ts';
 import type { ProblemFigures } from '../assessment/problem-source.ts';
 import type { Assessment } from '../assessment/service.ts';
 import { DISPUTES, INCIDENTS, outcomeField } from '../counters/fields.ts';
-import { counterKey, decodeCounters } from '../counters/read.ts';
+import { readCounterSums } from '../counters/read.ts';
 import { RETENTION } from '../counters/retention.ts';
 import { maskText } from '../privacy/mask.ts';
-import type { Keys } from '../redis/keys.ts';
+import type { KeyRing, Keys } from '../redis/keys.ts';
 import type { RegionTree } from '../regions/tree.ts';
 import { currentMonth, DAY_MS, monthDays, monthEnd, toWire } from '../safety-index/months.ts';
 import { readCoveredDays } from '../safety-index/read.ts';
@@ -27,7 +27,8 @@ import { placeName } from '../warnings/setup.ts';
 
 export interface ReportDeps {
   redis: RedisClient;
-  keys: Keys;
+  /** One province's keys, or a national ring (the nation's counters summed from its provinces'). */
+  keys: Keys | KeyRing;
   tree: RegionTree;
   assessment: Assessment;
   index: SafetyIndex;
@@ -119,8 +120,7 @@ async function coverageOf(deps: ReportDeps, month: string): Promise<MonthlyRepor
 }
 
 async function headlineCounts(deps: ReportDeps, code: string, month: string) {
-  const bucket = { month };
-  const h = decodeCounters(code, bucket, await deps.redis.hgetall(counterKey(deps.keys, code, bucket)));
+  const h = (await readCounterSums(deps.redis, deps.keys, [code], { month })).get(code) ?? {};
   const n = (f: string) => Number(h[f] ?? 0);
   return { incidents: n(INCIDENTS), disputes: n(DISPUTES), resolved: n(RESOLVED), failed: n(FAILED) };
 }

@@ -29,6 +29,22 @@ export function defaultRates(incidentsPerDay = DEFAULT_INCIDENTS_PER_DAY): Rates
   };
 }
 
+/**
+ * Every rate times `factor` (SIMULATOR_SCALE): more or fewer cases of the same mix. The default
+ * rates are Gansu's volume whatever the deployment serves (a demo's load does not grow 56-fold
+ * with the national root); several provinces share it by population (world.ts). The whole
+ * country at Gansu's rate per person is a factor of 1,409,778,724 / 25,019,831 ≈ 56.3.
+ */
+export function scaledRates(rates: Rates, factor: number): Rates {
+  if (!(factor > 0) || !Number.isFinite(factor)) throw new Error(`simulator scale must be > 0, got ${factor}`);
+  return {
+    incidentsPerDay: rates.incidentsPerDay * factor,
+    disputesPerDay: rates.disputesPerDay * factor,
+    homicidesPerDay: rates.homicidesPerDay * factor,
+    spikesPerDay: rates.spikesPerDay * factor,
+  };
+}
+
 /** One arrival: an incident, a dispute (maybe starting a series), a homicide or a spike. */
 export interface Arrival {
   kind: 'incident' | 'dispute' | 'homicide' | 'spike';

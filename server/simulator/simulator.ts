@@ -1,5 +1,6 @@
 /**
- * The built-in Gansu feed: backfill once, then a live loop (live.ts) that every second plans the
+ * The built-in feed (Gansu's by default; several provinces share its volume by population, see
+ * world.ts and generate.ts scaledRates): backfill once, then a live loop (live.ts) that every second plans the
  * cases the simulated clock has reached and sends the lifecycle steps that have come due, through
  * the same `ingest` as every other source.
  *
@@ -23,7 +24,7 @@ import type { Ingest } from '../ingest/ingest.ts';
 import type { Logger } from '../log.ts';
 import type { RegionTree } from '../regions/tree.ts';
 import { backfillSeqCount, MAX_BACKFILL_DAYS, runBackfill } from './backfill.ts';
-import { defaultRates, type Rates } from './generate.ts';
+import { defaultRates, scaledRates, type Rates } from './generate.ts';
 import { Ledger } from './ledger.ts';
 import { LiveLoop } from './live.ts';
 import { mulberry32, newSeed, type Rand } from './prng.ts';
@@ -49,6 +50,8 @@ export interface SimulatorOptions {
   /** Seedable randomness, for tests. */
   rand?: () => number;
   incidentsPerDay?: number;
+  /** Every rate times this (SIMULATOR_SCALE; generate.ts scaledRates). Default 1. */
+  scale?: number;
   /** Overrides of any rate, for tests that want a small feed. */
   rates?: Partial<Rates>;
   /** Lets the simulator play the duty desks of its backfilled days (settle-history.ts). */
@@ -81,7 +84,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
   const clock = opts.clock ?? systemClock;
   const log = opts.logger.child({ component: 'simulator' });
   const world = createWorld(opts.tree, await opts.tree.countyPolygons());
-  const rates = { ...defaultRates(opts.incidentsPerDay), ...opts.rates };
+  const rates = { ...scaledRates(defaultRates(opts.incidentsPerDay), opts.scale ?? 1), ...opts.rates };
   const keys = simKeys(opts.tree.root);
   const state = new SimState(opts.redis, keys.state);
   const ledger = new Ledger(opts.redis, keys);

@@ -1,7 +1,10 @@
 /**
  * Where things happen: counties weighted by a population proxy, then a township and a village
- * picked uniformly inside the county. There is no population in the region data, so the proxy is
- * the kind of county (urban districts are denser) times its size in townships and villages.
+ * picked uniformly inside the county. There is no population below the province in the region
+ * data, so the proxy is the kind of county (urban districts are denser) times its size in
+ * townships and villages. Serving several provinces, each province's counties share that
+ * province's census population (regions/population.ts), so a province's volume follows its
+ * people, not its number of villages (北京 has few villages and 22 million people).
  */
 import type { RegionTree } from '../regions/tree.ts';
 import { pickOne, type Rand } from './prng.ts';
@@ -30,13 +33,22 @@ export function countyType(name: string): CountyType {
  * Size counts townships twice as much as villages/10: village counts track rural headcount but
  * overstate sprawling mountain districts (武都区 has 701), township counts track both.
  */
-export function countyWeights(tree: RegionTree): CountyWeight[] {
-  return tree.codesAt('county').map((code) => {
+export function countyWeights(tree: RegionTree, population?: ReadonlyMap<string, number>): CountyWeight[] {
+  const proxy = tree.codesAt('county').map((code) => {
     const towns = tree.children(code);
     const villages = towns.reduce((n, t) => n + tree.children(t.code).length, 0);
     const type = countyType(tree.get(code)!.name);
     const size = Math.max(1, 2 * towns.length + villages / 10);
     return { code, type, weight: TYPE_FACTOR[type] * size };
+  });
+  if (!population) return proxy;
+  const perProvince = new Map<string, number>();
+  for (const c of proxy) perProvince.set(c.code.slice(0, 2), (perProvince.get(c.code.slice(0, 2)) ?? 0) + c.weight);
+  return proxy.map((c) => {
+    const p = c.code.slice(0, 2);
+    const people = population.get(p);
+    if (people === undefined) throw new Error(`no population for province ${p}`);
+    return { ...c, weight: (people * c.weight) / perProvince.get(p)! };
   });
 }
 

@@ -1,10 +1,11 @@
 /**
- * What the generators need to know about the province, computed once: the region tree, county
+ * What the generators need to know about the province (or provinces), computed once: the region tree, county
  * polygons, and the weighted county picker. Also where exactly a case happens.
  */
 import type { PointLngLat } from '../regions/point-in-county.ts';
 import { randomPointInCounty } from '../regions/point-in-county.ts';
 import type { CountyGeometry, RegionTree } from '../regions/tree.ts';
+import { populationOf } from '../regions/population.ts';
 import { pickWeighted, type Rand } from './prng.ts';
 import { PLACE_LEVEL_SHARES } from './rates.ts';
 import { countyWeights, placeIn, WeightedPicker, type CountyWeight, type Place } from './weights.ts';
@@ -15,8 +16,18 @@ export interface World {
   counties: WeightedPicker<CountyWeight>;
 }
 
-export function createWorld(tree: RegionTree, polygons: ReadonlyMap<string, CountyGeometry>): World {
-  const weights = countyWeights(tree);
+/**
+ * `population`: province → people, by which several provinces share the volume (default: the
+ * 2020 census table when the tree serves more than one province; one province needs none).
+ */
+export function createWorld(
+  tree: RegionTree,
+  polygons: ReadonlyMap<string, CountyGeometry>,
+  population: ReadonlyMap<string, number> | undefined = tree.provinces.length > 1
+    ? populationOf(tree.provinces)
+    : undefined,
+): World {
+  const weights = countyWeights(tree, population);
   if (weights.length === 0) throw new Error(`region tree ${tree.root} has no counties to simulate`);
   return { tree, polygons, counties: new WeightedPicker(weights, (w) => w.weight) };
 }

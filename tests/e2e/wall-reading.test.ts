@@ -12,27 +12,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../server/clock.ts';
 import { launchBrowser, screenshot, type TestBrowser } from '../helpers/browser.ts';
 import { ensureClientBuild } from '../helpers/client-build.ts';
+import { drawnLabels, overlapping, type DrawnLabel } from '../helpers/map-labels.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 const MIN = 60_000;
 const DAY = 86_400_000;
-
-interface DrawnLabel {
-  text: string;
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-  fontSize: number;
-  opacity: number;
-}
-
-/** The names the province map says it drew, once it has drawn all it will. */
-async function drawnLabels(page: Page): Promise<DrawnLabel[]> {
-  const map = page.locator('[data-testid=region-map][data-map="62"]');
-  await expect.poll(async () => (await map.getAttribute('data-labels')) ?? '', { timeout: 15_000 }).toMatch(/兰州市/);
-  return JSON.parse((await map.getAttribute('data-labels'))!) as DrawnLabel[];
-}
 
 /**
  * Pixels of the map's canvases inside each label's box that are the names' ink (#e8f4ff): none
@@ -58,18 +42,6 @@ function inkPerLabel(page: Page, labels: DrawnLabel[]): Promise<number[]> {
       return ink;
     });
   }, labels);
-}
-
-function overlapping(labels: DrawnLabel[]): string[] {
-  const out: string[] = [];
-  for (const [i, a] of labels.entries())
-    for (const b of labels.slice(i + 1)) {
-      const w = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x);
-      const h = Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y);
-      // Text boxes include the line's leading: a pixel or two of it may touch.
-      if (w > 2 && h > 2) out.push(`${a.text} × ${b.text} (${JSON.stringify([a, b])})`);
-    }
-  return out;
 }
 
 describe('what the wall and the desk say, read in a browser', () => {
@@ -109,7 +81,7 @@ describe('what the wall and the desk say, read in a browser', () => {
     ] as const) {
       await wall.setViewportSize({ width: w, height: h });
       await wall.waitForTimeout(1500);
-      const labels = await drawnLabels(wall);
+      const labels = await drawnLabels(wall, '62', '兰州市');
       const where = `${w}×${h}: ${JSON.stringify(labels.map((l) => l.text))}`;
       // 14 cities; hideOverlap may drop the odd small one where two still collide.
       expect(labels.length, where).toBeGreaterThanOrEqual(12);

@@ -235,7 +235,7 @@ export const PATHS: Record<string, Record<string, unknown>> = {
       operationId: 'getAssessment',
       summary: '督办考核 of a region’s child desks and its departments for a month (live, or frozen once ended)',
       description:
-        'Each figure is {num, den, rate, rank}; definitions in docs/assessment.md. Province down to township; an alert counts in the month it was created.',
+        'Each figure is {num, den, rate, rank}; definitions in docs/assessment.md. The nation (00: its desks are the provinces) or a province, down to the township; an alert counts in the month it was created.',
       tag: 'figures',
       auth: 'user',
       parameters: [code, ...queryOf(assessmentQuerySchema)],

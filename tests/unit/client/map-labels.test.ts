@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mapLabels } from '../../../client/src/lib/charts/options/map-labels.ts';
+import { mapLabels, NATION_LABEL_PLACES } from '../../../client/src/lib/charts/options/map-labels.ts';
 import { mapOption, type MapFeature } from '../../../client/src/lib/charts/options/map.ts';
 import { THEME } from '../../../client/src/lib/charts/theme.ts';
 
@@ -60,7 +60,8 @@ describe('map labels never overlap', () => {
     const names = series.find(
       (s) => Array.isArray(s.data) && (s.data as unknown[]).length === LANZHOU.length && s.silent,
     );
-    expect(names?.labelLayout).toMatchObject({ hideOverlap: true });
+    const layout = names!.labelLayout as (p: { dataIndex?: number }) => Record<string, unknown>;
+    expect(layout({ dataIndex: 0 })).toMatchObject({ hideOverlap: true });
     expect((names!.data as Array<{ symbolSize: number }>).map((d) => d.symbolSize)).toEqual(
       mapLabels(LANZHOU).map((l) => l.symbolSize),
     );
@@ -90,5 +91,72 @@ describe('map labels never overlap', () => {
     });
     const series = option.series as Array<{ label?: { fontSize?: number } }>;
     for (const s of series) if (s.label?.fontSize !== undefined) expect(s.label.fontSize).toBeGreaterThanOrEqual(16);
+  });
+});
+
+/** The national map's crowded corners (regions/00/geo/00.json's label points; areas in square degrees). */
+const NATION: MapFeature[] = [
+  { code: '11', name: '北京', cp: [116.4053, 39.905], area: 2.9, centre: [116.4, 40.2], small: true },
+  { code: '12', name: '天津', cp: [117.1902, 39.1256], area: 2.1, centre: [117.3, 39.3], small: true },
+  { code: '13', name: '河北', cp: [114.5025, 38.0455], area: 42, centre: [116.6, 39.3] },
+  // Side by side with 河北's seat, and smaller: 河北's name would move, were its middle not 北京's.
+  { code: '14', name: '山西', cp: [111.8492, 36.857], area: 16, centre: [112.3, 37.6] },
+  { code: '44', name: '广东', cp: [113.2806, 23.1252], area: 40, centre: [113.5, 22.85] },
+  { code: '65', name: '新疆', cp: [87.6177, 43.7928], area: 480, centre: [85.2, 41.2] },
+  { code: '71', name: '台湾', cp: [121.509, 25.0443], area: 7, centre: [120.9, 23.6] },
+  { code: '81', name: '香港', cp: [114.1734, 22.32], area: 0.1, centre: [114.1, 22.35], small: true },
+  { code: '82', name: '澳门', cp: [113.5491, 22.199], area: 0.01, centre: [113.56, 22.15], small: true },
+];
+const PROVINCES_SERVED = [
+  { code: '44', name: '广东省' },
+  { code: '13', name: '河北省' },
+].map((c) => ({
+  ...c,
+  counts: { today: { incident: 1, dispute: 0 }, open: { incident: 0, dispute: 0 }, overdue: { dispute: 0 } },
+  alerts: { red: 0, orange: 0, yellow: 0, blue: 0 },
+}));
+
+describe('the national map’s names', () => {
+  const option = mapOption({
+    mapName: 'china',
+    features: NATION,
+    children: PROVINCES_SERVED,
+    measure: 'today',
+    ripples: [],
+    now: 0,
+  });
+  const layer = (option.series as Array<Record<string, unknown>>).find((s) => s.labelLayout)!;
+  const data = layer.data as Array<{ name: string; value: [number, number]; label?: { color?: string } }>;
+  const layout = layer.labelLayout as (p: { dataIndex?: number }) => { dx: number; dy: number };
+
+  it('keeps a big region’s name at its seat when its middle is nearer other names (河北 at 石家庄, beside 山西)', () => {
+    expect(data.find((d) => d.name === '河北')!.value).toEqual([114.5025, 38.0455]);
+    expect(data.find((d) => d.name === '广东')!.value).toEqual([113.2806, 23.1252]);
+  });
+
+  it('places 北京, 天津, 香港 and 澳门 by hand, apart, unmoved by the small-region lift', () => {
+    for (const code of ['11', '12', '81', '82']) {
+      const f = NATION.find((n) => n.code === code)!;
+      const i = data.findIndex((d) => d.name === f.name);
+      expect(data[i]!.value).toEqual(NATION_LABEL_PLACES[code]);
+      expect(layout({ dataIndex: i })).toMatchObject({ dx: 0, dy: 0 });
+    }
+  });
+
+  it('names the places without data in a muted colour, and the 南海诸岛 inset under its box', () => {
+    expect(data.find((d) => d.name === '台湾')!.label?.color).toBe(THEME.textDim);
+    expect(data.find((d) => d.name === '广东')!.label?.color).toBeUndefined();
+    expect(data.find((d) => d.name === '南海诸岛')).toBeDefined();
+  });
+
+  it('moves a lone small region’s name in the layout, where ECharts judges overlaps (嘉峪关市)', () => {
+    const gansu = mapOption({ mapName: '62', features: PROVINCE, children: [], measure: 'today', ripples: [], now: 0 });
+    const l = (gansu.series as Array<Record<string, unknown>>).find((s) => s.labelLayout)!;
+    const i = (l.data as Array<{ name: string }>).findIndex((d) => d.name === '嘉峪关市');
+    expect((l.labelLayout as (p: { dataIndex?: number }) => unknown)({ dataIndex: i })).toMatchObject({
+      dx: 0,
+      dy: -18,
+    });
+    expect((l.data as unknown[]).some((d) => (d as { name: string }).name === '南海诸岛')).toBe(false);
   });
 });

@@ -17,6 +17,8 @@ import {
   VisualMapPiecewiseComponent,
 } from 'echarts/components';
 import { init, registerMap, use, type EChartsCoreOption, type EChartsType, type SetOptionOpts } from 'echarts/core';
+// `labelLayout` (the maps' hideOverlap) does nothing unless its feature is installed.
+import { LabelLayout } from 'echarts/features';
 import { CanvasRenderer } from 'echarts/renderers';
 
 use([
@@ -31,6 +33,7 @@ use([
   TooltipComponent,
   VisualMapContinuousComponent,
   VisualMapPiecewiseComponent,
+  LabelLayout,
   CanvasRenderer,
 ]);
 

@@ -17,7 +17,7 @@ import {
 } from '../../measures.ts';
 import { shortName } from '../../names.ts';
 import { eventPointSeries, eventPointTooltip, splitByAge } from './event-points.ts';
-import { mapLabels } from './map-labels.ts';
+import { mapLabels, NATION_LABEL_PLACES } from './map-labels.ts';
 import type { RipplePoint } from '../../state/ripples.svelte.ts';
 import { escapeHtml } from '../escape.ts';
 import { THEME, TOOLTIP_BASE } from '../theme.ts';
@@ -78,6 +78,12 @@ export interface MapDatum {
   partial?: IndexCoverage;
 }
 
+/**
+ * Where the 南海诸岛 inset's name goes: under the box ECharts draws for the map named `china`
+ * (echarts/lib/coord/geo/fix/nanhai.js: its frame spans 126–132.1°E, 25–18.4°N).
+ */
+const NANHAI_LABEL: [number, number] = [129.05, 17.6];
+
 /** Rank of the most severe level for the 预警 measure: red 4 … blue 1, none 0. */
 const LEVEL_VALUE = { red: 4, orange: 3, yellow: 2, blue: 1 } as const;
 
@@ -119,7 +125,7 @@ export function mapData(
  * Features in none of the children's provinces, once the children are known: places the system
  * has no data for (台湾, 香港, 澳门, and provinces a deployment does not serve), drawn grey.
  */
-function noData(input: Pick<MapInput, 'features' | 'children'>): MapFeature[] {
+export function noData(input: Pick<MapInput, 'features' | 'children'>): MapFeature[] {
   if (!input.children.length) return [];
   const served = new Set(input.children.map((c) => c.code.slice(0, 2)));
   return input.features.filter((f) => !served.has(f.code.slice(0, 2)));
@@ -237,6 +243,19 @@ export function mapOption(input: MapInput): MapOption {
   // Names are drawn on a layer above the ripples and dots (events cluster around the towns, right
   // where the names are) whenever every region has a label point; otherwise the map draws them.
   const labelsOnTop = input.features.length > 0 && input.features.every((f) => f.cp);
+  const greyed = new Set(noData(input).map((f) => f.name));
+  const names = labelsOnTop
+    ? [
+        // A place without data is named in a muted colour, as its fill is grey.
+        ...mapLabels(input.features, input.mapName === 'china' ? NATION_LABEL_PLACES : {}).map((l) =>
+          greyed.has(l.name) ? { ...l, label: { ...l.label, color: THEME.textDim } } : l,
+        ),
+        // The inset ECharts adds to the national map (the 南海诸岛 box, bottom right) is named under it.
+        ...(input.mapName === 'china'
+          ? [{ name: '南海诸岛', value: NANHAI_LABEL, symbolSize: 0, label: { color: THEME.textDim } }]
+          : []),
+      ]
+    : [];
   const labelStyle = {
     show: true,
     // 临夏州, not 临夏回族自治州: long labels run into their neighbours' (the tooltip has the full name).
@@ -258,7 +277,7 @@ export function mapOption(input: MapInput): MapOption {
         const p = params as { seriesIndex?: number; name?: string; data?: Record<string, unknown> };
         if (p.seriesIndex === 0) {
           const d = p.data as MapDatum | undefined;
-          if (!d) return escapeHtml(p.name);
+          if (!d) return greyed.has(p.name ?? '') ? `${escapeHtml(p.name)}<br/>暂无数据` : escapeHtml(p.name);
           // A score reads as on the tiles and in the ranking: 85.0, not 85.
           const value = measure === 'index' ? d.count.toFixed(1) : exactCount(d.count);
           const line = `${escapeHtml(d.name)}<br/>${escapeHtml(MEASURE_LABELS[measure])}：${escapeHtml(value)} ${MEASURE_UNITS[measure]}`;
@@ -343,8 +362,12 @@ export function mapOption(input: MapInput): MapOption {
         itemStyle: { opacity: 0 },
         // A label takes its symbol's opacity unless told: without this every name was invisible.
         label: { ...labelStyle, position: 'inside', opacity: 1 },
-        labelLayout: { hideOverlap: true },
-        data: labelsOnTop ? mapLabels(input.features) : [],
+        // Small regions' names moved clear of their neighbours' first, then overlaps hidden.
+        labelLayout: (p: { dataIndex?: number }) => {
+          const [dx, dy] = names[p.dataIndex ?? -1]?.shift ?? [0, 0];
+          return { hideOverlap: true, dx, dy };
+        },
+        data: names,
       },
       {
         type: 'effectScatter',
