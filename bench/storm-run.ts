@@ -3,6 +3,7 @@
 // server: an ack padded to the snapshot's size). A screen not served within the timeout is counted
 // as failed with its reason, never dropped from the figures.
 import os from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { connect, type TestSocket } from '../tests/helpers/socket-client.ts';
 import type { Ack } from '../shared/ack.ts';
 import { histogram, record, type Histogram } from './histogram.ts';
@@ -23,8 +24,12 @@ export interface StormResult {
   max: number;
   /** Event-loop delay p99 of the server during the storm (ms). */
   lagP99: number;
-  /** Server CPU from the first connect to the last reply (cores), and that span (s). */
+  /** Server CPU from the first connect to the last reply (cores, and CPU seconds), and that span (s). */
   cpuCores: number;
+  cpuSeconds: number;
+  /** The benchmark's own event-loop p99 (ms) and screens it started over 50 ms late: is the driver starved? */
+  clientLagP99: number;
+  startedLate: number;
   seconds: number;
   loadAtStart: number;
   loadAtEnd: number;
@@ -46,12 +51,15 @@ export async function runStorm(
   const bytes = new Map<number, { n: number; bytes: number }>();
   const sockets: TestSocket[] = [];
   let connectErrors = 0;
+  let startedLate = 0;
   let max = 0;
   const fail = (reason: string) => failed.set(reason, (failed.get(reason) ?? 0) + 1);
 
   await lagP99(target.url); // resets the histogram: only the storm is measured
   const loadAtStart = os.loadavg()[0]!;
   const cpu0 = target.cpuSeconds();
+  const clientLag = monitorEventLoopDelay({ resolution: 10 });
+  clientLag.enable();
   const t0 = performance.now();
   const screen = (code: string, i: number) =>
     new Promise<void>((resolve) => {
@@ -59,6 +67,7 @@ export async function runStorm(
       setTimeout(
         () => {
           const start = performance.now();
+          if (start - due > 50) startedLate++;
           const s = connect(target.url, target.token);
           sockets.push(s);
           let done = false;
@@ -96,7 +105,8 @@ export async function runStorm(
   try {
     await Promise.all(regions.map(screen));
     const seconds = (performance.now() - t0) / 1000;
-    const cpuCores = Math.round(((target.cpuSeconds() - cpu0) / seconds) * 100) / 100;
+    const cpuSeconds = target.cpuSeconds() - cpu0;
+    clientLag.disable();
     return {
       served,
       byLevel,
@@ -105,7 +115,10 @@ export async function runStorm(
       replyBytes: new Map([...bytes].map(([len, b]) => [len, Math.round(b.bytes / b.n)])),
       max: Math.round(max),
       lagP99: await lagP99(target.url),
-      cpuCores,
+      cpuCores: Math.round((cpuSeconds / seconds) * 100) / 100,
+      cpuSeconds: Math.round(cpuSeconds * 100) / 100,
+      clientLagP99: Math.round(clientLag.percentile(99) / 1e5) / 10,
+      startedLate,
       seconds: Math.round(seconds * 100) / 100,
       loadAtStart,
       loadAtEnd: os.loadavg()[0]!,

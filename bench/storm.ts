@@ -11,7 +11,7 @@ import { prng } from '../tests/helpers/prng.ts';
 import { loadRegionTree } from '../server/regions/tree.ts';
 import { importHistory } from '../server/import/run.ts';
 import { startBareServerProcess, startServerProcess } from './server-process.ts';
-import { aofSetting } from './redis-info.ts';
+import { aofSetting, commandsExecuted, redisCpuSeconds } from './redis-info.ts';
 import { pct } from './histogram.ts';
 import { CLIENTS, LAYOUT, pickRegions } from './fanout-fleet.ts';
 import { historyFile, importDeps } from './history.ts';
@@ -52,8 +52,9 @@ function figures(r: StormResult, prefix: string): Figures {
       ([len, name]) => `${name} ${r.replyBytes.get(len) ?? 'n/a'}`,
     ).join(', '),
     [`${prefix}storm duration, first start to last reply (s)`]: r.seconds,
-    [`${prefix}server CPU during the storm (cores)`]: r.cpuCores,
+    [`${prefix}server CPU during the storm (cores; CPU seconds)`]: `${r.cpuCores}; ${r.cpuSeconds}`,
     [`${prefix}server event-loop delay p99 during the storm (ms)`]: r.lagP99,
+    [`${prefix}benchmark's own event-loop p99 (ms); screens started > 50 ms late`]: `${r.clientLagP99}; ${r.startedLate}`,
   };
 }
 
@@ -68,6 +69,7 @@ export async function benchStorm(): Promise<Figures> {
   let redisVersion = 'unknown';
   let persistence = 'unknown';
   let imported = '';
+  let redisWork = '';
   try {
     const loader = new Redis(redis.options);
     try {
@@ -92,7 +94,14 @@ export async function benchStorm(): Promise<Figures> {
       const { token } = (await login.json()) as { token: string };
       // The server's start-up work (its aggregator thread, timers) done before the storm.
       await new Promise((r) => setTimeout(r, 3000));
+      const counter = redis.client();
+      const commands0 = await commandsExecuted(counter);
+      const redisCpu0 = await redisCpuSeconds(counter);
       ours = await runStorm({ ...server, token }, regions, SPAN_MS, TIMEOUT_MS);
+      // Includes the few commands of these readings and of the server's own timers.
+      redisWork = `${(await commandsExecuted(counter)) - commands0} commands, ${(
+        (await redisCpuSeconds(counter)) - redisCpu0
+      ).toFixed(2)} CPU s`;
     } finally {
       await server.stop().catch(() => undefined);
     }
@@ -125,6 +134,7 @@ export async function benchStorm(): Promise<Figures> {
     'clients by level': LAYOUT,
     '-- ours (connect + snapshot) --': '',
     ...figures(ours, ''),
+    'Redis during the storm': redisWork,
     '-- bare Socket.IO baseline (connect + ack of the snapshot’s size) --': '',
     ...figures(bareRun, 'bare: '),
     '-- ours against the baseline (issue 20) --': '',
