@@ -12,7 +12,7 @@ import { loadRegionTree } from '../server/regions/tree.ts';
 import { importHistory } from '../server/import/run.ts';
 import { startBareServerProcess, startServerProcess } from './server-process.ts';
 import { aofSetting, commandsExecuted, redisCpuSeconds } from './redis-info.ts';
-import { pct } from './histogram.ts';
+import { histogram, pct } from './histogram.ts';
 import { CLIENTS, LAYOUT, pickRegions } from './fanout-fleet.ts';
 import { historyFile, importDeps } from './history.ts';
 import { runStorm, type StormResult } from './storm-run.ts';
@@ -35,6 +35,17 @@ const LEVELS: [number, string][] = [
   [12, 'village'],
 ];
 const ratio = (a: number, b: number) => (b > 0 ? Math.round((a / b) * 100) / 100 : NaN);
+
+const failures = (r: StormResult) => [...r.failed.values()].reduce((a, b) => a + b, 0);
+
+/** p99 over every screen, the failed ones counted at the timeout; `≥` when that decides it. */
+function p99Counting(r: StormResult): number {
+  const all = histogram();
+  all.add(r.served);
+  all.recordValueWithCount(TIMEOUT_MS, failures(r));
+  return all.getValueAtPercentile(99);
+}
+const showP99 = (r: StormResult, v: number) => (failures(r) && v >= TIMEOUT_MS ? `≥ ${TIMEOUT_MS}` : String(v));
 
 function figures(r: StormResult, prefix: string): Figures {
   const failed = [...r.failed].map(([why, n]) => `${n} ${why}`).join(', ') || '0';
@@ -119,7 +130,9 @@ export async function benchStorm(): Promise<Figures> {
     await bare.stop().catch(() => undefined);
   }
 
-  const p99 = [pct(ours.served, 99), pct(bareRun.served, 99)] as const;
+  // A screen not served counts at the timeout (a lower bound of its wait): a p99 over the served
+  // alone would flatter a run that lost screens.
+  const p99 = [p99Counting(ours), p99Counting(bareRun)] as const;
   const allServed = ours.failed.size === 0;
   const goalConditions = CLIENTS === GOAL.clients && SPAN_MS === GOAL.spanMs;
   const verdict = allServed && p99[0] <= GOAL.p99Ms ? 'PASS' : 'FAIL';
@@ -138,10 +151,13 @@ export async function benchStorm(): Promise<Figures> {
     '-- bare Socket.IO baseline (connect + ack of the snapshot’s size) --': '',
     ...figures(bareRun, 'bare: '),
     '-- ours against the baseline (issue 20) --': '',
-    'p99 ours / bare (ms, ratio)': `${p99[0]} / ${p99[1]} (${ratio(...p99)}×)`,
+    'p99 ours / bare, failed counted at the timeout (ms, ratio)': `${showP99(ours, p99[0])} / ${showP99(
+      bareRun,
+      p99[1],
+    )} (${failures(ours) || failures(bareRun) ? '≥ ' : ''}${ratio(...p99)}×)`,
     'event-loop p99 ours / bare (ms, ratio)': `${ours.lagP99} / ${bareRun.lagP99} (${ratio(ours.lagP99, bareRun.lagP99)}×)`,
     'GOAL p99 ≤ 1 s for 1,000 screens in 1 s, all served': goalConditions
-      ? `${verdict} (${p99[0]} ms, failed ${ours.failed.size ? [...ours.failed.values()].reduce((a, b) => a + b) : 0})`
-      : `not judged: ${CLIENTS} screens in ${SPAN_MS} ms are not the goal's conditions (p99 ${p99[0]} ms)`,
+      ? `${verdict} (p99 ${showP99(ours, p99[0])} ms, failed ${failures(ours)})`
+      : `not judged: ${CLIENTS} screens in ${SPAN_MS} ms are not the goal's conditions (p99 ${showP99(ours, p99[0])} ms)`,
   };
 }
