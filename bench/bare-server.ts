@@ -6,6 +6,10 @@
 // so the clients date its deltas exactly as they date ours), and sends each watched room a delta padded
 // to our mean delta size: one per POST (BARE_EMIT=post) or one per event (BARE_EMIT=event). For every
 // event the bench's alert rule selects, an alert padded to our mean alert size to the same rooms.
+//
+// For the storm benchmark (bench/storm.ts), a `subscribe` is acknowledged with a payload padded to
+// the mean size of our snapshot for the region's level (BARE_SNAPSHOT_BYTES, by code length), so
+// connect + ack sends what connect + snapshot sends; without it the ack carries no data (fanout).
 import http from 'node:http';
 import { Server } from 'socket.io';
 import { Registry, collectDefaultMetrics } from 'prom-client';
@@ -19,6 +23,8 @@ const AUTH = `Bearer ${process.env.BARE_INGEST_KEY}`;
 const DELTA_BYTES = Number(process.env.BARE_DELTA_BYTES ?? 1200);
 const ALERT_BYTES = Number(process.env.BARE_ALERT_BYTES ?? 1500);
 const PER_EVENT = process.env.BARE_EMIT === 'event';
+/** Our mean snapshot reply size per level, keyed by the length of the region code. */
+const SNAPSHOT_BYTES = JSON.parse(process.env.BARE_SNAPSHOT_BYTES ?? '{}') as Record<string, number>;
 
 // The same event-loop figure as ours: prom-client's monitorEventLoopDelay p99, reset at each scrape.
 const registry = new Registry();
@@ -27,11 +33,19 @@ collectDefaultMetrics({ register: registry, prefix: 'pingan_' });
 const httpServer = http.createServer((req, res) => void route(req, res));
 // Our server's engine options, minus what needs Redis (the adapter) or a user (auth, origins).
 const io = new Server(httpServer, { serveClient: false, maxHttpBufferSize: 16 * 1024, perMessageDeflate: false });
+// Padding of a snapshot-sized reply, built once per level (not per reply: that would add its cost).
+const snapshotPad = new Map(
+  Object.entries(SNAPSHOT_BYTES).map(([len, bytes]) => [
+    Number(len),
+    filler({ ok: true, data: { region: '6'.repeat(Number(len)), seq: 0, pad: {} } }, bytes),
+  ]),
+);
 io.on('connection', (socket) => {
   socket.on('subscribe', (code: unknown, ack: unknown) => {
     if (typeof code !== 'string' || typeof ack !== 'function') return;
     void socket.join(regionRoom(code));
-    (ack as (reply: unknown) => void)({ ok: true, data: null });
+    const pad = snapshotPad.get(code.length);
+    (ack as (reply: unknown) => void)({ ok: true, data: pad ? { region: code, seq: 0, pad } : null });
   });
 });
 

@@ -46,7 +46,7 @@ export interface RunResult extends DriveResult {
 }
 
 /** The server's monitorEventLoopDelay p99 since the last scrape (prom-client resets it at each). */
-async function lagP99(url: string): Promise<number> {
+export async function lagP99(url: string): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text();
   const m = /^pingan_nodejs_eventloop_lag_p99_seconds (\S+)$/m.exec(text);
   return m ? Math.round(Number(m[1]) * 10_000) / 10 : NaN;

@@ -4,7 +4,6 @@
 // Then, in the same run and with the same clients, rooms, events and rate, a bare Socket.IO server
 // (bench/bare-server.ts) as the baseline the goals of issue 20 are judged against: absolute figures
 // do not travel between machines, ratios to a baseline measured beside them do.
-import os from 'node:os';
 import { startTestRedis, type TestRedis } from '../tests/helpers/redis.ts';
 import { loadRegionTree, type RegionTree } from '../server/regions/tree.ts';
 import {
@@ -20,6 +19,7 @@ import { CLIENTS, LAYOUT, meanBytes } from './fanout-fleet.ts';
 import { RATE, SECONDS } from './fanout-driver.ts';
 import { runFanout, type RunResult } from './fanout-run.ts';
 import { judge } from './fanout-goals.ts';
+import { loadavg, machine } from './conditions.ts';
 
 /** Idle time before each memory reading. */
 const SETTLE_MS = 3000;
@@ -33,11 +33,6 @@ const settle = () => new Promise((r) => setTimeout(r, SETTLE_MS));
 
 /** Bytes as KB with one decimal. */
 const kb = (bytes: number) => Math.round(bytes / 102.4) / 10;
-const loadavg = () =>
-  os
-    .loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' / ');
 
 /** What the clients saw and the server paid, the same for ours and the bare server. */
 function common(r: RunResult, prefix: string): Figures {
@@ -73,9 +68,7 @@ export async function benchFanout(): Promise<Figures> {
     await bare.stop().catch(() => undefined);
   }
   return {
-    machine: `${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, ${Math.round(
-      os.totalmem() / 2 ** 30,
-    )} GiB`,
+    machine: machine(),
     'Node / Redis': `${process.versions.node} / ${ours.redisVersion} (${ours.persistence})`,
     'load average 1 / 5 / 15 min at start': loadAtStart,
     'load average 1 / 5 / 15 min at end': loadavg(),

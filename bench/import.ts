@@ -10,59 +10,22 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import { startTestRedis } from '../tests/helpers/redis.ts';
 import { loadRegionTree } from '../server/regions/tree.ts';
-import { createWorld } from '../server/simulator/world.ts';
-import { defaultRates } from '../server/simulator/generate.ts';
-import { writeHistoryFile } from '../server/simulator/history-file.ts';
-import { createKeyRing } from '../server/redis/keys.ts';
 import { importHistory } from '../server/import/run.ts';
-import { slaTable } from '../server/aggregate/sla.ts';
-import { systemClock } from '../server/clock.ts';
 import { aofSetting, redisCpuSeconds } from './redis-info.ts';
+import { historyFile, importDeps } from './history.ts';
 
-const DAY = 86_400_000;
 const usedMemory = async (r: Redis) => Number(/used_memory:(\d+)/.exec(await r.info('memory'))?.[1] ?? 0);
 const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
 
 export async function benchImport(): Promise<Record<string, number | string>> {
   const days = Number(process.env.BENCH_IMPORT_DAYS ?? 365);
   const daysAgo = Number(process.env.BENCH_IMPORT_DAYS_AGO ?? 0);
-  const dir = path.join(os.tmpdir(), 'pingan-bench-import');
-  fs.mkdirSync(dir, { recursive: true });
-  // The file's end is rounded to the day, so one generated file serves a day of runs.
-  const to = Math.floor((Date.now() - daysAgo * DAY) / DAY) * DAY;
-  const file =
-    process.env.BENCH_IMPORT_FILE ??
-    path.join(dir, `gansu-${days}d-to-${new Date(to).toISOString().slice(0, 10)}.ndjson`);
   const tree = await loadRegionTree('62');
-  if (!fs.existsSync(file)) {
-    const t0 = Date.now();
-    const world = createWorld(tree, await tree.countyPolygons());
-    const tmp = `${file}.partial`;
-    const g = await writeHistoryFile({
-      world,
-      rates: defaultRates(),
-      seed: 20261205,
-      from: to - days * DAY,
-      to,
-      out: tmp,
-    });
-    fs.renameSync(tmp, file);
-    console.log(
-      `generated ${file}: ${g.cases} cases, ${g.events} events in ${((Date.now() - t0) / 1000).toFixed(0)} s`,
-    );
-  }
+  const file = process.env.BENCH_IMPORT_FILE ?? (await historyFile(tree, days, daysAgo));
   const r = await startTestRedis({ appendonly: true, appendfsync: 'everysec' });
   const redis = new Redis(r.options);
   // One set of dependencies for both runs: the second must meet the first's ledger.
-  const deps: Parameters<typeof importHistory>[0] = {
-    redis,
-    ring: createKeyRing('62', tree.provinces),
-    root: '62',
-    provinces: tree.provinces,
-    hasRegion: (c) => tree.has(c),
-    clock: systemClock,
-    sla: slaTable(),
-  };
+  const deps = importDeps(redis, tree);
   try {
     const before = await usedMemory(redis);
     const redisCpu0 = await redisCpuSeconds(redis);

@@ -5,10 +5,12 @@ import { benchWallSoak } from './wall-soak.ts';
 import { benchReplayStorage } from './replay-storage.ts';
 import { benchImport } from './import.ts';
 import { benchMemory } from './memory.ts';
+import { benchStorm } from './storm.ts';
 
 const BENCHES: Record<string, () => Promise<Record<string, number | string>>> = {
   ingest: benchIngest,
   fanout: benchFanout,
+  storm: benchStorm,
   'wall-soak': benchWallSoak,
   'replay-storage': benchReplayStorage,
   import: benchImport,

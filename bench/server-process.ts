@@ -210,18 +210,22 @@ export async function startServerProcess(
 
 /**
  * The bare Socket.IO baseline (bench/bare-server.ts) as its own OS process: the same POSTs emitted
- * to rooms at once, no Redis. Messages are padded to the sizes given (ours, measured in the same run).
+ * to rooms at once, no Redis. Messages (and the storm's subscribe replies) are padded to the sizes
+ * given (ours, measured in the same run).
  */
 export async function startBareServerProcess(o: {
-  deltaBytes: number;
-  alertBytes: number;
-  emit: 'post' | 'event';
+  deltaBytes?: number;
+  alertBytes?: number;
+  emit?: 'post' | 'event';
+  /** The storm's subscribe reply size per level, by region code length (ours, measured in the run). */
+  snapshotBytes?: Record<number, number>;
 }): Promise<BenchProcess & { ingestKey: string }> {
   const proc = await startProcess('bench/bare-server.ts', {
     BARE_INGEST_KEY: INGEST_KEY,
-    BARE_DELTA_BYTES: String(o.deltaBytes),
-    BARE_ALERT_BYTES: String(o.alertBytes),
-    BARE_EMIT: o.emit,
+    ...(o.deltaBytes ? { BARE_DELTA_BYTES: String(o.deltaBytes) } : {}),
+    ...(o.alertBytes ? { BARE_ALERT_BYTES: String(o.alertBytes) } : {}),
+    ...(o.emit ? { BARE_EMIT: o.emit } : {}),
+    ...(o.snapshotBytes ? { BARE_SNAPSHOT_BYTES: JSON.stringify(o.snapshotBytes) } : {}),
   });
   return { ...proc, ingestKey: INGEST_KEY };
 }

@@ -23,7 +23,7 @@ import type { Metrics } from '../metrics.ts';
 import { isoBeijing } from '../time/beijing.ts';
 import { parseNotice } from '../notices.ts';
 import { subscribe } from '../redis/pubsub.ts';
-import { RoomState } from './room-state.ts';
+import { RoomState, type JoinBatch } from './room-state.ts';
 import { publicRoom } from './rooms.ts';
 import { maskAlert, maskChanges, maskDigest, maskProblem, maskTickerItem } from '../privacy/mask.ts';
 import type { ProblemView } from '../../shared/schemas/problem.ts';
@@ -326,35 +326,67 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     },
   );
 
+  /**
+   * One snapshot read for a batch of joining sockets. Joins take a read slot too (before the room's
+   * lock, in the same order as refreshes, so the two never wait on each other in a cycle): a
+   * thousand screens subscribing at once are read a few rooms at a time instead of holding a
+   * thousand snapshots in memory together.
+   */
+  function readForJoins(code: string, r: RoomState): JoinBatch {
+    const batch: JoinBatch = { sockets: [], reading: false, snapshot: Promise.resolve(undefined) };
+    batch.snapshot = slot().then(() =>
+      r
+        .serialize(async () => {
+          batch.reading = true;
+          // Cleared before the read, so a notice that arrives while it is in flight leaves the room
+          // dirty and its change reaches these sockets as the next delta.
+          r.dirty = false;
+          let snap: Snapshot | undefined;
+          try {
+            snap = await opts.readSnapshot(code);
+          } catch (err) {
+            // Redis did not answer: a change already owed to the room's sockets is still owed.
+            r.dirty = true;
+            throw err;
+          } finally {
+            if (r.joinBatch === batch) r.joinBatch = undefined;
+          }
+          if (!snap) return undefined;
+          // Bring the sockets already in the room to this snapshot first, so the newcomers and they
+          // share one state and one sequence from here on.
+          const changes = r.advance(snap);
+          if (changes) emitDelta({ region: code, seq: r.seq, asOf: snap.asOf, changes });
+          // Before the newcomers join: they have this digest in their snapshot already.
+          sendProblems(code, r, snap);
+          for (const id of batch.sockets) {
+            const socket = io.sockets.sockets.get(id);
+            void socket?.join(socket.data.publicMode ? [publicRoom(code), regionRoom(code)] : regionRoom(code));
+          }
+          return { ...snap, seq: r.seq };
+        })
+        .finally(release),
+    );
+    return batch;
+  }
+
   return {
     async join(socketId, code) {
       let room = rooms.get(code);
       if (!room) rooms.set(code, (room = new RoomState()));
       const r = room;
       r.joining++;
-      // Joins take a read slot too (before the room's lock, in the same order as refreshes, so the
-      // two never wait on each other in a cycle): a thousand screens subscribing at once are read
-      // a few at a time instead of holding a thousand snapshots in memory together.
-      await slot();
-      return r
-        .serialize(async () => {
-          const snap = await opts.readSnapshot(code);
-          if (!snap) return undefined;
-          // Bring the sockets already in the room to this snapshot first, so the newcomer and they
-          // share one state and one sequence from here on.
-          const changes = r.advance(snap);
-          r.dirty = false;
-          if (changes) emitDelta({ region: code, seq: r.seq, asOf: snap.asOf, changes });
-          // Before the newcomer joins: it has this digest in its snapshot already.
-          sendProblems(code, r, snap);
-          const socket = io.sockets.sockets.get(socketId);
-          void socket?.join(socket.data.publicMode ? [publicRoom(code), regionRoom(code)] : regionRoom(code));
-          return { ...snap, seq: r.seq };
-        })
-        .finally(() => {
-          release();
-          r.joining--;
-        });
+      try {
+        // Screens joining a room together (a reconnect storm) share one read: a batch takes
+        // newcomers until its read has started, and while it reads as long as no notice has made
+        // the room dirty since (then the next batch reads the newer state). Every socket of a
+        // batch joins the room in the same step, after the read, with the same sequence number.
+        let batch = r.joinBatch;
+        if (!batch || (batch.reading && r.dirty)) batch = r.joinBatch = readForJoins(code, r);
+        batch.sockets.push(socketId);
+        return await batch.snapshot;
+      } finally {
+        r.joining--;
+      }
     },
     async leave(socketId, code) {
       const socket = io.sockets.sockets.get(socketId);

@@ -59,6 +59,15 @@ function sections(s: Snapshot): Map<string, unknown> {
   return out;
 }
 
+/** Sockets joining a room on one snapshot read (the hub's `join`). */
+export interface JoinBatch {
+  sockets: string[];
+  /** The read has started: only joins before the room turns dirty again may still share it. */
+  reading: boolean;
+  /** The snapshot every socket of the batch gets, with the room's sequence number. */
+  snapshot: Promise<Snapshot | undefined>;
+}
+
 /**
  * What every socket of one room has been sent, and its sequence number. The state is kept as one
  * JSON string per section (a few KB per room, not tens of KB of flattened keys); only sections
@@ -73,6 +82,8 @@ export class RoomState {
   lastRefresh = 0;
   timer: ReturnType<typeof setTimeout> | undefined;
   refreshing = false;
+  /** The joins waiting for (or on) the next snapshot read, shared by every socket that joins meanwhile. */
+  joinBatch: JoinBatch | undefined;
   private sent: Map<string, string> | undefined;
   private problemsSent: string | undefined;
   private chain: Promise<void> = Promise.resolve();

@@ -153,4 +153,40 @@ describe('two server processes sharing one Redis', () => {
     const fresh = await subscribe(again, '620702');
     expect(fresh.ok && fresh.data.counts.today.incident).toBe(before + 6);
   });
+  it('serves screens subscribing to one region together from one snapshot read, then deltas to all', async () => {
+    const token = await a.userToken('zhangye', 'duty', '6207');
+    const info = redis.client();
+    const hgetalls = async () => Number(/cmdstat_hgetall:calls=(\d+)/.exec(await info.info('commandstats'))?.[1] ?? 0);
+    // What one read of the region costs, with the room already made (so a fresh one does not count twice).
+    const first = connect(a.url, token);
+    sockets.push(first);
+    const h0 = await hgetalls();
+    expect((await subscribe(first, '620702')).ok).toBe(true);
+    const perRead = (await hgetalls()) - h0;
+    expect(perRead).toBeGreaterThan(0);
+
+    const screens = Array.from({ length: 12 }, () => connect(a.url, token));
+    sockets.push(...screens);
+    await waitFor(() => screens.every((s) => s.connected), 10_000, 'screens connected');
+    const h1 = await hgetalls();
+    const views = screens.map((s) => new RegionView(s, '620702'));
+    const replies = await Promise.all(views.map((v) => v.start()));
+    const reads = ((await hgetalls()) - h1) / perRead;
+    expect(replies.every((r) => r.ok)).toBe(true);
+    // Twelve reads without sharing; one or two with it (a screen whose subscribe arrives after the
+    // shared read has been answered starts the next one).
+    expect(reads).toBeLessThanOrEqual(3);
+    const seqs = new Set(views.map((v) => v.state!.seq));
+    const before = views[0]!.state!.counts.today.incident;
+    expect(views.every((v) => v.state!.counts.today.incident === before)).toBe(true);
+
+    await post(a.url, [incident('620702001001')]);
+    await waitFor(
+      () => views.every((v) => v.state!.counts.today.incident === before + 1),
+      5000,
+      'the next delta on every screen',
+    );
+    expect(views.every((v) => v.resyncs === 0)).toBe(true);
+    expect(seqs.size).toBeLessThanOrEqual(3);
+  });
 });

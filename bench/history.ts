@@ -1,0 +1,56 @@
+// A generated Gansu history for the benchmarks that need one (import, storm): the simulator's
+// `writeHistoryFile` with a fixed seed, written once into $TMPDIR/pingan-bench-import/ and reused,
+// and the dependencies `npm run import` loads it into Redis with.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Redis } from 'ioredis';
+import type { RegionTree } from '../server/regions/tree.ts';
+import { createWorld } from '../server/simulator/world.ts';
+import { defaultRates } from '../server/simulator/generate.ts';
+import { writeHistoryFile } from '../server/simulator/history-file.ts';
+import { createKeyRing } from '../server/redis/keys.ts';
+import type { importHistory } from '../server/import/run.ts';
+import { slaTable } from '../server/aggregate/sla.ts';
+import { systemClock } from '../server/clock.ts';
+
+const DAY = 86_400_000;
+
+/**
+ * The path of a history of `days` days ending `daysAgo` days before now, generated on first use.
+ * Its end is rounded to the day, so one generated file serves a day of runs.
+ */
+export async function historyFile(tree: RegionTree, days: number, daysAgo = 0): Promise<string> {
+  const dir = path.join(os.tmpdir(), 'pingan-bench-import');
+  fs.mkdirSync(dir, { recursive: true });
+  const to = Math.floor((Date.now() - daysAgo * DAY) / DAY) * DAY;
+  const file = path.join(dir, `gansu-${days}d-to-${new Date(to).toISOString().slice(0, 10)}.ndjson`);
+  if (fs.existsSync(file)) return file;
+  const t0 = Date.now();
+  const world = createWorld(tree, await tree.countyPolygons());
+  const tmp = `${file}.partial`;
+  const g = await writeHistoryFile({
+    world,
+    rates: defaultRates(),
+    seed: 20261205,
+    from: to - days * DAY,
+    to,
+    out: tmp,
+  });
+  fs.renameSync(tmp, file);
+  console.log(`generated ${file}: ${g.cases} cases, ${g.events} events in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  return file;
+}
+
+/** What `importHistory` needs to load a file of the Gansu tree into `redis`. */
+export function importDeps(redis: Redis, tree: RegionTree): Parameters<typeof importHistory>[0] {
+  return {
+    redis,
+    ring: createKeyRing('62', tree.provinces),
+    root: '62',
+    provinces: tree.provinces,
+    hasRegion: (c) => tree.has(c),
+    clock: systemClock,
+    sla: slaTable(),
+  };
+}
