@@ -141,6 +141,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     // Alerts are never coalesced: every room on the alert's path hears it now.
     const codes = ancestry(alert.region).filter((c) => rooms.has(c));
     if (!codes.length) return;
+    for (const c of codes) rooms.get(c)!.joinBatch?.alerts.push(alert);
     // Public-mode sockets sit in both rooms of a region: they get the masked copy only.
     const publics = codes.map(publicRoom);
     io.local.to(codes.map(regionRoom)).except(publics).emit('alert', alert);
@@ -333,7 +334,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
    * thousand snapshots in memory together.
    */
   function readForJoins(code: string, r: RoomState): JoinBatch {
-    const batch: JoinBatch = { sockets: [], reading: false, snapshot: Promise.resolve(undefined) };
+    const batch: JoinBatch = { sockets: [], reading: false, snapshot: Promise.resolve(undefined), alerts: [] };
     batch.snapshot = slot().then(() =>
       r
         .serialize(async () => {
@@ -360,7 +361,9 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
           sendProblems(code, r, snap);
           for (const id of batch.sockets) {
             const socket = io.sockets.sockets.get(id);
-            void socket?.join(socket.data.publicMode ? [publicRoom(code), regionRoom(code)] : regionRoom(code));
+            if (!socket) continue;
+            void socket.join(socket.data.publicMode ? [publicRoom(code), regionRoom(code)] : regionRoom(code));
+            for (const a of batch.alerts) socket.emit('alert', socket.data.publicMode ? maskAlert(a) : a);
           }
           return { ...snap, seq: r.seq };
         })

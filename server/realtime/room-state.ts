@@ -1,3 +1,4 @@
+import type { AlertView } from '../../shared/schemas/alert.ts';
 import { diffValues, type Changes } from '../../shared/delta.ts';
 import type { HourPoint, Snapshot } from '../../shared/schemas/snapshot.ts';
 import { isoBeijing } from '../time/beijing.ts';
@@ -66,6 +67,11 @@ export interface JoinBatch {
   reading: boolean;
   /** The snapshot every socket of the batch gets, with the room's sequence number. */
   snapshot: Promise<Snapshot | undefined>;
+  /**
+   * Alerts heard while the read was in flight: perhaps too late for the snapshot and before the
+   * sockets are in the room, so they are sent to the batch once it has joined.
+   */
+  alerts: AlertView[];
 }
 
 /**

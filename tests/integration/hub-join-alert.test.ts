@@ -1,0 +1,83 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Server } from 'socket.io';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { systemClock } from '../../server/clock.ts';
+import { createLogger } from '../../server/log.ts';
+import { createMetrics } from '../../server/metrics.ts';
+import { openRedis } from '../../server/redis/connection.ts';
+import { singleNode } from '../../server/redis/target.ts';
+import { startHub, type Hub, type IO } from '../../server/realtime/hub.ts';
+import type { AlertView } from '../../shared/schemas/alert.ts';
+import type { Snapshot } from '../../shared/schemas/snapshot.ts';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { connect, waitFor, type TestSocket } from '../helpers/socket-client.ts';
+
+/**
+ * A screen that subscribes while an alert is raised: the alert may land after the snapshot's read
+ * and before the screen is in its room. The hub's own snapshot read is held open here (its
+ * `readSnapshot` is the one thing given, a real snapshot of the real server released on cue); the
+ * Socket.IO server, the client and the Redis channel the alert comes by are real.
+ */
+let t: TestServer;
+let hub: Hub;
+let io: IO;
+let httpServer: http.Server;
+let socket: TestSocket;
+let snapshot: Snapshot;
+let release: () => void = () => undefined;
+const CHANNEL = 'test:hub-join:alerts';
+const logger = createLogger('warn', false);
+
+beforeAll(async () => {
+  t = await startTestServer();
+  const token = await t.login('admin', t.adminPassword);
+  const res = await fetch(`${t.url}/api/v1/snapshot/6207`, { headers: { authorization: `Bearer ${token}` } });
+  snapshot = (await res.json()) as Snapshot;
+  httpServer = http.createServer();
+  io = new Server(httpServer) as IO;
+  await new Promise<void>((r) => httpServer.listen(0, '127.0.0.1', r));
+  const target = singleNode(t.redis.options);
+  hub = await startHub({
+    io,
+    subscriber: openRedis(target, 'test-hub-sub', logger, { subscriber: true }),
+    noticeChannels: ['test:hub-join:notices'],
+    alertChannel: CHANNEL,
+    readSnapshot: () => new Promise((r) => (release = () => r(snapshot))),
+    regionName: (c) => c,
+    clock: systemClock,
+    logger,
+    metrics: createMetrics(),
+  });
+}, 60_000);
+
+afterAll(async () => {
+  socket?.close();
+  await hub?.stop();
+  await new Promise((r) => io?.close(r));
+  await t?.stop();
+});
+
+it('sends an alert raised during a joining screen’s snapshot read to that screen once it has joined', async () => {
+  const joined = new Promise<Snapshot | undefined>((resolve) =>
+    io.once('connection', (s) => void hub.join(s.id, '6207').then(resolve)),
+  );
+  socket = connect(`http://127.0.0.1:${(httpServer.address() as AddressInfo).port}`, 'unused');
+  const heard: AlertView[] = [];
+  socket.on('alert', (a) => heard.push(a));
+  await waitFor(() => socket.connected, 10_000, 'connected');
+  // The read is in flight; the alert is raised and published now.
+  const alert = { id: 'al-during-join', region: '620702001001', level: 'red', title: '命案风险' } as AlertView;
+  const pub = t.redis.client();
+  for (let i = 0; Number(((await pub.pubsub('NUMSUB', CHANNEL)) as [string, number])[1]) === 0; i++) {
+    if (i > 100) throw new Error('the hub never subscribed to the alert channel');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  expect(await pub.publish(CHANNEL, JSON.stringify(alert))).toBe(1);
+  await new Promise((r) => setTimeout(r, 200));
+  release();
+  expect(await joined).toMatchObject({ seq: expect.any(Number) });
+  await waitFor(() => heard.length > 0, 5000, 'the alert on the joined screen');
+  expect(heard.map((a) => a.id)).toEqual(['al-during-join']);
+  await pub.quit();
+});
