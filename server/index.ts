@@ -71,7 +71,12 @@ async function main(): Promise<void> {
         logger,
         speed: config.simulatorSpeed,
         backfillDays: config.simulatorBackfillDays,
-        history: { alerts: server.alerts, drained: server.drained },
+        history: {
+          alerts: server.alerts,
+          drained: server.drained,
+          departments: server.departments,
+          rules: server.rules,
+        },
         ...(config.simulatorHistory ? { olderHistory: { backlog: () => server.backlog() } } : {}),
       })
     : undefined;
