@@ -155,8 +155,6 @@ describe('alerts of replayed history', () => {
     expect(a.own.figures.signOnTime).toMatchObject({ den: history.length });
     expect(a.own.figures.resolveOnTime?.den).toBe(history.length);
     const sign = a.own.figures.signOnTime!;
-    if (process.env.SHOW_FIGURES)
-      console.log(JSON.stringify({ done, states, sign, resolve: a.own.figures.resolveOnTime }));
     expect(sign.num).toBeGreaterThan(history.length / 2);
     // The 通报 of last month: its red alerts, how each ended.
     const html = await (
