@@ -54,9 +54,9 @@ import { assessmentRouter } from './http/routes/assessment.ts';
 import { reportsRouter } from './http/routes/reports.ts';
 import { createPdfRenderer } from './reports/pdf.ts';
 import { setupAlerting } from './warnings/setup.ts';
-import { loadRulesConfig, reportLimitMs } from './warnings/config.ts';
+import { loadRulesConfig, reportLimitMs, type WarningsConfig } from './warnings/config.ts';
 import { alertsFromRules } from './alerts/service.ts';
-import { createDepartmentRegistry } from './departments/registry.ts';
+import { createDepartmentRegistry, type DepartmentRegistry } from './departments/registry.ts';
 import { departmentsRouter } from './http/routes/departments.ts';
 import { problemsRouter } from './http/routes/problems.ts';
 import { createProblems, type Problems } from './problems/service.ts';
@@ -109,6 +109,10 @@ export interface PinganServer {
   problems: Problems;
   /** 督办考核 (server/assessment/). */
   assessment: Assessment;
+  /** The department registry (the simulator's desks dispatch its history's alerts to them). */
+  departments: DepartmentRegistry;
+  /** The validated rules file (sign, report-in and 办结 limits). */
+  rules: WarningsConfig;
   /** The timer that freezes the month before at 00:05 on the 1st (tests call its tick). */
   monthlyFreeze: MonthlyFreeze;
   /** Whether the aggregators have applied everything in the events stream. */
@@ -479,6 +483,8 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
     alerts: alerting.alerts,
     problems,
     assessment,
+    departments,
+    rules,
     monthlyFreeze,
     drained: async () =>
       (await Promise.all(ring.provinces.map((p) => streamDrained(redis, ring.of(p).events)))).every(Boolean),

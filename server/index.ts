@@ -72,7 +72,12 @@ async function main(): Promise<void> {
         speed: config.simulatorSpeed,
         backfillDays: config.simulatorBackfillDays,
         scale: config.simulatorScale,
-        history: { alerts: server.alerts, drained: server.drained },
+        history: {
+          alerts: server.alerts,
+          drained: server.drained,
+          departments: server.departments,
+          rules: server.rules,
+        },
         ...(config.simulatorHistory ? { olderHistory: { backlog: () => server.backlog() } } : {}),
       })
     : undefined;

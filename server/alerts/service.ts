@@ -15,6 +15,7 @@ import type { SilenceView } from '../../shared/alert-machine.ts';
 import type { AuditLog } from '../audit/log.ts';
 import { signLimitMs } from '../warnings/config.ts';
 import { publish as publishMessage } from '../redis/pubsub.ts';
+import { isoBeijing } from '../time/beijing.ts';
 
 /** Open alerts a snapshot carries; the console lists more through the API. */
 export const SNAPSHOT_ALERT_CAP = 50;
@@ -37,7 +38,11 @@ export interface Alerts {
   readonly keys: AlertKeys;
   readonly store: AlertStore;
   readonly silences: Silences;
-  /** Stores a warning and tells the screens (no change notice: the caller sends one per batch). */
+  /**
+   * Stores a warning and tells the screens (no change notice: the caller sends one per batch). One
+   * about replayed history (`at`) is not pushed as news: a console would beep for a red alert of
+   * last month; the screens see it on their next read, and the caller's change notice triggers one.
+   */
   raise(w: RaiseInput): Promise<RaiseResult>;
   /** One officer's (or the timer's) action; the screens hear of it and refresh their counts. */
   act(id: string, input: ActInput): Promise<ActResult>;
@@ -87,7 +92,7 @@ export function createAlerts(deps: AlertsDeps): Alerts {
     silences,
     async raise(w) {
       const r = await store.raise(w);
-      if (r.code === 'N' || r.code === 'U') await publish(r.alert, false);
+      if ((r.code === 'N' || r.code === 'U') && w.at === undefined) await publish(r.alert, false);
       return r;
     },
     async act(id, input) {
@@ -111,6 +116,8 @@ export function createAlerts(deps: AlertsDeps): Alerts {
             ...(input.departments ? { departments: input.departments.join('、') } : {}),
             ...(input.department ? { department: input.department } : {}),
             ...(input.override ? { override: input.override } : {}),
+            // A step of replayed history is recorded now, saying when it happened.
+            ...(input.at === undefined ? {} : { at: isoBeijing(input.at) }),
           },
         });
         await publish(r.alert);

@@ -29,6 +29,12 @@ export interface RaiseInput {
   explanation: string;
   signLimitMs: number;
   evidence: AlertEvidence[];
+  /**
+   * For a warning about replayed history (the simulator's backfill): when it would have been
+   * raised (its triggering event's arrival). The alert is created then, counted in that month,
+   * and kept out of the sign timer (raise.lua says why). Unset: now.
+   */
+  at?: number;
 }
 
 export type RaiseResult = { code: 'N' | 'U'; alert: AlertView } | { code: 'D' | 'S' };
@@ -74,6 +80,11 @@ export interface ActInput {
   auto?: boolean;
   /** The actor's home region: the desk must be inside it when the script runs (none for the timer). */
   scope?: string;
+  /**
+   * When the step happened, for the simulator's desks settling replayed history's alerts
+   * (settle-history.ts); never from a request. Unset: now.
+   */
+  at?: number;
 }
 
 export type RefusalReason =
@@ -169,7 +180,7 @@ export class AlertStore {
 
   async raise(w: RaiseInput): Promise<RaiseResult> {
     for (let attempt = 1; ; attempt++) {
-      const now = this.clock.now();
+      const now = w.at ?? this.clock.now();
       const newId = newAlertId(now);
       // What the script's keys depend on: the group's alert now (RETRY below if it moves meanwhile).
       const currentId = (await this.redis.get(this.keys.group(w.group))) ?? '';
@@ -203,6 +214,7 @@ export class AlertStore {
         buckets(now).month,
         currentId,
         desk ?? '',
+        w.at === undefined ? '' : '1',
       ];
       for (const e of w.evidence) args.push(e.id, JSON.stringify(e));
       const reply = await runLua<[string, string[]?]>(this.redis, RAISE_SCRIPT, keys, args);
@@ -213,7 +225,7 @@ export class AlertStore {
       }
       if (code === 'D' || code === 'S') return { code };
       const d = await this.redis.hgetall(this.keys.departments(pairs(reply[1]).id!));
-      return { code, alert: toView(pairs(reply[1]), d, now) };
+      return { code, alert: toView(pairs(reply[1]), d, this.clock.now()) };
     }
   }
 
@@ -231,7 +243,7 @@ export class AlertStore {
       });
       const reply = await runLua<[string, ...unknown[]]>(this.redis, TRANSITION_SCRIPT, keys, [
         this.keys.prefix,
-        this.clock.now(),
+        input.at ?? this.clock.now(),
         id,
         input.action,
         input.actor,
@@ -242,6 +254,7 @@ export class AlertStore {
         arg,
         input.scope ?? '',
         desk ?? '',
+        input.at === undefined ? '' : '1',
       ]);
       if (reply[0] === 'RETRY') {
         if (attempt >= MAX_ATTEMPTS) throw new Error(`alert ${id} kept moving; ${input.action} not applied`);
@@ -310,6 +323,11 @@ export class AlertStore {
       history: hist.map(toHistory),
       events: ev.map((e) => JSON.parse(e) as AlertEvidence),
     };
+  }
+
+  /** Whether the alert was raised from replayed history (created at its event's time, no sign timer). */
+  async replayed(id: string): Promise<boolean> {
+    return (await this.redis.hget(this.keys.alert(id), 'hist')) === '1';
   }
 
   /** The injected clock's time (routes check deadlines against the same clock as the scripts). */

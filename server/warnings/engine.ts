@@ -13,6 +13,7 @@ import { warningKeys } from './keys.ts';
 import { RULE_MODULES } from './rules/index.ts';
 import type { AppliedEvent, RuleEnv, RuleModule, Warning } from './types.ts';
 import { streamTime } from '../aggregate/stream-time.ts';
+import { arrivalsOf, replayedAt } from './replayed.ts';
 import type { EventCounter } from '../aggregate/apply.ts';
 
 export interface WarningsDeps {
@@ -78,6 +79,7 @@ export function createWarnings(deps: WarningsDeps): WarningsEngine {
   async function run(
     what: string,
     fn: (m: AnyRule, cfg: unknown) => Promise<Warning[]> | Warning[] | undefined,
+    arrivals?: ReturnType<typeof arrivalsOf>,
   ): Promise<void> {
     await Promise.all(
       rules.map(async ({ m, cfg }) => {
@@ -88,12 +90,13 @@ export function createWarnings(deps: WarningsDeps): WarningsEngine {
           logger.error({ err, rule: m.id, what }, 'warning rule failed; its warnings for this batch are lost');
           return;
         }
-        await raise(warnings);
+        await raise(warnings, arrivals);
       }),
     );
   }
 
-  async function raise(warnings: Warning[]): Promise<void> {
+  /** `arrivals`: the batch's events, for warnings an event hook found (replayed history is dated). */
+  async function raise(warnings: Warning[], arrivals?: ReturnType<typeof arrivalsOf>): Promise<void> {
     if (!warnings.length) return;
     const now = deps.clock.now();
     const touched = new Set<string>();
@@ -109,7 +112,11 @@ export function createWarnings(deps: WarningsDeps): WarningsEngine {
             logger.error({ err, episode: w.episode }, 'counting a 失联 episode against 上报及时率 failed'),
           );
       }
-      const t = env.tuning(w.region, now);
+      // A warning about replayed history is raised as it would have been then: created at its
+      // event's arrival, under the sensitive periods and sign time of that moment.
+      const at = arrivals ? replayedAt(w, arrivals, now) : undefined;
+      const then = at ?? now;
+      const t = env.tuning(w.region, then);
       const level = t.raiseLevel ? raised(w.level) : w.level;
       const note = t.periods.length ? `（敏感时期「${t.periods.join('」「')}」：阈值收紧，签收时限缩短）` : '';
       try {
@@ -122,8 +129,9 @@ export function createWarnings(deps: WarningsDeps): WarningsEngine {
           group: `${w.rule}:${w.region}:${w.subject ?? w.caseId ?? ''}`,
           title: w.title,
           explanation: `【${WARNING_LEVEL_LABELS[level]}】${w.explanation}${note}`,
-          signLimitMs: signLimitMs(config, level, w.region, now),
+          signLimitMs: signLimitMs(config, level, w.region, then),
           evidence: w.evidence,
+          ...(at === undefined ? {} : { at }),
         });
         if (r.code === 'N' || r.code === 'U') for (const c of ancestry(r.alert.region)) touched.add(c);
       } catch (err) {
@@ -162,12 +170,16 @@ export function createWarnings(deps: WarningsDeps): WarningsEngine {
   return {
     async onArrived(entries: Entry[]) {
       const events = entries.map((e) => e.event);
-      if (events.length) await run('arrived', (m, cfg) => m.onEventsAtOnce?.(env, events, cfg));
+      if (events.length) await run('arrived', (m, cfg) => m.onEventsAtOnce?.(env, events, cfg), arrivalsOf(events));
     },
     async onApplied(entries: Entry[], result: ApplyResult) {
       const applied = appliedOf(entries, result);
       if (!applied.length) return;
-      await run('events', (m, cfg) => m.onEvents?.(env, applied, cfg));
+      await run(
+        'events',
+        (m, cfg) => m.onEvents?.(env, applied, cfg),
+        arrivalsOf(applied.map((a) => ({ id: a.event.id, caseId: a.event.caseId, receivedAt: a.receivedAt }))),
+      );
     },
     ...(deps.reports ? { countEvent: deps.reports.countEvent } : {}),
     async onSwept(swept: SweepResult) {

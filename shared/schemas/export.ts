@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { listQuery } from './alert-actions.ts';
+import { problemListQuery } from './problem.ts';
 
 /** File formats of every export (server/exports/table.ts writes them). */
 export const EXPORT_FORMATS = ['csv', 'xlsx'] as const;
@@ -14,3 +15,6 @@ export const EXPORT_ROW_LIMIT = 10_000;
 
 /** The duty console's list filters (GET /api/v1/alerts), and the file format. */
 export const alertExportQuery = listQuery.extend({ format: z.enum(EXPORT_FORMATS) });
+
+/** The 重点问题 list's filters (GET /api/v1/problems), and the file format. */
+export const problemExportQuery = problemListQuery.extend({ format: z.enum(EXPORT_FORMATS) });

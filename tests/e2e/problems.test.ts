@@ -1,3 +1,7 @@
+import ExcelJS from 'exceljs';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProblemView } from '../../shared/schemas/problem.ts';
@@ -207,6 +211,26 @@ describe('the desk’s 重点问题 tab and the department’s 整改任务', ()
         .toBe('0');
       expect(await desk.getByTestId('problem-history').textContent()).toContain('销号');
       await screenshot(desk, 'duty-problems-1080');
+
+      // 导出: the list of the filter shown, as the server has it, with its milestones.
+      await desk.getByTestId('problem-filter-closed').click();
+      await desk.locator('[data-testid=problem-item]', { hasText: '城区夜市噪音扰民' }).waitFor({ timeout: 10_000 });
+      const shown = await desk
+        .locator('[data-testid=problem-item]')
+        .evaluateAll((els) => els.map((e) => e.getAttribute('data-id')));
+      const [download] = await Promise.all([desk.waitForEvent('download'), desk.getByTestId('problem-export').click()]);
+      expect(download.suggestedFilename()).toBe('甘州区重点问题清单.xlsx');
+      const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'problems-export-')), 'problems.xlsx');
+      await download.saveAs(file);
+      const book = new ExcelJS.Workbook();
+      await book.xlsx.readFile(file);
+      expect(book.worksheets.map((w) => w.name)).toEqual(['重点问题清单', '整改措施']);
+      const rows: string[][] = [];
+      book.worksheets[0]!.eachRow((r) => rows.push((r.values as unknown[]).slice(1).map((v) => String(v ?? ''))));
+      expect(rows.slice(1).map((r) => r[0])).toEqual(shown);
+      const struck = rows.find((r) => r[1] === '城区夜市噪音扰民')!;
+      expect(struck[rows[0]!.indexOf('状态')]).toBe('已销号');
+      await screenshot(desk, 'duty-problems-export');
     } finally {
       await desk.close();
       await phone.close();

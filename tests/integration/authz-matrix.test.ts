@@ -330,6 +330,10 @@ const MATRIX: Record<string, Row> = {
     request: (_w, where) => ({ path: `/api/v1/problems?region=${REGION[where]}` }),
     expect: roles(USERS, 200),
   },
+  'GET /api/v1/problems/export': {
+    request: (_w, where) => ({ path: `/api/v1/problems/export?format=csv&state=all&region=${REGION[where]}` }),
+    expect: roles(USERS, 200),
+  },
   'POST /api/v1/problems': {
     request: (_w, where) => ({ path: '/api/v1/problems', body: problemBody(REGION[where]) }),
     expect: roles(['commander', 'admin'], 201),

@@ -3,7 +3,8 @@
  * small rate) while the feed is live; meanwhile February is neither frozen by the monthly timer
  * nor by a request, and its 通报 says it is still being filled. Once the history is in, the timer
  * freezes it, and the 通报, the 督办考核 and the 平安指数 of February carry figures that match the
- * month counters, with the demo register's problems of February. Re-freezing changes nothing.
+ * month counters, with the demo register's problems of February and its alerts (raised as of
+ * February, settled by the simulated desks). Re-freezing changes nothing.
  */
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -146,6 +147,11 @@ describe('last month’s 通报 from the demo’s backfilled history', () => {
     }
     expect(a.desks.filter((r) => (r.figures.disputeResolution?.rank ?? null) !== null).length).toBeGreaterThan(5);
     expect(a.own.figures.disputeResolution?.den).toBe(d);
+    // February's alerts were raised as of February and taken through their desks' steps then:
+    // 签收 and 办结 of the month are counted, not empty.
+    expect(a.own.figures.signOnTime?.den).toBeGreaterThan(0);
+    expect(a.own.figures.signOnTime?.num).toBeGreaterThan(0);
+    expect(a.own.figures.resolveOnTime?.num).toBeGreaterThan(0);
     // The demo register's February: one struck off, one open with a milestone overdue at the month's end.
     expect(html).toContain('城区夜市噪音扰民反复投诉');
     expect(html).toContain('农民工工资拖欠集中反映');

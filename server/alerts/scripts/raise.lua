@@ -4,7 +4,9 @@
 -- ARGV: 1 prefix, 2 now, 3 id for a new alert, 4 rule, 5 level, 6 region, 7 desk, 8 caseId ('' none),
 --       9 group, 10 title, 11 explanation, 12 sign limit ms, 13 evidence mark TTL s, 14 evidence cap,
 --       15 evidence count, 16 the Beijing month `YYYYMM` of now, 17 the group's alert id as the
---       caller read it ('' none), 18 that alert's desk ('' none), then per evidence: id, JSON.
+--       caller read it ('' none), 18 that alert's desk ('' none), 19 '1' when the warning is about
+--       replayed history (ARGV[2] is then when it would have been raised: see below), then per
+--       evidence: id, JSON.
 -- Returns {'N'|'U', alert hash flat} or {'D'} (nothing new) or {'S'} (silenced), or {'RETRY'} when
 -- the group's alert changed since the caller read it (the keys it declared may not be the right ones).
 
@@ -12,6 +14,11 @@ local newId, rule, level, region = ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 local deskCode, caseId, group, title, expl = ARGV[7], ARGV[8], ARGV[9], ARGV[10], ARGV[11]
 local limit, markTtl, cap, n = tonumber(ARGV[12]), tonumber(ARGV[13]), tonumber(ARGV[14]), tonumber(ARGV[15])
 local month = ARGV[16]
+-- An alert of replayed history (the simulator's backfill) is created at its triggering event's
+-- time, with the deadline it had then, but never enters the sign timer (`aldue`): its desk's
+-- moment to sign lies in the past, and escalating it now would page every desk above it, a level
+-- a tick, on every start. The simulator plays its desks instead (server/simulator/settle-history.ts).
+local replayed = ARGV[19] == '1'
 
 for _, r in ipairs(ancestors(region)) do
   if redis.call('EXISTS', P .. 'asil:' .. rule .. ':' .. r) == 1 then return {'S'} end
@@ -30,7 +37,7 @@ end
 
 local fresh = {}
 for i = 0, n - 1 do
-  local evId, json = ARGV[19 + i * 2], ARGV[20 + i * 2]
+  local evId, json = ARGV[20 + i * 2], ARGV[21 + i * 2]
   if redis.call('SET', P .. 'wm:' .. group .. ':' .. evId, '1', 'NX', 'EX', markTtl) then fresh[#fresh + 1] = json end
 end
 if #fresh == 0 then return {'D'} end
@@ -41,10 +48,11 @@ if not a then
   a = {id = id, rule = rule, level = level, region = region, desk = deskCode, state = 'new', title = title,
        x = expl, g = group, ca = NOW, ua = NOW, n = #fresh, due = NOW + limit, sup = '0'}
   if caseId ~= '' then a.caseId = caseId end
+  if replayed then a.hist = '1' end
   index(a, 'open', true)
   desk(a, true)
   count(a, 1)
-  redis.call('ZADD', P .. 'aldue', a.due, id)
+  if not replayed then redis.call('ZADD', P .. 'aldue', a.due, id) end
   redis.call('SET', gk, id)
   -- Alerts created in a month, per region of its subtree: the 督办考核 counts an alert in its month.
   for _, r in ipairs(ancestors(region)) do
@@ -56,7 +64,8 @@ if not a then
   code = 'N'
 else
   a.n = tonumber(a.n) + #fresh
-  a.ua, a.x, a.title = NOW, expl, title
+  a.x, a.title = expl, title
+  if tonumber(a.ua) < NOW then a.ua = NOW end
   if RANK[level] < RANK[a.level] then
     -- A more severe warning raises the whole alert: move it in every index and tighten its clock.
     index(a, 'open', false)
@@ -67,7 +76,7 @@ else
     index(a, 'open', true)
     desk(a, true)
     count(a, 1)
-    if a.due and a.due ~= '' and tonumber(a.due) > NOW + limit then
+    if not replayed and a.due and a.due ~= '' and tonumber(a.due) > NOW + limit then
       a.due = NOW + limit
       redis.call('ZADD', P .. 'aldue', a.due, id)
     end

@@ -5,7 +5,9 @@
 --       (dispatch: JSON array of departments; checkin: the department; escalate: 'auto' or '';
 --       resolve: the reason to resolve although departments have not checked in, or ''),
 --       11 the actor's home region: the alert's desk (its region, for a note) must lie in it ('' = any),
---       12 the alert's desk as the caller read it (the desks it declared in KEYS follow from it).
+--       12 the alert's desk as the caller read it (the desks it declared in KEYS follow from it),
+--       13 '1' for a step of replayed history (ARGV[2] is then when it happened; the simulator's
+--       desks settle the backfill's alerts, server/simulator/settle-history.ts).
 --       dispatch's argument is a JSON array of {k (hash field: registry id or ad-hoc name), nm, id?, ah?, rb
 --       (report-in deadline ms)}; checkin, feedback, assist and late take JSON {k, ob?, r?, t?, res?};
 --       supervise JSON {reg (the supervising level), dl?, req?}.
@@ -78,7 +80,9 @@ elseif action == 'dispatch' then
       end
       if t.ah then d.ah = 1 end
       redis.call('HSET', dk, t.k, cjson.encode(d))
-      if t.rb then redis.call('ZADD', P .. 'alrep', t.rb, id .. '\n' .. t.k) end
+      -- A department of replayed history reports in (or not) in the same settling, at its own
+      -- time: the report-in sweep must not flag it now, between the two steps, and beep a desk.
+      if t.rb and ARGV[13] ~= '1' then redis.call('ZADD', P .. 'alrep', t.rb, id .. '\n' .. t.k) end
       added[#added + 1] = t.nm
     end
   end
@@ -165,7 +169,8 @@ if target ~= '' then
   entry.from, entry.to = a.state, target
   a.state = target
 end
-a.by, a.ua = actor, NOW
+a.by = actor
+if not a.ua or tonumber(a.ua) < NOW then a.ua = NOW end
 save(key, a)
 if #cleared > 0 then redis.call('HDEL', key, unpack(cleared)) end
 history(id, entry)

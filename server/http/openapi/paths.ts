@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ALERT_ACTIONS, type AlertAction } from '../../../shared/alert-machine.ts';
 import { listQuery } from '../../../shared/schemas/alert-actions.ts';
 import { caseExportQuery, caseListQuery } from '../../../shared/schemas/case.ts';
-import { alertExportQuery, EXPORT_ROW_LIMIT } from '../../../shared/schemas/export.ts';
+import { alertExportQuery, EXPORT_ROW_LIMIT, problemExportQuery } from '../../../shared/schemas/export.ts';
 import { RULES } from '../../../shared/schemas/alert.ts';
 import { regionCodeSchema } from '../../../shared/schemas/region.ts';
 import { indexQuerySchema } from '../../../shared/schemas/safety-index.ts';
@@ -431,6 +431,19 @@ export const PATHS: Record<string, Record<string, unknown>> = {
       body: 'NewProblem',
       replies: { '201': { description: 'the problem', schema: 'ProblemReply' } },
       errors: ['NotFound'],
+    }),
+  },
+  '/problems/export': {
+    get: operation({
+      operationId: 'exportProblems',
+      summary: 'the 重点问题 list of the same filters as CSV or XLSX',
+      description:
+        'The rows GET /problems gives for the same filters and caller (a department: its own problems), masked in public mode. CSV holds the problems; XLSX a sheet of problems and one of their milestones (整改措施). Over the row limit the export is refused, not cut.',
+      tag: 'problems',
+      auth: 'user',
+      parameters: queryOf(problemExportQuery),
+      replies: { '200': exportFile('the problems') },
+      errors: ['BadRequest', 'NotFound', 'TooManyRows'],
     }),
   },
   '/problems/{id}': {

@@ -17,6 +17,10 @@ import type { StoredProblem } from '../../problems/model.ts';
 import { departmentsOf } from '../../problems/model.ts';
 import type { Problems, StepResult } from '../../problems/service.ts';
 import { maskProblem } from '../../privacy/mask.ts';
+import { milestoneTable, problemTable } from '../../exports/problems.ts';
+import { sendTables } from '../../exports/table.ts';
+import { EXPORT_ROW_LIMIT, problemExportQuery } from '../../../shared/schemas/export.ts';
+import { tooManyRows } from './export-limit.ts';
 import type { RegionTree } from '../../regions/tree.ts';
 import { supervisionRefusal } from '../../supervision/rules.ts';
 import { principal, requireUser } from '../authenticate.ts';
@@ -109,22 +113,39 @@ export function problemsRouter(deps: {
     return t;
   }
 
-  router.get('/problems', anyRole, async (req, res) => {
-    const q = parse(problemListQuery, req.query, 'query');
+  /** The list a caller may see with these filters: a desk its subtree's, a department its own. */
+  async function listed(q: z.infer<typeof problemListQuery>, res: Response, cap?: number): Promise<ProblemView[]> {
     const who = principal(res);
     let list: ProblemView[];
     if (who.role === 'department') {
       if (!who.department) throw new HttpError(403, 'forbidden', 'the account is bound to no department');
       if (q.region) regionParam(deps.tree, q.region, res);
-      const mine = await deps.problems.forDepartment(who.department);
+      const mine = await deps.problems.forDepartment(who.department, cap);
       list = mine.filter((p) =>
         q.state === 'all' ? true : q.state === 'overdue' ? p.state === 'open' && p.overdue : p.state === q.state,
       );
     } else {
       const region = regionParam(deps.tree, q.region ?? who.region, res);
-      list = await deps.problems.list(region, q.state);
+      list = await deps.problems.list(region, q.state, cap);
     }
-    res.json({ problems: list.map((p) => shown(res, p)) });
+    return list.map((p) => shown(res, p));
+  }
+
+  router.get('/problems', anyRole, async (req, res) => {
+    res.json({ problems: await listed(parse(problemListQuery, req.query, 'query'), res) });
+  });
+
+  // Before /problems/:id, which would take `export` for an id.
+  router.get('/problems/export', anyRole, async (req, res) => {
+    const { format, ...q } = parse(problemExportQuery, req.query, 'query');
+    // One more than the limit is read: a list that filled it may go on, and is refused, not cut.
+    const list = await listed(q, res, EXPORT_ROW_LIMIT + 1);
+    if (list.length > EXPORT_ROW_LIMIT) throw tooManyRows(list.length, true);
+    const name = (c: string) => deps.tree.get(c)?.name ?? c;
+    const who = principal(res);
+    // A department's list is its own problems wherever they are: no region in its file's name.
+    const title = `${who.role === 'department' ? '' : name(q.region ?? who.region)}重点问题清单`;
+    await sendTables(res, format, title, [problemTable(list, name), milestoneTable(list)]);
   });
 
   router.get('/problems/:id', anyRole, async (req, res) => {
