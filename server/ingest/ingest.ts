@@ -28,6 +28,8 @@ export interface IngestOptions {
    * for them it is the moment of ingest.
    */
   receivedAt?: readonly (number | undefined)[];
+  /** The events are history handed over again (the simulator's backfill), not live reports. */
+  replayed?: boolean;
 }
 
 export type Ingest = (raws: unknown[], source: string, opts?: IngestOptions) => Promise<IngestResult>;
@@ -45,6 +47,7 @@ export function createIngest(deps: IngestDeps): Ingest {
       now,
       hasRegion: deps.hasRegion,
       ...(opts?.receivedAt ? { receivedAt: opts.receivedAt } : {}),
+      ...(opts?.replayed ? { replayed: true } : {}),
     });
     const { appended } = await appendByProvince(
       deps.redis,

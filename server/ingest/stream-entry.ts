@@ -29,6 +29,7 @@ type Packed = [
   location?: [number, number] | 0,
   parties?: string[] | 0,
   riskMarkers?: string[] | 0,
+  replayed?: 1 | 0,
 ];
 
 /** The value of field `p` for one event. */
@@ -49,6 +50,7 @@ export function packEvent(e: StoredEvent): string {
     e.location ? [e.location.lng, e.location.lat] : 0,
     e.parties ?? 0,
     e.riskMarkers ?? 0,
+    e.replayed ? 1 : 0,
   ];
   // Optional values at the end are left out when absent.
   while (p.length > 12 && p[p.length - 1] === 0) p.pop();
@@ -77,6 +79,7 @@ function unpack(raw: string): StoredEvent {
   if (p[12]) e.location = { lng: p[12][0], lat: p[12][1] };
   if (p[13]) e.parties = p[13];
   if (p[14]) e.riskMarkers = p[14] as StoredEvent['riskMarkers'];
+  if (p[15]) e.replayed = true;
   return e;
 }
 

@@ -20,6 +20,8 @@ export interface ValidationContext {
    * received earlier (the simulator's history); never later than `now`. By default `now`.
    */
   receivedAt?: readonly (number | undefined)[];
+  /** History handed over again by an in-process sender: each event is stored `replayed`. */
+  replayed?: boolean;
   /**
    * How old an event may be (ms before `now`): ingest's age limit by default. The history import
    * (server/import/) takes any age and decides itself what it counts.
@@ -67,7 +69,10 @@ export function validateEvents(raws: unknown[], ctx: ValidationContext): Validat
       return;
     }
     const receivedAt = Math.min(ctx.now, ctx.receivedAt?.[index] ?? ctx.now);
-    out.events.push({ index, event: { ...e, source: ctx.source, ts, receivedAt } });
+    out.events.push({
+      index,
+      event: { ...e, source: ctx.source, ts, receivedAt, ...(ctx.replayed ? { replayed: true as const } : {}) },
+    });
   });
   return out;
 }

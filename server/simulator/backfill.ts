@@ -85,7 +85,7 @@ export async function runBackfill(p: BackfillParams, deps: BackfillDeps): Promis
       let r: SendTotals;
       for (let attempt = 0; ; attempt++) {
         try {
-          r = await sendEvents(deps.ingest, batch, deps.logger);
+          r = await sendEvents(deps.ingest, batch, deps.logger, true);
           break;
         } catch (err) {
           if (attempt >= (deps.sendRetries ?? 0) || deps.stopped()) throw err;

@@ -18,7 +18,13 @@ export interface SendTotals {
  * (everything it builds should pass validation), so it is logged loudly but does not stop the
  * feed; an ingest error propagates.
  */
-export async function sendEvents(ingest: Ingest, outgoing: readonly Outgoing[], logger: Logger): Promise<SendTotals> {
+export async function sendEvents(
+  ingest: Ingest,
+  outgoing: readonly Outgoing[],
+  logger: Logger,
+  /** History (the backfill), not the live feed: the rules date what they raise from it. */
+  replayed = false,
+): Promise<SendTotals> {
   const totals: SendTotals = { accepted: 0, duplicates: 0, rejected: 0 };
   const bySource = new Map<string, Outgoing[]>();
   for (const o of outgoing) {
@@ -32,7 +38,7 @@ export async function sendEvents(ingest: Ingest, outgoing: readonly Outgoing[], 
       const r = await ingest(
         batch.map((o) => o.event),
         source,
-        { receivedAt: batch.map((o) => o.sendAt) },
+        { receivedAt: batch.map((o) => o.sendAt), ...(replayed ? { replayed } : {}) },
       );
       totals.accepted += r.accepted;
       totals.duplicates += r.duplicates;

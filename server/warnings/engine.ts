@@ -178,7 +178,14 @@ export function createWarnings(deps: WarningsDeps): WarningsEngine {
       await run(
         'events',
         (m, cfg) => m.onEvents?.(env, applied, cfg),
-        arrivalsOf(applied.map((a) => ({ id: a.event.id, caseId: a.event.caseId, receivedAt: a.receivedAt }))),
+        arrivalsOf(
+          applied.map((a) => ({
+            id: a.event.id,
+            caseId: a.event.caseId,
+            receivedAt: a.receivedAt,
+            replayed: a.event.replayed,
+          })),
+        ),
       );
     },
     ...(deps.reports ? { countEvent: deps.reports.countEvent } : {}),

@@ -61,9 +61,11 @@ export type PinganEvent = z.output<typeof eventSchema>;
  * The event as stored in the log of record: validated, `source` from the ingest key,
  * `ts` = occurredAt in epoch milliseconds (so the aggregator never parses dates), `receivedAt` =
  * when ingest took it, epoch ms by the server's clock (the 上报及时率 measures `receivedAt − ts`;
- * absent on events stored before the field existed, whose stream entry id then says it).
+ * absent on events stored before the field existed, whose stream entry id then says it),
+ * `replayed` = handed over as history by an in-process sender (the demo's backfill), never set by a
+ * request: the rules date what they raise from it (server/warnings/replayed.ts).
  */
-export type StoredEvent = PinganEvent & { source: string; ts: number; receivedAt?: number };
+export type StoredEvent = PinganEvent & { source: string; ts: number; receivedAt?: number; replayed?: true };
 
 /** A field-naming message for each issue, e.g. `category: Invalid option: expected one of …`. */
 export function describeIssues(error: z.ZodError): string[] {

@@ -78,7 +78,7 @@ const sendHistory = () =>
   t.server.ingest(
     history.map((h) => h.raw),
     'simulator.grid.6207',
-    { receivedAt: history.map((h) => h.receivedAt) },
+    { receivedAt: history.map((h) => h.receivedAt), replayed: true },
   );
 
 beforeAll(async () => {
@@ -99,9 +99,23 @@ describe('alerts of replayed history', () => {
       },
     ]);
     expect(live.body).toMatchObject({ accepted: 1 });
+    // A live report received an hour ago and read only now (a backlog after a stall): not history.
+    const late = await t.server.ingest(
+      [
+        {
+          ...history[1]!.raw,
+          id: 'late-threat',
+          caseId: 'late-case',
+          occurredAt: new Date(Date.now() - 65 * MIN).toISOString(),
+        },
+      ],
+      'police_110',
+      { receivedAt: [Date.now() - 60 * MIN] },
+    );
+    expect(late.accepted).toBe(1);
     const alerts = await until('every alert raised', async () => {
       const a = await allAlerts();
-      return a.length === history.length + 1 && a;
+      return a.length === history.length + 2 && a;
     });
     for (const h of history) {
       const a = alerts.find((x) => x.caseId === h.raw.caseId)!;
@@ -117,6 +131,10 @@ describe('alerts of replayed history', () => {
     expect(Math.abs(Date.parse(l.createdAt) - Date.now())).toBeLessThan(60_000);
     expect(await t.server.alerts.store.replayed(l.id)).toBe(false);
     expect(await t.server.redis.zscore('pa:{62}:aldue', l.id)).not.toBeNull();
+    const b = alerts.find((x) => x.caseId === 'late-case')!;
+    expect(Math.abs(Date.parse(b.createdAt) - Date.now())).toBeLessThan(60_000);
+    expect(await t.server.alerts.store.replayed(b.id)).toBe(false);
+    expect(await t.server.redis.zscore('pa:{62}:aldue', b.id)).not.toBeNull();
   }, 90_000);
 
   it('are settled by the simulated desks at plausible past times, into last month’s 通报 and 考核', async () => {

@@ -33,6 +33,10 @@ describe('an events-stream entry', () => {
       riskMarkers: ['weapon'],
     } as StoredEvent;
     expect(roundTrip(full)).toStrictEqual(full);
+    // History handed over again (the backfill) stays marked so; only that, or with the rest.
+    const replayed = { ...base, replayed: true } as StoredEvent;
+    expect(roundTrip(replayed)).toStrictEqual(replayed);
+    expect(roundTrip({ ...full, replayed: true } as StoredEvent)).toStrictEqual({ ...full, replayed: true });
     // Only the last optional value present: the ones before it are kept as placeholders.
     const markersOnly = { ...base, riskMarkers: ['self_harm'] } as StoredEvent;
     expect(roundTrip(markersOnly)).toStrictEqual(markersOnly);
