@@ -321,7 +321,8 @@ describe('the wall in a real browser against the real server', () => {
     }
     await map.getByRole('radio', { name: '今日案事件' }).click();
     await expect.poll(() => page.getByTestId('region-map').getAttribute('data-measure')).toBe('today');
-  });
+    // Two pages, two maps and their settling pauses: 15 s on a quiet machine, over 30 s on a loaded one.
+  }, 90_000);
 
   it('drills down from the province to a city, then below the county to ranked tiles, photographing each', async () => {
     // Live events in 兰州 and 张掖 reach the province's ticker first; after the drill-down into 张掖市
