@@ -5,16 +5,9 @@
  */
 import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
+import type { DrawnLabel } from '../../client/src/lib/charts/drawn-labels.ts';
 
-export interface DrawnLabel {
-  text: string;
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-  fontSize: number;
-  opacity: number;
-}
+export type { DrawnLabel };
 
 /** The names the map `data-map=mapName` says it drew, once it has drawn `first` among them. */
 export async function drawnLabels(page: Page, mapName: string, first: string): Promise<DrawnLabel[]> {

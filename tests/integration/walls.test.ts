@@ -8,6 +8,7 @@ import { startTestRedis, type TestRedis } from '../helpers/redis.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { io as connect } from 'socket.io-client';
 import { next, type TestSocket } from '../helpers/socket.ts';
+import { killThreatDispute } from '../helpers/kill-threat.ts';
 
 /**
  * Named walls and 一键上墙 across two server processes sharing one Redis: registration, the list
@@ -260,19 +261,7 @@ describe('一键上墙', () => {
 
   it('puts an alert up with its region, and refuses to release an order that ran out', async () => {
     const posted = await t1.postEvents([
-      {
-        id: 'wl-red-1',
-        caseId: 'wl-red-case-1',
-        kind: 'dispute',
-        category: 'family',
-        status: 'received',
-        severity: 3,
-        region: '620702001001',
-        occurredAt: new Date(Date.now() - 60_000).toISOString(),
-        channel: 'grid',
-        summary: '持刀扬言杀人',
-        riskMarkers: ['weapon', 'kill_threat'],
-      },
+      killThreatDispute('wl-red-1', { caseId: 'wl-red-case-1', channel: 'grid', summary: '持刀扬言杀人' }),
     ]);
     expect(posted.status).toBe(200);
     let alertId: string | undefined;
