@@ -56,7 +56,10 @@ export interface ChartHooks {
   pixelRatio?: () => number;
   /** Components to replace rather than merge on update (e.g. `['series']` when series come and go). */
   replaceMerge?: SetOptionOpts['replaceMerge'];
-  /** After each completed render (animations done), with what was drawn (drawn-labels.ts reads it). */
+  /**
+   * After each completed render (animations done), with what was drawn (drawn-labels.ts reads it);
+   * every two seconds while a looping animation keeps the chart from finishing.
+   */
   onRendered?: (chart: EChartsType, element: HTMLElement) => void;
 }
 
@@ -70,7 +73,20 @@ export function chart(
     const onClick = hooks.onClick;
     if (onClick) instance.on('click', (params) => onClick(params as ChartClick));
     const onRendered = hooks.onRendered;
-    if (onRendered) instance.on('finished', () => onRendered(instance, element));
+    let renderedTimer: ReturnType<typeof setTimeout> | undefined;
+    if (onRendered) {
+      const read = () => {
+        clearTimeout(renderedTimer);
+        renderedTimer = undefined;
+        if (!instance.isDisposed()) onRendered(instance, element);
+      };
+      instance.on('finished', read);
+      // A looping animation (a red alert's ripple) keeps the chart from ever finishing: then what
+      // it has drawn is read two seconds after a render, at most every two seconds.
+      instance.on('rendered', () => {
+        renderedTimer ??= setTimeout(read, 2000);
+      });
+    }
 
     let frame = 0;
     const observer = new ResizeObserver(() => {
@@ -89,6 +105,7 @@ export function chart(
     });
 
     return () => {
+      clearTimeout(renderedTimer);
       cancelAnimationFrame(frame);
       observer.disconnect();
       instance.dispose();
