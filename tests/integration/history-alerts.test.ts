@@ -15,6 +15,7 @@ import { HISTORY_ACTOR, HISTORY_DEPARTMENT_ACTOR, settleHistory } from '../../se
 import { lastMonthStart } from '../../server/simulator/older-history.ts';
 import { buckets } from '../../server/time/beijing.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { until } from '../helpers/until.ts';
 
 const DAY = 86_400_000;
 const MIN = 60_000;
@@ -45,16 +46,6 @@ const history = Array.from({ length: 16 }, (_, i) => {
     receivedAt: occurred + 3 * MIN,
   };
 });
-
-async function until<T>(what: string, read: () => Promise<T | undefined | false>, ms = 60_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await read();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const allAlerts = async (): Promise<AlertView[]> =>
   (await Promise.all((['open', 'resolved', 'closed'] as const).map((b) => t.server.alerts.list('62', b, 1000)))).flat();

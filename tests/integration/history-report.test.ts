@@ -17,6 +17,7 @@ import { startSimulator, type Simulator } from '../../server/simulator/simulator
 import { stateKey } from '../../server/simulator/state.ts';
 import { prng } from '../helpers/prng.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { until } from '../helpers/until.ts';
 
 const MONTH = '202602';
 const clock = new ManualClock(Date.parse('2026-03-03T10:00:00+08:00'));
@@ -41,16 +42,6 @@ function gatedIngest(real: Ingest) {
     return r;
   };
   return { ingest, state, release };
-}
-
-async function until<T>(what: string, read: () => Promise<T | undefined | false>, ms = 120_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await read();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 async function get(path: string): Promise<Response> {

@@ -19,6 +19,8 @@ export class WallsState {
   notice = $state.raw<WallNotice | null>(null);
 
   readonly #api: WallsApi;
+  #followers = 0;
+  #timer: ReturnType<typeof setInterval> | undefined;
 
   constructor(api: WallsApi) {
     this.#api = api;
@@ -39,11 +41,16 @@ export class WallsState {
     }
   }
 
-  /** Reads the list now and every `everyMs` until the teardown. */
+  /**
+   * Reads the list now and every `everyMs` until the teardown. Whoever looks at it (the 大屏调度
+   * panel, a 上墙 picker) follows it; those open together share one timer.
+   */
   follow(everyMs = 5000): () => void {
     void this.load();
-    const timer = setInterval(() => void this.load(), everyMs);
-    return () => clearInterval(timer);
+    if (this.#followers++ === 0) this.#timer = setInterval(() => void this.load(), everyMs);
+    return () => {
+      if (--this.#followers === 0) clearInterval(this.#timer);
+    };
   }
 
   async #run(what: () => Promise<unknown>, done: string): Promise<boolean> {
