@@ -23,8 +23,11 @@ import type { World } from './world.ts';
 const DAY = 86_400_000;
 /** Sending pauses while the aggregator has more than this many entries to read (~2 s of its work). */
 const MAX_BACKLOG = 10_000;
-/** The duty desks are settled after each week of history. */
-const SETTLE_EVERY_HOURS = 7 * 24;
+/**
+ * The duty desks are settled after each day of history sent, so a console opened meanwhile does not
+ * list weeks-old alerts as 新预警 past their sign limit for longer than a day of sending takes.
+ */
+const SETTLE_EVERY_HOURS = 24;
 
 /** 00:00 Beijing time of the 1st of the month before the one `now` is in. */
 export function lastMonthStart(now: number): number {
@@ -50,8 +53,11 @@ export interface OlderHistoryDeps {
   logger: Logger;
   now: () => number;
   stopped: () => boolean;
-  /** Puts the duty desks' alerts of the history where they would be by now. */
-  settle?: () => Promise<unknown>;
+  /**
+   * Puts the duty desks' alerts of the history where they would be by now; `noWait` while sending
+   * (the rules may trail: the next pass takes what they raise later), waiting for them at the end.
+   */
+  settle?: (noWait: boolean) => Promise<unknown>;
 }
 
 export async function runOlderHistory(d: OlderHistoryDeps): Promise<void> {
@@ -93,7 +99,9 @@ export async function runOlderHistory(d: OlderHistoryDeps): Promise<void> {
       while (!d.stopped() && (await d.backlog().catch(() => Infinity)) > MAX_BACKLOG)
         await new Promise((res) => setTimeout(res, 200));
       if (d.settle && h > 0 && h % SETTLE_EVERY_HOURS === 0)
-        await d.settle().catch((err: unknown) => d.logger.warn({ err }, 'settling the older history’s alerts failed'));
+        await d
+          .settle(true)
+          .catch((err: unknown) => d.logger.warn({ err }, 'settling the older history’s alerts failed'));
     },
   });
   if (!r.complete) return;
@@ -104,5 +112,5 @@ export async function runOlderHistory(d: OlderHistoryDeps): Promise<void> {
   d.liveQueue.pushAll(queue.popDue(Infinity));
   await d.state.markOlderDone(d.now());
   d.logger.info({ ...totals, windows: pending.length, ms: Date.now() - started }, 'older history done');
-  await d.settle?.();
+  await d.settle?.(false);
 }

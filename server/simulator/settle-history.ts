@@ -127,6 +127,11 @@ export async function settleHistory(
     logger: Logger;
     stopped: () => boolean;
     pollMs?: number;
+    /**
+     * Act on the alerts raised so far without waiting for the rules to catch up: a pass made while
+     * the history is still being sent, whose stragglers the next pass takes.
+     */
+    noWait?: boolean;
   },
 ): Promise<{ closed: number; signed: number; new: number; replayed: number; steps: number }> {
   const pause = () => new Promise((r) => setTimeout(r, o.pollMs ?? 1000));
@@ -135,7 +140,7 @@ export async function settleHistory(
   let last = -1;
   let quiet = 0;
   const giveUpAt = Date.now() + WAIT_LIMIT_MS;
-  while (!o.stopped() && quiet < 2 && Date.now() < giveUpAt) {
+  while (!o.noWait && !o.stopped() && quiet < 2 && Date.now() < giveUpAt) {
     await pause();
     if (!(await o.drained())) {
       quiet = 0;

@@ -185,13 +185,14 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
   let older: Promise<void> | undefined;
   const olderHistory = async (backlog: () => Promise<number>) => {
     const settle = opts.history
-      ? () =>
+      ? (noWait: boolean) =>
           settleHistory({
             ...opts.history!,
             root: opts.tree.root,
             now: () => clock.now(),
             logger: log,
             stopped: () => stopped,
+            noWait,
           })
       : undefined;
     while (!stopped) {

@@ -51,4 +51,28 @@ describe('the simulated duty desks of the backfilled days', () => {
     const history = (await t.server.alerts.store.detail(old.id))!.history;
     expect(history.filter((h) => h.by === HISTORY_ACTOR).map((h) => h.action)).toEqual(['ack', 'resolve', 'close']);
   });
+
+  it('acts at once on what is raised so far when told not to wait, however busy the stream', async () => {
+    const posted = await t.postEvents([threat('hist-busy', 30, '620702001001')]);
+    expect(posted.body, JSON.stringify(posted.body)).toMatchObject({ accepted: 1 });
+    const raised = async () => (await t.server.alerts.list('62', 'open')).some((a) => a.caseId === 'hist-busy');
+    for (let i = 0; i < 100 && !(await raised()); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await raised()).toBe(true);
+    const started = Date.now();
+    // A stream that never rests: without noWait this pass would poll for two minutes first.
+    const done = await settleHistory({
+      alerts: t.server.alerts,
+      drained: async () => false,
+      root: '62',
+      now: () => Date.now(),
+      logger: createLogger('silent', false),
+      stopped: () => false,
+      pollMs: 100,
+      noWait: true,
+    });
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(done.closed).toBe(1);
+    const closed = await t.server.alerts.list('62', 'closed');
+    expect(closed.some((a) => a.caseId === 'hist-busy')).toBe(true);
+  }, 60_000);
 });

@@ -198,7 +198,21 @@ describe('map', () => {
     const withLinxia = [...features, { code: '6229', name: '临夏回族自治州', cp: [103.2, 35.6] as [number, number] }];
     const option = mapOption({ mapName: '62', features: withLinxia, children, measure: 'today', ripples: [], now: 0 });
     const labels = seriesOf(option)[4]!;
-    expect(labels).toMatchObject({ zlevel: 2, silent: true });
+    expect(labels).toMatchObject({ silent: true });
+    // Above every other layer, the stage's pulsing spot included: no ripple sits on a name.
+    const spotted = mapOption({
+      mapName: '62',
+      features: withLinxia,
+      children,
+      measure: 'today',
+      ripples: [],
+      now: 0,
+      spot: { lng: 100.45, lat: 38.93 },
+      zoom: 3,
+    });
+    const [names, ...others] = [4, 0, 1, 2, 3, 5].map((i) => Number(seriesOf(spotted)[i]!.zlevel ?? 0));
+    expect(seriesOf(spotted)).toHaveLength(6);
+    expect(names).toBeGreaterThan(Math.max(...others));
     expect((labels.data as Array<{ name: string }>).map((d) => d.name)).toEqual([
       '兰州市',
       '张掖市',

@@ -354,7 +354,8 @@ export function mapOption(input: MapInput): MapOption {
       {
         type: 'scatter',
         coordinateSystem: 'geo',
-        zlevel: 2,
+        // Above the stage's spot: zoomed on an alert, its ripple sat on the nearest city's name.
+        zlevel: 3,
         // Clicks and hovers go through to the region underneath.
         silent: true,
         animation: false,
@@ -372,7 +373,7 @@ export function mapOption(input: MapInput): MapOption {
       {
         type: 'effectScatter',
         coordinateSystem: 'geo',
-        zlevel: 3,
+        zlevel: 2,
         silent: true,
         data: input.spot ? [{ name: 'stage', value: [input.spot.lng, input.spot.lat] }] : [],
         symbolSize: 26,
