@@ -306,7 +306,8 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
   );
   const replayDeps = {
     redis,
-    keys,
+    // Each province's replay records under its own keys; the alert views under the root's.
+    keys: ring,
     region: (c: string) => tree.info(c),
     regionName: (c: string) => tree.get(c)?.name ?? c,
   };

@@ -14,8 +14,10 @@ import {
   type DepartmentRow,
   type DeskRow,
   type Figure,
+  type ProvinceDepartmentsRow,
 } from '../../shared/schemas/assessment.ts';
 import type { Department } from '../../shared/schemas/department.ts';
+import { regionOfId } from '../departments/registry.ts';
 import type { WarningLevel } from '../../shared/vocab.ts';
 import { DISPUTES, outcomeField } from '../counters/fields.ts';
 import { counterParts, readCounterSums } from '../counters/read.ts';
@@ -81,6 +83,37 @@ async function problemsOf(deps: ComputeDeps, codes: readonly string[], month: st
   const source = deps.problems;
   await Promise.all(codes.map(async (c) => out.set(c, await source(c, toWire(month)))));
   return out;
+}
+
+/**
+ * The nation's provinces' departments, each province's summed over every department of its
+ * registry (any level) that was dispatched to, ranked among the provinces.
+ */
+function provinceDepartments(
+  provinces: readonly RegionRef[],
+  tallies: ReadonlyMap<string, { checkin: Tally; feedback: Tally }>,
+): ProvinceDepartmentsRow[] {
+  const sums = new Map(provinces.map((p) => [p.code, { n: 0, checkin: emptyTally(), feedback: emptyTally() }]));
+  for (const [id, t] of tallies) {
+    const s = sums.get(regionOfId(id)?.slice(0, 2) ?? '');
+    if (!s) continue;
+    s.n++;
+    for (const k of ['checkin', 'feedback'] as const) {
+      s[k].num += t[k].num;
+      s[k].den += t[k].den;
+    }
+  }
+  const rows = provinces.map((p) => {
+    const s = sums.get(p.code)!;
+    return {
+      code: p.code,
+      name: p.name,
+      departments: s.n,
+      figures: { checkinOnTime: fig(s.checkin), feedbackRate: fig(s.feedback) },
+    };
+  });
+  for (const f of DEPARTMENT_FIGURES) rankFigure(rows.map((r) => r.figures[f]));
+  return rows;
 }
 
 /**
@@ -185,6 +218,7 @@ export async function computeAssessment(
     };
   });
   for (const f of DEPARTMENT_FIGURES) rankFigure(departmentRows.map((r) => r.figures[f]));
+  const byProvince = levelOf(region.code) === 'nation' ? provinceDepartments(children, deps_) : undefined;
 
   return {
     reply: {
@@ -195,6 +229,7 @@ export async function computeAssessment(
       own,
       desks: deskRows,
       departments: departmentRows,
+      ...(byProvince ? { departmentsByProvince: byProvince } : {}),
       problemRegister: deps.problems !== undefined,
       minRankedDenominator: MIN_RANKED_DENOMINATOR,
     },

@@ -10,6 +10,7 @@ import {
   type DepartmentRow,
   type DeskRow,
   type Figure,
+  type ProvinceDepartmentsRow,
 } from '../../shared/schemas/assessment.ts';
 import type { Column, Table } from '../exports/table.ts';
 
@@ -47,5 +48,25 @@ export function departmentTable(reply: AssessmentReply, name = '部门考核'): 
       { header: '逾期整改措施', value: (r) => r.milestonesOverdue, width: 12 },
     ],
     rows: reply.departments,
+  };
+}
+
+/** The nation's provinces' departments summed per province; undefined below the nation. */
+export function provinceDepartmentTable(
+  reply: AssessmentReply,
+  name = '分省职能部门',
+): Table<ProvinceDepartmentsRow> | undefined {
+  if (!reply.departmentsByProvince) return undefined;
+  return {
+    name,
+    columns: [
+      { header: '区划代码', value: (r) => r.code, width: 10 },
+      { header: '省份', value: (r) => r.name, width: 16 },
+      { header: '参与部门数', value: (r) => r.departments, width: 12 },
+      ...DEPARTMENT_FIGURES.flatMap((f) =>
+        figureColumns<ProvinceDepartmentsRow>(FIGURE_LABELS[f], (r) => r.figures[f]),
+      ),
+    ],
+    rows: reply.departmentsByProvince,
   };
 }

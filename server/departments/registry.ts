@@ -17,8 +17,8 @@ export interface DepartmentRegistry {
   add(d: { region: string; name: string; kind?: string; contact?: string }): Promise<Department>;
 }
 
-/** The region an id belongs to: ids are `dep-<region>-…`. */
-function regionOfId(id: string): string | undefined {
+/** The region a registry department's id belongs to: ids are `dep-<region>-…`. */
+export function regionOfId(id: string): string | undefined {
   return /^dep-(\d{2,12})-/.exec(id)?.[1];
 }
 

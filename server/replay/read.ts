@@ -6,7 +6,8 @@ import type { AlertView } from '../../shared/schemas/alert.ts';
 import { OPEN_ALERT_STATES } from '../../shared/alert-machine.ts';
 import { WARNING_LEVELS } from '../../shared/vocab.ts';
 import { REPLAY_EVENTS_CAP, type ReplayEvent } from '../../shared/schemas/replay.ts';
-import type { Keys } from '../redis/keys.ts';
+import { asKeyRing, type KeyRing, type Keys } from '../redis/keys.ts';
+import { execBySlot } from '../redis/by-slot.ts';
 import type { CaseState } from '../aggregate/case-state.ts';
 import { CounterDeltas } from '../aggregate/contribution.ts';
 import { buildSnapshot, snapshotReads, type AlertDigest } from '../aggregate/snapshot.ts';
@@ -39,7 +40,11 @@ export class ReplayUnavailable extends Error {
 
 export interface ReplayDeps {
   redis: RedisClient;
-  keys: Keys;
+  /**
+   * One province's keys, or a national ring: each province's bases, change logs and ticker under
+   * its own keys, the alert views under the root's (where the deployment's alerts live).
+   */
+  keys: Keys | KeyRing;
   region: (code: string) => RegionInfo | undefined;
 }
 
@@ -48,11 +53,11 @@ interface Epoch {
   at: number;
 }
 
-/** The latest epoch whose base is at or before `at`. */
-async function epochAt(deps: ReplayDeps, at: number): Promise<Epoch> {
-  const [latest] = await deps.redis.zrevrangebyscore(deps.keys.replayEpochs, String(at), '-inf', 'LIMIT', 0, 1);
+/** The latest epoch of one province whose base is at or before `at`. */
+async function epochAt(redis: RedisClient, keys: Keys, at: number): Promise<Epoch> {
+  const [latest] = await redis.zrevrangebyscore(keys.replayEpochs, String(at), '-inf', 'LIMIT', 0, 1);
   if (latest !== undefined) return { id: latest, at: Number(latest) };
-  const [first] = await deps.redis.zrange(deps.keys.replayEpochs, '0', '0');
+  const [first] = await redis.zrange(keys.replayEpochs, '0', '0');
   throw new ReplayUnavailable(first === undefined ? undefined : Number(first));
 }
 
@@ -95,13 +100,20 @@ function digestAt(open: AlertView[], info: RegionInfo): AlertDigest {
   return { list, counts, byChild };
 }
 
+/** One province's part of a moment: its base's open alerts and its epoch. */
+interface BaseAlerts {
+  json: string | null;
+  epoch: Epoch;
+}
+
 /**
- * The alerts open at `at`: the base's open alerts (as of its instant), then every view published
+ * The alerts open at `at`: each base's open alerts (as of its instant), then every view published
  * after it up to `at`, the later publication of an alert winning.
  */
-function alertsAt(baseJson: string | null, epoch: Epoch, records: string[], at: number): AlertView[] {
+function alertsAt(bases: readonly BaseAlerts[], records: string[], at: number): AlertView[] {
   const latest = new Map<string, { t: number; a: AlertView }>();
-  for (const a of baseJson ? (JSON.parse(baseJson) as AlertView[]) : []) latest.set(a.id, { t: epoch.at, a });
+  for (const b of bases)
+    for (const a of b.json ? (JSON.parse(b.json) as AlertView[]) : []) latest.set(a.id, { t: b.epoch.at, a });
   for (const line of records) {
     const r = JSON.parse(line) as AlertRecord;
     if (r.t > at) continue;
@@ -111,67 +123,138 @@ function alertsAt(baseJson: string | null, epoch: Epoch, records: string[], at: 
   return [...latest.values()].map((x) => x.a).filter((a) => OPEN.has(a.state));
 }
 
-/** The snapshot of `code` as it was at `at` (epoch ms); undefined for an unknown region. */
-export async function replaySnapshot(deps: ReplayDeps, code: string, at: number): Promise<Snapshot | undefined> {
-  const info = deps.region(code);
-  if (!info) return undefined;
-  const { redis, keys } = deps;
-  const epoch = await epochAt(deps, at);
-  const reads = snapshotReads(keys, info, at);
+/**
+ * One province's counter hashes `names` (all under its keys) as they were at `at`: its base then
+ * its log's changes within `prefix` (the subtree read) up to `at`.
+ */
+async function provinceAt(
+  redis: RedisClient,
+  keys: Keys,
+  names: readonly string[],
+  prefix: string,
+  at: number,
+): Promise<{ hashes: Hash[]; alerts: BaseAlerts }> {
+  const epoch = await epochAt(redis, keys, at);
   const hours = hoursOf(epoch.at, at);
+  // One slot (the province's tag): a pipeline works on a cluster too.
   const p = redis.pipeline();
-  p.hmget(keys.replayBase(epoch.id), ...reads.keys, BASE_ALERTS);
+  p.hmget(keys.replayBase(epoch.id), ...names, BASE_ALERTS);
   for (const h of hours) p.lrange(keys.replayLog(epoch.id, h), 0, -1);
-  for (const h of hours) p.lrange(keys.replayAlerts(h), 0, -1);
   const replies = (await p.exec()) ?? [];
   for (const [err] of replies) if (err) throw err;
   const base = replies[0]![1] as (string | null)[];
-  const logs = replies.slice(1, 1 + hours.length).flatMap(([, v]) => v as string[]);
-  const alertLines = replies.slice(1 + hours.length).flatMap(([, v]) => v as string[]);
-
-  // Only changes inside the hashes read: the region's subtree (its township's, below the county).
-  const prefix = isLowLevel(code) ? code.slice(0, 9) : code;
   const deltas = new CounterDeltas({ keys, minDay: 0, minMonth: '' });
-  for (const line of logs) {
-    const ch = parseChange(line);
-    if (ch.t > at || !touches(ch, prefix)) continue;
-    if (ch.before) deltas.contribute(ch.before as CaseState, -1);
-    if (ch.after) deltas.contribute(ch.after as CaseState, 1);
-  }
-  const hashes = reads.keys.map((k, i) => {
+  for (const [, lines] of replies.slice(1))
+    for (const line of lines as string[]) {
+      const ch = parseChange(line);
+      if (ch.t > at || !touches(ch, prefix)) continue;
+      if (ch.before) deltas.contribute(ch.before as CaseState, -1);
+      if (ch.after) deltas.contribute(ch.after as CaseState, 1);
+    }
+  const hashes = names.map((k, i) => {
     const json = base[i];
     return addFields(json ? (JSON.parse(json) as Hash) : null, deltas.hashes.get(k)?.fields);
   });
-  const alerts = digestAt(alertsAt(base[reads.keys.length] ?? null, epoch, alertLines, at), info);
-  return buildSnapshot(info, reads.decode(hashes), alerts, at);
+  return { hashes, alerts: { json: base[names.length] ?? null, epoch } };
 }
 
-/** The ticker's events of `code`'s subtree sent in (from, to], oldest first, capped. */
+/**
+ * The provinces a region's replay reads, each with the subtree prefix its changes are kept by:
+ * the nation's are its provinces (each province's own record; nothing of the nation is written
+ * per event), any other region's is its own province.
+ */
+function parts(info: RegionInfo): { province: string; prefix: string }[] {
+  if (info.level === 'nation') return info.children.map((c) => ({ province: c.code, prefix: c.code }));
+  // Below the county the hashes read are the township's: its changes are the ones that count.
+  return [{ province: info.code.slice(0, 2), prefix: isLowLevel(info.code) ? info.code.slice(0, 9) : info.code }];
+}
+
+/**
+ * The snapshot of `code` as it was at `at` (epoch ms); undefined for an unknown region. The
+ * nation's is its provinces' rebuilt one by one and summed by the live snapshot's own decoder; a
+ * moment before any of them has a record is unavailable (`earliest`: when all of them have one).
+ */
+export async function replaySnapshot(deps: ReplayDeps, code: string, at: number): Promise<Snapshot | undefined> {
+  const info = deps.region(code);
+  if (!info) return undefined;
+  const { redis } = deps;
+  const ring = asKeyRing(deps.keys);
+  const reads = snapshotReads(ring, info, at);
+  const wanted = parts(info);
+  const settled = await Promise.allSettled(
+    wanted.map(({ province, prefix }) => {
+      const keys = ring.of(province);
+      return provinceAt(
+        redis,
+        keys,
+        reads.keys.filter((k) => k.startsWith(keys.prefix)),
+        prefix,
+        at,
+      );
+    }),
+  );
+  const missing = settled.filter((s) => s.status === 'rejected').map((s) => s.reason as unknown);
+  if (missing.length) {
+    const other = missing.find((e) => !(e instanceof ReplayUnavailable));
+    if (other) throw other;
+    const firsts = (missing as ReplayUnavailable[]).map((e) => e.earliest);
+    throw new ReplayUnavailable(firsts.includes(undefined) ? undefined : Math.max(...(firsts as number[])));
+  }
+  const done = settled.map((s) => (s as PromiseFulfilledResult<Awaited<ReturnType<typeof provinceAt>>>).value);
+  const byKey = new Map<string, Hash>();
+  wanted.forEach(({ province }, i) => {
+    const prefix = ring.of(province).prefix;
+    const names = reads.keys.filter((k) => k.startsWith(prefix));
+    names.forEach((k, j) => byKey.set(k, done[i]!.hashes[j]!));
+  });
+  const bases = done.map((d) => d.alerts);
+  const from = Math.min(...bases.map((b) => b.epoch.at));
+  const alertLines = (
+    await execBySlot(
+      redis,
+      hoursOf(from, at).map((h) => ring.root.replayAlerts(h)),
+      (p, k) => p.lrange(k, 0, -1),
+    )
+  ).flat() as string[];
+  const alerts = digestAt(alertsAt(bases, alertLines, at), info);
+  return buildSnapshot(info, reads.decode(reads.keys.map((k) => byKey.get(k) ?? {})), alerts, at);
+}
+
+/**
+ * The ticker's events of `code`'s subtree sent in (from, to], oldest first, capped: the nation's
+ * from each of its provinces' ticker records, merged by when they were sent.
+ */
 export async function replayEvents(
   deps: ReplayDeps & { regionName: (code: string) => string },
   code: string,
   from: number,
   to: number,
 ): Promise<{ events: ReplayEvent[]; truncated: boolean }> {
-  const p = deps.redis.pipeline();
-  for (let h = Math.floor(from / HOUR_MS); h <= Math.floor(to / HOUR_MS); h++)
-    p.lrange(deps.keys.replayTicker(h), 0, -1);
-  const replies = (await p.exec()) ?? [];
-  const events: ReplayEvent[] = [];
-  for (const [err, lines] of replies) {
-    if (err) throw err;
-    for (const line of lines as string[]) {
+  const ring = asKeyRing(deps.keys);
+  const info = deps.region(code);
+  const provinces = info?.level === 'nation' ? info.children.map((c) => c.code) : [code.slice(0, 2)];
+  const names: string[] = [];
+  for (const province of provinces)
+    for (let h = Math.floor(from / HOUR_MS); h <= Math.floor(to / HOUR_MS); h++)
+      names.push(ring.of(province).replayTicker(h));
+  const lists = (await execBySlot(deps.redis, names, (p, k) => p.lrange(k, 0, -1))) as string[][];
+  const records: TickerRecord[] = [];
+  for (const lines of lists)
+    for (const line of lines) {
       const r = JSON.parse(line) as TickerRecord;
       if (r.t <= from || r.t > to || !isWithin(r.e.region, code)) continue;
-      if (events.length >= REPLAY_EVENTS_CAP) return { events, truncated: true };
-      const { ts, ...e } = r.e;
-      events.push({
-        ...e,
-        regionName: deps.regionName(e.region),
-        occurredAt: isoBeijing(ts),
-        shownAt: isoBeijing(r.t),
-      } as ReplayEvent);
+      records.push(r);
     }
-  }
-  return { events, truncated: false };
+  // Stable: within one province the lists are already in the order they were sent.
+  if (provinces.length > 1) records.sort((a, b) => a.t - b.t);
+  const events = records.slice(0, REPLAY_EVENTS_CAP).map((r) => {
+    const { ts, ...e } = r.e;
+    return {
+      ...e,
+      regionName: deps.regionName(e.region),
+      occurredAt: isoBeijing(ts),
+      shownAt: isoBeijing(r.t),
+    } as ReplayEvent;
+  });
+  return { events, truncated: records.length > REPLAY_EVENTS_CAP };
 }

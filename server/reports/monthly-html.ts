@@ -9,6 +9,7 @@ import {
   FIGURE_FORMULAS,
   FIGURE_LABELS,
   type Figure,
+  type ProvinceDepartmentsRow,
 } from '../../shared/schemas/assessment.ts';
 import { WARNING_LEVEL_LABELS } from '../../shared/vocab.ts';
 import { NO_PROBLEM_REGISTER } from '../assessment/problem-source.ts';
@@ -173,6 +174,30 @@ function indexSection(r: MonthlyReport): Markup {
     </table>`;
 }
 
+/** The nation's 职能部门: each province's departments (every level) summed, ranked among the provinces. */
+function provinceDepartmentsPart(rows: readonly ProvinceDepartmentsRow[], min: number): Markup {
+  return html`<p>各省（区、市）职能部门分派报到、反馈情况（各级部门合计，省际排名）：</p>
+    <table>
+      <thead>
+        <tr>
+          <th class="left">省份</th>
+          <th>参与部门</th>
+          ${DEPARTMENT_FIGURES.map((f) => html`<th>${FIGURE_LABELS[f]}</th>`)}
+        </tr>
+      </thead>
+      <tbody>
+        ${rows.map(
+          (row) =>
+            html`<tr>
+              <td class="left">${row.name}</td>
+              <td>${row.departments}</td>
+              ${DEPARTMENT_FIGURES.map((f) => figureCell(row.figures[f], min))}
+            </tr>`,
+        )}
+      </tbody>
+    </table>`;
+}
+
 function assessmentSection(r: MonthlyReport): Markup {
   const a = r.assessment;
   const min = a.minRankedDenominator;
@@ -202,9 +227,10 @@ function assessmentSection(r: MonthlyReport): Markup {
       </tbody>
     </table>
     <h3>（二）职能部门</h3>
+    ${a.departmentsByProvince ? provinceDepartmentsPart(a.departmentsByProvince, min) : ''}
     ${
       a.departments.length === 0
-        ? html`<p class="empty">本级未登记职能部门。</p>`
+        ? html`<p class="empty">${a.departmentsByProvince ? '全国层面' : '本级'}未登记职能部门。</p>`
         : html`<table>
             <thead>
               <tr>

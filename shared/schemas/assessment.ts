@@ -92,6 +92,25 @@ export const departmentRowSchema = z.object({
 });
 export type DepartmentRow = z.infer<typeof departmentRowSchema>;
 
+/**
+ * The nation's view of its provinces' departments (职能部门, every level of a province's registry):
+ * one row per province, its departments' dispatches of the month summed, ranked among the
+ * provinces. The nation writes nothing per event: the sums come from the month's alerts.
+ */
+export const provinceDepartmentsRowSchema = z.object({
+  code: z.string(),
+  name: z.string(),
+  /** How many of the province's registry departments were dispatched to in the month. */
+  departments: count,
+  figures: z.object(
+    Object.fromEntries(DEPARTMENT_FIGURES.map((f) => [f, figureOrNone])) as Record<
+      DepartmentFigure,
+      typeof figureOrNone
+    >,
+  ),
+});
+export type ProvinceDepartmentsRow = z.infer<typeof provinceDepartmentsRowSchema>;
+
 /** `GET /api/v1/assessment/:code?month=YYYY-MM` */
 export const assessmentReplySchema = z.object({
   region: z.object({ code: z.string(), name: z.string(), level: z.enum(LEVELS) }),
@@ -107,6 +126,8 @@ export const assessmentReplySchema = z.object({
   desks: z.array(deskRowSchema),
   /** The departments of its registry (built in and added), ranked among themselves. */
   departments: z.array(departmentRowSchema),
+  /** The nation only: its provinces' departments summed per province, ranked among the provinces. */
+  departmentsByProvince: z.array(provinceDepartmentsRowSchema).optional(),
   /** False when no problem register is connected: 重点问题台账未启用. */
   problemRegister: z.boolean(),
   minRankedDenominator: z.number().int().positive(),

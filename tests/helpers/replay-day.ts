@@ -2,6 +2,7 @@
 // model of what a region's snapshot must say at any moment, written from DESIGN.md's definitions
 // ("Aggregates"), not from the aggregator's code.
 import type { RegionTree } from '../../server/regions/tree.ts';
+import { isWithin } from '../../shared/regions.ts';
 import { STATUS_RANK, type Status } from '../../shared/vocab.ts';
 import { buckets, dayNumber, isoBeijing } from '../../server/time/beijing.ts';
 import { prng } from './prng.ts';
@@ -159,9 +160,9 @@ const kinds = (cs: CaseView[]) => ({
   dispute: cs.filter((c) => c.kind === 'd').length,
 });
 
-/** The numbers a snapshot of `region` (with `children`) must show at `at`. */
+/** The numbers a snapshot of `region` (with `children`; `00`: the whole country) must show at `at`. */
 export function truthAt(ticks: Tick[], at: number, region: string, children: string[]) {
-  const all = [...casesAt(ticks, at).values()].filter((c) => c.region.startsWith(region));
+  const all = [...casesAt(ticks, at).values()].filter((c) => isWithin(c.region, region));
   const day = dayNumber(at);
   const { month } = buckets(at);
   const today = all.filter((c) => dayNumber(c.t0) === day);
@@ -201,7 +202,7 @@ export function truthAt(ticks: Tick[], at: number, region: string, children: str
     },
     hourly,
     children: children.map((code) => {
-      const mine = all.filter((c) => c.region.startsWith(code));
+      const mine = all.filter((c) => isWithin(c.region, code));
       return { code, today: kinds(mine.filter((c) => dayNumber(c.t0) === day)), open: kinds(mine.filter(isOpen)) };
     }),
   };

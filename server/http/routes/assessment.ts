@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { assessmentExportQuerySchema, assessmentQuerySchema } from '../../../shared/schemas/assessment.ts';
 import type { Assessment } from '../../assessment/service.ts';
-import { departmentTable, deskTable } from '../../assessment/tables.ts';
+import { departmentTable, deskTable, provinceDepartmentTable } from '../../assessment/tables.ts';
 import type { Tokens } from '../../auth/tokens.ts';
 import { sendTables } from '../../exports/table.ts';
 import type { RegionTree } from '../../regions/tree.ts';
@@ -39,10 +39,12 @@ export function assessmentRouter(deps: { tree: RegionTree; tokens: Tokens; asses
     const query = parse(assessmentExportQuerySchema, req.query, 'query');
     const offered = deps.assessment.offered();
     const reply = await deps.assessment.reply(code, monthParam(query.month, offered, offered.current));
-    // CSV holds one table (the desks with the region's own total last, or the departments); XLSX both.
+    // CSV holds one table (the desks with the region's own total last, or the departments); XLSX
+    // both, and the nation's the provinces' departments too.
+    const byProvince = provinceDepartmentTable(reply);
     const tables =
       query.format === 'xlsx'
-        ? [deskTable(reply), departmentTable(reply)]
+        ? [deskTable(reply), departmentTable(reply), ...(byProvince ? [byProvince] : [])]
         : [query.table === 'departments' ? departmentTable(reply) : deskTable(reply)];
     await sendTables(res, query.format, `${reply.region.name}督办考核${reply.month}`, tables);
   });
