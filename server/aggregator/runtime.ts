@@ -45,14 +45,18 @@ export function tuningFromEnv(env: NodeJS.ProcessEnv = process.env): PipelineOpt
 export function startAggregatorRuntime(o: AggregatorRuntimeOptions): Aggregator {
   const ring = createKeyRing(o.regionRoot, o.tree.provinces);
   const commands = openRedis(o.redis, 'aggregator', o.logger);
-  const connections = [commands];
+  // Alerts are raised and published on a connection of their own: on the batches' connection a red
+  // alert's three round trips (group lookup, raise script, publish) each queued behind the commits
+  // and rule reads already sent, however many there were.
+  const raising = openRedis(o.redis, 'aggregator-alerts', o.logger);
+  const connections = [commands, raising];
   // The warning rules run wherever events are aggregated, so workers raise alerts too.
   const rules = loadRulesConfig();
   // One audit trail for the deployment, whichever province an action concerns.
   const audit = createAuditLog({ redis: commands, prefix: ring.root.prefix, clock: o.clock });
   // Alerts are the deployment's, like its desks (under `{00}` for the nation): a national desk
   // lists and counts them in one place, and nothing per event is written there.
-  const alerts = alertsFromRules({ redis: commands, keys: ring.root, clock: o.clock, audit }, rules);
+  const alerts = alertsFromRules({ redis: raising, keys: ring.root, clock: o.clock, audit }, rules);
   const parts = ring.provinces.map((province, i) => {
     const keys = ring.of(province);
     const blocking = openRedis(o.redis, `aggregator-stream-${province}`, o.logger);

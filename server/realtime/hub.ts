@@ -118,11 +118,13 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
       }
     }
     for (const e of notice.events) {
+      // One item per event, shared by every room on its path (each room sends its own list).
+      let item: TickerItem | undefined;
       for (const code of ancestry(e.region)) {
         if (!rooms.has(code)) continue;
         let buf = ticker.get(code);
         if (!buf) ticker.set(code, (buf = []));
-        buf.push(tickerItem(e, opts.regionName));
+        buf.push((item ??= tickerItem(e, opts.regionName)));
         if (buf.length > perFlush) buf.shift();
       }
     }
@@ -271,6 +273,30 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     }, wait);
   }
 
+  /**
+   * Rooms' ticker samples are sent this many rooms per turn of the event loop: one callback that
+   * encoded and wrote several hundred rooms' lists held the loop (and an alert arriving meanwhile)
+   * for tens of milliseconds.
+   */
+  const TICKER_ROOMS_PER_TURN = 32;
+  let tickerSending: NodeJS.Immediate | undefined;
+
+  function sendTickers(due: [string, TickerItem[]][], from: number): void {
+    tickerSending = undefined;
+    const end = Math.min(due.length, from + TICKER_ROOMS_PER_TURN);
+    try {
+      for (let i = from; i < end; i++) {
+        const [code, items] = due[i]!;
+        io.local.to(regionRoom(code)).except(publicRoom(code)).volatile.emit('ticker', items);
+        if (localSize(publicRoom(code)) > 0)
+          io.local.to(publicRoom(code)).volatile.emit('ticker', items.map(maskTickerItem));
+      }
+    } catch (err) {
+      logger.error({ err }, 'hub ticker failed');
+    }
+    if (end < due.length) tickerSending = setImmediate(() => sendTickers(due, end));
+  }
+
   /** Drops rooms nobody here watches any more and sends the ticker samples. */
   function flush(): void {
     try {
@@ -281,17 +307,14 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
           ticker.delete(code);
         }
       }
-      for (const [code, items] of ticker) {
-        if (items.length) {
-          io.local.to(regionRoom(code)).except(publicRoom(code)).volatile.emit('ticker', items);
-          if (localSize(publicRoom(code)) > 0)
-            io.local.to(publicRoom(code)).volatile.emit('ticker', items.map(maskTickerItem));
-        }
-        ticker.delete(code);
-      }
     } catch (err) {
       logger.error({ err }, 'hub flush failed');
     }
+    // The last samples still going out: these wait for the next flush.
+    if (tickerSending) return;
+    const due = [...ticker].filter(([, items]) => items.length);
+    ticker.clear();
+    if (due.length) sendTickers(due, 0);
   }
 
   let pipeline: PipelineStatus | undefined;
@@ -409,6 +432,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     async stop() {
       io.off('connection', greet);
       clearInterval(timer);
+      clearImmediate(tickerSending);
       for (const room of rooms.values()) clearTimeout(room.timer);
       await subscription.stop();
     },

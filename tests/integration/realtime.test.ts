@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { freePort, startTestRedis, type TestRedis } from '../helpers/redis.ts';
 import { connect, RegionView, subscribe, waitFor, type TestSocket } from '../helpers/socket-client.ts';
+import { loadRegionTree } from '../../server/regions/tree.ts';
 
 let redis: TestRedis;
 let a: TestServer;
@@ -153,6 +154,34 @@ describe('two server processes sharing one Redis', () => {
     const fresh = await subscribe(again, '620702');
     expect(fresh.ok && fresh.data.counts.today.incident).toBe(before + 6);
   });
+  it('sends the ticker of every room that heard events, however many rooms one flush has to send', async () => {
+    // More rooms than the hub sends in one turn of its event loop (32), all with events in one POST.
+    const tree = await loadRegionTree('62');
+    const townships = tree
+      .codesAt('township')
+      .filter((c) => c.startsWith('6207'))
+      .slice(0, 40);
+    expect(townships.length).toBe(40);
+    const token = await a.userToken('zhangye', 'duty', '6207');
+    const screens = townships.map(() => connect(a.url, token));
+    sockets.push(...screens);
+    const heard = new Map<string, Set<string>>();
+    screens.forEach((s, i) => {
+      const seen = new Set<string>();
+      heard.set(townships[i]!, seen);
+      s.on('ticker', (items) => items.forEach((item) => seen.add(item.id)));
+    });
+    const replies = await Promise.all(screens.map((s, i) => subscribe(s, townships[i]!)));
+    expect(replies.every((r) => r.ok)).toBe(true);
+    const events = townships.map((t) => ({ ...incident(tree.children(t)[0]!.code), summary: `镇 ${t}` }));
+    await post(a.url, events);
+    await waitFor(() => townships.every((t, i) => heard.get(t)!.has(events[i]!.id)), 15_000, 'every township’s ticker');
+    // Each screen's ticker carries its own township's event and no other's.
+    townships.forEach((t, i) => {
+      for (const id of heard.get(t)!) if (events.some((e) => e.id === id)) expect(id).toBe(events[i]!.id);
+    });
+  });
+
   it('serves screens subscribing to one region together from one snapshot read, then deltas to all', async () => {
     const token = await a.userToken('zhangye', 'duty', '6207');
     const info = redis.client();
