@@ -106,23 +106,20 @@ async function optimistic(
 
 /**
  * Applies a batch atomically: case states (with the ids of their applied events), counters of
- * every ancestor, SLA queue and the stream acknowledgements, in one commit. `ack`: true the
- * entries of every event given (each entry whole), false none, or these entry ids (the consumer's,
- * when a batch is committed in pieces that may cut an entry). The arithmetic runs here, in Node;
- * Redis only reads the cases and writes the result.
+ * every ancestor, SLA queue and (when `ack`) the stream acknowledgements, in one commit. The
+ * arithmetic runs here, in Node; Redis only reads the cases and writes the result.
  */
 export async function applyBatch(
   ctx: AggregationContext,
   entries: Entry[],
   now: number,
-  ack: boolean | readonly string[] = true,
+  ack = true,
 ): Promise<ApplyResult> {
   if (entries.length === 0) return { touched: [], codes: [] };
   await ctx.replay?.ensure(now);
   const events = entries.map((e) => caseEvent(e.event));
   const caseIds = [...new Set(events.map((e) => e.caseId))];
-  const acks =
-    ack === true ? [...new Set(entries.map((e) => e.entryId).filter(Boolean))] : ack === false ? [] : [...ack];
+  const acks = ack ? entries.map((e) => e.entryId).filter(Boolean) : [];
   const { countEvent } = ctx;
   const done = await optimistic(ctx, caseIds, (states, epoch) => {
     const plan = new BatchPlan(ctx.keys, ctx.sla, now, contributionBounds(ctx.keys, now));

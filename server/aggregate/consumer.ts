@@ -16,7 +16,7 @@ import { CommitSize } from './commit-size.ts';
 import { convertLegacyCases } from './legacy-cases.ts';
 import { reapConsumers } from './group.ts';
 import { runLua } from '../redis/lua.ts';
-import { decodeEntry, MAX_EVENTS_PER_ENTRY } from '../ingest/stream-entry.ts';
+import { decodeEntry } from '../ingest/stream-entry.ts';
 import { TRIM_ACKED_SCRIPT } from '../redis/scripts.ts';
 
 export interface AggregatorOptions extends AggregationContext {
@@ -62,17 +62,13 @@ type StreamEntries = [string, string[]][];
  */
 const TRIM_EVERY_MS = 1000;
 
-/**
- * The events of a read, one Entry per event (an entry of the stream holds an ingest chunk: every
- * event of it carries the entry's id), and the entries that hold none readable.
- */
 function parseEntries(raw: StreamEntries, logger: Logger): { entries: Entry[]; bad: string[] } {
   const entries: Entry[] = [];
   const bad: string[] = [];
   for (const [entryId, fields] of raw) {
     // A trimmed or deleted entry comes back from XAUTOCLAIM with no fields.
     try {
-      for (const event of decodeEntry(fields)) entries.push({ entryId, event });
+      entries.push({ entryId, event: decodeEntry(fields) });
     } catch (err) {
       logger.error({ entryId, err }, 'unreadable entry in the events stream; acknowledged and skipped');
       bad.push(entryId);
@@ -80,21 +76,6 @@ function parseEntries(raw: StreamEntries, logger: Logger): { entries: Entry[]; b
   }
   return { entries, bad };
 }
-
-/** The distinct stream entries of a list of events, in order. */
-function entryIdsOf(entries: readonly Entry[]): string[] {
-  const ids: string[] = [];
-  for (const e of entries) if (e.entryId && e.entryId !== ids[ids.length - 1]) ids.push(e.entryId);
-  return ids;
-}
-
-/**
- * At most this many stream entries per read: an entry holds up to 1,000 events (an ingest chunk),
- * so a read is sized in entries from how many events the last ones held (a batch is about
- * `batchSize` events either way), and this cap bounds what a read can hold when small entries are
- * suddenly followed by full chunks.
- */
-const MAX_ENTRIES_PER_READ = 64;
 
 /** Creates the consumer group if it does not exist (from the start of the stream). */
 export async function ensureGroup(redis: RedisClient, stream: string): Promise<void> {
@@ -125,17 +106,10 @@ export function startAggregator(opts: AggregatorOptions): Aggregator {
   let lastTrim = 0;
   let lastReap = 0;
   const reapIdleMs = opts.reapIdleMs ?? Math.max(10 * claimIdleMs, 60_000);
-  /**
-   * Events per entry in the last read: what sizes the next read in entries. Full chunks until a
-   * read says otherwise, so the first read holds no more than a batch.
-   */
-  let eventsPerEntry = MAX_EVENTS_PER_ENTRY;
-  const entriesPerRead = () => Math.max(1, Math.min(MAX_ENTRIES_PER_READ, Math.round(batchSize / eventsPerEntry)));
 
   /** The readable entries of a read (the others acknowledged and skipped); announced at once. */
   async function arrived(raw: StreamEntries): Promise<{ entries: Entry[]; early?: Promise<void> }> {
     const { entries, bad } = parseEntries(raw, logger);
-    eventsPerEntry = Math.max(1, entries.length / raw.length);
     if (bad.length) await redis.xack(keys.events, AGGREGATOR_GROUP, ...bad);
     return entries.length ? { entries, early: opts.onRead?.(entries) } : { entries };
   }
@@ -156,7 +130,7 @@ export function startAggregator(opts: AggregatorOptions): Aggregator {
   const acknowledging = new Set<Promise<void>>();
   /** Acknowledges a batch once `settled`, without holding up the next batch. */
   function acknowledgeWhen(settled: Promise<unknown>, entries: Entry[]): void {
-    const ids = entryIdsOf(entries);
+    const ids = entries.map((e) => e.entryId).filter(Boolean);
     if (!ids.length) return;
     const done = settled
       .catch(() => undefined)
@@ -182,15 +156,8 @@ export function startAggregator(opts: AggregatorOptions): Aggregator {
     const touched = new Set<string>();
     for (let i = 0; i < entries.length;) {
       const piece = entries.slice(i, i + commitSize.current);
-      const end = i + piece.length;
-      // A piece may cut a chunk's entry: the entry is acknowledged with the piece holding its last
-      // event, when every event of it is committed (a crash before leaves it to be read again, and
-      // the events already committed are redeliveries: no second effect).
-      const acks = ackInCommit
-        ? entryIdsOf(piece).filter((id) => end >= entries.length || entries[end]!.entryId !== id)
-        : [];
       const started = performance.now();
-      const r = await applyBatch(applyCtx, piece, clock.now(), acks);
+      const r = await applyBatch(applyCtx, piece, clock.now(), ackInCommit);
       const ms = performance.now() - started;
       if (commitSize.took(ms, piece.length))
         logger.info(
@@ -234,23 +201,14 @@ export function startAggregator(opts: AggregatorOptions): Aggregator {
             AGGREGATOR_GROUP,
             consumer,
             'COUNT',
-            entriesPerRead(),
+            batchSize,
             'BLOCK',
             1000,
             'STREAMS',
             keys.events,
             after,
           )
-        : await redis.xreadgroup(
-            'GROUP',
-            AGGREGATOR_GROUP,
-            consumer,
-            'COUNT',
-            entriesPerRead(),
-            'STREAMS',
-            keys.events,
-            after,
-          )
+        : await redis.xreadgroup('GROUP', AGGREGATOR_GROUP, consumer, 'COUNT', batchSize, 'STREAMS', keys.events, after)
     ) as [string, StreamEntries][] | null;
     return res?.[0]?.[1] ?? [];
   }
@@ -280,7 +238,7 @@ export function startAggregator(opts: AggregatorOptions): Aggregator {
           claimIdleMs,
           cursor,
           'COUNT',
-          entriesPerRead(),
+          batchSize,
         )) as [string, StreamEntries, string[]?];
         if (claimed.length) {
           logger.info({ count: claimed.length }, 'claimed entries of a stopped consumer');

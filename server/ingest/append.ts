@@ -5,13 +5,10 @@ import { runLua } from '../redis/lua.ts';
 import { INGEST_SCRIPT } from '../redis/scripts.ts';
 import { DEFAULT_REPLICA_WAIT_MS, ownerOf, waitForReplica } from '../redis/replication.ts';
 import { eventMarkExpiresAtS, ttlUntil } from '../counters/retention.ts';
-import { MAX_EVENTS_PER_ENTRY, packEvent } from './stream-entry.ts';
+import { packEvent } from './stream-entry.ts';
 
-/**
- * Events per script call, and so per stream entry: large enough to amortise the round trip, small
- * enough not to stall Redis.
- */
-const CHUNK = MAX_EVENTS_PER_ENTRY;
+/** Events per script call: large enough to amortise the round trip, small enough not to stall Redis. */
+const CHUNK = 1000;
 
 export interface AppendResult {
   /** Per event: true appended, false its id was already in the log. */

@@ -21,12 +21,8 @@ import type { SimState } from './state.ts';
 import type { World } from './world.ts';
 
 const DAY = 86_400_000;
-/**
- * Sending pauses while the aggregator has more than this many stream entries to read: an entry is
- * an ingest chunk of up to 1,000 events, and the backfill sends 5,000 at a time, so ~10,000 events
- * (~2 s of its work).
- */
-const MAX_BACKLOG = 10;
+/** Sending pauses while the aggregator has more than this many entries to read (~2 s of its work). */
+const MAX_BACKLOG = 10_000;
 /** The duty desks are settled after each week of history. */
 const SETTLE_EVERY_HOURS = 7 * 24;
 

@@ -1,6 +1,5 @@
 import type { RedisClient } from '../../server/redis/connection.ts';
 import { streamDrained } from '../../server/aggregate/group.ts';
-import { decodeEntry } from '../../server/ingest/stream-entry.ts';
 
 /** Waits until the aggregator group has applied and acknowledged everything in the stream. */
 export async function drained(redis: RedisClient, stream: string, timeoutMs = 120_000): Promise<void> {
@@ -13,17 +12,10 @@ export async function drained(redis: RedisClient, stream: string, timeoutMs = 12
 
 /**
  * Entries ever appended to a stream (XINFO STREAM `entries-added`): the aggregator trims what it
- * has acknowledged, so the stream's length is what is still to do, not what came in. An entry of
- * the events stream is an ingest chunk (up to 1,000 events), not one event: see streamEvents.
+ * has acknowledged, so the stream's length is what is still to do, not what came in.
  */
 export async function appendedCount(redis: RedisClient, stream: string): Promise<number> {
   if (!(await redis.exists(stream))) return 0;
   const info = (await redis.xinfo('STREAM', stream)) as unknown[];
   return Number(info[info.indexOf('entries-added') + 1]);
-}
-
-/** Events held in the events stream now (its entries hold ingest chunks); what is trimmed is gone. */
-export async function streamEvents(redis: RedisClient, stream: string): Promise<number> {
-  const entries = (await redis.xrange(stream, '-', '+')) as [string, string[]][];
-  return entries.reduce((n, [, fields]) => n + decodeEntry(fields).length, 0);
 }

@@ -16,7 +16,6 @@ import { stateKey } from '../../server/simulator/state.ts';
 import type { EventInput } from '../../shared/schemas/event.ts';
 import { prng } from '../helpers/prng.ts';
 import { startTestRedis, type TestRedis } from '../helpers/redis.ts';
-import { streamEvents } from '../helpers/drain.ts';
 
 const silent = pino({ level: 'silent' });
 const keys = createKeys('62');
@@ -76,7 +75,7 @@ describe('simulator on Redis', () => {
     expect(second.total('duplicates')).toBe(first.total('accepted'));
     const sent = second.calls.flatMap((c) => c.events);
     expect(new Set(sent.map((e) => e.id)).size).toBe(sent.length);
-    expect(await streamEvents(client, keys.events)).toBe(sent.length);
+    expect(await client.xlen(keys.events)).toBe(sent.length);
     expect(sent.length).toBeGreaterThan(10_000);
     expect(second.calls.every((c) => c.source.startsWith('simulator.') && c.events.length <= 5000)).toBe(true);
     expect(await client.hexists(stateKey('62'), 'backfillDone')).toBe(1);
@@ -84,7 +83,7 @@ describe('simulator on Redis', () => {
 
   it('does not backfill again after a restart, and goes live without future timestamps', async () => {
     const rec = recordingIngest(clock);
-    const before = await streamEvents(client, keys.events);
+    const before = await client.xlen(keys.events);
     const sim = await startSimulator(options(clock, rec.ingest, { rand: prng(5) }));
     await sim.ready;
     expect(rec.calls).toEqual([]);
@@ -100,7 +99,7 @@ describe('simulator on Redis', () => {
     expect(rec.rejected()).toEqual([]);
     expect(rec.total('duplicates')).toBe(0);
     for (const e of live) expect(Date.parse(e.occurredAt)).toBeLessThanOrEqual(clock.now());
-    expect(await streamEvents(client, keys.events)).toBe(before + live.length);
+    expect(await client.xlen(keys.events)).toBe(before + live.length);
 
     // Live case numbers come from blocks reserved after the backfill's range.
     const backfill = JSON.parse((await client.hget(stateKey('62'), 'backfill'))!) as {

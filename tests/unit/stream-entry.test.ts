@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CHUNK_FIELD, decodeEntry, packChunk, packEvent, PACKED_FIELD } from '../../server/ingest/stream-entry.ts';
+import { decodeEntry, packEvent, PACKED_FIELD } from '../../server/ingest/stream-entry.ts';
 import type { StoredEvent } from '../../shared/schemas/event.ts';
 
 const base = {
@@ -18,11 +18,7 @@ const base = {
   receivedAt: Date.parse('2026-11-22T10:16:00+08:00'),
 } as StoredEvent;
 
-const roundTrip = (e: StoredEvent) => {
-  const [one, ...rest] = decodeEntry([CHUNK_FIELD, packChunk([e])]);
-  expect(rest).toEqual([]);
-  return one;
-};
+const roundTrip = (e: StoredEvent) => decodeEntry([PACKED_FIELD, packEvent(e)]);
 
 describe('an events-stream entry', () => {
   it('gives back exactly the stored event, optional fields absent or present', () => {
@@ -52,27 +48,14 @@ describe('an events-stream entry', () => {
     expect(roundTrip(emptyParties)).toStrictEqual(emptyParties);
   });
 
-  it('holds a whole ingest chunk, every event back in order', () => {
-    const chunk = Array.from(
-      { length: 1000 },
-      (_, i) => ({ ...base, id: `ev-${i}`, caseId: `case-${i % 7}`, severity: (i % 4) + 1 }) as StoredEvent,
-    );
-    expect(decodeEntry([CHUNK_FIELD, packChunk(chunk)])).toStrictEqual(chunk);
-    // The chunk is its packed events joined: what ingest.lua writes from the packed arguments.
-    expect(packChunk(chunk)).toBe(`[${chunk.map(packEvent).join(',')}]`);
-  });
-
   it('is smaller than the event as a JSON object', () => {
     expect(packEvent(base).length).toBeLessThan(JSON.stringify(base).length * 0.8);
   });
 
-  it('reads entries written before the chunk and before the packed encoding, and refuses one without an event', () => {
-    expect(decodeEntry([PACKED_FIELD, packEvent(base)])).toStrictEqual([base]);
-    expect(decodeEntry(['e', JSON.stringify(base)])).toStrictEqual([base]);
+  it('reads entries written before the packed encoding, and refuses one without an event', () => {
+    expect(decodeEntry(['e', JSON.stringify(base)])).toStrictEqual(base);
     expect(() => decodeEntry(null)).toThrow(/without fields/);
     expect(() => decodeEntry(['x', '1'])).toThrow(/no event field/);
     expect(() => decodeEntry([PACKED_FIELD, '{"id":1}'])).toThrow(/not a packed event/);
-    expect(() => decodeEntry([CHUNK_FIELD, '[]'])).toThrow(/not a chunk/);
-    expect(() => decodeEntry([CHUNK_FIELD, '[{"id":1}]'])).toThrow(/not a packed event/);
   });
 });
