@@ -17,7 +17,7 @@ import { defaultRates } from '../server/simulator/generate.ts';
 import { writeHistoryFile } from '../server/simulator/history-file.ts';
 import { createKeys } from '../server/redis/keys.ts';
 import { aofSetting } from './redis-info.ts';
-import { CHUNK_FIELD, packChunk, packEvent } from '../server/ingest/stream-entry.ts';
+import { packEvent } from '../server/ingest/stream-entry.ts';
 import type { StoredEvent } from '../shared/schemas/event.ts';
 
 const DAY = 86_400_000;
@@ -63,15 +63,15 @@ async function* lines(file: string): AsyncGenerator<string> {
 
 /**
  * Bytes per event of the events stream under each candidate encoding, the same events XADDed to
- * scratch streams of the same Redis: one entry per event (the event as a JSON object; packed, as
- * before issue 20) or one entry per ingest chunk of 1,000 events (packed: what ingest writes now).
+ * scratch streams of the same Redis: one entry per event (the event as a JSON object, as before;
+ * packed, as now) or one entry per ingest chunk of 1,000 events (issue 20's proposal).
  */
 async function encodings(redis: RedisClient, events: StoredEvent[]): Promise<Record<string, number>> {
   const ways: Record<string, (chunk: StoredEvent[]) => string[][]> = {
     'entry per event, JSON object (field e)': (c) => c.map((e) => ['e', JSON.stringify(e)]),
     'entry per event, packed (field p)': (c) => c.map((e) => ['p', packEvent(e)]),
     'entry per 1,000-event chunk, JSON objects': (c) => [['c', JSON.stringify(c)]],
-    'entry per 1,000-event chunk, packed (field c, what ingest writes)': (c) => [[CHUNK_FIELD, packChunk(c)]],
+    'entry per 1,000-event chunk, packed': (c) => [['c', `[${c.map(packEvent).join(',')}]`]],
   };
   const out: Record<string, number> = {};
   for (const [name, way] of Object.entries(ways)) {
