@@ -42,7 +42,20 @@ const SMALL_BATCH = 10;
 const SMALL_REQUESTS = Number(process.env.BENCH_SMALL_REQUESTS ?? 300);
 /** One Redis fsyncing always or every second, or the 3+3 cluster (everysec, WAIT for a replica). */
 type Fsync = 'always' | 'everysec' | 'cluster';
-const FSYNCS: Fsync[] = ['always', 'everysec', 'cluster'];
+const ALL_FSYNCS: Fsync[] = ['always', 'everysec', 'cluster'];
+/**
+ * `BENCH_STORES=always` runs only the store the product ships (`always`, first: the bound and the
+ * full path), for A/B runs of one change; by default all three.
+ */
+const FSYNCS: Fsync[] = (process.env.BENCH_STORES ?? ALL_FSYNCS.join(','))
+  .split(',')
+  .filter((s): s is Fsync => (ALL_FSYNCS as string[]).includes(s));
+if (!FSYNCS.includes('always')) FSYNCS.unshift('always');
+const loadAverage = () =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
 
 interface Store {
   /** What the bench talks to (a cluster client on the cluster). */
@@ -160,13 +173,11 @@ export async function benchIngest(): Promise<Record<string, number | string>> {
     await store.stop();
     return { boundSeconds, boundCommands, commitUs, appendUs, persistence, aggregatorSeconds };
   };
-  const bound = {
-    always: await runBound('always'),
-    everysec: await runBound('everysec'),
-    cluster: await runBound('cluster'),
-  };
-  const { boundCommands, commitUs, appendUs, persistence, aggregatorSeconds } = bound.always;
-  const boundSeconds = bound.always.boundSeconds;
+  const bound: Partial<Record<Fsync, Awaited<ReturnType<typeof runBound>>>> = {};
+  for (const fsync of FSYNCS) bound[fsync] = await runBound(fsync);
+  const boundOf = (fsync: Fsync) => bound[fsync]!;
+  const { boundCommands, commitUs, appendUs, persistence, aggregatorSeconds } = boundOf('always');
+  const boundSeconds = boundOf('always').boundSeconds;
 
   // 2. The full path: HTTP ingest → stream → aggregator → counters, with the server as its own
   // process as in production (the aggregator and rules inside it, or in BENCH_WORKERS workers).
@@ -178,6 +189,7 @@ export async function benchIngest(): Promise<Record<string, number | string>> {
     const server = await startServerProcess(store.target, { ...(WORKERS > 0 ? { AGGREGATOR: 'off' } : {}), ...env });
     const workers = Array.from({ length: WORKERS }, (_, i) => startWorkerProcess(store.target, `bench-worker-${i}`));
     await new Promise((res) => setTimeout(res, 2000));
+    const loadAtStart = loadAverage();
     const f0 = await commandsExecuted(r);
     const redisCpu0 = await redisCpuSeconds(r);
     const serverCpu0 = server.cpuSeconds() + workers.reduce((s, w) => s + w.cpuSeconds(), 0);
@@ -211,6 +223,7 @@ export async function benchIngest(): Promise<Record<string, number | string>> {
     const serverCores =
       (server.cpuSeconds() + workers.reduce((s, w) => s + w.cpuSeconds(), 0) - serverCpu0) / fullSeconds;
     const fullCommands = (await commandsExecuted(r)) - f0;
+    const loadAtEnd = loadAverage();
 
     // 2a. Small batches one at a time (a source that posts each event as it comes): every answer
     // waits for its own fsync, the worst case for `always`. New ids, so each is appended.
@@ -252,6 +265,11 @@ export async function benchIngest(): Promise<Record<string, number | string>> {
       fullRate: events.length / fullSeconds,
       redisCores,
       serverCores,
+      // CPU time per event: unlike events/s, it travels between a quiet and a shared machine.
+      redisUsPerEvent: (redisCores * fullSeconds * 1e6) / events.length,
+      serverUsPerEvent: (serverCores * fullSeconds * 1e6) / events.length,
+      loadAtStart,
+      loadAtEnd,
       fullCommands,
       smallP50: small.getValueAtPercentile(50) / 1000,
       smallP99: small.getValueAtPercentile(99) / 1000,
@@ -259,36 +277,55 @@ export async function benchIngest(): Promise<Record<string, number | string>> {
       snapP99: snap.getValueAtPercentile(99) / 1000,
     };
   };
-  const full = {
-    always: await runFull('always'),
-    everysec: await runFull('everysec'),
-    cluster: await runFull('cluster'),
-    clusterNoWait: await runFull('cluster', { REDIS_REPLICA_WAIT_MS: '0' }),
-  };
+  const full: Partial<Record<Fsync | 'clusterNoWait', Awaited<ReturnType<typeof runFull>>>> = {};
+  for (const fsync of FSYNCS) full[fsync] = await runFull(fsync);
+  if (FSYNCS.includes('cluster')) full.clusterNoWait = await runFull('cluster', { REDIS_REPLICA_WAIT_MS: '0' });
 
-  const f = full.always;
+  const f = full.always!;
   const boundRate = events.length / boundSeconds;
   const round = (x: number, digits = 0) => Math.round(x * 10 ** digits) / 10 ** digits;
   const ratio = (a: number, b: number) => round(a / b, 2);
   const fsyncFigures: Record<string, number | string> = {};
   for (const fsync of FSYNCS) {
-    fsyncFigures[`[${fsync}] ingest accepted (events/s, HTTP answered)`] = Math.round(full[fsync].ingestRate);
-    fsyncFigures[`[${fsync}] sustained HTTP → aggregated (events/s)`] = Math.round(full[fsync].fullRate);
-    fsyncFigures[`[${fsync}] bound: Redis alone (events/s)`] = Math.round(events.length / bound[fsync].boundSeconds);
+    const fu = full[fsync]!;
+    const bo = boundOf(fsync);
+    fsyncFigures[`[${fsync}] ingest accepted (events/s, HTTP answered)`] = Math.round(fu.ingestRate);
+    fsyncFigures[`[${fsync}] sustained HTTP → aggregated (events/s)`] = Math.round(fu.fullRate);
+    fsyncFigures[`[${fsync}] bound: Redis alone (events/s)`] = Math.round(events.length / bo.boundSeconds);
     fsyncFigures[`[${fsync}] ${SMALL_BATCH}-event POSTs one at a time, p50 / p99 (ms)`] =
-      `${full[fsync].smallP50} / ${full[fsync].smallP99}`;
-    fsyncFigures[`[${fsync}] requests answered 503 and resent`] = full[fsync].resent;
-    fsyncFigures[`[${fsync}] ratio full / bound`] = round(
-      full[fsync].fullRate / (events.length / bound[fsync].boundSeconds),
-      2,
-    );
+      `${fu.smallP50} / ${fu.smallP99}`;
+    fsyncFigures[`[${fsync}] requests answered 503 and resent`] = fu.resent;
+    fsyncFigures[`[${fsync}] ratio full / bound`] = round(fu.fullRate / (events.length / bo.boundSeconds), 2);
   }
+  const both = FSYNCS.includes('everysec') && FSYNCS.includes('cluster');
+  const e = full.everysec!;
+  const c = full.cluster!;
+  const cw = full.clusterNoWait!;
+  const crossFigures: Record<string, number | string> = both
+    ? {
+        'always / everysec: ingest accepted': ratio(f.ingestRate, e.ingestRate),
+        'always / everysec: sustained': ratio(f.fullRate, e.fullRate),
+        'always / everysec: bound': ratio(boundOf('everysec').boundSeconds, boundOf('always').boundSeconds),
+        [`always / everysec: ${SMALL_BATCH}-event POST p50 latency`]: ratio(f.smallP50, e.smallP50),
+        '[cluster, WAIT off] ingest accepted (events/s, HTTP answered)': Math.round(cw.ingestRate),
+        '[cluster, WAIT off] sustained HTTP → aggregated (events/s)': Math.round(cw.fullRate),
+        [`[cluster, WAIT off] ${SMALL_BATCH}-event POSTs one at a time, p50 / p99 (ms)`]: `${cw.smallP50} / ${cw.smallP99}`,
+        'cluster / one node (everysec): ingest accepted': ratio(c.ingestRate, e.ingestRate),
+        'cluster / one node (everysec): sustained': ratio(c.fullRate, e.fullRate),
+        'cluster / one node (everysec): bound': ratio(
+          boundOf('everysec').boundSeconds,
+          boundOf('cluster').boundSeconds,
+        ),
+        'cluster: full / bound': ratio(c.fullRate, events.length / boundOf('cluster').boundSeconds),
+        'cluster, WAIT on / off: ingest accepted': ratio(c.ingestRate, cw.ingestRate),
+        'cluster, WAIT on / off: sustained': ratio(c.fullRate, cw.fullRate),
+        [`cluster, WAIT on / off: ${SMALL_BATCH}-event POST p50 latency`]: ratio(c.smallP50, cw.smallP50),
+      }
+    : {};
   const disk = fsyncLatency();
   return {
-    machine: `${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), Node ${process.versions.node}, load average ${os
-      .loadavg()
-      .map((l) => l.toFixed(1))
-      .join(' ')}`,
+    machine: `${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), Node ${process.versions.node}, load average ${loadAverage()}`,
+    'load average 1/5/15 min, full path start → end': `${f.loadAtStart} → ${f.loadAtEnd}`,
     persistence: `${persistence} (full path: ${f.persistence}); reference: everysec`,
     [`disk: 4 KiB append + fsync in ${disk.where}, p50 / p99 (ms)`]: `${disk.p50} / ${disk.p99}`,
     events: events.length,
@@ -308,25 +345,13 @@ export async function benchIngest(): Promise<Record<string, number | string>> {
     'Redis commands per event (bound)': round(boundCommands / events.length, 1),
     'full path: Redis CPU (cores)': round(f.redisCores, 2),
     'full path: server and worker processes CPU (cores)': round(f.serverCores, 2),
+    'full path CPU per event: server / Redis / both (µs)': `${round(f.serverUsPerEvent, 1)} / ${round(
+      f.redisUsPerEvent,
+      1,
+    )} / ${round(f.serverUsPerEvent + f.redisUsPerEvent, 1)}`,
     'snapshot 6207 p50 (ms)': f.snapP50,
     'snapshot 6207 p99 (ms)': f.snapP99,
     ...fsyncFigures,
-    'always / everysec: ingest accepted': ratio(full.always.ingestRate, full.everysec.ingestRate),
-    'always / everysec: sustained': ratio(full.always.fullRate, full.everysec.fullRate),
-    'always / everysec: bound': ratio(bound.everysec.boundSeconds, bound.always.boundSeconds),
-    [`always / everysec: ${SMALL_BATCH}-event POST p50 latency`]: ratio(full.always.smallP50, full.everysec.smallP50),
-    '[cluster, WAIT off] ingest accepted (events/s, HTTP answered)': Math.round(full.clusterNoWait.ingestRate),
-    '[cluster, WAIT off] sustained HTTP → aggregated (events/s)': Math.round(full.clusterNoWait.fullRate),
-    [`[cluster, WAIT off] ${SMALL_BATCH}-event POSTs one at a time, p50 / p99 (ms)`]: `${full.clusterNoWait.smallP50} / ${full.clusterNoWait.smallP99}`,
-    'cluster / one node (everysec): ingest accepted': ratio(full.cluster.ingestRate, full.everysec.ingestRate),
-    'cluster / one node (everysec): sustained': ratio(full.cluster.fullRate, full.everysec.fullRate),
-    'cluster / one node (everysec): bound': ratio(bound.everysec.boundSeconds, bound.cluster.boundSeconds),
-    'cluster: full / bound': ratio(full.cluster.fullRate, events.length / bound.cluster.boundSeconds),
-    'cluster, WAIT on / off: ingest accepted': ratio(full.cluster.ingestRate, full.clusterNoWait.ingestRate),
-    'cluster, WAIT on / off: sustained': ratio(full.cluster.fullRate, full.clusterNoWait.fullRate),
-    [`cluster, WAIT on / off: ${SMALL_BATCH}-event POST p50 latency`]: ratio(
-      full.cluster.smallP50,
-      full.clusterNoWait.smallP50,
-    ),
+    ...crossFigures,
   };
 }
