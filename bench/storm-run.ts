@@ -27,13 +27,6 @@ export interface StormResult {
   /** Server CPU from the first connect to the last reply (cores, and CPU seconds), and that span (s). */
   cpuCores: number;
   cpuSeconds: number;
-  /**
-   * The server's CPU while idle just before the storm (cores: its timers, aggregator thread, lag
-   * watch), and the storm's CPU seconds less that rate over the storm: on a loaded machine a storm
-   * lasts several times longer, and the idle work over the longer window is not the storm's.
-   */
-  idleCores: number;
-  netCpuSeconds: number;
   /** The benchmark's own event-loop p99 (ms) and screens it started over 50 ms late: is the driver starved? */
   clientLagP99: number;
   startedLate: number;
@@ -41,9 +34,6 @@ export interface StormResult {
   loadAtStart: number;
   loadAtEnd: number;
 }
-
-/** How long the server's idle CPU is sampled before the storm. */
-const IDLE_MS = 2000;
 
 /**
  * `regions[i]` is the screen `i`'s region; screen `i` starts at `i × spanMs / n` (evenly spread, so
@@ -65,10 +55,6 @@ export async function runStorm(
   let max = 0;
   const fail = (reason: string) => failed.set(reason, (failed.get(reason) ?? 0) + 1);
 
-  const idle0 = target.cpuSeconds();
-  const idleT0 = performance.now();
-  await new Promise((r) => setTimeout(r, IDLE_MS));
-  const idleCores = (target.cpuSeconds() - idle0) / ((performance.now() - idleT0) / 1000);
   await lagP99(target.url); // resets the histogram: only the storm is measured
   const loadAtStart = os.loadavg()[0]!;
   const cpu0 = target.cpuSeconds();
@@ -131,8 +117,6 @@ export async function runStorm(
       lagP99: await lagP99(target.url),
       cpuCores: Math.round((cpuSeconds / seconds) * 100) / 100,
       cpuSeconds: Math.round(cpuSeconds * 100) / 100,
-      idleCores: Math.round(idleCores * 1000) / 1000,
-      netCpuSeconds: Math.round((cpuSeconds - idleCores * seconds) * 100) / 100,
       clientLagP99: Math.round(clientLag.percentile(99) / 1e5) / 10,
       startedLate,
       seconds: Math.round(seconds * 100) / 100,

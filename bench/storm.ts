@@ -64,7 +64,6 @@ function figures(r: StormResult, prefix: string): Figures {
     ).join(', '),
     [`${prefix}storm duration, first start to last reply (s)`]: r.seconds,
     [`${prefix}server CPU during the storm (cores; CPU seconds)`]: `${r.cpuCores}; ${r.cpuSeconds}`,
-    [`${prefix}server CPU idle before (cores); storm CPU s net of it`]: `${r.idleCores}; ${r.netCpuSeconds}`,
     [`${prefix}server event-loop delay p99 during the storm (ms)`]: r.lagP99,
     [`${prefix}benchmark's own event-loop p99 (ms); screens started > 50 ms late`]: `${r.clientLagP99}; ${r.startedLate}`,
   };
@@ -156,10 +155,6 @@ export async function benchStorm(): Promise<Figures> {
       bareRun,
       p99[1],
     )} (${failures(ours) || failures(bareRun) ? '≥ ' : ''}${ratio(...p99)}×)`,
-    'server CPU s net of idle ours / bare (ratio)': `${ours.netCpuSeconds} / ${bareRun.netCpuSeconds} (${ratio(
-      ours.netCpuSeconds,
-      bareRun.netCpuSeconds,
-    )}×)`,
     'event-loop p99 ours / bare (ms, ratio)': `${ours.lagP99} / ${bareRun.lagP99} (${ratio(ours.lagP99, bareRun.lagP99)}×)`,
     'GOAL p99 ≤ 1 s for 1,000 screens in 1 s, all served': goalConditions
       ? `${verdict} (p99 ${showP99(ours, p99[0])} ms, failed ${failures(ours)})`
