@@ -151,7 +151,8 @@ async function startProcess(
     { env: { ...process.env, PORT: String(port), ...env }, stdio: ['ignore', 'ignore', 'inherit'] },
   );
   const url = `http://127.0.0.1:${port}`;
-  const end = Date.now() + 30_000;
+  // A server starting on a shared, loaded machine took over 30 s (load 34).
+  const end = Date.now() + 120_000;
   while (
     !(await fetch(`${url}/readyz`).then(
       (r) => r.ok,

@@ -30,6 +30,7 @@ import { countStale } from './aggregate/stale-cases.ts';
 import { localCases, type CaseListDeps } from './aggregate/case-list.ts';
 import { casesRouter } from './http/routes/cases.ts';
 import { startHub, type IO } from './realtime/hub.ts';
+import { preEncodingParser } from './realtime/pre-encoded.ts';
 import { startLagWatch } from './aggregate/lag-watch.ts';
 import { healthRouter } from './http/routes/health.ts';
 import { wireSocketHandlers } from './realtime/handlers.ts';
@@ -386,6 +387,8 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
 
   const httpServer = http.createServer(app);
   const io: IO = new Server(httpServer, {
+    // A snapshot shared by the screens joining a room together is written as JSON once for all.
+    parser: preEncodingParser,
     serveClient: false,
     maxHttpBufferSize: 16 * 1024,
     allowRequest: allowSocketRequest(origins),

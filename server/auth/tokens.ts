@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { SignJWT, jwtVerify } from 'jose';
+import { SignJWT, jwtVerify, type JWTPayload } from 'jose';
 import type { RedisClient } from '../redis/connection.ts';
 import type { Role } from '../../shared/schemas/user.ts';
 import type { Clock } from '../clock.ts';
@@ -17,6 +17,8 @@ export interface Principal {
   publicMode: boolean;
   /** Role `department`: the registry id it acts for. */
   department?: string;
+  /** The account's token version the token was issued under (a password reset or disable moves it). */
+  tokenVersion: number;
 }
 
 /** Walls run unattended for weeks; people at desks log in per shift. */
@@ -33,13 +35,24 @@ const LIFETIME_S: Record<Role, number> = {
  * the user's token version has not moved (password reset, disable) and its id is not revoked.
  */
 export class Tokens {
+  /**
+   * The HMAC key imported once: given raw bytes, jose imports them into WebCrypto on every sign and
+   * verify (a quarter of a verify's cost in a reconnect storm's profile).
+   */
+  private readonly key: Promise<CryptoKey>;
+
   constructor(
-    private readonly secret: Uint8Array,
+    secret: Uint8Array,
     private readonly users: Users,
     private readonly redis: RedisClient,
     private readonly prefix: string,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.key = crypto.subtle.importKey('raw', new Uint8Array(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
+      'sign',
+      'verify',
+    ]);
+  }
 
   private revokedKey(jti: string): string {
     return `${this.prefix}revoked:${jti}`;
@@ -54,31 +67,52 @@ export class Tokens {
       .setJti(randomUUID())
       .setIssuedAt(now)
       .setExpirationTime(expiresAt)
-      .sign(this.secret);
+      .sign(await this.key);
     return { token, expiresAt };
   }
 
   async verify(token: string): Promise<Principal | undefined> {
+    let payload: JWTPayload;
     try {
-      const { payload } = await jwtVerify(token, this.secret, {
+      ({ payload } = await jwtVerify(token, await this.key, {
         algorithms: ['HS256'],
         currentDate: new Date(this.clock.now()),
-      });
-      if (!payload.sub || !payload.jti || typeof payload.exp !== 'number') return undefined;
+      }));
+    } catch {
+      return undefined;
+    }
+    const { sub, jti, exp, tv } = payload;
+    if (!sub || !jti || typeof exp !== 'number' || typeof tv !== 'number') return undefined;
+    const user = await this.current({ username: sub, tokenId: jti, tokenVersion: tv });
+    if (!user) return undefined;
+    return {
+      username: user.username,
+      role: user.role,
+      region: user.region,
+      tokenId: jti,
+      expiresAt: exp,
+      publicMode: user.publicMode,
+      ...(user.department ? { department: user.department } : {}),
+      tokenVersion: tv,
+    };
+  }
+
+  /**
+   * Whether a token verified before is still good: its user enabled, its version current, its id
+   * not revoked. The signature and expiry never change, so they are not checked again (a socket
+   * looks once more after joining its session rooms, and its expiry has a timer of its own).
+   */
+  async stillValid(p: Pick<Principal, 'username' | 'tokenId' | 'tokenVersion'>): Promise<boolean> {
+    return (await this.current(p)) !== undefined;
+  }
+
+  private async current(p: Pick<Principal, 'username' | 'tokenId' | 'tokenVersion'>): Promise<UserRecord | undefined> {
+    try {
       const [user, revoked] = await Promise.all([
-        this.users.get(payload.sub),
-        this.redis.exists(this.revokedKey(payload.jti)),
+        this.users.get(p.username),
+        this.redis.exists(this.revokedKey(p.tokenId)),
       ]);
-      if (!user || user.disabled || revoked || user.tokenVersion !== payload.tv) return undefined;
-      return {
-        username: user.username,
-        role: user.role,
-        region: user.region,
-        tokenId: payload.jti,
-        expiresAt: payload.exp,
-        publicMode: user.publicMode,
-        ...(user.department ? { department: user.department } : {}),
-      };
+      return !user || user.disabled || revoked || user.tokenVersion !== p.tokenVersion ? undefined : user;
     } catch {
       return undefined;
     }

@@ -9,7 +9,6 @@ import type { Logger } from '../log.ts';
 import type { Hub, IO, ServerSocket } from './hub.ts';
 import { tokenRoom, userRoom } from './rooms.ts';
 import { tokenBucket } from './throttle.ts';
-import { maskSnapshot } from '../privacy/mask.ts';
 
 export const MAX_SUBSCRIPTIONS = 8;
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -28,6 +27,8 @@ export function wireSocketHandlers(
     onSubscribed?: (socket: ServerSocket, region: string) => void;
   },
 ): void {
+  /** The token version each socket's token was verified under, for the account check after the join. */
+  const versions = new WeakMap<ServerSocket, number>();
   io.use(async (socket, next) => {
     const auth = socket.handshake.auth as { token?: unknown; public?: unknown } | undefined;
     const p = typeof auth?.token === 'string' ? await deps.tokens.verify(auth.token) : undefined;
@@ -42,6 +43,7 @@ export function wireSocketHandlers(
       expiresAt: p.expiresAt,
       ...(p.department ? { department: p.department } : {}),
     };
+    versions.set(socket, p.tokenVersion);
     next();
   });
 
@@ -55,10 +57,11 @@ export function wireSocketHandlers(
       ...(socket.data.department ? [departmentRoom(socket.data.department)] : []),
     ]);
     // A revocation published between the handshake's check and the join above missed this
-    // socket: look once more now that the rooms would catch the next one.
-    const token = (socket.handshake.auth as { token: string }).token;
-    void deps.tokens.verify(token).then((p) => {
-      if (p || socket.disconnected) return;
+    // socket: look once more now that the rooms would catch the next one. The signature was
+    // verified at the handshake; what can have changed since is the account and the revocation.
+    const { username, tokenId } = socket.data;
+    void deps.tokens.stillValid({ username, tokenId, tokenVersion: versions.get(socket) ?? -1 }).then((valid) => {
+      if (valid || socket.disconnected) return;
       socket.emit('session:ended', 'revoked');
       socket.disconnect(true);
     });
@@ -103,12 +106,12 @@ export function wireSocketHandlers(
       // all pass the check above before any of them counted.
       subscribed.add(code);
       try {
-        const snap = await deps.hub.join(socket.id, code);
-        if (!snap) {
+        const reply = await deps.hub.join(socket.id, code);
+        if (!reply) {
           if (reserved) subscribed.delete(code);
           return ack(fail('unknown_region', `unknown region ${code}`));
         }
-        ack(ok(socket.data.publicMode ? maskSnapshot(snap) : snap));
+        ack(reply.ack(socket.data.publicMode).asSent());
       } catch (err) {
         if (reserved) subscribed.delete(code);
         deps.logger.error({ err, code }, 'subscribe failed');

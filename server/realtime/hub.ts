@@ -24,6 +24,7 @@ import { isoBeijing } from '../time/beijing.ts';
 import { parseNotice } from '../notices.ts';
 import { subscribe } from '../redis/pubsub.ts';
 import { RoomState, type JoinBatch } from './room-state.ts';
+import { JoinReply } from './join-reply.ts';
 import { publicRoom } from './rooms.ts';
 import { maskAlert, maskChanges, maskDigest, maskProblem, maskTickerItem } from '../privacy/mask.ts';
 import type { ProblemView } from '../../shared/schemas/problem.ts';
@@ -52,13 +53,18 @@ export interface HubOptions {
   maxHz?: number;
   /** Snapshot reads in flight at once (default 8). */
   maxConcurrentReads?: number;
+  /**
+   * How long a joining batch's snapshot serves later screens joining the same room while nothing
+   * changed (default 5 s; real time). A screen that arrives after it gets a fresh read.
+   */
+  reuseJoinMs?: number;
   /** Ticker items per room per flush. */
   tickerPerFlush?: number;
 }
 
 export interface Hub {
-  /** The snapshot for a socket joining `code`, with the room's sequence number. */
-  join(socketId: string, code: string): Promise<Snapshot | undefined>;
+  /** The snapshot for a socket joining `code`, with the room's sequence number, as its reply. */
+  join(socketId: string, code: string): Promise<JoinReply | undefined>;
   leave(socketId: string, code: string): Promise<void>;
   /**
    * A new reading of the pipeline: sent to every screen here when its state changed, and on every
@@ -143,7 +149,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     // Alerts are never coalesced: every room on the alert's path hears it now.
     const codes = ancestry(alert.region).filter((c) => rooms.has(c));
     if (!codes.length) return;
-    for (const c of codes) rooms.get(c)!.joinBatch?.alerts.push(alert);
+    for (const c of codes) rooms.get(c)!.heardAlert(alert);
     // Public-mode sockets sit in both rooms of a region: they get the masked copy only.
     const publics = codes.map(publicRoom);
     io.local.to(codes.map(regionRoom)).except(publics).emit('alert', alert);
@@ -357,11 +363,12 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
    * thousand snapshots in memory together.
    */
   function readForJoins(code: string, r: RoomState): JoinBatch {
-    const batch: JoinBatch = { sockets: [], reading: false, snapshot: Promise.resolve(undefined), alerts: [] };
-    batch.snapshot = slot().then(() =>
+    const batch: JoinBatch = { sockets: [], reading: false, reply: Promise.resolve(undefined), alerts: [] };
+    batch.reply = slot().then(() =>
       r
         .serialize(async () => {
           batch.reading = true;
+          const alertsHeard = r.alertMark();
           // Cleared before the read, so a notice that arrives while it is in flight leaves the room
           // dirty and its change reaches these sockets as the next delta.
           r.dirty = false;
@@ -385,21 +392,35 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
           for (const id of batch.sockets) {
             const socket = io.sockets.sockets.get(id);
             if (!socket) continue;
-            void socket.join(socket.data.publicMode ? [publicRoom(code), regionRoom(code)] : regionRoom(code));
+            enter(socket, code);
             for (const a of batch.alerts) socket.emit('alert', socket.data.publicMode ? maskAlert(a) : a);
           }
-          return { ...snap, seq: r.seq };
+          const reply = new JoinReply({ ...snap, seq: r.seq });
+          r.keep(reply, alertsHeard, reuseJoinMs);
+          return reply;
         })
         .finally(release),
     );
     return batch;
   }
 
+  const reuseJoinMs = opts.reuseJoinMs ?? 5000;
+  const enter = (socket: ServerSocket, code: string) =>
+    void socket.join(socket.data.publicMode ? [publicRoom(code), regionRoom(code)] : regionRoom(code));
+
   return {
     async join(socketId, code) {
       let room = rooms.get(code);
       if (!room) rooms.set(code, (room = new RoomState()));
       const r = room;
+      // A screen joining soon after others, while nothing changed, gets their snapshot (it is
+      // the room's state: the next delta continues from its sequence number) and enters at once.
+      const kept = r.reusable();
+      const socket = kept && io.sockets.sockets.get(socketId);
+      if (kept && socket) {
+        enter(socket, code);
+        return kept;
+      }
       r.joining++;
       try {
         // Screens joining a room together (a reconnect storm) share one read: a batch takes
@@ -409,7 +430,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
         let batch = r.joinBatch;
         if (!batch || (batch.reading && r.dirty)) batch = r.joinBatch = readForJoins(code, r);
         batch.sockets.push(socketId);
-        return await batch.snapshot;
+        return await batch.reply;
       } finally {
         r.joining--;
       }

@@ -2,6 +2,7 @@ import type { AlertView } from '../../shared/schemas/alert.ts';
 import { diffValues, type Changes } from '../../shared/delta.ts';
 import type { HourPoint, Snapshot } from '../../shared/schemas/snapshot.ts';
 import { isoBeijing } from '../time/beijing.ts';
+import type { JoinReply } from './join-reply.ts';
 
 /**
  * The 48-hour series as a room keeps it: its first hour and two arrays of counts. Kept as objects it
@@ -66,12 +67,22 @@ export interface JoinBatch {
   /** The read has started: only joins before the room turns dirty again may still share it. */
   reading: boolean;
   /** The snapshot every socket of the batch gets, with the room's sequence number. */
-  snapshot: Promise<Snapshot | undefined>;
+  reply: Promise<JoinReply | undefined>;
   /**
    * Alerts heard while the read was in flight: perhaps too late for the snapshot and before the
    * sockets are in the room, so they are sent to the batch once it has joined.
    */
   alerts: AlertView[];
+}
+
+/** A join batch's reply, kept for screens that join the room soon after while nothing changed. */
+interface KeptReply {
+  reply: JoinReply;
+  /** The room's generation once the batch's snapshot was its state. */
+  generation: number;
+  /** Alerts heard for the room when the batch's read began: one heard since may not be in it. */
+  alertsHeard: number;
+  timer: ReturnType<typeof setTimeout>;
 }
 
 /**
@@ -90,6 +101,11 @@ export class RoomState {
   refreshing = false;
   /** The joins waiting for (or on) the next snapshot read, shared by every socket that joins meanwhile. */
   joinBatch: JoinBatch | undefined;
+  /** Raised whenever what the room's sockets were sent may have moved on (a snapshot taken, a new problem digest). */
+  private generation = 0;
+  /** Alerts heard for this room so far (they travel beside the snapshot, not in its deltas). */
+  private alertsHeard = 0;
+  private kept: KeptReply | undefined;
   private sent: Map<string, string> | undefined;
   private problemsSent: string | undefined;
   private chain: Promise<void> = Promise.resolve();
@@ -106,6 +122,45 @@ export class RoomState {
     return next;
   }
 
+  /** An alert on this room's path was sent to its sockets: a joining batch must send it too. */
+  heardAlert(alert: AlertView): void {
+    this.alertsHeard++;
+    this.joinBatch?.alerts.push(alert);
+  }
+
+  /** What a batch's read must be compared with when it is done: the alerts heard before it began. */
+  alertMark(): number {
+    return this.alertsHeard;
+  }
+
+  /**
+   * Keeps a join batch's reply for `ms` (real time): screens joining meanwhile get it without a
+   * read, as long as `reusable` holds. Called once the reply is the room's state.
+   */
+  keep(reply: JoinReply, alertsHeard: number, ms: number): void {
+    if (this.kept) clearTimeout(this.kept.timer);
+    if (ms <= 0) return void (this.kept = undefined);
+    const timer = setTimeout(() => {
+      if (this.kept?.timer === timer) this.kept = undefined;
+    }, ms);
+    timer.unref();
+    this.kept = { reply, generation: this.generation, alertsHeard, timer };
+  }
+
+  /**
+   * The kept reply when a screen joining now may have it: the room's state has not moved since
+   * (no delta, no new problem digest: a newcomer joining the room now gets every later delta,
+   * numbered from the reply's `seq`) and no alert was heard since its read began (alerts are not
+   * in deltas). A room marked dirty is still fine when a read of it is on its way: that read's
+   * delta reaches the newcomer too.
+   */
+  reusable(): JoinReply | undefined {
+    const k = this.kept;
+    if (!k || k.generation !== this.generation || k.alertsHeard !== this.alertsHeard) return undefined;
+    if (this.dirty && !this.timer && !this.refreshing) return undefined;
+    return k.reply;
+  }
+
   /**
    * The snapshot's problem digest when it differs from the one the room last had (the first one
    * only records: the sockets got it in their snapshot), else undefined.
@@ -115,11 +170,13 @@ export class RoomState {
     const json = JSON.stringify(s.problems);
     const before = this.problemsSent;
     this.problemsSent = json;
+    if (before !== json) this.generation++;
     return before !== undefined && before !== json ? s.problems : undefined;
   }
 
   /** Takes a new snapshot as the room's state; returns the changes since the last one, or none. */
   advance(s: Snapshot): Changes | undefined {
+    this.generation++;
     const now = sections(s);
     const json = new Map([...now].map(([k, v]) => [k, keep(k, v)]));
     const before = this.sent;

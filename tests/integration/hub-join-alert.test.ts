@@ -60,7 +60,7 @@ afterAll(async () => {
 
 it('sends an alert raised during a joining screen’s snapshot read to that screen once it has joined', async () => {
   const joined = new Promise<Snapshot | undefined>((resolve) =>
-    io.once('connection', (s) => void hub.join(s.id, '6207').then(resolve)),
+    io.once('connection', (s) => void hub.join(s.id, '6207').then((r) => resolve(r?.snapshot))),
   );
   socket = connect(`http://127.0.0.1:${(httpServer.address() as AddressInfo).port}`, 'unused');
   const heard: AlertView[] = [];

@@ -1,0 +1,92 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SignJWT } from 'jose';
+import type { Redis } from 'ioredis';
+import { startTestRedis, type TestRedis } from '../helpers/redis.ts';
+import { Tokens } from '../../server/auth/tokens.ts';
+import { Users } from '../../server/auth/users.ts';
+import { ManualClock } from '../../server/clock.ts';
+
+// The token checks on their own, against a real Redis: the signature and expiry once (`verify`),
+// the account and the revocation every time (`verify` and `stillValid`, which a socket runs again
+// after joining its session rooms).
+let redis: TestRedis;
+let client: Redis;
+let users: Users;
+let tokens: Tokens;
+const clock = new ManualClock(Date.parse('2026-12-05T03:00:00Z'));
+const secret = new Uint8Array(32).fill(7);
+
+beforeAll(async () => {
+  redis = await startTestRedis({ appendonly: false });
+  client = redis.client();
+  users = new Users(client, 't:');
+  tokens = new Tokens(secret, users, client, 't:', clock);
+  for (const username of ['w1', 'w2', 'w3', 'w4'])
+    await users.create({ username, password: 'password-12345', role: 'wall', region: '6207' });
+});
+afterAll(async () => {
+  await redis?.stop();
+});
+
+async function issue(username: string) {
+  const { token } = await tokens.issue((await users.get(username))!);
+  const p = (await tokens.verify(token))!;
+  return { token, p };
+}
+
+describe('tokens', () => {
+  it('verifies a token it issued, with the account’s token version', async () => {
+    const { p } = await issue('w1');
+    expect(p).toMatchObject({ username: 'w1', role: 'wall', region: '6207', tokenVersion: 0 });
+    expect(await tokens.stillValid(p)).toBe(true);
+  });
+
+  it('refuses a forged, tampered, foreign-key or expired token', async () => {
+    const { token } = await issue('w1');
+    const [h, body, sig] = token.split('.');
+    const claims = JSON.parse(Buffer.from(body!, 'base64url').toString()) as Record<string, unknown>;
+    const widened = Buffer.from(JSON.stringify({ ...claims, region: '62', role: 'admin' })).toString('base64url');
+    expect(await tokens.verify(`${h}.${widened}.${sig}`)).toBeUndefined();
+    const foreign = await new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).sign(new Uint8Array(32).fill(8));
+    expect(await tokens.verify(foreign)).toBeUndefined();
+    const unsigned = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${body}.`;
+    expect(await tokens.verify(unsigned)).toBeUndefined();
+    const later = new Tokens(secret, users, client, 't:', new ManualClock(clock.now() + 31 * 86_400_000));
+    expect(await later.verify(token)).toBeUndefined();
+  });
+
+  it('refuses a revoked token, and says so when asked again without the signature', async () => {
+    const { token, p } = await issue('w2');
+    await tokens.revoke(p.tokenId, p.expiresAt);
+    expect(await tokens.verify(token)).toBeUndefined();
+    expect(await tokens.stillValid(p)).toBe(false);
+  });
+
+  it('refuses the tokens of a disabled user and of a password reset', async () => {
+    const a = await issue('w3');
+    // The disabled flag alone refuses, whatever the token version says.
+    await client.hset('t:user:w3', 'disabled', 1);
+    expect(await tokens.verify(a.token)).toBeUndefined();
+    expect(await tokens.stillValid(a.p)).toBe(false);
+    await client.hset('t:user:w3', 'disabled', 0);
+    expect(await tokens.stillValid(a.p)).toBe(true);
+    await users.setDisabled('w3', true);
+    await users.setDisabled('w3', false);
+    expect(await tokens.verify(a.token)).toBeUndefined();
+    expect(await tokens.stillValid(a.p)).toBe(false);
+
+    const b = await issue('w4');
+    await users.setPassword('w4', 'password-67890');
+    expect(await tokens.verify(b.token)).toBeUndefined();
+    expect(await tokens.stillValid(b.p)).toBe(false);
+    // A token issued after the reset carries the new version.
+    expect(await tokens.stillValid((await issue('w4')).p)).toBe(true);
+  });
+
+  it('refuses a deleted user’s token', async () => {
+    const { token, p } = await issue('w1');
+    await client.del('t:user:w1');
+    expect(await tokens.verify(token)).toBeUndefined();
+    expect(await tokens.stillValid(p)).toBe(false);
+  });
+});
