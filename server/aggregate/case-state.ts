@@ -164,3 +164,13 @@ export function nextDeadline(c: CaseState, sla: SlaTable): number | undefined {
   }
   return best;
 }
+
+/** The stored form of a case state (field `j` of its hash). */
+export function encodeCase(c: CaseState): string {
+  return JSON.stringify(c);
+}
+
+/** A case state as stored (field `j`). */
+export function decodeCase(j: string): CaseState {
+  return JSON.parse(j) as CaseState;
+}

@@ -2,7 +2,7 @@ import type { RedisClient } from '../redis/connection.ts';
 import type { Status } from '../../shared/vocab.ts';
 import type { Keys } from '../redis/keys.ts';
 import type { Logger } from '../log.ts';
-import type { CaseState } from './case-state.ts';
+import { encodeCase, type CaseState } from './case-state.ts';
 import { scanKeys } from '../redis/scan.ts';
 
 /** Case layout the data in Redis is written in; older data is converted before aggregating. */
@@ -47,7 +47,7 @@ export async function convertLegacyCases(redis: RedisClient, keys: Keys, logger:
       const old = Object.keys(h);
       await redis
         .multi()
-        .hset(key, 'v', '1', 'j', JSON.stringify(fromLayout1(h)))
+        .hset(key, 'v', '1', 'j', encodeCase(fromLayout1(h)))
         .hdel(key, ...old)
         .exec();
       converted++;
