@@ -70,7 +70,7 @@ export async function readCases(redis: RedisClient, keys: Keys, caseIds: string[
   replies.forEach(([err, reply], i) => {
     if (err) throw err;
     const [v, j] = reply as [string | null, string | null];
-    states.set(caseIds[i]!, { v: v ?? '', state: j ? decodeCase(j) : undefined });
+    states.set(caseIds[i]!, { v: v ?? '', state: j ? decodeCase(caseIds[i]!, j) : undefined });
   });
   return states;
 }

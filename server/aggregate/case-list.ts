@@ -220,7 +220,7 @@ async function readCaseItems(deps: CaseListDeps, entries: readonly Entry[]): Pro
   const out: CaseItem[] = [];
   replies.forEach((reply, i) => {
     const [j, m] = reply as [string | null, string | null];
-    if (j) out.push(item(deps, entries[i]!.id, decodeCase(j), m ?? ''));
+    if (j) out.push(item(deps, entries[i]!.id, decodeCase(entries[i]!.id, j), m ?? ''));
   });
   return out;
 }

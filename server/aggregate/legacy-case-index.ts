@@ -54,9 +54,9 @@ async function renameMembers(redis: RedisClient, keys: Keys, key: string, set: s
     members.forEach((m, j) => {
       const bare = replies[2 * j];
       const placed = replies[2 * j + 1];
-      if (placed && indexMember(set, memberCaseId(set, m), decodeCase(placed).r) === m) return;
+      if (placed && indexMember(set, memberCaseId(set, m), decodeCase(memberCaseId(set, m), placed).r) === m) return;
       if (!bare) return;
-      tx.zadd(key, part[2 * j + 1]!, indexMember(set, m, decodeCase(bare).r)).zrem(key, m);
+      tx.zadd(key, part[2 * j + 1]!, indexMember(set, m, decodeCase(m, bare).r)).zrem(key, m);
       ops++;
     });
     if (ops) await tx.exec();

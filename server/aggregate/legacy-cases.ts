@@ -40,6 +40,7 @@ export async function convertLegacyCases(redis: RedisClient, keys: Keys, logger:
   const marker = `${keys.prefix}layout`;
   if ((await redis.get(marker)) === LAYOUT) return;
   let converted = 0;
+  const caseKeyHead = keys.case('');
   for await (const found of scanKeys(redis, `${keys.prefix}case:*`, 1000)) {
     for (const key of found) {
       const h = await redis.hgetall(key);
@@ -47,7 +48,7 @@ export async function convertLegacyCases(redis: RedisClient, keys: Keys, logger:
       const old = Object.keys(h);
       await redis
         .multi()
-        .hset(key, 'v', '1', 'j', encodeCase(fromLayout1(h)))
+        .hset(key, 'v', '1', 'j', encodeCase(key.slice(caseKeyHead.length), fromLayout1(h)))
         .hdel(key, ...old)
         .exec();
       converted++;
