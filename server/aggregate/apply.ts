@@ -6,7 +6,7 @@ import { runLua } from '../redis/lua.ts';
 import { COMMIT_SCRIPT } from '../redis/scripts.ts';
 import { buckets, dayNumber, shiftMonth } from '../time/beijing.ts';
 import { RETENTION } from '../counters/retention.ts';
-import { caseEvent, type CaseEvent, type CaseState, type SlaTable } from './case-state.ts';
+import { caseEvent, decodeCase, type CaseEvent, type SlaTable } from './case-state.ts';
 import { BatchPlan, type CommitArg, type EventCode, type StoredCase } from './batch.ts';
 import type { ContributionBounds } from './contribution.ts';
 
@@ -70,7 +70,7 @@ export async function readCases(redis: RedisClient, keys: Keys, caseIds: string[
   replies.forEach(([err, reply], i) => {
     if (err) throw err;
     const [v, j] = reply as [string | null, string | null];
-    states.set(caseIds[i]!, { v: v ?? '', state: j ? (JSON.parse(j) as CaseState) : undefined });
+    states.set(caseIds[i]!, { v: v ?? '', state: j ? decodeCase(caseIds[i]!, j) : undefined });
   });
   return states;
 }

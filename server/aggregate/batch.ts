@@ -1,6 +1,7 @@
 import type { Keys } from '../redis/keys.ts';
 import { bucketTtlS, closedCaseExpiresAtS, RETENTION, ttlUntil } from '../counters/retention.ts';
 import {
+  encodeCase,
   isOpen,
   latestEventTime,
   mergeEvent,
@@ -148,7 +149,7 @@ export class BatchPlan {
       const expected = ch.read.v;
       const v = String(Number(expected || 0) + 1);
       const ttl = isOpen(ch.state) ? false : ttlUntil(closedCaseExpiresAtS(latestEventTime(ch.state)), this.now);
-      cases.push([at(key), expected, v, ttl, JSON.stringify(ch.state), ch.summary ?? false]);
+      cases.push([at(key), expected, v, ttl, encodeCase(ch.caseId, ch.state), ch.summary ?? false]);
       indexChanges(this.keys, ch.caseId, ch.read.state, ch.state, floor, index);
       ch.read = { v, state: ch.state };
     }

@@ -3,15 +3,18 @@ import type { CaseItem, LocalCases } from '../../shared/schemas/case.ts';
 import type { Category, Channel, Kind } from '../../shared/vocab.ts';
 import { asKeyRing, type KeyRing, type Keys } from '../redis/keys.ts';
 import { execBySlot } from '../redis/by-slot.ts';
-import { levelOf } from '../../shared/regions.ts';
+import { levelOf, provinceAncestry } from '../../shared/regions.ts';
 import { isoBeijing } from '../time/beijing.ts';
-import { indexFloor, indexRegions, type IndexKind, type IndexState } from './case-index.ts';
-import { isOpen, type CaseState } from './case-state.ts';
+import { runLua } from '../redis/lua.ts';
+import { CASE_INDEX_PAGE_SCRIPT } from '../redis/scripts.ts';
+import { carriesPlace, indexFloor, indexSetOf, memberCaseId, type IndexKind, type IndexState } from './case-index.ts';
+import { decodeCase, isOpen, type CaseState } from './case-state.ts';
 
 /**
  * Reads the case index (case-index.ts): pages of a region's cases, newest first, with the total of
  * what matches. A page merges the sets the filters select (kind × open/closed, up to four), reading
- * from each only what the page needs after the cursor. The nation has no index of its own (nothing
+ * from each only what the page needs after the cursor. A township or village reads its county's
+ * sets, filtered by its place in Redis (case-index-page.lua). The nation has no index of its own (nothing
  * per event is written for it): its list merges its provinces' sets, each under its own keys.
  */
 
@@ -60,6 +63,10 @@ export function decodeCursor(s: string): Cursor | undefined {
 
 interface Source {
   key: string;
+  /** The indexed region whose set this is (its members' shape: case-index.ts). */
+  set: string;
+  /** A township's or village's place below its county: only members of that place are read. */
+  place?: string;
   min: number;
   max: number;
   /** The keys of the province whose set this is: its cases are read under them. */
@@ -85,10 +92,13 @@ function sources(deps: CaseListDeps, f: CaseFilter, now: number): Source[] {
   const out: Source[] = [];
   for (const region of regions) {
     const keys = ring.of(region);
+    const { set, place } = indexSetOf(region);
     for (const k of kinds)
       for (const s of states)
         out.push({
-          key: keys.caseIndex(region, k, s),
+          key: keys.caseIndex(set, k, s),
+          set,
+          ...(place ? { place } : {}),
           min: s === 'c' ? Math.max(min, indexFloor(now)) : min,
           max,
           keys,
@@ -100,10 +110,25 @@ function sources(deps: CaseListDeps, f: CaseFilter, now: number): Source[] {
 /** Score-then-id descending: the list's order. */
 const before = (a: Cursor, b: Cursor) => a.score > b.score || (a.score === b.score && a.id > b.id);
 
+/** A county set's entries after the cursor, filtered by place and ordered by id within a score in Redis. */
+async function afterInCounty(redis: RedisClient, s: Source, cursor: Cursor | undefined, n: number): Promise<Entry[]> {
+  const max = cursor ? Math.min(cursor.score, s.max) : s.max;
+  const flat = await runLua<string[]>(
+    redis,
+    CASE_INDEX_PAGE_SCRIPT,
+    [s.key],
+    [String(max), String(s.min), s.place ?? '', n, cursor ? String(cursor.score) : '', cursor?.id ?? ''],
+  );
+  const out: Entry[] = [];
+  for (let i = 0; i < flat.length; i += 2) out.push({ id: flat[i]!, score: Number(flat[i + 1]), keys: s.keys });
+  return out;
+}
+
 /** Up to `n` entries of one set after the cursor, newest first (a few reads when many share the cursor's score). */
 async function after(redis: RedisClient, s: Source, cursor: Cursor | undefined, n: number): Promise<Entry[]> {
   const max = cursor ? Math.min(cursor.score, s.max) : s.max;
   if (max < s.min) return [];
+  if (carriesPlace(s.set)) return afterInCounty(redis, s, cursor, n);
   const out: Entry[] = [];
   for (let offset = 0; ;) {
     const chunk = n + 1;
@@ -119,7 +144,7 @@ async function after(redis: RedisClient, s: Source, cursor: Cursor | undefined, 
       'WITHSCORES',
     );
     for (let i = 0; i < flat.length; i += 2) {
-      const e = { id: flat[i]!, score: Number(flat[i + 1]), keys: s.keys };
+      const e = { id: memberCaseId(s.set, flat[i]!), score: Number(flat[i + 1]), keys: s.keys };
       if (!cursor || before(cursor, e)) out.push(e);
       if (out.length >= n) return out;
     }
@@ -128,19 +153,37 @@ async function after(redis: RedisClient, s: Source, cursor: Cursor | undefined, 
   }
 }
 
-/** Counts what the filter matches, set by set, one round trip per province. */
+/** How many members of a county set lie in the window and the place (min and max as ZRANGE takes them). */
+export function countInPlace(
+  redis: RedisClient,
+  key: string,
+  place: string,
+  min: string,
+  max: string,
+): Promise<number> {
+  return runLua<number>(redis, CASE_INDEX_PAGE_SCRIPT, [key], [max, min, place, 'count', '', '']);
+}
+
+/** Counts what the filter matches, set by set, one round trip per province (a township or village: one per set). */
 async function total(redis: RedisClient, list: Source[]): Promise<number> {
-  const byKey = new Map(list.map((s) => [s.key, s]));
-  const replies = await execBySlot(redis, [...byKey.keys()], (p, key) => {
-    const s = byKey.get(key)!;
-    p.zcount(key, s.min, s.max);
-  });
-  return replies.reduce<number>((n, v) => n + Number(v), 0);
+  const placed = list.filter((s) => s.place);
+  const whole = list.filter((s) => !s.place);
+  const byKey = new Map(whole.map((s) => [s.key, s]));
+  const [replies, ...counts] = await Promise.all([
+    byKey.size
+      ? execBySlot(redis, [...byKey.keys()], (p, key) => {
+          const s = byKey.get(key)!;
+          p.zcount(key, s.min, s.max);
+        })
+      : Promise.resolve([]),
+    ...placed.map((s) => countInPlace(redis, s.key, s.place!, String(s.min), String(s.max))),
+  ]);
+  return [...replies, ...counts].reduce<number>((n, v) => n + Number(v), 0);
 }
 
 /** The region's name from the county down (县 乡 村), or its own name above the county. */
 function placeName(deps: CaseListDeps, code: string): string {
-  const names = indexRegions(code)
+  const names = provinceAncestry(code)
     .filter((c) => c.length >= 6 || c === code)
     .map((c) => deps.regionName(c))
     .filter((n): n is string => !!n);
@@ -177,7 +220,7 @@ async function readCaseItems(deps: CaseListDeps, entries: readonly Entry[]): Pro
   const out: CaseItem[] = [];
   replies.forEach((reply, i) => {
     const [j, m] = reply as [string | null, string | null];
-    if (j) out.push(item(deps, entries[i]!.id, JSON.parse(j) as CaseState, m ?? ''));
+    if (j) out.push(item(deps, entries[i]!.id, decodeCase(entries[i]!.id, j), m ?? ''));
   });
   return out;
 }

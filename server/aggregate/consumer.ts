@@ -14,6 +14,7 @@ import {
 } from './apply.ts';
 import { CommitSize } from './commit-size.ts';
 import { convertLegacyCases } from './legacy-cases.ts';
+import { convertCaseIndex } from './legacy-case-index.ts';
 import { reapConsumers } from './group.ts';
 import { runLua } from '../redis/lua.ts';
 import { decodeEntry } from '../ingest/stream-entry.ts';
@@ -281,6 +282,7 @@ export function startAggregator(opts: AggregatorOptions): Aggregator {
 
   const loop = (async () => {
     await convertLegacyCases(applyCtx.redis, keys, logger);
+    await convertCaseIndex(applyCtx.redis, keys, logger);
     await ensureGroup(redis, keys.events);
     while (running) {
       try {

@@ -2,7 +2,7 @@ import type { RedisClient } from '../redis/connection.ts';
 import type { Status } from '../../shared/vocab.ts';
 import type { Keys } from '../redis/keys.ts';
 import type { Logger } from '../log.ts';
-import type { CaseState } from './case-state.ts';
+import { encodeCase, type CaseState } from './case-state.ts';
 import { scanKeys } from '../redis/scan.ts';
 
 /** Case layout the data in Redis is written in; older data is converted before aggregating. */
@@ -40,6 +40,7 @@ export async function convertLegacyCases(redis: RedisClient, keys: Keys, logger:
   const marker = `${keys.prefix}layout`;
   if ((await redis.get(marker)) === LAYOUT) return;
   let converted = 0;
+  const caseKeyHead = keys.case('');
   for await (const found of scanKeys(redis, `${keys.prefix}case:*`, 1000)) {
     for (const key of found) {
       const h = await redis.hgetall(key);
@@ -47,7 +48,7 @@ export async function convertLegacyCases(redis: RedisClient, keys: Keys, logger:
       const old = Object.keys(h);
       await redis
         .multi()
-        .hset(key, 'v', '1', 'j', JSON.stringify(fromLayout1(h)))
+        .hset(key, 'v', '1', 'j', encodeCase(key.slice(caseKeyHead.length), fromLayout1(h)))
         .hdel(key, ...old)
         .exec();
       converted++;

@@ -1,6 +1,8 @@
 import type { RedisClient } from '../redis/connection.ts';
 import type { KeyRing } from '../redis/keys.ts';
 import { NATION } from '../../shared/regions.ts';
+import { indexSetOf } from './case-index.ts';
+import { countInPlace } from './case-list.ts';
 
 /**
  * 久拖 (stale) open cases: open longer than a bound counted from their earliest event. The policy
@@ -8,7 +10,8 @@ import { NATION } from '../../shared/regions.ts';
  * open counters and the case index, and once past the bound it is counted here and flagged in the
  * case list, so a wall shows how much of its backlog is old instead of that backlog being
  * forgotten. Read from the case index's open sets (scored by the earliest event's time), so the
- * count costs one ZCOUNT per kind and nothing is stored for it.
+ * count costs one ZCOUNT per kind (a township or village: its county's set filtered by place) and
+ * nothing is stored for it.
  */
 export async function countStale(
   redis: RedisClient,
@@ -22,7 +25,11 @@ export async function countStale(
   const codes = code === NATION ? ring.provinces : [code];
   const counts = await Promise.all(
     codes.flatMap((c) =>
-      (['i', 'd'] as const).map((k) => redis.zcount(ring.of(c).caseIndex(c, k, 'o'), '-inf', `(${before}`)),
+      (['i', 'd'] as const).map((k) => {
+        const { set, place } = indexSetOf(c);
+        const key = ring.of(c).caseIndex(set, k, 'o');
+        return place ? countInPlace(redis, key, place, '-inf', `(${before}`) : redis.zcount(key, '-inf', `(${before}`);
+      }),
     ),
   );
   let incident = 0;

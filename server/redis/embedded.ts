@@ -156,6 +156,9 @@ async function untilAnswering(child: Child, connection: EmbeddedRedis['connectio
   }
 }
 
+/** The largest hash value kept in a listpack: what a Redis holding this app's data should be set to. */
+export const HASH_MAX_LISTPACK_VALUE = 256;
+
 /**
  * Starts a redis-server child with its files in `dir` and resolves once it answers PING. Supervised,
  * a child that dies (crash, OOM kill, kill -9) is started again on the same files and socket with a
@@ -198,6 +201,12 @@ export async function startEmbeddedRedis(opts: EmbeddedRedisOptions): Promise<Em
     // a CPU-starved host (2 cores at load 20) still stretched one to 8 s: clients wait instead.
     '--lua-time-limit',
     '30000',
+    // A case hash (version, packed state ≈ 100 B, summary ≈ 100 B: server/aggregate/case-state.ts)
+    // stays a listpack only if its values fit; at the default 64 each case became a hash table of
+    // ≈ 480 B instead of ≈ 300 B (docs/capacity.md). Hashes stay small (≤ 128 fields), so a
+    // listpack's linear scans stay short.
+    '--hash-max-listpack-value',
+    String(HASH_MAX_LISTPACK_VALUE),
   ];
   if (sock) args.push('--unixsocket', sock, '--unixsocketperm', '700');
   const binary = opts.binary ?? 'redis-server';

@@ -15,10 +15,12 @@ export interface Keys {
   case(caseId: string): string;
   /**
    * The case index of a region's subtree (server/aggregate/case-index.ts): one sorted set per
-   * region, kind (`i`/`d`) and state (`o` open, `c` closed), case ids scored by the time of their
-   * earliest event (ms).
+   * province, city and county, kind (`i`/`d`) and state (`o` open, `c` closed), cases scored by
+   * the time of their earliest event (ms); a county's members carry the case's place below it.
    */
   caseIndex(region: string, kind: 'i' | 'd', state: 'o' | 'c'): string;
+  /** The case index's layout this Redis holds (server/aggregate/legacy-case-index.ts converts older ones once). */
+  caseIndexLayout: string;
   day(region: string, day: number): string;
   month(region: string, month: string): string;
   open(region: string): string;
@@ -110,6 +112,7 @@ export function createKeys(root: string, app = 'pa'): Keys {
     eventMark: (id) => `${prefix}ev:${id}`,
     case: (caseId) => `${prefix}case:${caseId}`,
     caseIndex: (region, kind, state) => `${prefix}cx:${region}:${kind}${state}`,
+    caseIndexLayout: `${prefix}cxlayout`,
     day: (region, day) => `${prefix}day:${region}:${day}`,
     month: (region, month) => `${prefix}mon:${region}:${month}`,
     open: (region) => `${prefix}open:${region}`,

@@ -14,3 +14,5 @@ export const REAP_CONSUMERS_SCRIPT = defineLua('reapConsumers', read('reap-consu
 export const REPLAY_BASE_SCRIPT = defineLua('replayBase', read('replay-base.lua'));
 /** Trims the events stream of what every group has acknowledged (trim-acked.lua). */
 export const TRIM_ACKED_SCRIPT = defineLua('trimAcked', read('trim-acked.lua'));
+/** A township's or village's page or count, read from its county's case-index set (case-index-page.lua). */
+export const CASE_INDEX_PAGE_SCRIPT = defineLua('caseIndexPage', read('case-index-page.lua'));

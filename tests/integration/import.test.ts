@@ -21,6 +21,7 @@ import { bucketExpiresAtS } from '../../server/counters/retention.ts';
 import { dayNumber } from '../../server/time/beijing.ts';
 import { provinceAncestry as ancestry } from '../../shared/regions.ts';
 import type { StoredEvent } from '../../shared/schemas/event.ts';
+import { decodeCase } from '../../server/aggregate/case-state.ts';
 
 let r: TestRedis;
 let redis: Redis;
@@ -172,7 +173,7 @@ describe('npm run import', () => {
     const day = dayNumber(Date.parse(recent(50)));
     for (const code of ancestry(V))
       expect(await counts(redis, keys, code, { day })).toMatchObject({ i: 1, 's:closed': 1, 'c:public_order': 1 });
-    expect(JSON.parse((await redis.hget(keys.case('E'), 'j'))!)).toMatchObject({ s: 'received', e: ['E-0'] });
+    expect(decodeCase('E', (await redis.hget(keys.case('E'), 'j'))!)).toMatchObject({ s: 'received', e: ['E-0'] });
   });
 
   it('writes the very counters the live aggregator writes for the same events', async () => {

@@ -8,6 +8,7 @@ import { defineLua, luaRuns, luaScripts, runLua } from '../../server/redis/lua.t
 import { AGGREGATOR_GROUP, createKeys } from '../../server/redis/keys.ts';
 import { appendEvents } from '../../server/ingest/append.ts';
 import { applyBatch } from '../../server/aggregate/apply.ts';
+import { listCases } from '../../server/aggregate/case-list.ts';
 import { slaTable } from '../../server/aggregate/sla.ts';
 import { ensureGroup, trimAcknowledged } from '../../server/aggregate/consumer.ts';
 import { reapConsumers } from '../../server/aggregate/group.ts';
@@ -96,6 +97,11 @@ describe('Lua scripts declare every key they touch', () => {
     const epoch = await redis.get(keys.replayEpoch);
     expect(await redis.llen(keys.replayLog(epoch!, Math.floor(NOW / 3_600_000)))).toBe(3);
     expect(await reapConsumers(redis, keys.events, 'me', 1)).toEqual([]);
+    // case-index-page.lua: a village's page and count from its county's set.
+    const village = { redis, keys, regionName: () => undefined };
+    const local = await listCases(village, { region: '620702001001' }, undefined, 10, NOW);
+    expect(local.total).toBe(3);
+    expect(local.cases.length).toBe(3);
     // trim-acked.lua: nothing delivered keeps everything; delivered and acknowledged goes.
     expect(await trimAcknowledged(redis, keys.events)).toBe(0);
     const read = (await redis.xreadgroup('GROUP', AGGREGATOR_GROUP, 'me', 'STREAMS', keys.events, '>')) as [

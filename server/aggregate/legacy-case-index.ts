@@ -1,0 +1,67 @@
+import type { RedisClient } from '../redis/connection.ts';
+import type { Keys } from '../redis/keys.ts';
+import type { Logger } from '../log.ts';
+import { scanKeys } from '../redis/scan.ts';
+import { decodeCase } from './case-state.ts';
+import { carriesPlace, indexMember, memberCaseId } from './case-index.ts';
+
+/** Case-index layout written now: province, city and county sets, county members `<place>:<id>`. */
+const LAYOUT = '3';
+const CHUNK = 500;
+
+/**
+ * Converts a case index written before 2026-12-05 (five levels, bare case ids everywhere) once per
+ * Redis: township and village sets are deleted (their lists now come from their county's), and
+ * each county member is renamed `<place>:<id>` from its case's region, score unchanged. Open
+ * cases are indexed for as long as they stay open, so the index cannot just be left to expire.
+ * Idempotent (a member already in the new shape is recognised by its case), so processes starting
+ * together may all run it; until it has run a township's list may miss cases of old members.
+ */
+export async function convertCaseIndex(redis: RedisClient, keys: Keys, logger: Logger): Promise<void> {
+  if ((await redis.get(keys.caseIndexLayout)) === LAYOUT) return;
+  const head = `${keys.prefix}cx:`;
+  let renamed = 0;
+  let dropped = 0;
+  for await (const found of scanKeys(redis, `${head}*`, 1000)) {
+    for (const key of found) {
+      const set = key.slice(head.length, key.lastIndexOf(':'));
+      if (set.length > 6) {
+        await redis.unlink(key);
+        dropped++;
+      } else if (carriesPlace(set)) renamed += await renameMembers(redis, keys, key, set);
+    }
+  }
+  await redis.set(keys.caseIndexLayout, LAYOUT);
+  if (renamed || dropped) logger.info({ renamed, dropped }, 'case index converted to three levels');
+}
+
+/** Renames the bare members of one county set; returns how many. */
+async function renameMembers(redis: RedisClient, keys: Keys, key: string, set: string): Promise<number> {
+  const flat = await redis.zrange(key, '0', '-1', 'WITHSCORES');
+  let renamed = 0;
+  for (let i = 0; i < flat.length; i += CHUNK * 2) {
+    const part = flat.slice(i, i + CHUNK * 2);
+    const members = part.filter((_, j) => j % 2 === 0);
+    // A member is either a bare id (old) or `<place>:<id>` (new): read both cases it could name.
+    const p = redis.pipeline();
+    for (const m of members) p.hget(keys.case(m), 'j').hget(keys.case(memberCaseId(set, m)), 'j');
+    const replies = ((await p.exec()) ?? []).map(([err, v]) => {
+      if (err) throw err;
+      return v as string | null;
+    });
+    const tx = redis.multi();
+    let ops = 0;
+    members.forEach((m, j) => {
+      const bare = replies[2 * j];
+      const placed = replies[2 * j + 1];
+      if (placed && indexMember(set, memberCaseId(set, m), decodeCase(memberCaseId(set, m), placed).r) === m) return;
+      if (!bare) return;
+      tx.zadd(key, part[2 * j + 1]!, indexMember(set, m, decodeCase(m, bare).r)).zrem(key, m);
+      ops++;
+    });
+    if (ops) await tx.exec();
+    else tx.discard();
+    renamed += ops;
+  }
+  return renamed;
+}

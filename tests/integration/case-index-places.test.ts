@@ -1,0 +1,177 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { drained } from '../helpers/drain.ts';
+import { expectedList, generateCases, placesUnder, type TruthCase } from '../helpers/case-truth.ts';
+import { createKeys } from '../../server/redis/keys.ts';
+import { listCases, localCases, LOCAL_CASES, type CaseFilter, type Cursor } from '../../server/aggregate/case-list.ts';
+import { countStale } from '../../server/aggregate/stale-cases.ts';
+import { convertCaseIndex } from '../../server/aggregate/legacy-case-index.ts';
+import { asKeyRing } from '../../server/redis/keys.ts';
+import { isoBeijing } from '../../server/time/beijing.ts';
+
+/**
+ * Townships and villages read their lists from their county's set filtered by place
+ * (case-index.ts). On a generated day, every township's and village's list, page by page, its
+ * total, its snapshot's cases and its 久拖 count are what the five-level index answered: the
+ * model of DESIGN.md's definitions (tests/helpers/case-truth.ts), which that index met. Also: a
+ * page boundary inside a tie of scores, and the conversion of an index stored in the old layout.
+ */
+
+const HOUR = 3_600_000;
+const NOW = Date.now();
+const keys = createKeys('62');
+const COUNTIES = ['620702', '620102'];
+let t: TestServer;
+let truth: Map<string, TruthCase>;
+let places: string[];
+const deps = () => ({ redis: t.server.redis, keys, regionName: (c: string) => t.tree.get(c)?.name });
+
+async function listAll(f: CaseFilter, pageSize: number): Promise<{ ids: string[]; total: number }> {
+  const ids: string[] = [];
+  let cursor: Cursor | undefined;
+  let total = -1;
+  for (let pages = 0; pages < 1000; pages++) {
+    const page = await listCases(deps(), f, cursor, pageSize, NOW);
+    if (total === -1) total = page.total;
+    ids.push(...page.cases.map((c) => c.id));
+    if (!page.next) break;
+    cursor = page.next;
+  }
+  return { ids, total };
+}
+
+async function dumpIndex(): Promise<Record<string, string[]>> {
+  const out: Record<string, string[]> = {};
+  let cursor = '0';
+  do {
+    const [next, found] = await t.server.redis.scan(cursor, 'MATCH', `${keys.prefix}cx:*`, 'COUNT', 1000);
+    cursor = next;
+    for (const k of found) out[k] = await t.server.redis.zrange(k, '0', '-1', 'WITHSCORES');
+  } while (cursor !== '0');
+  return out;
+}
+
+beforeAll(async () => {
+  t = await startTestServer();
+  places = placesUnder(t.tree, COUNTIES);
+  const gen = generateCases(places, { cases: 1500, now: NOW, seed: 18, maxAgeDays: 1, tag: 'day' });
+  truth = gen.cases;
+  for (let i = 0; i < gen.events.length; i += 2000)
+    expect((await t.postEvents(gen.events.slice(i, i + 2000))).status).toBe(200);
+  await drained(t.server.redis, keys.events);
+}, 120_000);
+afterAll(async () => t?.stop());
+
+describe('township and village lists from their county’s set', () => {
+  it('answer as the five-level index did on a generated day: pages, totals, snapshot cases, 久拖', async () => {
+    // Every township, and every fourth village (each village is read as the others are: to keep it short).
+    const low = places.filter((c, i) => c.length === 9 || (c.length === 12 && i % 4 === 0));
+    const mismatches: string[] = [];
+    const staleMs = 12 * HOUR;
+    let withCases = 0;
+    for (const region of low) {
+      for (const f of [{ region }, { region, status: 'open' as const }, { region, kind: 'dispute' as const }]) {
+        const want = expectedList(truth.values(), f);
+        const got = await listAll(f, 3);
+        if (got.total !== want.length || JSON.stringify(got.ids) !== JSON.stringify(want))
+          mismatches.push(`${JSON.stringify(f)}: ${got.ids.join(',')} (${got.total}) ≠ ${want.join(',')}`);
+      }
+      const local = await localCases(deps(), region, NOW);
+      const recent = expectedList(truth.values(), { region }).slice(0, LOCAL_CASES);
+      const open = expectedList(truth.values(), { region, kind: 'dispute', status: 'open' }).slice(0, LOCAL_CASES);
+      if (JSON.stringify(local.recent.map((c) => c.id)) !== JSON.stringify(recent))
+        mismatches.push(`${region} snapshot recent`);
+      if (JSON.stringify(local.openDisputes.map((c) => c.id)) !== JSON.stringify(open))
+        mismatches.push(`${region} snapshot open disputes`);
+      const mine = [...truth.values()].filter((c) => c.region.startsWith(region) && c.open && c.t0 < NOW - staleMs);
+      const stale = await countStale(t.server.redis, asKeyRing(keys), region, NOW, staleMs);
+      const want = {
+        incident: mine.filter((c) => c.kind === 'incident').length,
+        dispute: mine.filter((c) => c.kind === 'dispute').length,
+        days: 1,
+      };
+      if (JSON.stringify(stale) !== JSON.stringify({ ...want, days: stale.days }))
+        mismatches.push(`${region} 久拖 ${JSON.stringify(stale)} ≠ ${JSON.stringify(want)}`);
+      if (recent.length) withCases++;
+    }
+    expect(mismatches).toEqual([]);
+    expect(withCases).toBeGreaterThan(80);
+  }, 120_000);
+
+  it('pages through cases tied on their first event’s time in different villages without skipping one', async () => {
+    const township = '620702001';
+    const [a, b, c] = t.tree.children(township).map((v) => v.code);
+    const at = NOW - 2 * HOUR;
+    // Redis orders a tie by member, place first: village a's `tie-z` before village c's `tie-a`.
+    const cases: [string, string][] = [
+      ['tie-z', a!],
+      ['tie-y', c!],
+      ['tie-b', a!],
+      ['tie-a', c!],
+      ['tie-m', b!],
+    ];
+    const events = cases.map(([id, region]) => ({
+      id: `${id}-0`,
+      caseId: id,
+      kind: 'incident',
+      category: 'public_order',
+      status: 'reported',
+      severity: 1,
+      region,
+      occurredAt: isoBeijing(at),
+      channel: 'grid',
+      summary: '',
+    }));
+    expect((await t.postEvents(events)).body).toMatchObject({ accepted: 5 });
+    await drained(t.server.redis, keys.events);
+    const ids = ['tie-z', 'tie-y', 'tie-m', 'tie-b', 'tie-a'];
+    const window = { from: at, to: at + 1 };
+    for (const size of [1, 2, 3]) {
+      expect((await listAll({ region: township, ...window }, size)).ids).toEqual(ids);
+      expect((await listAll({ region: '620702', ...window }, size)).ids).toEqual(ids);
+    }
+    expect((await listAll({ region: a!, ...window }, 1)).ids).toEqual(['tie-z', 'tie-b']);
+    for (const [id, region] of cases) truth.set(id, { id, kind: 'incident', region, open: true, t0: at, summary: '' });
+  });
+
+  it('converts an index stored in the five-level layout once, and then answers the same', async () => {
+    const now = await dumpIndex();
+    const head = `${keys.prefix}cx:`;
+    // The old layout, rebuilt from the new: bare ids in every set, townships' and villages' sets.
+    const old = new Map<string, [string, string][]>();
+    for (const [key, flat] of Object.entries(now)) {
+      const [set, ks] = key.slice(head.length).split(':') as [string, string];
+      for (let i = 0; i < flat.length; i += 2) {
+        const m = flat[i]!;
+        const place = set.length === 6 ? m.slice(0, m.indexOf(':')) : '';
+        const id = set.length === 6 ? m.slice(m.indexOf(':') + 1) : m;
+        const sets = [
+          set,
+          ...(place.length >= 3 ? [set + place.slice(0, 3)] : []),
+          ...(place.length === 6 ? [set + place] : []),
+        ];
+        for (const s of sets) {
+          const k = `${head}${s}:${ks}`;
+          old.set(k, [...(old.get(k) ?? []), [flat[i + 1]!, id]]);
+        }
+      }
+    }
+    const redis = t.server.redis;
+    const tx = redis.multi();
+    for (const key of Object.keys(now)) tx.del(key);
+    for (const [key, entries] of old) tx.zadd(key, ...entries.flat());
+    await tx.del(keys.caseIndexLayout).exec();
+    expect(Object.keys(await dumpIndex()).length).toBeGreaterThan(Object.keys(now).length);
+
+    await convertCaseIndex(redis, keys, pino({ level: 'silent' }));
+    expect(await dumpIndex()).toEqual(now);
+    expect(await redis.get(keys.caseIndexLayout)).toBe('3');
+    // Run again (another process starting): nothing changes.
+    await redis.del(keys.caseIndexLayout);
+    await convertCaseIndex(redis, keys, pino({ level: 'silent' }));
+    expect(await dumpIndex()).toEqual(now);
+    const village = [...truth.values()].find((c) => c.region.length === 12)!.region;
+    expect((await listAll({ region: village }, 2)).ids).toEqual(expectedList(truth.values(), { region: village }));
+  });
+});
