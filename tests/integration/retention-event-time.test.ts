@@ -11,7 +11,7 @@ import { slaTable } from '../../server/aggregate/sla.ts';
 import { RETENTION } from '../../server/counters/retention.ts';
 import { buckets, dayNumber, dayStart, isoBeijing, shiftMonth } from '../../server/time/beijing.ts';
 import type { StoredEvent } from '../../shared/schemas/event.ts';
-import { importHistory } from '../../server/import/run.ts';
+import { importHistory, servedCodes } from '../../server/import/run.ts';
 import { loadRegionTree } from '../../server/regions/tree.ts';
 import { createKeyRing } from '../../server/redis/keys.ts';
 import { ManualClock } from '../../server/clock.ts';
@@ -115,7 +115,7 @@ describe('retention counted from event time', () => {
           ring: createKeyRing('62', tree.provinces),
           root: '62',
           provinces: tree.provinces,
-          hasRegion: (c) => tree.has(c),
+          regionCodes: servedCodes(tree),
           clock,
           sla: slaTable(),
         },
