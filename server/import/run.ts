@@ -3,9 +3,12 @@
  * it had been ingested live, without the live path (no stream, no warnings, no alerts).
  *
  * Two passes. The scan (scan.ts) digests the file, finds each case's last line and refuses a file
- * with another province's regions before anything is written. The second pass validates each line
- * as ingest does (any age), holds each case until its last line, then hands the whole case to one
- * of two ways, by the reference time `now` of the file's first run (ledger.ts):
+ * with another province's regions before anything is written; it also cuts the file into parts of
+ * whole lines. In the second pass a pool of worker threads (parse-pool.ts) parses and validates the
+ * parts as ingest does (any age; a hand-written check first, zod for whatever it is unsure of:
+ * fast-event.ts); this thread takes their events in file order, holds each case until its last
+ * line, then hands the whole case to one of two ways, by the reference time `now` of the file's
+ * first run (ledger.ts):
  *
  * - **History**: closed cases live would already have forgotten (closedCaseExpiresAtS of the
  *   latest event, the commit's own rule). Live, no event of theirs can still arrive and find them, so they
@@ -14,7 +17,8 @@
  *   chunk's ledger mark. Their day buckets are past retention by then, so this writes months only;
  *   a case older than the months kept (RETENTION.monthBucketsKept) is skipped and counted.
  * - **Kept**: the rest (a recent event, or still open) become case states like live ones, through
- *   the aggregator's own commit (applyHistory), so a later live event of the case finds it and a
+ *   the aggregator's own commit (applyHistoryCases: each case folded in Node, one retraction and
+ *   addition per case rather than per event), so a later live event of the case finds it and a
  *   re-sent event id is a no-op: idempotent by event id, as the live path is.
  *
  * Exactly once: a chunk's history and its ledger mark land in one MULTI per province; a re-run
