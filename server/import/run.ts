@@ -36,7 +36,6 @@ import type { KeyRing } from '../redis/keys.ts';
 import { closedCaseExpiresAtS } from '../counters/retention.ts';
 import { buckets } from '../time/beijing.ts';
 import { isOpen, type CaseEvent, type SlaTable } from '../aggregate/case-state.ts';
-import { LEVELS } from '../../shared/regions.ts';
 import type { RegionTree } from '../regions/tree.ts';
 import { applyHistoryCases, contributionBounds } from '../aggregate/apply.ts';
 import { CounterDeltas } from '../aggregate/contribution.ts';
@@ -105,7 +104,7 @@ export interface ImportReport {
 
 /** Every region code a tree serves, for ImportDeps.regionCodes. */
 export function servedCodes(tree: RegionTree): string[] {
-  return LEVELS.flatMap((level) => tree.codesAt(level));
+  return tree.codes();
 }
 
 const DEFAULT_CHUNK_LINES = 100_000;
