@@ -10,7 +10,7 @@ import { createWorld } from '../server/simulator/world.ts';
 import { defaultRates } from '../server/simulator/generate.ts';
 import { writeHistoryFile } from '../server/simulator/history-file.ts';
 import { createKeyRing } from '../server/redis/keys.ts';
-import type { importHistory } from '../server/import/run.ts';
+import { servedCodes, type importHistory } from '../server/import/run.ts';
 import { slaTable } from '../server/aggregate/sla.ts';
 import { systemClock } from '../server/clock.ts';
 
@@ -49,7 +49,7 @@ export function importDeps(redis: Redis, tree: RegionTree): Parameters<typeof im
     ring: createKeyRing('62', tree.provinces),
     root: '62',
     provinces: tree.provinces,
-    hasRegion: (c) => tree.has(c),
+    regionCodes: servedCodes(tree),
     clock: systemClock,
     sla: slaTable(),
   };

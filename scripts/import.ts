@@ -15,7 +15,7 @@ import { createLogger } from '../server/log.ts';
 import { loadRegionTree } from '../server/regions/tree.ts';
 import { slaTable } from '../server/aggregate/sla.ts';
 import { systemClock } from '../server/clock.ts';
-import { importHistory } from '../server/import/run.ts';
+import { importHistory, servedCodes } from '../server/import/run.ts';
 
 const SHOWN_BAD_LINES = 1000;
 
@@ -33,6 +33,9 @@ async function main(): Promise<number> {
     allowPositionals: true,
     options: {
       'chunk-lines': { type: 'string' },
+      // Bytes of a part of the file parsed at once, and parse workers: tests make small files use them.
+      'part-bytes': { type: 'string' },
+      workers: { type: 'string' },
       // For tests that interrupt an import halfway: a pause after each chunk (ms).
       'pause-ms': { type: 'string' },
     },
@@ -70,11 +73,13 @@ async function main(): Promise<number> {
         ring: createKeyRing(config.regionRoot, tree.provinces),
         root: config.regionRoot,
         provinces: tree.provinces,
-        hasRegion: (code) => tree.has(code),
+        regionCodes: servedCodes(tree),
         clock: systemClock,
         sla: slaTable(),
         ...(values['chunk-lines'] ? { chunkLines: Number(values['chunk-lines']) } : {}),
         ...(values['pause-ms'] ? { pauseMs: Number(values['pause-ms']) } : {}),
+        ...(values['part-bytes'] ? { partBytes: Number(values['part-bytes']) } : {}),
+        ...(values.workers ? { workers: Number(values.workers) } : {}),
         onBadLine: (line, reason) => {
           if (shown++ < SHOWN_BAD_LINES) console.error(`line ${line}: ${reason}`);
         },

@@ -150,6 +150,26 @@ export async function applyHistory(ctx: AggregationContext, events: CaseEvent[],
   return { touched: [...done.counters.touched], codes: done.codes };
 }
 
+/**
+ * applyHistory for whole cases (the import folds each case's events in Node, in file order): the
+ * same states, codes, counters and index as applying the events one by one, with one retraction
+ * and addition per case instead of per event. `cases`: each a case's events, all of one case id.
+ */
+export async function applyHistoryCases(
+  ctx: AggregationContext,
+  cases: readonly (readonly CaseEvent[])[],
+  now: number,
+): Promise<ApplyResult> {
+  if (cases.length === 0) return { touched: [], codes: [] };
+  const caseIds = cases.map((events) => events[0]!.caseId);
+  const done = await optimistic(ctx, caseIds, (states, epoch) => {
+    const plan = new BatchPlan(ctx.keys, ctx.sla, now, contributionBounds(ctx.keys, now));
+    for (const events of cases) plan.applyCase(events, states);
+    return { plan, arg: plan.commitArg(AGGREGATOR_GROUP, [], epoch) };
+  });
+  return { touched: [...done.counters.touched], codes: done.codes };
+}
+
 /** Moves disputes whose SLA deadline has passed into the overdue counts. */
 export async function sweepOverdue(ctx: AggregationContext, now: number, limit = 1000): Promise<SweepResult> {
   const due = await ctx.redis.zrangebyscore(ctx.keys.slaQueue, '-inf', now, 'LIMIT', 0, limit);

@@ -3,9 +3,12 @@
  * it had been ingested live, without the live path (no stream, no warnings, no alerts).
  *
  * Two passes. The scan (scan.ts) digests the file, finds each case's last line and refuses a file
- * with another province's regions before anything is written. The second pass validates each line
- * as ingest does (any age), holds each case until its last line, then hands the whole case to one
- * of two ways, by the reference time `now` of the file's first run (ledger.ts):
+ * with another province's regions before anything is written; it also cuts the file into parts of
+ * whole lines. In the second pass a pool of worker threads (parse-pool.ts) parses and validates the
+ * parts as ingest does (any age; a hand-written check first, zod for whatever it is unsure of:
+ * fast-event.ts); this thread takes their events in file order, holds each case until its last
+ * line, then hands the whole case to one of two ways, by the reference time `now` of the file's
+ * first run (ledger.ts):
  *
  * - **History**: closed cases live would already have forgotten (closedCaseExpiresAtS of the
  *   latest event, the commit's own rule). Live, no event of theirs can still arrive and find them, so they
@@ -14,7 +17,8 @@
  *   chunk's ledger mark. Their day buckets are past retention by then, so this writes months only;
  *   a case older than the months kept (RETENTION.monthBucketsKept) is skipped and counted.
  * - **Kept**: the rest (a recent event, or still open) become case states like live ones, through
- *   the aggregator's own commit (applyHistory), so a later live event of the case finds it and a
+ *   the aggregator's own commit (applyHistoryCases: each case folded in Node, one retraction and
+ *   addition per case rather than per event), so a later live event of the case finds it and a
  *   re-sent event id is a no-op: idempotent by event id, as the live path is.
  *
  * Exactly once: a chunk's history and its ledger mark land in one MULTI per province; a re-run
@@ -24,21 +28,24 @@
  * counting an expired one twice. Memory: the ledger has a field per chunk, not per event; the process holds the
  * cases in progress at its cursor and two fixed 64 MB tables.
  */
+import fs from 'node:fs';
+import os from 'node:os';
 import type { RedisClient } from '../redis/connection.ts';
 import type { Clock } from '../clock.ts';
 import type { KeyRing } from '../redis/keys.ts';
 import { closedCaseExpiresAtS } from '../counters/retention.ts';
 import { buckets } from '../time/beijing.ts';
-import { caseEvent, isOpen, type CaseEvent, type SlaTable } from '../aggregate/case-state.ts';
-import { applyHistory, contributionBounds } from '../aggregate/apply.ts';
+import { isOpen, type CaseEvent, type SlaTable } from '../aggregate/case-state.ts';
+import type { RegionTree } from '../regions/tree.ts';
+import { applyHistoryCases, contributionBounds } from '../aggregate/apply.ts';
 import { CounterDeltas } from '../aggregate/contribution.ts';
-import { validateEvents } from '../ingest/validate.ts';
 import { publishNotice } from '../notices.ts';
 import { ActiveCases } from './active-cases.ts';
 import { foldCase } from './fold.ts';
 import { ImportLedger } from './ledger.ts';
-import { readLineBatches } from './lines.ts';
-import { scanFile } from './scan.ts';
+import { eventAt } from './parse-part.ts';
+import { ParsePool } from './parse-pool.ts';
+import { PART_BYTES, scanFile } from './scan.ts';
 import { queueHistoryCounters } from './write.ts';
 
 export interface ImportDeps {
@@ -47,7 +54,11 @@ export interface ImportDeps {
   /** The region root served (for messages) and the provinces it serves. */
   root: string;
   provinces: readonly string[];
-  hasRegion: (code: string) => boolean;
+  /** Every region code served (servedCodes(tree)): the parse workers check regions as ingest does. */
+  regionCodes: readonly string[];
+  /** Parse workers (default os.availableParallelism()) and the bytes of a part each parses at once. */
+  workers?: number;
+  partBytes?: number;
   clock: Clock;
   sla: SlaTable;
   /** Lines per chunk, the unit of commit and of the ledger. */
@@ -71,6 +82,8 @@ export interface ImportReport {
   /** Lines that were valid events. */
   events: number;
   badLines: number;
+  /** Lines the hand-written check was not sure of, validated by the schema (fast-event.ts). */
+  checkedBySchema: number;
   /** Events whose id their case already had (in the file or in Redis). */
   duplicates: number;
   /** Events of another kind than their case's (ignored, as live). */
@@ -87,6 +100,11 @@ export interface ImportReport {
   /** The file was refused whole, nothing written: why. */
   refused?: string;
   ms: number;
+}
+
+/** Every region code a tree serves, for ImportDeps.regionCodes. */
+export function servedCodes(tree: RegionTree): string[] {
+  return tree.codes();
 }
 
 const DEFAULT_CHUNK_LINES = 100_000;
@@ -110,6 +128,7 @@ export async function importHistory(deps: ImportDeps, file: string): Promise<Imp
     lines: 0,
     events: 0,
     badLines: 0,
+    checkedBySchema: 0,
     duplicates: 0,
     conflicts: 0,
     history: tally(),
@@ -121,7 +140,14 @@ export async function importHistory(deps: ImportDeps, file: string): Promise<Imp
   };
   const done = () => ({ ...report, ms: Date.now() - started });
 
-  const scan = await scanFile(file, deps.provinces);
+  // Started first, so the workers load while the scan runs; none for a file of one part.
+  const partBytes = deps.partBytes ?? PART_BYTES;
+  const workers = fs.statSync(file).size > partBytes ? (deps.workers ?? os.availableParallelism()) : 0;
+  const pool = new ParsePool({ file, regions: deps.regionCodes }, workers);
+  const scan = await scanFile(file, deps.provinces, partBytes).catch(async (err: unknown) => {
+    await pool.close();
+    throw err;
+  });
   report.digest = scan.digest;
   report.lines = scan.lines;
   if (scan.foreign) {
@@ -130,6 +156,7 @@ export async function importHistory(deps: ImportDeps, file: string): Promise<Imp
       `line ${line} has region ${region} of province ${region.slice(0, 2)}, which this deployment ` +
       `(REGION_ROOT=${deps.root}${deps.root === '00' ? `, provinces ${deps.provinces.join(',')}` : ''}) does not serve` +
       `${count > 1 ? ` (${count} such lines)` : ''}; nothing was imported`;
+    await pool.close();
     return done();
   }
   const chunkOf = (line: number) => Math.floor((line - 1) / chunkLines);
@@ -142,6 +169,7 @@ export async function importHistory(deps: ImportDeps, file: string): Promise<Imp
   report.asOf = new Date(now).toISOString();
   if (start.done) {
     report.alreadyImported = start.done;
+    await pool.close();
     return done();
   }
   const late = deps.clock.now() - now;
@@ -150,6 +178,7 @@ export async function importHistory(deps: ImportDeps, file: string): Promise<Imp
       `an earlier run of this file began ${(late / 86_400_000).toFixed(1)} days ago and did not finish; ` +
       `an interrupted import resumes exactly within ${RESUME_WINDOW_MS / 86_400_000} days only (some of the ` +
       `recent cases it applied may since have expired, and would be counted again); nothing more was imported`;
+    await pool.close();
     return done();
   }
   const committed = new Map<string, Set<number>>();
@@ -201,7 +230,7 @@ export async function importHistory(deps: ImportDeps, file: string): Promise<Imp
     }
     const ctx = { redis: deps.redis, keys, sla: deps.sla };
     for (let i = 0; i < kept.length; i += keptBatch) {
-      const r = await applyHistory(ctx, kept.slice(i, i + keptBatch).flat(), deps.clock.now());
+      const r = await applyHistoryCases(ctx, kept.slice(i, i + keptBatch), deps.clock.now());
       for (const code of r.codes) {
         if (code === 'D') report.duplicates++;
         else if (code === 'C') report.conflicts++;
@@ -237,33 +266,30 @@ export async function importHistory(deps: ImportDeps, file: string): Promise<Imp
     if (deps.pauseMs) await new Promise((r) => setTimeout(r, deps.pauseMs));
   };
 
-  const validation = { source: 'import', now, hasRegion: deps.hasRegion, maxAgeMs: Infinity };
   let chunk = 0;
-  for await (const batch of readLineBatches(file)) {
-    for (let k = 0; k < batch.lines.length; k++) {
-      const line = batch.first + k;
-      const c = chunkOf(line);
-      while (chunk < c) await finishChunk(chunk++);
-      const text = batch.lines[k]!;
-      if ((text.length === 0 || text.charCodeAt(0) <= 32) && !text.trim()) continue;
-      let raw: unknown;
-      try {
-        raw = JSON.parse(text);
-      } catch {
-        report.badLines++;
-        deps.onBadLine?.(line, 'not valid JSON');
-        continue;
+  try {
+    for await (const part of pool.parse(scan.parts, now)) {
+      let b = 0;
+      const badUpTo = (line: number) => {
+        for (; b < part.badLine.length && part.badLine[b]! < line; b++) {
+          report.badLines++;
+          deps.onBadLine?.(part.badLine[b]!, part.badReason[b]!);
+        }
+      };
+      for (let i = 0; i < part.n; i++) {
+        const line = part.line[i]!;
+        badUpTo(line);
+        const c = chunkOf(line);
+        while (chunk < c) await finishChunk(chunk++);
+        const e = eventAt(part, i);
+        report.events++;
+        active.add(e, line, scan.lastLines.bound(e.caseId));
       }
-      const { events, rejected } = validateEvents([raw], validation);
-      if (rejected.length) {
-        report.badLines++;
-        deps.onBadLine?.(line, rejected[0]!.errors.join('; '));
-        continue;
-      }
-      const e = caseEvent(events[0]!.event);
-      report.events++;
-      active.add(e, line, scan.lastLines.bound(e.caseId));
+      badUpTo(Infinity);
+      report.checkedBySchema += part.slow;
     }
+  } finally {
+    await pool.close();
   }
   while (chunk < chunks) await finishChunk(chunk++);
   await Promise.all(inFlight);

@@ -9,11 +9,14 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { levelOf, provinceOf } from '../../shared/regions.ts';
 import { LastLines } from './last-lines.ts';
+import type { Part } from './parse-pool.ts';
 
 export interface ScanResult {
   digest: string;
   lines: number;
   lastLines: LastLines;
+  /** The file cut into parts of whole lines for the parse workers, in order. */
+  parts: Part[];
   /** Lines whose region lies in a province not served: the first of them, and how many. */
   foreign?: { line: number; region: string; count: number };
 }
@@ -54,7 +57,10 @@ function parsedFields(line: Buffer): { caseId?: string; region?: string } {
   }
 }
 
-export async function scanFile(path: string, served: readonly string[]): Promise<ScanResult> {
+/** About this many bytes to a part: enough lines to keep a worker busy, few enough to hold two each. */
+export const PART_BYTES = 4 << 20;
+
+export async function scanFile(path: string, served: readonly string[], partBytes = PART_BYTES): Promise<ScanResult> {
   const hash = createHash('sha256');
   const lastLines = new LastLines();
   const provinces = new Set(served);
@@ -80,15 +86,32 @@ export async function scanFile(path: string, served: readonly string[]): Promise
     lastLines.noteBytes(line, c[0], c[1], n);
     checkRegion(line.toString('latin1', r[0], r[1]));
   };
+  const parts: Part[] = [];
+  let part = { start: 0, first: 1 };
+  // A line starting at byte `at` (the next line's number is n + 1) opens a new part when this one is full.
+  const lineStart = (at: number) => {
+    if (at - part.start < partBytes) return;
+    parts.push({ ...part, end: at });
+    part = { start: at, first: n + 1 };
+  };
   let rest: Buffer = Buffer.alloc(0);
+  let read = 0;
   for await (const chunk of createReadStream(path, { highWaterMark: 4 << 20 }) as AsyncIterable<Buffer>) {
     hash.update(chunk);
     const buf = rest.length ? Buffer.concat([rest, chunk]) : chunk;
+    const base = read - rest.length;
+    read += chunk.length;
     let pos = 0;
-    for (let end = buf.indexOf(NEWLINE); end >= 0; pos = end + 1, end = buf.indexOf(NEWLINE, pos))
+    for (let end = buf.indexOf(NEWLINE); end >= 0; pos = end + 1, end = buf.indexOf(NEWLINE, pos)) {
+      lineStart(base + pos);
       scanLine(buf.subarray(pos, end));
+    }
     rest = Buffer.from(buf.subarray(pos));
   }
-  if (rest.length) scanLine(rest);
-  return { digest: hash.digest('hex'), lines: n, lastLines, ...(foreign ? { foreign } : {}) };
+  if (rest.length) {
+    lineStart(read - rest.length);
+    scanLine(rest);
+  }
+  if (read > part.start) parts.push({ ...part, end: read });
+  return { digest: hash.digest('hex'), lines: n, lastLines, parts, ...(foreign ? { foreign } : {}) };
 }

@@ -162,6 +162,13 @@ export class RegionTree {
     return part ? part.mapFile(code) : this.maps.get(code);
   }
 
+  /** Every code of the tree, each province's in code order. */
+  codes(): string[] {
+    const out = [...this.names.keys()];
+    for (const p of this.parts?.values() ?? []) out.push(...p.codes());
+    return out;
+  }
+
   /** All codes of one level, in code order. */
   codesAt(level: Level): string[] {
     const out: string[] = [];
