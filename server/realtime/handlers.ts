@@ -112,6 +112,8 @@ export function wireSocketHandlers(
           return ack(fail('unknown_region', `unknown region ${code}`));
         }
         ack(reply.ack(socket.data.publicMode).asSent());
+        // A named wall's record says what it shows (the console's 大屏调度 table reads it).
+        deps.onSubscribed?.(socket, code);
       } catch (err) {
         if (reserved) subscribed.delete(code);
         deps.logger.error({ err, code }, 'subscribe failed');

@@ -119,6 +119,18 @@ describe('named walls', () => {
     expect(walls.find((w) => w.name === '左屏')!.main).toBeUndefined();
   });
 
+  it('says what each wall shows once it has subscribed, as the console’s 大屏调度 table reads it', async () => {
+    const reply = (await side.emitWithAck('subscribe', '620702')) as Ack<unknown>;
+    expect(reply.ok, JSON.stringify(reply)).toBe(true);
+    let shown: WallView | undefined;
+    for (let i = 0; i < 50 && shown?.showing !== '620702'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      shown = ((await api(t1, 'GET', '/walls', tokens.cmd!)).body.walls as WallView[]).find((w) => w.name === '左屏');
+    }
+    expect(shown?.showing).toBe('620702');
+    await side.emitWithAck('unsubscribe', '620702');
+  });
+
   it('lists only the walls in the caller’s area, and only to desks', async () => {
     const prov = (await api(t1, 'GET', '/walls', tokens.prov!)).body.walls as WallView[];
     expect(prov.map((w) => w.name).sort()).toEqual(['主屏', '兰州屏', '左屏']);
