@@ -25,6 +25,14 @@ export const LEVEL_LABELS: Record<Level, string> = {
   village: '村社区',
 };
 
+/** A level's child desks named as a group, for tables of them (各省（区、市）…); villages have none. */
+export const CHILDREN_LABELS: Partial<Record<Level, string>> = {
+  nation: '各省（区、市）',
+  province: '各市（州）',
+  city: '各县（市、区）',
+  county: '各乡镇（街道）',
+};
+
 const CODE_RE = /^\d{2}(\d{2}(\d{2}(\d{3}(\d{3})?)?)?)?$/;
 
 /** True for a syntactically valid region code of any level, `00` included (does not check it exists). */

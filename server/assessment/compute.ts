@@ -5,7 +5,7 @@
  * provinces, ranked against each other. Pure reading: freezing is the caller's (service.ts).
  */
 import type { RedisClient } from '../redis/connection.ts';
-import { levelOf, type RegionRef } from '../../shared/regions.ts';
+import { CHILDREN_LABELS, levelOf, type RegionRef } from '../../shared/regions.ts';
 import {
   DEPARTMENT_FIGURES,
   DESK_FIGURES,
@@ -14,7 +14,7 @@ import {
   type DepartmentRow,
   type DeskRow,
   type Figure,
-  type ProvinceDepartmentsRow,
+  type ChildDepartmentsRow,
 } from '../../shared/schemas/assessment.ts';
 import type { Department } from '../../shared/schemas/department.ts';
 import { regionOfId } from '../departments/registry.ts';
@@ -86,16 +86,18 @@ async function problemsOf(deps: ComputeDeps, codes: readonly string[], month: st
 }
 
 /**
- * The nation's provinces' departments, each province's summed over every department of its
- * registry (any level) that was dispatched to, ranked among the provinces.
+ * The children's departments, each child's summed over every department of its area (any level
+ * below it) that was dispatched to, ranked among the children.
  */
-function provinceDepartments(
-  provinces: readonly RegionRef[],
+function childDepartments(
+  children: readonly RegionRef[],
   tallies: ReadonlyMap<string, { checkin: Tally; feedback: Tally }>,
-): ProvinceDepartmentsRow[] {
-  const sums = new Map(provinces.map((p) => [p.code, { n: 0, checkin: emptyTally(), feedback: emptyTally() }]));
+): ChildDepartmentsRow[] {
+  const sums = new Map(children.map((c) => [c.code, { n: 0, checkin: emptyTally(), feedback: emptyTally() }]));
   for (const [id, t] of tallies) {
-    const s = sums.get(regionOfId(id)?.slice(0, 2) ?? '');
+    const region = regionOfId(id);
+    const child = region === undefined ? undefined : children.find((c) => region.startsWith(c.code));
+    const s = child && sums.get(child.code);
     if (!s) continue;
     s.n++;
     for (const k of ['checkin', 'feedback'] as const) {
@@ -103,7 +105,7 @@ function provinceDepartments(
       s[k].den += t[k].den;
     }
   }
-  const rows = provinces.map((p) => {
+  const rows = children.map((p) => {
     const s = sums.get(p.code)!;
     return {
       code: p.code,
@@ -218,7 +220,8 @@ export async function computeAssessment(
     };
   });
   for (const f of DEPARTMENT_FIGURES) rankFigure(departmentRows.map((r) => r.figures[f]));
-  const byProvince = levelOf(region.code) === 'nation' ? provinceDepartments(children, deps_) : undefined;
+  // A township's children are villages, which have no departments.
+  const byChild = CHILDREN_LABELS[levelOf(region.code)!] ? childDepartments(children, deps_) : undefined;
 
   return {
     reply: {
@@ -229,7 +232,7 @@ export async function computeAssessment(
       own,
       desks: deskRows,
       departments: departmentRows,
-      ...(byProvince ? { departmentsByProvince: byProvince } : {}),
+      ...(byChild ? { departmentsByChild: byChild } : {}),
       problemRegister: deps.problems !== undefined,
       minRankedDenominator: MIN_RANKED_DENOMINATOR,
     },

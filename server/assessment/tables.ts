@@ -10,7 +10,7 @@ import {
   type DepartmentRow,
   type DeskRow,
   type Figure,
-  type ProvinceDepartmentsRow,
+  type ChildDepartmentsRow,
 } from '../../shared/schemas/assessment.ts';
 import type { Column, Table } from '../exports/table.ts';
 
@@ -51,22 +51,20 @@ export function departmentTable(reply: AssessmentReply, name = '部门考核'): 
   };
 }
 
-/** The nation's provinces' departments summed per province; undefined below the nation. */
-export function provinceDepartmentTable(
+/** The children's departments summed per child region; undefined where there is no such table. */
+export function childDepartmentTable(
   reply: AssessmentReply,
-  name = '分省职能部门',
-): Table<ProvinceDepartmentsRow> | undefined {
-  if (!reply.departmentsByProvince) return undefined;
+  name = '下级职能部门',
+): Table<ChildDepartmentsRow> | undefined {
+  if (!reply.departmentsByChild) return undefined;
   return {
     name,
     columns: [
       { header: '区划代码', value: (r) => r.code, width: 10 },
-      { header: '省份', value: (r) => r.name, width: 16 },
+      { header: '区划', value: (r) => r.name, width: 16 },
       { header: '参与部门数', value: (r) => r.departments, width: 12 },
-      ...DEPARTMENT_FIGURES.flatMap((f) =>
-        figureColumns<ProvinceDepartmentsRow>(FIGURE_LABELS[f], (r) => r.figures[f]),
-      ),
+      ...DEPARTMENT_FIGURES.flatMap((f) => figureColumns<ChildDepartmentsRow>(FIGURE_LABELS[f], (r) => r.figures[f])),
     ],
-    rows: reply.departmentsByProvince,
+    rows: reply.departmentsByChild,
   };
 }

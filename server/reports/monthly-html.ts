@@ -9,9 +9,10 @@ import {
   FIGURE_FORMULAS,
   FIGURE_LABELS,
   type Figure,
-  type ProvinceDepartmentsRow,
+  type ChildDepartmentsRow,
 } from '../../shared/schemas/assessment.ts';
 import { WARNING_LEVEL_LABELS } from '../../shared/vocab.ts';
+import { CHILDREN_LABELS } from '../../shared/regions.ts';
 import { NO_PROBLEM_REGISTER } from '../assessment/problem-source.ts';
 import { isoBeijing } from '../time/beijing.ts';
 import { html, Markup } from './html.ts';
@@ -174,13 +175,13 @@ function indexSection(r: MonthlyReport): Markup {
     </table>`;
 }
 
-/** The nation's 职能部门: each province's departments (every level) summed, ranked among the provinces. */
-function provinceDepartmentsPart(rows: readonly ProvinceDepartmentsRow[], min: number): Markup {
-  return html`<p>各省（区、市）职能部门分派报到、反馈情况（各级部门合计，省际排名）：</p>
+/** The children's 职能部门: each child's departments (every level below it) summed, ranked among them. */
+function childDepartmentsPart(group: string, rows: readonly ChildDepartmentsRow[], min: number): Markup {
+  return html`<p>${group}职能部门分派报到、反馈情况（辖区内各级部门合计，排名）：</p>
     <table>
       <thead>
         <tr>
-          <th class="left">省份</th>
+          <th class="left">地区</th>
           <th>参与部门</th>
           ${DEPARTMENT_FIGURES.map((f) => html`<th>${FIGURE_LABELS[f]}</th>`)}
         </tr>
@@ -227,10 +228,10 @@ function assessmentSection(r: MonthlyReport): Markup {
       </tbody>
     </table>
     <h3>（二）职能部门</h3>
-    ${a.departmentsByProvince ? provinceDepartmentsPart(a.departmentsByProvince, min) : ''}
+    ${a.departmentsByChild ? childDepartmentsPart(CHILDREN_LABELS[a.region.level] ?? '', a.departmentsByChild, min) : ''}
     ${
       a.departments.length === 0
-        ? html`<p class="empty">${a.departmentsByProvince ? '全国层面' : '本级'}未登记职能部门。</p>`
+        ? html`<p class="empty">${a.region.level === 'nation' ? '全国层面' : '本级'}未登记职能部门。</p>`
         : html`<table>
             <thead>
               <tr>

@@ -3,7 +3,7 @@
  * server/exports/table.ts.
  */
 import { DESK_FIGURES, FIGURE_LABELS } from '../../shared/schemas/assessment.ts';
-import { departmentTable, deskTable, percent, provinceDepartmentTable } from '../assessment/tables.ts';
+import { childDepartmentTable, departmentTable, deskTable, percent } from '../assessment/tables.ts';
 import type { Table } from '../exports/table.ts';
 import { isoBeijing } from '../time/beijing.ts';
 import type { IndexRow, MonthlyReport, OverdueRow, RedAlertRow } from './monthly-data.ts';
@@ -114,13 +114,13 @@ function problemTable(r: MonthlyReport): Table<ProblemRow> | undefined {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a workbook holds tables of different row types
 export function monthlyTables(r: MonthlyReport): Table<any>[] {
   const problems = problemTable(r);
-  const byProvince = provinceDepartmentTable(r.assessment);
+  const byChild = childDepartmentTable(r.assessment);
   return [
     overviewTable(r),
     indexTable(r.index ?? []),
     deskTable(r.assessment),
     departmentTable(r.assessment),
-    ...(byProvince ? [byProvince] : []),
+    ...(byChild ? [byChild] : []),
     redTable(r.redAlerts),
     ...(problems ? [problems] : []),
     overdueTable(r.overdue),

@@ -93,14 +93,14 @@ export const departmentRowSchema = z.object({
 export type DepartmentRow = z.infer<typeof departmentRowSchema>;
 
 /**
- * The nation's view of its provinces' departments (职能部门, every level of a province's registry):
- * one row per province, its departments' dispatches of the month summed, ranked among the
- * provinces. The nation writes nothing per event: the sums come from the month's alerts.
+ * A level's view of its child desks' departments (职能部门 of every level below each child): one
+ * row per child region, its departments' dispatches of the month summed, ranked among the
+ * children. Nothing is written per event for it: the sums come from the month's alerts.
  */
-export const provinceDepartmentsRowSchema = z.object({
+export const childDepartmentsRowSchema = z.object({
   code: z.string(),
   name: z.string(),
-  /** How many of the province's registry departments were dispatched to in the month. */
+  /** How many departments of the child's area were dispatched to in the month. */
   departments: count,
   figures: z.object(
     Object.fromEntries(DEPARTMENT_FIGURES.map((f) => [f, figureOrNone])) as Record<
@@ -109,7 +109,7 @@ export const provinceDepartmentsRowSchema = z.object({
     >,
   ),
 });
-export type ProvinceDepartmentsRow = z.infer<typeof provinceDepartmentsRowSchema>;
+export type ChildDepartmentsRow = z.infer<typeof childDepartmentsRowSchema>;
 
 /** `GET /api/v1/assessment/:code?month=YYYY-MM` */
 export const assessmentReplySchema = z.object({
@@ -126,8 +126,12 @@ export const assessmentReplySchema = z.object({
   desks: z.array(deskRowSchema),
   /** The departments of its registry (built in and added), ranked among themselves. */
   departments: z.array(departmentRowSchema),
-  /** The nation only: its provinces' departments summed per province, ranked among the provinces. */
-  departmentsByProvince: z.array(provinceDepartmentsRowSchema).optional(),
+  /**
+   * Down to the county: its children's departments (all levels below each child) summed per child,
+   * ranked among the children. A desk dispatches to its own area's departments, so a province's own
+   * list stays empty of work while its cities' and townships' departments do it.
+   */
+  departmentsByChild: z.array(childDepartmentsRowSchema).optional(),
   /** False when no problem register is connected: 重点问题台账未启用. */
   problemRegister: z.boolean(),
   minRankedDenominator: z.number().int().positive(),

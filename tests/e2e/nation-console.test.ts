@@ -113,7 +113,7 @@ afterAll(async () => {
 describe('the national console', () => {
   it('shows the provinces’ 职能部门 in its 督办考核, summed per province and ranked', async () => {
     await consolePage.goto(`${t.url}/duty?tab=assessment`);
-    const table = consolePage.getByTestId('assessment-province-departments');
+    const table = consolePage.getByTestId('assessment-child-departments');
     await table.waitFor({ timeout: 20_000 });
     const rows = await table
       .locator('tbody tr')

@@ -211,6 +211,21 @@ describe('督办考核 of a crafted month', () => {
     expect(counts(police.figures.feedbackRate)).toEqual([1, 2]);
     // The register is wired and the department owns no milestone: none overdue.
     expect(police.milestonesOverdue).toBe(0);
+
+    // The city's own departments did none of this work; its 各县 table sums 620702's (any level).
+    const city = await assessment('6207', '2026-11', 'city');
+    expect(city.departments.every((d) => d.figures.checkinOnTime === null || d.figures.checkinOnTime.den === 0)).toBe(
+      true,
+    );
+    const byCounty = city.departmentsByChild!;
+    expect(byCounty.map((c) => c.code).sort()).toEqual(city.desks.map((d) => d.code).sort());
+    const county = byCounty.find((c) => c.code === '620702')!;
+    expect(county.departments).toBe(1);
+    expect(counts(county.figures.checkinOnTime)).toEqual([1, 2]);
+    expect(counts(county.figures.feedbackRate)).toEqual([1, 2]);
+    expect(byCounty.filter((c) => c.code !== '620702').every((c) => c.departments === 0)).toBe(true);
+    // A township's children are villages, which have no departments: no such table.
+    expect((await assessment(TOWN, '2026-11', 'town')).departmentsByChild).toBeUndefined();
   });
 
   it('refuses a future or malformed month, a village and a region outside the caller’s, naming the field', async () => {

@@ -222,7 +222,7 @@ describe('national departments', () => {
 });
 
 describe('the nation’s 职能部门 in the 督办考核 and the 通报', () => {
-  it('sums each province’s departments and ranks the provinces; a province’s reply has no such table', async () => {
+  it('sums each province’s departments and ranks the provinces; a province’s reply sums its cities’', async () => {
     // 广东's department reports in and feeds back; 甘肃's reported in (above) and owes its feedback.
     expect((await call('POST', `/alerts/${alerts['44']!.id}/checkin`, 'gd-police', {})).status).toBe(200);
     const fb = await call('POST', `/alerts/${alerts['44']!.id}/feedback`, 'gd-police', {
@@ -234,7 +234,7 @@ describe('the nation’s 职能部门 in the 督办考核 and the 通报', () =>
     const r = await call('GET', '/assessment/00', 'nation-commander');
     expect(r.status).toBe(200);
     const reply = r.body as unknown as AssessmentReply;
-    const rows = reply.departmentsByProvince!;
+    const rows = reply.departmentsByChild!;
     expect(rows.map((x) => x.code)).toEqual(PROVINCES);
     const gd = rows.find((x) => x.code === '44')!;
     const gs = rows.find((x) => x.code === '62')!;
@@ -249,7 +249,9 @@ describe('the nation’s 职能部门 in the 督办考核 and the 通报', () =>
     // The national row carries the country's own departments: the one registered above.
     expect(reply.departments.every((d) => d.id.startsWith('dep-00-'))).toBe(true);
     const province = (await call('GET', '/assessment/62', 'nation-commander')).body as unknown as AssessmentReply;
-    expect(province.departmentsByProvince).toBeUndefined();
+    // 甘肃's task went to the province's own 公安局: its cities' departments did none of it.
+    expect(province.departmentsByChild!.map((c) => c.code)).toEqual(province.desks.map((d) => d.code));
+    expect(province.departmentsByChild!.every((c) => c.departments === 0)).toBe(true);
     expect(province.departments.map((d) => d.id)).toContain('dep-62-police');
   });
 
@@ -262,6 +264,7 @@ describe('the nation’s 职能部门 in the 督办考核 and the 通报', () =>
     expect(r.text).toContain('甘肃省');
     const gs = await call('GET', `/reports/monthly/62?month=${month.month}`, 'gansu-commander');
     expect(gs.text).not.toContain('各省（区、市）职能部门');
+    expect(gs.text).toContain('各市（州）职能部门');
     expect(gs.text).toContain('公安局');
   });
 });

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { assessmentExportQuerySchema, assessmentQuerySchema } from '../../../shared/schemas/assessment.ts';
 import type { Assessment } from '../../assessment/service.ts';
-import { departmentTable, deskTable, provinceDepartmentTable } from '../../assessment/tables.ts';
+import { childDepartmentTable, departmentTable, deskTable } from '../../assessment/tables.ts';
 import type { Tokens } from '../../auth/tokens.ts';
 import { sendTables } from '../../exports/table.ts';
 import type { RegionTree } from '../../regions/tree.ts';
@@ -40,11 +40,11 @@ export function assessmentRouter(deps: { tree: RegionTree; tokens: Tokens; asses
     const offered = deps.assessment.offered();
     const reply = await deps.assessment.reply(code, monthParam(query.month, offered, offered.current));
     // CSV holds one table (the desks with the region's own total last, or the departments); XLSX
-    // both, and the nation's the provinces' departments too.
-    const byProvince = provinceDepartmentTable(reply);
+    // both, and the children's departments summed where there are such (down to the county).
+    const byChild = childDepartmentTable(reply);
     const tables =
       query.format === 'xlsx'
-        ? [deskTable(reply), departmentTable(reply), ...(byProvince ? [byProvince] : [])]
+        ? [deskTable(reply), departmentTable(reply), ...(byChild ? [byChild] : [])]
         : [query.table === 'departments' ? departmentTable(reply) : deskTable(reply)];
     await sendTables(res, query.format, `${reply.region.name}督办考核${reply.month}`, tables);
   });
