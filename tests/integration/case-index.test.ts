@@ -4,6 +4,7 @@ import { drained } from '../helpers/drain.ts';
 import { expectedList, generateCases, placesUnder, type TruthCase } from '../helpers/case-truth.ts';
 import { ManualClock } from '../../server/clock.ts';
 import { createKeys } from '../../server/redis/keys.ts';
+import { dumpCaseIndex } from '../helpers/case-index-dump.ts';
 import { listCases, type CaseFilter, type Cursor } from '../../server/aggregate/case-list.ts';
 import { applyBatch, type Entry } from '../../server/aggregate/apply.ts';
 import { slaTable } from '../../server/aggregate/sla.ts';
@@ -47,16 +48,7 @@ async function listAll(f: CaseFilter, pageSize: number): Promise<{ ids: string[]
 }
 
 /** Every member and score of every case index set, for before/after comparisons. */
-async function dumpIndex(): Promise<Record<string, string[]>> {
-  const out: Record<string, string[]> = {};
-  let cursor = '0';
-  do {
-    const [next, found] = await t.server.redis.scan(cursor, 'MATCH', `${keys.prefix}cx:*`, 'COUNT', 1000);
-    cursor = next;
-    for (const k of found) out[k] = await t.server.redis.zrange(k, '0', '-1', 'WITHSCORES');
-  } while (cursor !== '0');
-  return out;
-}
+const dumpIndex = () => dumpCaseIndex(t.server.redis, keys.prefix);
 
 beforeAll(async () => {
   clock = new ManualClock(NOW);
