@@ -256,6 +256,7 @@ describe('GET /api/v1/reports/monthly/:code', () => {
       '平安指数排名',
       '值班台考核',
       '部门考核',
+      '下级职能部门',
       '红色预警处置',
       '重点问题',
       '逾期事项',
@@ -273,6 +274,16 @@ describe('GET /api/v1/reports/monthly/:code', () => {
     const dHeader = (departments.getRow(1).values as unknown[]).slice(1) as string[];
     expect(police.getCell(dHeader.indexOf('报到及时率分母') + 1).value).toBe(1);
     expect(police.getCell(dHeader.indexOf('报到及时率分子') + 1).value).toBe(0);
+    // The county's townships' departments summed per township: one row each, none called here.
+    const byTown = book.getWorksheet('下级职能部门')!;
+    const townRows = byTown.getRows(2, byTown.rowCount - 1)!;
+    expect(townRows.map((row) => String(row.getCell(1).value))).toEqual(
+      desks
+        .getRows(2, desks.rowCount - 1)!
+        .map((row) => String(row.getCell(1).value))
+        .filter((c) => c.length === 9),
+    );
+    expect(townRows.every((row) => row.getCell(3).value === 0)).toBe(true);
     expect(police.getCell(dHeader.indexOf('逾期整改措施') + 1).value).toBe(1);
 
     const csv = await call('/reports/monthly/620702?month=2026-10&format=csv', 'county');
