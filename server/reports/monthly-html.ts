@@ -175,28 +175,45 @@ function indexSection(r: MonthlyReport): Markup {
     </table>`;
 }
 
+/**
+ * One table of assessment rows: a name column, the given figures as "分子/分母 · 名次" cells, and any
+ * plain columns before or after them (the desks', the departments' and the children's tables).
+ */
+function figureTable<R extends { name: string; figures: Partial<Record<string, Figure | null>> }>(
+  nameHeader: string,
+  figures: readonly (keyof typeof FIGURE_LABELS)[],
+  rows: readonly R[],
+  min: number,
+  extra: { before?: [string, (r: R) => string | number][]; after?: [string, (r: R) => string | number][] } = {},
+): Markup {
+  const before = extra.before ?? [];
+  const after = extra.after ?? [];
+  return html`<table>
+    <thead>
+      <tr>
+        <th class="left">${nameHeader}</th>
+        ${before.map(([h]) => html`<th>${h}</th>`)} ${figures.map((f) => html`<th>${FIGURE_LABELS[f]}</th>`)}
+        ${after.map(([h]) => html`<th>${h}</th>`)}
+      </tr>
+    </thead>
+    <tbody>
+      ${rows.map(
+        (row) =>
+          html`<tr>
+            <td class="left">${row.name}</td>
+            ${before.map(([, v]) => html`<td>${v(row)}</td>`)}
+            ${figures.map((f) => figureCell(row.figures[f] ?? null, min))}
+            ${after.map(([, v]) => html`<td>${v(row)}</td>`)}
+          </tr>`,
+      )}
+    </tbody>
+  </table>`;
+}
+
 /** The children's 职能部门: each child's departments (every level below it) summed, ranked among them. */
 function childDepartmentsPart(group: string, rows: readonly ChildDepartmentsRow[], min: number): Markup {
   return html`<p>${group}职能部门分派报到、反馈情况（辖区内各级部门合计，排名）：</p>
-    <table>
-      <thead>
-        <tr>
-          <th class="left">地区</th>
-          <th>参与部门</th>
-          ${DEPARTMENT_FIGURES.map((f) => html`<th>${FIGURE_LABELS[f]}</th>`)}
-        </tr>
-      </thead>
-      <tbody>
-        ${rows.map(
-          (row) =>
-            html`<tr>
-              <td class="left">${row.name}</td>
-              <td>${row.departments}</td>
-              ${DEPARTMENT_FIGURES.map((f) => figureCell(row.figures[f], min))}
-            </tr>`,
-        )}
-      </tbody>
-    </table>`;
+    ${figureTable('地区', DEPARTMENT_FIGURES, rows, min, { before: [['参与部门', (r) => r.departments]] })}`;
 }
 
 function assessmentSection(r: MonthlyReport): Markup {
@@ -210,47 +227,15 @@ function assessmentSection(r: MonthlyReport): Markup {
       各项比率下为“分子/分母”和同级名次；分母不足${min}的只列数字、不参加排名。${a.problemRegister ? '' : `${NO_PROBLEM_REGISTER}，重点问题销号率、整改按期率暂不考核。`}
     </p>
     <h3>（一）值班台</h3>
-    <table>
-      <thead>
-        <tr>
-          <th class="left">值班台</th>
-          ${deskFigures.map((f) => html`<th>${FIGURE_LABELS[f]}</th>`)}
-        </tr>
-      </thead>
-      <tbody>
-        ${rows.map(
-          (row) =>
-            html`<tr>
-              <td class="left">${row.name}</td>
-              ${deskFigures.map((f) => figureCell(row.figures[f], min))}
-            </tr>`,
-        )}
-      </tbody>
-    </table>
+    ${figureTable('值班台', deskFigures, rows, min)}
     <h3>（二）职能部门</h3>
     ${a.departmentsByChild ? childDepartmentsPart(CHILDREN_LABELS[a.region.level] ?? '', a.departmentsByChild, min) : ''}
     ${
       a.departments.length === 0
         ? html`<p class="empty">${a.region.level === 'nation' ? '全国层面' : '本级'}未登记职能部门。</p>`
-        : html`<table>
-            <thead>
-              <tr>
-                <th class="left">部门</th>
-                ${DEPARTMENT_FIGURES.map((f) => html`<th>${FIGURE_LABELS[f]}</th>`)}
-                <th>逾期整改措施</th>
-              </tr>
-            </thead>
-            <tbody>
-              ${a.departments.map(
-                (d) =>
-                  html`<tr>
-                    <td class="left">${d.name}</td>
-                    ${DEPARTMENT_FIGURES.map((f) => figureCell(d.figures[f], min))}
-                    <td>${d.milestonesOverdue ?? '—'}</td>
-                  </tr>`,
-              )}
-            </tbody>
-          </table>`
+        : figureTable('部门', DEPARTMENT_FIGURES, a.departments, min, {
+            after: [['逾期整改措施', (d) => d.milestonesOverdue ?? '—']],
+          })
     }`;
 }
 
