@@ -20,6 +20,7 @@ import { RATE, SECONDS } from './fanout-driver.ts';
 import { runFanout, type RunResult } from './fanout-run.ts';
 import { judge } from './fanout-goals.ts';
 import { loadavg, machine } from './conditions.ts';
+import { describe, minus, scrapeHistogram, type Scraped } from './prom-histogram.ts';
 
 /** Idle time before each memory reading. */
 const SETTLE_MS = 3000;
@@ -57,6 +58,8 @@ export async function benchFanout(): Promise<Figures> {
   const loadAtStart = loadavg();
   const tree = await loadRegionTree('62');
   const ours = await runOurs(tree);
+  // Printed now as well: a baseline run that fails (a starved machine) must not lose ours.
+  for (const [k, v] of Object.entries({ ...common(ours.run, ''), ...ours.figures })) console.log(`ours: ${k} ${v}`);
   // Redis and our server are gone before the baseline starts: the two never share the cores.
   const deltaBytes = meanBytes(ours.run.stats, 'delta') ?? 1200;
   const alertBytes = meanBytes(ours.run.stats, 'alert') ?? 1500;
@@ -141,6 +144,15 @@ async function measureOurs(
   const noticeLatency = histogram();
   // When each alert was raised (its pub/sub publish): splits alert latency into pipeline and hub.
   const raisedLatency = histogram();
+  // The hub's snapshot reads for refreshes during the load: the wait for a read slot, then the read.
+  const SLOT = 'pingan_snapshot_slot_wait_seconds';
+  const READ = 'pingan_snapshot_read_seconds';
+  const scrape = async () => {
+    const text = await (await fetch(`${server.url}/metrics`)).text();
+    return { wait: scrapeHistogram(text, SLOT, 'refresh'), read: scrapeHistogram(text, READ, 'refresh') };
+  };
+  let reads0: { wait: Scraped; read: Scraped } | undefined;
+  let reads: { wait: Scraped; read: Scraped } | undefined;
   const sub = redis.client();
   const sub2 = redis.client();
   const keys = createKeys('62');
@@ -171,9 +183,12 @@ async function measureOurs(
         }
       });
       redisCpu0 = await redisCpuSeconds(sub2);
+      reads0 = await scrape();
     },
     async afterLoad() {
       redisCpu = (await redisCpuSeconds(sub2)) - redisCpu0;
+      const after = await scrape();
+      if (reads0) reads = { wait: minus(after.wait, reads0.wait), read: minus(after.read, reads0.read) };
       rssLoaded = server.rss();
     },
   });
@@ -184,6 +199,8 @@ async function measureOurs(
       'notice latency (ingest → aggregated) p50 / p95 / p99 (ms)': spread(noticeLatency),
       'alert raised (ingest → alert published) p50 / p95 / p99 (ms)': spread(raisedLatency),
       'alerts raised': raisedLatency.totalCount,
+      'room refreshes: wait for a read slot (count; mean; p50; p99)': reads ? describe(reads.wait) : 'n/a',
+      'room refreshes: snapshot read (count; mean; p50; p99)': reads ? describe(reads.read) : 'n/a',
       'Redis CPU during load (cores)': Math.round((redisCpu / seconds) * 100) / 100,
       'server RSS per connection after a full GC, connected / subscribed idle (KB)': `${kb(
         (connected.rss - base.rss) / CLIENTS,

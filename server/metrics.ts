@@ -48,6 +48,21 @@ export function createMetrics(o: { processMetrics?: boolean } = {}) {
       help: 'Age of the oldest event not yet applied (undelivered or unacknowledged); 0 when drained',
       registers: [registry],
     }),
+    // Where a screen's update waits: for one of the hub's read slots, then for Redis's answer.
+    snapshotWait: new Histogram({
+      name: 'pingan_snapshot_slot_wait_seconds',
+      help: 'Time a room waited for a snapshot read slot, by what the read is for (refresh, join)',
+      labelNames: ['for'] as const,
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
+    snapshotRead: new Histogram({
+      name: 'pingan_snapshot_read_seconds',
+      help: 'Time to read and build one room snapshot from Redis, by what it is for (refresh, join)',
+      labelNames: ['for'] as const,
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
     sockets: new Gauge({ name: 'pingan_sockets', help: 'Connected sockets', registers: [registry] }),
     deltas: new Counter({ name: 'pingan_deltas_total', help: 'Deltas emitted to rooms', registers: [registry] }),
   };

@@ -270,15 +270,45 @@ export function startAggregator(opts: AggregatorOptions): Aggregator {
     }
   }
 
-  // One batch is applied while the next is read: Redis never waits for us to fetch work. Order
-  // between batches does not matter (a case's state is order-independent), and a batch whose
+  // Reading never waits for applying: a batch's immediate checks (a 命案 marker's red alert) run
+  // as soon as Redis hands it over, not after the batches before it are counted. What was read
+  // while a commit ran is applied together next, so the commits stay large when intake is fast.
+  // Order between batches does not matter (a case's state is order-independent), and a batch whose
   // apply failed stays pending and is claimed again.
+  type Batch = { entries: Entry[]; early?: Promise<void> };
+  let queued: Batch[] = [];
+  let queuedEntries = 0;
+  /** Settles when the applier has nothing left (resolved at once when idle). */
   let inFlight: Promise<void> = Promise.resolve();
-  const applyInBackground = (batch: { entries: Entry[]; early?: Promise<void> }) =>
+  let applying = false;
+  const applyInBackground = (batch: Batch) =>
     handle(batch).catch((err: unknown) => {
       ownPending = true;
       logger.error({ err }, 'applying a batch failed; its entries will be read again');
     });
+  async function drain(): Promise<void> {
+    while (queued.length) {
+      const taken = queued;
+      queued = [];
+      queuedEntries = 0;
+      const early = taken.map((b) => b.early).filter(Boolean);
+      await applyInBackground({
+        entries: taken.length === 1 ? taken[0]!.entries : taken.flatMap((b) => b.entries),
+        ...(early.length ? { early: Promise.all(early).then(() => undefined) } : {}),
+      });
+    }
+    applying = false;
+  }
+  /** Queues a read batch; when as much as two reads' worth waits already, waits for the applier. */
+  async function enqueue(batch: Batch): Promise<void> {
+    queued.push(batch);
+    queuedEntries += batch.entries.length;
+    if (!applying) {
+      applying = true;
+      inFlight = drain();
+    }
+    while (queuedEntries >= 2 * batchSize && applying) await inFlight;
+  }
 
   const loop = (async () => {
     await convertLegacyCases(applyCtx.redis, keys, logger);
@@ -292,10 +322,8 @@ export function startAggregator(opts: AggregatorOptions): Aggregator {
         }
         await housekeeping(Date.now());
         const fresh = await read('>');
-        // The immediate checks start now, even while the previous batch is still being applied.
-        const batch = fresh.length ? await arrived(fresh) : undefined;
-        await inFlight;
-        if (batch) inFlight = applyInBackground(batch);
+        // The immediate checks start now, even while earlier batches are still being applied.
+        if (fresh.length) await enqueue(await arrived(fresh));
       } catch (err) {
         if (!running) break;
         // A Redis that came back without its data (no persistence) has lost the group too.

@@ -228,7 +228,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     await room.serialize(async () => {
       if (!room.dirty) return;
       room.dirty = false;
-      const snap = await opts.readSnapshot(code).catch((err: unknown) => {
+      const snap = await read(code, 'refresh').catch((err: unknown) => {
         // Redis did not answer: the change is still owed to the room; it is read again shortly.
         room.dirty = true;
         throw err;
@@ -250,7 +250,24 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   const maxReads = opts.maxConcurrentReads ?? 8;
   let reading = 0;
   const waiting: (() => void)[] = [];
-  const slot = () => (reading < maxReads ? (reading++, Promise.resolve()) : new Promise<void>((r) => waiting.push(r)));
+  const slot = (what: 'refresh' | 'join') => {
+    if (reading < maxReads) {
+      reading++;
+      opts.metrics.snapshotWait.observe({ for: what }, 0);
+      return Promise.resolve();
+    }
+    const end = opts.metrics.snapshotWait.startTimer({ for: what });
+    return new Promise<void>((r) => waiting.push(r)).then(() => void end());
+  };
+  /** A snapshot read, timed. */
+  const read = async (code: string, what: 'refresh' | 'join') => {
+    const end = opts.metrics.snapshotRead.startTimer({ for: what });
+    try {
+      return await opts.readSnapshot(code);
+    } finally {
+      end();
+    }
+  };
   const release = () => {
     const next = waiting.shift();
     if (next) next();
@@ -266,7 +283,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     room.timer = setTimeout(() => {
       room.timer = undefined;
       room.refreshing = true;
-      void slot()
+      void slot('refresh')
         .then(() => {
           room.lastRefresh = Date.now();
           return refresh(code, room).finally(release);
@@ -364,7 +381,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
    */
   function readForJoins(code: string, r: RoomState): JoinBatch {
     const batch: JoinBatch = { sockets: [], reading: false, reply: Promise.resolve(undefined), alerts: [] };
-    batch.reply = slot().then(() =>
+    batch.reply = slot('join').then(() =>
       r
         .serialize(async () => {
           batch.reading = true;
@@ -374,7 +391,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
           r.dirty = false;
           let snap: Snapshot | undefined;
           try {
-            snap = await opts.readSnapshot(code);
+            snap = await read(code, 'join');
           } catch (err) {
             // Redis did not answer: a change already owed to the room's sockets is still owed.
             r.dirty = true;

@@ -123,3 +123,50 @@ describe('an aggregator whose batch failed takes it up again itself', () => {
     await aggregator.stop();
   }, 30_000);
 });
+
+describe('reading does not wait for applying', () => {
+  it("runs a batch's immediate checks while an earlier batch is still being applied, and counts both once", async () => {
+    const redis = conn();
+    const now = Date.now() - 60_000;
+    const first = Array.from({ length: 3 }, (_, i) => ev({ id: `slow-${i}`, ts: now + i }));
+    const second = Array.from({ length: 2 }, (_, i) => ev({ id: `quick-${i}`, ts: now + 10 + i }));
+    const third = Array.from({ length: 2 }, (_, i) => ev({ id: `later-${i}`, ts: now + 20 + i }));
+    const before = Number((await redis.hget(keys.open('62'), 'i')) ?? 0);
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    const arrived: string[] = [];
+    const applied: string[] = [];
+    const aggregator = startAggregator({
+      redis: conn(),
+      applyRedis: conn(),
+      keys,
+      sla: slaTable(),
+      clock: systemClock,
+      logger: createLogger('silent', false),
+      metrics: createMetrics({ processMetrics: false }),
+      consumerName: 'reader',
+      onRead(entries: Entry[]) {
+        arrived.push(...entries.map((e) => e.event.id));
+        return undefined;
+      },
+      // The first batch's work after its counting hangs until the gate opens.
+      async onApplied(entries: Entry[]) {
+        applied.push(...entries.map((e) => e.event.id));
+        await gate;
+      },
+    });
+    await appendEvents(redis, keys, first);
+    await until(async () => applied.length === 3);
+    // The batches after it are read and checked while the first is still held in its apply (the
+    // reader used to wait for it after reading one more).
+    await appendEvents(redis, keys, second);
+    await until(async () => arrived.length === 5);
+    await appendEvents(redis, keys, third);
+    await until(async () => arrived.length === 7);
+    expect(applied.sort()).toEqual(first.map((e) => e.id).sort());
+    open();
+    await until(async () => applied.length === 7 && (await pending(redis)) === 0);
+    expect(Number(await redis.hget(keys.open('62'), 'i'))).toBe(before + 7);
+    await aggregator.stop();
+  }, 30_000);
+});

@@ -1,9 +1,13 @@
-// The import's hand-written check (server/import/fast-event.ts) against the authority, ingest's
-// validateEvents (zod): fed the same hostile lines, the fast check may say "not sure" as often as
-// it likes, but whatever it accepts zod must accept too, into the very same case event.
+// Ingest's hand-written check (server/ingest/fast-check.ts), which live ingest and the import's
+// fast path (server/import/fast-event.ts) both use, against the authority, zod with ingest's own
+// checks: fed the same hostile events, the fast check may say "not sure" as often as it likes, but
+// whatever it accepts zod must accept too, into the very same stored event and case event.
 import { describe, expect, it } from 'vitest';
 import { fastEvent } from '../../server/import/fast-event.ts';
-import { validateEvents } from '../../server/ingest/validate.ts';
+import { schemaEvent, validateEvents } from '../../server/ingest/validate.ts';
+import { sureEvent, sureTime } from '../../server/ingest/fast-check.ts';
+import type { Rejection } from '../../shared/schemas/ingest.ts';
+import type { StoredEvent } from '../../shared/schemas/event.ts';
 import { caseEvent } from '../../server/aggregate/case-state.ts';
 import { prng } from '../helpers/prng.ts';
 
@@ -136,24 +140,50 @@ const hostile: Record<string, unknown[]> = {
   source: ['x', long(64), long(65), 3, null],
 };
 
-/** What each side makes of `raw`: the fast check's event (or undefined) and zod's (or its reasons). */
+/**
+ * What each side makes of `raw`: the fast check's case event and stored event (or undefined), and
+ * the schema's (or its reasons) with ingest's checks after it, as validateEvents applies them.
+ */
 function judge(raw: unknown) {
   const fast = fastEvent(raw, ctx);
-  const v = validateEvents([raw], validation);
-  const zod = v.events[0] ? caseEvent(v.events[0].event) : undefined;
-  return { fast, zod, reasons: v.rejected[0]?.errors };
+  const sure = sureTime(raw, ctx);
+  const rejected: Rejection[] = [];
+  const parsed = schemaEvent(raw, 0, rejected);
+  const ts = parsed ? Date.parse(parsed.occurredAt) : NaN;
+  const beyond = parsed && (ts > NOW + 5 * 60_000 || !ctx.hasRegion(parsed.region));
+  const zod = parsed && !beyond ? parsed : undefined;
+  const stored = (e: object) => ({ ...e, source: 'import', ts }) as StoredEvent;
+  return {
+    fast,
+    fastStored: sure === undefined ? undefined : sureEvent(raw),
+    sure,
+    zod,
+    zodCase: zod ? caseEvent(stored(zod)) : undefined,
+    reasons: zod ? undefined : (rejected[0]?.errors ?? ['beyond ingest’s checks']),
+  };
 }
 
 function expectAgreement(raw: unknown): 'fast' | 'slow' {
-  const { fast, zod, reasons } = judge(raw);
+  const { fast, fastStored, sure, zod, zodCase, reasons } = judge(raw);
+  // The two fast paths agree on when they are sure.
+  expect(fast === undefined, JSON.stringify(raw)).toBe(sure === undefined);
   if (!fast) return 'slow';
-  // Accepted by the fast check: zod accepts it too, into exactly the same event.
+  // Accepted by the fast check: zod accepts it too, into exactly the same events.
   expect(reasons, JSON.stringify(raw)).toBeUndefined();
-  expect(fast).toEqual(zod);
+  expect(fast).toEqual(zodCase);
+  expect(sure).toBe(Date.parse(zod!.occurredAt));
+  expect(fastStored).toStrictEqual(zod);
+  // validateEvents, which takes the fast path itself, gives the same stored event.
+  expect(validateEvents([raw], validation).events[0]?.event).toStrictEqual({
+    ...zod,
+    source: 'import',
+    ts: sure,
+    receivedAt: NOW,
+  });
   return 'fast';
 }
 
-describe('the import’s fast check never accepts what zod refuses', () => {
+describe('the fast check never accepts what zod refuses', () => {
   it('accepts the ordinary event, with zod’s very output', () => {
     expect(expectAgreement(base)).toBe('fast');
     const { summary: _s, location: _l, parties: _p, riskMarkers: _r, ...bare } = base;
