@@ -25,7 +25,7 @@ import { readGroupLag, streamDrained } from './aggregate/group.ts';
 import type { Alerts } from './alerts/service.ts';
 import { startAggregatorThread, type AggregatorThread } from './aggregator/thread-start.ts';
 import { startAggregatorRuntime } from './aggregator/runtime.ts';
-import { readSnapshot } from './aggregate/snapshot.ts';
+import { readSnapshot, type SnapshotReuse } from './aggregate/snapshot.ts';
 import { countStale } from './aggregate/stale-cases.ts';
 import { localCases, type CaseListDeps } from './aggregate/case-list.ts';
 import { casesRouter } from './http/routes/cases.ts';
@@ -243,7 +243,7 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
     defaultMs: config.walls.orderMs,
     maxMs: 12 * 3_600_000,
   });
-  const snapshot = (code: string) =>
+  const snapshot = (code: string, reuse?: SnapshotReuse) =>
     readSnapshot(
       {
         redis,
@@ -256,6 +256,7 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
       },
       code,
       clock.now(),
+      reuse,
     );
 
   const app = express();

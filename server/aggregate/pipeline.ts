@@ -68,7 +68,7 @@ export function startPipeline(o: PipelineOptions): Aggregator {
       // Screens hear of the counts first; alerts the rules raise travel on their own channel (and
       // announce their regions again), so the wall never waits for the rules.
       const applied = entries.filter((_, i) => result.codes[i] === 'N' || result.codes[i] === 'U').map((e) => e.event);
-      await publishNotice(o.redis, o.keys, { touched: result.touched, events: applied });
+      await publishNotice(o.redis, o.keys, { touched: result.touched, events: applied, parts: ['counts'] });
       if (o.replay) await recordTicker(o.redis, o.keys, o.clock.now(), applied);
       const after = o.after;
       // The batch is acknowledged once its rules are done (see AggregatorOptions.onApplied).
@@ -81,7 +81,7 @@ export function startPipeline(o: PipelineOptions): Aggregator {
     onSwept: async (swept) => {
       const after = o.after;
       if (after) await afterwards('swept', () => after.onSwept(swept));
-      await publishNotice(o.redis, o.keys, { touched: swept.touched, events: [] });
+      await publishNotice(o.redis, o.keys, { touched: swept.touched, events: [], parts: ['counts'] });
     },
   });
   return {

@@ -251,18 +251,42 @@ export interface SnapshotReads {
  * Reads everything a screen shows for a region in one MULTI round trip per province (the nation
  * reads each province's in one), so the numbers of all panels come from the same instant.
  */
-export async function readSnapshot(deps: SnapshotDeps, code: string, now: number): Promise<Snapshot | undefined> {
+export async function readSnapshot(
+  deps: SnapshotDeps,
+  code: string,
+  now: number,
+  /** Parts known not to have changed since they were read (the hub's notices say which did). */
+  reuse: SnapshotReuse = {},
+): Promise<Snapshot | undefined> {
   const info = deps.region(code);
   if (!info) return undefined;
   const reads = snapshotReads(deps.keys, info, now);
   const [replies, alerts, problems, cases, stale] = await Promise.all([
     hgetallBySlot(deps.redis, reads.keys),
-    deps.alerts ? deps.alerts(code, info.children) : Promise.resolve(NO_ALERTS),
-    deps.problems ? deps.problems(code, info.children) : Promise.resolve(undefined),
+    reuse.alerts ?? (deps.alerts ? deps.alerts(code, info.children) : Promise.resolve(NO_ALERTS)),
+    reuse.problems ?? (deps.problems ? deps.problems(code, info.children) : Promise.resolve(undefined)),
     deps.cases && CASE_LEVELS.has(info.level) ? deps.cases(code, now) : Promise.resolve(undefined),
     deps.stale ? deps.stale(code, now) : Promise.resolve(undefined),
   ]);
   return buildSnapshot(info, reads.decode(replies), alerts, now, { problems, cases, stale });
+}
+
+/** Parts of a region's snapshot read earlier and still current, taken as they are. */
+export interface SnapshotReuse {
+  alerts?: AlertDigest;
+  problems?: ProblemPart;
+}
+
+/** The alert and problem parts of a built snapshot, for a later read of the same region to reuse. */
+export function reusableParts(s: Snapshot): Required<SnapshotReuse> | { alerts: AlertDigest } {
+  const alerts: AlertDigest = {
+    list: s.alerts,
+    counts: s.alertCounts,
+    byChild: Object.fromEntries(s.children.map((c) => [c.code, c.alerts])),
+  };
+  if (!s.problems) return { alerts };
+  const byChild = new Map(s.children.map((c) => [c.code, c.problems ?? { open: 0, stars: 0 }]));
+  return { alerts, problems: { digest: s.problems, byChild } };
 }
 
 /** A region's snapshot at `now` from its counter hashes and alerts (live, or rebuilt by replay). */

@@ -78,7 +78,8 @@ export function createAlerts(deps: AlertsDeps): Alerts {
     await publishMessage(deps.redis, keys.channel, JSON.stringify(alert));
     // Replay shows the alerts of a past moment from these (server/replay/).
     await recordAlert(deps.redis, deps.keys, deps.clock.now(), alert);
-    if (notice) await publishNotice(deps.redis, deps.keys, { touched: ancestry(alert.region), events: [] });
+    if (notice)
+      await publishNotice(deps.redis, deps.keys, { touched: ancestry(alert.region), events: [], parts: ['alerts'] });
   }
 
   async function views(ids: string[]): Promise<AlertView[]> {

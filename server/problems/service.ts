@@ -106,7 +106,7 @@ export function createProblems(deps: {
       });
     // Store before push: the problem is committed, so a snapshot read after this has it.
     await publish(deps.redis, deps.keys.problems.channel, JSON.stringify(toView(p, now())));
-    await publishNotice(deps.redis, deps.keys, { touched: ancestry(p.region), events: [] });
+    await publishNotice(deps.redis, deps.keys, { touched: ancestry(p.region), events: [], parts: ['problems'] });
   }
 
   async function views(ids: string[]): Promise<ProblemView[]> {

@@ -29,6 +29,7 @@ import { publicRoom } from './rooms.ts';
 import { maskAlert, maskChanges, maskDigest, maskProblem, maskTickerItem } from '../privacy/mask.ts';
 import type { ProblemView } from '../../shared/schemas/problem.ts';
 import type { PipelineReading } from '../aggregate/lag-watch.ts';
+import type { SnapshotReuse } from '../aggregate/snapshot.ts';
 
 export type IO = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 export type ServerSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
@@ -44,7 +45,8 @@ export interface HubOptions {
   problemChannel?: string;
   /** Wall orders and releases (一键上墙), from whichever server took them. */
   wallChannel?: string;
-  readSnapshot: (code: string) => Promise<Snapshot | undefined>;
+  /** A region's snapshot, taking `reuse`'s parts as they are instead of reading them. */
+  readSnapshot: (code: string, reuse?: SnapshotReuse) => Promise<Snapshot | undefined>;
   regionName: (code: string) => string;
   clock: Clock;
   logger: Logger;
@@ -119,6 +121,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     for (const code of touched) {
       const room = rooms.get(code);
       if (room) {
+        room.owe(notice.parts);
         room.dirty = true;
         schedule(code, room);
       }
@@ -228,12 +231,15 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     await room.serialize(async () => {
       if (!room.dirty) return;
       room.dirty = false;
-      const snap = await read(code, 'refresh').catch((err: unknown) => {
+      const { reuse, owed } = room.startRead(Date.now());
+      const snap = await read(code, 'refresh', reuse).catch((err: unknown) => {
         // Redis did not answer: the change is still owed to the room; it is read again shortly.
         room.dirty = true;
+        room.owe(owed);
         throw err;
       });
       if (!snap) return;
+      room.readDone(snap, reuse, Date.now());
       const changes = room.advance(snap);
       if (changes) {
         emitDelta({ region: code, seq: room.seq, asOf: snap.asOf, changes });
@@ -260,10 +266,10 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     return new Promise<void>((r) => waiting.push(r)).then(() => void end());
   };
   /** A snapshot read, timed. */
-  const read = async (code: string, what: 'refresh' | 'join') => {
+  const read = async (code: string, what: 'refresh' | 'join', reuse?: SnapshotReuse) => {
     const end = opts.metrics.snapshotRead.startTimer({ for: what });
     try {
-      return await opts.readSnapshot(code);
+      return await opts.readSnapshot(code, reuse);
     } finally {
       end();
     }
@@ -310,9 +316,12 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     try {
       for (let i = from; i < end; i++) {
         const [code, items] = due[i]!;
-        io.local.to(regionRoom(code)).except(publicRoom(code)).volatile.emit('ticker', items);
-        if (localSize(publicRoom(code)) > 0)
+        // Leaving out a room's public screens costs a set of its sockets per send: only when it has any.
+        if (localSize(publicRoom(code)) === 0) io.local.to(regionRoom(code)).volatile.emit('ticker', items);
+        else {
+          io.local.to(regionRoom(code)).except(publicRoom(code)).volatile.emit('ticker', items);
           io.local.to(publicRoom(code)).volatile.emit('ticker', items.map(maskTickerItem));
+        }
       }
     } catch (err) {
       logger.error({ err }, 'hub ticker failed');
@@ -367,6 +376,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     () => {
       logger.info({ rooms: rooms.size }, 'notices subscription back; refreshing every room');
       for (const [code, room] of rooms) {
+        room.owe(undefined);
         room.dirty = true;
         schedule(code, room);
       }
@@ -389,17 +399,20 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
           // Cleared before the read, so a notice that arrives while it is in flight leaves the room
           // dirty and its change reaches these sockets as the next delta.
           r.dirty = false;
+          const { owed } = r.startRead(Date.now(), true);
           let snap: Snapshot | undefined;
           try {
             snap = await read(code, 'join');
           } catch (err) {
             // Redis did not answer: a change already owed to the room's sockets is still owed.
             r.dirty = true;
+            r.owe(owed);
             throw err;
           } finally {
             if (r.joinBatch === batch) r.joinBatch = undefined;
           }
           if (!snap) return undefined;
+          r.readDone(snap, {}, Date.now());
           // Bring the sockets already in the room to this snapshot first, so the newcomers and they
           // share one state and one sequence from here on.
           const changes = r.advance(snap);

@@ -3,6 +3,14 @@ import { diffValues, type Changes } from '../../shared/delta.ts';
 import type { HourPoint, Snapshot } from '../../shared/schemas/snapshot.ts';
 import { isoBeijing } from '../time/beijing.ts';
 import type { JoinReply } from './join-reply.ts';
+import { NOTICE_PARTS, type NoticePart } from '../notices.ts';
+import { reusableParts, type SnapshotReuse } from '../aggregate/snapshot.ts';
+
+/**
+ * How long a room goes on taking its alerts and problems from its last read while no notice names
+ * them: a change that reached no notice (a month turning, a publish lost) shows within this.
+ */
+export const REUSE_PARTS_MS = 30_000;
 
 /**
  * The 48-hour series as a room keeps it: its first hour and two arrays of counts. Kept as objects it
@@ -109,6 +117,37 @@ export class RoomState {
   private sent: Map<string, string> | undefined;
   private problemsSent: string | undefined;
   private chain: Promise<void> = Promise.resolve();
+  /** Parts notices said changed since the last read; everything until the first one. */
+  private owed = new Set<NoticePart>(NOTICE_PARTS);
+  /** The last read's alert and problem parts, and when everything was last read afresh. */
+  private parts: SnapshotReuse = {};
+  private freshAt = 0;
+
+  /** A notice named these parts of the room's snapshot as changed (undefined: any of them). */
+  owe(parts: readonly NoticePart[] | undefined): void {
+    for (const p of parts ?? NOTICE_PARTS) this.owed.add(p);
+  }
+
+  /**
+   * Starts a read: what it may take from the last one instead of Redis (nothing when `all`, or
+   * when the last full read is older than REUSE_PARTS_MS), and the parts owed until now, to owe
+   * again if the read fails.
+   */
+  startRead(now: number, all = false): { reuse: SnapshotReuse; owed: NoticePart[] } {
+    const owed = [...this.owed];
+    this.owed.clear();
+    if (all || now - this.freshAt > REUSE_PARTS_MS) return { reuse: {}, owed };
+    const reuse: SnapshotReuse = {};
+    if (!owed.includes('alerts') && this.parts.alerts) reuse.alerts = this.parts.alerts;
+    if (!owed.includes('problems') && this.parts.problems) reuse.problems = this.parts.problems;
+    return { reuse, owed };
+  }
+
+  /** A read is done: its parts serve the next reads; a read that reused nothing was a full one. */
+  readDone(s: Snapshot, reused: SnapshotReuse, now: number): void {
+    this.parts = reusableParts(s);
+    if (!reused.alerts && !reused.problems) this.freshAt = now;
+  }
 
   /** Runs `fn` after every earlier call for this room: reads and sends never interleave. */
   serialize<T>(fn: () => Promise<T>): Promise<T> {

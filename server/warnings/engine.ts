@@ -140,7 +140,8 @@ export function createWarnings(deps: WarningsDeps): WarningsEngine {
     };
     await Promise.all(warnings.map(one));
     // One notice per rule and batch, so the rooms refresh their alert counts once for the lot.
-    if (touched.size) await publishNotice(deps.redis, deps.keys, { touched: [...touched], events: [] });
+    if (touched.size)
+      await publishNotice(deps.redis, deps.keys, { touched: [...touched], events: [], parts: ['alerts'] });
   }
 
   async function tick(force = false): Promise<void> {
