@@ -42,6 +42,7 @@ import { CounterDeltas } from '../aggregate/contribution.ts';
 import { publishNotice } from '../notices.ts';
 import { ActiveCases } from './active-cases.ts';
 import { foldCase } from './fold.ts';
+import { commitNewCases, type NewCase } from './new-cases.ts';
 import { ImportLedger } from './ledger.ts';
 import { eventAt } from './parse-part.ts';
 import { ParsePool } from './parse-pool.ts';
@@ -114,7 +115,7 @@ const DEFAULT_CHUNK_LINES = 100_000;
  * from the kept path to the months-only history path because of it.
  */
 export const RESUME_WINDOW_MS = 2 * 86_400_000;
-const DEFAULT_KEPT_BATCH = 2_000;
+const DEFAULT_KEPT_BATCH = 4_000;
 /** Chunks committing while the next is parsed: they touch disjoint cases and only add to counters. */
 const IN_FLIGHT = 2;
 
@@ -204,12 +205,13 @@ export async function importHistory(deps: ImportDeps, file: string): Promise<Imp
     const keys = deps.ring.of(province);
     const bounds = contributionBounds(keys, now);
     const deltas = new CounterDeltas(bounds);
-    const kept: CaseEvent[][] = [];
+    const kept: { events: CaseEvent[]; c: NewCase; duplicates: number; conflicts: number }[] = [];
     const counts = { h: 0, k: 0, s: 0 };
     for (const events of cases) {
       const f = foldCase(events);
       if (isOpen(f.state) || remembered(f.lastTs)) {
-        kept.push(events);
+        const c = { caseId: events[0]!.caseId, state: f.state, summary: f.summary };
+        kept.push({ events, c, duplicates: f.duplicates, conflicts: f.conflicts });
         counts.k++;
         report.kept.cases++;
         report.kept.events += events.length;
@@ -230,7 +232,27 @@ export async function importHistory(deps: ImportDeps, file: string): Promise<Imp
     }
     const ctx = { redis: deps.redis, keys, sla: deps.sla };
     for (let i = 0; i < kept.length; i += keptBatch) {
-      const r = await applyHistoryCases(ctx, kept.slice(i, i + keptBatch), deps.clock.now());
+      const batch = kept.slice(i, i + keptBatch);
+      // Most kept cases are new to Redis: written as folded. Else (a re-run, or cases live already
+      // has) the batch goes the aggregator's way, which reads and merges.
+      const fresh = await commitNewCases(
+        ctx,
+        batch.map((k) => k.c),
+        deps.clock.now(),
+      );
+      if (fresh) {
+        for (const k of batch) {
+          report.duplicates += k.duplicates;
+          report.conflicts += k.conflicts;
+        }
+        touch(province, fresh.touched);
+        continue;
+      }
+      const r = await applyHistoryCases(
+        ctx,
+        batch.map((k) => k.events),
+        deps.clock.now(),
+      );
       for (const code of r.codes) {
         if (code === 'D') report.duplicates++;
         else if (code === 'C') report.conflicts++;
