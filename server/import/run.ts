@@ -91,6 +91,8 @@ export interface ImportReport {
   conflicts: number;
   history: Tally;
   kept: Tally;
+  /** Kept cases Redis did not have, written as folded (new-cases.ts); the others were merged. */
+  keptNew: number;
   /** Cases older than the months kept. */
   skipped: Tally;
   chunks: { total: number; committed: number; alreadyCommitted: number };
@@ -134,6 +136,7 @@ export async function importHistory(deps: ImportDeps, file: string): Promise<Imp
     conflicts: 0,
     history: tally(),
     kept: tally(),
+    keptNew: 0,
     skipped: tally(),
     chunks: { total: 0, committed: 0, alreadyCommitted: 0 },
     asOf: '',
@@ -245,6 +248,7 @@ export async function importHistory(deps: ImportDeps, file: string): Promise<Imp
           report.duplicates += k.duplicates;
           report.conflicts += k.conflicts;
         }
+        report.keptNew += batch.length;
         touch(province, fresh.touched);
         continue;
       }
