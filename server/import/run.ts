@@ -147,8 +147,8 @@ export async function importHistory(deps: ImportDeps, file: string): Promise<Imp
   // Started first, so the workers load while the scan runs; none for a file of one part.
   const partBytes = deps.partBytes ?? PART_BYTES;
   const workers = fs.statSync(file).size > partBytes ? (deps.workers ?? os.availableParallelism()) : 0;
-  const pool = new ParsePool({ file, regions: deps.regionCodes }, workers);
-  const scan = await scanFile(file, deps.provinces, partBytes).catch(async (err: unknown) => {
+  const pool = new ParsePool({ file, regions: deps.regionCodes, provinces: deps.provinces }, workers);
+  const scan = await scanFile(file, partBytes, (ranges) => pool.scan(ranges)).catch(async (err: unknown) => {
     await pool.close();
     throw err;
   });
