@@ -16,10 +16,11 @@
  *   summed per chunk in Node and written once per (key, field) in one MULTI per province with the
  *   chunk's ledger mark. Their day buckets are past retention by then, so this writes months only;
  *   a case older than the months kept (RETENTION.monthBucketsKept) is skipped and counted.
- * - **Kept**: the rest (a recent event, or still open) become case states like live ones, through
- *   the aggregator's own commit (applyHistoryCases: each case folded in Node, one retraction and
- *   addition per case rather than per event), so a later live event of the case finds it and a
- *   re-sent event id is a no-op: idempotent by event id, as the live path is.
+ * - **Kept**: the rest (a recent event, or still open) become case states like live ones, so a
+ *   later live event of the case finds it and a re-sent event id is a no-op: idempotent by event
+ *   id, as the live path is. Cases new to Redis (most) are written as folded, a batch of them per
+ *   script call (new-cases.ts); a batch holding a case Redis has goes through the aggregator's own
+ *   commit (applyHistoryCases: each case folded in Node, merged with what Redis holds).
  *
  * Exactly once: a chunk's history and its ledger mark land in one MULTI per province; a re-run
  * (after a kill -9, or of a finished file) recomputes the same chunks from the same `now` and skips
