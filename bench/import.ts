@@ -36,6 +36,12 @@ export async function benchImport(): Promise<Record<string, number | string>> {
   const redis = new Redis(r.options);
   // One set of dependencies for both runs: the second must meet the first's ledger.
   const deps = importDeps(redis, tree);
+  // Progress on stderr, so a run stopped early says where it was.
+  const tp = Date.now();
+  deps.onProgress = ({ chunk, chunks, active }) => {
+    if (chunk % 10 === 0 || chunk === chunks - 1)
+      console.error(`chunk ${chunk + 1}/${chunks} at ${((Date.now() - tp) / 1000).toFixed(0)} s, ${active} cases held`);
+  };
   try {
     const before = await usedMemory(redis);
     const redisCpu0 = await redisCpuSeconds(redis);

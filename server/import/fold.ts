@@ -8,6 +8,8 @@ export interface FoldedCase {
   conflicts: number;
   /** The latest event time of the case (ms). */
   lastTs: number;
+  /** The summary of the case's earliest event (BatchPlan.applyCase's rule: the event that was i0 when merged). */
+  summary: string | undefined;
 }
 
 /**
@@ -20,14 +22,16 @@ export function foldCase(events: readonly CaseEvent[]): FoldedCase {
   let duplicates = 0;
   let conflicts = 0;
   let lastTs = events[0]!.ts;
+  let summary = state.i0 === events[0]!.id ? events[0]!.summary : undefined;
   for (let i = 1; i < events.length; i++) {
     const e = events[i]!;
     if (state.e.includes(e.id)) duplicates++;
     else if (e.k !== state.k) conflicts++;
     else {
       state = mergeEvent(state, e);
+      if (state.i0 === e.id) summary = e.summary;
       if (e.ts > lastTs) lastTs = e.ts;
     }
   }
-  return { state, duplicates, conflicts, lastTs };
+  return { state, duplicates, conflicts, lastTs, summary };
 }

@@ -24,21 +24,25 @@ function fnvBytes(b: Buffer, start: number, end: number, [basis, prime]: readonl
   return (h ^ (h >>> 15)) & MASK;
 }
 
+/** The case id's two slots, written into `out` at `at` (a and b): what the scan workers send back per line. */
+export function slotsOf(caseId: string, out: Int32Array, at: number): void {
+  out[at] = fnv(caseId, A);
+  out[at + 1] = fnv(caseId, B);
+}
+
+/** slotsOf for the case id as the UTF-8 bytes [start, end) of `b`. */
+export function slotsOfBytes(b: Buffer, start: number, end: number, out: Int32Array, at: number): void {
+  for (let i = start; i < end; i++) if (b[i]! >= 0x80) return slotsOf(b.toString('utf8', start, end), out, at);
+  out[at] = fnvBytes(b, start, end, A);
+  out[at + 1] = fnvBytes(b, start, end, B);
+}
+
 export class LastLines {
   private readonly a = new Int32Array(1 << BITS);
   private readonly b = new Int32Array(1 << BITS);
 
-  note(caseId: string, line: number): void {
-    this.set(fnv(caseId, A), fnv(caseId, B), line);
-  }
-
-  /** The case id as the UTF-8 bytes [start, end) of `b` (the scan reads bytes, not strings). */
-  noteBytes(b: Buffer, start: number, end: number, line: number): void {
-    for (let i = start; i < end; i++) if (b[i]! >= 0x80) return this.note(b.toString('utf8', start, end), line);
-    this.set(fnvBytes(b, start, end, A), fnvBytes(b, start, end, B), line);
-  }
-
-  private set(i: number, j: number, line: number): void {
+  /** A case's slots (slotsOf) seen on `line`. */
+  set(i: number, j: number, line: number): void {
     if (this.a[i]! < line) this.a[i] = line;
     if (this.b[j]! < line) this.b[j] = line;
   }

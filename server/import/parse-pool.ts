@@ -1,7 +1,7 @@
 /**
- * The import's parse workers: one per core (os.availableParallelism()), each reading, parsing and
- * validating parts of the file (whole lines, cut by the scan) while the main thread folds and
- * commits. Parts come back in file order whatever order the workers finish in, and at most two
+ * The import's parse workers: one per core (os.availableParallelism()), each scanning ranges of
+ * the file first (scan.ts), then reading, parsing and validating parts of it (whole lines, cut by
+ * the scan) while the main thread folds and commits. Parts come back in file order whatever order the workers finish in, and at most two
  * per worker are read ahead, so memory does not grow with the file. With no workers (a file of one
  * part: starting threads would cost more than parsing it) the parts are parsed on this thread by
  * the same code.
@@ -9,6 +9,7 @@
 import fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { parsePart, readText, type ParsedPart } from './parse-part.ts';
+import { scanRange, type Range, type ScannedRange } from './scan.ts';
 
 /** A byte range of whole lines and the number of its first line. */
 export interface Part {
@@ -21,12 +22,14 @@ export interface PoolData {
   file: string;
   /** Every region code the deployment serves (the workers check regions as ingest does). */
   regions: readonly string[];
+  /** The provinces served (the scan refuses a file with others). */
+  provinces: readonly string[];
 }
 
-export interface PartJob extends Part {
-  index: number;
-  now: number;
-}
+/** A part to parse, or (scan) a range of the file to scan (scan.ts). */
+export type PoolJob =
+  (Part & { index: number; now: number; scan?: undefined }) | (Range & { index: number; scan: true });
+export type PartJob = Extract<PoolJob, { scan?: undefined }>;
 
 const AHEAD_PER_WORKER = 2;
 
@@ -55,16 +58,24 @@ export class ParsePool {
   }
 
   /** The parts parsed, in the order given. `now`: the time validation judges the future by. */
-  async *parse(parts: readonly Part[], now: number): AsyncGenerator<ParsedPart> {
-    if (!this.workers.length) {
-      yield* this.parseHere(parts, now);
-      return;
-    }
-    const done = new Map<number, ParsedPart>();
+  parse(parts: readonly Part[], now: number): AsyncGenerator<ParsedPart> {
+    if (!this.workers.length) return this.parseHere(parts, now);
+    return this.run<ParsedPart>(parts.map((p, index) => ({ ...p, index, now })));
+  }
+
+  /** The ranges scanned (scanRange), in the order given. */
+  scan(ranges: readonly Range[]): AsyncGenerator<ScannedRange> {
+    if (!this.workers.length) return this.scanHere(ranges);
+    return this.run<ScannedRange>(ranges.map((r, index) => ({ ...r, index, scan: true })));
+  }
+
+  /** The jobs' results, in the order given, keeping every worker busy within the read-ahead bound. */
+  private async *run<R>(jobs: PoolJob[]): AsyncGenerator<R> {
+    const done = new Map<number, R>();
     const idle = [...this.workers];
     let next = 0;
-    const onMessage = (w: Worker) => (m: { index: number; part: ParsedPart }) => {
-      done.set(m.index, m.part);
+    const onMessage = (w: Worker) => (m: { index: number; result: R }) => {
+      done.set(m.index, m.result);
       idle.push(w);
       this.wake?.();
     };
@@ -74,19 +85,17 @@ export class ParsePool {
       return [w, l] as const;
     });
     try {
-      for (let want = 0; want < parts.length; want++) {
+      for (let want = 0; want < jobs.length; want++) {
         for (;;) {
           if (this.failure) throw this.failure;
-          // Keep every idle worker busy, within the read-ahead bound.
-          while (idle.length && next < parts.length && next - want < this.workers.length * AHEAD_PER_WORKER) {
-            const job: PartJob = { ...parts[next]!, index: next, now };
-            idle.pop()!.postMessage(job);
+          while (idle.length && next < jobs.length && next - want < this.workers.length * AHEAD_PER_WORKER) {
+            idle.pop()!.postMessage(jobs[next]);
             next++;
           }
-          const part = done.get(want);
-          if (part) {
+          const result = done.get(want);
+          if (result) {
             done.delete(want);
-            yield part;
+            yield result;
             break;
           }
           await new Promise<void>((r) => (this.wake = r));
@@ -98,7 +107,16 @@ export class ParsePool {
     }
   }
 
-  private *parseHere(parts: readonly Part[], now: number): Generator<ParsedPart> {
+  private async *scanHere(ranges: readonly Range[]): AsyncGenerator<ScannedRange> {
+    const fd = fs.openSync(this.data.file, 'r');
+    try {
+      for (const r of ranges) yield scanRange(fd, r, this.data.provinces);
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
+  private async *parseHere(parts: readonly Part[], now: number): AsyncGenerator<ParsedPart> {
     const regions = new Set(this.data.regions);
     const hasRegion = (code: string) => regions.has(code);
     const fd = fs.openSync(this.data.file, 'r');

@@ -16,10 +16,11 @@
  *   summed per chunk in Node and written once per (key, field) in one MULTI per province with the
  *   chunk's ledger mark. Their day buckets are past retention by then, so this writes months only;
  *   a case older than the months kept (RETENTION.monthBucketsKept) is skipped and counted.
- * - **Kept**: the rest (a recent event, or still open) become case states like live ones, through
- *   the aggregator's own commit (applyHistoryCases: each case folded in Node, one retraction and
- *   addition per case rather than per event), so a later live event of the case finds it and a
- *   re-sent event id is a no-op: idempotent by event id, as the live path is.
+ * - **Kept**: the rest (a recent event, or still open) become case states like live ones, so a
+ *   later live event of the case finds it and a re-sent event id is a no-op: idempotent by event
+ *   id, as the live path is. Cases new to Redis (most) are written as folded, a batch of them per
+ *   script call (new-cases.ts); a batch holding a case Redis has goes through the aggregator's own
+ *   commit (applyHistoryCases: each case folded in Node, merged with what Redis holds).
  *
  * Exactly once: a chunk's history and its ledger mark land in one MULTI per province; a re-run
  * (after a kill -9, or of a finished file) recomputes the same chunks from the same `now` and skips
@@ -42,6 +43,7 @@ import { CounterDeltas } from '../aggregate/contribution.ts';
 import { publishNotice } from '../notices.ts';
 import { ActiveCases } from './active-cases.ts';
 import { foldCase } from './fold.ts';
+import { commitNewCases, type NewCase } from './new-cases.ts';
 import { ImportLedger } from './ledger.ts';
 import { eventAt } from './parse-part.ts';
 import { ParsePool } from './parse-pool.ts';
@@ -90,6 +92,8 @@ export interface ImportReport {
   conflicts: number;
   history: Tally;
   kept: Tally;
+  /** Kept cases Redis did not have, written as folded (new-cases.ts); the others were merged. */
+  keptNew: number;
   /** Cases older than the months kept. */
   skipped: Tally;
   chunks: { total: number; committed: number; alreadyCommitted: number };
@@ -114,7 +118,7 @@ const DEFAULT_CHUNK_LINES = 100_000;
  * from the kept path to the months-only history path because of it.
  */
 export const RESUME_WINDOW_MS = 2 * 86_400_000;
-const DEFAULT_KEPT_BATCH = 2_000;
+const DEFAULT_KEPT_BATCH = 4_000;
 /** Chunks committing while the next is parsed: they touch disjoint cases and only add to counters. */
 const IN_FLIGHT = 2;
 
@@ -133,6 +137,7 @@ export async function importHistory(deps: ImportDeps, file: string): Promise<Imp
     conflicts: 0,
     history: tally(),
     kept: tally(),
+    keptNew: 0,
     skipped: tally(),
     chunks: { total: 0, committed: 0, alreadyCommitted: 0 },
     asOf: '',
@@ -143,8 +148,8 @@ export async function importHistory(deps: ImportDeps, file: string): Promise<Imp
   // Started first, so the workers load while the scan runs; none for a file of one part.
   const partBytes = deps.partBytes ?? PART_BYTES;
   const workers = fs.statSync(file).size > partBytes ? (deps.workers ?? os.availableParallelism()) : 0;
-  const pool = new ParsePool({ file, regions: deps.regionCodes }, workers);
-  const scan = await scanFile(file, deps.provinces, partBytes).catch(async (err: unknown) => {
+  const pool = new ParsePool({ file, regions: deps.regionCodes, provinces: deps.provinces }, workers);
+  const scan = await scanFile(file, partBytes, (ranges) => pool.scan(ranges)).catch(async (err: unknown) => {
     await pool.close();
     throw err;
   });
@@ -204,12 +209,13 @@ export async function importHistory(deps: ImportDeps, file: string): Promise<Imp
     const keys = deps.ring.of(province);
     const bounds = contributionBounds(keys, now);
     const deltas = new CounterDeltas(bounds);
-    const kept: CaseEvent[][] = [];
+    const kept: { events: CaseEvent[]; c: NewCase; duplicates: number; conflicts: number }[] = [];
     const counts = { h: 0, k: 0, s: 0 };
     for (const events of cases) {
       const f = foldCase(events);
       if (isOpen(f.state) || remembered(f.lastTs)) {
-        kept.push(events);
+        const c = { caseId: events[0]!.caseId, state: f.state, summary: f.summary };
+        kept.push({ events, c, duplicates: f.duplicates, conflicts: f.conflicts });
         counts.k++;
         report.kept.cases++;
         report.kept.events += events.length;
@@ -230,7 +236,28 @@ export async function importHistory(deps: ImportDeps, file: string): Promise<Imp
     }
     const ctx = { redis: deps.redis, keys, sla: deps.sla };
     for (let i = 0; i < kept.length; i += keptBatch) {
-      const r = await applyHistoryCases(ctx, kept.slice(i, i + keptBatch), deps.clock.now());
+      const batch = kept.slice(i, i + keptBatch);
+      // Most kept cases are new to Redis: written as folded. Else (a re-run, or cases live already
+      // has) the batch goes the aggregator's way, which reads and merges.
+      const fresh = await commitNewCases(
+        ctx,
+        batch.map((k) => k.c),
+        deps.clock.now(),
+      );
+      if (fresh) {
+        for (const k of batch) {
+          report.duplicates += k.duplicates;
+          report.conflicts += k.conflicts;
+        }
+        report.keptNew += batch.length;
+        touch(province, fresh.touched);
+        continue;
+      }
+      const r = await applyHistoryCases(
+        ctx,
+        batch.map((k) => k.events),
+        deps.clock.now(),
+      );
       for (const code of r.codes) {
         if (code === 'D') report.duplicates++;
         else if (code === 'C') report.conflicts++;

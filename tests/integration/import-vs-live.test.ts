@@ -108,8 +108,8 @@ describe('the history import against the live path', () => {
     const file = path.join(dir, 'history.ndjson');
     writeLines(file, lines);
 
-    const [threads, here, live] = await Promise.all(
-      [1, 2, 3].map(async (db) => {
+    const [threads, here, live, partly] = await Promise.all(
+      [1, 2, 3, 4].map(async (db) => {
         const c = r.client();
         await c.select(db);
         return c;
@@ -119,6 +119,8 @@ describe('the history import against the live path', () => {
     const b = await importHistory(deps(here!, { workers: 0 }), file);
     expect(a.refused).toBeUndefined();
     expect(a.kept.cases).toBeGreaterThan(100);
+    // Into an empty Redis every kept case is new: all go the new-case commit.
+    expect(a.keptNew).toBe(a.kept.cases);
     expect(a.history.cases).toBeGreaterThan(300);
     expect(a.duplicates).toBeGreaterThanOrEqual(2);
     expect(a.conflicts).toBeGreaterThanOrEqual(2);
@@ -142,11 +144,22 @@ describe('the history import against the live path', () => {
     for (const caseEvents of byCase.values()) await applyHistory(ctx, caseEvents, Date.now());
     expect(recent.length).toBeGreaterThan(300);
 
+    // Into a Redis that already has part of the recent events (applied live), in batches of three
+    // cases: a batch holding a case Redis has is merged the aggregator's way, the others are new.
+    const ctxPartly = { redis: partly!, keys, sla: slaTable() };
+    // The first quarter in file order, so each case's events are applied in the same order as live.
+    const half = recent.slice(0, Math.floor(recent.length / 4));
+    for (let i = 0; i < half.length; i += 5) await applyHistory(ctxPartly, half.slice(i, i + 5), Date.now());
+    const c = await importHistory(deps(partly!, { workers: 0, keptBatchCases: 3 }), file);
+    expect(c.kept.cases).toBe(a.kept.cases);
+    expect(c.keptNew).toBeGreaterThan(0);
+    expect(c.keptNew).toBeLessThan(c.kept.cases);
+
     const want = await dump(live!);
     const families = new Set(Object.keys(want.data).map((k) => /^pa:\{62\}:([a-z]+)/.exec(k)?.[1] ?? k));
     expect([...families].sort()).toEqual(['case', 'cx', 'day', 'lday', 'lmon', 'lopen', 'mon', 'open', 'sla']);
     expect(Object.keys(want.data).length).toBeGreaterThan(500);
-    for (const client of [threads!, here!]) {
+    for (const client of [threads!, here!, partly!]) {
       const got = await dump(client);
       expect(got.data).toEqual(want.data);
       // Expiries are TTLs from each writer's clock, a few seconds apart.

@@ -8,6 +8,9 @@ import { defineLua, luaRuns, luaScripts, runLua } from '../../server/redis/lua.t
 import { AGGREGATOR_GROUP, createKeys } from '../../server/redis/keys.ts';
 import { appendEvents } from '../../server/ingest/append.ts';
 import { applyBatch } from '../../server/aggregate/apply.ts';
+import { caseEvent } from '../../server/aggregate/case-state.ts';
+import { foldCase } from '../../server/import/fold.ts';
+import { commitNewCases } from '../../server/import/new-cases.ts';
 import { listCases } from '../../server/aggregate/case-list.ts';
 import { slaTable } from '../../server/aggregate/sla.ts';
 import { ensureGroup, trimAcknowledged } from '../../server/aggregate/consumer.ts';
@@ -97,6 +100,36 @@ describe('Lua scripts declare every key they touch', () => {
     const epoch = await redis.get(keys.replayEpoch);
     expect(await redis.llen(keys.replayLog(epoch!, Math.floor(NOW / 3_600_000)))).toBe(3);
     expect(await reapConsumers(redis, keys.events, 'me', 1)).toEqual([]);
+    // import-cases.lua: an import's cases new to Redis (one open dispute with an SLA deadline, one
+    // closed incident), with the replay log of the epoch above; then refused for a case it has.
+    const imported = [
+      [event('i1', { caseId: 'imp-1', region: '620102001001' })],
+      [
+        event('i2', {
+          caseId: 'imp-2',
+          region: '620102001001',
+          kind: 'incident',
+          category: 'criminal',
+          status: 'reported',
+        } as Partial<StoredEvent>),
+        event('i3', {
+          caseId: 'imp-2',
+          region: '620102001001',
+          kind: 'incident',
+          category: 'criminal',
+          status: 'closed',
+        } as Partial<StoredEvent>),
+      ],
+    ].map((events) => {
+      const f = foldCase(events.map(caseEvent));
+      return { caseId: f.state.i0 === 'i1' ? 'imp-1' : 'imp-2', state: f.state, summary: f.summary };
+    });
+    const ctx = { redis, keys, sla: slaTable() };
+    expect(await commitNewCases(ctx, imported, NOW)).toEqual({ touched: expect.arrayContaining(['62', '620102']) });
+    expect(await redis.hget(keys.case('imp-2'), 'v')).toBe('1');
+    expect(await redis.zscore(keys.slaQueue, 'imp-1')).not.toBeNull();
+    expect(await redis.llen(keys.replayLog(epoch!, Math.floor(NOW / 3_600_000)))).toBe(5);
+    expect(await commitNewCases(ctx, imported, NOW)).toBeUndefined();
     // case-index-page.lua: a village's page and count from its county's set.
     const village = { redis, keys, regionName: () => undefined };
     const local = await listCases(village, { region: '620702001001' }, undefined, 10, NOW);
