@@ -11,7 +11,7 @@ import type { AlertView } from '../../shared/schemas/alert.ts';
 import type { ProblemDigest } from '../../shared/schemas/problem.ts';
 import type { LocalCases } from '../../shared/schemas/case.ts';
 import type { RegionInfo, RegionRef } from '../../shared/regions.ts';
-import { hgetallBySlot } from '../redis/by-slot.ts';
+import { execBySlot, hgetallBySlot } from '../redis/by-slot.ts';
 import { asKeyRing, type KeyRing, type Keys } from '../redis/keys.ts';
 import { levelOf } from '../../shared/regions.ts';
 import { buckets, dayNumber, dayStart, isoBeijing } from '../time/beijing.ts';
@@ -152,6 +152,8 @@ function rate(part: number, whole: number): number | null {
 
 type ChildHashes = Map<string, { today: Hash; open: Hash }>;
 const CHILD_BUCKETS = ['today', 'open'] as const;
+/** What a parent's ranking reads of a child's hash above the township (buildSnapshot's children). */
+const CHILD_FIELDS = { today: [INCIDENTS, DISPUTES], open: [INCIDENTS, DISPUTES, OVERDUE] } as const;
 
 /** The buckets a snapshot reads of a region itself: today, the two days before, the month, the open backlog. */
 function ownBuckets(now: number): Bucket[] {
@@ -215,8 +217,15 @@ export function snapshotReads(keyring: Keys | KeyRing, info: RegionInfo, now: nu
   const own = ownBuckets(now);
   const childBucket = (which: 'today' | 'open'): Bucket => (which === 'open' ? 'open' : { day });
   const names = own.map((bucket) => counterKey(keys, code, bucket));
+  const fields: (readonly string[] | undefined)[] = own.map(() => undefined);
   if (!isLowLevel(code))
-    for (const c of children) for (const w of CHILD_BUCKETS) names.push(counterKey(keys, c.code, childBucket(w)));
+    for (const c of children)
+      for (const w of CHILD_BUCKETS) {
+        names.push(counterKey(keys, c.code, childBucket(w)));
+        // A ranking needs two or three fields of a child's hash of hundreds (a township's
+        // combination hash is summed whole: its totals are not fields of their own).
+        fields.push(isLowLevel(c.code) ? undefined : CHILD_FIELDS[w]);
+      }
 
   const decode = (r: (Hash | null)[]): RegionHashes => {
     const replies = own.map((_, i) => r[i] ?? {});
@@ -238,13 +247,40 @@ export function snapshotReads(keyring: Keys | KeyRing, info: RegionInfo, now: nu
     }
     return hashesOf(day, [t!, y!, d2!, month!, open!], kids);
   };
-  return { keys: names, decode };
+  return { keys: names, fields, decode };
 }
 
 export interface SnapshotReads {
   /** Counter keys, in the order `decode` expects their hashes. */
   keys: string[];
+  /**
+   * For each key, the only fields `decode` looks at, when it needs few of many (undefined: the
+   * whole hash). A whole hash decodes the same: replay, which rebuilds whole hashes, ignores this.
+   */
+  fields?: (readonly string[] | undefined)[];
   decode(replies: (Hash | null)[]): RegionHashes;
+}
+
+/** The counter hashes of `reads`, each whole or only its named fields, one MULTI per province. */
+async function readHashes(redis: RedisClient, reads: SnapshotReads): Promise<(Hash | null)[]> {
+  const fields = reads.fields;
+  if (!fields?.some(Boolean)) return hgetallBySlot(redis, reads.keys);
+  const replies = await execBySlot(
+    redis,
+    reads.keys,
+    (p, k, i) => (fields[i] ? p.hmget(k, ...fields[i]) : p.hgetall(k)),
+    true,
+  );
+  return replies.map((r, i) => {
+    const named = fields[i];
+    if (!named) return r as Hash | null;
+    const h: Hash = {};
+    named.forEach((f, j) => {
+      const v = (r as (string | null)[])[j];
+      if (v !== null && v !== undefined) h[f] = v;
+    });
+    return h;
+  });
 }
 
 /**
@@ -262,7 +298,7 @@ export async function readSnapshot(
   if (!info) return undefined;
   const reads = snapshotReads(deps.keys, info, now);
   const [replies, alerts, problems, cases, stale] = await Promise.all([
-    hgetallBySlot(deps.redis, reads.keys),
+    readHashes(deps.redis, reads),
     reuse.alerts ?? (deps.alerts ? deps.alerts(code, info.children) : Promise.resolve(NO_ALERTS)),
     reuse.problems ?? (deps.problems ? deps.problems(code, info.children) : Promise.resolve(undefined)),
     deps.cases && CASE_LEVELS.has(info.level) ? deps.cases(code, now) : Promise.resolve(undefined),
