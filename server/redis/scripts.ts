@@ -16,3 +16,5 @@ export const REPLAY_BASE_SCRIPT = defineLua('replayBase', read('replay-base.lua'
 export const TRIM_ACKED_SCRIPT = defineLua('trimAcked', read('trim-acked.lua'));
 /** A township's or village's page or count, read from its county's case-index set (case-index-page.lua). */
 export const CASE_INDEX_PAGE_SCRIPT = defineLua('caseIndexPage', read('case-index-page.lua'));
+/** A closed hour of a replay list replaced by its deflated string, if nothing moved (replay-pack.lua). */
+export const REPLAY_PACK_SCRIPT = defineLua('replayPack', read('replay-pack.lua'));

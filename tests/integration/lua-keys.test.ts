@@ -20,6 +20,7 @@ import { freeze } from '../../server/safety-index/store.ts';
 import { recordEpisode } from '../../server/assessment/report-timeliness.ts';
 import { freezeReplies } from '../../server/assessment/store.ts';
 import { ReplayBase } from '../../server/replay/base.ts';
+import { packClosedHours } from '../../server/replay/pack.ts';
 import { createWallRegistry, wallId } from '../../server/walls/registry.ts';
 import { createWallOrders } from '../../server/walls/orders.ts';
 import { createProblems } from '../../server/problems/service.ts';
@@ -96,6 +97,9 @@ describe('Lua scripts declare every key they touch', () => {
     expect(res.codes).toEqual(['N', 'N', 'N']);
     const epoch = await redis.get(keys.replayEpoch);
     expect(await redis.llen(keys.replayLog(epoch!, Math.floor(NOW / 3_600_000)))).toBe(3);
+    // replay-pack.lua: the hour, once closed, packed into one string.
+    expect(await packClosedHours(redis, keys, NOW + 2 * 3_600_000)).toMatchObject({ lists: 1, moved: 0 });
+    expect(await redis.exists(keys.replayLogPacked(epoch!, Math.floor(NOW / 3_600_000)))).toBe(1);
     expect(await reapConsumers(redis, keys.events, 'me', 1)).toEqual([]);
     // case-index-page.lua: a village's page and count from its county's set.
     const village = { redis, keys, regionName: () => undefined };
