@@ -195,7 +195,8 @@ export async function benchMemory(): Promise<Record<string, number | string>> {
     const sum = (names: string[]) => names.reduce((s, n) => s + (fams.get(n)?.bytes ?? 0), 0);
     const counters = sum(['day', 'mon', 'open', 'lday', 'lmon', 'lopen']);
     out['counters per region (day, mon, open, low-level)'] = `${Math.round(counters / regions)} B over ${days} days`;
-    out['per case: case + case index + replay log'] = `${Math.round(sum(['case', 'cx', 'rp:log']) / cases)} B`;
+    out['per case: case + case index + replay log'] =
+      `${Math.round(sum(['case', 'cx', 'rp:log', 'rp:logz']) / cases)} B`;
     return out;
   } finally {
     await t.stop();

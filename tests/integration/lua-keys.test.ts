@@ -102,10 +102,12 @@ describe('Lua scripts declare every key they touch', () => {
     expect(await redis.exists(keys.replayLogPacked(epoch!, Math.floor(NOW / 3_600_000)))).toBe(1);
     expect(await reapConsumers(redis, keys.events, 'me', 1)).toEqual([]);
     // case-index-page.lua: a village's page and count from its county's set.
-    const village = { redis, keys, regionName: () => undefined };
+    const village = { redis, keys, regionName: () => undefined, counties: () => ['620702'] };
     const local = await listCases(village, { region: '620702001001' }, undefined, 10, NOW);
     expect(local.total).toBe(3);
     expect(local.cases.length).toBe(3);
+    // A city's page merges its county sets in the same script.
+    expect((await listCases(village, { region: '6207' }, undefined, 2, NOW)).total).toBe(3);
     // trim-acked.lua: nothing delivered keeps everything; delivered and acknowledged goes.
     expect(await trimAcknowledged(redis, keys.events)).toBe(0);
     const read = (await redis.xreadgroup('GROUP', AGGREGATOR_GROUP, 'me', 'STREAMS', keys.events, '>')) as [
