@@ -6,11 +6,13 @@ import { benchReplayStorage } from './replay-storage.ts';
 import { benchImport } from './import.ts';
 import { benchMemory } from './memory.ts';
 import { benchStorm } from './storm.ts';
+import { benchCasePage } from './case-page.ts';
 
 const BENCHES: Record<string, () => Promise<Record<string, number | string>>> = {
   ingest: benchIngest,
   fanout: benchFanout,
   storm: benchStorm,
+  'case-page': benchCasePage,
   'wall-soak': benchWallSoak,
   'replay-storage': benchReplayStorage,
   import: benchImport,

@@ -27,6 +27,7 @@ import { startAggregatorThread, type AggregatorThread } from './aggregator/threa
 import { startAggregatorRuntime } from './aggregator/runtime.ts';
 import { readSnapshot, type SnapshotReuse } from './aggregate/snapshot.ts';
 import { countStale } from './aggregate/stale-cases.ts';
+import { countiesUnder } from './aggregate/case-index.ts';
 import { localCases, type CaseListDeps } from './aggregate/case-list.ts';
 import { casesRouter } from './http/routes/cases.ts';
 import { startHub, type IO } from './realtime/hub.ts';
@@ -224,10 +225,12 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
       return true;
     },
   });
+  const counties = countiesUnder(tree);
   const caseList: CaseListDeps = {
     redis,
     keys: ring,
     regionName: (c) => tree.get(c)?.name,
+    counties,
     staleBefore: () => clock.now() - config.staleCaseMs,
   };
   const wallRegistry = createWallRegistry({ redis, keys, clock, ttlMs: config.walls.ttlMs });
@@ -252,7 +255,7 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
         alerts: (c, kids) => alerting.alerts.digest(c, kids),
         problems: (c, kids) => problems.digest(c, kids),
         cases: (c, now) => localCases(caseList, c, now),
-        stale: (c, now) => countStale(redis, ring, c, now, config.staleCaseMs),
+        stale: (c, now) => countStale(redis, ring, c, now, config.staleCaseMs, counties),
       },
       code,
       clock.now(),

@@ -2,64 +2,71 @@ import type { Keys } from '../redis/keys.ts';
 import { RETENTION } from '../counters/retention.ts';
 import { dayNumber, dayStart } from '../time/beijing.ts';
 import { isOpen, type CaseState } from './case-state.ts';
-
+import type { RegionTree } from '../regions/tree.ts';
 /**
  * The case index: which cases a region's subtree holds, newest first, without reading every case.
- * One sorted set per region, kind and state (open / closed) at the province, city and county
- * levels of the case's lineage, scored by the time of the case's earliest event. Like the counters
- * it is a pure function of the case's state, so the commit moves a case between sets as "remove
- * the old entries, add the new" in the same script as its counters: a redelivered event changes no
- * case and so writes nothing, and a crash commits both or neither.
+ * One sorted set per county, kind and state (open / closed), scored by the time of the case's
+ * earliest event. Like the counters it is a pure function of the case's state, so the commit
+ * moves a case between sets as "remove the old entry, add the new" in the same script as its
+ * counters: a redelivered event changes no case and so writes nothing, and a crash commits both
+ * or neither.
  *
- * Townships and villages have no sets of their own: their lists are their county's set filtered
- * by region (case-index-page.lua). Most villages hold one or two cases in the history window, and a
- * sorted set's own overhead (≈ 100 B) cost more than its entries: the two lower levels were 40 % of
- * the index's memory (docs/capacity.md). So a county set's member carries the case's place below
- * the county, `<township+village digits>:<case id>` (`001002:c-1`, `001:c-2`, `:c-3`); the digits
- * come first and are digits only, so the first `:` ends them whatever the case id holds. Province
- * and city sets hold bare case ids.
+ * Every other level reads county sets (case-index-page.lua): a township or village its county's,
+ * filtered by its place; a city or the province all of the county sets under it, merged in one
+ * call (they share the province's hash tag). A member carries the case's place below the county,
+ * `<township+village digits>:<case id>` (`001002:c-1`, `001:c-2`, `:c-3`); the digits come first
+ * and are digits only, so the first `:` ends them whatever the case id holds.
+ *
+ * Why no sets above the county (docs/capacity.md): each level's set held every case again, ≈ 90 B
+ * an entry once a skiplist, two of the three entries a case; reading a province's page from its
+ * 87 county sets costs one script call instead (the click's read time is in docs/capacity.md).
+ * Townships and villages never had sets worth their overhead (≈ 100 B a set for one or two cases).
  *
  * Retention follows the cases: an open case is listed whatever its age (as the open counters count
  * it); a closed one while its earliest event is within `caseIndexDays` (trimmed on each write of
  * its set, and readers never look further back), which ends before the closed case itself expires.
- *
- * Why the upper levels have their own sets rather than a union of counties on reading: a
- * province's list would merge 87 sets on every page.
  */
 
-/** The levels indexed: province, city, county. */
-const LENGTHS = [2, 4, 6];
 const COUNTY = 6;
 
 export type IndexKind = 'i' | 'd';
 export type IndexState = 'o' | 'c';
 
-/** The indexed region's code and its indexed ancestors' (province first), down to the county. */
-export function indexRegions(region: string): string[] {
-  return LENGTHS.filter((len) => len <= region.length).map((len) => region.slice(0, len));
-}
-
 /**
- * Where a region's list is read: its own set (province, city, county), or its county's set with
- * the members whose place starts with `place` (township, village).
+ * Where a region's list is read: the county sets under it (a province or city: every county of the
+ * tree under it; a county: its own) and, below the county, the place its members must start with.
  */
-export function indexSetOf(region: string): { set: string; place?: string } {
-  return region.length <= COUNTY ? { set: region } : { set: region.slice(0, COUNTY), place: region.slice(COUNTY) };
+export function indexSetsOf(
+  region: string,
+  counties: (code: string) => readonly string[],
+): { sets: readonly string[]; place: string } {
+  if (region.length >= COUNTY) return { sets: [region.slice(0, COUNTY)], place: region.slice(COUNTY) };
+  return { sets: counties(region), place: '' };
 }
 
-/** Whether the members of `set`'s sets carry a place (county sets do). */
-export function carriesPlace(set: string): boolean {
-  return set.length === COUNTY;
+/** The county codes of the tree under each province or city code, computed once a code. */
+export function countiesUnder(tree: Pick<RegionTree, 'codesAt'>): (code: string) => readonly string[] {
+  const memo = new Map<string, string[]>();
+  let all: string[] | undefined;
+  return (code) => {
+    let out = memo.get(code);
+    if (!out) {
+      all ??= tree.codesAt('county');
+      out = all.filter((c) => c.startsWith(code));
+      memo.set(code, out);
+    }
+    return out;
+  };
 }
 
-/** The member a case is listed under in the set of `set` (an indexed code). */
-export function indexMember(set: string, caseId: string, region: string): string {
-  return carriesPlace(set) ? `${region.slice(COUNTY)}:${caseId}` : caseId;
+/** The member a case is listed under in its county's set. */
+export function indexMember(caseId: string, region: string): string {
+  return `${region.slice(COUNTY)}:${caseId}`;
 }
 
-/** The case id of a member of a set of `set`. */
-export function memberCaseId(set: string, member: string): string {
-  return carriesPlace(set) ? member.slice(member.indexOf(':') + 1) : member;
+/** The case id of a county set's member. */
+export function memberCaseId(member: string): string {
+  return member.slice(member.indexOf(':') + 1);
 }
 
 /** The earliest first-event time (ms) of a closed case the index lists at `now`: a Beijing day start. */
@@ -67,7 +74,7 @@ export function indexFloor(now: number): number {
   return dayStart(dayNumber(now) - RETENTION.caseIndexDays);
 }
 
-/** The sets a case belongs in (key → member and score), none for a closed case older than the floor. */
+/** The set a case belongs in (key → member and score; its county's), none for a closed case older than the floor. */
 export function indexEntries(
   keys: Keys,
   caseId: string,
@@ -78,8 +85,10 @@ export function indexEntries(
   if (!c) return out;
   const open = isOpen(c);
   if (!open && c.t0 < floor) return out;
-  for (const code of indexRegions(c.r))
-    out.set(keys.caseIndex(code, c.k, open ? 'o' : 'c'), { member: indexMember(code, caseId, c.r), score: c.t0 });
+  out.set(keys.caseIndex(c.r.slice(0, COUNTY), c.k, open ? 'o' : 'c'), {
+    member: indexMember(caseId, c.r),
+    score: c.t0,
+  });
   return out;
 }
 

@@ -7,15 +7,16 @@ import { levelOf, provinceAncestry } from '../../shared/regions.ts';
 import { isoBeijing } from '../time/beijing.ts';
 import { runLua } from '../redis/lua.ts';
 import { CASE_INDEX_PAGE_SCRIPT } from '../redis/scripts.ts';
-import { carriesPlace, indexFloor, indexSetOf, memberCaseId, type IndexKind, type IndexState } from './case-index.ts';
+import { indexFloor, indexSetsOf, type IndexKind, type IndexState } from './case-index.ts';
 import { decodeCase, isOpen, type CaseState } from './case-state.ts';
 
 /**
  * Reads the case index (case-index.ts): pages of a region's cases, newest first, with the total of
- * what matches. A page merges the sets the filters select (kind × open/closed, up to four), reading
- * from each only what the page needs after the cursor. A township or village reads its county's
- * sets, filtered by its place in Redis (case-index-page.lua). The nation has no index of its own (nothing
- * per event is written for it): its list merges its provinces' sets, each under its own keys.
+ * what matches. A page merges the county sets the filters select (the counties under the region ×
+ * kind × open/closed), reading from each only what the page needs after the cursor, in one script
+ * call a province (case-index-page.lua); a township or village reads its county's sets, filtered by
+ * its place there. The nation has no index of its own (nothing per event is written for it): its
+ * list merges its provinces' pages, each read under its own keys.
  */
 
 export interface CaseFilter {
@@ -45,6 +46,8 @@ export interface CaseListDeps {
   keys: Keys | KeyRing;
   /** A region's name, for the item's `regionName`. */
   regionName: (code: string) => string | undefined;
+  /** The county codes of the tree under a province or city (case-index.ts countiesUnder): whose sets it reads. */
+  counties: (code: string) => readonly string[];
   /** Open cases whose earliest event is before this (ms) are flagged `stale` (久拖). */
   staleBefore?: () => number;
 }
@@ -61,16 +64,15 @@ export function decodeCursor(s: string): Cursor | undefined {
   return dot > 0 && Number.isSafeInteger(score) && id ? { score, id } : undefined;
 }
 
+/** One province's part of a read: its county sets the filter selects, each with its score window's min. */
 interface Source {
-  key: string;
-  /** The indexed region whose set this is (its members' shape: case-index.ts). */
-  set: string;
+  keys: string[];
+  mins: number[];
   /** A township's or village's place below its county: only members of that place are read. */
-  place?: string;
-  min: number;
+  place: string;
   max: number;
-  /** The keys of the province whose set this is: its cases are read under them. */
-  keys: Keys;
+  /** The keys of the province whose sets these are: its cases are read under them. */
+  province: Keys;
 }
 
 /** An index entry and the province keys its case lives under. */
@@ -80,7 +82,7 @@ interface Entry extends Cursor {
 
 const KIND_CODE: Record<Kind, IndexKind> = { incident: 'i', dispute: 'd' };
 
-/** The sets and score windows a filter reads; a closed set never below the index's floor. */
+/** The sets and score windows a filter reads, one source per province; a closed set never below the index's floor. */
 function sources(deps: CaseListDeps, f: CaseFilter, now: number): Source[] {
   const ring = asKeyRing(deps.keys);
   const regions = levelOf(f.region) === 'nation' ? ring.provinces : [f.region];
@@ -89,96 +91,72 @@ function sources(deps: CaseListDeps, f: CaseFilter, now: number): Source[] {
   const min = f.from ?? 0;
   // Scores are whole milliseconds: an exclusive `to` is an inclusive `to - 1`.
   const max = f.to === undefined ? Number.MAX_SAFE_INTEGER : f.to - 1;
-  const out: Source[] = [];
-  for (const region of regions) {
-    const keys = ring.of(region);
-    const { set, place } = indexSetOf(region);
-    for (const k of kinds)
-      for (const s of states)
-        out.push({
-          key: keys.caseIndex(set, k, s),
-          set,
-          ...(place ? { place } : {}),
-          min: s === 'c' ? Math.max(min, indexFloor(now)) : min,
-          max,
-          keys,
-        });
-  }
-  return out;
+  const closedMin = Math.max(min, indexFloor(now));
+  return regions.map((region) => {
+    const province = ring.of(region);
+    const { sets, place } = indexSetsOf(region, deps.counties);
+    const s: Source = { keys: [], mins: [], place, max, province };
+    for (const set of sets)
+      for (const k of kinds)
+        for (const st of states) {
+          s.keys.push(province.caseIndex(set, k, st));
+          s.mins.push(st === 'c' ? closedMin : min);
+        }
+    return s;
+  });
 }
 
 /** Score-then-id descending: the list's order. */
 const before = (a: Cursor, b: Cursor) => a.score > b.score || (a.score === b.score && a.id > b.id);
 
-/** A county set's entries after the cursor, filtered by place and ordered by id within a score in Redis. */
-async function afterInCounty(redis: RedisClient, s: Source, cursor: Cursor | undefined, n: number): Promise<Entry[]> {
-  const max = cursor ? Math.min(cursor.score, s.max) : s.max;
-  const flat = await runLua<string[]>(
-    redis,
-    CASE_INDEX_PAGE_SCRIPT,
-    [s.key],
-    [String(max), String(s.min), s.place ?? '', n, cursor ? String(cursor.score) : '', cursor?.id ?? ''],
-  );
-  const out: Entry[] = [];
-  for (let i = 0; i < flat.length; i += 2) out.push({ id: flat[i]!, score: Number(flat[i + 1]), keys: s.keys });
-  return out;
-}
-
-/** Up to `n` entries of one set after the cursor, newest first (a few reads when many share the cursor's score). */
-async function after(redis: RedisClient, s: Source, cursor: Cursor | undefined, n: number): Promise<Entry[]> {
-  const max = cursor ? Math.min(cursor.score, s.max) : s.max;
-  if (max < s.min) return [];
-  if (carriesPlace(s.set)) return afterInCounty(redis, s, cursor, n);
-  const out: Entry[] = [];
-  for (let offset = 0; ;) {
-    const chunk = n + 1;
-    const flat = await redis.zrange(
-      s.key,
-      String(max),
-      String(s.min),
-      'BYSCORE',
-      'REV',
-      'LIMIT',
-      offset,
-      chunk,
-      'WITHSCORES',
-    );
-    for (let i = 0; i < flat.length; i += 2) {
-      const e = { id: memberCaseId(s.set, flat[i]!), score: Number(flat[i + 1]), keys: s.keys };
-      if (!cursor || before(cursor, e)) out.push(e);
-      if (out.length >= n) return out;
-    }
-    if (flat.length < chunk * 2) return out;
-    offset += chunk;
-  }
-}
-
-/** How many members of a county set lie in the window and the place (min and max as ZRANGE takes them). */
-export function countInPlace(
+/**
+ * One province's count of what matches and its first `n` entries after the cursor (n = 0: the
+ * count only), in one script call over its sets (case-index-page.lua).
+ */
+async function readSource(
   redis: RedisClient,
-  key: string,
+  s: Source,
+  cursor: Cursor | undefined,
+  n: number,
+): Promise<{ total: number; entries: Entry[] }> {
+  if (!s.keys.length) return { total: 0, entries: [] };
+  const flat = await runLua<(string | number)[]>(redis, CASE_INDEX_PAGE_SCRIPT, s.keys, [
+    String(s.max),
+    s.place,
+    n,
+    cursor ? String(cursor.score) : '',
+    cursor?.id ?? '',
+    ...s.mins.map(String),
+  ]);
+  let total = 0;
+  for (let i = 0; i < s.keys.length; i++) total += Number(flat[i]);
+  const entries: Entry[] = [];
+  for (let i = s.keys.length; i < flat.length; i += 2)
+    entries.push({ id: String(flat[i]), score: Number(flat[i + 1]), keys: s.province });
+  return { total, entries };
+}
+
+/**
+ * How many members of each of `keys` (one province's county sets) lie in the window and the place
+ * (min and max as ZRANGE takes them), in one script call.
+ */
+export async function countInSets(
+  redis: RedisClient,
+  keys: readonly string[],
   place: string,
   min: string,
   max: string,
-): Promise<number> {
-  return runLua<number>(redis, CASE_INDEX_PAGE_SCRIPT, [key], [max, min, place, 'count', '', '']);
-}
-
-/** Counts what the filter matches, set by set, one round trip per province (a township or village: one per set). */
-async function total(redis: RedisClient, list: Source[]): Promise<number> {
-  const placed = list.filter((s) => s.place);
-  const whole = list.filter((s) => !s.place);
-  const byKey = new Map(whole.map((s) => [s.key, s]));
-  const [replies, ...counts] = await Promise.all([
-    byKey.size
-      ? execBySlot(redis, [...byKey.keys()], (p, key) => {
-          const s = byKey.get(key)!;
-          p.zcount(key, s.min, s.max);
-        })
-      : Promise.resolve([]),
-    ...placed.map((s) => countInPlace(redis, s.key, s.place!, String(s.min), String(s.max))),
+): Promise<number[]> {
+  if (!keys.length) return [];
+  const counts = await runLua<number[]>(redis, CASE_INDEX_PAGE_SCRIPT, keys, [
+    max,
+    place,
+    0,
+    '',
+    '',
+    ...keys.map(() => min),
   ]);
-  return [...replies, ...counts].reduce<number>((n, v) => n + Number(v), 0);
+  return counts.map(Number);
 }
 
 /** The region's name from the county down (县 乡 村), or its own name above the county. */
@@ -234,14 +212,13 @@ export async function listCases(
   now: number,
 ): Promise<CasePage> {
   const list = sources(deps, f, now);
-  const [count, ...perSource] = await Promise.all([
-    total(deps.redis, list),
-    ...list.map((s) => after(deps.redis, s, cursor, limit + 1)),
-  ]);
-  // A case moved between sets while they were read (closed meanwhile) may show up in two: once is enough.
+  const perSource = await Promise.all(list.map((s) => readSource(deps.redis, s, cursor, limit + 1)));
+  const count = perSource.reduce((n, p) => n + p.total, 0);
+  // The nation merges its provinces' pages; within a province the script read all sets at once,
+  // but a case is kept once whatever happens.
   const seen = new Set<string>();
   const merged = perSource
-    .flat()
+    .flatMap((p) => p.entries)
     .sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0))
     .filter((e) => !seen.has(e.keys.prefix + e.id) && seen.add(e.keys.prefix + e.id));
   const page = merged.slice(0, limit);
@@ -267,8 +244,9 @@ export async function allCases(deps: CaseListDeps, f: CaseFilter, now: number, p
 }
 
 /** How many cases the filter matches. */
-export function countCases(deps: CaseListDeps, f: CaseFilter, now: number): Promise<number> {
-  return total(deps.redis, sources(deps, f, now));
+export async function countCases(deps: CaseListDeps, f: CaseFilter, now: number): Promise<number> {
+  const counts = await Promise.all(sources(deps, f, now).map((s) => readSource(deps.redis, s, undefined, 0)));
+  return counts.reduce((n, c) => n + c.total, 0);
 }
 
 /** How many cases of each list a township or village snapshot carries. */

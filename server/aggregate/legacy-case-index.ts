@@ -3,40 +3,45 @@ import type { Keys } from '../redis/keys.ts';
 import type { Logger } from '../log.ts';
 import { scanKeys } from '../redis/scan.ts';
 import { decodeCase } from './case-state.ts';
-import { carriesPlace, indexMember, memberCaseId } from './case-index.ts';
+import { indexMember, memberCaseId } from './case-index.ts';
 
-/** Case-index layout written now: province, city and county sets, county members `<place>:<id>`. */
-const LAYOUT = '3';
+/** Case-index layout written now: county sets only, members `<place>:<id>`. */
+const LAYOUT = '4';
+/** The layout of 2026-12-05's first change: province, city and county sets, county members `<place>:<id>`. */
+const THREE_LEVELS = '3';
 const CHUNK = 500;
 
 /**
- * Converts a case index written before 2026-12-05 (five levels, bare case ids everywhere) once per
- * Redis: township and village sets are deleted (their lists now come from their county's), and
- * each county member is renamed `<place>:<id>` from its case's region, score unchanged. Open
- * cases are indexed for as long as they stay open, so the index cannot just be left to expire.
- * Idempotent (a member already in the new shape is recognised by its case), so processes starting
- * together may all run it; until it has run a township's list may miss cases of old members.
+ * Converts an older case index once per Redis: every set but the counties' is deleted (province
+ * and city lists are now merged from the county sets, township and village lists filtered from
+ * them), and, in an index written before 2026-12-05 (five levels, bare case ids everywhere), each
+ * county member is renamed `<place>:<id>` from its case's region, score unchanged. Open cases are
+ * indexed for as long as they stay open, so the index cannot just be left to expire. Idempotent (a
+ * member already in the new shape is recognised by its case), so processes starting together may
+ * all run it; until it has run a township's list may miss cases of old members. From the
+ * three-level layout the county sets are already complete: only the upper sets go.
  */
 export async function convertCaseIndex(redis: RedisClient, keys: Keys, logger: Logger): Promise<void> {
-  if ((await redis.get(keys.caseIndexLayout)) === LAYOUT) return;
+  const layout = await redis.get(keys.caseIndexLayout);
+  if (layout === LAYOUT) return;
   const head = `${keys.prefix}cx:`;
   let renamed = 0;
   let dropped = 0;
   for await (const found of scanKeys(redis, `${head}*`, 1000)) {
     for (const key of found) {
       const set = key.slice(head.length, key.lastIndexOf(':'));
-      if (set.length > 6) {
+      if (set.length !== 6) {
         await redis.unlink(key);
         dropped++;
-      } else if (carriesPlace(set)) renamed += await renameMembers(redis, keys, key, set);
+      } else if (layout !== THREE_LEVELS) renamed += await renameMembers(redis, keys, key);
     }
   }
   await redis.set(keys.caseIndexLayout, LAYOUT);
-  if (renamed || dropped) logger.info({ renamed, dropped }, 'case index converted to three levels');
+  if (renamed || dropped) logger.info({ renamed, dropped }, 'case index converted to county sets');
 }
 
 /** Renames the bare members of one county set; returns how many. */
-async function renameMembers(redis: RedisClient, keys: Keys, key: string, set: string): Promise<number> {
+async function renameMembers(redis: RedisClient, keys: Keys, key: string): Promise<number> {
   const flat = await redis.zrange(key, '0', '-1', 'WITHSCORES');
   let renamed = 0;
   for (let i = 0; i < flat.length; i += CHUNK * 2) {
@@ -44,7 +49,7 @@ async function renameMembers(redis: RedisClient, keys: Keys, key: string, set: s
     const members = part.filter((_, j) => j % 2 === 0);
     // A member is either a bare id (old) or `<place>:<id>` (new): read both cases it could name.
     const p = redis.pipeline();
-    for (const m of members) p.hget(keys.case(m), 'j').hget(keys.case(memberCaseId(set, m)), 'j');
+    for (const m of members) p.hget(keys.case(m), 'j').hget(keys.case(memberCaseId(m)), 'j');
     const replies = ((await p.exec()) ?? []).map(([err, v]) => {
       if (err) throw err;
       return v as string | null;
@@ -54,9 +59,9 @@ async function renameMembers(redis: RedisClient, keys: Keys, key: string, set: s
     members.forEach((m, j) => {
       const bare = replies[2 * j];
       const placed = replies[2 * j + 1];
-      if (placed && indexMember(set, memberCaseId(set, m), decodeCase(memberCaseId(set, m), placed).r) === m) return;
+      if (placed && indexMember(memberCaseId(m), decodeCase(memberCaseId(m), placed).r) === m) return;
       if (!bare) return;
-      tx.zadd(key, part[2 * j + 1]!, indexMember(set, m, decodeCase(m, bare).r)).zrem(key, m);
+      tx.zadd(key, part[2 * j + 1]!, indexMember(m, decodeCase(m, bare).r)).zrem(key, m);
       ops++;
     });
     if (ops) await tx.exec();

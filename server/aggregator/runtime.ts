@@ -13,6 +13,7 @@ import { loadRulesConfig } from '../warnings/config.ts';
 import { reportsOption } from '../assessment/report-timeliness.ts';
 import { alertsFromRules } from '../alerts/service.ts';
 import { REPLAY_BASE_ALERTS, ReplayBase, replayOwners } from '../replay/base.ts';
+import { startReplayPacking } from '../replay/pack.ts';
 
 export interface AggregatorRuntimeOptions {
   redis: RedisTarget;
@@ -90,7 +91,9 @@ export function startAggregatorRuntime(o: AggregatorRuntimeOptions): Aggregator 
       }),
       ...(o.tuning ? { tuning: o.tuning } : {}),
     });
-    return { pipeline, stopAlerting };
+    // Closed replay hours deflated (server/replay/pack.ts): every aggregator may run it, safely.
+    const stopPacking = startReplayPacking({ redis: commands, keys, clock: o.clock, logger: o.logger });
+    return { pipeline, stopAlerting, stopPacking };
   });
   return {
     get running() {
@@ -98,6 +101,7 @@ export function startAggregatorRuntime(o: AggregatorRuntimeOptions): Aggregator 
     },
     async stop() {
       await Promise.all(parts.map((p) => p.stopAlerting()));
+      await Promise.all(parts.map((p) => p.stopPacking()));
       await Promise.all(parts.map((p) => p.pipeline.stop()));
       await Promise.all(connections.map(closeRedis));
     },

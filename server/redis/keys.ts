@@ -79,6 +79,12 @@ export interface Keys {
   replayAlerts(hour: number): string;
   /** Ticker events as sent to the screens, one list per hour of sending. */
   replayTicker(hour: number): string;
+  /** A closed hour of one epoch's log, its records newline-joined and raw-deflated (server/replay/pack.ts). */
+  replayLogPacked(epoch: string, hour: number): string;
+  /** A closed hour of the ticker, packed as the log's. */
+  replayTickerPacked(hour: number): string;
+  /** The last hour whose log and ticker lists have been packed (server/replay/pack.ts). */
+  replayPackedUpTo: string;
 }
 
 /** Keys of the problem register (降星销号); the shapes are spelled in server/problems/store.ts. */
@@ -151,6 +157,9 @@ export function createKeys(root: string, app = 'pa'): Keys {
     replayLog: (epoch, hour) => `${prefix}rp:log:${epoch}:${hour}`,
     replayAlerts: (hour) => `${prefix}rp:al:${hour}`,
     replayTicker: (hour) => `${prefix}rp:tk:${hour}`,
+    replayLogPacked: (epoch, hour) => `${prefix}rp:logz:${epoch}:${hour}`,
+    replayTickerPacked: (hour) => `${prefix}rp:tkz:${hour}`,
+    replayPackedUpTo: `${prefix}rp:packed`,
   };
 }
 

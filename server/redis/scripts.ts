@@ -18,3 +18,5 @@ export const TRIM_ACKED_SCRIPT = defineLua('trimAcked', read('trim-acked.lua'));
 export const CASE_INDEX_PAGE_SCRIPT = defineLua('caseIndexPage', read('case-index-page.lua'));
 /** Cases of a history import new to Redis, with their summed counters and index, or nothing (import-cases.lua). */
 export const IMPORT_CASES_SCRIPT = defineLua('importCases', read('import-cases.lua'));
+/** A closed hour of a replay list replaced by its deflated string, if nothing moved (replay-pack.lua). */
+export const REPLAY_PACK_SCRIPT = defineLua('replayPack', read('replay-pack.lua'));

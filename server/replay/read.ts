@@ -16,6 +16,7 @@ import type { Hash } from '../counters/low-level.ts';
 import { isoBeijing } from '../time/beijing.ts';
 import { BASE_ALERTS } from './base.ts';
 import { parseChange, touches } from './changes.ts';
+import { hourRecords } from './pack.ts';
 import type { AlertRecord, TickerRecord } from './record.ts';
 
 /**
@@ -139,13 +140,13 @@ async function provinceAt(
   // One slot (the province's tag): a pipeline works on a cluster too.
   const p = redis.pipeline();
   p.hmget(keys.replayBase(epoch.id), ...names, BASE_ALERTS);
-  for (const h of hours) p.lrange(keys.replayLog(epoch.id, h), 0, -1);
+  for (const h of hours) p.getBuffer(keys.replayLogPacked(epoch.id, h)).lrange(keys.replayLog(epoch.id, h), 0, -1);
   const replies = (await p.exec()) ?? [];
   for (const [err] of replies) if (err) throw err;
   const base = replies[0]![1] as (string | null)[];
   const deltas = new CounterDeltas({ keys, minDay: 0, minMonth: '' });
-  for (const [, lines] of replies.slice(1))
-    for (const line of lines as string[]) {
+  for (let i = 1; i < replies.length; i += 2)
+    for (const line of hourRecords(replies[i]![1] as Buffer | null, replies[i + 1]![1] as string[])) {
       const ch = parseChange(line);
       if (ch.t > at || !touches(ch, prefix)) continue;
       if (ch.before) deltas.contribute(ch.before as CaseState, -1);
@@ -233,14 +234,15 @@ export async function replayEvents(
   const ring = asKeyRing(deps.keys);
   const info = deps.region(code);
   const provinces = info?.level === 'nation' ? info.children.map((c) => c.code) : [code.slice(0, 2)];
+  // Each hour's packed string then its list (pack.ts), read side by side.
   const names: string[] = [];
   for (const province of provinces)
     for (let h = Math.floor(from / HOUR_MS); h <= Math.floor(to / HOUR_MS); h++)
-      names.push(ring.of(province).replayTicker(h));
-  const lists = (await execBySlot(deps.redis, names, (p, k) => p.lrange(k, 0, -1))) as string[][];
+      names.push(ring.of(province).replayTickerPacked(h), ring.of(province).replayTicker(h));
+  const replies = await execBySlot(deps.redis, names, (p, k, i) => (i % 2 ? p.lrange(k, 0, -1) : p.getBuffer(k)));
   const records: TickerRecord[] = [];
-  for (const lines of lists)
-    for (const line of lines) {
+  for (let i = 0; i < replies.length; i += 2)
+    for (const line of hourRecords(replies[i] as Buffer | null, replies[i + 1] as string[])) {
       const r = JSON.parse(line) as TickerRecord;
       if (r.t <= from || r.t > to || !isWithin(r.e.region, code)) continue;
       records.push(r);

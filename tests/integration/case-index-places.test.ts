@@ -8,6 +8,7 @@ import { dumpCaseIndex } from '../helpers/case-index-dump.ts';
 import { listCases, localCases, LOCAL_CASES, type CaseFilter, type Cursor } from '../../server/aggregate/case-list.ts';
 import { countStale } from '../../server/aggregate/stale-cases.ts';
 import { convertCaseIndex } from '../../server/aggregate/legacy-case-index.ts';
+import { countiesUnder } from '../../server/aggregate/case-index.ts';
 import { asKeyRing } from '../../server/redis/keys.ts';
 import { isoBeijing } from '../../server/time/beijing.ts';
 
@@ -26,7 +27,12 @@ const COUNTIES = ['620702', '620102'];
 let t: TestServer;
 let truth: Map<string, TruthCase>;
 let places: string[];
-const deps = () => ({ redis: t.server.redis, keys, regionName: (c: string) => t.tree.get(c)?.name });
+const deps = () => ({
+  redis: t.server.redis,
+  keys,
+  regionName: (c: string) => t.tree.get(c)?.name,
+  counties: countiesUnder(t.tree),
+});
 
 async function listAll(f: CaseFilter, pageSize: number): Promise<{ ids: string[]; total: number }> {
   const ids: string[] = [];
@@ -77,7 +83,7 @@ describe('township and village lists from their county’s set', () => {
       if (JSON.stringify(local.openDisputes.map((c) => c.id)) !== JSON.stringify(open))
         mismatches.push(`${region} snapshot open disputes`);
       const mine = [...truth.values()].filter((c) => c.region.startsWith(region) && c.open && c.t0 < NOW - staleMs);
-      const stale = await countStale(t.server.redis, asKeyRing(keys), region, NOW, staleMs);
+      const stale = await countStale(t.server.redis, asKeyRing(keys), region, NOW, staleMs, countiesUnder(t.tree));
       const want = {
         incident: mine.filter((c) => c.kind === 'incident').length,
         dispute: mine.filter((c) => c.kind === 'dispute').length,
@@ -130,7 +136,9 @@ describe('township and village lists from their county’s set', () => {
   it('converts an index stored in the five-level layout once, and then answers the same', async () => {
     const now = await dumpIndex();
     const head = `${keys.prefix}cx:`;
-    // The old layout, rebuilt from the new: bare ids in every set, townships' and villages' sets.
+    // Only county sets are written now.
+    expect(Object.keys(now).every((k) => k.slice(head.length).split(':')[0]!.length === 6)).toBe(true);
+    // The old layout, rebuilt from the new: bare ids in every set, province's, cities', townships' and villages' sets.
     const old = new Map<string, [string, string][]>();
     for (const [key, flat] of Object.entries(now)) {
       const [set, ks] = key.slice(head.length).split(':') as [string, string];
@@ -139,6 +147,8 @@ describe('township and village lists from their county’s set', () => {
         const place = set.length === 6 ? m.slice(0, m.indexOf(':')) : '';
         const id = set.length === 6 ? m.slice(m.indexOf(':') + 1) : m;
         const sets = [
+          set.slice(0, 2),
+          set.slice(0, 4),
           set,
           ...(place.length >= 3 ? [set + place.slice(0, 3)] : []),
           ...(place.length === 6 ? [set + place] : []),
@@ -158,11 +168,24 @@ describe('township and village lists from their county’s set', () => {
 
     await convertCaseIndex(redis, keys, pino({ level: 'silent' }));
     expect(await dumpIndex()).toEqual(now);
-    expect(await redis.get(keys.caseIndexLayout)).toBe('3');
+    expect(await redis.get(keys.caseIndexLayout)).toBe('4');
     // Run again (another process starting): nothing changes.
     await redis.del(keys.caseIndexLayout);
     await convertCaseIndex(redis, keys, pino({ level: 'silent' }));
     expect(await dumpIndex()).toEqual(now);
+    // The three-level layout (province and city sets of bare ids beside the county sets): the upper sets go.
+    const upper = redis.multi();
+    for (const [key, flat] of Object.entries(now)) {
+      const [set, ks] = key.slice(head.length).split(':') as [string, string];
+      for (const up of [set.slice(0, 2), set.slice(0, 4)])
+        for (let i = 0; i < flat.length; i += 2)
+          upper.zadd(`${head}${up}:${ks}`, flat[i + 1]!, flat[i]!.slice(flat[i]!.indexOf(':') + 1));
+    }
+    await upper.set(keys.caseIndexLayout, '3').exec();
+    expect(Object.keys(await dumpIndex()).length).toBeGreaterThan(Object.keys(now).length);
+    await convertCaseIndex(redis, keys, pino({ level: 'silent' }));
+    expect(await dumpIndex()).toEqual(now);
+    expect(await redis.get(keys.caseIndexLayout)).toBe('4');
     const village = [...truth.values()].find((c) => c.region.length === 12)!.region;
     expect((await listAll({ region: village }, 2)).ids).toEqual(expectedList(truth.values(), { region: village }));
   });

@@ -23,6 +23,7 @@ import { freeze } from '../../server/safety-index/store.ts';
 import { recordEpisode } from '../../server/assessment/report-timeliness.ts';
 import { freezeReplies } from '../../server/assessment/store.ts';
 import { ReplayBase } from '../../server/replay/base.ts';
+import { packClosedHours } from '../../server/replay/pack.ts';
 import { createWallRegistry, wallId } from '../../server/walls/registry.ts';
 import { createWallOrders } from '../../server/walls/orders.ts';
 import { createProblems } from '../../server/problems/service.ts';
@@ -99,6 +100,9 @@ describe('Lua scripts declare every key they touch', () => {
     expect(res.codes).toEqual(['N', 'N', 'N']);
     const epoch = await redis.get(keys.replayEpoch);
     expect(await redis.llen(keys.replayLog(epoch!, Math.floor(NOW / 3_600_000)))).toBe(3);
+    // replay-pack.lua: the hour, once closed, packed into one string.
+    expect(await packClosedHours(redis, keys, NOW + 2 * 3_600_000)).toMatchObject({ lists: 1, moved: 0 });
+    expect(await redis.exists(keys.replayLogPacked(epoch!, Math.floor(NOW / 3_600_000)))).toBe(1);
     expect(await reapConsumers(redis, keys.events, 'me', 1)).toEqual([]);
     // import-cases.lua: an import's cases new to Redis (one open dispute with an SLA deadline, one
     // closed incident), with the replay log of the epoch above; then refused for a case it has.
@@ -131,10 +135,12 @@ describe('Lua scripts declare every key they touch', () => {
     expect(await redis.llen(keys.replayLog(epoch!, Math.floor(NOW / 3_600_000)))).toBe(5);
     expect(await commitNewCases(ctx, imported, NOW)).toBeUndefined();
     // case-index-page.lua: a village's page and count from its county's set.
-    const village = { redis, keys, regionName: () => undefined };
+    const village = { redis, keys, regionName: () => undefined, counties: () => ['620702'] };
     const local = await listCases(village, { region: '620702001001' }, undefined, 10, NOW);
     expect(local.total).toBe(3);
     expect(local.cases.length).toBe(3);
+    // A city's page merges its county sets in the same script.
+    expect((await listCases(village, { region: '6207' }, undefined, 2, NOW)).total).toBe(3);
     // trim-acked.lua: nothing delivered keeps everything; delivered and acknowledged goes.
     expect(await trimAcknowledged(redis, keys.events)).toBe(0);
     const read = (await redis.xreadgroup('GROUP', AGGREGATOR_GROUP, 'me', 'STREAMS', keys.events, '>')) as [

@@ -7,6 +7,7 @@ import { createKeys } from '../../server/redis/keys.ts';
 import { dayNumber, dayStart, isoBeijing } from '../../server/time/beijing.ts';
 import type { Snapshot } from '../../shared/schemas/snapshot.ts';
 import type { ReplayEventsReply } from '../../shared/schemas/replay.ts';
+import { packClosedHours } from '../../server/replay/pack.ts';
 
 // A crafted evening and day on a fake clock: the evening before D0 from 20:00, then D0 until 23:45,
 // a tick every 15 minutes. The first replay base is written at the first commit (20:00 the day
@@ -20,6 +21,8 @@ const MOMENTS = {
   night: dayStart(D0) + 3.25 * H,
   morning: dayStart(D0) + 11.75 * H,
   evening: dayStart(D0) + 19 * H,
+  // The last tick: its hour is still open when the test packs the closed ones (server/replay/pack.ts).
+  openHour: END,
 };
 const REGIONS = ['62', '6207', '620702', '6201'];
 
@@ -169,6 +172,44 @@ describe('replay: the snapshot of a past moment', () => {
     expect(r.body.events.map((e) => e.id).sort()).toEqual(expected.sort());
     expect(r.body.events.every((e) => e.regionName.length > 0 && e.shownAt <= r.body.to)).toBe(true);
     expect(r.body.truncated).toBe(false);
+  });
+});
+
+describe('replay: closed hours packed (one deflated string an hour)', () => {
+  const keys = createKeys('62');
+  const eventsOf = (from: number, to: number) =>
+    get<ReplayEventsReply>(
+      `/replay/6207/events?from=${encodeURIComponent(isoBeijing(from))}&to=${encodeURIComponent(isoBeijing(to))}`,
+    );
+
+  it('answers across a packed hour and the open one exactly as the live wall was, and as before packing', async () => {
+    // A ticker window over the last closed hour and the open one, read before any packing.
+    const window = [END - 40 * 60_000, END] as const;
+    const unpacked = (await eventsOf(...window)).body;
+    expect(unpacked.events.length).toBeGreaterThan(0);
+    const redis = t.server.redis;
+    const packed = await packClosedHours(redis, keys, clock.now());
+    expect(packed.moved).toBe(0);
+    // The aggregator's own timer may have packed some hours already; everything closed is packed now.
+    const epochs = await redis.zrange(keys.replayEpochs, '0', '-1');
+    const morning = Math.floor(MOMENTS.morning / H);
+    const d0 = epochs.find((e) => Number(e) >= dayStart(D0))!;
+    expect(await redis.exists(keys.replayLog(d0, morning))).toBe(0);
+    expect(await redis.exists(keys.replayLogPacked(d0, morning))).toBe(1);
+    expect(await redis.exists(keys.replayTicker(morning))).toBe(0);
+    expect(await redis.exists(keys.replayTickerPacked(morning))).toBe(1);
+    // The open hour (END's) stays a list.
+    expect(await redis.llen(keys.replayLog(d0, Math.floor(END / H)))).toBeGreaterThan(0);
+    expect(await redis.exists(keys.replayLogPacked(d0, Math.floor(END / H)))).toBe(0);
+    for (const [name, at] of Object.entries(MOMENTS))
+      for (const code of REGIONS) {
+        const r = await snapAt(code, at);
+        expect(r.status, `${name} ${code}`).toBe(200);
+        expect(withoutSeq(r.body), `packed: ${name} ${code}`).toEqual(withoutSeq(live.get(`${name}:${code}`)!));
+      }
+    expect((await eventsOf(...window)).body).toEqual(unpacked);
+    // A second run finds nothing left to pack.
+    expect((await packClosedHours(redis, keys, clock.now())).lists).toBe(0);
   });
 });
 

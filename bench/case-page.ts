@@ -1,0 +1,104 @@
+// `npm run bench -- case-page`: the read time of a case list page and of the 久拖 count, as a duty
+// officer's click asks them: the province's and a city's first page of 50, the province's third
+// page (a cursor), a county's and a township's, over BENCH_CASE_PAGE_DAYS (default 3) days of the
+// Gansu simulator's history POSTed to the real server and drained. Each read is timed
+// BENCH_CASE_PAGE_REPS (default 40) times after 5 warm-ups; median and p90 in ms. The functions are
+// called directly (no HTTP), so the figure is the case index's read, not the route's.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+import { startTestServer } from '../tests/helpers/server.ts';
+import { drained } from '../tests/helpers/drain.ts';
+import { createWorld } from '../server/simulator/world.ts';
+import { defaultRates } from '../server/simulator/generate.ts';
+import { writeHistoryFile } from '../server/simulator/history-file.ts';
+import { asKeyRing, createKeys } from '../server/redis/keys.ts';
+import { listCases, type CaseListDeps } from '../server/aggregate/case-list.ts';
+import { countStale } from '../server/aggregate/stale-cases.ts';
+import { countiesUnder } from '../server/aggregate/case-index.ts';
+
+const DAY = 86_400_000;
+
+async function* lines(file: string): AsyncGenerator<string> {
+  const rl = readline.createInterface({ input: fs.createReadStream(file), crlfDelay: Infinity });
+  for await (const l of rl) if (l.trim()) yield l;
+}
+
+async function timed(reps: number, f: () => Promise<unknown>): Promise<string> {
+  for (let i = 0; i < 5; i++) await f();
+  const ms: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t0 = process.hrtime.bigint();
+    await f();
+    ms.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  ms.sort((a, b) => a - b);
+  return `median ${ms[Math.floor(ms.length / 2)]!.toFixed(2)} ms, p90 ${ms[Math.floor(ms.length * 0.9)]!.toFixed(2)} ms`;
+}
+
+export async function benchCasePage(): Promise<Record<string, number | string>> {
+  const days = Number(process.env.BENCH_CASE_PAGE_DAYS ?? 3);
+  const reps = Number(process.env.BENCH_CASE_PAGE_REPS ?? 40);
+  const dir = path.join(os.tmpdir(), 'pingan-bench-case-page');
+  fs.mkdirSync(dir, { recursive: true });
+  const to = Date.now() - 60_000;
+  const file = path.join(dir, `gansu-${days}d-${to}.ndjson`);
+  const t = await startTestServer();
+  const redis = t.server.redis;
+  const keys = createKeys('62');
+  try {
+    const world = createWorld(t.tree, await t.tree.countyPolygons());
+    const g = await writeHistoryFile({
+      world,
+      rates: defaultRates(),
+      seed: 20261205,
+      from: to - days * DAY,
+      to,
+      out: file,
+    });
+    let chunk: unknown[] = [];
+    for await (const l of lines(file)) {
+      chunk.push(JSON.parse(l));
+      if (chunk.length === 5000) {
+        await t.postEvents(chunk);
+        chunk = [];
+      }
+    }
+    if (chunk.length) await t.postEvents(chunk);
+    await drained(redis, keys.events, 1_800_000);
+    const counties = countiesUnder(t.tree);
+    const deps: CaseListDeps = { redis, keys, regionName: (c) => t.tree.get(c)?.name, counties };
+    const now = Date.now();
+    const page = (region: string) => () => listCases(deps, { region }, undefined, 50, now);
+    const p2 = await listCases(
+      deps,
+      { region: '62' },
+      (await listCases(deps, { region: '62' }, undefined, 50, now)).next,
+      50,
+      now,
+    );
+    const third = p2.next;
+    const township = t.tree.children('620702')[0]!.code;
+    const ring = asKeyRing(keys);
+    return {
+      conditions: `${os.cpus()[0]?.model ?? '?'} × ${os.cpus().length}, load ${os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' / ')}, node ${process.version}`,
+      'simulated days / events / cases': `${days} / ${g.events} / ${g.cases}`,
+      'province 62, first page of 50': await timed(reps, page('62')),
+      'province 62, third page (cursor)': await timed(reps, () => listCases(deps, { region: '62' }, third, 50, now)),
+      'province 62, open disputes page': await timed(reps, () =>
+        listCases(deps, { region: '62', kind: 'dispute', status: 'open' }, undefined, 50, now),
+      ),
+      'city 6201, first page of 50': await timed(reps, page('6201')),
+      'county 620702, first page of 50': await timed(reps, page('620702')),
+      [`township ${township}, first page of 50`]: await timed(reps, page(township)),
+      'province 62, 久拖 count': await timed(reps, () => countStale(redis, ring, '62', now, 30 * DAY, counties)),
+    };
+  } finally {
+    await t.stop();
+    fs.rmSync(file, { force: true });
+  }
+}
