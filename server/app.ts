@@ -423,6 +423,7 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
     problemChannel: keys.problems.channel,
     wallChannel: keys.wallPush,
     readSnapshot: snapshot,
+    maxConcurrentReads: config.snapshotReads,
     regionName: (c) => tree.get(c)?.name ?? c,
     clock,
     logger,

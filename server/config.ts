@@ -131,6 +131,11 @@ const envSchema = z.object({
    * counted, flagged on the wall, in the snapshot and in the case list (docs/capacity.md).
    */
   STALE_CASE_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  /**
+   * Snapshot reads a server's hub runs at once (screens' refreshes and joins): more lets rooms
+   * refresh sooner when Redis and the main thread have room, fewer keeps Redis for the aggregator.
+   */
+  SNAPSHOT_READS: z.coerce.number().int().min(1).max(256).default(8),
   /** How long walls follow an order (一键上墙) that names no `until` (min). */
   WALL_ORDER_MINUTES: z.coerce.number().positive().max(720).default(10),
   /**
@@ -185,6 +190,8 @@ export interface Config {
   auditArchiveAfterMs: number;
   /** Open cases older than this (ms, from their earliest event) are flagged stale. */
   staleCaseMs: number;
+  /** Snapshot reads a hub runs at once. */
+  snapshotReads: number;
   /** Ages (s) of the oldest unprocessed event past which the pipeline is lagging, then stalled. */
   pipelineBounds: { laggingSeconds: number; stalledSeconds: number };
   /** Chromium for PDF rendering of the monthly 通报. */
@@ -258,6 +265,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     replicaWaitMs: e.REDIS_REPLICA_WAIT_MS,
     auditArchiveAfterMs: e.AUDIT_ARCHIVE_DAYS * 86_400_000,
     staleCaseMs: e.STALE_CASE_DAYS * 86_400_000,
+    snapshotReads: e.SNAPSHOT_READS,
     pipelineBounds: { laggingSeconds: e.PIPELINE_LAGGING_SECONDS, stalledSeconds: e.PIPELINE_STALLED_SECONDS },
     walls: {
       ttlMs: e.WALL_TTL_SECONDS * 1000,
