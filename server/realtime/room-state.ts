@@ -8,7 +8,8 @@ import { reusableParts, type SnapshotReuse } from '../aggregate/snapshot.ts';
 
 /**
  * How long a room goes on taking its alerts and problems from its last read while no notice names
- * them: a change that reached no notice (a month turning, a publish lost) shows within this.
+ * them: a change that reached no notice (a month turning, a deadline passing, a publish lost)
+ * shows within this. Deltas carry only the alert counts; a joining screen's read is always whole.
  */
 export const REUSE_PARTS_MS = 30_000;
 
