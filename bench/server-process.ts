@@ -137,6 +137,12 @@ export interface BenchProcess {
   stop(): Promise<void>;
 }
 
+/**
+ * V8 flags for the servers under test (ours and the bare one alike), to try a setting before it goes
+ * into the systemd unit and scripts/bootstrap.mjs: `BENCH_SERVER_NODE_FLAGS="--max-semi-space-size=32"`.
+ */
+const serverNodeFlags = () => (process.env.BENCH_SERVER_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
+
 /** Starts `script` under tsx on a free port (env PORT) and waits until it answers `/readyz`. */
 async function startProcess(
   script: string,
@@ -147,7 +153,7 @@ async function startProcess(
   const inspectPort = await freePort();
   const child = spawn(
     process.execPath,
-    [...profileFlags(), `--inspect=127.0.0.1:${inspectPort}`, '--import', 'tsx', script],
+    [...serverNodeFlags(), ...profileFlags(), `--inspect=127.0.0.1:${inspectPort}`, '--import', 'tsx', script],
     { env: { ...process.env, PORT: String(port), ...env }, stdio: ['ignore', 'ignore', 'inherit'] },
   );
   const url = `http://127.0.0.1:${port}`;
