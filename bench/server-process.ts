@@ -138,10 +138,12 @@ export interface BenchProcess {
 }
 
 /**
- * V8 flags for the servers under test (ours and the bare one alike), to try a setting before it goes
- * into the systemd unit and scripts/bootstrap.mjs: `BENCH_SERVER_NODE_FLAGS="--max-semi-space-size=32"`.
+ * V8 flags for the servers under test (ours and the bare one alike): by default those of
+ * deploy/systemd/pingan-server@.service and scripts/bootstrap.mjs (the young generation's size);
+ * `BENCH_SERVER_NODE_FLAGS` replaces them, to try another setting (`""` for V8's defaults).
  */
-const serverNodeFlags = () => (process.env.BENCH_SERVER_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
+const serverNodeFlags = () =>
+  (process.env.BENCH_SERVER_NODE_FLAGS ?? '--max-semi-space-size=64').split(/\s+/).filter(Boolean);
 
 /** Starts `script` under tsx on a free port (env PORT) and waits until it answers `/readyz`. */
 async function startProcess(
