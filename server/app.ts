@@ -26,7 +26,6 @@ import type { Alerts } from './alerts/service.ts';
 import { startAggregatorThread, type AggregatorThread } from './aggregator/thread-start.ts';
 import { startAggregatorRuntime } from './aggregator/runtime.ts';
 import { readSnapshot } from './aggregate/snapshot.ts';
-import { warmUpRegions, warmUpSnapshots } from './realtime/warm-up.ts';
 import { countStale } from './aggregate/stale-cases.ts';
 import { localCases, type CaseListDeps } from './aggregate/case-list.ts';
 import { casesRouter } from './http/routes/cases.ts';
@@ -435,8 +434,6 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
     groups: config.walls.groups,
   });
   wireSocketHandlers(io, { tokens, tree, hub, logger, onSubscribed: (s, code) => wallSockets.showing(s, code) });
-  // Before the server listens: the reconnect storm after a restart meets a warm snapshot path.
-  await warmUpSnapshots(snapshot, warmUpRegions(tree, 20), { rounds: 2, budgetMs: 2000, logger });
   io.on('connection', (s) => {
     metrics.sockets.inc();
     s.on('disconnect', () => metrics.sockets.dec());
