@@ -137,6 +137,14 @@ export interface BenchProcess {
   stop(): Promise<void>;
 }
 
+/**
+ * V8 flags for the servers under test (ours and the bare one alike): by default those of
+ * deploy/systemd/pingan-server@.service and scripts/bootstrap.mjs (the young generation's size);
+ * `BENCH_SERVER_NODE_FLAGS` replaces them, to try another setting (`""` for V8's defaults).
+ */
+const serverNodeFlags = () =>
+  (process.env.BENCH_SERVER_NODE_FLAGS ?? '--max-semi-space-size=64').split(/\s+/).filter(Boolean);
+
 /** Starts `script` under tsx on a free port (env PORT) and waits until it answers `/readyz`. */
 async function startProcess(
   script: string,
@@ -147,7 +155,7 @@ async function startProcess(
   const inspectPort = await freePort();
   const child = spawn(
     process.execPath,
-    [...profileFlags(), `--inspect=127.0.0.1:${inspectPort}`, '--import', 'tsx', script],
+    [...serverNodeFlags(), ...profileFlags(), `--inspect=127.0.0.1:${inspectPort}`, '--import', 'tsx', script],
     { env: { ...process.env, PORT: String(port), ...env }, stdio: ['ignore', 'ignore', 'inherit'] },
   );
   const url = `http://127.0.0.1:${port}`;

@@ -27,12 +27,23 @@ export interface StormResult {
   /** Server CPU from the first connect to the last reply (cores, and CPU seconds), and that span (s). */
   cpuCores: number;
   cpuSeconds: number;
+  /** The server main thread's GC pauses during the storm (s; prom-client's GC histogram, scavenges and full GCs). */
+  gcSeconds: { minor: number; major: number };
   /** The benchmark's own event-loop p99 (ms) and screens it started over 50 ms late: is the driver starved? */
   clientLagP99: number;
   startedLate: number;
   seconds: number;
   loadAtStart: number;
   loadAtEnd: number;
+}
+
+/** GC pause seconds so far in the server's main thread, by kind (prom-client's default metrics). */
+async function gcSeconds(url: string): Promise<{ minor: number; major: number }> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const sum = (kind: string) =>
+    Number(new RegExp(`^pingan_nodejs_gc_duration_seconds_sum\\{kind="${kind}"\\} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+  // Incremental marking steps belong to the full GCs they prepare.
+  return { minor: sum('minor'), major: sum('major') + sum('incremental') };
 }
 
 /**
@@ -56,6 +67,7 @@ export async function runStorm(
   const fail = (reason: string) => failed.set(reason, (failed.get(reason) ?? 0) + 1);
 
   await lagP99(target.url); // resets the histogram: only the storm is measured
+  const gc0 = await gcSeconds(target.url);
   const loadAtStart = os.loadavg()[0]!;
   const cpu0 = target.cpuSeconds();
   const clientLag = monitorEventLoopDelay({ resolution: 10 });
@@ -107,6 +119,9 @@ export async function runStorm(
     const seconds = (performance.now() - t0) / 1000;
     const cpuSeconds = target.cpuSeconds() - cpu0;
     clientLag.disable();
+    // The lag figure first: any scrape of /metrics resets it.
+    const lag = await lagP99(target.url);
+    const gc1 = await gcSeconds(target.url);
     return {
       served,
       byLevel,
@@ -114,9 +129,13 @@ export async function runStorm(
       connectErrors,
       replyBytes: new Map([...bytes].map(([len, b]) => [len, Math.round(b.bytes / b.n)])),
       max: Math.round(max),
-      lagP99: await lagP99(target.url),
+      lagP99: lag,
       cpuCores: Math.round((cpuSeconds / seconds) * 100) / 100,
       cpuSeconds: Math.round(cpuSeconds * 100) / 100,
+      gcSeconds: {
+        minor: Math.round((gc1.minor - gc0.minor) * 100) / 100,
+        major: Math.round((gc1.major - gc0.major) * 100) / 100,
+      },
       clientLagP99: Math.round(clientLag.percentile(99) / 1e5) / 10,
       startedLate,
       seconds: Math.round(seconds * 100) / 100,

@@ -64,6 +64,7 @@ function figures(r: StormResult, prefix: string): Figures {
     ).join(', '),
     [`${prefix}storm duration, first start to last reply (s)`]: r.seconds,
     [`${prefix}server CPU during the storm (cores; CPU seconds)`]: `${r.cpuCores}; ${r.cpuSeconds}`,
+    [`${prefix}server GC pauses during the storm, scavenges / full (s)`]: `${r.gcSeconds.minor} / ${r.gcSeconds.major}`,
     [`${prefix}server event-loop delay p99 during the storm (ms)`]: r.lagP99,
     [`${prefix}benchmark's own event-loop p99 (ms); screens started > 50 ms late`]: `${r.clientLagP99}; ${r.startedLate}`,
   };

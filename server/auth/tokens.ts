@@ -4,6 +4,7 @@ import type { RedisClient } from '../redis/connection.ts';
 import type { Role } from '../../shared/schemas/user.ts';
 import type { Clock } from '../clock.ts';
 import type { Users, UserRecord } from './users.ts';
+import { AccountReads } from './account-reads.ts';
 
 /** Who is asking, as established from a verified token. */
 export interface Principal {
@@ -40,10 +41,12 @@ export class Tokens {
    * verify (a quarter of a verify's cost in a reconnect storm's profile).
    */
   private readonly key: Promise<CryptoKey>;
+  /** The account and revocation reads of the checks of one event-loop turn, in one pipeline. */
+  private readonly accounts: AccountReads;
 
   constructor(
     secret: Uint8Array,
-    private readonly users: Users,
+    users: Users,
     private readonly redis: RedisClient,
     private readonly prefix: string,
     private readonly clock: Clock,
@@ -52,6 +55,7 @@ export class Tokens {
       'sign',
       'verify',
     ]);
+    this.accounts = new AccountReads(redis, users, (jti) => this.revokedKey(jti));
   }
 
   private revokedKey(jti: string): string {
@@ -108,10 +112,7 @@ export class Tokens {
 
   private async current(p: Pick<Principal, 'username' | 'tokenId' | 'tokenVersion'>): Promise<UserRecord | undefined> {
     try {
-      const [user, revoked] = await Promise.all([
-        this.users.get(p.username),
-        this.redis.exists(this.revokedKey(p.tokenId)),
-      ]);
+      const { user, revoked } = await this.accounts.read(p.username, p.tokenId);
       return !user || user.disabled || revoked || user.tokenVersion !== p.tokenVersion ? undefined : user;
     } catch {
       return undefined;

@@ -20,12 +20,17 @@ export class Users {
     private readonly prefix: string,
   ) {}
 
-  private key(username: string): string {
+  /** The user's hash (the token checks read it in their own pipeline, `account-reads.ts`). */
+  key(username: string): string {
     return `${this.prefix}user:${username.toLowerCase()}`;
   }
 
   async get(username: string): Promise<UserRecord | undefined> {
-    const h = await this.redis.hgetall(this.key(username));
+    return Users.fromHash(await this.redis.hgetall(this.key(username)));
+  }
+
+  /** A user's hash as HGETALL returns it; undefined when there is no such user. */
+  static fromHash(h: Record<string, string>): UserRecord | undefined {
     if (!h.username) return undefined;
     return {
       username: h.username,

@@ -89,4 +89,48 @@ describe('tokens', () => {
     expect(await tokens.verify(token)).toBeUndefined();
     expect(await tokens.stillValid(p)).toBe(false);
   });
+
+  it('answers checks asked together from one read of each account and token id, each with its own verdict', async () => {
+    // A reconnect storm: many screens' checks in one event-loop turn, some of them bad.
+    for (const username of ['s1', 's2', 's3', 's4'])
+      await users.create({ username, password: 'password-12345', role: 'wall', region: '6207' });
+    const good = await issue('s1');
+    const good2 = await issue('s1');
+    const revoked = await issue('s2');
+    await tokens.revoke(revoked.p.tokenId, revoked.p.expiresAt);
+    const disabled = await issue('s3');
+    await client.hset('t:user:s3', 'disabled', 1);
+    const deleted = await issue('s4');
+    await client.del('t:user:s4');
+
+    const commands = async () => {
+      const info = await client.info('commandstats');
+      const calls = (cmd: string) => Number(new RegExp(`cmdstat_${cmd}:calls=(\\d+)`).exec(info)?.[1] ?? 0);
+      return { hgetall: calls('hgetall'), exists: calls('exists') };
+    };
+    const before = await commands();
+    const checks = [good, good2, revoked, disabled, deleted, good, revoked];
+    const [stills, verified] = await Promise.all([
+      Promise.all(checks.map((c) => tokens.stillValid(c.p))),
+      Promise.all(checks.map((c) => tokens.verify(c.token))),
+    ]);
+    const after = await commands();
+    expect(stills).toEqual([true, true, false, false, false, true, false]);
+    expect(verified.map((p) => p?.tokenId)).toEqual([
+      good.p.tokenId,
+      good2.p.tokenId,
+      undefined,
+      undefined,
+      undefined,
+      good.p.tokenId,
+      undefined,
+    ]);
+    // 14 checks: the four accounts and five token ids, once each (28 commands when read one by one).
+    // verify's reads come a turn later (after its signature), so at most twice that.
+    expect(after.hgetall - before.hgetall).toBeLessThanOrEqual(8);
+    expect(after.exists - before.exists).toBeLessThanOrEqual(10);
+    // And a check asked after a revocation sees it.
+    await tokens.revoke(good.p.tokenId, good.p.expiresAt);
+    expect(await Promise.all([tokens.stillValid(good.p), tokens.stillValid(good2.p)])).toEqual([false, true]);
+  });
 });
