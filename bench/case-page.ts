@@ -10,9 +10,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { startTestServer } from '../tests/helpers/server.ts';
 import { drained } from '../tests/helpers/drain.ts';
-import { createWorld } from '../server/simulator/world.ts';
-import { defaultRates } from '../server/simulator/generate.ts';
-import { writeHistoryFile } from '../server/simulator/history-file.ts';
+import { writeSimulated } from './history.ts';
 import { asKeyRing, createKeys } from '../server/redis/keys.ts';
 import { listCases, type CaseListDeps } from '../server/aggregate/case-list.ts';
 import { countStale } from '../server/aggregate/stale-cases.ts';
@@ -48,15 +46,7 @@ export async function benchCasePage(): Promise<Record<string, number | string>> 
   const redis = t.server.redis;
   const keys = createKeys('62');
   try {
-    const world = createWorld(t.tree, await t.tree.countyPolygons());
-    const g = await writeHistoryFile({
-      world,
-      rates: defaultRates(),
-      seed: 20261205,
-      from: to - days * DAY,
-      to,
-      out: file,
-    });
+    const g = await writeSimulated(t.tree, to - days * DAY, to, file);
     let chunk: unknown[] = [];
     for await (const l of lines(file)) {
       chunk.push(JSON.parse(l));

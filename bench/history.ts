@@ -16,6 +16,12 @@ import { systemClock } from '../server/clock.ts';
 
 const DAY = 86_400_000;
 
+/** The benchmarks' simulated Gansu history from `from` to `to` (ms) into `out`: one seed, so every run writes the same. */
+export async function writeSimulated(tree: RegionTree, from: number, to: number, out: string) {
+  const world = createWorld(tree, await tree.countyPolygons());
+  return writeHistoryFile({ world, rates: defaultRates(), seed: 20261205, from, to, out });
+}
+
 /**
  * The path of a history of `days` days ending `daysAgo` days before now, generated on first use.
  * Its end is rounded to the day, so one generated file serves a day of runs.
@@ -27,16 +33,8 @@ export async function historyFile(tree: RegionTree, days: number, daysAgo = 0): 
   const file = path.join(dir, `gansu-${days}d-to-${new Date(to).toISOString().slice(0, 10)}.ndjson`);
   if (fs.existsSync(file)) return file;
   const t0 = Date.now();
-  const world = createWorld(tree, await tree.countyPolygons());
   const tmp = `${file}.partial`;
-  const g = await writeHistoryFile({
-    world,
-    rates: defaultRates(),
-    seed: 20261205,
-    from: to - days * DAY,
-    to,
-    out: tmp,
-  });
+  const g = await writeSimulated(tree, to - days * DAY, to, tmp);
   fs.renameSync(tmp, file);
   console.log(`generated ${file}: ${g.cases} cases, ${g.events} events in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   return file;

@@ -12,9 +12,7 @@ import readline from 'node:readline';
 import type { RedisClient } from '../server/redis/connection.ts';
 import { startTestServer } from '../tests/helpers/server.ts';
 import { drained } from '../tests/helpers/drain.ts';
-import { createWorld } from '../server/simulator/world.ts';
-import { defaultRates } from '../server/simulator/generate.ts';
-import { writeHistoryFile } from '../server/simulator/history-file.ts';
+import { writeSimulated } from './history.ts';
 import { createKeys } from '../server/redis/keys.ts';
 import { aofSetting } from './redis-info.ts';
 import { packEvent } from '../server/ingest/stream-entry.ts';
@@ -113,15 +111,7 @@ export async function benchMemory(): Promise<Record<string, number | string>> {
   const redis = t.server.redis;
   const keys = createKeys('62');
   try {
-    const world = createWorld(t.tree, await t.tree.countyPolygons());
-    const g = await writeHistoryFile({
-      world,
-      rates: defaultRates(),
-      seed: 20261205,
-      from: to - days * DAY,
-      to,
-      out: file,
-    });
+    const g = await writeSimulated(t.tree, to - days * DAY, to, file);
     await drained(redis, keys.events);
     const sample: StoredEvent[] = [];
     for await (const l of lines(file)) {
