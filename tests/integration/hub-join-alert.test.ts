@@ -1,13 +1,6 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { Server } from 'socket.io';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { systemClock } from '../../server/clock.ts';
-import { createLogger } from '../../server/log.ts';
-import { createMetrics } from '../../server/metrics.ts';
-import { openRedis } from '../../server/redis/connection.ts';
-import { singleNode } from '../../server/redis/target.ts';
-import { startHub, type Hub, type IO } from '../../server/realtime/hub.ts';
+import type { Hub, IO } from '../../server/realtime/hub.ts';
+import { startHubAlone, type HubAlone } from '../helpers/hub-alone.ts';
 import type { AlertView } from '../../shared/schemas/alert.ts';
 import type { Snapshot } from '../../shared/schemas/snapshot.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
@@ -22,39 +15,28 @@ import { connect, waitFor, type TestSocket } from '../helpers/socket-client.ts';
 let t: TestServer;
 let hub: Hub;
 let io: IO;
-let httpServer: http.Server;
+let alone: HubAlone;
 let socket: TestSocket;
 let snapshot: Snapshot;
 let release: () => void = () => undefined;
 const CHANNEL = 'test:hub-join:alerts';
-const logger = createLogger('warn', false);
 
 beforeAll(async () => {
   t = await startTestServer();
   const token = await t.login('admin', t.adminPassword);
   const res = await fetch(`${t.url}/api/v1/snapshot/6207`, { headers: { authorization: `Bearer ${token}` } });
   snapshot = (await res.json()) as Snapshot;
-  httpServer = http.createServer();
-  io = new Server(httpServer) as IO;
-  await new Promise<void>((r) => httpServer.listen(0, '127.0.0.1', r));
-  const target = singleNode(t.redis.options);
-  hub = await startHub({
-    io,
-    subscriber: openRedis(target, 'test-hub-sub', logger, { subscriber: true }),
+  alone = await startHubAlone(t.redis.options, {
     noticeChannels: ['test:hub-join:notices'],
     alertChannel: CHANNEL,
     readSnapshot: () => new Promise((r) => (release = () => r(snapshot))),
-    regionName: (c) => c,
-    clock: systemClock,
-    logger,
-    metrics: createMetrics(),
   });
+  ({ hub, io } = alone);
 }, 60_000);
 
 afterAll(async () => {
   socket?.close();
-  await hub?.stop();
-  await new Promise((r) => io?.close(r));
+  await alone?.stop();
   await t?.stop();
 });
 
@@ -62,7 +44,7 @@ it('sends an alert raised during a joining screen’s snapshot read to that scre
   const joined = new Promise<Snapshot | undefined>((resolve) =>
     io.once('connection', (s) => void hub.join(s.id, '6207').then((r) => resolve(r?.snapshot))),
   );
-  socket = connect(`http://127.0.0.1:${(httpServer.address() as AddressInfo).port}`, 'unused');
+  socket = connect(alone.url, 'unused');
   const heard: AlertView[] = [];
   socket.on('alert', (a) => heard.push(a));
   await waitFor(() => socket.connected, 10_000, 'connected');

@@ -1,17 +1,13 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Redis } from 'ioredis';
-import { Server } from 'socket.io';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
-import { systemClock } from '../../server/clock.ts';
 import { createLogger } from '../../server/log.ts';
-import { createMetrics } from '../../server/metrics.ts';
 import { openRedis } from '../../server/redis/connection.ts';
 import { singleNode } from '../../server/redis/target.ts';
 import { createKeys } from '../../server/redis/keys.ts';
 import { loadRegionTree } from '../../server/regions/tree.ts';
 import { readSnapshot } from '../../server/aggregate/snapshot.ts';
-import { startHub, type Hub, type IO } from '../../server/realtime/hub.ts';
+import type { Hub, IO } from '../../server/realtime/hub.ts';
+import { startHubAlone, type HubAlone } from '../helpers/hub-alone.ts';
 import { preEncodingParser } from '../../server/realtime/pre-encoded.ts';
 import type { AlertView } from '../../shared/schemas/alert.ts';
 import type { Snapshot } from '../../shared/schemas/snapshot.ts';
@@ -29,7 +25,7 @@ let redis: TestRedis;
 let pub: Redis;
 let hub: Hub;
 let io: IO;
-let httpServer: http.Server;
+let alone: HubAlone;
 let url: string;
 let base: Snapshot;
 let incidents = 0;
@@ -52,32 +48,27 @@ beforeAll(async () => {
     Date.now(),
   ))!;
   read.disconnect();
-  httpServer = http.createServer();
-  io = new Server(httpServer, { parser: preEncodingParser }) as IO;
-  await new Promise<void>((r) => httpServer.listen(0, '127.0.0.1', r));
-  url = `http://127.0.0.1:${(httpServer.address() as AddressInfo).port}`;
-  hub = await startHub({
-    io,
-    subscriber: openRedis(target, 'test-hub-sub', logger, { subscriber: true }),
-    noticeChannels: [NOTICES],
-    alertChannel: ALERTS,
-    readSnapshot: (code) => {
-      reads++;
-      const today = { ...base.counts.today, incident: incidents };
-      return Promise.resolve({
-        ...base,
-        region: { ...base.region, code },
-        counts: { ...base.counts, today },
-        alerts: extraAlerts,
-      });
+  alone = await startHubAlone(
+    redis.options,
+    {
+      noticeChannels: [NOTICES],
+      alertChannel: ALERTS,
+      readSnapshot: (code) => {
+        reads++;
+        const today = { ...base.counts.today, incident: incidents };
+        return Promise.resolve({
+          ...base,
+          region: { ...base.region, code },
+          counts: { ...base.counts, today },
+          alerts: extraAlerts,
+        });
+      },
+      // Long enough that the window never decides this test, however slow the machine.
+      reuseJoinMs: 120_000,
     },
-    regionName: (c) => c,
-    clock: systemClock,
-    logger,
-    metrics: createMetrics(),
-    // Long enough that the window never decides this test, however slow the machine.
-    reuseJoinMs: 120_000,
-  });
+    { parser: preEncodingParser },
+  );
+  ({ hub, io, url } = alone);
   io.on('connection', (s) => {
     s.on('subscribe', (code, ack) => {
       void hub.join(s.id, code).then((reply) => ack(reply!.ack(s.data?.publicMode === true).asSent()));
@@ -91,8 +82,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const s of sockets) s.close();
-  await hub?.stop();
-  await new Promise((r) => io?.close(r));
+  await alone?.stop();
   await redis?.stop();
 });
 

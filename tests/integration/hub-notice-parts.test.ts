@@ -1,13 +1,6 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { Server } from 'socket.io';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { systemClock } from '../../server/clock.ts';
-import { createLogger } from '../../server/log.ts';
-import { createMetrics } from '../../server/metrics.ts';
-import { openRedis } from '../../server/redis/connection.ts';
-import { singleNode } from '../../server/redis/target.ts';
-import { startHub, type Hub, type IO } from '../../server/realtime/hub.ts';
+import type { Hub, IO } from '../../server/realtime/hub.ts';
+import { startHubAlone, type HubAlone } from '../helpers/hub-alone.ts';
 import type { SnapshotReuse } from '../../server/aggregate/snapshot.ts';
 import type { Snapshot } from '../../shared/schemas/snapshot.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
@@ -22,25 +15,19 @@ import { connect, waitFor, type TestSocket } from '../helpers/socket-client.ts';
 let t: TestServer;
 let hub: Hub;
 let io: IO;
-let httpServer: http.Server;
+let alone: HubAlone;
 let socket: TestSocket;
 let snapshot: Snapshot;
 const reads: SnapshotReuse[] = [];
 let failNext = false;
 const NOTICES = 'test:hub-parts:notices';
-const logger = createLogger('silent', false);
 
 beforeAll(async () => {
   t = await startTestServer();
   const token = await t.login('admin', t.adminPassword);
   const res = await fetch(`${t.url}/api/v1/snapshot/6207`, { headers: { authorization: `Bearer ${token}` } });
   snapshot = (await res.json()) as Snapshot;
-  httpServer = http.createServer();
-  io = new Server(httpServer) as IO;
-  await new Promise<void>((r) => httpServer.listen(0, '127.0.0.1', r));
-  hub = await startHub({
-    io,
-    subscriber: openRedis(singleNode(t.redis.options), 'test-hub-parts', logger, { subscriber: true }),
+  alone = await startHubAlone(t.redis.options, {
     noticeChannels: [NOTICES],
     alertChannel: 'test:hub-parts:alerts',
     readSnapshot: async (_code, reuse) => {
@@ -52,18 +39,14 @@ beforeAll(async () => {
       // Each read differs, so every one goes out as a delta the client can count.
       return { ...snapshot, counts: { ...snapshot.counts, yesterday: { incident: reads.length, dispute: 0 } } };
     },
-    regionName: (c) => c,
-    clock: systemClock,
-    logger,
-    metrics: createMetrics(),
     maxHz: 50,
   });
+  ({ hub, io } = alone);
 }, 60_000);
 
 afterAll(async () => {
   socket?.close();
-  await hub?.stop();
-  await new Promise((r) => io?.close(r));
+  await alone?.stop();
   await t?.stop();
 });
 
@@ -72,7 +55,7 @@ it('reuses a room’s alerts and problems until a notice names them, and reads t
   const joined = new Promise<void>((resolve) =>
     io.once('connection', (s) => void hub.join(s.id, '6207').then(() => resolve())),
   );
-  socket = connect(`http://127.0.0.1:${(httpServer.address() as AddressInfo).port}`, 'unused');
+  socket = connect(alone.url, 'unused');
   let deltas = 0;
   socket.on('delta', () => deltas++);
   await joined;
