@@ -42,8 +42,19 @@ try {
 }
 logger.info('aggregator worker started');
 
+let stopping = false;
 const stop = async () => {
+  if (stopping) return;
+  stopping = true;
+  logger.info('aggregator worker stopping');
+  // As the server does: a stop that needs a Redis that is gone (its batch's acknowledgement) would
+  // otherwise wait forever. What it leaves unacknowledged is claimed by another aggregator.
+  const force = setTimeout(() => {
+    logger.error('aggregator worker did not stop within 15 s; exiting (its unacknowledged entries will be claimed)');
+    process.exit(1);
+  }, 15_000);
   await aggregator.stop();
+  clearTimeout(force);
   process.exit(0);
 };
 process.on('SIGINT', () => void stop());

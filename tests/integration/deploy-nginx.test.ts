@@ -144,7 +144,10 @@ function events(tag: string, n: number): Record<string, unknown>[] {
   afterAll(async () => {
     for (const s of sockets) s.disconnect();
     proxy?.kill('SIGQUIT');
+    // The worker stops while its Redis still answers, then the rest.
+    const exited = worker && worker.exitCode === null ? new Promise((r) => worker!.once('exit', r)) : undefined;
     worker?.kill('SIGTERM');
+    await exited;
     await Promise.all(servers.map((s) => s.stop()));
     await redis?.stop();
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
