@@ -2,15 +2,14 @@
 // officer's click asks them: the province's and a city's first page of 50, the province's third
 // page (a cursor), a county's and a township's, over BENCH_CASE_PAGE_DAYS (default 3) days of the
 // Gansu simulator's history POSTed to the real server and drained. Each read is timed
-// BENCH_CASE_PAGE_REPS (default 40) times after 5 warm-ups; median and p90 in ms. The functions are
-// called directly (no HTTP), so the figure is the case index's read, not the route's.
+// BENCH_CASE_PAGE_REPS (default 40) times after 5 warm-ups; median and p90 in ms, the median also as a
+// multiple of one Redis round trip (PING) timed in the same run. The functions are called directly (no HTTP), so the figure is the case index's read, not the route's.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import readline from 'node:readline';
 import { startTestServer } from '../tests/helpers/server.ts';
 import { drained } from '../tests/helpers/drain.ts';
-import { writeSimulated } from './history.ts';
+import { historyLines, writeSimulated } from './history.ts';
 import { asKeyRing, createKeys } from '../server/redis/keys.ts';
 import { listCases, type CaseListDeps } from '../server/aggregate/case-list.ts';
 import { countStale } from '../server/aggregate/stale-cases.ts';
@@ -18,12 +17,8 @@ import { countiesUnder } from '../server/aggregate/case-index.ts';
 
 const DAY = 86_400_000;
 
-async function* lines(file: string): AsyncGenerator<string> {
-  const rl = readline.createInterface({ input: fs.createReadStream(file), crlfDelay: Infinity });
-  for await (const l of rl) if (l.trim()) yield l;
-}
-
-async function timed(reps: number, f: () => Promise<unknown>): Promise<string> {
+/** Median and p90 of `reps` calls (ms), after 5 warm-ups. */
+async function sample(reps: number, f: () => Promise<unknown>): Promise<{ median: number; p90: number }> {
   for (let i = 0; i < 5; i++) await f();
   const ms: number[] = [];
   for (let i = 0; i < reps; i++) {
@@ -32,7 +27,7 @@ async function timed(reps: number, f: () => Promise<unknown>): Promise<string> {
     ms.push(Number(process.hrtime.bigint() - t0) / 1e6);
   }
   ms.sort((a, b) => a - b);
-  return `median ${ms[Math.floor(ms.length / 2)]!.toFixed(2)} ms, p90 ${ms[Math.floor(ms.length * 0.9)]!.toFixed(2)} ms`;
+  return { median: ms[Math.floor(ms.length / 2)]!, p90: ms[Math.floor(ms.length * 0.9)]! };
 }
 
 export async function benchCasePage(): Promise<Record<string, number | string>> {
@@ -48,7 +43,7 @@ export async function benchCasePage(): Promise<Record<string, number | string>> 
   try {
     const g = await writeSimulated(t.tree, to - days * DAY, to, file);
     let chunk: unknown[] = [];
-    for await (const l of lines(file)) {
+    for await (const l of historyLines(file)) {
       chunk.push(JSON.parse(l));
       if (chunk.length === 5000) {
         await t.postEvents(chunk);
@@ -71,21 +66,29 @@ export async function benchCasePage(): Promise<Record<string, number | string>> 
     const third = p2.next;
     const township = t.tree.children('620702')[0]!.code;
     const ring = asKeyRing(keys);
+    // The reference, measured in the same run: one Redis round trip (PING) on the same connection.
+    // A read's median as a multiple of it travels between machines; its milliseconds do not.
+    const rtt = await sample(reps, () => redis.ping());
+    const timed = async (f: () => Promise<unknown>) => {
+      const s = await sample(reps, f);
+      return `median ${s.median.toFixed(2)} ms (${(s.median / rtt.median).toFixed(1)}× a round trip), p90 ${s.p90.toFixed(2)} ms`;
+    };
     return {
       conditions: `${os.cpus()[0]?.model ?? '?'} × ${os.cpus().length}, load ${os
         .loadavg()
         .map((l) => l.toFixed(1))
         .join(' / ')}, node ${process.version}`,
       'simulated days / events / cases': `${days} / ${g.events} / ${g.cases}`,
-      'province 62, first page of 50': await timed(reps, page('62')),
-      'province 62, third page (cursor)': await timed(reps, () => listCases(deps, { region: '62' }, third, 50, now)),
-      'province 62, open disputes page': await timed(reps, () =>
+      'reference: one Redis round trip (PING)': `median ${rtt.median.toFixed(3)} ms, p90 ${rtt.p90.toFixed(3)} ms`,
+      'province 62, first page of 50': await timed(page('62')),
+      'province 62, third page (cursor)': await timed(() => listCases(deps, { region: '62' }, third, 50, now)),
+      'province 62, open disputes page': await timed(() =>
         listCases(deps, { region: '62', kind: 'dispute', status: 'open' }, undefined, 50, now),
       ),
-      'city 6201, first page of 50': await timed(reps, page('6201')),
-      'county 620702, first page of 50': await timed(reps, page('620702')),
-      [`township ${township}, first page of 50`]: await timed(reps, page(township)),
-      'province 62, 久拖 count': await timed(reps, () => countStale(redis, ring, '62', now, 30 * DAY, counties)),
+      'city 6201, first page of 50': await timed(page('6201')),
+      'county 620702, first page of 50': await timed(page('620702')),
+      [`township ${township}, first page of 50`]: await timed(page(township)),
+      'province 62, 久拖 count': await timed(() => countStale(redis, ring, '62', now, 30 * DAY, counties)),
     };
   } finally {
     await t.stop();

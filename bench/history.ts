@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import readline from 'node:readline';
 import type { Redis } from 'ioredis';
 import type { RegionTree } from '../server/regions/tree.ts';
 import { createWorld } from '../server/simulator/world.ts';
@@ -15,6 +16,12 @@ import { slaTable } from '../server/aggregate/sla.ts';
 import { systemClock } from '../server/clock.ts';
 
 const DAY = 86_400_000;
+
+/** The non-blank lines of a history file, one at a time (a year does not fit in a string). */
+export async function* historyLines(file: string): AsyncGenerator<string> {
+  const rl = readline.createInterface({ input: fs.createReadStream(file), crlfDelay: Infinity });
+  for await (const l of rl) if (l.trim()) yield l;
+}
 
 /** The benchmarks' simulated Gansu history from `from` to `to` (ms) into `out`: one seed, so every run writes the same. */
 export async function writeSimulated(tree: RegionTree, from: number, to: number, out: string) {

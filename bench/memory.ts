@@ -8,11 +8,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import readline from 'node:readline';
 import type { RedisClient } from '../server/redis/connection.ts';
 import { startTestServer } from '../tests/helpers/server.ts';
 import { drained } from '../tests/helpers/drain.ts';
-import { writeSimulated } from './history.ts';
+import { historyLines, writeSimulated } from './history.ts';
 import { createKeys } from '../server/redis/keys.ts';
 import { aofSetting } from './redis-info.ts';
 import { packEvent } from '../server/ingest/stream-entry.ts';
@@ -69,11 +68,6 @@ async function replayListBytes(redis: RedisClient, prefix: string): Promise<numb
   return bytes;
 }
 
-async function* lines(file: string): AsyncGenerator<string> {
-  const rl = readline.createInterface({ input: fs.createReadStream(file), crlfDelay: Infinity });
-  for await (const l of rl) if (l.trim()) yield l;
-}
-
 /**
  * Bytes per event of the events stream under each candidate encoding, the same events XADDed to
  * scratch streams of the same Redis: one entry per event (the event as a JSON object, as before;
@@ -114,7 +108,7 @@ export async function benchMemory(): Promise<Record<string, number | string>> {
     const g = await writeSimulated(t.tree, to - days * DAY, to, file);
     await drained(redis, keys.events);
     const sample: StoredEvent[] = [];
-    for await (const l of lines(file)) {
+    for await (const l of historyLines(file)) {
       const e = JSON.parse(l) as StoredEvent;
       sample.push({ ...e, source: 'simulator.110.6207', ts: Date.parse(e.occurredAt), receivedAt: Date.now() });
       if (sample.length === 20_000) break;
@@ -130,7 +124,7 @@ export async function benchMemory(): Promise<Record<string, number | string>> {
       accepted += (res.body as { accepted: number }).accepted;
       chunk = [];
     };
-    for await (const l of lines(file)) {
+    for await (const l of historyLines(file)) {
       chunk.push(JSON.parse(l));
       if (chunk.length === CHUNK) await post();
     }
