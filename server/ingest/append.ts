@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { RedisClient } from '../redis/connection.ts';
 import type { StoredEvent } from '../../shared/schemas/event.ts';
 import type { Keys } from '../redis/keys.ts';
@@ -9,6 +10,12 @@ import { packEvent } from './stream-entry.ts';
 
 /** Events per script call: large enough to amortise the round trip, small enough not to stall Redis. */
 const CHUNK = 1000;
+/**
+ * How long a call's receipt is kept (s). A re-sent call arrives on the reconnect after a dropped
+ * connection, within a command timeout (at most 60 s, server/config.ts); after that no one waits
+ * for its answer.
+ */
+const RECEIPT_TTL_S = 120;
 
 export interface AppendResult {
   /** Per event: true appended, false its id was already in the log. */
@@ -37,9 +44,16 @@ export async function appendEvents(
     const codes = await runLua<string>(
       owner.node,
       INGEST_SCRIPT,
-      [keys.events, ...chunk.map((e) => keys.eventMark(e.id))],
-      // At least a second: ingest accepts no event whose mark would already be gone (maxEventAgeMs).
-      chunk.flatMap((e) => [Math.max(1, ttlUntil(eventMarkExpiresAtS(e.ts), now)), packEvent(e)]),
+      [
+        keys.events,
+        keys.ingestReceipt(randomBytes(12).toString('base64url')),
+        ...chunk.map((e) => keys.eventMark(e.id)),
+      ],
+      [
+        RECEIPT_TTL_S,
+        // At least a second: ingest accepts no event whose mark would already be gone (maxEventAgeMs).
+        ...chunk.flatMap((e) => [Math.max(1, ttlUntil(eventMarkExpiresAtS(e.ts), now)), packEvent(e)]),
+      ],
     );
     for (const c of codes) appended.push(c === 'A');
   }

@@ -12,6 +12,8 @@ export interface Keys {
   inbound: string;
   /** Dedupe marker of one event id, set when the event enters the log of record. */
   eventMark(id: string): string;
+  /** The answer of one ingest script call, kept briefly so a re-sent call gets the same answer. */
+  ingestReceipt(token: string): string;
   case(caseId: string): string;
   /**
    * The case index of a region's subtree (server/aggregate/case-index.ts): one sorted set per
@@ -116,6 +118,7 @@ export function createKeys(root: string, app = 'pa'): Keys {
     events: `${prefix}events`,
     inbound: `${prefix}inbound`,
     eventMark: (id) => `${prefix}ev:${id}`,
+    ingestReceipt: (token) => `${prefix}rcpt:${token}`,
     case: (caseId) => `${prefix}case:${caseId}`,
     caseIndex: (region, kind, state) => `${prefix}cx:${region}:${kind}${state}`,
     caseIndexLayout: `${prefix}cxlayout`,
