@@ -15,6 +15,8 @@ import { historyLines, writeSimulated } from './history.ts';
 import { createKeys } from '../server/redis/keys.ts';
 import { aofSetting } from './redis-info.ts';
 import { packEvent } from '../server/ingest/stream-entry.ts';
+import { appendEvents } from '../server/ingest/append.ts';
+import { markLayout, sweepMarks } from '../server/ingest/marks.ts';
 import { packClosedHours, PACK_GRACE_MS } from '../server/replay/pack.ts';
 import type { StoredEvent } from '../shared/schemas/event.ts';
 
@@ -92,6 +94,46 @@ async function encodings(redis: RedisClient, events: StoredEvent[]): Promise<Rec
     await redis.del(key);
   }
   return out;
+}
+
+/**
+ * The event-id marks as a province holds them at steady state, which two days cannot show (a
+ * bucket then holds one or two marks and its key's overhead dominates): one mark per event of
+ * `perDay` events a day for the 65 days a mark lives, written through ingest's own append under a
+ * scratch prefix (`bench:{62}:`), its stream dropped as it goes.
+ */
+async function marksAtSteadyState(redis: RedisClient, perDay: number, to: number): Promise<Record<string, string>> {
+  const keys = createKeys('62', 'bench');
+  const held = Math.round(perDay * 65);
+  const before = await memoryInfo(redis);
+  const slice = 50_000;
+  for (let first = 0; first < held; first += slice) {
+    const events = Array.from({ length: Math.min(slice, held - first) }, (_, i) => {
+      const k = first + i;
+      const ts = to - Math.floor((k / perDay) * DAY);
+      // Ids as the simulator's: its case's number and the event's step.
+      return { id: `sim-${1_000_000 + Math.floor(k / 3)}-${k % 3}`, ts } as StoredEvent;
+    });
+    await appendEvents(redis, keys, events, 0, to);
+    await redis.del(keys.events);
+  }
+  const after = await memoryInfo(redis);
+  const { buckets } = await markLayout(redis, keys, to);
+  const fam = (await byFamily(redis, keys.prefix)).get('evm');
+  let listpacks = 0;
+  const sampled = Math.min(buckets, 500);
+  for (let b = 0; b < sampled; b++)
+    if ((await redis.object('ENCODING', keys.eventMarks(b))) === 'listpack') listpacks++;
+  const t0 = performance.now();
+  const swept = await sweepMarks(redis, keys, to);
+  const sweepMs = performance.now() - t0;
+  return {
+    'event-id marks at steady state': `${held} marks (${perDay} a day × 65 days) in ${buckets} buckets, ${(held / buckets).toFixed(0)} a bucket`,
+    '  used_memory per mark': `${((after.used - before.used) / held).toFixed(1)} B`,
+    '  MEMORY USAGE per mark': `${((fam?.bytes ?? 0) / held).toFixed(1)} B in ${fam?.keys ?? 0} keys`,
+    '  buckets kept as listpacks (first 500)': `${listpacks} / ${sampled}`,
+    '  a sweep of every bucket': `${sweepMs.toFixed(0)} ms, ${swept} marks past their day removed`,
+  };
 }
 
 export async function benchMemory(): Promise<Record<string, number | string>> {
@@ -176,6 +218,7 @@ export async function benchMemory(): Promise<Record<string, number | string>> {
         `${(v.bytes / 1048576).toFixed(2)} MB in ${v.keys} keys: ${Math.round(v.bytes / accepted)} B/event, ` +
         `${Math.round(v.bytes / cases)} B/case, ${(v.bytes / v.keys).toFixed(0)} B/key (${Math.round((100 * v.bytes) / total)} %)`;
     }
+    Object.assign(out, await marksAtSteadyState(redis, Math.round(accepted / days), to));
     const sum = (names: string[]) => names.reduce((s, n) => s + (fams.get(n)?.bytes ?? 0), 0);
     const counters = sum(['day', 'mon', 'open', 'lday', 'lmon', 'lopen']);
     out['counters per region (day, mon, open, low-level)'] = `${Math.round(counters / regions)} B over ${days} days`;

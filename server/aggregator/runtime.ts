@@ -14,6 +14,7 @@ import { reportsOption } from '../assessment/report-timeliness.ts';
 import { alertsFromRules } from '../alerts/service.ts';
 import { REPLAY_BASE_ALERTS, ReplayBase, replayOwners } from '../replay/base.ts';
 import { startReplayPacking } from '../replay/pack.ts';
+import { startMarkSweeping } from '../ingest/marks.ts';
 
 export interface AggregatorRuntimeOptions {
   redis: RedisTarget;
@@ -93,7 +94,9 @@ export function startAggregatorRuntime(o: AggregatorRuntimeOptions): Aggregator 
     });
     // Closed replay hours deflated (server/replay/pack.ts): every aggregator may run it, safely.
     const stopPacking = startReplayPacking({ redis: commands, keys, clock: o.clock, logger: o.logger });
-    return { pipeline, stopAlerting, stopPacking };
+    // Event-id marks past their day (server/ingest/marks.ts): likewise safe on every aggregator.
+    const stopSweeping = startMarkSweeping({ redis: commands, keys, clock: o.clock, logger: o.logger });
+    return { pipeline, stopAlerting, stopPacking, stopSweeping };
   });
   return {
     get running() {
@@ -102,6 +105,7 @@ export function startAggregatorRuntime(o: AggregatorRuntimeOptions): Aggregator 
     async stop() {
       await Promise.all(parts.map((p) => p.stopAlerting()));
       await Promise.all(parts.map((p) => p.stopPacking()));
+      await Promise.all(parts.map((p) => p.stopSweeping()));
       await Promise.all(parts.map((p) => p.pipeline.stop()));
       await Promise.all(connections.map(closeRedis));
     },

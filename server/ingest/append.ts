@@ -5,7 +5,7 @@ import type { Keys } from '../redis/keys.ts';
 import { runLua } from '../redis/lua.ts';
 import { INGEST_SCRIPT } from '../redis/scripts.ts';
 import { DEFAULT_REPLICA_WAIT_MS, ownerOf, waitForReplica } from '../redis/replication.ts';
-import { eventMarkExpiresAtS, ttlUntil } from '../counters/retention.ts';
+import { markBucket, markDay, markExpiryDay, markLayout } from './marks.ts';
 import { packEvent } from './stream-entry.ts';
 
 /** Events per script call: large enough to amortise the round trip, small enough not to stall Redis. */
@@ -39,6 +39,8 @@ export async function appendEvents(
   if (!events.length) return { appended };
   // Every chunk and the WAIT on one connection: WAIT covers the writes made before it on it.
   const owner = await ownerOf(redis, keys.events);
+  const { buckets, legacyUntil } = await markLayout(redis, keys, now);
+  const legacy = now < legacyUntil;
   for (let i = 0; i < events.length; i += CHUNK) {
     const chunk = events.slice(i, i + CHUNK);
     const codes = await runLua<string>(
@@ -47,12 +49,15 @@ export async function appendEvents(
       [
         keys.events,
         keys.ingestReceipt(randomBytes(12).toString('base64url')),
-        ...chunk.map((e) => keys.eventMark(e.id)),
+        ...chunk.map((e) => keys.eventMarks(markBucket(e.id, buckets))),
+        ...(legacy ? chunk.map((e) => keys.legacyEventMark(e.id)) : []),
       ],
       [
         RECEIPT_TTL_S,
-        // At least a second: ingest accepts no event whose mark would already be gone (maxEventAgeMs).
-        ...chunk.flatMap((e) => [Math.max(1, ttlUntil(eventMarkExpiresAtS(e.ts), now)), packEvent(e)]),
+        markDay(now),
+        legacy ? 1 : 0,
+        // Ingest accepts no event whose mark would already be gone (maxEventAgeMs).
+        ...chunk.flatMap((e) => [e.id, markExpiryDay(e.ts), packEvent(e)]),
       ],
     );
     for (const c of codes) appended.push(c === 'A');

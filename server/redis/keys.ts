@@ -6,12 +6,21 @@
 export interface Keys {
   /** Prefix the Lua scripts build their own keys from (they get it as an argument). */
   prefix: string;
+  /** The hash tag's two digits: the province whose keys these are (`00` for the nation's). */
+  tag: string;
   /** The log of record. */
   events: string;
   /** Where systems that speak Redis may XADD events directly; validated like HTTP ingest. */
   inbound: string;
-  /** Dedupe marker of one event id, set when the event enters the log of record. */
-  eventMark(id: string): string;
+  /**
+   * Dedupe mark of one event id as a key of its own, as versions before the mark buckets wrote it
+   * (still checked until they have all expired: server/ingest/marks.ts).
+   */
+  legacyEventMark(id: string): string;
+  /** One bucket of event-id dedupe marks (server/ingest/marks.ts), a hash of id → day. */
+  eventMarks(bucket: number): string;
+  /** The mark buckets' layout: their count and the legacy keys' end. */
+  eventMarkLayout: string;
   /** The answer of one ingest script call, kept briefly so a re-sent call gets the same answer. */
   ingestReceipt(token: string): string;
   case(caseId: string): string;
@@ -117,7 +126,10 @@ export function createKeys(root: string, app = 'pa'): Keys {
     prefix,
     events: `${prefix}events`,
     inbound: `${prefix}inbound`,
-    eventMark: (id) => `${prefix}ev:${id}`,
+    tag: root.slice(0, 2),
+    legacyEventMark: (id) => `${prefix}ev:${id}`,
+    eventMarks: (bucket) => `${prefix}evm:${bucket}`,
+    eventMarkLayout: `${prefix}evmlayout`,
     ingestReceipt: (token) => `${prefix}rcpt:${token}`,
     case: (caseId) => `${prefix}case:${caseId}`,
     caseIndex: (region, kind, state) => `${prefix}cx:${region}:${kind}${state}`,

@@ -20,3 +20,5 @@ export const CASE_INDEX_PAGE_SCRIPT = defineLua('caseIndexPage', read('case-inde
 export const IMPORT_CASES_SCRIPT = defineLua('importCases', read('import-cases.lua'));
 /** A closed hour of a replay list replaced by its deflated string, if nothing moved (replay-pack.lua). */
 export const REPLAY_PACK_SCRIPT = defineLua('replayPack', read('replay-pack.lua'));
+/** Event-id marks whose day has come, removed from their buckets (mark-sweep.lua). */
+export const MARK_SWEEP_SCRIPT = defineLua('markSweep', read('mark-sweep.lua'));

@@ -7,6 +7,7 @@ import { openRedis, type RedisClient } from '../../server/redis/connection.ts';
 import { defineLua, luaRuns, luaScripts, runLua } from '../../server/redis/lua.ts';
 import { AGGREGATOR_GROUP, createKeys } from '../../server/redis/keys.ts';
 import { appendEvents } from '../../server/ingest/append.ts';
+import { sweepMarks } from '../../server/ingest/marks.ts';
 import { applyBatch } from '../../server/aggregate/apply.ts';
 import { caseEvent } from '../../server/aggregate/case-state.ts';
 import { foldCase } from '../../server/import/fold.ts';
@@ -104,6 +105,8 @@ describe('Lua scripts declare every key they touch', () => {
     expect(await packClosedHours(redis, keys, NOW + 2 * 3_600_000)).toMatchObject({ lists: 1, moved: 0 });
     expect(await redis.exists(keys.replayLogPacked(epoch!, Math.floor(NOW / 3_600_000)))).toBe(1);
     expect(await reapConsumers(redis, keys.events, 'me', 1)).toEqual([]);
+    // mark-sweep.lua: the three marks are past their day 65 days on.
+    expect(await sweepMarks(redis, keys, NOW + 65 * 86_400_000)).toBe(3);
     // import-cases.lua: an import's cases new to Redis (one open dispute with an SLA deadline, one
     // closed incident), with the replay log of the epoch above; then refused for a case it has.
     const imported = [

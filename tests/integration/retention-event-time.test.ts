@@ -6,6 +6,7 @@ import type { Redis } from 'ioredis';
 import { startTestRedis, type TestRedis } from '../helpers/redis.ts';
 import { createKeys } from '../../server/redis/keys.ts';
 import { appendEvents } from '../../server/ingest/append.ts';
+import { readMark } from '../../server/ingest/marks.ts';
 import { applyBatch } from '../../server/aggregate/apply.ts';
 import { slaTable } from '../../server/aggregate/sla.ts';
 import { RETENTION } from '../../server/counters/retention.ts';
@@ -55,6 +56,15 @@ async function expiresAt(key: string, expected: number): Promise<void> {
   expect(Math.abs(at - expected), `${key} expires at ${at}, expected ${expected}`).toBeLessThanOrEqual(2);
 }
 
+/** An event-id mark is a field valued with its day, swept from that day: never before `expected` s. */
+async function markGoesAt(id: string, expected: number): Promise<void> {
+  const day = await readMark(redis, keys, id, Date.now());
+  expect(day, `${id} has a mark`).toBeDefined();
+  const goesAt = day! * 86_400;
+  expect(goesAt - expected, `${id}'s mark goes at ${goesAt}, expected ${expected}`).toBeGreaterThanOrEqual(0);
+  expect(goesAt - expected).toBeLessThan(86_400);
+}
+
 describe('retention counted from event time', () => {
   it('expires marks, a closed case and its day and month counters from when its events happened', async () => {
     const now = Date.now();
@@ -69,8 +79,8 @@ describe('retention counted from event time', () => {
     );
 
     const s = (ms: number) => Math.floor(ms / 1000);
-    await expiresAt(keys.eventMark('late-1'), s(opened) + RETENTION.eventMarkTtlS);
-    await expiresAt(keys.eventMark('late-2'), s(closed) + RETENTION.eventMarkTtlS);
+    await markGoesAt('late-1', s(opened) + RETENTION.eventMarkTtlS);
+    await markGoesAt('late-2', s(closed) + RETENTION.eventMarkTtlS);
     // The case from its latest event (not from now: that would be 40 days later).
     await expiresAt(keys.case('late-case'), s(closed) + RETENTION.closedCaseTtlS);
     // Counted on the day of its earliest event: that day's hashes go 50 days after the day ended.
@@ -92,7 +102,7 @@ describe('retention counted from event time', () => {
     await appendEvents(redis, keys, [e]);
     await applyBatch({ redis, keys, sla: slaTable() }, [{ entryId: '', event: e }], now);
     expect(await redis.ttl(keys.case('open-case'))).toBe(-1);
-    await expiresAt(keys.eventMark('open-1'), Math.floor(e.ts / 1000) + RETENTION.eventMarkTtlS);
+    await markGoesAt('open-1', Math.floor(e.ts / 1000) + RETENTION.eventMarkTtlS);
   });
 
   it('gives imported history the live commit’s expiry, by the server’s clock, not Redis’s', async () => {
