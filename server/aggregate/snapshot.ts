@@ -11,7 +11,7 @@ import type { AlertView } from '../../shared/schemas/alert.ts';
 import type { ProblemDigest } from '../../shared/schemas/problem.ts';
 import type { LocalCases } from '../../shared/schemas/case.ts';
 import type { RegionInfo, RegionRef } from '../../shared/regions.ts';
-import { execBySlot, hgetallBySlot } from '../redis/by-slot.ts';
+import { hashesBySlot } from '../redis/by-slot.ts';
 import { asKeyRing, type KeyRing, type Keys } from '../redis/keys.ts';
 import { levelOf } from '../../shared/regions.ts';
 import { buckets, dayNumber, dayStart, isoBeijing } from '../time/beijing.ts';
@@ -261,28 +261,6 @@ export interface SnapshotReads {
   decode(replies: (Hash | null)[]): RegionHashes;
 }
 
-/** The counter hashes of `reads`, each whole or only its named fields, one MULTI per province. */
-async function readHashes(redis: RedisClient, reads: SnapshotReads): Promise<(Hash | null)[]> {
-  const fields = reads.fields;
-  if (!fields?.some(Boolean)) return hgetallBySlot(redis, reads.keys);
-  const replies = await execBySlot(
-    redis,
-    reads.keys,
-    (p, k, i) => (fields[i] ? p.hmget(k, ...fields[i]) : p.hgetall(k)),
-    true,
-  );
-  return replies.map((r, i) => {
-    const named = fields[i];
-    if (!named) return r as Hash | null;
-    const h: Hash = {};
-    named.forEach((f, j) => {
-      const v = (r as (string | null)[])[j];
-      if (v !== null && v !== undefined) h[f] = v;
-    });
-    return h;
-  });
-}
-
 /**
  * Reads everything a screen shows for a region in one MULTI round trip per province (the nation
  * reads each province's in one), so the numbers of all panels come from the same instant.
@@ -298,7 +276,7 @@ export async function readSnapshot(
   if (!info) return undefined;
   const reads = snapshotReads(deps.keys, info, now);
   const [replies, alerts, problems, cases, stale] = await Promise.all([
-    readHashes(deps.redis, reads),
+    hashesBySlot(deps.redis, reads.keys, reads.fields),
     reuse.alerts ?? (deps.alerts ? deps.alerts(code, info.children) : Promise.resolve(NO_ALERTS)),
     reuse.problems ?? (deps.problems ? deps.problems(code, info.children) : Promise.resolve(undefined)),
     deps.cases && CASE_LEVELS.has(info.level) ? deps.cases(code, now) : Promise.resolve(undefined),

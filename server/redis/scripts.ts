@@ -22,3 +22,5 @@ export const IMPORT_CASES_SCRIPT = defineLua('importCases', read('import-cases.l
 export const REPLAY_PACK_SCRIPT = defineLua('replayPack', read('replay-pack.lua'));
 /** Event-id marks whose day has come, removed from their buckets (mark-sweep.lua). */
 export const MARK_SWEEP_SCRIPT = defineLua('markSweep', read('mark-sweep.lua'));
+/** Hashes of one slot, each whole or some of its fields, at one instant (read-hashes.lua). */
+export const READ_HASHES_SCRIPT = defineLua('readHashes', read('read-hashes.lua'));

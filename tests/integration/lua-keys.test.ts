@@ -8,6 +8,7 @@ import { defineLua, luaRuns, luaScripts, runLua } from '../../server/redis/lua.t
 import { AGGREGATOR_GROUP, createKeys } from '../../server/redis/keys.ts';
 import { appendEvents } from '../../server/ingest/append.ts';
 import { sweepMarks } from '../../server/ingest/marks.ts';
+import { hashesBySlot } from '../../server/redis/by-slot.ts';
 import { applyBatch } from '../../server/aggregate/apply.ts';
 import { caseEvent } from '../../server/aggregate/case-state.ts';
 import { foldCase } from '../../server/import/fold.ts';
@@ -107,6 +108,15 @@ describe('Lua scripts declare every key they touch', () => {
     expect(await reapConsumers(redis, keys.events, 'me', 1)).toEqual([]);
     // mark-sweep.lua: the three marks are past their day 65 days on.
     expect(await sweepMarks(redis, keys, NOW + 65 * 86_400_000)).toBe(3);
+    // read-hashes.lua: the case hashes just written, whole and by fields, from two provinces' slots.
+    const [whole, named, other] = await hashesBySlot(
+      redis,
+      [keys.case('case-e1'), keys.case('case-e1'), createKeys('44').case('none')],
+      [undefined, ['v', 'no-such-field'], undefined],
+    );
+    expect(Object.keys(whole!)).toEqual(expect.arrayContaining(['v', 'j']));
+    expect(named).toEqual({ v: whole!.v });
+    expect(other).toEqual({});
     // import-cases.lua: an import's cases new to Redis (one open dispute with an SLA deadline, one
     // closed incident), with the replay log of the epoch above; then refused for a case it has.
     const imported = [
