@@ -21,7 +21,8 @@ import { MARK_SWEEP_SCRIPT } from '../redis/scripts.ts';
 import { eventMarkExpiresAtS, RETENTION } from '../counters/retention.ts';
 import { provincePopulation } from '../regions/population.ts';
 import type { Clock } from '../clock.ts';
-import type { Logger } from 'pino';
+import type { Logger } from '../log.ts';
+import { startPeriodic } from '../periodic.ts';
 
 const DAY_MS = 86_400_000;
 /**
@@ -119,19 +120,13 @@ export function startMarkSweeping(o: {
   logger?: Logger;
   everyMs?: number;
 }): () => Promise<void> {
-  let running: Promise<void> = Promise.resolve();
-  const run = () => {
-    running = sweepMarks(o.redis, o.keys, o.clock.now())
-      .then((removed) => {
-        if (removed) o.logger?.info({ province: o.keys.prefix, removed }, 'expired event-id marks swept');
-      })
-      .catch((err: unknown) => o.logger?.warn({ err }, 'sweeping event-id marks failed; retried on the next run'));
-  };
-  run();
-  const timer = setInterval(run, o.everyMs ?? SWEEP_EVERY_MS);
-  timer.unref();
-  return async () => {
-    clearInterval(timer);
-    await running;
-  };
+  return startPeriodic({
+    task: async () => {
+      const removed = await sweepMarks(o.redis, o.keys, o.clock.now());
+      if (removed) o.logger?.info({ province: o.keys.prefix, removed }, 'expired event-id marks swept');
+    },
+    everyMs: o.everyMs ?? SWEEP_EVERY_MS,
+    ...(o.logger ? { logger: o.logger } : {}),
+    what: 'sweeping event-id marks',
+  });
 }

@@ -6,6 +6,7 @@ import type { Logger } from '../log.ts';
 import { runLua } from '../redis/lua.ts';
 import { REPLAY_PACK_SCRIPT } from '../redis/scripts.ts';
 import { RETENTION } from '../counters/retention.ts';
+import { startPeriodic } from '../periodic.ts';
 
 /**
  * Replay storage, part three: an hour's log and ticker lists, once the hour is closed, rewritten as
@@ -114,19 +115,13 @@ export function startReplayPacking(o: {
   logger?: Logger;
   everyMs?: number;
 }): () => Promise<void> {
-  let running: Promise<void> = Promise.resolve();
-  const run = () => {
-    running = packClosedHours(o.redis, o.keys, o.clock.now())
-      .then((r) => {
-        if (r.lists || r.moved) o.logger?.info({ province: o.keys.prefix, ...r }, 'replay hours packed');
-      })
-      .catch((err: unknown) => o.logger?.warn({ err }, 'replay packing failed; retried on the next run'));
-  };
-  run();
-  const timer = setInterval(run, o.everyMs ?? PACK_EVERY_MS);
-  timer.unref();
-  return async () => {
-    clearInterval(timer);
-    await running;
-  };
+  return startPeriodic({
+    task: async () => {
+      const r = await packClosedHours(o.redis, o.keys, o.clock.now());
+      if (r.lists || r.moved) o.logger?.info({ province: o.keys.prefix, ...r }, 'replay hours packed');
+    },
+    everyMs: o.everyMs ?? PACK_EVERY_MS,
+    ...(o.logger ? { logger: o.logger } : {}),
+    what: 'replay packing',
+  });
 }

@@ -4,8 +4,7 @@ import { startTestRedis, type TestRedis } from '../helpers/redis.ts';
 import { createKeys } from '../../server/redis/keys.ts';
 import { appendEvents } from '../../server/ingest/append.ts';
 import { markBucket, markLayout, readMark, sweepMarks } from '../../server/ingest/marks.ts';
-import { isoBeijing } from '../../server/time/beijing.ts';
-import type { StoredEvent } from '../../shared/schemas/event.ts';
+import { storedDispute as event } from '../helpers/stored-event.ts';
 
 // The event-id marks as fields of bucket hashes (server/ingest/marks.ts): a duplicate is decided
 // by the id alone, a mark answers for 64 days after its event and no longer, the sweep removes
@@ -23,25 +22,6 @@ beforeEach(async () => {
   redis = testRedis.client();
   await redis.flushall();
 });
-
-function event(id: string, ts: number, over: Partial<StoredEvent> = {}): StoredEvent {
-  return {
-    id,
-    caseId: `case-${id}`,
-    kind: 'dispute',
-    category: 'neighbour',
-    status: 'received',
-    severity: 1,
-    region: '620702001001',
-    channel: 'walk_in',
-    summary: '邻里纠纷',
-    occurredAt: isoBeijing(ts),
-    source: 'test',
-    ts,
-    receivedAt: ts,
-    ...over,
-  } as StoredEvent;
-}
 
 describe('event-id marks in buckets', () => {
   it('takes an id once, whatever else a re-sent event says', async () => {

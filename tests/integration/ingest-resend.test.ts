@@ -4,8 +4,7 @@ import { Redis } from 'ioredis';
 import { freePort, startTestRedis, type TestRedis } from '../helpers/redis.ts';
 import { createKeys } from '../../server/redis/keys.ts';
 import { appendEvents } from '../../server/ingest/append.ts';
-import { isoBeijing } from '../../server/time/beijing.ts';
-import type { StoredEvent } from '../../shared/schemas/event.ts';
+import { storedDispute as event } from '../helpers/stored-event.ts';
 
 // A connection that drops after Redis ran an ingest call but before its answer arrived: ioredis
 // sends the call again on the new connection. The answer must be what the first run did (its
@@ -48,24 +47,6 @@ afterAll(async () => {
   proxy?.close();
   await testRedis?.stop();
 });
-
-function event(id: string, ts: number): StoredEvent {
-  return {
-    id,
-    caseId: `case-${id}`,
-    kind: 'dispute',
-    category: 'neighbour',
-    status: 'received',
-    severity: 1,
-    region: '620702001001',
-    channel: 'walk_in',
-    summary: '邻里纠纷',
-    occurredAt: isoBeijing(ts),
-    source: 'test',
-    ts,
-    receivedAt: ts,
-  } as StoredEvent;
-}
 
 describe('an ingest call re-sent after a dropped connection', () => {
   it('answers what its first run did, and writes nothing twice', async () => {
