@@ -6,12 +6,12 @@
  *
  * Redis 7.0 cannot expire a hash field, so marks are swept: every few hours the aggregator
  * removes the fields whose day has come (`sweepMarks`). Until swept an expired mark is ignored by
- * ingest, so a mark answers exactly as long as the key it replaced did (64 days after its event),
- * whatever the sweep's delay.
+ * ingest, so a mark answers as long as the key it replaced did (64 days after its event, rounded up
+ * to the next UTC day), whatever the sweep's delay.
  *
  * The bucket count is fixed per province at its first use (stored in `evmlayout`, never changed:
  * a mark is found only in the bucket it was written to) and sized from the province's population
- * so a bucket holds ≈ 64 marks at steady state, under Redis's listpack limit of 128 entries.
+ * so a bucket holds ≈ 50–65 marks at steady state, under Redis's listpack limit of 128 entries.
  */
 import { crc32 } from 'node:zlib';
 import type { RedisClient } from '../redis/connection.ts';
