@@ -4,7 +4,7 @@
  * since the epoch) from which it may go. A key per id cost 72 B an event;
  * a field in a bucket kept as a listpack costs the id and a small integer, ≈ 20 B.
  *
- * Redis 7.0 cannot expire a hash field, so marks are swept: every few hours the aggregator
+ * Redis 7.0 cannot expire a hash field, so marks are swept: every six hours one aggregator
  * removes the fields whose day has come (`sweepMarks`). Until swept an expired mark is ignored by
  * ingest, so a mark answers as long as the key it replaced did (64 days after its event, rounded up
  * to the next UTC day), whatever the sweep's delay.
@@ -36,6 +36,13 @@ const FALLBACK_BUCKETS = 4096;
 /** Buckets per sweep call: a call scans ≈ 64 marks a bucket, a few ms of Redis. */
 const SWEEP_CHUNK = 200;
 const SWEEP_EVERY_MS = 6 * 3_600_000;
+/**
+ * How often an aggregator asks whether a sweep is due. The first ask waits a minute: a server
+ * that starts (a test's, a restart) is not the moment to scan every bucket, and the lease
+ * (`evmsweep`) lets one aggregator of all sweep once a period, whatever their restarts.
+ */
+const SWEEP_CHECK_MS = 10 * 60_000;
+const SWEEP_FIRST_CHECK_MS = 60_000;
 /**
  * After an upgrade from marks as keys (`ev:<id>`), ingest also checks those keys for as long as
  * one can still be alive: they expire by themselves 64 days after their event at the latest; a
@@ -112,7 +119,9 @@ export async function sweepMarks(redis: RedisClient, keys: Keys, now: number): P
   return removed;
 }
 
-/** Sweeps now and every six hours; returns the stop. Any number of aggregators may run it. */
+/**
+ * Sweeps every six hours, one aggregator of all a period (a lease in Redis); returns the stop.
+ */
 export function startMarkSweeping(o: {
   redis: RedisClient;
   keys: Keys;
@@ -120,12 +129,15 @@ export function startMarkSweeping(o: {
   logger?: Logger;
   everyMs?: number;
 }): () => Promise<void> {
+  const period = o.everyMs ?? SWEEP_EVERY_MS;
   return startPeriodic({
     task: async () => {
+      if (!(await o.redis.set(o.keys.eventMarkSweep, '1', 'PX', period, 'NX'))) return;
       const removed = await sweepMarks(o.redis, o.keys, o.clock.now());
       if (removed) o.logger?.info({ province: o.keys.prefix, removed }, 'expired event-id marks swept');
     },
-    everyMs: o.everyMs ?? SWEEP_EVERY_MS,
+    everyMs: Math.min(period, SWEEP_CHECK_MS),
+    firstAfterMs: Math.min(period, SWEEP_FIRST_CHECK_MS),
     ...(o.logger ? { logger: o.logger } : {}),
     what: 'sweeping event-id marks',
   });

@@ -21,6 +21,8 @@ export interface Keys {
   eventMarks(bucket: number): string;
   /** The mark buckets' layout: their count and the legacy keys' end. */
   eventMarkLayout: string;
+  /** The lease of the aggregator sweeping the mark buckets this period. */
+  eventMarkSweep: string;
   /** The answer of one ingest script call, kept briefly so a re-sent call gets the same answer. */
   ingestReceipt(token: string): string;
   case(caseId: string): string;
@@ -130,6 +132,7 @@ export function createKeys(root: string, app = 'pa'): Keys {
     legacyEventMark: (id) => `${prefix}ev:${id}`,
     eventMarks: (bucket) => `${prefix}evm:${bucket}`,
     eventMarkLayout: `${prefix}evmlayout`,
+    eventMarkSweep: `${prefix}evmsweep`,
     ingestReceipt: (token) => `${prefix}rcpt:${token}`,
     case: (caseId) => `${prefix}case:${caseId}`,
     caseIndex: (region, kind, state) => `${prefix}cx:${region}:${kind}${state}`,

@@ -3,7 +3,9 @@ import type { Redis } from 'ioredis';
 import { startTestRedis, type TestRedis } from '../helpers/redis.ts';
 import { createKeys } from '../../server/redis/keys.ts';
 import { appendEvents } from '../../server/ingest/append.ts';
-import { markBucket, markLayout, readMark, sweepMarks } from '../../server/ingest/marks.ts';
+import { markBucket, markLayout, readMark, startMarkSweeping, sweepMarks } from '../../server/ingest/marks.ts';
+import { ManualClock } from '../../server/clock.ts';
+import { until } from '../helpers/until.ts';
 import { storedDispute as event } from '../helpers/stored-event.ts';
 
 // The event-id marks as fields of bucket hashes (server/ingest/marks.ts): a duplicate is decided
@@ -69,6 +71,28 @@ describe('event-id marks in buckets', () => {
     for (const e of old) expect(await redis.hexists(keys.eventMarks(markBucket(e.id, buckets)), e.id)).toBe(0);
     for (const e of fresh) expect(await readMark(redis, keys, e.id, then)).toBeDefined();
     expect(await sweepMarks(redis, keys, then)).toBe(0);
+  });
+
+  it('is swept by one aggregator a period, however many run', async () => {
+    const now = Date.now();
+    await appendEvents(redis, keys, [event('p-1', now - 40 * DAY), event('p-2', now - 40 * DAY)], 0, now);
+    const clock = new ManualClock(now + 30 * DAY);
+    const sweepers = [1, 2].map(() => startMarkSweeping({ redis: testRedis.client(), keys, clock, everyMs: 1500 }));
+    try {
+      // The first check comes a period after the start at the latest (a minute in production).
+      await until(
+        'the marks past their day swept',
+        async () => (await readMark(redis, keys, 'p-1', now)) === undefined,
+        5000,
+      );
+      const { buckets } = await markLayout(redis, keys, now);
+      expect(await redis.hexists(keys.eventMarks(markBucket('p-2', buckets)), 'p-2')).toBe(0);
+      const lease = await redis.pttl(keys.eventMarkSweep);
+      expect(lease).toBeGreaterThan(0);
+      expect(lease).toBeLessThanOrEqual(1500);
+    } finally {
+      await Promise.all(sweepers.map((stop) => stop()));
+    }
   });
 
   it('still counts a mark an older version wrote as a key, where the deployment has one', async () => {
