@@ -11,12 +11,12 @@ import type { AlertView } from '../../shared/schemas/alert.ts';
 import type { ProblemDigest } from '../../shared/schemas/problem.ts';
 import type { LocalCases } from '../../shared/schemas/case.ts';
 import type { RegionInfo, RegionRef } from '../../shared/regions.ts';
-import { hashesBySlot } from '../redis/by-slot.ts';
+import { hashesBySlot, type HashRead } from '../redis/by-slot.ts';
 import { asKeyRing, type KeyRing, type Keys } from '../redis/keys.ts';
 import { levelOf } from '../../shared/regions.ts';
 import { buckets, dayNumber, dayStart, isoBeijing } from '../time/beijing.ts';
 import { asHash, lowKindTotalsByRegion, type Hash } from '../counters/low-level.ts';
-import { counterKey, decodeCounters, decodeTotals, isLowLevel, type Bucket } from '../counters/read.ts';
+import { counterKey, decodeCounters, decodeTotals, isLowLevel, totalsRead, type Bucket } from '../counters/read.ts';
 import {
   CATEGORY,
   CHANNEL,
@@ -198,7 +198,7 @@ function nationReads(ring: KeyRing, info: RegionInfo, now: number): SnapshotRead
     });
     return hashesOf(day, sums, kids);
   };
-  return { keys: names, decode };
+  return { keys: names, how: names.map(() => undefined), decode };
 }
 
 /**
@@ -217,14 +217,17 @@ export function snapshotReads(keyring: Keys | KeyRing, info: RegionInfo, now: nu
   const own = ownBuckets(now);
   const childBucket = (which: 'today' | 'open'): Bucket => (which === 'open' ? 'open' : { day });
   const names = own.map((bucket) => counterKey(keys, code, bucket));
-  const fields: (readonly string[] | undefined)[] = own.map(() => undefined);
+  // A village's hashes are its township's: only the fields of the village are read.
+  const how: (HashRead | undefined)[] = own.map(() =>
+    levelOf(code) === 'village' ? { prefix: `${code}|` } : undefined,
+  );
   if (!isLowLevel(code))
     for (const c of children)
       for (const w of CHILD_BUCKETS) {
         names.push(counterKey(keys, c.code, childBucket(w)));
-        // A ranking needs two or three fields of a child's hash of hundreds (a township's
-        // combination hash is summed whole: its totals are not fields of their own).
-        fields.push(isLowLevel(c.code) ? undefined : CHILD_FIELDS[w]);
+        // A ranking needs two or three figures of a child's hash of hundreds of fields (a
+        // township's totals are not fields of their own: Redis sums them).
+        how.push(totalsRead(c.code, childBucket(w), CHILD_FIELDS[w]));
       }
 
   const decode = (r: (Hash | null)[]): RegionHashes => {
@@ -239,25 +242,23 @@ export function snapshotReads(keyring: Keys | KeyRing, info: RegionInfo, now: nu
         kids.set(c.code, { today: asHash(todayBy.get(c.code) ?? {}), open: asHash(openBy.get(c.code) ?? {}) });
     } else {
       children.forEach((c, i) => {
-        const [today, op] = CHILD_BUCKETS.map((w, j) =>
-          decodeTotals(c.code, childBucket(w), r[own.length + i * 2 + j] ?? null),
-        );
+        const [today, op] = CHILD_BUCKETS.map((w, j) => decodeTotals(c.code, r[own.length + i * 2 + j] ?? null));
         kids.set(c.code, { today: today!, open: op! });
       });
     }
     return hashesOf(day, [t!, y!, d2!, month!, open!], kids);
   };
-  return { keys: names, fields, decode };
+  return { keys: names, how, decode };
 }
 
 export interface SnapshotReads {
   /** Counter keys, in the order `decode` expects their hashes. */
   keys: string[];
   /**
-   * For each key, the only fields `decode` looks at, when it needs few of many (undefined: the
-   * whole hash). A whole hash decodes the same: replay, which rebuilds whole hashes, ignores this.
+   * How each key is read (undefined: whole): `decode` expects each hash as read so. A reader that
+   * has the hashes whole (replay) gives each through readAs.
    */
-  fields?: (readonly string[] | undefined)[];
+  how: (HashRead | undefined)[];
   decode(replies: (Hash | null)[]): RegionHashes;
 }
 
@@ -276,7 +277,7 @@ export async function readSnapshot(
   if (!info) return undefined;
   const reads = snapshotReads(deps.keys, info, now);
   const [replies, alerts, problems, cases, stale] = await Promise.all([
-    hashesBySlot(deps.redis, reads.keys, reads.fields),
+    hashesBySlot(deps.redis, reads.keys, reads.how),
     reuse.alerts ?? (deps.alerts ? deps.alerts(code, info.children) : Promise.resolve(NO_ALERTS)),
     reuse.problems ?? (deps.problems ? deps.problems(code, info.children) : Promise.resolve(undefined)),
     deps.cases && CASE_LEVELS.has(info.level) ? deps.cases(code, now) : Promise.resolve(undefined),

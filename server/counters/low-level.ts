@@ -1,3 +1,4 @@
+import type { HashSums } from '../redis/by-slot.ts';
 import {
   categoryField,
   channelField,
@@ -110,6 +111,21 @@ export function lowKindTotalsByRegion(h: Hash, open: boolean): Map<string, Margi
     if (open && !field.endsWith('|')) into[OVERDUE] = (into[OVERDUE] ?? 0) + n;
   }
   return out;
+}
+
+/**
+ * A township's combination hash read as the kind totals a parent ranks it by (`i`, `d`, and in the
+ * open hash `od`), summed inside Redis (read-hashes.lua): the figures lowKindTotalsByRegion gives
+ * summed over the township, without a reply of every field of the hash.
+ */
+export function lowKindSums(open: boolean): HashSums {
+  return {
+    // `code|k|…`: the kind is the character after the first bar.
+    sumBy: '^[^|]*|(.)',
+    // Open fields end with the overdue flags (`…|category|dr`): any flag makes the case overdue.
+    ...(open ? { also: { pattern: '[^|]$', as: OVERDUE } } : {}),
+    fromWhole: (h) => asHash(sumMarginals(lowKindTotalsByRegion(h, open).values())),
+  };
 }
 
 /** The sum of several marginals (a township: its own cases and all its villages'). */

@@ -1,16 +1,9 @@
 import type { ChainableCommander } from 'ioredis';
 import { asKeyRing, type KeyRing, type Keys } from '../redis/keys.ts';
-import { hgetallBySlot } from '../redis/by-slot.ts';
+import { hgetallBySlot, type HashRead } from '../redis/by-slot.ts';
 import { levelOf } from '../../shared/regions.ts';
 import { DISPUTES, INCIDENTS } from './fields.ts';
-import {
-  asHash,
-  lowDayMarginals,
-  lowKindTotalsByRegion,
-  lowOpenMarginals,
-  sumMarginals,
-  type Hash,
-} from './low-level.ts';
+import { asHash, lowDayMarginals, lowKindSums, lowOpenMarginals, type Hash } from './low-level.ts';
 
 /**
  * Where a region's counters of one bucket live and how to read them, whatever its level: readers
@@ -43,13 +36,21 @@ export function decodeCounters(code: string, bucket: Bucket, reply: Hash | null)
 }
 
 /**
- * Only what a parent's ranking of its children needs (`i`, `d`, and in the open hash `od`) from the
- * HGETALL of counterKey(code, bucket), for a township or above: a township's fields are summed
- * without being split.
+ * What a parent's ranking of its children needs (`i`, `d`, and in the open hash `od`) of
+ * counterKey(code, bucket), read as totalsRead says: those fields of a hash above the township,
+ * the kind sums of a township's combination hash (zero totals dropped, as a hash holds none).
  */
-export function decodeTotals(code: string, bucket: Bucket, reply: Hash | null): Hash {
+export function decodeTotals(code: string, reply: Hash | null): Hash {
   const h = reply ?? {};
-  return isLowLevel(code) ? asHash(sumMarginals(lowKindTotalsByRegion(h, bucket === 'open').values())) : h;
+  if (!isLowLevel(code)) return h;
+  const out: Hash = {};
+  for (const f in h) if (Number(h[f])) out[f] = h[f]!;
+  return out;
+}
+
+/** How decodeTotals wants counterKey(code, bucket) read, given the fields a hash above the township carries. */
+export function totalsRead(code: string, bucket: Bucket, fields: readonly string[]): HashRead {
+  return isLowLevel(code) ? lowKindSums(bucket === 'open') : fields;
 }
 
 /** Queues the read of all of `code`'s counters of `bucket`; the decoder gives its marginal fields. */

@@ -51,35 +51,63 @@ export async function hgetallBySlot(redis: RedisClient, keys: readonly string[])
 }
 
 /**
- * Many hashes, each whole or only the fields named for it (`fields[i]`, undefined: whole), in one
- * script call per slot (read-hashes.lua), so each province's hashes come from one instant as a
- * MULTI's would, for one command instead of one per key. A hash read by fields holds only those
- * it has. Replies are in the order of `keys`.
+ * How one hash is read: whole (undefined), only some fields, only the fields under a prefix, or
+ * summed inside Redis, for a reader that keeps a few totals of a hash of hundreds of fields.
+ */
+export type HashRead = readonly string[] | { readonly prefix: string } | HashSums;
+
+export interface HashSums {
+  /** A Lua pattern whose first capture names the total a field's value is added to. */
+  readonly sumBy: string;
+  /** A Lua pattern: the values of the fields it finds are also added to the total `as`. */
+  readonly also?: { readonly pattern: string; readonly as: string };
+  /** The same totals from the whole hash, for readers that have it whole (replay rebuilds hashes). */
+  readonly fromWhole: (whole: Record<string, string>) => Record<string, string>;
+}
+
+/** What `read` gives of a hash a reader has whole: what hashesBySlot would have read of it. */
+export function readAs(read: HashRead | undefined, whole: Record<string, string>): Record<string, string> {
+  if (!read) return whole;
+  if ('sumBy' in read) return read.fromWhole(whole);
+  const h: Record<string, string> = {};
+  if ('prefix' in read) {
+    for (const f in whole) if (f.startsWith(read.prefix)) h[f] = whole[f]!;
+  } else for (const f of read) if (whole[f] !== undefined) h[f] = whole[f];
+  return h;
+}
+
+function readArgs(read: HashRead | undefined): (string | number)[] {
+  if (!read) return [0];
+  if ('sumBy' in read) return [-2, read.sumBy, read.also?.pattern ?? '', read.also?.as ?? ''];
+  if ('prefix' in read) return [-1, read.prefix];
+  return [read.length, ...read];
+}
+
+/**
+ * Many hashes, each read as `reads[i]` says (undefined: whole), in one script call per slot
+ * (read-hashes.lua), so each province's hashes come from one instant as a MULTI's would, for one
+ * command instead of one per key. A hash read by fields holds only those it has; sums hold their
+ * totals as strings. Replies are in the order of `keys`.
  */
 export async function hashesBySlot(
   redis: RedisClient,
   keys: readonly string[],
-  fields?: readonly (readonly string[] | undefined)[],
+  reads?: readonly (HashRead | undefined)[],
 ): Promise<Record<string, string>[]> {
   const out: Record<string, string>[] = new Array(keys.length);
   await Promise.all(
     [...bySlot(keys).values()].map(async (idx) => {
-      const args: (string | number)[] = [];
-      for (const i of idx) {
-        const named = fields?.[i] ?? [];
-        args.push(named.length, ...named);
-      }
       const replies = await runLua<(string | null)[][]>(
         redis,
         READ_HASHES_SCRIPT,
         idx.map((i) => keys[i]!),
-        args,
+        idx.flatMap((i) => readArgs(reads?.[i])),
       );
       replies.forEach((r, j) => {
         const i = idx[j]!;
+        const read = reads?.[i];
         const h: Record<string, string> = {};
-        const named = fields?.[i];
-        if (named?.length) named.forEach((f, k) => r[k] != null && (h[f] = r[k]!));
+        if (Array.isArray(read)) read.forEach((f: string, k) => r[k] != null && (h[f] = r[k]!));
         else for (let k = 0; k < r.length; k += 2) h[r[k]!] = r[k + 1]!;
         out[i] = h;
       });

@@ -7,7 +7,7 @@ import { OPEN_ALERT_STATES } from '../../shared/alert-machine.ts';
 import { WARNING_LEVELS } from '../../shared/vocab.ts';
 import { REPLAY_EVENTS_CAP, type ReplayEvent } from '../../shared/schemas/replay.ts';
 import { asKeyRing, type KeyRing, type Keys } from '../redis/keys.ts';
-import { execBySlot } from '../redis/by-slot.ts';
+import { execBySlot, readAs } from '../redis/by-slot.ts';
 import type { CaseState } from '../aggregate/case-state.ts';
 import { CounterDeltas } from '../aggregate/contribution.ts';
 import { buildSnapshot, snapshotReads, type AlertDigest } from '../aggregate/snapshot.ts';
@@ -218,7 +218,8 @@ export async function replaySnapshot(deps: ReplayDeps, code: string, at: number)
     )
   ).flat() as string[];
   const alerts = digestAt(alertsAt(bases, alertLines, at), info);
-  return buildSnapshot(info, reads.decode(reads.keys.map((k) => byKey.get(k) ?? {})), alerts, at);
+  const hashes = reads.keys.map((k, i) => readAs(reads.how[i], byKey.get(k) ?? {}));
+  return buildSnapshot(info, reads.decode(hashes), alerts, at);
 }
 
 /**

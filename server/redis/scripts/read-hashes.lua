@@ -1,8 +1,15 @@
--- Reads several hashes of one slot at one instant, each whole or only some of its fields: what a
--- MULTI of HGETALLs and HMGETs returns, in one command. A client pays per command (a county's
--- snapshot is ≈ 40 of them), so one script costs the server's main thread about half as much.
--- KEYS: the hashes. ARGV, per key in order: n, then n field names (n = 0: the whole hash).
--- Returns per key: HGETALL's flat field/value list, or HMGET's values (nil where missing).
+-- Reads several hashes of one slot at one instant, each whole, by some of its fields, by a field
+-- prefix, or summed: what a MULTI of HGETALLs and HMGETs returns, in one command. A client pays per
+-- command (a county's snapshot is ≈ 40 of them) and per field of a reply, so one script that
+-- returns only what the reader keeps costs the server's main thread much less.
+-- KEYS: the hashes. ARGV, per key in order, one of:
+--   0                        the whole hash (HGETALL's flat field/value list);
+--   n > 0, then n fields     those fields' values (HMGET: nil where missing);
+--   -1, prefix               the fields starting with `prefix`, as HGETALL's list;
+--   -2, by, also, as         sums: each field's value added to the total named by the first capture
+--                            of the Lua pattern `by` (fields it does not match add nothing), and,
+--                            when `also` is not empty, the values of the fields the pattern `also`
+--                            finds added to the total `as`; as a flat name/total list.
 local out = {}
 local a = 1
 for i, key in ipairs(KEYS) do
@@ -10,9 +17,45 @@ for i, key in ipairs(KEYS) do
   a = a + 1
   if n == 0 then
     out[i] = redis.call('HGETALL', key)
-  else
+  elseif n > 0 then
     out[i] = redis.call('HMGET', key, unpack(ARGV, a, a + n - 1))
     a = a + n
+  elseif n == -1 then
+    local prefix = ARGV[a]
+    a = a + 1
+    local flat = redis.call('HGETALL', key)
+    local kept = {}
+    for j = 1, #flat, 2 do
+      if string.sub(flat[j], 1, #prefix) == prefix then
+        kept[#kept + 1] = flat[j]
+        kept[#kept + 1] = flat[j + 1]
+      end
+    end
+    out[i] = kept
+  else
+    local by, also, as = ARGV[a], ARGV[a + 1], ARGV[a + 2]
+    a = a + 3
+    local flat = redis.call('HGETALL', key)
+    local sums, names = {}, {}
+    local function add(name, v)
+      if not sums[name] then
+        sums[name] = 0
+        names[#names + 1] = name
+      end
+      sums[name] = sums[name] + v
+    end
+    for j = 1, #flat, 2 do
+      local v = tonumber(flat[j + 1])
+      local g = string.match(flat[j], by)
+      if g then add(g, v) end
+      if also ~= '' and string.find(flat[j], also) then add(as, v) end
+    end
+    local totals = {}
+    for _, name in ipairs(names) do
+      totals[#totals + 1] = name
+      totals[#totals + 1] = tostring(sums[name])
+    end
+    out[i] = totals
   end
 end
 return out
