@@ -16,7 +16,7 @@ import { asKeyRing, type KeyRing, type Keys } from '../redis/keys.ts';
 import { levelOf } from '../../shared/regions.ts';
 import { buckets, dayNumber, dayStart, isoBeijing } from '../time/beijing.ts';
 import { asHash, lowKindTotalsByRegion, type Hash } from '../counters/low-level.ts';
-import { counterKey, decodeCounters, decodeTotals, isLowLevel, totalsRead, type Bucket } from '../counters/read.ts';
+import { counterKey, decodeCounters, isLowLevel, totalsRead, type Bucket } from '../counters/read.ts';
 import {
   CATEGORY,
   CHANNEL,
@@ -198,7 +198,7 @@ function nationReads(ring: KeyRing, info: RegionInfo, now: number): SnapshotRead
     });
     return hashesOf(day, sums, kids);
   };
-  return { keys: names, how: names.map(() => undefined), decode };
+  return { keys: names, decode };
 }
 
 /**
@@ -242,7 +242,7 @@ export function snapshotReads(keyring: Keys | KeyRing, info: RegionInfo, now: nu
         kids.set(c.code, { today: asHash(todayBy.get(c.code) ?? {}), open: asHash(openBy.get(c.code) ?? {}) });
     } else {
       children.forEach((c, i) => {
-        const [today, op] = CHILD_BUCKETS.map((w, j) => decodeTotals(c.code, r[own.length + i * 2 + j] ?? null));
+        const [today, op] = CHILD_BUCKETS.map((_, j) => r[own.length + i * 2 + j] ?? {});
         kids.set(c.code, { today: today!, open: op! });
       });
     }
@@ -258,7 +258,7 @@ export interface SnapshotReads {
    * How each key is read (undefined: whole): `decode` expects each hash as read so. A reader that
    * has the hashes whole (replay) gives each through readAs.
    */
-  how: (HashRead | undefined)[];
+  how?: (HashRead | undefined)[];
   decode(replies: (Hash | null)[]): RegionHashes;
 }
 

@@ -36,21 +36,21 @@ export class AccountReads {
   private async flush(): Promise<void> {
     const batch = this.pending;
     this.pending = [];
-    const userAt = new Map<string, number>();
-    const revokedAt = new Map<string, number>();
+    // Each distinct read once; each check's two replies by their place in the pipeline.
+    const at = new Map<string, number>();
     const pipeline = this.redis.pipeline();
-    let n = 0;
-    for (const { username, tokenId } of batch) {
-      const key = this.users.key(username);
-      if (!userAt.has(key)) {
-        userAt.set(key, n++);
-        pipeline.hgetall(key);
+    const place = (key: string, queue: (k: string) => unknown) => {
+      let i = at.get(key);
+      if (i === undefined) {
+        at.set(key, (i = at.size));
+        queue(key);
       }
-      if (!revokedAt.has(tokenId)) {
-        revokedAt.set(tokenId, n++);
-        pipeline.exists(this.revokedKey(tokenId));
-      }
-    }
+      return i;
+    };
+    const places = batch.map(({ username, tokenId }) => ({
+      user: place(this.users.key(username), (k) => pipeline.hgetall(k)),
+      revoked: place(this.revokedKey(tokenId), (k) => pipeline.exists(k)),
+    }));
     let replies: [Error | null, unknown][];
     try {
       replies = (await pipeline.exec()) ?? [];
@@ -58,12 +58,12 @@ export class AccountReads {
       for (const p of batch) p.done(err instanceof Error ? err : new Error(String(err)));
       return;
     }
-    for (const p of batch) {
-      const [userErr, hash] = replies[userAt.get(this.users.key(p.username))!] ?? [new Error('no reply')];
-      const [revokedErr, exists] = replies[revokedAt.get(p.tokenId)!] ?? [new Error('no reply')];
+    batch.forEach((p, i) => {
+      const [userErr, hash] = replies[places[i]!.user] ?? [new Error('no reply')];
+      const [revokedErr, exists] = replies[places[i]!.revoked] ?? [new Error('no reply')];
       const err = userErr ?? revokedErr;
       if (err) p.done(err);
       else p.done({ user: Users.fromHash(hash as Record<string, string>), revoked: exists === 1 });
-    }
+    });
   }
 }

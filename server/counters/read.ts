@@ -1,6 +1,6 @@
 import type { ChainableCommander } from 'ioredis';
 import { asKeyRing, type KeyRing, type Keys } from '../redis/keys.ts';
-import { hgetallBySlot, type HashRead } from '../redis/by-slot.ts';
+import { hashesBySlot, type HashRead } from '../redis/by-slot.ts';
 import { levelOf } from '../../shared/regions.ts';
 import { DISPUTES, INCIDENTS } from './fields.ts';
 import { asHash, lowDayMarginals, lowKindSums, lowOpenMarginals, type Hash } from './low-level.ts';
@@ -36,19 +36,10 @@ export function decodeCounters(code: string, bucket: Bucket, reply: Hash | null)
 }
 
 /**
- * What a parent's ranking of its children needs (`i`, `d`, and in the open hash `od`) of
- * counterKey(code, bucket), read as totalsRead says: those fields of a hash above the township,
- * the kind sums of a township's combination hash (zero totals dropped, as a hash holds none).
+ * How to read what a parent's ranking of its children needs (`i`, `d`, and in the open hash `od`)
+ * of counterKey(code, bucket): those `fields` of a hash above the township, the kind sums of a
+ * township's combination hash; either way the reply is a hash of those figures.
  */
-export function decodeTotals(code: string, reply: Hash | null): Hash {
-  const h = reply ?? {};
-  if (!isLowLevel(code)) return h;
-  const out: Hash = {};
-  for (const f in h) if (Number(h[f])) out[f] = h[f]!;
-  return out;
-}
-
-/** How decodeTotals wants counterKey(code, bucket) read, given the fields a hash above the township carries. */
 export function totalsRead(code: string, bucket: Bucket, fields: readonly string[]): HashRead {
   return isLowLevel(code) ? lowKindSums(bucket === 'open') : fields;
 }
@@ -102,7 +93,7 @@ export function counterParts(ring: KeyRing, code: string): readonly string[] {
  * township's hash is read once for all its villages.
  */
 export async function readCounterSums(
-  redis: Parameters<typeof hgetallBySlot>[0],
+  redis: Parameters<typeof hashesBySlot>[0],
   keys: Keys | KeyRing,
   codes: readonly string[],
   bucket: Bucket,
@@ -111,7 +102,7 @@ export async function readCounterSums(
   const partsOf = new Map(codes.map((c) => [c, counterParts(ring, c)]));
   const keyOf = (part: string) => counterKey(ring.of(part), part, bucket);
   const unique = [...new Set([...partsOf.values()].flatMap((ps) => ps.map(keyOf)))];
-  const replies = await hgetallBySlot(redis, unique);
+  const replies = await hashesBySlot(redis, unique);
   const byKey = new Map(unique.map((k, i) => [k, replies[i] ?? {}]));
   const out = new Map<string, Hash>();
   for (const [code, parts] of partsOf) {

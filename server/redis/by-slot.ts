@@ -45,11 +45,6 @@ export async function execBySlot(
   return out;
 }
 
-/** HGETALL of many keys, each slot's at one instant (see hashesBySlot). */
-export async function hgetallBySlot(redis: RedisClient, keys: readonly string[]): Promise<Record<string, string>[]> {
-  return hashesBySlot(redis, keys);
-}
-
 /**
  * How one hash is read: whole (undefined), only some fields, only the fields under a prefix, or
  * summed inside Redis, for a reader that keeps a few totals of a hash of hundreds of fields.
@@ -87,7 +82,7 @@ function readArgs(read: HashRead | undefined): (string | number)[] {
  * Many hashes, each read as `reads[i]` says (undefined: whole), in one script call per slot
  * (read-hashes.lua), so each province's hashes come from one instant as a MULTI's would, for one
  * command instead of one per key. A hash read by fields holds only those it has; sums hold their
- * totals as strings. Replies are in the order of `keys`.
+ * non-zero totals as strings, as a hash of counters would. Replies are in the order of `keys`.
  */
 export async function hashesBySlot(
   redis: RedisClient,

@@ -218,7 +218,7 @@ export async function replaySnapshot(deps: ReplayDeps, code: string, at: number)
     )
   ).flat() as string[];
   const alerts = digestAt(alertsAt(bases, alertLines, at), info);
-  const hashes = reads.keys.map((k, i) => readAs(reads.how[i], byKey.get(k) ?? {}));
+  const hashes = reads.keys.map((k, i) => readAs(reads.how?.[i], byKey.get(k) ?? {}));
   return buildSnapshot(info, reads.decode(hashes), alerts, at);
 }
 

@@ -9,7 +9,8 @@
 --   -2, by, also, as         sums: each field's value added to the total named by the first capture
 --                            of the Lua pattern `by` (fields it does not match add nothing), and,
 --                            when `also` is not empty, the values of the fields the pattern `also`
---                            finds added to the total `as`; as a flat name/total list.
+--                            finds added to the total `as`; as a flat name/total list of the totals
+--                            that are not zero (a hash of counters holds no zero either).
 local out = {}
 local a = 1
 for i, key in ipairs(KEYS) do
@@ -52,8 +53,10 @@ for i, key in ipairs(KEYS) do
     end
     local totals = {}
     for _, name in ipairs(names) do
-      totals[#totals + 1] = name
-      totals[#totals + 1] = tostring(sums[name])
+      if sums[name] ~= 0 then
+        totals[#totals + 1] = name
+        totals[#totals + 1] = tostring(sums[name])
+      end
     end
     out[i] = totals
   end
