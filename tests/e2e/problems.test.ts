@@ -236,4 +236,29 @@ describe('the desk’s 重点问题 tab and the department’s 整改任务', ()
       await phone.close();
     }
   }, 90_000);
+
+  it('keeps a full list and its overdue line inside the panel at 1080p', async () => {
+    // Five open problems and one overdue milestone: the list gives the overdue line a line's room.
+    for (const [i, title] of [
+      '校园周边治安乱点整治',
+      '农民工工资拖欠集中反映',
+      '某小区物业纠纷群体信访',
+      '城中村出租屋消防隐患',
+      '河道采砂纠纷',
+    ].entries())
+      await call('county', '/problems', {
+        region: '620702103',
+        title,
+        description: '整改中。',
+        stars: 5 - i,
+        lead: POLICE,
+        milestones: [{ title: `整改措施 ${i + 1}`, deadline: inMs(i === 0 ? 3000 : 86_400_000), weight: 5 - i }],
+      });
+    await page.getByTestId('problem-overdue-line').waitFor({ timeout: 20_000 });
+    await expect.poll(() => page.getByTestId('problem-line').count(), { timeout: 10_000 }).toBe(4);
+    const panel = (await page.getByTestId('panel-problems').boundingBox())!;
+    const overdue = (await page.getByTestId('problem-overdue-line').boundingBox())!;
+    expect(overdue.y + overdue.height).toBeLessThanOrEqual(panel.y + panel.height);
+    await screenshot(page, 'wall-problems-full-1080');
+  }, 60_000);
 });
