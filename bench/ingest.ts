@@ -22,7 +22,8 @@ import { drained } from '../tests/helpers/drain.ts';
 import { loadRegionTree } from '../server/regions/tree.ts';
 import { createKeys } from '../server/redis/keys.ts';
 import { applyBatch, commit, contributionBounds, type AggregationContext } from '../server/aggregate/apply.ts';
-import { BatchPlan, type CommitArg, type StoredCase } from '../server/aggregate/batch.ts';
+import { BatchPlan, type CommitArg } from '../server/aggregate/batch.ts';
+import { caseKey, type StoredCase } from '../server/aggregate/case-store.ts';
 import { caseEvent } from '../server/aggregate/case-state.ts';
 import { slaTable } from '../server/aggregate/sla.ts';
 import { AGGREGATOR_GROUP } from '../server/redis/keys.ts';
@@ -144,7 +145,7 @@ export async function benchIngest(): Promise<Record<string, number | string>> {
     const tb = performance.now();
     for (const { caseIds, args } of prepared) {
       const p = bc.pipeline();
-      for (const id of caseIds) p.hmget(keys.case(id), 'v', 'j');
+      for (const id of caseIds) p.hget(caseKey(keys, id), id);
       await p.exec();
       if (!(await commit(ctx, args))) throw new Error('prepared commit refused');
     }

@@ -17,6 +17,7 @@ import { aofSetting } from './redis-info.ts';
 import { packEvent } from '../server/ingest/stream-entry.ts';
 import { appendEvents } from '../server/ingest/append.ts';
 import { markLayout, sweepMarks } from '../server/ingest/marks.ts';
+import { caseBuckets, caseKey } from '../server/aggregate/case-store.ts';
 import { packClosedHours, PACK_GRACE_MS } from '../server/replay/pack.ts';
 import type { StoredEvent } from '../shared/schemas/event.ts';
 
@@ -29,7 +30,7 @@ const memoryInfo = async (r: RedisClient) => {
   return { used: get('used_memory'), dataset: get('used_memory_dataset') };
 };
 
-/** `pa:{62}:case:sim-1` → `case`; replay's `rp:log:…` → `rp:log` (its families differ in kind). */
+/** `pa:{62}:cs:17` → `cs`; replay's `rp:log:…` → `rp:log` (its families differ in kind). */
 function family(key: string, prefix: string): string {
   const rest = key.startsWith(prefix) ? key.slice(prefix.length) : `(other) ${key.split(':')[0]}`;
   const parts = rest.split(':');
@@ -141,6 +142,60 @@ async function marksAtSteadyState(redis: RedisClient, perDay: number, to: number
   };
 }
 
+/**
+ * Cases at steady state (68 days held): the run's own stored cases, copied under new ids until
+ * there are as many as Gansu holds, written twice in the same run: into their buckets, as the
+ * product stores them, and as the key per case (hash v/j/m, closed ones with an expiry) that
+ * versions before 2026-12-06 wrote: the reference.
+ */
+async function casesAtSteadyState(
+  redis: RedisClient,
+  source: ReturnType<typeof createKeys>,
+  perDay: number,
+  to: number,
+): Promise<Record<string, string>> {
+  const sample: [string, string][] = [];
+  for (let b = 0; b < caseBuckets(source.tag); b++) {
+    const flat = Object.entries(await redis.hgetall(source.caseBucket(b)));
+    for (const entry of flat) sample.push(entry);
+  }
+  if (!sample.length) return { 'cases at steady state': 'no cases stored' };
+  const held = Math.round(perDay * 68);
+  const forgetAt = String(Math.floor(to / 1000) + 68 * 86_400);
+  const write = async (asKeys: boolean) => {
+    const keys = createKeys('62', asKeys ? 'benchk' : 'benchb');
+    const before = await memoryInfo(redis);
+    for (let first = 0; first < held; first += 20_000) {
+      const p = redis.pipeline();
+      for (let k = first; k < Math.min(held, first + 20_000); k++) {
+        const [, raw] = sample[k % sample.length]!;
+        const id = `simh-${2_000_000 + k}`;
+        const [v, forget, j, ...m] = raw.split('\t');
+        if (!asKeys) p.hset(caseKey(keys, id), id, [v, forget ? forgetAt : '', j, m.join('\t')].join('\t'));
+        else {
+          p.hset(keys.legacyCase(id), 'v', v!, 'j', j!, ...(m.join('\t') ? ['m', m.join('\t')] : []));
+          if (forget) p.expire(keys.legacyCase(id), 68 * 86_400);
+        }
+      }
+      await p.exec();
+    }
+    return (await memoryInfo(redis)).used - before.used;
+  };
+  const inBuckets = await write(false);
+  const asKeys = await write(true);
+  const bench = createKeys('62', 'benchb');
+  let listpacks = 0;
+  const sampled = Math.min(caseBuckets('62'), 500);
+  for (let b = 0; b < sampled; b++)
+    if ((await redis.object('ENCODING', bench.caseBucket(b))) === 'listpack') listpacks++;
+  return {
+    'cases at steady state': `${held} cases (${perDay} a day × 68 days, copies of this run's ${sample.length}) in ${caseBuckets('62')} buckets, ${(held / caseBuckets('62')).toFixed(0)} a bucket`,
+    '  used_memory per case, in buckets': `${(inBuckets / held).toFixed(1)} B`,
+    '  reference, same run: a key per case': `${(asKeys / held).toFixed(1)} B`,
+    '  case buckets kept as listpacks (first 500)': `${listpacks} / ${sampled}`,
+  };
+}
+
 export async function benchMemory(): Promise<Record<string, number | string>> {
   const days = Number(process.env.BENCH_MEMORY_DAYS ?? 2);
   const dir = path.join(os.tmpdir(), 'pingan-bench-memory');
@@ -224,11 +279,11 @@ export async function benchMemory(): Promise<Record<string, number | string>> {
         `${Math.round(v.bytes / cases)} B/case, ${(v.bytes / v.keys).toFixed(0)} B/key (${Math.round((100 * v.bytes) / total)} %)`;
     }
     Object.assign(out, await marksAtSteadyState(redis, Math.round(accepted / days), to));
+    Object.assign(out, await casesAtSteadyState(redis, keys, Math.round(cases / days), to));
     const sum = (names: string[]) => names.reduce((s, n) => s + (fams.get(n)?.bytes ?? 0), 0);
     const counters = sum(['day', 'mon', 'open', 'lday', 'lmon', 'lopen']);
     out['counters per region (day, mon, open, low-level)'] = `${Math.round(counters / regions)} B over ${days} days`;
-    out['per case: case + case index + replay log'] =
-      `${Math.round(sum(['case', 'cx', 'rp:log', 'rp:logz']) / cases)} B`;
+    out['per case: case + case index + replay log'] = `${Math.round(sum(['cs', 'cx', 'rp:log', 'rp:logz']) / cases)} B`;
     return out;
   } finally {
     await t.stop();

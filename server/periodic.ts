@@ -1,4 +1,5 @@
 import type { Logger } from './log.ts';
+import type { RedisClient } from './redis/connection.ts';
 
 /**
  * Runs `task` now (or `firstAfterMs` from now) and every `everyMs`, one run at a time (a run still going when the next is due
@@ -35,4 +36,35 @@ export function startPeriodic(o: {
     clearInterval(timer);
     await running;
   };
+}
+
+/**
+ * How often a leased task asks whether it is due. The first ask waits a minute: a server that
+ * starts (a test's, a restart) is not the moment to scan every bucket.
+ */
+const LEASE_CHECK_MS = 10 * 60_000;
+const LEASE_FIRST_CHECK_MS = 60_000;
+
+/**
+ * Runs `task` once a period across every process sharing the Redis: whoever takes the lease (a key
+ * set NX for the period) first runs it, whatever their number and restarts. For the sweeps of
+ * bucket hashes, whose fields Redis 7.0 cannot expire.
+ */
+export function startLeasedPeriodic(o: {
+  redis: RedisClient;
+  lease: string;
+  periodMs: number;
+  task: () => Promise<void>;
+  logger?: Logger;
+  what: string;
+}): () => Promise<void> {
+  return startPeriodic({
+    task: async () => {
+      if (await o.redis.set(o.lease, '1', 'PX', o.periodMs, 'NX')) await o.task();
+    },
+    everyMs: Math.min(o.periodMs, LEASE_CHECK_MS),
+    firstAfterMs: Math.min(o.periodMs, LEASE_FIRST_CHECK_MS),
+    ...(o.logger ? { logger: o.logger } : {}),
+    what: o.what,
+  });
 }

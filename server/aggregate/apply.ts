@@ -6,8 +6,9 @@ import { runLua } from '../redis/lua.ts';
 import { COMMIT_SCRIPT } from '../redis/scripts.ts';
 import { buckets, dayNumber, shiftMonth } from '../time/beijing.ts';
 import { RETENTION } from '../counters/retention.ts';
-import { caseEvent, decodeCase, type CaseEvent, type SlaTable } from './case-state.ts';
-import { BatchPlan, type CommitArg, type EventCode, type StoredCase } from './batch.ts';
+import { caseEvent, type CaseEvent, type SlaTable } from './case-state.ts';
+import { BatchPlan, type CommitArg, type EventCode } from './batch.ts';
+import { readCases, type StoredCase } from './case-store.ts';
 import type { ContributionBounds } from './contribution.ts';
 
 export interface AggregationContext {
@@ -61,20 +62,6 @@ export function contributionBounds(keys: Keys, now: number): ContributionBounds 
   };
 }
 
-/** The cases' versions and states in one round trip. */
-export async function readCases(redis: RedisClient, keys: Keys, caseIds: string[]): Promise<Map<string, StoredCase>> {
-  const p = redis.pipeline();
-  for (const id of caseIds) p.hmget(keys.case(id), 'v', 'j');
-  const replies = (await p.exec()) ?? [];
-  const states = new Map<string, StoredCase>();
-  replies.forEach(([err, reply], i) => {
-    if (err) throw err;
-    const [v, j] = reply as [string | null, string | null];
-    states.set(caseIds[i]!, { v: v ?? '', state: j ? decodeCase(caseIds[i]!, j) : undefined });
-  });
-  return states;
-}
-
 /** Runs commit.lua; false when a case moved under us. */
 export async function commit(ctx: AggregationContext, c: CommitArg): Promise<boolean> {
   const [ok] = await runLua<[number, string?]>(ctx.redis, COMMIT_SCRIPT, c.keys, [c.arg]);
@@ -88,12 +75,13 @@ export async function commit(ctx: AggregationContext, c: CommitArg): Promise<boo
 async function optimistic(
   ctx: AggregationContext,
   caseIds: string[],
+  now: number,
   plan: (states: Map<string, StoredCase>, epoch: string | null) => { plan: BatchPlan; arg: CommitArg },
 ): Promise<BatchPlan> {
   for (let attempt = 1; ; attempt++) {
     // The replay epoch names the log the commit writes into; commit.lua refuses if it moved.
     const [states, epoch] = await Promise.all([
-      readCases(ctx.redis, ctx.keys, caseIds),
+      readCases(ctx.redis, ctx.keys, caseIds, now),
       ctx.redis.get(ctx.keys.replayEpoch),
     ]);
     const p = plan(states, epoch);
@@ -121,7 +109,7 @@ export async function applyBatch(
   const caseIds = [...new Set(events.map((e) => e.caseId))];
   const acks = ack ? entries.map((e) => e.entryId).filter(Boolean) : [];
   const { countEvent } = ctx;
-  const done = await optimistic(ctx, caseIds, (states, epoch) => {
+  const done = await optimistic(ctx, caseIds, now, (states, epoch) => {
     const plan = new BatchPlan(ctx.keys, ctx.sla, now, contributionBounds(ctx.keys, now));
     const add = (key: string, field: string, n: number) => plan.counters.bumpMonthly(key, field, n);
     events.forEach((e, i) => {
@@ -142,7 +130,7 @@ export async function applyBatch(
 export async function applyHistory(ctx: AggregationContext, events: CaseEvent[], now: number): Promise<ApplyResult> {
   if (events.length === 0) return { touched: [], codes: [] };
   const caseIds = [...new Set(events.map((e) => e.caseId))];
-  const done = await optimistic(ctx, caseIds, (states, epoch) => {
+  const done = await optimistic(ctx, caseIds, now, (states, epoch) => {
     const plan = new BatchPlan(ctx.keys, ctx.sla, now, contributionBounds(ctx.keys, now));
     for (const e of events) plan.apply(e, states);
     return { plan, arg: plan.commitArg(AGGREGATOR_GROUP, [], epoch) };
@@ -162,7 +150,7 @@ export async function applyHistoryCases(
 ): Promise<ApplyResult> {
   if (cases.length === 0) return { touched: [], codes: [] };
   const caseIds = cases.map((events) => events[0]!.caseId);
-  const done = await optimistic(ctx, caseIds, (states, epoch) => {
+  const done = await optimistic(ctx, caseIds, now, (states, epoch) => {
     const plan = new BatchPlan(ctx.keys, ctx.sla, now, contributionBounds(ctx.keys, now));
     for (const events of cases) plan.applyCase(events, states);
     return { plan, arg: plan.commitArg(AGGREGATOR_GROUP, [], epoch) };
@@ -175,7 +163,7 @@ export async function sweepOverdue(ctx: AggregationContext, now: number, limit =
   const due = await ctx.redis.zrangebyscore(ctx.keys.slaQueue, '-inf', now, 'LIMIT', 0, limit);
   if (!due.length) return { touched: [], changed: [] };
   await ctx.replay?.ensure(now);
-  const done = await optimistic(ctx, due, (states, epoch) => {
+  const done = await optimistic(ctx, due, now, (states, epoch) => {
     const plan = new BatchPlan(ctx.keys, ctx.sla, now, contributionBounds(ctx.keys, now));
     for (const id of due) plan.sweep(id, states);
     return { plan, arg: plan.commitArg(AGGREGATOR_GROUP, [], epoch) };

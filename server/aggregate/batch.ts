@@ -1,9 +1,6 @@
 import type { Keys } from '../redis/keys.ts';
-import { bucketTtlS, closedCaseExpiresAtS, RETENTION, ttlUntil } from '../counters/retention.ts';
+import { bucketTtlS, RETENTION } from '../counters/retention.ts';
 import {
-  encodeCase,
-  isOpen,
-  latestEventTime,
   mergeEvent,
   newCase,
   nextDeadline,
@@ -15,17 +12,12 @@ import {
 import { CounterDeltas, type ContributionBounds } from './contribution.ts';
 import { indexChanges, indexFloor, type IndexOps } from './case-index.ts';
 import { changeRecord } from '../replay/changes.ts';
+import { caseKey, storedCaseValue, type StoredCase } from './case-store.ts';
 
 /** What commit.lua is called with: every key it writes, and one JSON document naming them by index. */
 export interface CommitArg {
   keys: string[];
   arg: string;
-}
-
-/** A case as read from Redis: its write version ('' when never written) and state. */
-export interface StoredCase {
-  v: string;
-  state?: CaseState;
 }
 
 interface CaseChange {
@@ -154,21 +146,21 @@ export class BatchPlan {
       if (i === undefined) slot.set(key, (i = keys.push(key)));
       return i;
     };
-    const cases: [number, string, string, number | false, string, string | false][] = [];
+    const cases: [number, string, string, string | false][] = [];
     const index: IndexOps = { add: [], remove: [], closed: new Set() };
     const floor = indexFloor(this.now);
     const sla: ['a' | 'r', number, string][] = [];
     // The replay log: each case's contribution before and after, written with the counters.
     const replay: string[] = [];
     for (const ch of this.cases.values()) {
-      const key = this.keys.case(ch.caseId);
+      const key = caseKey(this.keys, ch.caseId);
       if (ch.changed) {
         const rec = changeRecord(this.now, ch.read.state, ch.state);
         if (rec) replay.push(rec);
       }
       if (!ch.state) {
         // Swept but gone (expired): leave the queue, provided nobody created it meanwhile.
-        cases.push([at(key), ch.read.v, '', false, '', false]);
+        cases.push([at(key), ch.caseId, ch.read.v, false]);
         sla.push(['r', 0, ch.caseId]);
         continue;
       }
@@ -182,10 +174,10 @@ export class BatchPlan {
       if (!ch.changed) continue;
       const expected = ch.read.v;
       const v = String(Number(expected || 0) + 1);
-      const ttl = isOpen(ch.state) ? false : ttlUntil(closedCaseExpiresAtS(latestEventTime(ch.state)), this.now);
-      cases.push([at(key), expected, v, ttl, encodeCase(ch.caseId, ch.state), ch.summary ?? false]);
+      const summary = ch.summary ?? ch.read.summary ?? '';
+      cases.push([at(key), ch.caseId, expected, storedCaseValue(v, ch.caseId, ch.state, summary)]);
       indexChanges(this.keys, ch.caseId, ch.read.state, ch.state, floor, index);
-      ch.read = { v, state: ch.state };
+      ch.read = { v, state: ch.state, summary };
     }
     // Each day or month hash expires counted from its bucket's end (bucketTtlS, as the import); month
     // counters of the moment of reception (no bucket: 上报及时率) from now; the open backlog never.

@@ -8,7 +8,8 @@ import { isoBeijing } from '../time/beijing.ts';
 import { runLua } from '../redis/lua.ts';
 import { CASE_INDEX_PAGE_SCRIPT } from '../redis/scripts.ts';
 import { indexFloor, indexSetsOf, type IndexKind, type IndexState } from './case-index.ts';
-import { decodeCase, isOpen, type CaseState } from './case-state.ts';
+import { isOpen, type CaseState } from './case-state.ts';
+import { caseKey, parseStoredCase } from './case-store.ts';
 
 /**
  * Reads the case index (case-index.ts): pages of a region's cases, newest first, with the total of
@@ -188,17 +189,17 @@ function item(deps: CaseListDeps, id: string, c: CaseState, summary: string): Ca
 }
 
 /** The cases behind index entries, in their order; one that expired meanwhile is left out. */
-async function readCaseItems(deps: CaseListDeps, entries: readonly Entry[]): Promise<CaseItem[]> {
+async function readCaseItems(deps: CaseListDeps, entries: readonly Entry[], now: number): Promise<CaseItem[]> {
   if (!entries.length) return [];
   const replies = await execBySlot(
     deps.redis,
-    entries.map((e) => e.keys.case(e.id)),
-    (p, key) => p.hmget(key, 'j', 'm'),
+    entries.map((e) => caseKey(e.keys, e.id)),
+    (p, key, i) => p.hget(key, entries[i]!.id),
   );
   const out: CaseItem[] = [];
   replies.forEach((reply, i) => {
-    const [j, m] = reply as [string | null, string | null];
-    if (j) out.push(item(deps, entries[i]!.id, decodeCase(entries[i]!.id, j), m ?? ''));
+    const { state, summary } = parseStoredCase(entries[i]!.id, reply as string | null, now);
+    if (state) out.push(item(deps, entries[i]!.id, state, summary ?? ''));
   });
   return out;
 }
@@ -222,7 +223,7 @@ export async function listCases(
     .sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0))
     .filter((e) => !seen.has(e.keys.prefix + e.id) && seen.add(e.keys.prefix + e.id));
   const page = merged.slice(0, limit);
-  const cases = await readCaseItems(deps, page);
+  const cases = await readCaseItems(deps, page, now);
   const last = page[page.length - 1];
   return {
     total: count,

@@ -13,7 +13,7 @@ import {
   type SweepResult,
 } from './apply.ts';
 import { CommitSize } from './commit-size.ts';
-import { convertLegacyCases } from './legacy-cases.ts';
+import { moveLegacyCases } from './legacy-cases.ts';
 import { convertCaseIndex } from './legacy-case-index.ts';
 import { reapConsumers } from './group.ts';
 import { runLua } from '../redis/lua.ts';
@@ -311,7 +311,7 @@ export function startAggregator(opts: AggregatorOptions): Aggregator {
   }
 
   const loop = (async () => {
-    await convertLegacyCases(applyCtx.redis, keys, logger);
+    await moveLegacyCases(applyCtx.redis, keys, logger);
     await convertCaseIndex(applyCtx.redis, keys, logger);
     await ensureGroup(redis, keys.events);
     while (running) {

@@ -2,7 +2,7 @@ import type { RedisClient } from '../redis/connection.ts';
 import type { Keys } from '../redis/keys.ts';
 import type { Logger } from '../log.ts';
 import { scanKeys } from '../redis/scan.ts';
-import { decodeCase } from './case-state.ts';
+import { readCases } from './case-store.ts';
 import { indexMember, memberCaseId } from './case-index.ts';
 
 /** Case-index layout written now: county sets only, members `<place>:<id>`. */
@@ -48,20 +48,15 @@ async function renameMembers(redis: RedisClient, keys: Keys, key: string): Promi
     const part = flat.slice(i, i + CHUNK * 2);
     const members = part.filter((_, j) => j % 2 === 0);
     // A member is either a bare id (old) or `<place>:<id>` (new): read both cases it could name.
-    const p = redis.pipeline();
-    for (const m of members) p.hget(keys.case(m), 'j').hget(keys.case(memberCaseId(m)), 'j');
-    const replies = ((await p.exec()) ?? []).map(([err, v]) => {
-      if (err) throw err;
-      return v as string | null;
-    });
+    const cases = await readCases(redis, keys, [...members, ...members.map(memberCaseId)], Date.now());
     const tx = redis.multi();
     let ops = 0;
     members.forEach((m, j) => {
-      const bare = replies[2 * j];
-      const placed = replies[2 * j + 1];
-      if (placed && indexMember(memberCaseId(m), decodeCase(memberCaseId(m), placed).r) === m) return;
+      const bare = cases.get(m)?.state;
+      const placed = cases.get(memberCaseId(m))?.state;
+      if (placed && indexMember(memberCaseId(m), placed.r) === m) return;
       if (!bare) return;
-      tx.zadd(key, part[2 * j + 1]!, indexMember(m, decodeCase(m, bare).r)).zrem(key, m);
+      tx.zadd(key, part[2 * j + 1]!, indexMember(m, bare.r)).zrem(key, m);
       ops++;
     });
     if (ops) await tx.exec();

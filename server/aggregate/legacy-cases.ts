@@ -2,11 +2,17 @@ import type { RedisClient } from '../redis/connection.ts';
 import type { Status } from '../../shared/vocab.ts';
 import type { Keys } from '../redis/keys.ts';
 import type { Logger } from '../log.ts';
-import { encodeCase, type CaseState } from './case-state.ts';
+import { decodeCase, type CaseState } from './case-state.ts';
+import { caseKey, checkCaseLayout, storedCaseValue } from './case-store.ts';
+import { runLua } from '../redis/lua.ts';
+import { CASE_MOVE_SCRIPT } from '../redis/scripts.ts';
 import { scanKeys } from '../redis/scan.ts';
 
-/** Case layout the data in Redis is written in; older data is converted before aggregating. */
-const LAYOUT = '2';
+/**
+ * Case layout the data in Redis is written in; older data is converted before aggregating: 1 a
+ * hash field per attribute, 2 a key per case holding its JSON, 3 fields of bucket hashes.
+ */
+const LAYOUT = '3';
 
 /** A layout-1 case (one hash field per attribute, `e:<id>` markers) as a CaseState. */
 export function fromLayout1(h: Record<string, string>): CaseState {
@@ -32,28 +38,35 @@ export function fromLayout1(h: Record<string, string>): CaseState {
 }
 
 /**
- * Converts case hashes written before the JSON layout (2026-11-22), once per Redis: counters are
- * a pure function of the cases, so converting them in place keeps every count right. Idempotent,
- * so processes starting together may all run it.
+ * Moves the cases kept as keys of their own (`case:<id>`, before 2026-12-06) into their buckets
+ * (server/aggregate/case-store.ts), once per Redis, converting those written before the JSON
+ * layout (2026-11-22) on the way: counters are a pure function of the cases, so moving them keeps
+ * every count right. Each case moves in one script call that checks the key still holds what was
+ * read, so processes starting together may all run it. Every version that writes cases runs this
+ * before aggregating; servers of the version before must not be taking events meanwhile.
  */
-export async function convertLegacyCases(redis: RedisClient, keys: Keys, logger: Logger): Promise<void> {
+export async function moveLegacyCases(redis: RedisClient, keys: Keys, logger?: Logger): Promise<void> {
+  await checkCaseLayout(redis, keys);
   const marker = `${keys.prefix}layout`;
   if ((await redis.get(marker)) === LAYOUT) return;
-  let converted = 0;
-  const caseKeyHead = keys.case('');
-  for await (const found of scanKeys(redis, `${keys.prefix}case:*`, 1000)) {
+  let moved = 0;
+  const head = keys.legacyCase('');
+  for await (const found of scanKeys(redis, `${head}*`, 1000)) {
     for (const key of found) {
-      const h = await redis.hgetall(key);
-      if (h.j !== undefined || h.k === undefined) continue;
-      const old = Object.keys(h);
-      await redis
-        .multi()
-        .hset(key, 'v', '1', 'j', encodeCase(key.slice(caseKeyHead.length), fromLayout1(h)))
-        .hdel(key, ...old)
-        .exec();
-      converted++;
+      const id = key.slice(head.length);
+      for (;;) {
+        const h = await redis.hgetall(key);
+        const state = h.j !== undefined ? decodeCase(id, h.j) : h.k !== undefined ? fromLayout1(h) : undefined;
+        if (!state) break;
+        const value = storedCaseValue(h.v ?? '1', id, state, h.m ?? '');
+        const done = await runLua<number>(redis, CASE_MOVE_SCRIPT, [key, caseKey(keys, id)], [id, h.v ?? '', value]);
+        if (done >= 0) {
+          moved += done;
+          break;
+        }
+      }
     }
   }
   await redis.set(marker, LAYOUT);
-  if (converted) logger.info({ converted }, 'case states converted to the JSON layout');
+  if (moved) logger?.info({ moved }, 'cases moved into their buckets');
 }

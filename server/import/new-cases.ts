@@ -11,17 +11,11 @@
  */
 import type { AggregationContext, ApplyResult } from '../aggregate/apply.ts';
 import { contributionBounds } from '../aggregate/apply.ts';
-import {
-  encodeCase,
-  isOpen,
-  latestEventTime,
-  nextDeadline,
-  overdueFlags,
-  type CaseState,
-} from '../aggregate/case-state.ts';
+import { isOpen, nextDeadline, overdueFlags, type CaseState } from '../aggregate/case-state.ts';
+import { caseKey, storedCaseValue } from '../aggregate/case-store.ts';
 import { indexEntries, indexFloor } from '../aggregate/case-index.ts';
 import { CounterDeltas } from '../aggregate/contribution.ts';
-import { bucketTtlS, closedCaseExpiresAtS, RETENTION, ttlUntil } from '../counters/retention.ts';
+import { bucketTtlS, RETENTION } from '../counters/retention.ts';
 import { runLua } from '../redis/lua.ts';
 import { IMPORT_CASES_SCRIPT } from '../redis/scripts.ts';
 import { changeRecord } from '../replay/changes.ts';
@@ -64,12 +58,8 @@ export async function commitNewCases(
       queue.push(dl, c.caseId);
     }
     const open = isOpen(state);
-    caseKeys.push(keys.case(c.caseId));
-    caseArgs.push(
-      encodeCase(c.caseId, state),
-      c.summary === undefined ? '' : `+${c.summary}`,
-      open ? '' : ttlUntil(closedCaseExpiresAtS(latestEventTime(state)), now),
-    );
+    caseKeys.push(caseKey(keys, c.caseId));
+    caseArgs.push(c.caseId, storedCaseValue('1', c.caseId, state, c.summary ?? ''));
     for (const [key, { member, score }] of indexEntries(keys, c.caseId, state, floor)) {
       let set = sets.get(key);
       if (!set) sets.set(key, (set = { closed: !open, entries: [] }));

@@ -43,6 +43,7 @@ import { CounterDeltas } from '../aggregate/contribution.ts';
 import { publishNotice } from '../notices.ts';
 import { ActiveCases } from './active-cases.ts';
 import { foldCase } from './fold.ts';
+import { moveLegacyCases } from '../aggregate/legacy-cases.ts';
 import { commitNewCases, type NewCase } from './new-cases.ts';
 import { ImportLedger } from './ledger.ts';
 import { eventAt } from './parse-part.ts';
@@ -144,6 +145,8 @@ export async function importHistory(deps: ImportDeps, file: string): Promise<Imp
     ms: 0,
   };
   const done = () => ({ ...report, ms: Date.now() - started });
+  // Cases an older version kept as keys go to their buckets first, as a starting aggregator's do.
+  for (const p of deps.provinces) await moveLegacyCases(deps.redis, deps.ring.of(p));
 
   // Started first, so the workers load while the scan runs; none for a file of one part.
   const partBytes = deps.partBytes ?? PART_BYTES;

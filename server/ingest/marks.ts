@@ -19,10 +19,10 @@ import type { Keys } from '../redis/keys.ts';
 import { runLua } from '../redis/lua.ts';
 import { MARK_SWEEP_SCRIPT } from '../redis/scripts.ts';
 import { eventMarkExpiresAtS, RETENTION } from '../counters/retention.ts';
-import { provincePopulation } from '../regions/population.ts';
+import { bucketsByPopulation } from '../regions/population.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
-import { startPeriodic } from '../periodic.ts';
+import { startLeasedPeriodic } from '../periodic.ts';
 
 const DAY_MS = 86_400_000;
 /**
@@ -30,19 +30,9 @@ const DAY_MS = 86_400_000;
  * simulator's rates); held 64–65 days that is ≈ 1.5 M marks, ≈ 51 a bucket at 29,300 buckets.
  */
 const PEOPLE_PER_BUCKET = 850;
-const MIN_BUCKETS = 64;
-/** When no population is known for a province (not a real code). */
-const FALLBACK_BUCKETS = 4096;
 /** Buckets per sweep call: a call scans ≈ 64 marks a bucket, a few ms of Redis. */
 const SWEEP_CHUNK = 200;
 const SWEEP_EVERY_MS = 6 * 3_600_000;
-/**
- * How often an aggregator asks whether a sweep is due. The first ask waits a minute: a server
- * that starts (a test's, a restart) is not the moment to scan every bucket, and the lease
- * (`evmsweep`) lets one aggregator of all sweep once a period, whatever their restarts.
- */
-const SWEEP_CHECK_MS = 10 * 60_000;
-const SWEEP_FIRST_CHECK_MS = 60_000;
 /**
  * After an upgrade from marks as keys (`ev:<id>`), ingest also checks those keys for as long as
  * one can still be alive: they expire by themselves 64 days after their event at the latest; a
@@ -63,11 +53,6 @@ export const markDay = (ms: number) => Math.floor(ms / DAY_MS);
 export const markExpiryDay = (eventMs: number) => Math.ceil((eventMarkExpiresAtS(eventMs) * 1000) / DAY_MS);
 
 export const markBucket = (id: string, buckets: number) => crc32(id) % buckets;
-
-function bucketsFor(province: string): number {
-  const people = provincePopulation().get(province);
-  return people ? Math.max(MIN_BUCKETS, Math.ceil(people / PEOPLE_PER_BUCKET)) : FALLBACK_BUCKETS;
-}
 
 const layouts = new WeakMap<RedisClient, Map<string, Promise<MarkLayout>>>();
 
@@ -93,7 +78,7 @@ async function readLayout(redis: RedisClient, keys: Keys, now: number): Promise<
     const used = (await redis.exists(keys.events)) === 1;
     await redis
       .multi()
-      .hsetnx(keys.eventMarkLayout, 'b', bucketsFor(keys.tag))
+      .hsetnx(keys.eventMarkLayout, 'b', bucketsByPopulation(keys.tag, PEOPLE_PER_BUCKET))
       .hsetnx(keys.eventMarkLayout, 'legacy', used ? now + LEGACY_KEYS_MS : 0)
       .exec();
     [buckets, legacy] = await redis.hmget(keys.eventMarkLayout, 'b', 'legacy');
@@ -130,14 +115,14 @@ export function startMarkSweeping(o: {
   everyMs?: number;
 }): () => Promise<void> {
   const period = o.everyMs ?? SWEEP_EVERY_MS;
-  return startPeriodic({
+  return startLeasedPeriodic({
+    redis: o.redis,
+    lease: o.keys.eventMarkSweep,
+    periodMs: period,
     task: async () => {
-      if (!(await o.redis.set(o.keys.eventMarkSweep, '1', 'PX', period, 'NX'))) return;
       const removed = await sweepMarks(o.redis, o.keys, o.clock.now());
       if (removed) o.logger?.info({ province: o.keys.prefix, removed }, 'expired event-id marks swept');
     },
-    everyMs: Math.min(period, SWEEP_CHECK_MS),
-    firstAfterMs: Math.min(period, SWEEP_FIRST_CHECK_MS),
     ...(o.logger ? { logger: o.logger } : {}),
     what: 'sweeping event-id marks',
   });

@@ -157,7 +157,7 @@ async function untilAnswering(child: Child, connection: EmbeddedRedis['connectio
 }
 
 /** The largest hash value kept in a listpack: what a Redis holding this app's data should be set to. */
-export const HASH_MAX_LISTPACK_VALUE = 256;
+export const HASH_MAX_LISTPACK_VALUE = 2048;
 
 /**
  * Starts a redis-server child with its files in `dir` and resolves once it answers PING. Supervised,
@@ -201,10 +201,11 @@ export async function startEmbeddedRedis(opts: EmbeddedRedisOptions): Promise<Em
     // a CPU-starved host (2 cores at load 20) still stretched one to 8 s: clients wait instead.
     '--lua-time-limit',
     '30000',
-    // A case hash (version, packed state ≈ 100 B, summary ≈ 100 B: server/aggregate/case-state.ts)
-    // stays a listpack only if its values fit; at the default 64 each case became a hash table of
-    // ≈ 480 B instead of ≈ 300 B (docs/capacity.md). Hashes stay small (≤ 128 fields), so a
-    // listpack's linear scans stay short.
+    // A case bucket (≈ 58 cases of ≈ 215 B: version, packed state ≈ 100 B, summary ≈ 100 B;
+    // server/aggregate/case-store.ts) stays a listpack only if every value fits: one case over the
+    // limit turns its whole bucket into a hash table. 2048 holds the longest summary ingest takes
+    // (500 characters) with its state. Hashes stay small (≤ 128 fields), so a listpack's linear
+    // scans stay short (docs/capacity.md).
     '--hash-max-listpack-value',
     String(HASH_MAX_LISTPACK_VALUE),
   ];

@@ -25,7 +25,14 @@ export interface Keys {
   eventMarkSweep: string;
   /** The answer of one ingest script call, kept briefly so a re-sent call gets the same answer. */
   ingestReceipt(token: string): string;
-  case(caseId: string): string;
+  /** One bucket of case states (server/aggregate/case-store.ts owns the shape), a hash of case id → state. */
+  caseBucket(bucket: number): string;
+  /** The case buckets' count, written at first use and checked at every start. */
+  caseBucketLayout: string;
+  /** The lease of the aggregator sweeping the case buckets this period. */
+  caseSweep: string;
+  /** A case as a key of its own, as versions before the case buckets wrote it (moved at start). */
+  legacyCase(caseId: string): string;
   /**
    * The case index of a region's subtree (server/aggregate/case-index.ts): one sorted set per
    * province, city and county, kind (`i`/`d`) and state (`o` open, `c` closed), cases scored by
@@ -134,7 +141,10 @@ export function createKeys(root: string, app = 'pa'): Keys {
     eventMarkLayout: `${prefix}evmlayout`,
     eventMarkSweep: `${prefix}evmsweep`,
     ingestReceipt: (token) => `${prefix}rcpt:${token}`,
-    case: (caseId) => `${prefix}case:${caseId}`,
+    caseBucket: (bucket) => `${prefix}cs:${bucket}`,
+    caseBucketLayout: `${prefix}cslayout`,
+    caseSweep: `${prefix}cssweep`,
+    legacyCase: (caseId) => `${prefix}case:${caseId}`,
     caseIndex: (region, kind, state) => `${prefix}cx:${region}:${kind}${state}`,
     caseIndexLayout: `${prefix}cxlayout`,
     day: (region, day) => `${prefix}day:${region}:${day}`,

@@ -3,11 +3,13 @@ import { defineLua } from './lua.ts';
 
 const dir = new URL('./scripts/', import.meta.url);
 const read = (name: string) => fs.readFileSync(new URL(name, dir), 'utf8');
+/** The scripts that read a stored case get its reader prepended (Redis Lua has no includes). */
+const withCase = (name: string) => `${read('case-stored.lua')}\n${read(name)}`;
 
 /** Appends events to the log of record with their dedupe marks (ingest.lua). */
 export const INGEST_SCRIPT = defineLua('ingest', read('ingest.lua'));
 /** A batch's cases, counters, SLA queue, case index, replay log and acknowledgements, or nothing (commit.lua). */
-export const COMMIT_SCRIPT = defineLua('commit', read('commit.lua'));
+export const COMMIT_SCRIPT = defineLua('commit', withCase('commit.lua'));
 /** Removes dead consumers of the group (reap-consumers.lua). */
 export const REAP_CONSUMERS_SCRIPT = defineLua('reapConsumers', read('reap-consumers.lua'));
 /** A day's replay base: the counters copied and the epoch moved in one step (replay-base.lua). */
@@ -17,10 +19,14 @@ export const TRIM_ACKED_SCRIPT = defineLua('trimAcked', read('trim-acked.lua'));
 /** A township's or village's page or count, read from its county's case-index set (case-index-page.lua). */
 export const CASE_INDEX_PAGE_SCRIPT = defineLua('caseIndexPage', read('case-index-page.lua'));
 /** Cases of a history import new to Redis, with their summed counters and index, or nothing (import-cases.lua). */
-export const IMPORT_CASES_SCRIPT = defineLua('importCases', read('import-cases.lua'));
+export const IMPORT_CASES_SCRIPT = defineLua('importCases', withCase('import-cases.lua'));
 /** A closed hour of a replay list replaced by its deflated string, if nothing moved (replay-pack.lua). */
 export const REPLAY_PACK_SCRIPT = defineLua('replayPack', read('replay-pack.lua'));
 /** Event-id marks whose day has come, removed from their buckets (mark-sweep.lua). */
 export const MARK_SWEEP_SCRIPT = defineLua('markSweep', read('mark-sweep.lua'));
+/** Cases forgotten by now, removed from their buckets (case-sweep.lua). */
+export const CASE_SWEEP_SCRIPT = defineLua('caseSweep', withCase('case-sweep.lua'));
+/** One case kept as a key of its own moved into its bucket, if unchanged (case-move.lua). */
+export const CASE_MOVE_SCRIPT = defineLua('caseMove', read('case-move.lua'));
 /** Hashes of one slot, each whole or some of its fields, at one instant (read-hashes.lua). */
 export const READ_HASHES_SCRIPT = defineLua('readHashes', read('read-hashes.lua'));

@@ -37,6 +37,16 @@ export function provincePopulation(dir = DEFAULT_REGIONS_DIR): ReadonlyMap<strin
   return table;
 }
 
+/**
+ * How many buckets a province's per-event or per-case hashes are spread over: one per
+ * `peoplePerBucket` persons, so a province's volume (drawn from its population) fills each to
+ * about the same size. A code without a population (not a real province) gets a fixed count.
+ */
+export function bucketsByPopulation(province: string, peoplePerBucket: number): number {
+  const people = provincePopulation().get(province);
+  return people ? Math.max(64, Math.ceil(people / peoplePerBucket)) : 4096;
+}
+
 /** The population of each of `provinces`; throws naming a province the table lacks. */
 export function populationOf(provinces: readonly string[], dir = DEFAULT_REGIONS_DIR): Map<string, number> {
   const table = provincePopulation(dir);

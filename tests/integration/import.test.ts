@@ -21,7 +21,7 @@ import { bucketExpiresAtS } from '../../server/counters/retention.ts';
 import { dayNumber } from '../../server/time/beijing.ts';
 import { provinceAncestry as ancestry } from '../../shared/regions.ts';
 import type { StoredEvent } from '../../shared/schemas/event.ts';
-import { decodeCase } from '../../server/aggregate/case-state.ts';
+import { readCases } from '../../server/aggregate/case-store.ts';
 
 let r: TestRedis;
 let redis: Redis;
@@ -173,7 +173,10 @@ describe('npm run import', () => {
     const day = dayNumber(Date.parse(recent(50)));
     for (const code of ancestry(V))
       expect(await counts(redis, keys, code, { day })).toMatchObject({ i: 1, 's:closed': 1, 'c:public_order': 1 });
-    expect(decodeCase('E', (await redis.hget(keys.case('E'), 'j'))!)).toMatchObject({ s: 'received', e: ['E-0'] });
+    expect((await readCases(redis, keys, ['E'], Date.now())).get('E')!.state).toMatchObject({
+      s: 'received',
+      e: ['E-0'],
+    });
   });
 
   it('writes the very counters the live aggregator writes for the same events', async () => {
@@ -196,7 +199,7 @@ describe('npm run import', () => {
   });
 
   it('raises no alert and sends nothing to screens but one change notice without events', async () => {
-    const families = /^pa:\{62\}:(mon|lmon|day|lday|open|lopen|case|cx|sla|imp):/;
+    const families = /^pa:\{62\}:((mon|lmon|day|lday|open|lopen|cs|cx|sla|imp):|(cs)?layout$)/;
     const keysNow = (await redis.keys('pa:{62}:*')).filter((k) => !k.startsWith('pa:{62}:live'));
     expect(keysNow.filter((k) => !families.test(k))).toEqual([]);
     expect(await redis.exists(keys.events)).toBe(0);

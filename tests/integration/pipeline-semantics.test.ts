@@ -5,14 +5,14 @@ import {
   applyBatch,
   commit,
   contributionBounds,
-  readCases,
   sweepOverdue,
   type AggregationContext,
   type Entry,
 } from '../../server/aggregate/apply.ts';
 import { BatchPlan } from '../../server/aggregate/batch.ts';
 import { caseEvent } from '../../server/aggregate/case-state.ts';
-import { convertLegacyCases } from '../../server/aggregate/legacy-cases.ts';
+import { moveLegacyCases } from '../../server/aggregate/legacy-cases.ts';
+import { readCases } from '../../server/aggregate/case-store.ts';
 import { createLogger } from '../../server/log.ts';
 import { slaTable } from '../../server/aggregate/sla.ts';
 import { readSnapshot } from '../../server/aggregate/snapshot.ts';
@@ -159,7 +159,7 @@ describe('overdue disputes against their SLA', () => {
 describe('several aggregators on the same cases', () => {
   it('refuses a commit computed from a case state that has changed since it was read', async () => {
     await applyBatch(ctx, [dispute('K', 'received', T)], T, false);
-    const stale = await readCases(redis, keys, ['K']);
+    const stale = await readCases(redis, keys, ['K'], T);
     await applyBatch(ctx, [dispute('K', 'dispatched', T + HOUR)], T + HOUR, false);
     const plan = new BatchPlan(keys, ctx.sla, T + HOUR, contributionBounds(keys, T + HOUR));
     plan.apply(caseEvent(dispute('K', 'mediating', T + 2 * HOUR).event), stale);
@@ -191,7 +191,7 @@ describe('several aggregators on the same cases', () => {
 describe('case states written by an earlier version', () => {
   it('are converted in place, keeping what was applied to them', async () => {
     // Layout 1: one hash field per attribute and a marker per applied event.
-    await redis.hset(keys.case('L'), {
+    await redis.hset(keys.legacyCase('L'), {
       k: 'd',
       r: '620702001001',
       c: 'family',
@@ -212,8 +212,8 @@ describe('case states written by an earlier version', () => {
       'e:old1': 1,
       'e:old2': 1,
     });
-    await convertLegacyCases(redis, keys, createLogger('silent'));
-    const state = (await readCases(redis, keys, ['L'])).get('L')!.state!;
+    await moveLegacyCases(redis, keys, createLogger('silent'));
+    const state = (await readCases(redis, keys, ['L'], T)).get('L')!.state!;
     expect(state).toMatchObject({
       k: 'd',
       r: '620702001001',

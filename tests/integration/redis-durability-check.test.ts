@@ -32,6 +32,16 @@ describe('the durability check of an external Redis at start', () => {
     expect(warning?.msg).toMatch(/appendfsync always/);
   });
 
+  it('warns when Redis would keep case buckets as hash tables', async () => {
+    redis = await startTestRedis({ appendfsync: 'always' });
+    await redis.client().config('SET', 'hash-max-listpack-value', '64');
+    const { logger, lines } = capture();
+    expect(await checkDurability(redis.client(), logger)).toBe(true);
+    expect(lines.filter((l) => l.level === 40).map((l) => l.msg)).toEqual([
+      expect.stringMatching(/set hash-max-listpack-value 2048/),
+    ]);
+  });
+
   it('warns when Redis keeps no append-only file at all', async () => {
     redis = await startTestRedis({ appendonly: false });
     const { logger, lines } = capture();

@@ -6,6 +6,7 @@ import type { Redis } from 'ioredis';
 import { startTestRedis, type TestRedis } from '../helpers/redis.ts';
 import { createKeys } from '../../server/redis/keys.ts';
 import { appendEvents } from '../../server/ingest/append.ts';
+import { readForgetAt } from '../../server/aggregate/case-store.ts';
 import { readMark } from '../../server/ingest/marks.ts';
 import { applyBatch } from '../../server/aggregate/apply.ts';
 import { slaTable } from '../../server/aggregate/sla.ts';
@@ -82,7 +83,7 @@ describe('retention counted from event time', () => {
     await markGoesAt('late-1', s(opened) + RETENTION.eventMarkTtlS);
     await markGoesAt('late-2', s(closed) + RETENTION.eventMarkTtlS);
     // The case from its latest event (not from now: that would be 40 days later).
-    await expiresAt(keys.case('late-case'), s(closed) + RETENTION.closedCaseTtlS);
+    expect(await readForgetAt(redis, keys, 'late-case')).toBe(s(closed) + RETENTION.closedCaseTtlS);
     // Counted on the day of its earliest event: that day's hashes go 50 days after the day ended.
     const day = dayNumber(opened);
     const dayEnd = s(dayStart(day + 1));
@@ -101,7 +102,7 @@ describe('retention counted from event time', () => {
     const e = { ...incident('open-1', 'reported', now - 60_000), caseId: 'open-case' } as StoredEvent;
     await appendEvents(redis, keys, [e]);
     await applyBatch({ redis, keys, sla: slaTable() }, [{ entryId: '', event: e }], now);
-    expect(await redis.ttl(keys.case('open-case'))).toBe(-1);
+    expect(await readForgetAt(redis, keys, 'open-case')).toBeNull();
     await markGoesAt('open-1', Math.floor(e.ts / 1000) + RETENTION.eventMarkTtlS);
   });
 

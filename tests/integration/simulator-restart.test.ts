@@ -11,7 +11,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../server/clock.ts';
 import type { Ingest } from '../../server/ingest/ingest.ts';
-import { readCases } from '../../server/aggregate/apply.ts';
+import { readCases } from '../../server/aggregate/case-store.ts';
 import { createKeys } from '../../server/redis/keys.ts';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../server/simulator/simulator.ts';
 import { simKeys, stateKey } from '../../server/simulator/state.ts';
@@ -173,7 +173,7 @@ describe('simulator restart', () => {
   it('leaves no case planned before the stop open: the aggregates end as the uninterrupted run', async () => {
     const refFinal = finalStatus(mine(ref.sent));
     const ids = [...refFinal.keys()];
-    const cases = await readCases(real, keys, ids);
+    const cases = await readCases(real, keys, ids, Date.now());
     const statuses = ids.map((id) => cases.get(id)?.state?.s ?? null);
     const differ = ids.filter((id, i) => statuses[i] !== refFinal.get(id));
     expect(differ.slice(0, 5).map((id) => [id, refFinal.get(id), statuses[ids.indexOf(id)]])).toEqual([]);

@@ -12,10 +12,9 @@
 --   s 1 to acknowledge `a` on the stream, 0 not; g group; mt month TTL s (counters without a bucket);
 --   now the caller's clock (epoch s). Retention counts from when things happened: the caller turns
 --   each expiry into a TTL by its own clock (server/counters/retention.ts says why).
---   c cases: [key index, expected version ('' = none yet), new version ('' = only check), TTL s
---            when closed (from its latest event; 0 or less: past its retention, deleted at once),
---            false when open, state JSON string stored as is, summary of the earliest event
---            (false = unchanged)]
+--   c cases: [key index of its bucket, case id, expected version ('' = none yet, or forgotten by
+--            `now`), the value to store (case-stored.lua; its version the next) or false to
+--            only check]
 --   n counters: [key index, TTL s (from the bucket's end; 0 or less deletes) or 'm' (mt) or '-' (never),
 --               [field, delta, field, delta …]] (a field reaching 0 is removed)
 --   z SLA queue: [op 'a' add / 'r' remove, score, member]
@@ -33,17 +32,12 @@ local b = cjson.decode(ARGV[1])
 
 for _, c in ipairs(b.c) do
   local key = KEYS[c[1]]
-  if (redis.call('HGET', key, 'v') or '') ~= c[2] then return {0, key} end
+  if caseVersion(redis.call('HGET', key, c[2]), b.now) ~= c[3] then return {0, key} end
 end
 if #b.rp.l > 0 and (redis.call('GET', KEYS[3]) or '') ~= b.rp.v then return {0, KEYS[3]} end
 
 for _, c in ipairs(b.c) do
-  if c[3] ~= '' then
-    local key = KEYS[c[1]]
-    redis.call('HSET', key, 'v', c[3], 'j', c[5])
-    if c[6] then redis.call('HSET', key, 'm', c[6]) end
-    if c[4] then redis.call('EXPIRE', key, c[4]) end
-  end
+  if c[4] then redis.call('HSET', KEYS[c[1]], c[2], c[4]) end
 end
 
 for _, h in ipairs(b.n) do

@@ -6,11 +6,11 @@
 -- one HSET per case, one ZADD per index set and batch, flat arguments instead of a JSON document.
 --
 -- KEYS[1] SLA queue, KEYS[2] replay epoch, KEYS[3] replay log (KEYS[2] again when nothing is
--- logged), then the n cases, the m counter hashes, the k index sets.
+-- logged), then the n cases' buckets, the m counter hashes, the k index sets.
 -- ARGV: n, m, k, the replay epoch read ('' none), 1 when there are replay records (then the epoch
 -- must still be the one read, as in commit.lua; they are logged when there is an epoch), the log's TTL s, now (epoch s), the
 -- index floor (ms), the closed index sets' TTL s after their newest case; then
---   per case: state JSON, '+' .. summary of the earliest event ('' none), TTL s ('' open: none)
+--   per case: its id, the value to store (case-stored.lua), at version 1
 --   per counter hash: TTL s ('-' never), f, then f × (field, delta)
 --   per index set: 1 when it lists closed cases (trimmed below the floor, given its TTL), p, then
 --     p × (score, member)
@@ -22,7 +22,7 @@ local epoch, records, logTtl = ARGV[4], ARGV[5] == '1', ARGV[6]
 local now, floor, indexTtl = tonumber(ARGV[7]), ARGV[8], tonumber(ARGV[9])
 
 for i = 1, n do
-  if redis.call('EXISTS', KEYS[3 + i]) == 1 then return {0, KEYS[3 + i]} end
+  if caseVersion(redis.call('HGET', KEYS[3 + i], ARGV[8 + 2 * i]), now) ~= '' then return {0, KEYS[3 + i]} end
 end
 if records and (redis.call('GET', KEYS[2]) or '') ~= epoch then return {0, KEYS[2]} end
 
@@ -42,14 +42,8 @@ local function rpush(key, ...) redis.call('RPUSH', key, ...) end
 
 local a = 10
 for i = 1, n do
-  local key, s, ttl = KEYS[3 + i], ARGV[a + 1], ARGV[a + 2]
-  if s ~= '' then
-    redis.call('HSET', key, 'v', '1', 'j', ARGV[a], 'm', string.sub(s, 2))
-  else
-    redis.call('HSET', key, 'v', '1', 'j', ARGV[a])
-  end
-  if ttl ~= '' then redis.call('EXPIRE', key, ttl) end
-  a = a + 3
+  redis.call('HSET', KEYS[3 + i], ARGV[a], ARGV[a + 1])
+  a = a + 2
 end
 
 for h = 1, m do

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { WARNING_LEVELS, type DisputeCategory } from '../../../shared/vocab.ts';
 import { DEFAULT_SLA } from '../../aggregate/sla.ts';
-import { readCases } from '../../aggregate/apply.ts';
+import { readCases } from '../../aggregate/case-store.ts';
 import { isoBeijing } from '../../time/beijing.ts';
 import { disputeName, shortTime, worse } from '../evidence.ts';
 import type { RuleEnv, RuleModule, Warning } from '../types.ts';
@@ -28,8 +28,8 @@ function duration(ms: number): string {
 /** Overdue warnings for cases whose current flags say so (read now, so a case resolved meanwhile is left out). */
 async function judge(env: RuleEnv, caseIds: string[], cfg: OverdueConfig): Promise<Warning[]> {
   if (!caseIds.length) return [];
-  const cases = await readCases(env.redis, env.keys, caseIds);
   const now = env.clock.now();
+  const cases = await readCases(env.redis, env.keys, caseIds, now);
   const out: Warning[] = [];
   caseIds.forEach((caseId) => {
     const c = cases.get(caseId)?.state;
@@ -87,7 +87,7 @@ export const overdue: RuleModule<OverdueConfig> = {
   async onEvents(env, applied, cfg) {
     const ids = [...new Set(applied.filter((a) => a.event.kind === 'dispute').map((a) => a.event.caseId))];
     if (!ids.length) return [];
-    const cases = await readCases(env.redis, env.keys, ids);
+    const cases = await readCases(env.redis, env.keys, ids, env.clock.now());
     const late = ids.filter((id) => cases.get(id)?.state?.od);
     if (late.length) {
       const at = env.clock.now() + cfg.applyGraceMinutes * 60_000;

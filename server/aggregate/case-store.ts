@@ -1,0 +1,149 @@
+/**
+ * Where a case's state is kept: the one owner of that stored shape. A case is a field of one of
+ * its province's bucket hashes (`cs:<n>`, chosen by a CRC-32 of the case id), valued
+ *
+ *   <version> TAB <second from which it is forgotten, '' while open> TAB <state> TAB <summary>
+ *
+ * the state packed by encodeCase, the summary that of the case's earliest event. A key per case
+ * cost ≈ 364 B (its name, expiry, dictionary entries and its own small hash); a field of a bucket
+ * kept as a listpack costs its id, its value and a few bytes (docs/capacity.md).
+ *
+ * Redis 7.0 cannot expire a field, so a closed case carries the second it is forgotten at: every
+ * reader (here, commit.lua, import-cases.lua) treats it as absent from then, and one aggregator of
+ * all removes such fields every six hours (`startCaseSweeping`). A case is forgotten exactly
+ * when its key's expiry would have removed it, whatever the sweep's delay.
+ *
+ * The bucket count is a function of the province's population, written to `cslayout` the first
+ * time and checked at every start (`checkCaseLayout`): a case is found only in the bucket it was
+ * written to, so a count that changed would lose them all.
+ */
+import { crc32 } from 'node:zlib';
+import type { RedisClient } from '../redis/connection.ts';
+import type { Keys } from '../redis/keys.ts';
+import { runLua } from '../redis/lua.ts';
+import { CASE_SWEEP_SCRIPT } from '../redis/scripts.ts';
+import { closedCaseExpiresAtS } from '../counters/retention.ts';
+import { bucketsByPopulation } from '../regions/population.ts';
+import { startLeasedPeriodic } from '../periodic.ts';
+import type { Clock } from '../clock.ts';
+import type { Logger } from '../log.ts';
+import { decodeCase, encodeCase, isOpen, latestEventTime, type CaseState } from './case-state.ts';
+
+/**
+ * People per bucket. Gansu's 24.9 M people open ≈ 8,500 cases a day, held 68 days after their
+ * latest event: ≈ 580,000 cases, ≈ 58 a bucket at 9,960 buckets, under Redis's listpack limit
+ * of 128 entries.
+ */
+const PEOPLE_PER_BUCKET = 2500;
+const SWEEP_CHUNK = 200;
+const SWEEP_EVERY_MS = 6 * 3_600_000;
+
+/** A case as read: its version ('' when there is none), state and summary. */
+export interface StoredCase {
+  v: string;
+  state?: CaseState;
+  summary?: string;
+}
+
+const counts = new Map<string, number>();
+
+/** The province's bucket count. */
+export function caseBuckets(province: string): number {
+  let n = counts.get(province);
+  if (n === undefined) counts.set(province, (n = bucketsByPopulation(province, PEOPLE_PER_BUCKET)));
+  return n;
+}
+
+/** The bucket that holds `caseId`. */
+export const caseKey = (keys: Keys, caseId: string) => keys.caseBucket(crc32(caseId) % caseBuckets(keys.tag));
+
+/** A case's stored value at version `v`. */
+export function storedCaseValue(v: string, caseId: string, state: CaseState, summary: string): string {
+  const forget = isOpen(state) ? '' : String(closedCaseExpiresAtS(latestEventTime(state)));
+  return `${v}\t${forget}\t${encodeCase(caseId, state)}\t${summary}`;
+}
+
+/** A stored value (null: none) read at `now`: a case forgotten by then reads as absent. */
+export function parseStoredCase(caseId: string, raw: string | null, now: number): StoredCase {
+  if (raw === null) return { v: '' };
+  const a = raw.indexOf('\t');
+  const b = raw.indexOf('\t', a + 1);
+  const c = raw.indexOf('\t', b + 1);
+  const forget = raw.slice(a + 1, b);
+  if (forget !== '' && Number(forget) <= Math.floor(now / 1000)) return { v: '' };
+  return { v: raw.slice(0, a), state: decodeCase(caseId, raw.slice(b + 1, c)), summary: raw.slice(c + 1) };
+}
+
+/** The cases' versions, states and summaries at `now`, in one round trip. */
+export async function readCases(
+  redis: RedisClient,
+  keys: Keys,
+  caseIds: readonly string[],
+  now: number,
+): Promise<Map<string, StoredCase>> {
+  const p = redis.pipeline();
+  for (const id of caseIds) p.hget(caseKey(keys, id), id);
+  const replies = (await p.exec()) ?? [];
+  const states = new Map<string, StoredCase>();
+  replies.forEach(([err, raw], i) => {
+    if (err) throw err;
+    states.set(caseIds[i]!, parseStoredCase(caseIds[i]!, raw as string | null, now));
+  });
+  return states;
+}
+
+/** The second a stored case is forgotten at: null while open, undefined when there is none. */
+export async function readForgetAt(redis: RedisClient, keys: Keys, caseId: string): Promise<number | null | undefined> {
+  const raw = await redis.hget(caseKey(keys, caseId), caseId);
+  if (raw === null) return undefined;
+  const a = raw.indexOf('\t');
+  const forget = raw.slice(a + 1, raw.indexOf('\t', a + 1));
+  return forget === '' ? null : Number(forget);
+}
+
+/**
+ * Writes the province's bucket count the first time, and refuses to go on when Redis holds
+ * another: the cases written under it would not be found.
+ */
+export async function checkCaseLayout(redis: RedisClient, keys: Keys): Promise<void> {
+  const n = caseBuckets(keys.tag);
+  await redis.hsetnx(keys.caseBucketLayout, 'b', n);
+  const stored = Number(await redis.hget(keys.caseBucketLayout, 'b'));
+  if (stored !== n)
+    throw new Error(
+      `${keys.caseBucketLayout} says the cases are in ${stored} buckets, this version puts them in ${n}: ` +
+        'the count must not change once cases are written (server/aggregate/case-store.ts)',
+    );
+}
+
+/** Removes every case forgotten by `now`; the number removed. */
+export async function sweepCases(redis: RedisClient, keys: Keys, now: number): Promise<number> {
+  const buckets = caseBuckets(keys.tag);
+  let removed = 0;
+  for (let first = 0; first < buckets; first += SWEEP_CHUNK) {
+    const chunk = Array.from({ length: Math.min(SWEEP_CHUNK, buckets - first) }, (_, i) => keys.caseBucket(first + i));
+    removed += await runLua<number>(redis, CASE_SWEEP_SCRIPT, chunk, [Math.floor(now / 1000)]);
+  }
+  return removed;
+}
+
+/** Sweeps every six hours, one aggregator of all a period (the lease `cssweep`); returns the stop. */
+export function startCaseSweeping(o: {
+  redis: RedisClient;
+  keys: Keys;
+  clock: Clock;
+  logger?: Logger;
+  everyMs?: number;
+}): () => Promise<void> {
+  return startLeasedPeriodic({
+    redis: o.redis,
+    lease: o.keys.caseSweep,
+    periodMs: o.everyMs ?? SWEEP_EVERY_MS,
+    task: async () => {
+      const removed = await sweepCases(o.redis, o.keys, o.clock.now());
+      if (removed) o.logger?.info({ province: o.keys.prefix, removed }, 'forgotten cases swept');
+    },
+    ...(o.logger ? { logger: o.logger } : {}),
+    what: 'sweeping forgotten cases',
+  });
+}
