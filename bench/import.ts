@@ -13,6 +13,8 @@ import { loadRegionTree } from '../server/regions/tree.ts';
 import { importHistory } from '../server/import/run.ts';
 import { aofSetting, redisCpuSeconds } from './redis-info.ts';
 import { historyFile, importDeps } from './history.ts';
+import { byFamily } from './memory.ts';
+import { packClosedHours, PACK_GRACE_MS } from '../server/replay/pack.ts';
 
 /** CPU seconds of this process's main thread alone (Linux; NaN elsewhere): the part that does not parallelise. */
 function mainThreadCpu(): number {
@@ -55,6 +57,16 @@ export async function benchImport(): Promise<Record<string, number | string>> {
     const redisCpu = (await redisCpuSeconds(redis)) - redisCpu0;
     const after = await usedMemory(redis);
     const keys = await redis.dbsize();
+    // What is held at the end, by key family, once replay's closed hours are packed as a running
+    // server's packer would (the import logs every kept case's change in the hour it ran).
+    const ring = deps.ring.of('62');
+    await packClosedHours(redis, ring, Date.now() + 3_600_000 + PACK_GRACE_MS);
+    const packed = await usedMemory(redis);
+    const families = [...(await byFamily(redis, ring.prefix))].sort((a, b) => b[1].bytes - a[1].bytes);
+    const byFam: Record<string, string> = {};
+    for (const [f, v] of families.slice(0, 12))
+      byFam[`  ${f}`] =
+        `${mb(v.bytes)} in ${v.keys} keys, ${Math.round(v.bytes / report.kept.events)} B per kept event`;
     // The same file again: the ledger says it is in, nothing changes.
     const t1 = Date.now();
     const again = await importHistory(deps, file);
@@ -74,6 +86,10 @@ export async function benchImport(): Promise<Record<string, number | string>> {
       'redis CPU (s)': redisCpu.toFixed(1),
       'redis used_memory before': mb(before),
       'redis used_memory after': mb(after),
+      'events of the kept cases (held within retention)': report.kept.events,
+      'used_memory after, replay hours packed': `${mb(packed)}: ${Math.round(packed / report.kept.events)} B per kept event`,
+      'MEMORY USAGE by family (largest 12), per kept event': '',
+      ...byFam,
       'redis keys after': keys,
       'node peak RSS': mb(process.resourceUsage().maxRSS * 1024),
       'second run': again.alreadyImported

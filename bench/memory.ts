@@ -37,7 +37,10 @@ function family(key: string, prefix: string): string {
   return parts[0] === 'rp' ? `${parts[0]}:${parts[1]}` : parts[0]!;
 }
 
-async function byFamily(redis: RedisClient, prefix: string): Promise<Map<string, { keys: number; bytes: number }>> {
+export async function byFamily(
+  redis: RedisClient,
+  prefix: string,
+): Promise<Map<string, { keys: number; bytes: number }>> {
   const out = new Map<string, { keys: number; bytes: number }>();
   let cursor = '0';
   do {

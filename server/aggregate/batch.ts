@@ -12,7 +12,7 @@ import {
 import { CounterDeltas, type ContributionBounds } from './contribution.ts';
 import { indexChanges, indexFloor, type IndexOps } from './case-index.ts';
 import { changeRecord } from '../replay/changes.ts';
-import { caseKey, storedCaseValue, type StoredCase } from './case-store.ts';
+import { caseKey, forgottenBy, storedCaseValue, type StoredCase } from './case-store.ts';
 
 /** What commit.lua is called with: every key it writes, and one JSON document naming them by index. */
 export interface CommitArg {
@@ -174,9 +174,15 @@ export class BatchPlan {
       if (!ch.changed) continue;
       const expected = ch.read.v;
       const v = String(Number(expected || 0) + 1);
+      indexChanges(this.keys, ch.caseId, ch.read.state, ch.state, floor, index);
+      if (forgottenBy(ch.state, this.now)) {
+        // Closed and past its retention already (history applied late): counted, not kept.
+        cases.push([at(key), ch.caseId, expected, '']);
+        ch.read = { v: '' };
+        continue;
+      }
       const summary = ch.summary ?? ch.read.summary ?? '';
       cases.push([at(key), ch.caseId, expected, storedCaseValue(v, ch.caseId, ch.state, summary)]);
-      indexChanges(this.keys, ch.caseId, ch.read.state, ch.state, floor, index);
       ch.read = { v, state: ch.state, summary };
     }
     // Each day or month hash expires counted from its bucket's end (bucketTtlS, as the import); month

@@ -57,10 +57,17 @@ export function caseBuckets(province: string): number {
 /** The bucket that holds `caseId`. */
 export const caseKey = (keys: Keys, caseId: string) => keys.caseBucket(crc32(caseId) % caseBuckets(keys.tag));
 
+const forgetAt = (state: CaseState) => (isOpen(state) ? undefined : closedCaseExpiresAtS(latestEventTime(state)));
+
 /** A case's stored value at version `v`. */
 export function storedCaseValue(v: string, caseId: string, state: CaseState, summary: string): string {
-  const forget = isOpen(state) ? '' : String(closedCaseExpiresAtS(latestEventTime(state)));
-  return `${v}\t${forget}\t${encodeCase(caseId, state)}\t${summary}`;
+  return `${v}\t${forgetAt(state) ?? ''}\t${encodeCase(caseId, state)}\t${summary}`;
+}
+
+/** Whether a case in `state` is forgotten by `now`: nothing of it is kept (a key's expiry ≤ 0). */
+export function forgottenBy(state: CaseState, now: number): boolean {
+  const at = forgetAt(state);
+  return at !== undefined && at <= Math.floor(now / 1000);
 }
 
 /** A stored value (null: none) read at `now`: a case forgotten by then reads as absent. */

@@ -86,6 +86,18 @@ describe('cases in buckets', () => {
     });
   });
 
+  it('keeps nothing of a case applied after its retention (late history), as a key expiring at once did', async () => {
+    const old = T - 80 * DAY;
+    const done = await applyBatch(
+      ctx,
+      [incident('l-0', 'late-1', 'reported', old), incident('l-1', 'late-1', 'closed', old + 60_000)],
+      T,
+      false,
+    );
+    expect(done.codes).toEqual(['N', 'U']);
+    expect(await redis.hexists(caseKey(keys, 'late-1'), 'late-1')).toBe(0);
+  });
+
   it('sweeps only the cases forgotten by then', async () => {
     await applyBatch(
       ctx,

@@ -64,17 +64,19 @@ function deps(client: Redis, extra: Partial<ImportDeps>): ImportDeps {
   };
 }
 
-/** Every key but the import ledger: hashes (case versions left out), sorted sets; and their TTLs (s, -1 none). */
+/** Every key but the import ledger and layout markers: hashes (case versions left out), sorted sets; and their TTLs (s, -1 none). */
 async function dump(client: Redis): Promise<{ data: Record<string, unknown>; ttl: Record<string, number> }> {
   const data: Record<string, unknown> = {};
   const ttl: Record<string, number> = {};
   for (const key of (await client.keys('*')).sort()) {
-    if (key.includes(':imp:')) continue;
+    // The layout markers are written by whoever starts first (the import does, applyHistory not).
+    if (key.includes(':imp:') || key.endsWith('layout')) continue;
     const type = await client.type(key);
     let v: unknown = type;
     if (type === 'hash') {
       const h = await client.hgetall(key);
-      if (key.includes(':case:')) delete h.v;
+      // A case bucket's values begin with the case's version (server/aggregate/case-store.ts).
+      if (key.includes(':cs:')) for (const [id, raw] of Object.entries(h)) h[id] = raw.slice(raw.indexOf('\t'));
       v = h;
     } else if (type === 'zset') v = await client.zrange(key, '0', '-1', 'WITHSCORES');
     data[key] = v;
@@ -157,7 +159,7 @@ describe('the history import against the live path', () => {
 
     const want = await dump(live!);
     const families = new Set(Object.keys(want.data).map((k) => /^pa:\{62\}:([a-z]+)/.exec(k)?.[1] ?? k));
-    expect([...families].sort()).toEqual(['case', 'cx', 'day', 'lday', 'lmon', 'lopen', 'mon', 'open', 'sla']);
+    expect([...families].sort()).toEqual(['cs', 'cx', 'day', 'lday', 'lmon', 'lopen', 'mon', 'open', 'sla']);
     expect(Object.keys(want.data).length).toBeGreaterThan(500);
     for (const client of [threads!, here!, partly!]) {
       const got = await dump(client);

@@ -97,9 +97,11 @@ let openAtStop: Map<string, Status>;
 let sentByA: Recorded;
 let sentByB: Recorded;
 let real: RedisClient;
+/** The server's clock, which the simulated days moved ahead of the real one. */
+let serverClock: ManualClock;
 
 beforeAll(async () => {
-  const clock = new ManualClock(T0);
+  const clock = (serverClock = new ManualClock(T0));
   [server, refRedis] = await Promise.all([startTestServer({ clock }), startTestRedis({ appendonly: false })]);
   real = server.server.redis;
 
@@ -173,7 +175,7 @@ describe('simulator restart', () => {
   it('leaves no case planned before the stop open: the aggregates end as the uninterrupted run', async () => {
     const refFinal = finalStatus(mine(ref.sent));
     const ids = [...refFinal.keys()];
-    const cases = await readCases(real, keys, ids, Date.now());
+    const cases = await readCases(real, keys, ids, serverClock.now());
     const statuses = ids.map((id) => cases.get(id)?.state?.s ?? null);
     const differ = ids.filter((id, i) => statuses[i] !== refFinal.get(id));
     expect(differ.slice(0, 5).map((id) => [id, refFinal.get(id), statuses[ids.indexOf(id)]])).toEqual([]);

@@ -13,8 +13,8 @@
 --   now the caller's clock (epoch s). Retention counts from when things happened: the caller turns
 --   each expiry into a TTL by its own clock (server/counters/retention.ts says why).
 --   c cases: [key index of its bucket, case id, expected version ('' = none yet, or forgotten by
---            `now`), the value to store (case-stored.lua; its version the next) or false to
---            only check]
+--            `now`), the value to store (case-stored.lua; its version the next), '' to remove it
+--            (forgotten already), or false to only check]
 --   n counters: [key index, TTL s (from the bucket's end; 0 or less deletes) or 'm' (mt) or '-' (never),
 --               [field, delta, field, delta …]] (a field reaching 0 is removed)
 --   z SLA queue: [op 'a' add / 'r' remove, score, member]
@@ -37,7 +37,11 @@ end
 if #b.rp.l > 0 and (redis.call('GET', KEYS[3]) or '') ~= b.rp.v then return {0, KEYS[3]} end
 
 for _, c in ipairs(b.c) do
-  if c[4] then redis.call('HSET', KEYS[c[1]], c[2], c[4]) end
+  if c[4] == '' then
+    redis.call('HDEL', KEYS[c[1]], c[2])
+  elseif c[4] then
+    redis.call('HSET', KEYS[c[1]], c[2], c[4])
+  end
 end
 
 for _, h in ipairs(b.n) do
