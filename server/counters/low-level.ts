@@ -21,12 +21,65 @@ import {
 export type Hash = Record<string, string>;
 export type Marginals = Record<string, number>;
 
+/**
+ * The category, channel, status and outcome in a combination field are one letter each: a field's
+ * name was ≈ 45 of its ≈ 53 bytes, and a year of Gansu's township month hashes held 90 MB
+ * (docs/capacity.md). The letters are stored data: never change one, only add. A value without a
+ * letter (added to the vocabulary later) is written in full, and fields written before 2026-12-06
+ * hold full names: a token longer than a letter is read as the value itself, so old and new
+ * fields of one combination sum to the same marginals.
+ */
+const LETTERS = {
+  category: {
+    criminal: 'c',
+    public_order: 'o',
+    homicide: 'h',
+    fraud: 'f',
+    traffic: 't',
+    fire: 'x',
+    petition: 'p',
+    family: 'a',
+    neighbour: 'n',
+    land: 'l',
+    labour: 'b',
+    debt: 'd',
+    property: 'y',
+    medical: 'm',
+    other: 'z',
+  },
+  channel: { grid: 'g', hotline_12345: 'h', police_110: 'p', petition: 'x', court: 'c', walk_in: 'w', app: 'a' },
+  status: {
+    reported: 'r',
+    handling: 'h',
+    closed: 'c',
+    received: 'e',
+    dispatched: 'd',
+    mediating: 'm',
+    resolved: 's',
+    failed: 'f',
+    verified: 'v',
+  },
+  outcome: { resolved: 's', failed: 'f' },
+} as const satisfies Record<string, Record<string, string>>;
+type Dimension = keyof typeof LETTERS;
+
+const NAMES = Object.fromEntries(
+  Object.entries(LETTERS).map(([d, letters]) => [
+    d,
+    Object.fromEntries(Object.entries(letters).map(([n, l]) => [l, n])),
+  ]),
+) as Record<Dimension, Record<string, string>>;
+
+const letter = (d: Dimension, value: string) => (LETTERS[d] as Record<string, string>)[value] ?? value;
+/** A field's token as the value it stands for. */
+export const nameOf = (d: Dimension, token: string) => (token.length === 1 ? (NAMES[d][token] ?? token) : token);
+
 /** A day field; a month field is the same without `hour` and `slot`. */
 export const lowDayField = (monthField: string, hour: number, slot: number) => `${monthField}|${hour}|${slot}`;
 export const lowMonthField = (region: string, k: string, cat: string, chan: string, status: string, out: string) =>
-  `${region}|${k}|${cat}|${chan}|${status}|${out}`;
+  `${region}|${k}|${letter('category', cat)}|${letter('channel', chan)}|${letter('status', status)}|${out && letter('outcome', out)}`;
 export const lowOpenField = (region: string, k: string, status: string, cat: string, overdue: string) =>
-  `${region}|${k}|${status}|${cat}|${overdue}`;
+  `${region}|${k}|${letter('status', status)}|${letter('category', cat)}|${overdue}`;
 
 function bump(out: Marginals, field: string, n: number): void {
   out[field] = (out[field] ?? 0) + n;
@@ -41,10 +94,10 @@ function matches(field: string, code: string): boolean {
 function addDayField(into: Marginals, field: string, n: number): void {
   const [, k, cat, chan, status, out, hour, slot] = field.split('|');
   bump(into, k!, n);
-  bump(into, categoryField(cat!), n);
-  bump(into, channelField(chan!), n);
-  bump(into, statusField(status!), n);
-  if (out) bump(into, outcomeField(out), n);
+  bump(into, categoryField(nameOf('category', cat!)), n);
+  bump(into, channelField(nameOf('channel', chan!)), n);
+  bump(into, statusField(nameOf('status', status!)), n);
+  if (out) bump(into, outcomeField(nameOf('outcome', out)), n);
   if (hour !== undefined) bump(into, hourField(hour, k!), n);
   if (slot !== undefined) bump(into, slotField(slot, k!), n);
 }
@@ -53,8 +106,8 @@ function addDayField(into: Marginals, field: string, n: number): void {
 function addOpenField(into: Marginals, field: string, n: number): void {
   const [, k, status, cat, od] = field.split('|');
   bump(into, k!, n);
-  bump(into, statusField(status!), n);
-  bump(into, categoryField(cat!), n);
+  bump(into, statusField(nameOf('status', status!)), n);
+  bump(into, categoryField(nameOf('category', cat!)), n);
   for (const f of overdueFields(od ?? '')) bump(into, f, n);
 }
 
