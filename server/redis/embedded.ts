@@ -201,7 +201,7 @@ export async function startEmbeddedRedis(opts: EmbeddedRedisOptions): Promise<Em
     // a CPU-starved host (2 cores at load 20) still stretched one to 8 s: clients wait instead.
     '--lua-time-limit',
     '30000',
-    // A case bucket (≈ 58 cases of ≈ 215 B: version, packed state ≈ 100 B, summary ≈ 100 B;
+    // A case bucket (≈ 20 cases of ≈ 215 B: version, packed state ≈ 100 B, summary ≈ 100 B;
     // server/aggregate/case-store.ts) stays a listpack only if every value fits: one case over the
     // limit turns its whole bucket into a hash table. 2048 holds the longest summary ingest takes
     // (500 characters) with its state. Hashes stay small (≤ 128 fields), so a listpack's linear
