@@ -20,8 +20,7 @@
 import { crc32 } from 'node:zlib';
 import type { RedisClient } from '../redis/connection.ts';
 import type { Keys } from '../redis/keys.ts';
-import { runLua } from '../redis/lua.ts';
-import { CASE_SWEEP_SCRIPT } from '../redis/scripts.ts';
+import { sweepBuckets } from '../redis/bucket-sweep.ts';
 import { closedCaseExpiresAtS } from '../counters/retention.ts';
 import { bucketsByPopulation } from '../regions/population.ts';
 import { startLeasedPeriodic } from '../periodic.ts';
@@ -37,7 +36,6 @@ import { decodeCase, encodeCase, isOpen, latestEventTime, type CaseState } from 
  * memory a case was 353 / 263 / 288 B (docs/capacity.md).
  */
 const PEOPLE_PER_BUCKET = 850;
-const SWEEP_CHUNK = 200;
 const SWEEP_EVERY_MS = 6 * 3_600_000;
 
 /** A case as read: its version ('' when there is none), state and summary. */
@@ -127,13 +125,7 @@ export async function checkCaseLayout(redis: RedisClient, keys: Keys): Promise<v
 
 /** Removes every case forgotten by `now`; the number removed. */
 export async function sweepCases(redis: RedisClient, keys: Keys, now: number): Promise<number> {
-  const buckets = caseBuckets(keys.tag);
-  let removed = 0;
-  for (let first = 0; first < buckets; first += SWEEP_CHUNK) {
-    const chunk = Array.from({ length: Math.min(SWEEP_CHUNK, buckets - first) }, (_, i) => keys.caseBucket(first + i));
-    removed += await runLua<number>(redis, CASE_SWEEP_SCRIPT, chunk, [Math.floor(now / 1000)]);
-  }
-  return removed;
+  return sweepBuckets(redis, keys.caseBucket, caseBuckets(keys.tag), 'c', Math.floor(now / 1000));
 }
 
 /** Sweeps every six hours, one aggregator of all a period (the lease `cssweep`); returns the stop. */

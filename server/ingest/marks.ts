@@ -16,8 +16,7 @@
 import { crc32 } from 'node:zlib';
 import type { RedisClient } from '../redis/connection.ts';
 import type { Keys } from '../redis/keys.ts';
-import { runLua } from '../redis/lua.ts';
-import { MARK_SWEEP_SCRIPT } from '../redis/scripts.ts';
+import { sweepBuckets } from '../redis/bucket-sweep.ts';
 import { eventMarkExpiresAtS, RETENTION } from '../counters/retention.ts';
 import { bucketsByPopulation } from '../regions/population.ts';
 import type { Clock } from '../clock.ts';
@@ -30,8 +29,6 @@ const DAY_MS = 86_400_000;
  * simulator's rates); held 64–65 days that is ≈ 1.5 M marks, ≈ 51 a bucket at 29,300 buckets.
  */
 const PEOPLE_PER_BUCKET = 850;
-/** Buckets per sweep call: a call scans ≈ 64 marks a bucket, a few ms of Redis. */
-const SWEEP_CHUNK = 200;
 const SWEEP_EVERY_MS = 6 * 3_600_000;
 /**
  * After an upgrade from marks as keys (`ev:<id>`), ingest also checks those keys for as long as
@@ -96,12 +93,7 @@ export async function readMark(redis: RedisClient, keys: Keys, id: string, now: 
 /** Removes every mark whose day has come; the number removed. */
 export async function sweepMarks(redis: RedisClient, keys: Keys, now: number): Promise<number> {
   const { buckets } = await markLayout(redis, keys, now);
-  let removed = 0;
-  for (let first = 0; first < buckets; first += SWEEP_CHUNK) {
-    const chunk = Array.from({ length: Math.min(SWEEP_CHUNK, buckets - first) }, (_, i) => keys.eventMarks(first + i));
-    removed += await runLua<number>(redis, MARK_SWEEP_SCRIPT, chunk, [markDay(now)]);
-  }
-  return removed;
+  return sweepBuckets(redis, keys.eventMarks, buckets, 'm', markDay(now));
 }
 
 /**

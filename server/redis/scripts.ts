@@ -22,10 +22,8 @@ export const CASE_INDEX_PAGE_SCRIPT = defineLua('caseIndexPage', read('case-inde
 export const IMPORT_CASES_SCRIPT = defineLua('importCases', withCase('import-cases.lua'));
 /** A closed hour of a replay list replaced by its deflated string, if nothing moved (replay-pack.lua). */
 export const REPLAY_PACK_SCRIPT = defineLua('replayPack', read('replay-pack.lua'));
-/** Event-id marks whose day has come, removed from their buckets (mark-sweep.lua). */
-export const MARK_SWEEP_SCRIPT = defineLua('markSweep', read('mark-sweep.lua'));
-/** Cases forgotten by now, removed from their buckets (case-sweep.lua). */
-export const CASE_SWEEP_SCRIPT = defineLua('caseSweep', withCase('case-sweep.lua'));
+/** Event-id marks whose day has come, or cases forgotten, removed from their buckets (bucket-sweep.lua). */
+export const BUCKET_SWEEP_SCRIPT = defineLua('bucketSweep', withCase('bucket-sweep.lua'));
 /** One case kept as a key of its own moved into its bucket, if unchanged (case-move.lua). */
 export const CASE_MOVE_SCRIPT = defineLua('caseMove', read('case-move.lua'));
 /** Hashes of one slot, each whole or some of its fields, at one instant (read-hashes.lua). */

@@ -108,7 +108,7 @@ describe('Lua scripts declare every key they touch', () => {
     expect(await packClosedHours(redis, keys, NOW + 2 * 3_600_000)).toMatchObject({ lists: 1, moved: 0 });
     expect(await redis.exists(keys.replayLogPacked(epoch!, Math.floor(NOW / 3_600_000)))).toBe(1);
     expect(await reapConsumers(redis, keys.events, 'me', 1)).toEqual([]);
-    // mark-sweep.lua: the three marks are past their day 65 days on.
+    // bucket-sweep.lua: the three marks are past their day 65 days on.
     expect(await sweepMarks(redis, keys, NOW + 65 * 86_400_000)).toBe(3);
     // read-hashes.lua: the case bucket just written, whole and by fields, from two provinces' slots.
     const [whole, named, other] = await hashesBySlot(
@@ -130,7 +130,7 @@ describe('Lua scripts declare every key they touch', () => {
     await moveLegacyCases(redis, keys, logger);
     expect(await redis.exists(keys.legacyCase('old-1'))).toBe(0);
     expect((await readCases(redis, keys, ['old-1'], NOW)).get('old-1')).toMatchObject({ v: '3', state: { i0: 'o1' } });
-    // case-sweep.lua: nothing closed is forgotten yet.
+    // bucket-sweep.lua again: no case is forgotten yet.
     expect(await sweepCases(redis, keys, NOW)).toBe(0);
     // import-cases.lua: an import's cases new to Redis (one open dispute with an SLA deadline, one
     // closed incident), with the replay log of the epoch above; then refused for a case it has.

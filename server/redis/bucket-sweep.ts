@@ -1,0 +1,26 @@
+import type { RedisClient } from './connection.ts';
+import { runLua } from './lua.ts';
+import { BUCKET_SWEEP_SCRIPT } from './scripts.ts';
+
+/** Buckets per script call: a call scans ≈ 20–60 fields a bucket, a few ms of Redis. */
+const CHUNK = 200;
+
+/**
+ * Removes the fields that have gone from `count` bucket hashes (`bucket(0)` … `bucket(count − 1)`):
+ * `m` event-id marks whose day is `at` or earlier, `c` cases forgotten by `at` (epoch s). Redis
+ * 7.0 cannot expire a hash field; the owners of those shapes sweep through this. The number removed.
+ */
+export async function sweepBuckets(
+  redis: RedisClient,
+  bucket: (n: number) => string,
+  count: number,
+  kind: 'm' | 'c',
+  at: number,
+): Promise<number> {
+  let removed = 0;
+  for (let first = 0; first < count; first += CHUNK) {
+    const keys = Array.from({ length: Math.min(CHUNK, count - first) }, (_, i) => bucket(first + i));
+    removed += await runLua<number>(redis, BUCKET_SWEEP_SCRIPT, keys, [kind, at]);
+  }
+  return removed;
+}
