@@ -20,12 +20,10 @@
 import { crc32 } from 'node:zlib';
 import type { RedisClient } from '../redis/connection.ts';
 import type { Keys } from '../redis/keys.ts';
-import { sweepBuckets } from '../redis/bucket-sweep.ts';
+import { sweepBuckets, type BucketSweeping } from '../redis/bucket-sweep.ts';
 import { closedCaseExpiresAtS } from '../counters/retention.ts';
 import { bucketsByPopulation } from '../regions/population.ts';
 import { startLeasedPeriodic } from '../periodic.ts';
-import type { Clock } from '../clock.ts';
-import type { Logger } from '../log.ts';
 import { decodeCase, encodeCase, isOpen, latestEventTime, type CaseState } from './case-state.ts';
 
 /**
@@ -129,13 +127,7 @@ export async function sweepCases(redis: RedisClient, keys: Keys, now: number): P
 }
 
 /** Sweeps every six hours, one aggregator of all a period (the lease `cssweep`); returns the stop. */
-export function startCaseSweeping(o: {
-  redis: RedisClient;
-  keys: Keys;
-  clock: Clock;
-  logger?: Logger;
-  everyMs?: number;
-}): () => Promise<void> {
+export function startCaseSweeping(o: BucketSweeping): () => Promise<void> {
   return startLeasedPeriodic({
     redis: o.redis,
     lease: o.keys.caseSweep,

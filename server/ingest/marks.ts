@@ -16,11 +16,9 @@
 import { crc32 } from 'node:zlib';
 import type { RedisClient } from '../redis/connection.ts';
 import type { Keys } from '../redis/keys.ts';
-import { sweepBuckets } from '../redis/bucket-sweep.ts';
+import { sweepBuckets, type BucketSweeping } from '../redis/bucket-sweep.ts';
 import { eventMarkExpiresAtS, RETENTION } from '../counters/retention.ts';
 import { bucketsByPopulation } from '../regions/population.ts';
-import type { Clock } from '../clock.ts';
-import type { Logger } from '../log.ts';
 import { startLeasedPeriodic } from '../periodic.ts';
 
 const DAY_MS = 86_400_000;
@@ -99,13 +97,7 @@ export async function sweepMarks(redis: RedisClient, keys: Keys, now: number): P
 /**
  * Sweeps every six hours, one aggregator of all a period (a lease in Redis); returns the stop.
  */
-export function startMarkSweeping(o: {
-  redis: RedisClient;
-  keys: Keys;
-  clock: Clock;
-  logger?: Logger;
-  everyMs?: number;
-}): () => Promise<void> {
+export function startMarkSweeping(o: BucketSweeping): () => Promise<void> {
   const period = o.everyMs ?? SWEEP_EVERY_MS;
   return startLeasedPeriodic({
     redis: o.redis,

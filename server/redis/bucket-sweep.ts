@@ -1,4 +1,7 @@
 import type { RedisClient } from './connection.ts';
+import type { Keys } from './keys.ts';
+import type { Clock } from '../clock.ts';
+import type { Logger } from '../log.ts';
 import { runLua } from './lua.ts';
 import { BUCKET_SWEEP_SCRIPT } from './scripts.ts';
 
@@ -23,4 +26,14 @@ export async function sweepBuckets(
     removed += await runLua<number>(redis, BUCKET_SWEEP_SCRIPT, keys, [kind, at]);
   }
   return removed;
+}
+
+/** What an owner's periodic sweep of its buckets runs with. */
+export interface BucketSweeping {
+  redis: RedisClient;
+  keys: Keys;
+  clock: Clock;
+  logger?: Logger;
+  /** The sweep's period (default six hours). */
+  everyMs?: number;
 }
