@@ -5,7 +5,7 @@
  *   <version> TAB <second from which it is forgotten, '' while open> TAB <state> TAB <summary>
  *
  * the state packed by encodeCase, the summary that of the case's earliest event. A key per case
- * cost ≈ 364 B (its name, expiry, dictionary entries and its own small hash); a field of a bucket
+ * cost ≈ 356 B (its name, expiry, dictionary entries and its own small hash); a field of a bucket
  * kept as a listpack costs its id, its value and a few bytes (docs/capacity.md).
  *
  * Redis 7.0 cannot expire a field, so a closed case carries the second it is forgotten at: every

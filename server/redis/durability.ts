@@ -33,7 +33,7 @@ async function checkNode(redis: Redis, logger: Logger): Promise<boolean | undefi
     if (Number(listpackValue) < HASH_MAX_LISTPACK_VALUE)
       logger.warn(
         { 'hash-max-listpack-value': Number(listpackValue) },
-        `a case bucket holding one value over Redis's hash-max-listpack-value becomes a hash table and takes ≈ 1.4× the memory; set hash-max-listpack-value ${HASH_MAX_LISTPACK_VALUE}`,
+        `a case bucket holding one value over Redis's hash-max-listpack-value becomes a hash table, which holds each case in more memory than the listpack the plan counts on (docs/capacity.md); set hash-max-listpack-value ${HASH_MAX_LISTPACK_VALUE}`,
       );
   } catch (err) {
     logger.info(
