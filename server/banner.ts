@@ -47,7 +47,7 @@ export function printBanner(b: {
     ...(b.olderHistory
       ? [
           '  History: the recent days first, then (first start only, in the background, the feed live meanwhile)',
-          '           every day back to the 1st of last month, for its 通报 — 12–20 min on 2 cores, ~1.2 GB of Redis;',
+          '           every day back to the 1st of last month, for its 通报 — 4–20 min on 2 cores, ~0.4 GB of Redis;',
           '           the log says month frozen when its 通报 is final (SIMULATOR_HISTORY=off skips it).',
         ]
       : []),
