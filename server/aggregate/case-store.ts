@@ -56,27 +56,36 @@ export function caseBuckets(province: string): number {
 export const caseKey = (keys: Keys, caseId: string) => keys.caseBucket(crc32(caseId) % caseBuckets(keys.tag));
 
 const forgetAt = (state: CaseState) => (isOpen(state) ? undefined : closedCaseExpiresAtS(latestEventTime(state)));
+/** Whether a case forgotten at `at` (epoch s; undefined: open) is gone by `now` (ms). */
+const goneBy = (at: number | undefined, now: number) => at !== undefined && at <= Math.floor(now / 1000);
 
 /** A case's stored value at version `v`. */
 export function storedCaseValue(v: string, caseId: string, state: CaseState, summary: string): string {
   return `${v}\t${forgetAt(state) ?? ''}\t${encodeCase(caseId, state)}\t${summary}`;
 }
 
-/** Whether a case in `state` is forgotten by `now`: nothing of it is kept (a key's expiry ≤ 0). */
-export function forgottenBy(state: CaseState, now: number): boolean {
-  const at = forgetAt(state);
-  return at !== undefined && at <= Math.floor(now / 1000);
-}
-
-/** A stored value (null: none) read at `now`: a case forgotten by then reads as absent. */
-export function parseStoredCase(caseId: string, raw: string | null, now: number): StoredCase {
-  if (raw === null) return { v: '' };
+/** A stored value's four parts, the state still packed; the summary may hold tabs, the rest not. */
+function split(raw: string) {
   const a = raw.indexOf('\t');
   const b = raw.indexOf('\t', a + 1);
   const c = raw.indexOf('\t', b + 1);
   const forget = raw.slice(a + 1, b);
-  if (forget !== '' && Number(forget) <= Math.floor(now / 1000)) return { v: '' };
-  return { v: raw.slice(0, a), state: decodeCase(caseId, raw.slice(b + 1, c)), summary: raw.slice(c + 1) };
+  return {
+    v: raw.slice(0, a),
+    forget: forget === '' ? undefined : Number(forget),
+    packed: raw.slice(b + 1, c),
+    summary: raw.slice(c + 1),
+  };
+}
+
+/** Whether a case in `state` is forgotten by `now`: nothing of it is kept (a key's expiry ≤ 0). */
+export const forgottenBy = (state: CaseState, now: number) => goneBy(forgetAt(state), now);
+
+/** A stored value (null: none) read at `now`: a case forgotten by then reads as absent. */
+export function parseStoredCase(caseId: string, raw: string | null, now: number): StoredCase {
+  if (raw === null) return { v: '' };
+  const { v, forget, packed, summary } = split(raw);
+  return goneBy(forget, now) ? { v: '' } : { v, state: decodeCase(caseId, packed), summary };
 }
 
 /** The cases' versions, states and summaries at `now`, in one round trip. */
@@ -100,10 +109,7 @@ export async function readCases(
 /** The second a stored case is forgotten at: null while open, undefined when there is none. */
 export async function readForgetAt(redis: RedisClient, keys: Keys, caseId: string): Promise<number | null | undefined> {
   const raw = await redis.hget(caseKey(keys, caseId), caseId);
-  if (raw === null) return undefined;
-  const a = raw.indexOf('\t');
-  const forget = raw.slice(a + 1, raw.indexOf('\t', a + 1));
-  return forget === '' ? null : Number(forget);
+  return raw === null ? undefined : (split(raw).forget ?? null);
 }
 
 /**
