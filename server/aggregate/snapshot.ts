@@ -15,7 +15,7 @@ import { hashesBySlot, type HashRead } from '../redis/by-slot.ts';
 import { asKeyRing, type KeyRing, type Keys } from '../redis/keys.ts';
 import { levelOf } from '../../shared/regions.ts';
 import { buckets, dayNumber, dayStart, isoBeijing } from '../time/beijing.ts';
-import { asHash, lowKindTotalsByRegion, type Hash } from '../counters/low-level.ts';
+import { asHash, lowKindTotalsByRegion, villagePrefixes, type Hash } from '../counters/low-level.ts';
 import { counterKey, decodeCounters, isLowLevel, totalsRead, type Bucket } from '../counters/read.ts';
 import {
   CATEGORY,
@@ -219,7 +219,7 @@ export function snapshotReads(keyring: Keys | KeyRing, info: RegionInfo, now: nu
   const names = own.map((bucket) => counterKey(keys, code, bucket));
   // A village's hashes are its township's: only the fields of the village are read.
   const how: (HashRead | undefined)[] = own.map(() =>
-    levelOf(code) === 'village' ? { prefix: `${code}|` } : undefined,
+    levelOf(code) === 'village' ? { prefixes: villagePrefixes(code) } : undefined,
   );
   if (!isLowLevel(code))
     for (const c of children)
@@ -236,8 +236,8 @@ export function snapshotReads(keyring: Keys | KeyRing, info: RegionInfo, now: nu
     const kids: ChildHashes = new Map();
     if (isLowLevel(code)) {
       // Villages: their totals from the township's replies, in one pass over each.
-      const todayBy = lowKindTotalsByRegion(replies[0]!, false);
-      const openBy = lowKindTotalsByRegion(replies[4]!, true);
+      const todayBy = lowKindTotalsByRegion(replies[0]!, false, code);
+      const openBy = lowKindTotalsByRegion(replies[4]!, true, code);
       for (const c of children)
         kids.set(c.code, { today: asHash(todayBy.get(c.code) ?? {}), open: asHash(openBy.get(c.code) ?? {}) });
     } else {

@@ -74,20 +74,41 @@ const letter = (d: Dimension, value: string) => (LETTERS[d] as Record<string, st
 /** A field's token as the value it stands for. */
 export const nameOf = (d: Dimension, token: string) => (token.length === 1 ? (NAMES[d][token] ?? token) : token);
 
+/**
+ * A field names its region by what the hash's key does not already say: nothing for the township's
+ * own cases, a village's last three digits (`203|…`). Fields written before 2026-12-07 carry the
+ * whole code (`620503102|…`, `620503102203|…`; ≈ 9 bytes more a field, ≈ 19 MB of a year of
+ * Gansu's township hashes): a token of 9 or more digits is read as the code itself.
+ */
+const TOWNSHIP = 9;
+const placeToken = (region: string) => region.slice(TOWNSHIP);
+/** The region a field's token names in the township hash of `township`. */
+const regionOfToken = (token: string, township: string) => (token.length >= TOWNSHIP ? token : township + token);
+/** The region token of a combination field (before its first bar). */
+const tokenOf = (field: string) => field.slice(0, field.indexOf('|'));
+
 /** A day field; a month field is the same without `hour` and `slot`. */
 export const lowDayField = (monthField: string, hour: number, slot: number) => `${monthField}|${hour}|${slot}`;
 export const lowMonthField = (region: string, k: string, cat: string, chan: string, status: string, out: string) =>
-  `${region}|${k}|${letter('category', cat)}|${letter('channel', chan)}|${letter('status', status)}|${out && letter('outcome', out)}`;
+  `${placeToken(region)}|${k}|${letter('category', cat)}|${letter('channel', chan)}|${letter('status', status)}|${out && letter('outcome', out)}`;
 export const lowOpenField = (region: string, k: string, status: string, cat: string, overdue: string) =>
-  `${region}|${k}|${letter('status', status)}|${letter('category', cat)}|${overdue}`;
+  `${placeToken(region)}|${k}|${letter('status', status)}|${letter('category', cat)}|${overdue}`;
+
+/**
+ * What a village's fields start with, in either form: a reader of one village's fields of its
+ * township's hash (read-hashes.lua's prefix read) asks for both.
+ */
+export const villagePrefixes = (village: string) => [`${placeToken(village)}|`, `${village}|`];
 
 function bump(out: Marginals, field: string, n: number): void {
   out[field] = (out[field] ?? 0) + n;
 }
 
 function matches(field: string, code: string): boolean {
-  // A township's own fields and all its villages' start with its code; a village's with `code|`.
-  return code.length === 9 ? field.startsWith(code) : field.startsWith(`${code}|`);
+  // Every field of a township's hash is the township's (its own cases or its villages').
+  if (code.length === TOWNSHIP) return true;
+  const token = tokenOf(field);
+  return token === code || token === placeToken(code);
 }
 
 /** One day (or month) combination field into marginals; month fields have no hour and slot. */
@@ -126,7 +147,11 @@ export const lowOpenMarginals = (h: Hash, code: string) => marginalsOf(h, code, 
  * the fields (a peer group below the county reads all of them at once). A region without a
  * non-zero field has no row.
  */
-export function lowMarginalsByRegion(h: Hash, layout: 'day' | 'month' | 'open'): Map<string, Marginals> {
+export function lowMarginalsByRegion(
+  h: Hash,
+  layout: 'day' | 'month' | 'open',
+  township: string,
+): Map<string, Marginals> {
   const out = new Map<string, Marginals>();
   const target = (code: string) => {
     let m = out.get(code);
@@ -137,10 +162,10 @@ export function lowMarginalsByRegion(h: Hash, layout: 'day' | 'month' | 'open'):
   for (const [field, raw] of Object.entries(h)) {
     const n = Number(raw);
     if (!n) continue;
-    const code = field.slice(0, field.indexOf('|'));
+    const code = regionOfToken(tokenOf(field), township);
     // Every field counts for the township; a village's also for that village.
-    add(target(code.slice(0, 9)), field, n);
-    if (code.length > 9) add(target(code), field, n);
+    add(target(township), field, n);
+    if (code.length > TOWNSHIP) add(target(code), field, n);
   }
   return out;
 }
@@ -150,11 +175,11 @@ export function lowMarginalsByRegion(h: Hash, layout: 'day' | 'month' | 'open'):
  * region code, in one pass that splits nothing: a county refreshes its townships four times a
  * second, and full marginals of each were most of that refresh's time.
  */
-export function lowKindTotalsByRegion(h: Hash, open: boolean): Map<string, Marginals> {
+export function lowKindTotalsByRegion(h: Hash, open: boolean, township: string): Map<string, Marginals> {
   const out = new Map<string, Marginals>();
   for (const field in h) {
     const a = field.indexOf('|');
-    const code = field.slice(0, a);
+    const code = regionOfToken(field.slice(0, a), township);
     const k = field.charAt(a + 1);
     let into = out.get(code);
     if (!into) out.set(code, (into = {}));
@@ -177,7 +202,8 @@ export function lowKindSums(open: boolean): HashSums {
     sumBy: '^[^|]*|(.)',
     // Open fields end with the overdue flags (`…|category|dr`): any flag makes the case overdue.
     ...(open ? { also: { pattern: '[^|]$', as: OVERDUE } } : {}),
-    fromWhole: (h) => asHash(sumMarginals(lowKindTotalsByRegion(h, open).values())),
+    // The township's own name does not matter to a sum over all of it.
+    fromWhole: (h) => asHash(sumMarginals(lowKindTotalsByRegion(h, open, '').values())),
   };
 }
 

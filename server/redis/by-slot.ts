@@ -46,10 +46,10 @@ export async function execBySlot(
 }
 
 /**
- * How one hash is read: whole (undefined), only some fields, only the fields under a prefix, or
+ * How one hash is read: whole (undefined), only some fields, only the fields under some prefixes, or
  * summed inside Redis, for a reader that keeps a few totals of a hash of hundreds of fields.
  */
-export type HashRead = readonly string[] | { readonly prefix: string } | HashSums;
+export type HashRead = readonly string[] | { readonly prefixes: readonly string[] } | HashSums;
 
 export interface HashSums {
   /** A Lua pattern whose first capture names the total a field's value is added to. */
@@ -65,8 +65,8 @@ export function readAs(read: HashRead | undefined, whole: Record<string, string>
   if (!read) return whole;
   if ('sumBy' in read) return read.fromWhole(whole);
   const h: Record<string, string> = {};
-  if ('prefix' in read) {
-    for (const f in whole) if (f.startsWith(read.prefix)) h[f] = whole[f]!;
+  if ('prefixes' in read) {
+    for (const f in whole) if (read.prefixes.some((p) => f.startsWith(p))) h[f] = whole[f]!;
   } else for (const f of read) if (whole[f] !== undefined) h[f] = whole[f];
   return h;
 }
@@ -74,7 +74,7 @@ export function readAs(read: HashRead | undefined, whole: Record<string, string>
 function readArgs(read: HashRead | undefined): (string | number)[] {
   if (!read) return [0];
   if ('sumBy' in read) return [-2, read.sumBy, read.also?.pattern ?? '', read.also?.as ?? ''];
-  if ('prefix' in read) return [-1, read.prefix];
+  if ('prefixes' in read) return [-1, read.prefixes.length, ...read.prefixes];
   return [read.length, ...read];
 }
 

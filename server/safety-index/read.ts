@@ -55,7 +55,8 @@ async function readRows(
   replies.forEach((v, i) => {
     if (low) {
       const layout = bucket === 'open' ? 'open' : 'month';
-      for (const [c, counts] of lowMarginalsByRegion(v as Record<string, string>, layout)) rows.set(c, counts);
+      for (const [c, counts] of lowMarginalsByRegion(v as Record<string, string>, layout, sources[i]![1]))
+        rows.set(c, counts);
     } else {
       const member = sources[i]![0];
       let row = rows.get(member);

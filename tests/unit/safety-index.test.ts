@@ -229,7 +229,7 @@ describe('reading township hashes', () => {
       '620702001|d|family|grid|resolved|resolved': '3',
       '620702001001|d|family|grid|failed|failed': '1',
     };
-    const m = splitLowHash(month, 'month');
+    const m = splitLowHash(month, 'month', '620702001');
     expect(m.get('620702001')).toMatchObject({
       i: 3,
       d: 4,
@@ -243,6 +243,7 @@ describe('reading township hashes', () => {
     const open = splitLowHash(
       { '620702001001|d|received|family|dr': '2', '620702001001|d|mediating|debt|': '1' },
       'open',
+      '620702001',
     );
     expect(open.get('620702001001')).toMatchObject({ d: 3, od: 2, odd: 2, odr: 2 });
   });

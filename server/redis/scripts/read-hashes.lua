@@ -5,7 +5,7 @@
 -- KEYS: the hashes. ARGV, per key in order, one of:
 --   0                        the whole hash (HGETALL's flat field/value list);
 --   n > 0, then n fields     those fields' values (HMGET: nil where missing);
---   -1, prefix               the fields starting with `prefix`, as HGETALL's list;
+--   -1, n, n prefixes        the fields starting with one of the prefixes, as HGETALL's list;
 --   -2, by, also, as         sums: each field's value added to the total named by the first capture
 --                            of the Lua pattern `by` (fields it does not match add nothing), and,
 --                            when `also` is not empty, the values of the fields the pattern `also`
@@ -22,14 +22,18 @@ for i, key in ipairs(KEYS) do
     out[i] = redis.call('HMGET', key, unpack(ARGV, a, a + n - 1))
     a = a + n
   elseif n == -1 then
-    local prefix = ARGV[a]
-    a = a + 1
+    local np = tonumber(ARGV[a])
+    local prefixes = {unpack(ARGV, a + 1, a + np)}
+    a = a + 1 + np
     local flat = redis.call('HGETALL', key)
     local kept = {}
     for j = 1, #flat, 2 do
-      if string.sub(flat[j], 1, #prefix) == prefix then
-        kept[#kept + 1] = flat[j]
-        kept[#kept + 1] = flat[j + 1]
+      for _, prefix in ipairs(prefixes) do
+        if string.sub(flat[j], 1, #prefix) == prefix then
+          kept[#kept + 1] = flat[j]
+          kept[#kept + 1] = flat[j + 1]
+          break
+        end
       end
     end
     out[i] = kept
