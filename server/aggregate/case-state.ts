@@ -1,10 +1,10 @@
 import type { StoredEvent } from '../../shared/schemas/event.ts';
 import { STATUS_RANK, type Status } from '../../shared/vocab.ts';
+import { letter, nameOf } from '../redis/letters.ts';
 
 /**
- * What the aggregator remembers of a case, stored packed (encodeCase) in the field `j` of its hash
- * `case:<id>` (next to `v`, the write version). One field instead of one per attribute: a new case
- * is one short HSET, which is most of what Redis spends per event.
+ * What the aggregator remembers of a case, stored packed (encodeCase) in its field of a case bucket
+ * (server/aggregate/case-store.ts), next to its write version and summary.
  */
 export interface CaseState {
   /** Kind: i incident, d dispute. */
@@ -166,18 +166,19 @@ export function nextDeadline(c: CaseState, sla: SlaTable): number | undefined {
 }
 
 /**
- * The stored form (field `j` of `case:<id>`), packed: a JSON array in a fixed order instead of an
- * object, times after the first relative to it, event ids `<case id>-<n>` as the number n, and the
- * earliest, status and outcome events as indexes into the event list. A case hash was 629 B of
- * which ≈ 220 B the object's JSON (docs/capacity.md); packed it is ≈ 100 B.
+ * The stored form of a state (server/aggregate/case-store.ts keeps it in its case's bucket field),
+ * packed: an array in a fixed order instead of an object, times after the first relative to it,
+ * event ids `<case id>-<n>` as the number n, and the earliest, status and outcome events as
+ * indexes into the event list; written as a compact line (compact, below), or as JSON when a
+ * reference is an id. A case as a JSON object was ≈ 220 B, the array's JSON ≈ 100 B, the line ≈ 60 B.
  *
  *   [k, r, c, ch, t0, i0, s, st−t0, si, sev, od, tl−t0, [e…], dl−t0 | null, out, ot−t0, oi]
  *
  * the last four only when there is a deadline or an outcome. An event reference (i0, si, oi) is a
  * number: its index in e; or a string: the id itself. An element of e is a number n: the id
- * `<case id>-<n>`; or a string: the id itself. States stored before (2026-12-05) are JSON objects
- * and still read; a case is written packed the next time it changes. Every reader and writer of a
- * stored case goes through encodeCase and decodeCase.
+ * `<case id>-<n>`; or a string: the id itself. States stored as JSON objects (before 2026-12-05)
+ * and arrays (before 2026-12-07) are still read; a case is written compact the next time it
+ * changes. Every reader and writer of a stored case goes through encodeCase and decodeCase.
  */
 type Packed = [
   CaseState['k'],
@@ -233,13 +234,91 @@ export function encodeCase(caseId: string, c: CaseState): string {
   ];
   if (c.dl !== undefined || c.out) p.push(c.dl === undefined ? null : c.dl - c.t0);
   if (c.out) p.push(c.out, c.ot! - c.t0, ref(c.oi!));
-  return JSON.stringify(p);
+  return compact(p) ?? JSON.stringify(p);
 }
 
-/** A case state as stored (field `j`), packed or (stored before the packing) a JSON object. */
+/**
+ * The packed array as a line of 16 comma-separated tokens and the event list (≈ 60 bytes where
+ * its JSON took ≈ 100; docs/capacity.md): category, channel, status and outcome as their stored
+ * letters (server/redis/letters.ts), times and event references in base 36, the event numbers
+ * joined by dots, or the list as JSON when it holds an id that is not `<case id>-<n>`. Undefined
+ * when a token could hold a comma (an event reference that is an id): the JSON form then.
+ */
+function compact(p: Packed): string | undefined {
+  const [k, r, c, ch, t0, i0, s, st, si, sev, od, tl, e, dl, out, ot, oi] = p;
+  if (typeof i0 === 'string' || typeof si === 'string' || typeof oi === 'string') return undefined;
+  const head = [
+    k,
+    r,
+    letter('category', c),
+    letter('channel', ch),
+    b36(t0),
+    b36(i0),
+    letter('status', s),
+    b36(st),
+    b36(si),
+    sev,
+    od,
+    b36(tl),
+    dl == null ? '' : b36(dl),
+    out ? letter('outcome', out) : '',
+    ot === undefined ? '' : b36(ot),
+    oi === undefined ? '' : b36(oi),
+  ].join(',');
+  if (head.split(',').length !== COMPACT_TOKENS) return undefined;
+  const list = e.every((x) => typeof x === 'number') ? e.map(b36).join('.') : JSON.stringify(e);
+  return `${head},${list}`;
+}
+
+const COMPACT_TOKENS = 16;
+const b36 = (n: number) => n.toString(36);
+const fromB36 = (t: string) => parseInt(t, 36);
+
+/** The packed array of a compact line (compact's inverse). */
+function expand(j: string): Packed {
+  const t: string[] = [];
+  let at = 0;
+  for (let i = 0; i < COMPACT_TOKENS; i++) {
+    const comma = j.indexOf(',', at);
+    t.push(j.slice(at, comma));
+    at = comma + 1;
+  }
+  const list = j.slice(at);
+  const e: (number | string)[] = list.startsWith('[')
+    ? (JSON.parse(list) as (number | string)[])
+    : list
+      ? list.split('.').map(fromB36)
+      : [];
+  const [k, r, c, ch, t0, i0, s, st, si, sev, od, tl, dl, out, ot, oi] = t as string[] & { length: 16 };
+  return [
+    k as CaseState['k'],
+    r!,
+    nameOf('category', c!),
+    nameOf('channel', ch!),
+    fromB36(t0!),
+    fromB36(i0!),
+    nameOf('status', s!) as Status,
+    fromB36(st!),
+    fromB36(si!),
+    Number(sev),
+    od!,
+    fromB36(tl!),
+    e,
+    dl ? fromB36(dl) : null,
+    out ? (nameOf('outcome', out) as CaseState['out']) : undefined,
+    ot ? fromB36(ot) : undefined,
+    oi ? fromB36(oi) : undefined,
+  ];
+}
+
+/**
+ * A case state as stored: compact (compact), packed JSON (before 2026-12-07, or holding an event
+ * reference that is an id), or a JSON object (before 2026-12-05).
+ */
 export function decodeCase(caseId: string, j: string): CaseState {
-  if (j[0] !== '[') return JSON.parse(j) as CaseState;
-  const [k, r, c, ch, t0, i0, s, st, si, sev, od, tl, packedE, dl, out, ot, oi] = JSON.parse(j) as Packed;
+  if (j[0] === '{') return JSON.parse(j) as CaseState;
+  const [k, r, c, ch, t0, i0, s, st, si, sev, od, tl, packedE, dl, out, ot, oi] =
+    j[0] === '[' ? (JSON.parse(j) as Packed) : expand(j);
   const e = packedE.map((x) => unpackId(caseId, x));
   const ref = (x: number | string) => (typeof x === 'number' ? e[x]! : x);
   return {

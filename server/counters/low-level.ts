@@ -9,6 +9,7 @@ import {
   slotField,
   statusField,
 } from './fields.ts';
+import { letter, nameOf } from '../redis/letters.ts';
 
 /**
  * Townships and villages ("low" levels) store their counts as combination fields, one hash per
@@ -20,59 +21,6 @@ import {
  */
 export type Hash = Record<string, string>;
 export type Marginals = Record<string, number>;
-
-/**
- * The category, channel, status and outcome in a combination field are one letter each: a field's
- * name was ≈ 45 of its ≈ 53 bytes, and a year of Gansu's township month hashes held 90 MB
- * (docs/capacity.md). The letters are stored data: never change one, only add. A value without a
- * letter (added to the vocabulary later) is written in full, and fields written before 2026-12-06
- * hold full names: a token longer than a letter is read as the value itself, so old and new
- * fields of one combination sum to the same marginals.
- */
-const LETTERS = {
-  category: {
-    criminal: 'c',
-    public_order: 'o',
-    homicide: 'h',
-    fraud: 'f',
-    traffic: 't',
-    fire: 'x',
-    petition: 'p',
-    family: 'a',
-    neighbour: 'n',
-    land: 'l',
-    labour: 'b',
-    debt: 'd',
-    property: 'y',
-    medical: 'm',
-    other: 'z',
-  },
-  channel: { grid: 'g', hotline_12345: 'h', police_110: 'p', petition: 'x', court: 'c', walk_in: 'w', app: 'a' },
-  status: {
-    reported: 'r',
-    handling: 'h',
-    closed: 'c',
-    received: 'e',
-    dispatched: 'd',
-    mediating: 'm',
-    resolved: 's',
-    failed: 'f',
-    verified: 'v',
-  },
-  outcome: { resolved: 's', failed: 'f' },
-} as const satisfies Record<string, Record<string, string>>;
-type Dimension = keyof typeof LETTERS;
-
-const NAMES = Object.fromEntries(
-  Object.entries(LETTERS).map(([d, letters]) => [
-    d,
-    Object.fromEntries(Object.entries(letters).map(([n, l]) => [l, n])),
-  ]),
-) as Record<Dimension, Record<string, string>>;
-
-const letter = (d: Dimension, value: string) => (LETTERS[d] as Record<string, string>)[value] ?? value;
-/** A field's token as the value it stands for. */
-export const nameOf = (d: Dimension, token: string) => (token.length === 1 ? (NAMES[d][token] ?? token) : token);
 
 /**
  * A field names its region by what the hash's key does not already say: nothing for the township's

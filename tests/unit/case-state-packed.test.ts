@@ -61,9 +61,62 @@ describe('the packed case state', () => {
         },
       ],
       ['simh-7', { ...fold([ev('simh-7-0', 'received', T, { caseId: 'simh-7' })]), dl: T + 3600_000, od: 'd' }],
+      // Ids holding the compact form's separators, a tab (the stored value's), and a category and
+      // channel that have no letter.
+      [
+        'B',
+        fold([
+          ev('a,b.c', 'received', T, { caseId: 'B', category: 'drone_sighting', channel: 'satellite' }),
+          ev('t\tab', 'resolved', T + 9, { caseId: 'B' }),
+        ]),
+      ],
+      // An incident closed with an outcome, and a time before 1970 (negative).
+      [
+        'simh-9',
+        {
+          ...fold([ev('simh-9-0', 'reported', -5000, { caseId: 'simh-9', k: 'i', category: 'fraud' })]),
+          s: 'closed',
+          out: 'resolved',
+          ot: 1000,
+          oi: 'simh-9-0',
+        },
+      ],
     ];
-    for (const [id, c] of cases) expect(decodeCase(id, encodeCase(id, c))).toEqual(c);
-    expect(JSON.parse(encodeCase('A', cases[2]![1]))[12]).toEqual(['x:1', 'A-007', 'AB-1', 12]);
+    for (const [id, c] of cases) {
+      const stored = encodeCase(id, c);
+      expect(stored).not.toContain('\t');
+      expect(decodeCase(id, stored), stored).toEqual(c);
+    }
+    // Foreign ids are kept as a JSON list at the end of the compact form.
+    expect(encodeCase('A', cases[2]![1])).toMatch(/,\["x:1","A-007","AB-1",12\]$/);
+  });
+
+  it('falls back to the JSON array when an event reference is an id of no listed event', () => {
+    const c = { ...fold([ev('simh-42-0', 'received', T)]), si: 'elsewhere,1' };
+    const stored = encodeCase('simh-42', c);
+    expect(stored[0]).toBe('[');
+    expect(decodeCase('simh-42', stored)).toEqual(c);
+  });
+
+  it('reads a state packed as a JSON array (before 2026-12-07) as it was', () => {
+    const old = '["i","620503102001","public_order","grid",1791287071742,0,"closed",2892419,2,1,"",2892419,[0,1,2]]';
+    const c = decodeCase('simh-2545631', old);
+    expect(c).toMatchObject({
+      k: 'i',
+      r: '620503102001',
+      c: 'public_order',
+      ch: 'grid',
+      t0: 1791287071742,
+      i0: 'simh-2545631-0',
+      s: 'closed',
+      st: 1791287071742 + 2892419,
+      si: 'simh-2545631-2',
+      e: ['simh-2545631-0', 'simh-2545631-1', 'simh-2545631-2'],
+    });
+    // Written again it is compact, and reads back the same.
+    const now = encodeCase('simh-2545631', c);
+    expect(now.length).toBeLessThan(old.length * 0.65);
+    expect(decodeCase('simh-2545631', now)).toEqual(c);
   });
 
   it('is less than half the JSON object for a simulator case of three events', () => {
