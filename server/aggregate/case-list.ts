@@ -111,14 +111,15 @@ function sources(deps: CaseListDeps, f: CaseFilter, now: number): Source[] {
 const before = (a: Cursor, b: Cursor) => a.score > b.score || (a.score === b.score && a.id > b.id);
 
 /**
- * One province's count of what matches and its first `n` entries after the cursor (n = 0: the
- * count only), in one script call over its sets (case-index-page.lua).
+ * One province's count of what matches (0 when not `counting`) and its first `n` entries after the
+ * cursor (n = 0: the count only), in one script call over its sets (case-index-page.lua).
  */
 async function readSource(
   redis: RedisClient,
   s: Source,
   cursor: Cursor | undefined,
   n: number,
+  counting = true,
 ): Promise<{ total: number; entries: Entry[] }> {
   if (!s.keys.length) return { total: 0, entries: [] };
   const flat = await runLua<(string | number)[]>(redis, CASE_INDEX_PAGE_SCRIPT, s.keys, [
@@ -127,6 +128,7 @@ async function readSource(
     n,
     cursor ? String(cursor.score) : '',
     cursor?.id ?? '',
+    counting ? '1' : '0',
     ...s.mins.map(String),
   ]);
   let total = 0;
@@ -155,6 +157,7 @@ export async function countInSets(
     0,
     '',
     '',
+    '1',
     ...keys.map(() => min),
   ]);
   return counts.map(Number);
@@ -204,16 +207,20 @@ async function readCaseItems(deps: CaseListDeps, entries: readonly Entry[], now:
   return out;
 }
 
-/** One page of a region's cases after `cursor`, and the total that match. */
+/**
+ * One page of a region's cases after `cursor`, and the total that match (0 when `counting` is
+ * false: a township's count scans its county's sets whole, its newest cases do not).
+ */
 export async function listCases(
   deps: CaseListDeps,
   f: CaseFilter,
   cursor: Cursor | undefined,
   limit: number,
   now: number,
+  counting = true,
 ): Promise<CasePage> {
   const list = sources(deps, f, now);
-  const perSource = await Promise.all(list.map((s) => readSource(deps.redis, s, cursor, limit + 1)));
+  const perSource = await Promise.all(list.map((s) => readSource(deps.redis, s, cursor, limit + 1, counting)));
   const count = perSource.reduce((n, p) => n + p.total, 0);
   // The nation merges its provinces' pages; within a province the script read all sets at once,
   // but a case is kept once whatever happens.
@@ -256,8 +263,8 @@ export const LOCAL_CASES = 8;
 /** A township's or village's latest cases and its open disputes, newest first (the snapshot's `cases`). */
 export async function localCases(deps: CaseListDeps, region: string, now: number): Promise<LocalCases> {
   const [recent, open] = await Promise.all([
-    listCases(deps, { region }, undefined, LOCAL_CASES, now),
-    listCases(deps, { region, kind: 'dispute', status: 'open' }, undefined, LOCAL_CASES, now),
+    listCases(deps, { region }, undefined, LOCAL_CASES, now, false),
+    listCases(deps, { region, kind: 'dispute', status: 'open' }, undefined, LOCAL_CASES, now, false),
   ]);
   return { recent: recent.cases, openDisputes: open.cases };
 }

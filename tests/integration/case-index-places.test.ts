@@ -97,6 +97,24 @@ describe('township and village lists from their county’s set', () => {
     expect(withCases).toBeGreaterThan(80);
   }, 120_000);
 
+  it('reads a township’s newest cases without scanning its county’s sets to count them', async () => {
+    const redis = t.server.redis;
+    const zranges = async () => Number(/cmdstat_zrange:calls=(\d+)/.exec(await redis.info('commandstats'))?.[1] ?? 0);
+    const township = places.find((c) => c.length === 9)!;
+    await redis.config('RESETSTAT');
+    const counted = await listCases(deps(), { region: township }, undefined, LOCAL_CASES, NOW);
+    const withCount = await zranges();
+    await redis.config('RESETSTAT');
+    const uncounted = await listCases(deps(), { region: township }, undefined, LOCAL_CASES, NOW, false);
+    const without = await zranges();
+    expect(uncounted.cases.map((c) => c.id)).toEqual(counted.cases.map((c) => c.id));
+    expect(counted.total).toBeGreaterThan(LOCAL_CASES);
+    expect(uncounted.total).toBe(0);
+    // Counting reads every member of the county's four sets in the window; the page alone stops
+    // at its eighth match in each.
+    expect(without).toBeLessThan(withCount);
+  });
+
   it('pages through cases tied on their first event’s time in different villages without skipping one', async () => {
     const township = '620702001';
     const [a, b, c] = t.tree.children(township).map((v) => v.code);

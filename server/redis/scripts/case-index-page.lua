@@ -9,7 +9,9 @@
 -- ARGV[1] max score of the window, ARGV[2] the place prefix ('' every member),
 -- ARGV[3] n: the page's size (0: counts only), ARGV[4] cursor score ('' none), ARGV[5] cursor case
 -- id: an entry is after the cursor when its score is lower, or equal with a lower id.
--- ARGV[5 + i] min score of KEYS[i] (as ZRANGE BYSCORE takes it: a number, '-inf', '(n').
+-- ARGV[6] '1' to count, '0' not to (each count then 0): a township's or village's count scans all
+-- of its county's sets, which a page of its newest cases does not need.
+-- ARGV[6 + i] min score of KEYS[i] (as ZRANGE BYSCORE takes it: a number, '-inf', '(n').
 -- Returns #KEYS counts (members of each set within [min, max] and the place), then up to n
 -- entries `id, score, id, score …` after the cursor, in the list's order (score, then case id,
 -- both descending).
@@ -21,6 +23,7 @@
 local max, place, want = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local cs = ARGV[4] ~= '' and tonumber(ARGV[4]) or nil
 local cid = ARGV[5]
+local counting = ARGV[6] == '1'
 local CHUNK = 500
 
 -- The case id of a member whose place matches, else nil.
@@ -33,8 +36,10 @@ end
 
 local reply = {}
 for i = 1, #KEYS do
-  local min = ARGV[5 + i]
-  if place == '' then
+  local min = ARGV[6 + i]
+  if not counting then
+    reply[i] = 0
+  elseif place == '' then
     reply[i] = redis.call('ZCOUNT', KEYS[i], min, max)
   else
     local n, offset = 0, 0
@@ -66,7 +71,7 @@ local out = {}
 local edge, edgeStr = nil, nil
 local chunk = place == '' and want + 1 or CHUNK
 for i = 1, #KEYS do
-  local low = ARGV[5 + i]
+  local low = ARGV[6 + i]
   if edge then
     local l = tonumber(low)
     if l ~= nil and l < edge then low = edgeStr end
