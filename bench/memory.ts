@@ -225,7 +225,8 @@ export async function benchMemory(): Promise<Record<string, number | string>> {
     let accepted = 0;
     const post = async () => {
       const res = await t.postEvents(chunk);
-      if (res.status !== 200) throw new Error(`ingest answered ${res.status}: ${JSON.stringify(res.body)}`);
+      if (res.status !== 200)
+        throw new Error(`ingest answered ${res.status}: ${JSON.stringify(res.body).slice(0, 500)}`);
       accepted += (res.body as { accepted: number }).accepted;
       chunk = [];
     };

@@ -15,8 +15,8 @@ import { letter, nameOf } from '../redis/letters.ts';
  * Townships and villages ("low" levels) store their counts as combination fields, one hash per
  * township and bucket holding the township's own cases and all its villages': writing one field per
  * case instead of one per dimension is what keeps 17,718 villages cheap to count. Day fields are
- * `code|k|category|channel|status|outcome|hour|slot`, month fields the same without hour and slot,
- * open fields `code|k|status|category|overdue`. The readers below turn them into the marginal
+ * `place|k|category|channel|status|outcome|hour|slot`, month fields the same without hour and slot,
+ * open fields `place|k|status|category|overdue`. The readers below turn them into the marginal
  * fields the province, city and county hashes carry (fields.ts), so every level reads alike.
  */
 export type Hash = Record<string, string>;
