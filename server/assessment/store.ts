@@ -2,12 +2,14 @@
  * Frozen months of the 督办考核: a region's whole reply of a finished month, written once with
  * SET NX (`asm:<region>:<YYYYMM>`, server/redis/keys.ts), so neither a late event nor a second
  * freeze (another process, a restart, the timer after a request) can change a month once frozen.
+ * Stored deflated (server/redis/deflated.ts).
  */
 import type { RedisClient } from '../redis/connection.ts';
 import { defineLua, runLua } from '../redis/lua.ts';
 import type { AssessmentReply } from '../../shared/schemas/assessment.ts';
 import { RETENTION } from '../counters/retention.ts';
 import type { Keys } from '../redis/keys.ts';
+import { deflated, inflated } from '../redis/deflated.ts';
 
 const FREEZE = defineLua(
   'assessmentFreeze',
@@ -31,7 +33,7 @@ export async function freezeReplies(
   // Kept as long as the month counters they were computed from.
   return runLua<number>(redis, FREEZE, ks, [
     RETENTION.monthTtlS,
-    ...replies.map((r) => JSON.stringify({ ...r, provisional: false })),
+    ...replies.map((r) => deflated(JSON.stringify({ ...r, provisional: false }))),
   ]);
 }
 
@@ -43,6 +45,6 @@ export async function readFrozen(
   codes: readonly string[],
 ): Promise<(AssessmentReply | undefined)[]> {
   if (codes.length === 0) return [];
-  const raws = await redis.mget(...codes.map((c) => keys.assessment(c, month)));
-  return raws.map((raw) => (raw ? (JSON.parse(raw) as AssessmentReply) : undefined));
+  const raws = await redis.mgetBuffer(...codes.map((c) => keys.assessment(c, month)));
+  return raws.map((raw) => (raw ? (JSON.parse(inflated(raw)) as AssessmentReply) : undefined));
 }

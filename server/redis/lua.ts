@@ -55,7 +55,7 @@ export function runLua<T>(
   redis: RedisClient,
   script: LuaScript,
   keys: readonly string[],
-  args: readonly (string | number)[],
+  args: readonly (string | number | Buffer)[],
 ): Promise<T> {
   if (!keys.length) throw new Error(`Lua script ${script.name} run without a key: it would have no slot`);
   define(redis, script);

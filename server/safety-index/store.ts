@@ -1,7 +1,12 @@
 /**
- * Published (frozen) months in Redis: `idx:<region>:<YYYYMM>`, written once with SET NX so a late
- * event can never rewrite a month that has been published, and a whole peer group at once (one
- * script) so the ranks inside a group always come from the same computation.
+ * Published (frozen) months in Redis: one hash per parent region and month
+ * (`idxp:<parent>:<YYYYMM>`, a field per child region, its record deflated), each record written
+ * once with HSETNX so a late event can never rewrite a month that has been published, and a whole
+ * peer group at once (one script) so the ranks inside a group always come from the same
+ * computation. A record was a key of its own before 2026-12-07 (`idx:<region>:<YYYYMM>`, 407 B
+ * with the key's own cost against ≈ 160 B as a deflated field; a year is 13 months of every
+ * region, villages included: docs/capacity.md); those are still read, and win over a field written
+ * after them, until they expire.
  */
 import type { RedisClient } from '../redis/connection.ts';
 import type { Level } from '../../shared/regions.ts';
@@ -11,8 +16,14 @@ import type { Keys } from '../redis/keys.ts';
 import type { IndexConfig } from './config.ts';
 import { coverageOf, type MemberScore } from './score.ts';
 import { defineLua, runLua } from '../redis/lua.ts';
+import { deflated, inflated } from '../redis/deflated.ts';
+import { parentOf } from '../../shared/regions.ts';
 
-export const indexKey = (keys: Keys, region: string, month: string) => `${keys.prefix}idx:${region}:${month}`;
+/** The hash holding `region`'s published record of `month`, with its siblings'. */
+export const publishedKey = (keys: Keys, region: string, month: string) =>
+  `${keys.prefix}idxp:${parentOf(region) ?? ''}:${month}`;
+/** Where a record was published before 2026-12-07. */
+const legacyKey = (keys: Keys, region: string, month: string) => `${keys.prefix}idx:${region}:${month}`;
 export const coverageKey = (keys: Keys, month: string) => `${keys.prefix}idx:cov:${month}`;
 
 /** A member's scores as computed (live) or as published (frozen), with when. */
@@ -72,13 +83,16 @@ export function decode(code: string, raw: string, config: IndexConfig): ScoredRe
   };
 }
 
+// KEYS the hashes; ARGV[1] their TTL (s, set when they have none), then per record: the index of
+// its hash in KEYS, its region, its record. Returns how many records were written.
 const FREEZE_SCRIPT = defineLua(
   'safetyIndexFreeze',
   `
 local n = 0
-for i, k in ipairs(KEYS) do
-  if redis.call('SET', k, ARGV[i + 1], 'NX', 'EX', ARGV[1]) then n = n + 1 end
+for a = 2, #ARGV, 3 do
+  n = n + redis.call('HSETNX', KEYS[tonumber(ARGV[a])], ARGV[a + 1], ARGV[a + 2])
 end
+for _, k in ipairs(KEYS) do redis.call('EXPIRE', k, ARGV[1], 'NX') end
 return n`,
 );
 
@@ -90,9 +104,32 @@ export async function freeze(
   scored: readonly ScoredRegion[],
 ): Promise<number> {
   if (scored.length === 0) return 0;
-  const ks = scored.map((r) => indexKey(keys, r.code, month));
+  const hashes = [...new Set(scored.map((r) => publishedKey(keys, r.code, month)))];
+  const at = new Map(hashes.map((k, i) => [k, i + 1]));
   // Kept as long as the counters they were computed from.
-  return runLua<number>(redis, FREEZE_SCRIPT, ks, [RETENTION.monthTtlS, ...scored.map(encode)]);
+  return runLua<number>(redis, FREEZE_SCRIPT, hashes, [
+    RETENTION.monthTtlS,
+    ...scored.flatMap((r) => [at.get(publishedKey(keys, r.code, month))!, r.code, deflated(encode(r))]),
+  ]);
+}
+
+/** The stored records of (region, month) pairs, undefined where none: the old key where there is one, else the field. */
+async function readRecords(
+  redis: RedisClient,
+  keys: Keys,
+  wanted: readonly (readonly [string, string])[],
+): Promise<(string | undefined)[]> {
+  const p = redis.pipeline();
+  for (const [code, month] of wanted) p.hgetBuffer(publishedKey(keys, code, month), code);
+  p.mgetBuffer(...wanted.map(([code, month]) => legacyKey(keys, code, month)));
+  const replies = (await p.exec()) ?? [];
+  const legacy = (replies[wanted.length]?.[1] ?? []) as (Buffer | null)[];
+  return wanted.map((_, i) => {
+    const [err, field] = replies[i] ?? [];
+    if (err) throw err;
+    const raw = legacy[i] ?? (field as Buffer | null);
+    return raw ? inflated(raw) : undefined;
+  });
 }
 
 /** Published records of these regions for one month (absent ones left out). */
@@ -105,7 +142,11 @@ export async function readFrozen(
 ): Promise<Map<string, ScoredRegion>> {
   const out = new Map<string, ScoredRegion>();
   if (codes.length === 0) return out;
-  const raws = await redis.mget(...codes.map((c) => indexKey(keys, c, month)));
+  const raws = await readRecords(
+    redis,
+    keys,
+    codes.map((c) => [c, month] as const),
+  );
   raws.forEach((raw, i) => {
     if (raw) out.set(codes[i]!, decode(codes[i]!, raw, config));
   });
@@ -122,7 +163,11 @@ export async function readFrozenMonths(
 ): Promise<Map<string, ScoredRegion>> {
   const out = new Map<string, ScoredRegion>();
   if (months.length === 0) return out;
-  const raws = await redis.mget(...months.map((m) => indexKey(keys, code, m)));
+  const raws = await readRecords(
+    redis,
+    keys,
+    months.map((m) => [code, m] as const),
+  );
   raws.forEach((raw, i) => {
     if (raw) out.set(months[i]!, decode(code, raw, config));
   });

@@ -4,6 +4,7 @@ import { createKeys } from '../../server/redis/keys.ts';
 import type { AlertView } from '../../shared/schemas/alert.ts';
 import type { AssessmentReply, Figure } from '../../shared/schemas/assessment.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { publishedKey } from '../../server/safety-index/store.ts';
 import { useRulesFile } from '../helpers/rules-file.ts';
 
 /**
@@ -261,7 +262,7 @@ describe('督办考核 of a crafted month', () => {
     // Frozen before anyone asked: the assessment of every assessed region, and the index's publication.
     expect(await t.server.redis.exists(keys.assessment('620702', '202611'))).toBe(1);
     expect(await t.server.redis.exists(keys.assessment(TOWN, '202611'))).toBe(1);
-    expect(await t.server.redis.exists(`${keys.prefix}idx:620702:202611`)).toBe(1);
+    expect(await t.server.redis.hexists(publishedKey(keys, '620702', '202611'), '620702')).toBe(1);
     expect(await t.server.redis.exists(keys.monthFrozen('202611'))).toBe(1);
 
     const frozen = await assessment('620702');
@@ -269,7 +270,7 @@ describe('督办考核 of a crafted month', () => {
     const town = frozen.desks.find((d) => d.code === TOWN)!;
     // Judged at 00:05 on the 1st: nothing changed since 6 November.
     expect(town.figures).toEqual(live.desks.find((d) => d.code === TOWN)!.figures);
-    const raw = await t.server.redis.get(keys.assessment('620702', '202611'));
+    const raw = await t.server.redis.getBuffer(keys.assessment('620702', '202611'));
 
     // Late data for November: a resolved dispute, and A7 resolved now. The frozen month stays.
     expect((await t.postEvents([dispute('as-late', VILLAGE, { status: 'resolved', ageMs: 2 * DAY })])).status).toBe(
@@ -279,7 +280,7 @@ describe('督办考核 of a crafted month', () => {
     await waitFor(async () => Number(await t.server.redis.hget(keys.month(TOWN.slice(0, 6), '202611'), 'd')) === 12);
     expect(await t.server.assessment.freezeMonth('202611')).toBe(0);
     expect(await t.server.monthlyFreeze.tick()).toBeUndefined();
-    expect(await t.server.redis.get(keys.assessment('620702', '202611'))).toBe(raw);
+    expect(await t.server.redis.getBuffer(keys.assessment('620702', '202611'))).toEqual(raw);
     expect((await assessment('620702')).desks.find((d) => d.code === TOWN)!.figures).toEqual(town.figures);
   }, 180_000);
 });
