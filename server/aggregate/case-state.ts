@@ -177,7 +177,7 @@ export function nextDeadline(c: CaseState, sla: SlaTable): number | undefined {
  * the last four only when there is a deadline or an outcome. An event reference (i0, si, oi) is a
  * number: its index in e; or a string: the id itself. An element of e is a number n: the id
  * `<case id>-<n>`; or a string: the id itself. States stored as JSON objects (before 2026-12-05)
- * and arrays (before 2026-12-07) are still read; a case is written compact the next time it
+ * and arrays (before 2026-12-06) are still read; a case is written compact the next time it
  * changes. Every reader and writer of a stored case goes through encodeCase and decodeCase.
  */
 type Packed = [
@@ -312,7 +312,7 @@ function expand(j: string): Packed {
 }
 
 /**
- * A case state as stored: compact (compact), packed JSON (before 2026-12-07, or holding an event
+ * A case state as stored: compact (compact), packed JSON (before 2026-12-06, or holding an event
  * reference that is an id), or a JSON object (before 2026-12-05).
  */
 export function decodeCase(caseId: string, j: string): CaseState {

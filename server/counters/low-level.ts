@@ -24,7 +24,7 @@ export type Marginals = Record<string, number>;
 
 /**
  * A field names its region by what the hash's key does not already say: nothing for the township's
- * own cases, a village's last three digits (`203|…`). Fields written before 2026-12-07 carry the
+ * own cases, a village's last three digits (`203|…`). Fields written before 2026-12-06 carry the
  * whole code (`620503102|…`, `620503102203|…`; ≈ 9 bytes more a field, ≈ 19 MB of a year of
  * Gansu's township hashes): a token of 9 or more digits is read as the code itself.
  */

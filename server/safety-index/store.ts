@@ -3,7 +3,7 @@
  * (`idxp:<parent>:<YYYYMM>`, a field per child region, its record deflated), each record written
  * once with HSETNX so a late event can never rewrite a month that has been published, and a whole
  * peer group at once (one script) so the ranks inside a group always come from the same
- * computation. A record was a key of its own before 2026-12-07 (`idx:<region>:<YYYYMM>`, 407 B
+ * computation. A record was a key of its own before 2026-12-06 (`idx:<region>:<YYYYMM>`, 407 B
  * with the key's own cost against ≈ 160 B as a deflated field; a year is 13 months of every
  * region, villages included: docs/capacity.md); those are still read, and win over a field written
  * after them, until they expire.
@@ -22,7 +22,7 @@ import { parentOf } from '../../shared/regions.ts';
 /** The hash holding `region`'s published record of `month`, with its siblings'. */
 export const publishedKey = (keys: Keys, region: string, month: string) =>
   `${keys.prefix}idxp:${parentOf(region) ?? ''}:${month}`;
-/** Where a record was published before 2026-12-07. */
+/** Where a record was published before 2026-12-06. */
 const legacyKey = (keys: Keys, region: string, month: string) => `${keys.prefix}idx:${region}:${month}`;
 export const coverageKey = (keys: Keys, month: string) => `${keys.prefix}idx:cov:${month}`;
 

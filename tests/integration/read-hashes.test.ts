@@ -26,7 +26,7 @@ const day: Record<string, string> = {
   [`${township}002|d|land|hotline_12345|mediating||9|110`]: '0',
   [`${township}002|i|criminal|police_110|reported||9|111`]: '-1',
   [`${township}0021|d|debt|walk_in|received||8|100`]: '7',
-  // Fields as written since 2026-12-07 name the place by what the key does not say: nothing for
+  // Fields as written since 2026-12-06 name the place by what the key does not say: nothing for
   // the township's own, a village's last three digits. A hash holds both forms for a while.
   [`|i|c|p|r||12|40`]: '2',
   [`001|d|n|w|e||12|41`]: '4',

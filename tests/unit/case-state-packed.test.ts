@@ -98,7 +98,7 @@ describe('the packed case state', () => {
     expect(decodeCase('simh-42', stored)).toEqual(c);
   });
 
-  it('reads a state packed as a JSON array (before 2026-12-07) as it was', () => {
+  it('reads a state packed as a JSON array (before 2026-12-06) as it was', () => {
     const old = '["i","620503102001","public_order","grid",1791287071742,0,"closed",2892419,2,1,"",2892419,[0,1,2]]';
     const c = decodeCase('simh-2545631', old);
     expect(c).toMatchObject({
