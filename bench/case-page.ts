@@ -1,6 +1,8 @@
 // `npm run bench -- case-page`: the read time of a case list page and of the 久拖 count, as a duty
 // officer's click asks them: the province's and a city's first page of 50, the province's third
-// page (a cursor), a county's and a township's, over BENCH_CASE_PAGE_DAYS (default 3) days of the
+// page (a cursor), a county's and a township's, and a township snapshot's newest cases (in the
+// county with most cases, with and without the count the snapshot does not show), over
+// BENCH_CASE_PAGE_DAYS (default 3) days of the
 // Gansu simulator's history POSTed to the real server and drained. Each read is timed
 // BENCH_CASE_PAGE_REPS (default 40) times after 5 warm-ups; median and p90 in ms, the median also as a
 // multiple of one Redis round trip (PING) timed in the same run. The functions are called directly (no HTTP), so the figure is the case index's read, not the route's.
@@ -11,7 +13,7 @@ import { startTestServer } from '../tests/helpers/server.ts';
 import { drained } from '../tests/helpers/drain.ts';
 import { historyLines, writeSimulated } from './history.ts';
 import { asKeyRing, createKeys } from '../server/redis/keys.ts';
-import { listCases, type CaseListDeps } from '../server/aggregate/case-list.ts';
+import { listCases, localCases, LOCAL_CASES, type CaseListDeps } from '../server/aggregate/case-list.ts';
 import { countStale } from '../server/aggregate/stale-cases.ts';
 import { countiesUnder } from '../server/aggregate/case-index.ts';
 
@@ -66,6 +68,12 @@ export async function benchCasePage(): Promise<Record<string, number | string>> 
     const third = p2.next;
     const township = t.tree.children('620702')[0]!.code;
     const ring = asKeyRing(keys);
+    // A township of the county whose closed incidents are most: its snapshot's read scans that set.
+    const sizes = await Promise.all(
+      t.tree.codesAt('county').map(async (c) => [c, await redis.zcard(keys.caseIndex(c, 'i', 'c'))] as const),
+    );
+    const [busiest, busiestSize] = sizes.reduce((a, b) => (b[1] > a[1] ? b : a));
+    const busyTownship = t.tree.children(busiest)[0]!.code;
     // The reference, measured in the same run: one Redis round trip (PING) on the same connection.
     // A read's median as a multiple of it travels between machines; its milliseconds do not.
     const rtt = await sample(reps, () => redis.ping());
@@ -88,6 +96,14 @@ export async function benchCasePage(): Promise<Record<string, number | string>> 
       'city 6201, first page of 50': await timed(page('6201')),
       'county 620702, first page of 50': await timed(page('620702')),
       [`township ${township}, first page of 50`]: await timed(page(township)),
+      [`county with most closed incidents`]: `${busiest}: ${busiestSize} in its set`,
+      [`township ${busyTownship}: the snapshot's newest cases`]: await timed(() => localCases(deps, busyTownship, now)),
+      [`the same two lists counted (as before 2026-12-06)`]: await timed(() =>
+        Promise.all([
+          listCases(deps, { region: busyTownship }, undefined, LOCAL_CASES, now),
+          listCases(deps, { region: busyTownship, kind: 'dispute', status: 'open' }, undefined, LOCAL_CASES, now),
+        ]),
+      ),
       'province 62, 久拖 count': await timed(() => countStale(redis, ring, '62', now, 30 * DAY, counties)),
     };
   } finally {
