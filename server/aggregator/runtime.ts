@@ -16,6 +16,7 @@ import { REPLAY_BASE_ALERTS, ReplayBase, replayOwners } from '../replay/base.ts'
 import { startReplayPacking } from '../replay/pack.ts';
 import { startMarkSweeping } from '../ingest/marks.ts';
 import { startCaseSweeping } from '../aggregate/case-store.ts';
+import { startRuleBucketSweeping } from '../warnings/rule-buckets.ts';
 
 export interface AggregatorRuntimeOptions {
   redis: RedisTarget;
@@ -96,8 +97,9 @@ export function startAggregatorRuntime(o: AggregatorRuntimeOptions): Aggregator 
     // Closed replay hours deflated (server/replay/pack.ts): every aggregator may run it, safely.
     const stopPacking = startReplayPacking({ redis: commands, keys, clock: o.clock, logger: o.logger });
     // Event-id marks past their day (server/ingest/marks.ts), likewise safe on every aggregator,
-    // and cases forgotten (server/aggregate/case-store.ts).
-    const sweeps = [startMarkSweeping, startCaseSweeping].map((start) =>
+    // cases forgotten (server/aggregate/case-store.ts) and the warning rules' records
+    // (server/warnings/rule-buckets.ts).
+    const sweeps = [startMarkSweeping, startCaseSweeping, startRuleBucketSweeping].map((start) =>
       start({ redis: commands, keys, clock: o.clock, logger: o.logger }),
     );
     const stopSweeping = () => Promise.all(sweeps.map((stop) => stop()));

@@ -10,14 +10,15 @@ const CHUNK = 200;
 
 /**
  * Removes the fields that have gone from `count` bucket hashes (`bucket(0)` … `bucket(count − 1)`):
- * `m` event-id marks whose day is `at` or earlier, `c` cases forgotten by `at` (epoch s). Redis
+ * `m` event-id marks whose day is `at` or earlier, `c` cases forgotten by `at` (epoch s), `r` the
+ * warning rules' records forgotten by `at` (epoch s). Redis
  * 7.0 cannot expire a hash field; the owners of those shapes sweep through this. The number removed.
  */
 export async function sweepBuckets(
   redis: RedisClient,
   bucket: (n: number) => string,
   count: number,
-  kind: 'm' | 'c',
+  kind: 'm' | 'c' | 'r',
   at: number,
 ): Promise<number> {
   let removed = 0;

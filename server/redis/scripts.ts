@@ -28,3 +28,7 @@ export const BUCKET_SWEEP_SCRIPT = defineLua('bucketSweep', withCase('bucket-swe
 export const CASE_MOVE_SCRIPT = defineLua('caseMove', read('case-move.lua'));
 /** Hashes of one slot, each whole or some of its fields, at one instant (read-hashes.lua). */
 export const READ_HASHES_SCRIPT = defineLua('readHashes', read('read-hashes.lua'));
+/** The cases of parties in a warning rule's window, kept in the rules' buckets (party-cases.lua). */
+export const PARTY_CASES_SCRIPT = defineLua('partyCases', read('party-cases.lua'));
+/** The first severity of dispute cases, kept in the warning rules' buckets (first-severity.lua). */
+export const FIRST_SEVERITY_SCRIPT = defineLua('firstSeverity', read('first-severity.lua'));

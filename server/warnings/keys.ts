@@ -2,12 +2,16 @@ import type { Keys } from '../redis/keys.ts';
 
 /** Redis keys of the warning rules' own state, under the province prefix (hash tag `{62}`). */
 export interface WarningKeys {
-  /** Cases a party appeared in, scored by time: `d` disputes (homicide risk), `p` petitions (repeat). */
-  party(kind: 'd' | 'p', party: string): string;
+  /** The rules' small records as fields of bucket hashes (rule-buckets.ts). */
+  ruleBucket(n: number): string;
+  /** The lease of the rule buckets' sweep. */
+  ruleSweep: string;
+  /** Before 2026-12-06: a party's cases as a sorted set of its own (now a field of its rule bucket). */
+  legacyParty(kind: 'd' | 'p', party: string): string;
   /** Petition cases of a village, scored by time. */
   villagePetitions(village: string): string;
-  /** First severity seen of a dispute case (for escalation in severity). */
-  caseSeverity(caseId: string): string;
+  /** Before 2026-12-06: a dispute case's first severity as a hash of its own (now a rule bucket's field). */
+  legacyCaseSeverity(caseId: string): string;
   /** Incident positions of one category in one hour bucket (GEO set). */
   geo(category: string, hourBucket: number): string;
   /** Last time each county and township (and the whole province) reported (ms), for the silence rule. */
@@ -27,9 +31,11 @@ export interface WarningKeys {
 export function warningKeys(keys: Pick<Keys, 'prefix'>): WarningKeys {
   const p = keys.prefix;
   return {
-    party: (kind, party) => `${p}wp:${kind}:${party}`,
+    ruleBucket: (n) => `${p}wb:${n}`,
+    ruleSweep: `${p}wbsweep`,
+    legacyParty: (kind, party) => `${p}wp:${kind}:${party}`,
     villagePetitions: (village) => `${p}wv:${village}`,
-    caseSeverity: (caseId) => `${p}wsev:${caseId}`,
+    legacyCaseSeverity: (caseId) => `${p}wsev:${caseId}`,
     geo: (category, hourBucket) => `${p}wg:${category}:${hourBucket}`,
     lastSeen: `${p}wseen`,
     resumedAt: `${p}wresumed`,

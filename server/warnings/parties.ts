@@ -1,5 +1,10 @@
 import type { StoredEvent } from '../../shared/schemas/event.ts';
 import type { RuleEnv } from './types.ts';
+import { runLua } from '../redis/lua.ts';
+import { PARTY_CASES_SCRIPT } from '../redis/scripts.ts';
+import { keyList, partyField, ruleBucket } from './rule-buckets.ts';
+
+const DAY_MS = 86_400_000;
 
 /** One case a party appeared in (first time seen, region and category of that event). */
 export interface PartyCase {
@@ -9,37 +14,54 @@ export interface PartyCase {
   ts: number;
 }
 
-/** Members `caseId|region|category`, scored by time: distinct cases per party in the window. */
+/**
+ * The distinct cases each of the events' parties appeared in within the window (`kind`: `d`
+ * disputes, `p` petitions), the events' own included, earliest first. Kept as one field a party of
+ * the rule buckets (rule-buckets.ts, party-cases.lua): entries `caseId|region|category` by time,
+ * trimmed a day behind the window.
+ */
 export async function partyCases(
-  env: RuleEnv,
-  key: (p: string) => string,
+  env: Pick<RuleEnv, 'redis' | 'keys' | 'wkeys'>,
+  kind: 'd' | 'p',
   events: StoredEvent[],
   windowMs: number,
   now: number,
 ): Promise<Map<string, PartyCase[]>> {
-  const parties = new Set<string>();
-  const tx = env.redis.multi();
-  for (const e of events) {
+  const byParty = new Map<string, (string | number)[]>();
+  for (const e of events)
     for (const p of e.parties ?? []) {
-      parties.add(p);
-      tx.zadd(key(p), 'NX', e.ts, `${e.caseId}|${e.region}|${e.category}`);
+      let added = byParty.get(p);
+      if (!added) byParty.set(p, (added = []));
+      added.push(e.ts, `${e.caseId}|${e.region}|${e.category}`);
     }
+  const parties = [...byParty.keys()];
+  const { keys, index } = keyList();
+  const args: (string | number)[] = [];
+  for (const p of parties) {
+    const field = partyField(kind, p);
+    const added = byParty.get(p)!;
+    args.push(
+      index(ruleBucket(env.keys, env.wkeys, field)),
+      field,
+      index(env.wkeys.legacyParty(kind, p)),
+      added.length / 2,
+      ...added,
+    );
   }
-  const list = [...parties];
-  for (const p of list) {
-    tx.zremrangebyscore(key(p), '-inf', now - windowMs - 86_400_000);
-    tx.expire(key(p), Math.ceil(windowMs / 1000) + 86_400);
-    tx.zrangebyscore(key(p), now - windowMs, '+inf', 'WITHSCORES');
-  }
-  const replies = (await tx.exec()) ?? [];
-  const base = replies.length - list.length * 3;
+  const replies = await runLua<string[][]>(env.redis, PARTY_CASES_SCRIPT, keys, [
+    Math.floor(now / 1000),
+    now - windowMs - DAY_MS,
+    now - windowMs,
+    Math.ceil(windowMs / 1000) + DAY_MS / 1000,
+    ...args,
+  ]);
   const out = new Map<string, PartyCase[]>();
-  list.forEach((p, i) => {
-    const flat = (replies[base + i * 3 + 2]?.[1] ?? []) as string[];
+  parties.forEach((p, i) => {
+    const flat = replies[i] ?? [];
     const byCase = new Map<string, PartyCase>();
     for (let j = 0; j + 1 < flat.length; j += 2) {
-      const [caseId = '', region = '', category = ''] = flat[j]!.split('|');
-      if (!byCase.has(caseId)) byCase.set(caseId, { caseId, region, category, ts: Number(flat[j + 1]) });
+      const [caseId = '', region = '', category = ''] = flat[j + 1]!.split('|');
+      if (!byCase.has(caseId)) byCase.set(caseId, { caseId, region, category, ts: Number(flat[j]) });
     }
     out.set(
       p,

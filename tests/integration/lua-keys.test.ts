@@ -32,6 +32,9 @@ import { createWallRegistry, wallId } from '../../server/walls/registry.ts';
 import { createWallOrders } from '../../server/walls/orders.ts';
 import { createProblems } from '../../server/problems/service.ts';
 import { ManualClock } from '../../server/clock.ts';
+import { warningKeys } from '../../server/warnings/keys.ts';
+import { partyCases } from '../../server/warnings/parties.ts';
+import { firstSeverities, sweepRuleBuckets } from '../../server/warnings/rule-buckets.ts';
 import { buckets } from '../../server/time/beijing.ts';
 import type { StoredEvent } from '../../shared/schemas/event.ts';
 
@@ -302,6 +305,20 @@ describe('Lua scripts declare every key they touch', () => {
     const order = await orders.give(commander, { walls: [wall], target: { region: '620702' } });
     expect(await orders.releaseOrder(commander, order.id)).toEqual([wall]);
 
+    // The warning rules' records in their buckets (party-cases.lua, first-severity.lua) and their sweep.
+    const env = { redis, keys, wkeys: warningKeys(keys), clock };
+    const disputeOf = (id: string, party: string) =>
+      ({ ...event(id), caseId: `c-${id}`, ts: NOW, parties: [party] }) as StoredEvent;
+    const parties = await partyCases(
+      env,
+      'd',
+      [disputeOf('p1', '张三'), disputeOf('p2', '张三')],
+      30 * 86_400_000,
+      NOW,
+    );
+    expect(parties.get('张三')!.map((c) => c.caseId)).toEqual(['c-p1', 'c-p2']);
+    expect(await firstSeverities(env, [{ caseId: 'c-p1', severity: 2, ts: NOW }])).toEqual([2]);
+    expect(await sweepRuleBuckets(redis, keys, NOW + 90 * 86_400_000)).toBe(2);
     // Nothing defined and left untried: a new script must be added above. Every module that
     // defines one is loaded first, so a script in a module this test does not import is not missed.
     const root = path.join(import.meta.dirname, '../../server');

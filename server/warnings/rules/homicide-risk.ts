@@ -8,6 +8,7 @@ import {
   type WarningLevel,
 } from '../../../shared/vocab.ts';
 import { isoBeijing } from '../../time/beijing.ts';
+import { firstSeverities } from '../rule-buckets.ts';
 import {
   categoryLabel,
   disputeName,
@@ -89,18 +90,11 @@ async function escalationWarnings(
 ): Promise<Warning[]> {
   const watched = events.filter((e) => (cfg.escalation.categories as string[]).includes(e.category));
   if (!watched.length) return [];
-  // The first severity seen for the case (HSETNX), kept as long as a closed case is.
-  const tx = env.redis.multi();
-  for (const e of watched) {
-    const k = env.wkeys.caseSeverity(e.caseId);
-    tx.hsetnx(k, 's0', e.severity)
-      .hget(k, 's0')
-      .expire(k, 45 * 86_400);
-  }
-  const replies = (await tx.exec()) ?? [];
+  // The first severity seen for the case, kept 45 days after its latest watched event.
+  const firsts = await firstSeverities(env, watched);
   const out: Warning[] = [];
   watched.forEach((e, i) => {
-    const first = Number(replies[i * 3 + 1]?.[1] ?? e.severity);
+    const first = firsts[i]!;
     const rise = e.severity - first;
     const marked = e.riskMarkers?.includes('escalating') ?? false;
     if (rise < cfg.escalation.minRise && !marked) return;
@@ -138,7 +132,7 @@ async function partyWarnings(
   const withParties = events.filter((e) => e.parties?.length);
   if (!withParties.length) return [];
   const rp = cfg.repeatParties;
-  const cases = await partyCases(env, (p) => env.wkeys.party('d', p), withParties, rp.windowDays * 86_400_000, now);
+  const cases = await partyCases(env, 'd', withParties, rp.windowDays * 86_400_000, now);
   const out: Warning[] = [];
   for (const e of withParties) {
     const min = scaled(rp.minDisputes, env.tuning(e.region, now));

@@ -86,13 +86,7 @@ export const repeat: RuleModule<RepeatConfig> = {
     const out: Warning[] = [];
     const withParties = petitions.filter((e) => e.parties?.length);
     if (withParties.length) {
-      const cases = await partyCases(
-        env,
-        (p) => env.wkeys.party('p', p),
-        withParties,
-        cfg.party.windowDays * 86_400_000,
-        now,
-      );
+      const cases = await partyCases(env, 'p', withParties, cfg.party.windowDays * 86_400_000, now);
       for (const e of withParties) {
         const t = env.tuning(e.region, now);
         const levels = Object.fromEntries(Object.entries(cfg.party.levels).map(([l, n]) => [l, scaled(n!, t)]));
