@@ -1,4 +1,5 @@
 import type { Keys } from '../redis/keys.ts';
+import { luaKeys } from '../redis/lua.ts';
 import { bucketTtlS, RETENTION } from '../counters/retention.ts';
 import {
   mergeEvent,
@@ -138,14 +139,7 @@ export class BatchPlan {
    * settles each changed case's next SLA deadline, so call it once.
    */
   commitArg(group: string, acks: string[], epoch: string | null): CommitArg {
-    const keys = [this.keys.events, this.keys.slaQueue, this.keys.replayEpoch];
-    // Lua's KEYS index (1-based) of a key, each key given once.
-    const slot = new Map<string, number>();
-    const at = (key: string) => {
-      let i = slot.get(key);
-      if (i === undefined) slot.set(key, (i = keys.push(key)));
-      return i;
-    };
+    const { keys, index: at } = luaKeys([this.keys.events, this.keys.slaQueue, this.keys.replayEpoch]);
     const cases: [number, string, string, string | false][] = [];
     const index: IndexOps = { add: [], remove: [], closed: new Set() };
     const floor = indexFloor(this.now);

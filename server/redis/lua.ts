@@ -48,6 +48,23 @@ function define(target: RedisClient, s: LuaScript): void {
 }
 
 /**
+ * A script's KEYS built as its arguments name keys: each key once, `index` its 1-based position
+ * (the scripts take key indexes in ARGV, so a key shared by many records travels once).
+ */
+export function luaKeys(first: readonly string[] = []): { keys: string[]; index: (key: string) => number } {
+  const keys = [...first];
+  const at = new Map(keys.map((k, i) => [k, i + 1]));
+  return {
+    keys,
+    index(key) {
+      let i = at.get(key);
+      if (i === undefined) at.set(key, (i = keys.push(key)));
+      return i;
+    },
+  };
+}
+
+/**
  * Runs `script` with `keys` as KEYS and `args` as ARGV. On a cluster the call goes to the node
  * of the first key's slot; Redis refuses keys of another slot (CROSSSLOT).
  */

@@ -1,8 +1,8 @@
 import type { StoredEvent } from '../../shared/schemas/event.ts';
 import type { RuleEnv } from './types.ts';
-import { runLua } from '../redis/lua.ts';
+import { luaKeys, runLua } from '../redis/lua.ts';
 import { PARTY_CASES_SCRIPT } from '../redis/scripts.ts';
-import { keyList, partyField, ruleBucket } from './rule-buckets.ts';
+import { partyField, ruleBucket } from './rule-buckets.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -35,7 +35,7 @@ export async function partyCases(
       added.push(e.ts, `${e.caseId}|${e.region}|${e.category}`);
     }
   const parties = [...byParty.keys()];
-  const { keys, index } = keyList();
+  const { keys, index } = luaKeys();
   const args: (string | number)[] = [];
   for (const p of parties) {
     const field = partyField(kind, p);

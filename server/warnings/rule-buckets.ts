@@ -5,7 +5,7 @@ import { bucketsByPopulation } from '../regions/population.ts';
 import { sweepBuckets, type BucketSweeping } from '../redis/bucket-sweep.ts';
 import { startLeasedPeriodic } from '../periodic.ts';
 import { warningKeys, type WarningKeys } from './keys.ts';
-import { runLua } from '../redis/lua.ts';
+import { luaKeys, runLua } from '../redis/lua.ts';
 import { FIRST_SEVERITY_SCRIPT } from '../redis/scripts.ts';
 import type { RuleEnv } from './types.ts';
 
@@ -43,20 +43,6 @@ export const ruleBucket = (keys: Keys, wkeys: WarningKeys, field: string) =>
 /** How long a case's first severity is kept after its latest watched event (s). */
 const SEVERITY_KEPT_S = 45 * 86_400;
 
-/** A KEYS list built as arguments name keys: each key once, its 1-based index returned. */
-export function keyList(): { keys: string[]; index: (key: string) => number } {
-  const keys: string[] = [];
-  const at = new Map<string, number>();
-  return {
-    keys,
-    index(key) {
-      let i = at.get(key);
-      if (i === undefined) at.set(key, (i = keys.push(key)));
-      return i;
-    },
-  };
-}
-
 /**
  * The first severity seen of each event's dispute case, in order, recording this event's where
  * its case has none (first-severity.lua); kept 45 days after the case's latest watched event.
@@ -65,7 +51,7 @@ export async function firstSeverities(
   env: Pick<RuleEnv, 'redis' | 'keys' | 'wkeys' | 'clock'>,
   events: readonly { caseId: string; severity: number; ts: number }[],
 ): Promise<number[]> {
-  const { keys, index } = keyList();
+  const { keys, index } = luaKeys();
   const args = events.flatMap((e) => {
     const field = severityField(e.caseId);
     return [
