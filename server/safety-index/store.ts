@@ -19,6 +19,22 @@ import { defineLua, runLua } from '../redis/lua.ts';
 import { deflated, inflated } from '../redis/deflated.ts';
 import { parentOf } from '../../shared/regions.ts';
 
+/**
+ * What a record is deflated against (server/redis/deflated.ts): one record of each level in the
+ * stored shape, indicators and weights as configured on 2026-12-06. Stored data: never change it
+ * (records written with it could not be read); a new shape deflates less against it, nothing worse.
+ */
+const RECORD_DICTIONARY = Buffer.from(
+  (['province', 'city', 'county', 'township', 'village'] as const)
+    .map(
+      (l) =>
+        `{"v":1,"s":87.5,"p":1,"n":14,"l":"${l}","t":1796514994546,"i":[["crime",0,null,0,85,0.25],` +
+        `["homicide",0,null,0,90,0.25],["petition",0,null,0,85,0.1],["resolution",null,null,0,85,0.15],` +
+        `["mediation",null,null,1,92.5,0.1],["overdue",null,null,null,null,0.15]]}`,
+    )
+    .join(''),
+);
+
 /** The hash holding `region`'s published record of `month`, with its siblings'. */
 export const publishedKey = (keys: Keys, region: string, month: string) =>
   `${keys.prefix}idxp:${parentOf(region) ?? ''}:${month}`;
@@ -109,7 +125,11 @@ export async function freeze(
   // Kept as long as the counters they were computed from.
   return runLua<number>(redis, FREEZE_SCRIPT, hashes, [
     RETENTION.monthTtlS,
-    ...scored.flatMap((r) => [at.get(publishedKey(keys, r.code, month))!, r.code, deflated(encode(r))]),
+    ...scored.flatMap((r) => [
+      at.get(publishedKey(keys, r.code, month))!,
+      r.code,
+      deflated(encode(r), RECORD_DICTIONARY),
+    ]),
   ]);
 }
 
@@ -128,7 +148,7 @@ async function readRecords(
     const [err, field] = replies[i] ?? [];
     if (err) throw err;
     const raw = legacy[i] ?? (field as Buffer | null);
-    return raw ? inflated(raw) : undefined;
+    return raw ? inflated(raw, RECORD_DICTIONARY) : undefined;
   });
 }
 
