@@ -1,13 +1,12 @@
 /**
  * Published (frozen) months in Redis: one hash per parent region and month
- * (`idxp:<parent>:<YYYYMM>`, a field per child region, its record deflated against a dictionary of
- * its shape), each record written
- * once with HSETNX so a late event can never rewrite a month that has been published, and a whole
- * peer group at once (one script) so the ranks inside a group always come from the same
- * computation. A record was a key of its own before 2026-12-06 (`idx:<region>:<YYYYMM>`, 407 B
- * with the key's own cost against ≈ 56 B as a field; a year is 13 months of every
- * region, villages included: docs/capacity.md); those are still read, and win over a field written
- * after them, until they expire.
+ * (`idxp:<parent>:<YYYYMM>`, a field per child region, its record deflated against a dictionary
+ * of its shape), each record written once with HSETNX so a late event can never rewrite a month
+ * that has been published, and a whole peer group at once (one script) so the ranks inside a
+ * group always come from the same computation. A record was a key of its own before 2026-12-06
+ * (`idx:<region>:<YYYYMM>`, 407 B with the key's own cost against ≈ 56 B as a field; a year is 13
+ * months of every region, villages included: docs/capacity.md); those are still read, and win
+ * over a field written after them, until they expire.
  */
 import type { RedisClient } from '../redis/connection.ts';
 import type { Level } from '../../shared/regions.ts';
