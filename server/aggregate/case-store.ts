@@ -20,10 +20,9 @@
 import { crc32 } from 'node:zlib';
 import type { RedisClient } from '../redis/connection.ts';
 import type { Keys } from '../redis/keys.ts';
-import { sweepBuckets, type BucketSweeping } from '../redis/bucket-sweep.ts';
+import { startBucketSweeping, sweepBuckets, type BucketSweeping } from '../redis/bucket-sweep.ts';
 import { closedCaseExpiresAtS } from '../counters/retention.ts';
 import { bucketsByPopulation } from '../regions/population.ts';
-import { startLeasedPeriodic } from '../periodic.ts';
 import { decodeCase, encodeCase, isOpen, latestEventTime, type CaseState } from './case-state.ts';
 
 /**
@@ -34,7 +33,6 @@ import { decodeCase, encodeCase, isOpen, latestEventTime, type CaseState } from 
  * memory a case was 353 / 263 / 288 B (docs/capacity.md).
  */
 const PEOPLE_PER_BUCKET = 850;
-const SWEEP_EVERY_MS = 6 * 3_600_000;
 
 /** A case as read: its version ('' when there is none), state and summary. */
 export interface StoredCase {
@@ -134,15 +132,5 @@ export async function sweepCases(redis: RedisClient, keys: Keys, now: number): P
 
 /** Sweeps every six hours, one aggregator of all a period (the lease `cssweep`); returns the stop. */
 export function startCaseSweeping(o: BucketSweeping): () => Promise<void> {
-  return startLeasedPeriodic({
-    redis: o.redis,
-    lease: o.keys.caseSweep,
-    periodMs: o.everyMs ?? SWEEP_EVERY_MS,
-    task: async () => {
-      const removed = await sweepCases(o.redis, o.keys, o.clock.now());
-      if (removed) o.logger?.info({ province: o.keys.prefix, removed }, 'forgotten cases swept');
-    },
-    ...(o.logger ? { logger: o.logger } : {}),
-    what: 'sweeping forgotten cases',
-  });
+  return startBucketSweeping(o, o.keys.caseSweep, (now) => sweepCases(o.redis, o.keys, now), 'forgotten cases');
 }

@@ -16,10 +16,9 @@
 import { crc32 } from 'node:zlib';
 import type { RedisClient } from '../redis/connection.ts';
 import type { Keys } from '../redis/keys.ts';
-import { sweepBuckets, type BucketSweeping } from '../redis/bucket-sweep.ts';
+import { startBucketSweeping, sweepBuckets, type BucketSweeping } from '../redis/bucket-sweep.ts';
 import { eventMarkExpiresAtS, RETENTION } from '../counters/retention.ts';
 import { bucketsByPopulation } from '../regions/population.ts';
-import { startLeasedPeriodic } from '../periodic.ts';
 
 const DAY_MS = 86_400_000;
 /**
@@ -27,7 +26,6 @@ const DAY_MS = 86_400_000;
  * simulator's rates); held 64–65 days that is ≈ 1.5 M marks, ≈ 51 a bucket at 29,300 buckets.
  */
 const PEOPLE_PER_BUCKET = 850;
-const SWEEP_EVERY_MS = 6 * 3_600_000;
 /**
  * After an upgrade from marks as keys (`ev:<id>`), ingest also checks those keys for as long as
  * one can still be alive: they expire by themselves 64 days after their event at the latest; a
@@ -94,20 +92,12 @@ export async function sweepMarks(redis: RedisClient, keys: Keys, now: number): P
   return sweepBuckets(redis, keys.eventMarks, buckets, 'm', markDay(now));
 }
 
-/**
- * Sweeps every six hours, one aggregator of all a period (a lease in Redis); returns the stop.
- */
+/** Sweeps every six hours, one aggregator of all a period (the lease `evmsweep`); returns the stop. */
 export function startMarkSweeping(o: BucketSweeping): () => Promise<void> {
-  const period = o.everyMs ?? SWEEP_EVERY_MS;
-  return startLeasedPeriodic({
-    redis: o.redis,
-    lease: o.keys.eventMarkSweep,
-    periodMs: period,
-    task: async () => {
-      const removed = await sweepMarks(o.redis, o.keys, o.clock.now());
-      if (removed) o.logger?.info({ province: o.keys.prefix, removed }, 'expired event-id marks swept');
-    },
-    ...(o.logger ? { logger: o.logger } : {}),
-    what: 'sweeping event-id marks',
-  });
+  return startBucketSweeping(
+    o,
+    o.keys.eventMarkSweep,
+    (now) => sweepMarks(o.redis, o.keys, now),
+    'expired event-id marks',
+  );
 }

@@ -4,6 +4,7 @@ import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
 import { runLua } from './lua.ts';
 import { BUCKET_SWEEP_SCRIPT } from './scripts.ts';
+import { startLeasedPeriodic } from '../periodic.ts';
 
 /** Buckets per script call: a call scans ≈ 20–60 fields a bucket, a few ms of Redis. */
 const CHUNK = 200;
@@ -37,4 +38,29 @@ export interface BucketSweeping {
   logger?: Logger;
   /** The sweep's period (default six hours). */
   everyMs?: number;
+}
+
+const SWEEP_EVERY_MS = 6 * 3_600_000;
+
+/**
+ * Runs an owner's `sweep` every six hours (or `everyMs`), on one aggregator of all a period (the
+ * lease `lease` in Redis), logging how many fields went as `removed`; returns the stop.
+ */
+export function startBucketSweeping(
+  o: BucketSweeping,
+  lease: string,
+  sweep: (now: number) => Promise<number>,
+  removed: string,
+): () => Promise<void> {
+  return startLeasedPeriodic({
+    redis: o.redis,
+    lease,
+    periodMs: o.everyMs ?? SWEEP_EVERY_MS,
+    task: async () => {
+      const n = await sweep(o.clock.now());
+      if (n) o.logger?.info({ province: o.keys.prefix, removed: n }, removed);
+    },
+    ...(o.logger ? { logger: o.logger } : {}),
+    what: `sweeping: ${removed}`,
+  });
 }

@@ -2,8 +2,7 @@ import { crc32 } from 'node:zlib';
 import type { RedisClient } from '../redis/connection.ts';
 import type { Keys } from '../redis/keys.ts';
 import { bucketsByPopulation } from '../regions/population.ts';
-import { sweepBuckets, type BucketSweeping } from '../redis/bucket-sweep.ts';
-import { startLeasedPeriodic } from '../periodic.ts';
+import { startBucketSweeping, sweepBuckets, type BucketSweeping } from '../redis/bucket-sweep.ts';
 import { warningKeys, type WarningKeys } from './keys.ts';
 import { luaKeys, runLua } from '../redis/lua.ts';
 import { FIRST_SEVERITY_SCRIPT } from '../redis/scripts.ts';
@@ -21,7 +20,6 @@ import type { RuleEnv } from './types.ts';
 
 /** About 50 records a bucket at Gansu's steady state. Stored data: changing it strands records. */
 const PEOPLE_PER_BUCKET = 5_000;
-const SWEEP_EVERY_MS = 6 * 3_600_000;
 
 const counts = new Map<string, number>();
 /** How many rule buckets a province has. */
@@ -77,15 +75,6 @@ export function sweepRuleBuckets(redis: RedisClient, keys: Keys, now: number): P
 
 /** Sweeps every six hours, one aggregator of all a period (the lease `wbsweep`); returns the stop. */
 export function startRuleBucketSweeping(o: BucketSweeping): () => Promise<void> {
-  return startLeasedPeriodic({
-    redis: o.redis,
-    lease: warningKeys(o.keys).ruleSweep,
-    periodMs: o.everyMs ?? SWEEP_EVERY_MS,
-    task: async () => {
-      const removed = await sweepRuleBuckets(o.redis, o.keys, o.clock.now());
-      if (removed) o.logger?.info({ province: o.keys.prefix, removed }, 'warning rules’ records swept');
-    },
-    ...(o.logger ? { logger: o.logger } : {}),
-    what: 'sweeping the warning rules’ records',
-  });
+  const lease = warningKeys(o.keys).ruleSweep;
+  return startBucketSweeping(o, lease, (now) => sweepRuleBuckets(o.redis, o.keys, now), 'warning rules’ records');
 }
