@@ -12,8 +12,8 @@ const CHUNK = 200;
 /**
  * Removes the fields that have gone from `count` bucket hashes (`bucket(0)` … `bucket(count − 1)`):
  * `m` event-id marks whose day is `at` or earlier, `c` cases forgotten by `at` (epoch s), `r` the
- * warning rules' records forgotten by `at` (epoch s). Redis
- * 7.0 cannot expire a hash field; the owners of those shapes sweep through this. The number removed.
+ * warning rules' records forgotten by `at` (epoch s). Redis 7.0 cannot expire a hash field; the
+ * owners of those shapes sweep through this. The number removed.
  */
 export async function sweepBuckets(
   redis: RedisClient,
