@@ -41,14 +41,8 @@ export interface StoredCase {
   summary?: string;
 }
 
-const counts = new Map<string, number>();
-
 /** The province's bucket count. */
-export function caseBuckets(province: string): number {
-  let n = counts.get(province);
-  if (n === undefined) counts.set(province, (n = bucketsByPopulation(province, PEOPLE_PER_BUCKET)));
-  return n;
-}
+export const caseBuckets = (province: string) => bucketsByPopulation(province, PEOPLE_PER_BUCKET);
 
 /** The bucket that holds `caseId`. */
 export const caseKey = (keys: Keys, caseId: string) => keys.caseBucket(crc32(caseId) % caseBuckets(keys.tag));

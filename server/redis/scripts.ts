@@ -3,8 +3,13 @@ import { defineLua } from './lua.ts';
 
 const dir = new URL('./scripts/', import.meta.url);
 const read = (name: string) => fs.readFileSync(new URL(name, dir), 'utf8');
-/** The scripts that read a stored case get its reader prepended (Redis Lua has no includes). */
-const withCase = (name: string) => `${read('case-stored.lua')}\n${read(name)}`;
+/**
+ * The scripts that read a stored shape get its reader prepended (Redis Lua has no includes): a
+ * case (case-stored.lua), a warning rule's record (rule-record.lua).
+ */
+const withPrelude = (preludes: readonly string[], name: string) => [...preludes, name].map(read).join('\n');
+const withCase = (name: string) => withPrelude(['case-stored.lua'], name);
+const withRuleRecord = (name: string) => withPrelude(['rule-record.lua'], name);
 
 /** Appends events to the log of record with their dedupe marks (ingest.lua). */
 export const INGEST_SCRIPT = defineLua('ingest', read('ingest.lua'));
@@ -23,12 +28,15 @@ export const IMPORT_CASES_SCRIPT = defineLua('importCases', withCase('import-cas
 /** A closed hour of a replay list replaced by its deflated string, if nothing moved (replay-pack.lua). */
 export const REPLAY_PACK_SCRIPT = defineLua('replayPack', read('replay-pack.lua'));
 /** Event-id marks whose day has come, or cases forgotten, removed from their buckets (bucket-sweep.lua). */
-export const BUCKET_SWEEP_SCRIPT = defineLua('bucketSweep', withCase('bucket-sweep.lua'));
+export const BUCKET_SWEEP_SCRIPT = defineLua(
+  'bucketSweep',
+  withPrelude(['case-stored.lua', 'rule-record.lua'], 'bucket-sweep.lua'),
+);
 /** One case kept as a key of its own moved into its bucket, if unchanged (case-move.lua). */
 export const CASE_MOVE_SCRIPT = defineLua('caseMove', read('case-move.lua'));
 /** Hashes of one slot, each whole or some of its fields, at one instant (read-hashes.lua). */
 export const READ_HASHES_SCRIPT = defineLua('readHashes', read('read-hashes.lua'));
 /** The cases of parties in a warning rule's window, kept in the rules' buckets (party-cases.lua). */
-export const PARTY_CASES_SCRIPT = defineLua('partyCases', read('party-cases.lua'));
+export const PARTY_CASES_SCRIPT = defineLua('partyCases', withRuleRecord('party-cases.lua'));
 /** The first severity of dispute cases, kept in the warning rules' buckets (first-severity.lua). */
-export const FIRST_SEVERITY_SCRIPT = defineLua('firstSeverity', read('first-severity.lua'));
+export const FIRST_SEVERITY_SCRIPT = defineLua('firstSeverity', withRuleRecord('first-severity.lua'));

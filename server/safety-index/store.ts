@@ -15,7 +15,7 @@ import { RETENTION } from '../counters/retention.ts';
 import type { Keys } from '../redis/keys.ts';
 import type { IndexConfig } from './config.ts';
 import { coverageOf, type MemberScore } from './score.ts';
-import { defineLua, runLua } from '../redis/lua.ts';
+import { defineLua, luaKeys, runLua } from '../redis/lua.ts';
 import { deflated, inflated } from '../redis/deflated.ts';
 import { parentOf } from '../../shared/regions.ts';
 
@@ -120,76 +120,73 @@ export async function freeze(
   scored: readonly ScoredRegion[],
 ): Promise<number> {
   if (scored.length === 0) return 0;
-  const hashes = [...new Set(scored.map((r) => publishedKey(keys, r.code, month)))];
-  const at = new Map(hashes.map((k, i) => [k, i + 1]));
-  // Kept as long as the counters they were computed from.
-  return runLua<number>(redis, FREEZE_SCRIPT, hashes, [
-    RETENTION.monthTtlS,
-    ...scored.flatMap((r) => [
-      at.get(publishedKey(keys, r.code, month))!,
-      r.code,
-      deflated(encode(r), RECORD_DICTIONARY),
-    ]),
+  const { keys: hashes, index } = luaKeys();
+  const records = scored.flatMap((r) => [
+    index(publishedKey(keys, r.code, month)),
+    r.code,
+    deflated(encode(r), RECORD_DICTIONARY),
   ]);
+  // Kept as long as the counters they were computed from.
+  return runLua<number>(redis, FREEZE_SCRIPT, hashes, [RETENTION.monthTtlS, ...records]);
 }
 
-/** The stored records of (region, month) pairs, undefined where none: the old key where there is one, else the field. */
+/**
+ * The published records of (region, month) pairs, keyed by `keyOf` of each pair: the old key
+ * where there is one, else the field; pairs without a record are left out.
+ */
 async function readRecords(
   redis: RedisClient,
   keys: Keys,
   wanted: readonly (readonly [string, string])[],
-): Promise<(string | undefined)[]> {
+  config: IndexConfig,
+  keyOf: (code: string, month: string) => string,
+): Promise<Map<string, ScoredRegion>> {
+  const out = new Map<string, ScoredRegion>();
+  if (wanted.length === 0) return out;
   const p = redis.pipeline();
   for (const [code, month] of wanted) p.hgetBuffer(publishedKey(keys, code, month), code);
   p.mgetBuffer(...wanted.map(([code, month]) => legacyKey(keys, code, month)));
   const replies = (await p.exec()) ?? [];
   const legacy = (replies[wanted.length]?.[1] ?? []) as (Buffer | null)[];
-  return wanted.map((_, i) => {
+  wanted.forEach(([code, month], i) => {
     const [err, field] = replies[i] ?? [];
     if (err) throw err;
     const raw = legacy[i] ?? (field as Buffer | null);
-    return raw ? inflated(raw, RECORD_DICTIONARY) : undefined;
+    if (raw) out.set(keyOf(code, month), decode(code, inflated(raw, RECORD_DICTIONARY), config));
   });
+  return out;
 }
 
 /** Published records of these regions for one month (absent ones left out). */
-export async function readFrozen(
+export function readFrozen(
   redis: RedisClient,
   keys: Keys,
   month: string,
   codes: readonly string[],
   config: IndexConfig,
 ): Promise<Map<string, ScoredRegion>> {
-  const out = new Map<string, ScoredRegion>();
-  if (codes.length === 0) return out;
-  const raws = await readRecords(
+  return readRecords(
     redis,
     keys,
     codes.map((c) => [c, month] as const),
+    config,
+    (c) => c,
   );
-  raws.forEach((raw, i) => {
-    if (raw) out.set(codes[i]!, decode(codes[i]!, raw, config));
-  });
-  return out;
 }
 
 /** One region's published records for several months (absent ones left out). */
-export async function readFrozenMonths(
+export function readFrozenMonths(
   redis: RedisClient,
   keys: Keys,
   code: string,
   months: readonly string[],
   config: IndexConfig,
 ): Promise<Map<string, ScoredRegion>> {
-  const out = new Map<string, ScoredRegion>();
-  if (months.length === 0) return out;
-  const raws = await readRecords(
+  return readRecords(
     redis,
     keys,
     months.map((m) => [code, m] as const),
+    config,
+    (_, m) => m,
   );
-  raws.forEach((raw, i) => {
-    if (raw) out.set(months[i]!, decode(code, raw, config));
-  });
-  return out;
 }

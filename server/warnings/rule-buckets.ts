@@ -21,13 +21,8 @@ import type { RuleEnv } from './types.ts';
 /** About 50 records a bucket at Gansu's steady state. Stored data: changing it strands records. */
 const PEOPLE_PER_BUCKET = 5_000;
 
-const counts = new Map<string, number>();
 /** How many rule buckets a province has. */
-export function ruleBuckets(province: string): number {
-  let n = counts.get(province);
-  if (n === undefined) counts.set(province, (n = bucketsByPopulation(province, PEOPLE_PER_BUCKET)));
-  return n;
-}
+export const ruleBuckets = (province: string) => bucketsByPopulation(province, PEOPLE_PER_BUCKET);
 
 /** The field of a party's cases for a rule: `d` disputes (homicide risk), `p` petitions (repeat). */
 export const partyField = (kind: 'd' | 'p', party: string) => `p:${kind}:${party}`;

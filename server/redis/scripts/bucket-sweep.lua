@@ -9,7 +9,7 @@ local kind, at = ARGV[1], tonumber(ARGV[2])
 local function gone(v)
   if kind == 'm' then return tonumber(v) <= at end
   if kind == 'c' then return caseVersion(v, at) == '' end
-  return tonumber(string.sub(v, 1, string.find(v, '|', 1, true) - 1)) <= at
+  return ruleRecord(v, at) == nil
 end
 local removed = 0
 for _, bucket in ipairs(KEYS) do

@@ -11,20 +11,12 @@ local out = {}
 for a = 2, #ARGV, 5 do
   local bucket, field, old = KEYS[tonumber(ARGV[a])], ARGV[a + 1], KEYS[tonumber(ARGV[a + 2])]
   local sev, forget = ARGV[a + 3], tonumber(ARGV[a + 4])
-  local raw = redis.call('HGET', bucket, field)
-  local first
-  if raw then
-    local bar = string.find(raw, '|', 1, true)
-    local was = tonumber(string.sub(raw, 1, bar - 1))
-    if was > now then
-      first = string.sub(raw, bar + 1)
-      if was > forget then forget = was end
-    end
-  end
+  local first, was = ruleRecord(redis.call('HGET', bucket, field), now)
+  if first and was > forget then forget = was end
   if not first then first = redis.call('HGET', old, 's0') end
   redis.call('DEL', old)
   if not first then first = sev end
-  redis.call('HSET', bucket, field, string.format('%d', forget) .. '|' .. first)
+  redis.call('HSET', bucket, field, ruleValue(forget, first))
   out[#out + 1] = first
 end
 return out

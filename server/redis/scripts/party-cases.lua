@@ -22,12 +22,9 @@ while a <= #ARGV do
       entries[#entries + 1] = {ts, member}
     end
   end
-  local raw = redis.call('HGET', bucket, field)
-  if raw then
-    local bar = string.find(raw, '|', 1, true)
-    if tonumber(string.sub(raw, 1, bar - 1)) > now then
-      for _, e in ipairs(cjson.decode(string.sub(raw, bar + 1))) do add(e[1], e[2]) end
-    end
+  local body = ruleRecord(redis.call('HGET', bucket, field), now)
+  if body then
+    for _, e in ipairs(cjson.decode(body)) do add(e[1], e[2]) end
   end
   local before = redis.call('ZRANGE', old, trim, '+inf', 'BYSCORE', 'WITHSCORES')
   for j = 1, #before, 2 do add(tonumber(before[j + 1]), before[j]) end
@@ -50,7 +47,7 @@ while a <= #ARGV do
   if #kept == 0 then
     redis.call('HDEL', bucket, field)
   else
-    redis.call('HSET', bucket, field, string.format('%d', math.floor(newest / 1000) + keep) .. '|' .. cjson.encode(kept))
+    redis.call('HSET', bucket, field, ruleValue(math.floor(newest / 1000) + keep, cjson.encode(kept)))
   end
   local flat = {}
   for _, e in ipairs(kept) do
