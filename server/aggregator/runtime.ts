@@ -17,6 +17,7 @@ import { startReplayPacking } from '../replay/pack.ts';
 import { startMarkSweeping } from '../ingest/marks.ts';
 import { startCaseSweeping } from '../aggregate/case-store.ts';
 import { startRuleBucketSweeping } from '../warnings/rule-buckets.ts';
+import { startMonthPacking } from '../counters/month-pack.ts';
 
 export interface AggregatorRuntimeOptions {
   redis: RedisTarget;
@@ -101,6 +102,16 @@ export function startAggregatorRuntime(o: AggregatorRuntimeOptions): Aggregator 
     // (server/warnings/rule-buckets.ts).
     const sweeps = [startMarkSweeping, startCaseSweeping, startRuleBucketSweeping].map((start) =>
       start({ redis: commands, keys, clock: o.clock, logger: o.logger }),
+    );
+    // The townships' closed months packed (server/counters/month-pack.ts), likewise.
+    sweeps.push(
+      startMonthPacking({
+        redis: commands,
+        keys,
+        clock: o.clock,
+        logger: o.logger,
+        townships: o.tree.province(province)!.codesAt('township'),
+      }),
     );
     const stopSweeping = () => Promise.all(sweeps.map((stop) => stop()));
     return { pipeline, stopAlerting, stopPacking, stopSweeping };

@@ -10,6 +10,7 @@ import {
   statusField,
 } from './fields.ts';
 import { letter, nameOf } from '../redis/letters.ts';
+import { deflated, inflated } from '../redis/deflated.ts';
 
 /**
  * Townships and villages ("low" levels) store their counts as combination fields, one hash per
@@ -35,6 +36,43 @@ const regionOfToken = (token: string, township: string) => (token.length >= TOWN
 /** The region token of a combination field (before its first bar). */
 const tokenOf = (field: string) => field.slice(0, field.indexOf('|'));
 
+/**
+ * A closed month of a township is kept packed (server/counters/month-pack.ts): its fields as one
+ * deflated value in this field, ≈ 5× smaller than the listpack of ≈ 100 fields it replaces. Writes
+ * that come after (a late event, a case closed, an import) still add to plain fields beside it, so
+ * a hash read is the packed counts plus its plain fields: `unpackedLow`, which every reader below
+ * applies first. The name cannot be a combination field's: those all hold a bar.
+ */
+export const PACKED_FIELD = '~z';
+
+/** The counts of a packed value (base64 of a deflated `field=count` line each). */
+function unpackValue(packed: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const line of inflated(Buffer.from(packed, 'base64')).split('\n')) {
+    const eq = line.lastIndexOf('=');
+    if (eq > 0) out[line.slice(0, eq)] = Number(line.slice(eq + 1));
+  }
+  return out;
+}
+
+/** A township hash with its packed counts (if any) added to its plain fields; zero counts dropped. */
+export function unpackedLow(h: Hash): Hash {
+  const packed = h[PACKED_FIELD];
+  if (packed === undefined) return h;
+  const sums = unpackValue(packed);
+  for (const [f, v] of Object.entries(h)) if (f !== PACKED_FIELD) sums[f] = (sums[f] ?? 0) + Number(v);
+  return asHash(sums);
+}
+
+/** The packed value of a township hash's counts (as unpackedLow reads them); '' when they are all zero. */
+export function packedLow(h: Hash): string {
+  const lines = Object.entries(unpackedLow(h))
+    .map(([f, v]) => `${f}=${v}`)
+    .sort();
+  // Text, not bytes: every reader of these hashes takes strings (HGETALL).
+  return lines.length ? deflated(lines.join('\n')).toString('base64') : '';
+}
+
 /** A day field; a month field is the same without `hour` and `slot`. */
 export const lowDayField = (monthField: string, hour: number, slot: number) => `${monthField}|${hour}|${slot}`;
 export const lowMonthField = (region: string, k: string, cat: string, chan: string, status: string, out: string) =>
@@ -44,7 +82,8 @@ export const lowOpenField = (region: string, k: string, status: string, cat: str
 
 /**
  * What a village's fields start with, in either form: a reader of one village's fields of its
- * township's hash (read-hashes.lua's prefix read) asks for both.
+ * township's hash (read-hashes.lua's prefix read) asks for both. Like lowKindSums, for hashes
+ * that are never packed.
  */
 export const villagePrefixes = (village: string) => [`${placeToken(village)}|`, `${village}|`];
 
@@ -81,7 +120,7 @@ function addOpenField(into: Marginals, field: string, n: number): void {
 }
 
 function marginalsOf(h: Hash, code: string, add: typeof addDayField, into: Marginals = {}): Marginals {
-  for (const [field, v] of Object.entries(h)) if (matches(field, code)) add(into, field, Number(v));
+  for (const [field, v] of Object.entries(unpackedLow(h))) if (matches(field, code)) add(into, field, Number(v));
   return into;
 }
 
@@ -107,7 +146,7 @@ export function lowMarginalsByRegion(
     return m;
   };
   const add = layout === 'open' ? addOpenField : addDayField;
-  for (const [field, raw] of Object.entries(h)) {
+  for (const [field, raw] of Object.entries(unpackedLow(h))) {
     const n = Number(raw);
     if (!n) continue;
     const code = regionOfToken(tokenOf(field), township);
@@ -123,8 +162,9 @@ export function lowMarginalsByRegion(
  * region code, in one pass that splits nothing: a county refreshes its townships four times a
  * second, and full marginals of each were most of that refresh's time.
  */
-export function lowKindTotalsByRegion(h: Hash, open: boolean, township: string): Map<string, Marginals> {
+export function lowKindTotalsByRegion(packed: Hash, open: boolean, township: string): Map<string, Marginals> {
   const out = new Map<string, Marginals>();
+  const h = unpackedLow(packed);
   for (const field in h) {
     const a = field.indexOf('|');
     const code = regionOfToken(field.slice(0, a), township);
@@ -142,7 +182,9 @@ export function lowKindTotalsByRegion(h: Hash, open: boolean, township: string):
 /**
  * A township's combination hash read as the kind totals a parent ranks it by (`i`, `d`, and in the
  * open hash `od`), summed inside Redis (read-hashes.lua): the figures lowKindTotalsByRegion gives
- * summed over the township, without a reply of every field of the hash.
+ * summed over the township, without a reply of every field of the hash. Inside Redis a packed
+ * value is not read (Lua cannot inflate it): this is for the buckets a snapshot reads, the current
+ * month and the last days, which are never packed (month-pack.ts).
  */
 export function lowKindSums(open: boolean): HashSums {
   return {

@@ -47,6 +47,8 @@ export interface Keys {
   /** Township and village counts of one township and day, one field per combination (see server/aggregate/contribution.ts). */
   lowDay(township: string, day: number): string;
   lowMonth(township: string, month: string): string;
+  /** Lease of the run that packs the townships' closed months (server/counters/month-pack.ts). */
+  monthPackLease: string;
   lowOpen(township: string): string;
   /** Open disputes by their next SLA deadline (ms). */
   slaQueue: string;
@@ -152,6 +154,7 @@ export function createKeys(root: string, app = 'pa'): Keys {
     open: (region) => `${prefix}open:${region}`,
     lowDay: (township, day) => `${prefix}lday:${township}:${day}`,
     lowMonth: (township, month) => `${prefix}lmon:${township}:${month}`,
+    monthPackLease: `${prefix}lmonpack`,
     lowOpen: (township) => `${prefix}lopen:${township}`,
     slaQueue: `${prefix}sla`,
     importLedger: (digest) => `${prefix}imp:${digest}`,

@@ -40,3 +40,5 @@ export const READ_HASHES_SCRIPT = defineLua('readHashes', read('read-hashes.lua'
 export const PARTY_CASES_SCRIPT = defineLua('partyCases', withRuleRecord('party-cases.lua'));
 /** The first severity of dispute cases, kept in the warning rules' buckets (first-severity.lua). */
 export const FIRST_SEVERITY_SCRIPT = defineLua('firstSeverity', withRuleRecord('first-severity.lua'));
+/** A township's closed month packed into one field, if nothing moved (month-pack.lua). */
+export const MONTH_PACK_SCRIPT = defineLua('monthPack', read('month-pack.lua'));

@@ -36,6 +36,8 @@ import { warningKeys } from '../../server/warnings/keys.ts';
 import { partyCases } from '../../server/warnings/parties.ts';
 import { firstSeverities, sweepRuleBuckets } from '../../server/warnings/rule-buckets.ts';
 import { buckets } from '../../server/time/beijing.ts';
+import { packClosedMonths } from '../../server/counters/month-pack.ts';
+import { PACKED_FIELD } from '../../server/counters/low-level.ts';
 import type { StoredEvent } from '../../shared/schemas/event.ts';
 
 // Every script of the server is run here on a real Redis Cluster with the key check of
@@ -319,6 +321,10 @@ describe('Lua scripts declare every key they touch', () => {
     expect(parties.get('张三')!.map((c) => c.caseId)).toEqual(['c-p1', 'c-p2']);
     expect(await firstSeverities(env, [{ caseId: 'c-p1', severity: 2, ts: NOW }])).toEqual([2]);
     expect(await sweepRuleBuckets(redis, keys, NOW + 90 * 86_400_000)).toBe(2);
+    const closedMonth = keys.lowMonth('620702001', '202609');
+    await redis.hset(closedMonth, '|i|a|b|c|', '2');
+    expect(await packClosedMonths(redis, keys, ['620702001'], NOW)).toBe(1);
+    expect(await redis.hkeys(closedMonth)).toEqual([PACKED_FIELD]);
     // Nothing defined and left untried: a new script must be added above. Every module that
     // defines one is loaded first, so a script in a module this test does not import is not missed.
     const root = path.join(import.meta.dirname, '../../server');
