@@ -15,6 +15,7 @@ import { aofSetting, redisCpuSeconds } from './redis-info.ts';
 import { historyFile, importDeps } from './history.ts';
 import { byFamily } from './memory.ts';
 import { packClosedHours, PACK_GRACE_MS } from '../server/replay/pack.ts';
+import { packClosedMonths } from '../server/counters/month-pack.ts';
 
 /** CPU seconds of this process's main thread alone (Linux; NaN elsewhere): the part that does not parallelise. */
 function mainThreadCpu(): number {
@@ -58,9 +59,11 @@ export async function benchImport(): Promise<Record<string, number | string>> {
     const after = await usedMemory(redis);
     const keys = await redis.dbsize();
     // What is held at the end, by key family, once replay's closed hours are packed as a running
-    // server's packer would (the import logs every kept case's change in the hour it ran).
+    // server's packer would (the import logs every kept case's change in the hour it ran)…
     const ring = deps.ring.of('62');
     await packClosedHours(redis, ring, Date.now() + 3_600_000 + PACK_GRACE_MS);
+    // …and the townships' closed months, as its month packer would (server/counters/month-pack.ts).
+    const monthsPacked = await packClosedMonths(redis, ring, tree.codesAt('township'), Date.now());
     const packed = await usedMemory(redis);
     const families = [...(await byFamily(redis, ring.prefix))].sort((a, b) => b[1].bytes - a[1].bytes);
     const byFam: Record<string, string> = {};
@@ -87,7 +90,7 @@ export async function benchImport(): Promise<Record<string, number | string>> {
       'redis used_memory before': mb(before),
       'redis used_memory after': mb(after),
       'events of the kept cases (held within retention)': report.kept.events,
-      'used_memory after, replay hours packed': `${mb(packed)}: ${Math.round(packed / report.kept.events)} B per kept event`,
+      'used_memory after, replay hours and township months packed': `${mb(packed)}: ${Math.round(packed / report.kept.events)} B per kept event (${monthsPacked} months packed)`,
       'MEMORY USAGE by family (largest 12), per kept event': '',
       ...byFam,
       'redis keys after': keys,

@@ -5,13 +5,24 @@
 // seed, into $TMPDIR/pingan-bench-memory/), POSTed in chunks of 5,000, and the stream drained; then
 // `INFO memory` and `MEMORY USAGE … SAMPLES 0` of every key, summed by key family (the bench, not
 // the product, may SCAN the keyspace).
+//
+// BENCH_MEMORY_HISTORY_FILE: a year as a deployment holds it. The lines of that history file (the
+// import bench's, `npm run bench -- import` writes it) older than the live days are imported first
+// (`npm run import`'s path: months, the 平安指数 and 督办考核 inputs), the live days posted after,
+// and every finished month the counters keep is frozen (督办考核 and 平安指数), not only the last.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { RedisClient } from '../server/redis/connection.ts';
 import { startTestServer } from '../tests/helpers/server.ts';
 import { drained } from '../tests/helpers/drain.ts';
-import { historyLines, writeSimulated } from './history.ts';
+import { historyLines, importDeps, writeSimulated } from './history.ts';
+import type { Redis } from 'ioredis';
+import type { RegionTree } from '../server/regions/tree.ts';
+import type { PinganServer } from '../server/app.ts';
+import { importHistory } from '../server/import/run.ts';
+import { currentMonth, monthRange, oldestKept } from '../server/safety-index/months.ts';
+import { shiftMonth } from '../server/time/beijing.ts';
 import { createKeys } from '../server/redis/keys.ts';
 import { aofSetting } from './redis-info.ts';
 import { packEvent } from '../server/ingest/stream-entry.ts';
@@ -19,6 +30,7 @@ import { appendEvents } from '../server/ingest/append.ts';
 import { markLayout, sweepMarks } from '../server/ingest/marks.ts';
 import { caseBuckets, caseKey } from '../server/aggregate/case-store.ts';
 import { packClosedHours, PACK_GRACE_MS } from '../server/replay/pack.ts';
+import { packClosedMonths } from '../server/counters/month-pack.ts';
 import type { StoredEvent } from '../shared/schemas/event.ts';
 
 const DAY = 86_400_000;
@@ -199,6 +211,33 @@ async function casesAtSteadyState(
   };
 }
 
+/** Imports the lines of `file` that occurred before `before` (ms) as history; what it did. */
+async function importOlder(redis: RedisClient, tree: RegionTree, file: string, before: number, dir: string) {
+  const older = path.join(dir, `older-${before}.ndjson`);
+  const out = fs.createWriteStream(older);
+  for await (const l of historyLines(file)) {
+    const at = /"occurredAt":"([^"]+)"/.exec(l)?.[1];
+    if (at && Date.parse(at) < before && !out.write(l + '\n'))
+      await new Promise<void>((r) => out.once('drain', () => r()));
+  }
+  await new Promise<void>((r) => out.end(() => r()));
+  const t0 = Date.now();
+  const report = await importHistory(importDeps(redis as Redis, tree), older);
+  fs.rmSync(older);
+  return `${report.events} events, ${report.history.cases} cases into months, ${report.kept.cases} kept, ${((Date.now() - t0) / 1000).toFixed(0)} s`;
+}
+
+/** Freezes every finished month still kept, as the monthly timer would have over a year. */
+async function freezeKeptMonths(server: PinganServer): Promise<string[]> {
+  const now = Date.now();
+  const months = monthRange(oldestKept(now), shiftMonth(currentMonth(now), -1));
+  for (const m of months) {
+    await server.assessment.freezeMonth(m);
+    await server.safetyIndex.publishMonth(m);
+  }
+  return months;
+}
+
 export async function benchMemory(): Promise<Record<string, number | string>> {
   const days = Number(process.env.BENCH_MEMORY_DAYS ?? 2);
   const dir = path.join(os.tmpdir(), 'pingan-bench-memory');
@@ -220,6 +259,9 @@ export async function benchMemory(): Promise<Record<string, number | string>> {
     }
     const enc = await encodings(redis, sample);
     const before = await memoryInfo(redis);
+    const history = process.env.BENCH_MEMORY_HISTORY_FILE
+      ? await importOlder(redis, t.tree, process.env.BENCH_MEMORY_HISTORY_FILE, to - days * DAY, dir)
+      : undefined;
     const t0 = Date.now();
     let chunk: unknown[] = [];
     let accepted = 0;
@@ -247,6 +289,10 @@ export async function benchMemory(): Promise<Record<string, number | string>> {
       process.env.BENCH_MEMORY_PACK === '0'
         ? undefined
         : await packClosedHours(redis, keys, Date.now() + 3_600_000 + PACK_GRACE_MS);
+    const frozen = history ? await freezeKeptMonths(t.server) : undefined;
+    // Likewise the townships' closed months (server/counters/month-pack.ts), which the server's
+    // own run would pack a minute after its start, whatever the bench's timing.
+    const monthsPacked = await packClosedMonths(redis, keys, t.tree.codesAt('township'), Date.now());
     const after = await memoryInfo(redis);
     const fams = await byFamily(redis, keys.prefix);
     const streamLen = await redis.xlen(keys.events);
@@ -268,6 +314,13 @@ export async function benchMemory(): Promise<Record<string, number | string>> {
       'events stream length after drain': streamLen,
       'replay lists (rp:log + rp:tk) before packing': `${Math.round(unpackedReplay / accepted)} B/event`,
       'replay hours packed (lists)': packed ? packed.lists : 'not packed (BENCH_MEMORY_PACK=0)',
+      'township months packed (hashes)': monthsPacked,
+      ...(history
+        ? {
+            'history imported before (older than the live days)': history,
+            'months frozen (督办考核 and 平安指数)': frozen!.join(' '),
+          }
+        : {}),
       'used_memory before → after': `${(before.used / 1048576).toFixed(2)} → ${(after.used / 1048576).toFixed(2)} MB`,
       'used_memory_dataset before → after': `${(before.dataset / 1048576).toFixed(2)} → ${(after.dataset / 1048576).toFixed(2)} MB`,
       'used_memory held per event': `${Math.round(held / accepted)} B`,

@@ -111,6 +111,8 @@ export interface PinganServer {
   problems: Problems;
   /** 督办考核 (server/assessment/). */
   assessment: Assessment;
+  /** The 平安指数 (server/safety-index/). */
+  safetyIndex: SafetyIndex;
   /** The department registry (the simulator's desks dispatch its history's alerts to them). */
   departments: DepartmentRegistry;
   /** The validated rules file (sign, report-in and 办结 limits). */
@@ -492,6 +494,7 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
     alerts: alerting.alerts,
     problems,
     assessment,
+    safetyIndex: index,
     departments,
     rules,
     monthlyFreeze,

@@ -2,7 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import { startTestRedis, type TestRedis } from '../helpers/redis.ts';
 import { createKeys } from '../../server/redis/keys.ts';
+import { createHash } from 'node:crypto';
 import { freezeReplies, readFrozen as readFrozenReplies } from '../../server/assessment/store.ts';
+import { REPLY_DICTIONARY } from '../../server/assessment/reply-dictionary.ts';
+import { deflated, inflated } from '../../server/redis/deflated.ts';
 import {
   encode,
   freeze,
@@ -98,9 +101,22 @@ describe('frozen 督办考核 replies', () => {
     expect(stored!.length * 4).toBeLessThan(JSON.stringify(first).length);
   });
 
-  it('reads a reply frozen as plain JSON before', async () => {
+  it('reads a reply frozen as plain JSON before, or deflated without the dictionary', async () => {
     const old = reply('620722', 3);
     await redis.set(keys.assessment('620722', '202610'), JSON.stringify(old));
     expect(await readFrozenReplies(redis, keys, '202610', ['620722'])).toEqual([old]);
+    const alone = reply('620723', 4);
+    await redis.set(keys.assessment('620723', '202610'), deflated(JSON.stringify(alone)));
+    expect(await readFrozenReplies(redis, keys, '202610', ['620723'])).toEqual([alone]);
+  });
+
+  it('is deflated against the dictionary of the reply’s shape, whose bytes never change', async () => {
+    const first = reply('620724', 5);
+    await freezeReplies(redis, keys, '202611', [first]);
+    const stored = (await redis.getBuffer(keys.assessment('620724', '202611')))!;
+    expect(stored[0]).toBe('y'.charCodeAt(0));
+    expect(JSON.parse(inflated(stored, REPLY_DICTIONARY))).toEqual(first);
+    // Every reply frozen in the last 13 months needs these exact bytes: an edit must fail here.
+    expect(createHash('sha256').update(REPLY_DICTIONARY).digest('hex').slice(0, 16)).toBe('3f8f8dd879b66a66');
   });
 });
