@@ -24,7 +24,7 @@ import { parentOf } from '../../shared/regions.ts';
  * stored shape, indicators and weights as configured on 2026-12-06. Stored data: never change it
  * (records written with it could not be read); a new shape deflates less against it, nothing worse.
  */
-const RECORD_DICTIONARY = Buffer.from(
+export const RECORD_DICTIONARY = Buffer.from(
   (['province', 'city', 'county', 'township', 'village'] as const)
     .map(
       (l) =>

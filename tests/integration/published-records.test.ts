@@ -10,6 +10,7 @@ import {
   encode,
   freeze,
   publishedKey,
+  RECORD_DICTIONARY,
   readFrozen,
   readFrozenMonths,
   type ScoredRegion,
@@ -72,6 +73,11 @@ describe('published 平安指数 records', () => {
     expect(field!.length).toBeLessThan(encode(group[0]!).length);
     expect(await redis.hlen(publishedKey(keys, '620702001001', '202611'))).toBe(2);
     expect(await redis.ttl(publishedKey(keys, '620702001001', '202611'))).toBeGreaterThan(399 * 86_400);
+  });
+
+  it('is deflated against a dictionary whose bytes never change', () => {
+    // Every record published in the last 13 months needs these exact bytes: an edit must fail here.
+    expect(createHash('sha256').update(RECORD_DICTIONARY).digest('hex').slice(0, 16)).toBe('a18c65834c1ae0a8');
   });
 
   it('reads a record published as a key of its own before, and lets it win over a later field', async () => {
