@@ -1,12 +1,16 @@
 /**
- * Published (frozen) months in Redis: one hash per parent region and month
- * (`idxp:<parent>:<YYYYMM>`, a field per child region, its record deflated against a dictionary
- * of its shape), each record written once with HSETNX so a late event can never rewrite a month
- * that has been published, and a whole peer group at once (one script) so the ranks inside a
- * group always come from the same computation. A record was a key of its own before 2026-12-06
- * (`idx:<region>:<YYYYMM>`, 407 B with the key's own cost against ≈ 56 B as a field; a year is 13
- * months of every region, villages included: docs/capacity.md); those are still read, and win
- * over a field written after them, until they expire.
+ * Published (frozen) months in Redis: one value per parent region and month
+ * (`idxz:<parent>:<YYYYMM>`), its children's records deflated together against a dictionary of
+ * their shape, written once with SET NX so a late event can never rewrite a month that has been
+ * published. A whole peer group is written at once (one script), so the ranks inside a group always
+ * come from the same computation, and a parent's children are always in one group (a township's
+ * villages are among its county's villages).
+ *
+ * Earlier forms are still read, and win over a later one since they were published first: a
+ * record as a field of `idxp:<parent>:<YYYYMM>` (2026-12-06, deflated alone: 27 B, but ≈ 70 B with
+ * its field in the hash, where a parent's records deflated together take ≈ 25 B), and before that a
+ * key of its own (`idx:<region>:<YYYYMM>`). A year is 13 months of every region, villages included
+ * (docs/capacity.md).
  */
 import type { RedisClient } from '../redis/connection.ts';
 import type { Level } from '../../shared/regions.ts';
@@ -15,7 +19,7 @@ import { RETENTION } from '../counters/retention.ts';
 import type { Keys } from '../redis/keys.ts';
 import type { IndexConfig } from './config.ts';
 import { coverageOf, type MemberScore } from './score.ts';
-import { defineLua, luaKeys, runLua } from '../redis/lua.ts';
+import { defineLua, runLua } from '../redis/lua.ts';
 import { deflated, inflated } from '../redis/deflated.ts';
 import { parentOf } from '../../shared/regions.ts';
 
@@ -35,8 +39,11 @@ export const RECORD_DICTIONARY = Buffer.from(
     .join(''),
 );
 
-/** The hash holding `region`'s published record of `month`, with its siblings'. */
+/** The value holding `region`'s published record of `month`, with its siblings'. */
 export const publishedKey = (keys: Keys, region: string, month: string) =>
+  `${keys.prefix}idxz:${parentOf(region) ?? ''}:${month}`;
+/** The hash that held a record as a field of its own on 2026-12-06. */
+export const fieldKey = (keys: Keys, region: string, month: string) =>
   `${keys.prefix}idxp:${parentOf(region) ?? ''}:${month}`;
 /** Where a record was published before 2026-12-06. */
 const legacyKey = (keys: Keys, region: string, month: string) => `${keys.prefix}idx:${region}:${month}`;
@@ -99,20 +106,33 @@ export function decode(code: string, raw: string, config: IndexConfig): ScoredRe
   };
 }
 
-// KEYS the hashes; ARGV[1] their TTL (s, set when they have none), then per record: the index of
-// its hash in KEYS, its region, its record. Returns how many records were written.
+// KEYS the parents' values; ARGV[1] their TTL (s), then per key its value and how many records
+// it holds. Returns how many records were written.
 const FREEZE_SCRIPT = defineLua(
   'safetyIndexFreeze',
   `
 local n = 0
-for a = 2, #ARGV, 3 do
-  n = n + redis.call('HSETNX', KEYS[tonumber(ARGV[a])], ARGV[a + 1], ARGV[a + 2])
+for i, k in ipairs(KEYS) do
+  if redis.call('SET', k, ARGV[2 * i], 'NX', 'EX', ARGV[1]) then n = n + tonumber(ARGV[2 * i + 1]) end
 end
-for _, k in ipairs(KEYS) do redis.call('EXPIRE', k, ARGV[1], 'NX') end
 return n`,
 );
 
-/** Publishes a group's month; members already published keep their value. Returns how many were written. */
+/** A parent's records as stored together: a line each, the region's code, a tab, its record. */
+function packRecords(records: readonly ScoredRegion[]): Buffer {
+  return deflated(records.map((r) => `${r.code}\t${encode(r)}`).join('\n'), RECORD_DICTIONARY);
+}
+
+function unpackRecords(stored: Buffer): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const line of inflated(stored, RECORD_DICTIONARY).split('\n')) {
+    const tab = line.indexOf('\t');
+    out.set(line.slice(0, tab), line.slice(tab + 1));
+  }
+  return out;
+}
+
+/** Publishes a group's month; parents already published keep their records. Returns how many were written. */
 export async function freeze(
   redis: RedisClient,
   keys: Keys,
@@ -120,19 +140,25 @@ export async function freeze(
   scored: readonly ScoredRegion[],
 ): Promise<number> {
   if (scored.length === 0) return 0;
-  const { keys: hashes, index } = luaKeys();
-  const records = scored.flatMap((r) => [
-    index(publishedKey(keys, r.code, month)),
-    r.code,
-    deflated(encode(r), RECORD_DICTIONARY),
-  ]);
+  const byParent = new Map<string, ScoredRegion[]>();
+  for (const r of scored) {
+    const k = publishedKey(keys, r.code, month);
+    const list = byParent.get(k);
+    if (list) list.push(r);
+    else byParent.set(k, [r]);
+  }
   // Kept as long as the counters they were computed from.
-  return runLua<number>(redis, FREEZE_SCRIPT, hashes, [RETENTION.monthTtlS, ...records]);
+  return runLua<number>(
+    redis,
+    FREEZE_SCRIPT,
+    [...byParent.keys()],
+    [RETENTION.monthTtlS, ...[...byParent.values()].flatMap((rs) => [packRecords(rs), rs.length])],
+  );
 }
 
 /**
- * The published records of (region, month) pairs, keyed by `keyOf` of each pair: the old key
- * where there is one, else the field; pairs without a record are left out.
+ * The published records of (region, month) pairs, keyed by `keyOf` of each pair: the oldest form
+ * there is of each (a key, a field, its parent's value); pairs without a record are left out.
  */
 async function readRecords(
   redis: RedisClient,
@@ -143,16 +169,21 @@ async function readRecords(
 ): Promise<Map<string, ScoredRegion>> {
   const out = new Map<string, ScoredRegion>();
   if (wanted.length === 0) return out;
+  const parents = [...new Set(wanted.map(([code, month]) => publishedKey(keys, code, month)))];
   const p = redis.pipeline();
-  for (const [code, month] of wanted) p.hgetBuffer(publishedKey(keys, code, month), code);
+  for (const [code, month] of wanted) p.hgetBuffer(fieldKey(keys, code, month), code);
   p.mgetBuffer(...wanted.map(([code, month]) => legacyKey(keys, code, month)));
+  p.mgetBuffer(...parents);
   const replies = (await p.exec()) ?? [];
-  const legacy = (replies[wanted.length]?.[1] ?? []) as (Buffer | null)[];
+  for (const [err] of replies) if (err) throw err;
+  const legacy = replies[wanted.length]![1] as (Buffer | null)[];
+  const together = new Map(
+    (replies[wanted.length + 1]![1] as (Buffer | null)[]).map((v, i) => [parents[i]!, v && unpackRecords(v)]),
+  );
   wanted.forEach(([code, month], i) => {
-    const [err, field] = replies[i] ?? [];
-    if (err) throw err;
-    const raw = legacy[i] ?? (field as Buffer | null);
-    if (raw) out.set(keyOf(code, month), decode(code, inflated(raw, RECORD_DICTIONARY), config));
+    const raw = legacy[i] ?? (replies[i]![1] as Buffer | null);
+    const text = raw ? inflated(raw, RECORD_DICTIONARY) : together.get(publishedKey(keys, code, month))?.get(code);
+    if (text) out.set(keyOf(code, month), decode(code, text, config));
   });
   return out;
 }

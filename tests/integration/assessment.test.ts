@@ -262,7 +262,7 @@ describe('督办考核 of a crafted month', () => {
     // Frozen before anyone asked: the assessment of every assessed region, and the index's publication.
     expect(await t.server.redis.exists(keys.assessment('620702', '202611'))).toBe(1);
     expect(await t.server.redis.exists(keys.assessment(TOWN, '202611'))).toBe(1);
-    expect(await t.server.redis.hexists(publishedKey(keys, '620702', '202611'), '620702')).toBe(1);
+    expect(await t.server.redis.exists(publishedKey(keys, '620702', '202611'))).toBe(1);
     expect(await t.server.redis.exists(keys.monthFrozen('202611'))).toBe(1);
 
     const frozen = await assessment('620702');

@@ -9,6 +9,7 @@ import { deflated, inflated } from '../../server/redis/deflated.ts';
 import {
   encode,
   freeze,
+  fieldKey,
   publishedKey,
   RECORD_DICTIONARY,
   readFrozen,
@@ -68,11 +69,22 @@ describe('published 平安指数 records', () => {
       config,
     );
     expect([...got.values()]).toEqual(group);
-    // One hash per parent and month, whose fields are deflated: smaller than the record's JSON.
-    const field = await redis.hgetBuffer(publishedKey(keys, '620702001001', '202611'), '620702001001');
-    expect(field!.length).toBeLessThan(encode(group[0]!).length);
-    expect(await redis.hlen(publishedKey(keys, '620702001001', '202611'))).toBe(2);
+    // One value per parent and month, its children's records deflated together: smaller than one
+    // record's JSON.
+    const together = await redis.getBuffer(publishedKey(keys, '620702001001', '202611'));
+    expect(together!.length).toBeLessThan(encode(group[0]!).length);
+    expect(await redis.exists(publishedKey(keys, '620702002001', '202611'))).toBe(1);
     expect(await redis.ttl(publishedKey(keys, '620702001001', '202611'))).toBeGreaterThan(399 * 86_400);
+  });
+
+  it('reads a record published as a field of its parent’s hash before, and lets it win over a later value', async () => {
+    const old = scored('620702004001', 66);
+    await redis.hset(fieldKey(keys, old.code, '202610'), old.code, deflated(encode(old), RECORD_DICTIONARY));
+    const sibling = scored('620702004002', 67);
+    await freeze(redis, keys, '202610', [scored(old.code, 5), sibling]);
+    const got = await readFrozen(redis, keys, '202610', [old.code, sibling.code], config);
+    expect(got.get(old.code)).toEqual(old);
+    expect(got.get(sibling.code)).toEqual(sibling);
   });
 
   it('is deflated against a dictionary whose bytes never change', () => {
@@ -80,7 +92,7 @@ describe('published 平安指数 records', () => {
     expect(createHash('sha256').update(RECORD_DICTIONARY).digest('hex').slice(0, 16)).toBe('a18c65834c1ae0a8');
   });
 
-  it('reads a record published as a key of its own before, and lets it win over a later field', async () => {
+  it('reads a record published as a key of its own before, and lets it win over a later value', async () => {
     const old = scored('620702003', 71);
     await redis.set(`${keys.prefix}idx:620702003:202610`, encode(old));
     expect((await readFrozenMonths(redis, keys, '620702003', ['202610', '202609'], config)).get('202610')).toEqual(old);

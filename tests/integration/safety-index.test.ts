@@ -149,7 +149,7 @@ describe('the 平安指数 of two counties over two months', () => {
 
   it('keeps a published month as it was when a late event for it arrives', async () => {
     const before = await reply(B, '?month=2026-10');
-    const stored = await redis.hgetBuffer(publishedKey(keys, B, '202610'), B);
+    const stored = await redis.getBuffer(publishedKey(keys, B, '202610'));
     expect(stored).not.toBeNull();
 
     const late = [event(B, '2026-10-20T22:00:00+08:00', 'incident', 'homicide', 'reported')];
@@ -160,7 +160,7 @@ describe('the 平安指数 of two counties over two months', () => {
     const after = await reply(B, '?month=2026-10');
     expect(after.score).toBe(before.score);
     expect(after.indicators).toEqual(before.indicators);
-    expect(await redis.hgetBuffer(publishedKey(keys, B, '202610'), B)).toEqual(stored);
+    expect(await redis.getBuffer(publishedKey(keys, B, '202610'))).toEqual(stored);
   });
 
   it('moves the provisional month with new events', async () => {
@@ -206,14 +206,14 @@ describe('the index route', () => {
 
 describe('the turn of the month', () => {
   it('publishes November on 1 December and shows December as the new provisional month', async () => {
-    expect(await redis.hexists(publishedKey(keys, A, '202611'), A)).toBe(0);
+    expect(await redis.exists(publishedKey(keys, A, '202611'))).toBe(0);
     clock.set(Date.parse('2026-12-01T00:01:00+08:00'));
     admin = await t.login('admin', t.adminPassword); // November's token has run out
     const december = await reply(A);
     expect(december).toMatchObject({ month: '2026-12', provisional: true });
     const published = december.trend.find((p) => p.month === '2026-11');
     expect(published).toMatchObject({ provisional: false });
-    expect(await redis.hexists(publishedKey(keys, A, '202611'), A)).toBe(1);
+    expect(await redis.exists(publishedKey(keys, A, '202611'))).toBe(1);
     const november = await reply(A, '?month=2026-11');
     expect(november).toMatchObject({ provisional: false, score: published!.score });
     // Published within a day of the month's end: the open backlog still describes November.
