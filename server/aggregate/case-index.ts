@@ -11,6 +11,13 @@ import type { RegionTree } from '../regions/tree.ts';
  * counters: a redelivered event changes no case and so writes nothing, and a crash commits both
  * or neither.
  *
+ * Closed cases are split by the Beijing day of their earliest event as well: a county's closed
+ * cases of one kind over the 63 days listed were one set of up to 24,500 (Gansu's busiest county at
+ * steady state), a skiplist at ≈ 120 B an entry; a day holds ≈ 66 of them (383 at most), a
+ * listpack at ≈ 30 B (`zset-max-listpack-entries` 512: server/redis/embedded.ts), ≈ 45 MB less of
+ * Gansu (docs/capacity.md). A day's set expires with its day, counted from when its cases began.
+ * Open cases stay in one set per county and kind, whatever their age.
+ *
  * Every other level reads county sets (case-index-page.lua): a township or village its county's,
  * filtered by its place; a city or the province all of the county sets under it, merged in one
  * call (they share the province's hash tag). A member carries the case's place below the county,
@@ -23,8 +30,9 @@ import type { RegionTree } from '../regions/tree.ts';
  * Townships and villages never had sets worth their overhead (≈ 100 B a set for one or two cases).
  *
  * Retention follows the cases: an open case is listed whatever its age (as the open counters count
- * it); a closed one while its earliest event is within `caseIndexDays` (trimmed on each write of
- * its set, and readers never look further back), which ends before the closed case itself expires.
+ * it); a closed one while its earliest event is within `caseIndexDays` (its day's set expires
+ * after that, and readers never look further back), which ends before the closed case itself
+ * expires.
  */
 
 const COUNTY = 6;
@@ -69,6 +77,24 @@ export function memberCaseId(member: string): string {
   return member.slice(member.indexOf(':') + 1);
 }
 
+/**
+ * The closed sets of `counties` × `kinds` a window of first-event times (ms, both inclusive) reads,
+ * newest day first, each with the window's part of its day: a page fills from the newest.
+ */
+export function closedSets(
+  keys: Keys,
+  counties: readonly string[],
+  kinds: readonly IndexKind[],
+  min: number,
+  max: number,
+): { key: string; min: number }[] {
+  const out: { key: string; min: number }[] = [];
+  for (let d = dayNumber(max); d >= dayNumber(min); d--)
+    for (const county of counties)
+      for (const k of kinds) out.push({ key: keys.caseIndexDay(county, k, d), min: Math.max(min, dayStart(d)) });
+  return out;
+}
+
 /** The earliest first-event time (ms) of a closed case the index lists at `now`: a Beijing day start. */
 export function indexFloor(now: number): number {
   return dayStart(dayNumber(now) - RETENTION.caseIndexDays);
@@ -85,7 +111,8 @@ export function indexEntries(
   if (!c) return out;
   const open = isOpen(c);
   if (!open && c.t0 < floor) return out;
-  out.set(keys.caseIndex(c.r.slice(0, COUNTY), c.k, open ? 'o' : 'c'), {
+  const county = c.r.slice(0, COUNTY);
+  out.set(open ? keys.caseIndex(county, c.k, 'o') : keys.caseIndexDay(county, c.k, dayNumber(c.t0)), {
     member: indexMember(caseId, c.r),
     score: c.t0,
   });

@@ -4,10 +4,10 @@ import type { Category, Channel, Kind } from '../../shared/vocab.ts';
 import { asKeyRing, type KeyRing, type Keys } from '../redis/keys.ts';
 import { execBySlot } from '../redis/by-slot.ts';
 import { levelOf, provinceAncestry } from '../../shared/regions.ts';
-import { isoBeijing } from '../time/beijing.ts';
+import { dayNumber, dayStart, isoBeijing } from '../time/beijing.ts';
 import { runLua } from '../redis/lua.ts';
 import { CASE_INDEX_PAGE_SCRIPT } from '../redis/scripts.ts';
-import { indexFloor, indexSetsOf, type IndexKind, type IndexState } from './case-index.ts';
+import { closedSets, indexFloor, indexSetsOf, type IndexKind, type IndexState } from './case-index.ts';
 import { isOpen, type CaseState } from './case-state.ts';
 import { caseKey, parseStoredCase } from './case-store.ts';
 
@@ -65,7 +65,10 @@ export function decodeCursor(s: string): Cursor | undefined {
   return dot > 0 && Number.isSafeInteger(score) && id ? { score, id } : undefined;
 }
 
-/** One province's part of a read: its county sets the filter selects, each with its score window's min. */
+/**
+ * One province's part of a read: the county sets the filter selects (open, then closed by day,
+ * newest first), each with its score window's min.
+ */
 interface Source {
   keys: string[];
   mins: number[];
@@ -93,16 +96,23 @@ function sources(deps: CaseListDeps, f: CaseFilter, now: number): Source[] {
   // Scores are whole milliseconds: an exclusive `to` is an inclusive `to - 1`.
   const max = f.to === undefined ? Number.MAX_SAFE_INTEGER : f.to - 1;
   const closedMin = Math.max(min, indexFloor(now));
+  // No case begins later than tomorrow (ingest refuses events minutes ahead of its clock).
+  const closedMax = Math.min(max, dayStart(dayNumber(now) + 2) - 1);
   return regions.map((region) => {
     const province = ring.of(region);
     const { sets, place } = indexSetsOf(region, deps.counties);
     const s: Source = { keys: [], mins: [], place, max, province };
-    for (const set of sets)
-      for (const k of kinds)
-        for (const st of states) {
-          s.keys.push(province.caseIndex(set, k, st));
-          s.mins.push(st === 'c' ? closedMin : min);
+    if (states.includes('o'))
+      for (const set of sets)
+        for (const k of kinds) {
+          s.keys.push(province.caseIndex(set, k, 'o'));
+          s.mins.push(min);
         }
+    if (states.includes('c') && closedMin <= closedMax)
+      for (const c of closedSets(province, sets, kinds, closedMin, closedMax)) {
+        s.keys.push(c.key);
+        s.mins.push(c.min);
+      }
     return s;
   });
 }

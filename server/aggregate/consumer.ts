@@ -312,7 +312,7 @@ export function startAggregator(opts: AggregatorOptions): Aggregator {
 
   const loop = (async () => {
     await moveLegacyCases(applyCtx.redis, keys, logger);
-    await convertCaseIndex(applyCtx.redis, keys, logger);
+    await convertCaseIndex(applyCtx.redis, keys, logger, clock.now());
     await ensureGroup(redis, keys.events);
     while (running) {
       try {

@@ -3,10 +3,14 @@ import type { Keys } from '../redis/keys.ts';
 import type { Logger } from '../log.ts';
 import { scanKeys } from '../redis/scan.ts';
 import { readCases } from './case-store.ts';
-import { indexMember, memberCaseId } from './case-index.ts';
+import { indexMember, memberCaseId, type IndexKind } from './case-index.ts';
+import { RETENTION } from '../counters/retention.ts';
+import { dayNumber } from '../time/beijing.ts';
 
-/** Case-index layout written now: county sets only, members `<place>:<id>`. */
-const LAYOUT = '4';
+/** Case-index layout written now: county sets only, members `<place>:<id>`, closed ones by day. */
+const LAYOUT = '5';
+/** County sets only, members `<place>:<id>`, a county's closed cases of a kind in one set. */
+const COUNTY_SETS = '4';
 /** The layout of 2026-12-05's first change: province, city and county sets, county members `<place>:<id>`. */
 const THREE_LEVELS = '3';
 const CHUNK = 500;
@@ -19,25 +23,59 @@ const CHUNK = 500;
  * indexed for as long as they stay open, so the index cannot just be left to expire. Idempotent (a
  * member already in the new shape is recognised by its case), so processes starting together may
  * all run it; until it has run a township's list may miss cases of old members. From the
- * three-level layout the county sets are already complete: only the upper sets go.
+ * three-level layout the county sets are already complete: only the upper sets go. Last, each
+ * county's closed set is split into its days' sets (case-index.ts).
  */
-export async function convertCaseIndex(redis: RedisClient, keys: Keys, logger: Logger): Promise<void> {
+export async function convertCaseIndex(
+  redis: RedisClient,
+  keys: Keys,
+  logger: Logger,
+  now = Date.now(),
+): Promise<void> {
   const layout = await redis.get(keys.caseIndexLayout);
   if (layout === LAYOUT) return;
   const head = `${keys.prefix}cx:`;
   let renamed = 0;
   let dropped = 0;
+  let split = 0;
   for await (const found of scanKeys(redis, `${head}*`, 1000)) {
     for (const key of found) {
-      const set = key.slice(head.length, key.lastIndexOf(':'));
-      if (set.length !== 6) {
+      // `<county>:<kind><state>`; a day's set (`…:<kind>c:<day>`) is already in the new layout.
+      const [set = '', sets, day] = key.slice(head.length).split(':');
+      if (day !== undefined) continue;
+      if (layout !== COUNTY_SETS && set.length !== 6) {
         await redis.unlink(key);
         dropped++;
-      } else if (layout !== THREE_LEVELS) renamed += await renameMembers(redis, keys, key);
+        continue;
+      }
+      if (layout !== COUNTY_SETS && layout !== THREE_LEVELS) renamed += await renameMembers(redis, keys, key);
+      if (sets?.endsWith('c')) split += await splitByDay(redis, keys, key, set, sets[0] as IndexKind, now);
     }
   }
   await redis.set(keys.caseIndexLayout, LAYOUT);
-  if (renamed || dropped) logger.info({ renamed, dropped }, 'case index converted to county sets');
+  if (renamed || dropped || split)
+    logger.info({ renamed, dropped, split }, 'case index converted: county sets, closed cases by day');
+}
+
+/**
+ * Moves a county's closed set into its days' sets (2026-12-06), each given the TTL its cases'
+ * commit would have given it, and deletes it; returns how many members moved. A member moved
+ * twice (two processes converting at once) is the same member in the same day's set.
+ */
+async function splitByDay(redis: RedisClient, keys: Keys, key: string, county: string, kind: IndexKind, now: number) {
+  const flat = await redis.zrange(key, '0', '-1', 'WITHSCORES');
+  const nowS = now / 1000;
+  for (let i = 0; i < flat.length; i += CHUNK * 2) {
+    const tx = redis.multi();
+    for (let j = i; j < Math.min(flat.length, i + CHUNK * 2); j += 2) {
+      const score = Number(flat[j + 1]);
+      const day = keys.caseIndexDay(county, kind, dayNumber(score));
+      tx.zadd(day, score, flat[j]!).expire(day, Math.max(1, Math.floor(score / 1000 + RETENTION.caseIndexTtlS - nowS)));
+    }
+    await tx.exec();
+  }
+  await redis.unlink(key);
+  return flat.length / 2;
 }
 
 /** Renames the bare members of one county set; returns how many. */

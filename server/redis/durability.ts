@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { isCluster, type RedisClient } from './connection.ts';
 import type { Logger } from '../log.ts';
-import { HASH_MAX_LISTPACK_VALUE } from './embedded.ts';
+import { LISTPACK_SETTINGS } from './embedded.ts';
 
 /**
  * "An event answered 2xx is never lost" holds only if Redis has the event on disk before it
@@ -28,13 +28,11 @@ async function checkNode(redis: Redis, logger: Logger): Promise<boolean | undefi
   try {
     [, appendonly] = (await redis.config('GET', 'appendonly')) as string[];
     [, appendfsync] = (await redis.config('GET', 'appendfsync')) as string[];
-    // Not durability, but read with it: the memory plan (docs/capacity.md) holds only with it.
-    const [, listpackValue] = (await redis.config('GET', 'hash-max-listpack-value')) as string[];
-    if (Number(listpackValue) < HASH_MAX_LISTPACK_VALUE)
-      logger.warn(
-        { 'hash-max-listpack-value': Number(listpackValue) },
-        `a case bucket holding one value over Redis's hash-max-listpack-value becomes a hash table, which holds each case in more memory than the listpack the plan counts on (docs/capacity.md); set hash-max-listpack-value ${HASH_MAX_LISTPACK_VALUE}`,
-      );
+    // Not durability, but read with it: the memory plan (docs/capacity.md) holds only with these.
+    for (const { name, value, why } of LISTPACK_SETTINGS) {
+      const [, set] = (await redis.config('GET', name)) as string[];
+      if (Number(set) < value) logger.warn({ [name]: Number(set) }, `${why} (docs/capacity.md); set ${name} ${value}`);
+    }
   } catch (err) {
     logger.info(
       { err: (err as Error).message },

@@ -156,8 +156,32 @@ async function untilAnswering(child: Child, connection: EmbeddedRedis['connectio
   }
 }
 
-/** The largest hash value kept in a listpack: what a Redis holding this app's data should be set to. */
-export const HASH_MAX_LISTPACK_VALUE = 2048;
+/**
+ * The compact encodings the memory plan counts on (docs/capacity.md), what a Redis holding this
+ * app's data should be set to (an external one gets a warning at start: durability.ts), and why.
+ */
+export const LISTPACK_SETTINGS = [
+  {
+    // A case bucket (≈ 20 cases of ≈ 215 B: version, packed state ≈ 100 B, summary ≈ 100 B;
+    // server/aggregate/case-store.ts) stays a listpack only if every value fits: one case over the
+    // limit turns its whole bucket into a hash table. 2048 holds the longest summary ingest takes
+    // (500 characters) with its state. Hashes stay small (≤ 128 fields), so a listpack's linear
+    // scans stay short.
+    name: 'hash-max-listpack-value',
+    value: 2048,
+    why: 'a case bucket holding one value over it becomes a hash table, which holds each case in more memory than the listpack the plan counts on',
+  },
+  {
+    // A county's closed cases of one kind and day (server/aggregate/case-index.ts): ≈ 66, 383 in
+    // Gansu's busiest county; a skiplist holds an entry in ≈ 120 B, a listpack in ≈ 30.
+    name: 'zset-max-listpack-entries',
+    value: 512,
+    why: "a busy county's day of closed cases becomes a skiplist, ≈ 4× the memory of the listpack the plan counts on",
+  },
+] as const;
+
+/** The command-line arguments that set LISTPACK_SETTINGS. */
+export const listpackArgs = () => LISTPACK_SETTINGS.flatMap((s) => [`--${s.name}`, String(s.value)]);
 
 /**
  * Starts a redis-server child with its files in `dir` and resolves once it answers PING. Supervised,
@@ -201,13 +225,7 @@ export async function startEmbeddedRedis(opts: EmbeddedRedisOptions): Promise<Em
     // a CPU-starved host (2 cores at load 20) still stretched one to 8 s: clients wait instead.
     '--lua-time-limit',
     '30000',
-    // A case bucket (≈ 20 cases of ≈ 215 B: version, packed state ≈ 100 B, summary ≈ 100 B;
-    // server/aggregate/case-store.ts) stays a listpack only if every value fits: one case over the
-    // limit turns its whole bucket into a hash table. 2048 holds the longest summary ingest takes
-    // (500 characters) with its state. Hashes stay small (≤ 128 fields), so a listpack's linear
-    // scans stay short (docs/capacity.md).
-    '--hash-max-listpack-value',
-    String(HASH_MAX_LISTPACK_VALUE),
+    ...listpackArgs(),
   ];
   if (sock) args.push('--unixsocket', sock, '--unixsocketperm', '700');
   const binary = opts.binary ?? 'redis-server';

@@ -34,11 +34,13 @@ export interface Keys {
   /** A case as a key of its own, as versions before the case buckets wrote it (moved at start). */
   legacyCase(caseId: string): string;
   /**
-   * The case index of a region's subtree (server/aggregate/case-index.ts): one sorted set per
-   * province, city and county, kind (`i`/`d`) and state (`o` open, `c` closed), cases scored by
-   * the time of their earliest event (ms); a county's members carry the case's place below it.
+   * The case index (server/aggregate/case-index.ts): a county's open cases of one kind (`i`/`d`),
+   * scored by the time of their earliest event (ms), members carrying the case's place below the
+   * county. `c`: its closed cases in one set, as written before 2026-12-06 (now only converted).
    */
-  caseIndex(region: string, kind: 'i' | 'd', state: 'o' | 'c'): string;
+  caseIndex(county: string, kind: 'i' | 'd', state: 'o' | 'c'): string;
+  /** A county's closed cases of one kind whose earliest event was on Beijing day `day`. */
+  caseIndexDay(county: string, kind: 'i' | 'd', day: number): string;
   /** The case index's layout this Redis holds (server/aggregate/legacy-case-index.ts converts older ones once). */
   caseIndexLayout: string;
   day(region: string, day: number): string;
@@ -148,6 +150,7 @@ export function createKeys(root: string, app = 'pa'): Keys {
     caseSweep: `${prefix}cssweep`,
     legacyCase: (caseId) => `${prefix}case:${caseId}`,
     caseIndex: (region, kind, state) => `${prefix}cx:${region}:${kind}${state}`,
+    caseIndexDay: (county, kind, day) => `${prefix}cx:${county}:${kind}c:${day}`,
     caseIndexLayout: `${prefix}cxlayout`,
     day: (region, day) => `${prefix}day:${region}:${day}`,
     month: (region, month) => `${prefix}mon:${region}:${month}`,

@@ -7,7 +7,7 @@ import calculateSlot from 'cluster-key-slot';
 import { freePort } from './redis.ts';
 import { sleep } from './process.ts';
 import type { RedisTarget } from '../../server/redis/target.ts';
-import { HASH_MAX_LISTPACK_VALUE } from '../../server/redis/embedded.ts';
+import { listpackArgs } from '../../server/redis/embedded.ts';
 
 export interface ClusterNode {
   host: string;
@@ -66,8 +66,7 @@ function startNode(node: ClusterNode, appendfsync: 'always' | 'everysec'): Child
       appendfsync,
       '--save',
       '',
-      '--hash-max-listpack-value',
-      String(HASH_MAX_LISTPACK_VALUE),
+      ...listpackArgs(),
       '--daemonize',
       'no',
       '--logfile',

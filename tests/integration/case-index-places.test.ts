@@ -10,7 +10,8 @@ import { countStale } from '../../server/aggregate/stale-cases.ts';
 import { convertCaseIndex } from '../../server/aggregate/legacy-case-index.ts';
 import { countiesUnder } from '../../server/aggregate/case-index.ts';
 import { asKeyRing } from '../../server/redis/keys.ts';
-import { isoBeijing } from '../../server/time/beijing.ts';
+import { dayStart, isoBeijing } from '../../server/time/beijing.ts';
+import { RETENTION } from '../../server/counters/retention.ts';
 
 /**
  * Townships and villages read their lists from their county's set filtered by place
@@ -154,9 +155,12 @@ describe('township and village lists from their county’s set', () => {
   it('converts an index stored in the five-level layout once, and then answers the same', async () => {
     const now = await dumpIndex();
     const head = `${keys.prefix}cx:`;
-    // Only county sets are written now.
+    // Only county sets are written now, closed cases by day (`<county>:<kind>c:<day>`).
     expect(Object.keys(now).every((k) => k.slice(head.length).split(':')[0]!.length === 6)).toBe(true);
-    // The old layout, rebuilt from the new: bare ids in every set, province's, cities', townships' and villages' sets.
+    expect(Object.keys(now).some((k) => /:[id]c:\d+$/.test(k))).toBe(true);
+    expect(Object.keys(now).some((k) => /:[id]c$/.test(k))).toBe(false);
+    // The old layout, rebuilt from the new: bare ids in every set, province's, cities', townships'
+    // and villages' sets, a set's closed cases of all days together (the day is the key's last part).
     const old = new Map<string, [string, string][]>();
     for (const [key, flat] of Object.entries(now)) {
       const [set, ks] = key.slice(head.length).split(':') as [string, string];
@@ -184,9 +188,9 @@ describe('township and village lists from their county’s set', () => {
     await tx.del(keys.caseIndexLayout).exec();
     expect(Object.keys(await dumpIndex()).length).toBeGreaterThan(Object.keys(now).length);
 
-    await convertCaseIndex(redis, keys, pino({ level: 'silent' }));
+    await convertCaseIndex(redis, keys, pino({ level: 'silent' }), Date.now());
     expect(await dumpIndex()).toEqual(now);
-    expect(await redis.get(keys.caseIndexLayout)).toBe('4');
+    expect(await redis.get(keys.caseIndexLayout)).toBe('5');
     // Run again (another process starting): nothing changes.
     await redis.del(keys.caseIndexLayout);
     await convertCaseIndex(redis, keys, pino({ level: 'silent' }));
@@ -203,7 +207,27 @@ describe('township and village lists from their county’s set', () => {
     expect(Object.keys(await dumpIndex()).length).toBeGreaterThan(Object.keys(now).length);
     await convertCaseIndex(redis, keys, pino({ level: 'silent' }));
     expect(await dumpIndex()).toEqual(now);
-    expect(await redis.get(keys.caseIndexLayout)).toBe('4');
+    expect(await redis.get(keys.caseIndexLayout)).toBe('5');
+    // The county sets of 2026-12-05 (a county's closed cases of a kind in one set): split by day,
+    // each day's set expiring with its day.
+    const whole = redis.multi();
+    for (const [key, flat] of Object.entries(now)) {
+      const [set, ks, day] = key.slice(head.length).split(':') as [string, string, string?];
+      if (day === undefined) continue;
+      whole.del(key);
+      for (let i = 0; i < flat.length; i += 2) whole.zadd(`${head}${set}:${ks}`, flat[i + 1]!, flat[i]!);
+    }
+    await whole.set(keys.caseIndexLayout, '4').exec();
+    expect(Object.keys(await dumpIndex()).length).toBeLessThan(Object.keys(now).length);
+    await convertCaseIndex(redis, keys, pino({ level: 'silent' }), Date.now());
+    expect(await dumpIndex()).toEqual(now);
+    expect(await redis.get(keys.caseIndexLayout)).toBe('5');
+    for (const key of Object.keys(now).filter((k) => /c:\d+$/.test(k))) {
+      const day = Number(key.slice(key.lastIndexOf(':') + 1));
+      const ends = (dayStart(day + 1) - Date.now()) / 1000 + RETENTION.caseIndexTtlS;
+      expect(await redis.ttl(key)).toBeLessThanOrEqual(Math.ceil(ends));
+      expect(await redis.ttl(key)).toBeGreaterThan(ends - 86_400 - 5);
+    }
     const village = [...truth.values()].find((c) => c.region.length === 12)!.region;
     expect((await listAll({ region: village }, 2)).ids).toEqual(expectedList(truth.values(), { region: village }));
   });

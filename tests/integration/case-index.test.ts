@@ -11,7 +11,7 @@ import { applyBatch, type Entry } from '../../server/aggregate/apply.ts';
 import { slaTable } from '../../server/aggregate/sla.ts';
 import { RETENTION } from '../../server/counters/retention.ts';
 import { provinceAncestry } from '../../shared/regions.ts';
-import { isoBeijing } from '../../server/time/beijing.ts';
+import { dayNumber, isoBeijing } from '../../server/time/beijing.ts';
 import type { StoredEvent } from '../../shared/schemas/event.ts';
 import type { Snapshot } from '../../shared/schemas/snapshot.ts';
 
@@ -185,24 +185,30 @@ describe('the case index', () => {
     expect(province.stale!.dispute).toBe(staleInCounties);
     expect(province.stale!.dispute).toBeGreaterThanOrEqual(1);
 
+    // A village's entries live in its county's sets, each member `<place below the county>:<case id>`,
+    // a closed case in the set of its county, kind and first event's day, which expires with that
+    // day's place in the window (counted from the case's first event, not from the write).
+    const closedSet = keys.caseIndexDay(region.slice(0, 6), 'd', dayNumber(old));
+    const member = (id: string) => `${region.slice(6)}:${id}`;
+    expect(await t.server.redis.zscore(closedSet, member('ret-closed'))).not.toBeNull();
+    expect(await t.server.redis.zcard(closedSet)).toBe(1);
+    const ttl = await t.server.redis.ttl(closedSet);
+    expect(Math.abs(ttl - (old / 1000 + RETENTION.caseIndexTtlS - clock.now() / 1000))).toBeLessThan(5);
+
     // Fifteen days on, the closed case's first event is older than the window: no longer listed,
-    // and trimmed from its sets the next time they are written.
+    // however long its day's set is kept.
     clock.advance(15 * DAY);
     expect(NOW + 15 * DAY - old).toBeGreaterThan(RETENTION.caseIndexDays * DAY);
     expect((await listAll({ region }, 10)).ids).toEqual(['ret-open']);
     expect((await listAll({ region, status: 'closed' }, 10)).total).toBe(0);
-    // A village's entries live in its county's set, each member `<place below the county>:<case id>`.
-    const closedSet = keys.caseIndex(region.slice(0, 6), 'd', 'c');
-    const member = (id: string) => `${region.slice(6)}:${id}`;
-    expect(await t.server.redis.zscore(closedSet, member('ret-closed'))).not.toBeNull();
     const fresh = clock.now() - 3600_000;
     expect(
       (await t.postEvents([ev('ret-new-0', 'received', fresh), ev('ret-new-1', 'failed', fresh + 1000)])).body,
     ).toMatchObject({ accepted: 2 });
     await drained(t.server.redis, keys.events);
-    expect(await t.server.redis.zscore(closedSet, member('ret-closed'))).toBeNull();
-    expect(await t.server.redis.zscore(closedSet, member('ret-new'))).not.toBeNull();
-    expect(await t.server.redis.ttl(closedSet)).toBeGreaterThan(RETENTION.caseIndexDays * 86_400);
+    const freshSet = keys.caseIndexDay(region.slice(0, 6), 'd', dayNumber(fresh));
+    expect(await t.server.redis.zscore(freshSet, member('ret-new'))).not.toBeNull();
+    expect(await t.server.redis.ttl(freshSet)).toBeGreaterThan(RETENTION.caseIndexDays * 86_400);
     expect((await listAll({ region }, 10)).ids).toEqual(['ret-new', 'ret-open']);
     clock.set(NOW);
   });

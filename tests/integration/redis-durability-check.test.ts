@@ -32,13 +32,18 @@ describe('the durability check of an external Redis at start', () => {
     expect(warning?.msg).toMatch(/appendfsync always/);
   });
 
-  it('warns when Redis would keep case buckets as hash tables', async () => {
+  it('warns when Redis would keep case buckets as hash tables, or a day of closed cases as a skiplist', async () => {
     redis = await startTestRedis({ appendfsync: 'always' });
+    const { logger: quiet, lines: none } = capture();
+    expect(await checkDurability(redis.client(), quiet)).toBe(true);
+    expect(none.filter((l) => l.level === 40)).toEqual([]);
     await redis.client().config('SET', 'hash-max-listpack-value', '64');
+    await redis.client().config('SET', 'zset-max-listpack-entries', '128');
     const { logger, lines } = capture();
     expect(await checkDurability(redis.client(), logger)).toBe(true);
     expect(lines.filter((l) => l.level === 40).map((l) => l.msg)).toEqual([
       expect.stringMatching(/set hash-max-listpack-value 2048/),
+      expect.stringMatching(/set zset-max-listpack-entries 512/),
     ]);
   });
 

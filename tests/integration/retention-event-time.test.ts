@@ -93,8 +93,8 @@ describe('retention counted from event time', () => {
     const following = shiftMonth(month, 1);
     const monthEnd = s(Date.parse(`${following.slice(0, 4)}-${following.slice(4)}-01T00:00:00+08:00`));
     await expiresAt(keys.month('62', month), monthEnd + RETENTION.monthTtlS);
-    // The closed case index of the village's county: from its newest case's earliest event.
-    await expiresAt(keys.caseIndex('620702', 'i', 'c'), s(opened) + RETENTION.caseIndexTtlS);
+    // The closed case index of the village's county and that day: from its newest case's earliest event.
+    await expiresAt(keys.caseIndexDay('620702', 'i', day), s(opened) + RETENTION.caseIndexTtlS);
   });
 
   it('keeps an open case whatever its age, and a fresh event’s marks for the full window', async () => {
