@@ -73,24 +73,6 @@ async function neighbours(env: RuleEnv, incidents: StoredEvent[], cfg: ClusterCo
   });
 }
 
-/** How long an hour's set is still looked into after the hour: the window and a margin for late reports. */
-const HOUR_SET_MARGIN_MS = HOUR;
-/**
- * The shortest life of an hour's set: a backfill (history sent in time order at many days a
- * minute) reads an hour's set for the incidents of the window after it, seconds later.
- */
-const HOUR_SET_FLOOR_S = 600;
-
-/**
- * The TTL of the set of hour `bucket`, counted from when its incidents happened (the hour's end,
- * the window after it, the margin), not from the write: a backfill of 62 days otherwise left every
- * hour's set of those days for three hours after it (15.7 MB of Gansu, docs/capacity.md).
- */
-export function hourSetTtlS(bucket: number, windowMinutes: number, now: number): number {
-  const until = (bucket + 1) * HOUR + windowMinutes * 60_000 + HOUR_SET_MARGIN_MS;
-  return Math.max(HOUR_SET_FLOOR_S, Math.ceil((until - now) / 1000));
-}
-
 /**
  * 聚集: several new incidents of one category within a small radius and time. Positions go into
  * per-category, per-hour GEO sets that expire by themselves; each new incident looks around it.
@@ -106,10 +88,10 @@ export const cluster: RuleModule<ClusterConfig> = {
       .filter((e) => e.kind === 'incident' && e.location && (cfg.categories as string[]).includes(e.category));
     if (!incidents.length) return [];
     const add = env.redis.multi();
+    const ttl = Math.ceil((cfg.windowMinutes * 60_000 + 2 * HOUR) / 1000);
     for (const e of incidents) {
-      const b = Math.floor(e.ts / HOUR);
-      const k = env.wkeys.geo(e.category, b);
-      add.geoadd(k, e.location!.lng, e.location!.lat, encode(e)).expire(k, hourSetTtlS(b, cfg.windowMinutes, now));
+      const k = env.wkeys.geo(e.category, Math.floor(e.ts / HOUR));
+      add.geoadd(k, e.location!.lng, e.location!.lat, encode(e)).expire(k, ttl);
     }
     await add.exec();
     const around = await neighbours(env, incidents, cfg);

@@ -1,9 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { bj, ev, MIN, useRulesHarness, type RulesHarness } from '../../helpers/warnings.ts';
-import { warningKeys } from '../../../server/warnings/keys.ts';
-
-const HOUR = 60 * MIN;
-const DAY = 24 * HOUR;
 
 const NOW = bj('2026-11-24T21:30');
 let h: RulesHarness;
@@ -25,20 +21,6 @@ describe('cluster (警情聚集)', () => {
     expect(list[0]).toMatchObject({ rule: 'cluster', level: 'yellow', region: '620702001001', count: 5 });
     const d = (await h.alerting.alerts.store.detail(list[0]!.id))!;
     expect(d.explanation).toContain('半径 1000 米内发生治安案件 5 起');
-  });
-
-  it('keeps an hour’s positions for as long as the window after the hour, counted from when they happened', async () => {
-    const hourSet = (ts: number) => warningKeys(h.keys).geo('public_order', Math.floor(ts / HOUR));
-    const live = NOW - 5 * MIN;
-    const backfilled = NOW - 2 * DAY;
-    await h.feed([ev({ id: 'ttl-live', ts: live, location: at(0.5) })]);
-    await h.feed([ev({ id: 'ttl-old', ts: backfilled, location: at(0.5) })]);
-    // 21:25 → the set of 21:00–22:00 is looked into until 23:00 (the 60-minute window) + 1 h.
-    expect(await h.redis.ttl(hourSet(live))).toBe((bj('2026-11-25T00:00') - NOW) / 1000);
-    // Two days old: only as long as a backfill takes to reach the window after it.
-    const old = await h.redis.ttl(hourSet(backfilled));
-    expect(old).toBeGreaterThan(0);
-    expect(old).toBeLessThanOrEqual(600);
   });
 
   it('does not fire for incidents kilometres apart, or hours apart, or of other categories', async () => {
