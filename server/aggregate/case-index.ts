@@ -77,6 +77,14 @@ export function memberCaseId(member: string): string {
   return member.slice(member.indexOf(':') + 1);
 }
 
+/** A set a window reads: its key, the window's min in it, the highest score it can hold, whether the window holds all of it. */
+export interface WindowSet {
+  key: string;
+  min: number;
+  cap: number;
+  whole: boolean;
+}
+
 /**
  * The closed sets of `counties` × `kinds` a window of first-event times (ms, both inclusive) reads,
  * newest day first, each with the window's part of its day: a page fills from the newest.
@@ -87,11 +95,15 @@ export function closedSets(
   kinds: readonly IndexKind[],
   min: number,
   max: number,
-): { key: string; min: number }[] {
-  const out: { key: string; min: number }[] = [];
-  for (let d = dayNumber(max); d >= dayNumber(min); d--)
+): WindowSet[] {
+  const out: WindowSet[] = [];
+  for (let d = dayNumber(max); d >= dayNumber(min); d--) {
+    const cap = dayStart(d + 1) - 1;
+    const whole = min <= dayStart(d) && max >= cap;
     for (const county of counties)
-      for (const k of kinds) out.push({ key: keys.caseIndexDay(county, k, d), min: Math.max(min, dayStart(d)) });
+      for (const k of kinds)
+        out.push({ key: keys.caseIndexDay(county, k, d), min: Math.max(min, dayStart(d)), cap, whole });
+  }
   return out;
 }
 

@@ -7,7 +7,7 @@ import { levelOf, provinceAncestry } from '../../shared/regions.ts';
 import { dayNumber, dayStart, isoBeijing } from '../time/beijing.ts';
 import { runLua } from '../redis/lua.ts';
 import { CASE_INDEX_PAGE_SCRIPT } from '../redis/scripts.ts';
-import { closedSets, indexFloor, indexSetsOf, type IndexKind, type IndexState } from './case-index.ts';
+import { closedSets, indexFloor, indexSetsOf, type IndexKind, type IndexState, type WindowSet } from './case-index.ts';
 import { isOpen, type CaseState } from './case-state.ts';
 import { caseKey, parseStoredCase } from './case-store.ts';
 
@@ -70,8 +70,7 @@ export function decodeCursor(s: string): Cursor | undefined {
  * newest first), each with its score window's min.
  */
 interface Source {
-  keys: string[];
-  mins: number[];
+  sets: WindowSet[];
   /** A township's or village's place below its county: only members of that place are read. */
   place: string;
   max: number;
@@ -101,18 +100,14 @@ function sources(deps: CaseListDeps, f: CaseFilter, now: number): Source[] {
   return regions.map((region) => {
     const province = ring.of(region);
     const { sets, place } = indexSetsOf(region, deps.counties);
-    const s: Source = { keys: [], mins: [], place, max, province };
+    const s: Source = { sets: [], place, max, province };
+    const whole = f.from === undefined && f.to === undefined;
     if (states.includes('o'))
       for (const set of sets)
-        for (const k of kinds) {
-          s.keys.push(province.caseIndex(set, k, 'o'));
-          s.mins.push(min);
-        }
+        for (const k of kinds)
+          s.sets.push({ key: province.caseIndex(set, k, 'o'), min, cap: Number.MAX_SAFE_INTEGER, whole });
     if (states.includes('c') && closedMin <= closedMax)
-      for (const c of closedSets(province, sets, kinds, closedMin, closedMax)) {
-        s.keys.push(c.key);
-        s.mins.push(c.min);
-      }
+      s.sets.push(...closedSets(province, sets, kinds, closedMin, closedMax));
     return s;
   });
 }
@@ -131,20 +126,25 @@ async function readSource(
   n: number,
   counting = true,
 ): Promise<{ total: number; entries: Entry[] }> {
-  if (!s.keys.length) return { total: 0, entries: [] };
-  const flat = await runLua<(string | number)[]>(redis, CASE_INDEX_PAGE_SCRIPT, s.keys, [
-    String(s.max),
-    s.place,
-    n,
-    cursor ? String(cursor.score) : '',
-    cursor?.id ?? '',
-    counting ? '1' : '0',
-    ...s.mins.map(String),
-  ]);
+  if (!s.sets.length) return { total: 0, entries: [] };
+  const flat = await runLua<(string | number)[]>(
+    redis,
+    CASE_INDEX_PAGE_SCRIPT,
+    s.sets.map((w) => w.key),
+    [
+      String(s.max),
+      s.place,
+      n,
+      cursor ? String(cursor.score) : '',
+      cursor?.id ?? '',
+      counting ? '1' : '0',
+      ...s.sets.flatMap((w) => [String(w.min), String(w.cap), w.whole ? '1' : '0']),
+    ],
+  );
   let total = 0;
-  for (let i = 0; i < s.keys.length; i++) total += Number(flat[i]);
+  for (let i = 0; i < s.sets.length; i++) total += Number(flat[i]);
   const entries: Entry[] = [];
-  for (let i = s.keys.length; i < flat.length; i += 2)
+  for (let i = s.sets.length; i < flat.length; i += 2)
     entries.push({ id: String(flat[i]), score: Number(flat[i + 1]), keys: s.province });
   return { total, entries };
 }
@@ -168,7 +168,7 @@ export async function countInSets(
     '',
     '',
     '1',
-    ...keys.map(() => min),
+    ...keys.flatMap(() => [min, '+inf', '0']),
   ]);
   return counts.map(Number);
 }

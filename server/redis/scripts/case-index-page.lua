@@ -11,7 +11,10 @@
 -- id: an entry is after the cursor when its score is lower, or equal with a lower id.
 -- ARGV[6] '1' to count, '0' not to (each count then 0): a township's or village's count scans all
 -- of its county's sets, which a page of its newest cases does not need.
--- ARGV[6 + i] min score of KEYS[i] (as ZRANGE BYSCORE takes it: a number, '-inf', '(n').
+-- Then per key, from ARGV[7 + 3(i - 1)]: the min score of KEYS[i] in the window (as ZRANGE BYSCORE
+-- takes it: a number, '-inf', '(n'); the highest score KEYS[i] can hold ('+inf' unknown: a set of
+-- one day holds no later case), so a set wholly below the page's edge is not read; '1' when the
+-- window holds all of KEYS[i] (its count is then its size), else '0'.
 -- Returns #KEYS counts (members of each set within [min, max] and the place), then up to n
 -- entries `id, score, id, score …` after the cursor, in the list's order (score, then case id,
 -- both descending).
@@ -35,10 +38,14 @@ local function match(m)
 end
 
 local reply = {}
+local function arg(i, k) return ARGV[4 + 3 * i + k] end
+
 for i = 1, #KEYS do
-  local min = ARGV[6 + i]
+  local min = arg(i, 0)
   if not counting then
     reply[i] = 0
+  elseif place == '' and arg(i, 2) == '1' then
+    reply[i] = redis.call('ZCARD', KEYS[i])
   elseif place == '' then
     reply[i] = redis.call('ZCOUNT', KEYS[i], min, max)
   else
@@ -71,13 +78,15 @@ local out = {}
 local edge, edgeStr = nil, nil
 local chunk = place == '' and want + 1 or CHUNK
 for i = 1, #KEYS do
-  local low = ARGV[6 + i]
+  local low = arg(i, 0)
+  local cap = tonumber(arg(i, 1))
   if edge then
     local l = tonumber(low)
     if l ~= nil and l < edge then low = edgeStr end
   end
   local offset, mine, own = 0, 0, nil
-  while true do
+  -- Nothing in a set wholly below the page's edge can make the page.
+  while not (edge and cap and cap < edge) do
     local flat = redis.call('ZRANGE', KEYS[i], top, low, 'BYSCORE', 'REV', 'LIMIT', offset, chunk, 'WITHSCORES')
     local stop = false
     for j = 1, #flat, 2 do
@@ -96,7 +105,9 @@ for i = 1, #KEYS do
     if stop or #flat < chunk * 2 then break end
     offset = offset + chunk
   end
-  if #out >= want then
+  -- Sorted only when this set added to it: a province reads thousands of sets (a county's closed
+  -- cases are a set a day), most of them entirely below the page's edge.
+  if mine > 0 and #out >= want then
     table.sort(out, better)
     for k = #out, want + 1, -1 do out[k] = nil end
     edge, edgeStr = out[want][2], out[want][3]
