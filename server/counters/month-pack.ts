@@ -1,7 +1,7 @@
 /**
  * Packs the closed months of the township combination hashes (`lmon:<township>:<month>`): their
  * ≈ 100 fields become one deflated field (low-level.ts `PACKED_FIELD`), 2.4 → 0.55 KB a township
- * and month, ≈ 24 MB of a year of Gansu's 13 months (docs/capacity.md). Every Node reader of a
+ * and month, 18.8 MB of a year of Gansu measured (docs/capacity.md). Every Node reader of a
  * township hash unpacks first (low-level.ts), so nothing else changes.
  *
  * A month is packed once it has been over for a week: the snapshots read only the current month
@@ -9,8 +9,8 @@
  * a replay base copies the months of the two days before its own (server/replay/base.ts). A
  * month still takes writes after that (a late event within ingest's 63 days, a case that closes,
  * an import of history): they land in plain fields beside the packed one, which readers add, and
- * the next run packs them in. Each run looks at the last thirteen months, one HLEN a township and
- * month; a hash already packed with nothing beside it costs no more.
+ * the next run packs them in. Each run looks at the last thirteen months (an HLEN and an HEXISTS a
+ * township and month); a hash already packed with nothing beside it costs no more.
  */
 import type { RedisClient } from '../redis/connection.ts';
 import type { Keys } from '../redis/keys.ts';
@@ -22,7 +22,7 @@ import { RETENTION } from './retention.ts';
 import { packedLow, PACKED_FIELD, type Hash } from './low-level.ts';
 
 /** How long after its end a month is first packed. */
-export const PACK_AFTER_MS = 7 * 86_400_000;
+const PACK_AFTER_MS = 7 * 86_400_000;
 /** Townships read and packed per round trip. */
 const CHUNK = 200;
 
