@@ -1,19 +1,14 @@
-// A generated Gansu history for the benchmarks that need one (import, storm): the simulator's
-// `writeHistoryFile` with a fixed seed, written once into $TMPDIR/pingan-bench-import/ and reused,
-// and the dependencies `npm run import` loads it into Redis with.
+// A generated Gansu history for the benchmarks that need one (import, storm, memory): the
+// simulator's `writeHistoryFile` with a fixed seed, written once into $TMPDIR/pingan-bench-import/
+// and reused. They load it as `npm run import` does (server/import/run.ts `importDepsFor`).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
-import type { Redis } from 'ioredis';
 import type { RegionTree } from '../server/regions/tree.ts';
 import { createWorld } from '../server/simulator/world.ts';
 import { defaultRates } from '../server/simulator/generate.ts';
 import { writeHistoryFile } from '../server/simulator/history-file.ts';
-import { createKeyRing } from '../server/redis/keys.ts';
-import { servedCodes, type importHistory } from '../server/import/run.ts';
-import { slaTable } from '../server/aggregate/sla.ts';
-import { systemClock } from '../server/clock.ts';
 
 const DAY = 86_400_000;
 
@@ -45,17 +40,4 @@ export async function historyFile(tree: RegionTree, days: number, daysAgo = 0): 
   fs.renameSync(tmp, file);
   console.log(`generated ${file}: ${g.cases} cases, ${g.events} events in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   return file;
-}
-
-/** What `importHistory` needs to load a file of the Gansu tree into `redis`. */
-export function importDeps(redis: Redis, tree: RegionTree): Parameters<typeof importHistory>[0] {
-  return {
-    redis,
-    ring: createKeyRing('62', tree.provinces),
-    root: '62',
-    provinces: tree.provinces,
-    regionCodes: servedCodes(tree),
-    clock: systemClock,
-    sla: slaTable(),
-  };
 }

@@ -10,9 +10,9 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import { startTestRedis } from '../tests/helpers/redis.ts';
 import { loadRegionTree } from '../server/regions/tree.ts';
-import { importHistory } from '../server/import/run.ts';
+import { importDepsFor, importHistory } from '../server/import/run.ts';
 import { aofSetting, redisCpuSeconds } from './redis-info.ts';
-import { historyFile, importDeps } from './history.ts';
+import { historyFile } from './history.ts';
 import { byFamily } from './memory.ts';
 import { packClosedHours, PACK_GRACE_MS } from '../server/replay/pack.ts';
 import { packClosedMonths } from '../server/counters/month-pack.ts';
@@ -38,7 +38,7 @@ export async function benchImport(): Promise<Record<string, number | string>> {
   const r = await startTestRedis({ appendonly: true, appendfsync: 'everysec' });
   const redis = new Redis(r.options);
   // One set of dependencies for both runs: the second must meet the first's ledger.
-  const deps = importDeps(redis, tree);
+  const deps = importDepsFor(redis, tree, '62');
   // Progress on stderr, so a run stopped early says where it was.
   const tp = Date.now();
   deps.onProgress = ({ chunk, chunks, active }) => {

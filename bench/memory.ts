@@ -16,11 +16,10 @@ import path from 'node:path';
 import type { RedisClient } from '../server/redis/connection.ts';
 import { startTestServer } from '../tests/helpers/server.ts';
 import { drained } from '../tests/helpers/drain.ts';
-import { historyLines, importDeps, writeSimulated } from './history.ts';
-import type { Redis } from 'ioredis';
+import { historyLines, writeSimulated } from './history.ts';
 import type { RegionTree } from '../server/regions/tree.ts';
 import type { PinganServer } from '../server/app.ts';
-import { importHistory } from '../server/import/run.ts';
+import { importDepsFor, importHistory } from '../server/import/run.ts';
 import { currentMonth, monthRange, oldestKept } from '../server/safety-index/months.ts';
 import { shiftMonth } from '../server/time/beijing.ts';
 import { createKeys } from '../server/redis/keys.ts';
@@ -222,7 +221,7 @@ async function importOlder(redis: RedisClient, tree: RegionTree, file: string, b
   }
   await new Promise<void>((r) => out.end(() => r()));
   const t0 = Date.now();
-  const report = await importHistory(importDeps(redis as Redis, tree), older);
+  const report = await importHistory(importDepsFor(redis, tree, '62'), older);
   fs.rmSync(older);
   return `${report.events} events, ${report.history.cases} cases into months, ${report.kept.cases} kept, ${((Date.now() - t0) / 1000).toFixed(0)} s`;
 }

@@ -9,12 +9,12 @@ import { Redis } from 'ioredis';
 import { startTestRedis } from '../tests/helpers/redis.ts';
 import { prng } from '../tests/helpers/prng.ts';
 import { loadRegionTree } from '../server/regions/tree.ts';
-import { importHistory } from '../server/import/run.ts';
+import { importDepsFor, importHistory } from '../server/import/run.ts';
 import { startBareServerProcess, startServerProcess } from './server-process.ts';
 import { aofSetting, commandsExecuted, redisCpuSeconds } from './redis-info.ts';
 import { histogram, pct } from './histogram.ts';
 import { CLIENTS, LAYOUT, pickRegions } from './fanout-fleet.ts';
-import { historyFile, importDeps } from './history.ts';
+import { historyFile } from './history.ts';
 import { runStorm, type StormResult } from './storm-run.ts';
 import { loadavg, machine } from './conditions.ts';
 
@@ -86,7 +86,7 @@ export async function benchStorm(): Promise<Figures> {
     const loader = new Redis(redis.options);
     try {
       const t0 = Date.now();
-      const report = await importHistory(importDeps(loader, tree), file);
+      const report = await importHistory(importDepsFor(loader, tree, '62'), file);
       imported = `${DAYS} days, ${report.events} events, ${report.kept.cases + report.history.cases} cases, imported in ${(
         (Date.now() - t0) /
         1000

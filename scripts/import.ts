@@ -7,15 +7,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../server/config.ts';
-import { createKeyRing } from '../server/redis/keys.ts';
 import { socketPath, startEmbeddedRedis, type EmbeddedRedis } from '../server/redis/embedded.ts';
 import { singleNode, targetFromConfig } from '../server/redis/target.ts';
 import { closeRedis, connectionReady, openRedis } from '../server/redis/connection.ts';
 import { createLogger } from '../server/log.ts';
 import { loadRegionTree } from '../server/regions/tree.ts';
-import { slaTable } from '../server/aggregate/sla.ts';
-import { systemClock } from '../server/clock.ts';
-import { importHistory, servedCodes } from '../server/import/run.ts';
+import { importDepsFor, importHistory } from '../server/import/run.ts';
 
 const SHOWN_BAD_LINES = 1000;
 
@@ -68,14 +65,7 @@ async function main(): Promise<number> {
   try {
     await connectionReady(redis);
     const r = await importHistory(
-      {
-        redis,
-        ring: createKeyRing(config.regionRoot, tree.provinces),
-        root: config.regionRoot,
-        provinces: tree.provinces,
-        regionCodes: servedCodes(tree),
-        clock: systemClock,
-        sla: slaTable(),
+      importDepsFor(redis, tree, config.regionRoot, {
         ...(values['chunk-lines'] ? { chunkLines: Number(values['chunk-lines']) } : {}),
         ...(values['pause-ms'] ? { pauseMs: Number(values['pause-ms']) } : {}),
         ...(values['part-bytes'] ? { partBytes: Number(values['part-bytes']) } : {}),
@@ -86,7 +76,7 @@ async function main(): Promise<number> {
         onProgress: ({ chunk, chunks }) => {
           if (process.stderr.isTTY) process.stderr.write(`\rchunk ${chunk + 1}/${chunks}`);
         },
-      },
+      }),
       file,
     );
     if (process.stderr.isTTY) process.stderr.write('\n');

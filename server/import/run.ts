@@ -32,8 +32,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import type { RedisClient } from '../redis/connection.ts';
-import type { Clock } from '../clock.ts';
-import type { KeyRing } from '../redis/keys.ts';
+import { systemClock, type Clock } from '../clock.ts';
+import { createKeyRing, type KeyRing } from '../redis/keys.ts';
+import { slaTable } from '../aggregate/sla.ts';
 import { closedCaseExpiresAtS } from '../counters/retention.ts';
 import { buckets } from '../time/beijing.ts';
 import { isOpen, type CaseEvent, type SlaTable } from '../aggregate/case-state.ts';
@@ -110,6 +111,25 @@ export interface ImportReport {
 /** Every region code a tree serves, for ImportDeps.regionCodes. */
 export function servedCodes(tree: RegionTree): string[] {
   return tree.codes();
+}
+
+/** An import of `root`'s tree into `redis` with the server's clock and SLA table, and `extra` settings. */
+export function importDepsFor(
+  redis: RedisClient,
+  tree: RegionTree,
+  root: string,
+  extra: Partial<ImportDeps> = {},
+): ImportDeps {
+  return {
+    redis,
+    ring: createKeyRing(root, tree.provinces),
+    root,
+    provinces: tree.provinces,
+    regionCodes: servedCodes(tree),
+    clock: systemClock,
+    sla: slaTable(),
+    ...extra,
+  };
 }
 
 const DEFAULT_CHUNK_LINES = 100_000;

@@ -12,12 +12,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestRedis, type TestRedis } from '../helpers/redis.ts';
 import { ev, syntheticHistory, writeLines, type Line } from '../helpers/import-file.ts';
 import { loadRegionTree, type RegionTree } from '../../server/regions/tree.ts';
-import { createKeyRing, createKeys } from '../../server/redis/keys.ts';
-import { importHistory, servedCodes, type ImportDeps } from '../../server/import/run.ts';
+import { createKeys } from '../../server/redis/keys.ts';
+import { importDepsFor, importHistory, type ImportDeps } from '../../server/import/run.ts';
 import { applyHistory } from '../../server/aggregate/apply.ts';
 import { caseEvent } from '../../server/aggregate/case-state.ts';
 import { slaTable } from '../../server/aggregate/sla.ts';
-import { systemClock } from '../../server/clock.ts';
 import { isoBeijing } from '../../server/time/beijing.ts';
 import type { StoredEvent } from '../../shared/schemas/event.ts';
 
@@ -50,18 +49,8 @@ function irregular(): Line[] {
   ];
 }
 
-function deps(client: Redis, extra: Partial<ImportDeps>): ImportDeps {
-  return {
-    redis: client,
-    ring: createKeyRing('62', tree.provinces),
-    root: '62',
-    provinces: tree.provinces,
-    regionCodes: servedCodes(tree),
-    clock: systemClock,
-    sla: slaTable(),
-    chunkLines: 97,
-    ...extra,
-  };
+function deps(client: Redis, extra: Partial<ImportDeps> = {}): ImportDeps {
+  return importDepsFor(client, tree, '62', { chunkLines: 97, ...extra });
 }
 
 /** Every key but the import ledger and layout markers: hashes (case versions left out), sorted sets; and their TTLs (s, -1 none). */

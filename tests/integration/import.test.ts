@@ -10,10 +10,9 @@ import { startTestRedis, type TestRedis } from '../helpers/redis.ts';
 import { sleep } from '../helpers/process.ts';
 import { at, ev, monthsBefore, syntheticHistory, writeLines, type Line } from '../helpers/import-file.ts';
 import { loadRegionTree, type RegionTree } from '../../server/regions/tree.ts';
-import { createKeyRing, createKeys, type Keys } from '../../server/redis/keys.ts';
-import { importHistory, servedCodes, type ImportDeps } from '../../server/import/run.ts';
+import { createKeys, type Keys } from '../../server/redis/keys.ts';
+import { importDepsFor, importHistory, type ImportDeps } from '../../server/import/run.ts';
 import { slaTable } from '../../server/aggregate/sla.ts';
-import { systemClock } from '../../server/clock.ts';
 import { counterKey, decodeCounters, type Bucket } from '../../server/counters/read.ts';
 import { applyHistory } from '../../server/aggregate/apply.ts';
 import { caseEvent } from '../../server/aggregate/case-state.ts';
@@ -30,17 +29,7 @@ let dir: string;
 const keys = createKeys('62');
 
 function deps(client: Redis, extra: Partial<ImportDeps> = {}): ImportDeps {
-  return {
-    redis: client,
-    ring: createKeyRing('62', tree.provinces),
-    root: '62',
-    provinces: tree.provinces,
-    regionCodes: servedCodes(tree),
-    clock: systemClock,
-    sla: slaTable(),
-    chunkLines: 4,
-    ...extra,
-  };
+  return importDepsFor(client, tree, '62', { chunkLines: 4, ...extra });
 }
 
 /** A region's marginal counters of one bucket, read as the snapshot reads them. */

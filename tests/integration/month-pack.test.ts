@@ -9,10 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestRedis, type TestRedis } from '../helpers/redis.ts';
 import { syntheticHistory, writeLines } from '../helpers/import-file.ts';
 import { loadRegionTree, type RegionTree } from '../../server/regions/tree.ts';
-import { createKeyRing, createKeys } from '../../server/redis/keys.ts';
-import { importHistory, servedCodes } from '../../server/import/run.ts';
-import { slaTable } from '../../server/aggregate/sla.ts';
-import { systemClock } from '../../server/clock.ts';
+import { createKeys } from '../../server/redis/keys.ts';
+import { importDepsFor, importHistory } from '../../server/import/run.ts';
 import { readCounterSums } from '../../server/counters/read.ts';
 import { lowMarginalsByRegion, PACKED_FIELD } from '../../server/counters/low-level.ts';
 import { packableMonths, packClosedMonths } from '../../server/counters/month-pack.ts';
@@ -50,19 +48,7 @@ async function load(client: Redis, seed: number): Promise<void> {
   const file = path.join(dir, `h${seed}.ndjson`);
   const regions = TOWNSHIPS.flatMap((t) => [t, ...villagesOf(t).slice(0, 6)]);
   writeLines(file, syntheticHistory(now, 1500, regions, seed));
-  await importHistory(
-    {
-      redis: client,
-      ring: createKeyRing('62', tree.provinces),
-      root: '62',
-      provinces: tree.provinces,
-      regionCodes: servedCodes(tree),
-      clock: systemClock,
-      sla: slaTable(),
-      chunkLines: 100,
-    },
-    file,
-  );
+  await importHistory(importDepsFor(client, tree, '62', { chunkLines: 100 }), file);
 }
 
 /** Every township's and village's month counters, as the reports and the assessment read them. */
