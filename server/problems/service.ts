@@ -177,7 +177,11 @@ export function createProblems(deps: {
       for (let i = 0; i < ATTEMPTS; i++) {
         const read = await store.read(id);
         if (!read) return { ok: false, reason: 'not_found' };
-        const t = at === undefined ? now() : Math.max(at, read.problem.updatedAt);
+        // An overdue flag is dated by the deadline it marks, not by the sweep that noticed it: a
+        // problem worked through its past (the demo's, registered then stepped at its own times)
+        // keeps those times when a sweep flags it in between.
+        const when = at ?? (step.kind === 'overdue' ? read.problem.milestones[step.n - 1]?.deadline : undefined);
+        const t = when === undefined ? now() : Math.max(when, read.problem.updatedAt);
         const r = applyStep(read.problem, step, t);
         if (!r.ok) {
           const { ok: _ok, ...refusal } = r;

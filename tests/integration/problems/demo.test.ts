@@ -49,3 +49,45 @@ it('registers the five demo problems once, each worked as far as its story says'
   expect(property).toMatchObject({ state: 'closed', stars: 0 });
   expect(property.struckAt).toBeGreaterThanOrEqual(thisMonth);
 });
+
+it('keeps a problem worked through its past in that past when the overdue sweep flags it in between', async () => {
+  // The demo registers last month's problems, then takes their steps at their own times; the
+  // server's sweep may flag a milestone whose deadline has passed in between (it did on a loaded
+  // CI machine, and the problem was struck off "now", outside last month's 通报).
+  const problems = t.server.problems;
+  const lastMonth = monthStart(shiftMonth(currentMonth(problems.now()), -1));
+  const day = (d: number) => lastMonth + d * 86_400_000 + 9 * 3_600_000;
+  const r = await problems.register(
+    {
+      region: '620402',
+      desk: '620402',
+      title: '补录的上月问题',
+      description: '测试：上月登记、上月销号',
+      stars: 1,
+      lead: 'dep-620402-market',
+      partners: [],
+      milestones: [{ title: '整改', deadline: day(9), weight: 1 }],
+      alerts: [],
+      by: 'test',
+    },
+    day(2),
+  );
+  if (!r.ok) throw new Error(`not registered: ${r.field}`);
+  expect(await problems.flagOverdue()).toBeGreaterThanOrEqual(1);
+  const owner = r.problem.milestones[0]!.owner.id;
+  expect(
+    (
+      await problems.step(
+        r.problem.id,
+        { kind: 'done', n: 1, department: owner, evidence: '已完成', by: 'test' },
+        day(7),
+      )
+    ).ok,
+  ).toBe(true);
+  expect((await problems.step(r.problem.id, { kind: 'verify', n: 1, by: 'test' }, day(8))).ok).toBe(true);
+  const p = (await problems.store.read(r.problem.id))!.problem;
+  expect(p.state).toBe('closed');
+  // Flagged at its deadline, so the steps after it are dated no earlier than that, within last month.
+  expect(p.milestones[0]!.overdueAt).toBe(day(9));
+  expect(p.struckAt).toBe(day(9));
+});
