@@ -63,31 +63,36 @@ const departments = (region: string, list: string[][]) =>
     milestonesOverdue: 0,
   }));
 
-const county = {
-  region: { code: '620702', name: '甘州区', level: 'county' },
+/** A frozen reply of `code`, in the stored key order; `byChild` only down to the county. */
+const reply = (
+  [code, name, level]: [string, string, string],
+  desks: ReturnType<typeof desk>[],
+  list: string[][],
+  byChild?: unknown[],
+) => ({
+  region: { code, name, level },
   month: '2026-11',
   provisional: false,
   asOf: '2026-12-01T00:05:00.000+08:00',
-  own: desk('620702', '甘州区', false),
-  desks: [desk('620702001', '东街街道', false), desk('620702100', '梁家墩镇', false)],
-  departments: departments('620702', COUNTY_DEPARTMENTS),
-  departmentsByChild: [
-    { code: '620702001', name: '东街街道', departments: 8, figures: figures(DEPARTMENT_FIGURES, () => some) },
-  ],
+  own: desk(code, name, false),
+  desks,
+  departments: departments(code, list),
+  ...(byChild ? { departmentsByChild: byChild } : {}),
   problemRegister: true,
   minRankedDenominator: 5,
-};
-const township = {
-  region: { code: '620702100', name: '梁家墩镇', level: 'township' },
-  month: '2026-11',
-  provisional: false,
-  asOf: '2026-12-01T00:05:00.000+08:00',
-  own: desk('620702100', '梁家墩镇', false),
-  desks: [desk('620702100201', '村民委员会', true), desk('620702100001', '社区居民委员会', true)],
-  departments: departments('620702100', TOWNSHIP_DEPARTMENTS),
-  problemRegister: true,
-  minRankedDenominator: 5,
-};
+});
+
+const county = reply(
+  ['620702', '甘州区', 'county'],
+  [desk('620702001', '东街街道', false), desk('620702100', '梁家墩镇', false)],
+  COUNTY_DEPARTMENTS,
+  [{ code: '620702001', name: '东街街道', departments: 8, figures: figures(DEPARTMENT_FIGURES, () => some) }],
+);
+const township = reply(
+  ['620702100', '梁家墩镇', 'township'],
+  [desk('620702100201', '村民委员会', true), desk('620702100001', '社区居民委员会', true)],
+  TOWNSHIP_DEPARTMENTS,
+);
 
 /** The most frequent shape last: deflate reaches back from the end of a dictionary most cheaply. */
 export const REPLY_DICTIONARY = Buffer.from(JSON.stringify(county) + JSON.stringify(township));

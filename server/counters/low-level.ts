@@ -162,9 +162,9 @@ export function lowMarginalsByRegion(
  * region code, in one pass that splits nothing: a county refreshes its townships four times a
  * second, and full marginals of each were most of that refresh's time.
  */
-export function lowKindTotalsByRegion(packed: Hash, open: boolean, township: string): Map<string, Marginals> {
+export function lowKindTotalsByRegion(stored: Hash, open: boolean, township: string): Map<string, Marginals> {
   const out = new Map<string, Marginals>();
-  const h = unpackedLow(packed);
+  const h = unpackedLow(stored);
   for (const field in h) {
     const a = field.indexOf('|');
     const code = regionOfToken(field.slice(0, a), township);

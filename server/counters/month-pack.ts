@@ -88,5 +88,6 @@ export function startMonthPacking(o: BucketSweeping & { townships: readonly stri
     o.keys.monthPackLease,
     (now) => packClosedMonths(o.redis, o.keys, o.townships, now),
     'township months packed',
+    'packed',
   );
 }

@@ -177,11 +177,7 @@ export function createProblems(deps: {
       for (let i = 0; i < ATTEMPTS; i++) {
         const read = await store.read(id);
         if (!read) return { ok: false, reason: 'not_found' };
-        // An overdue flag is dated by the deadline it marks, not by the sweep that noticed it: a
-        // problem worked through its past (the demo's, registered then stepped at its own times)
-        // keeps those times when a sweep flags it in between.
-        const when = at ?? (step.kind === 'overdue' ? read.problem.milestones[step.n - 1]?.deadline : undefined);
-        const t = when === undefined ? now() : Math.max(when, read.problem.updatedAt);
+        const t = at === undefined ? now() : Math.max(at, read.problem.updatedAt);
         const r = applyStep(read.problem, step, t);
         if (!r.ok) {
           const { ok: _ok, ...refusal } = r;
@@ -223,8 +219,11 @@ export function createProblems(deps: {
     },
     async flagOverdue() {
       let flagged = 0;
-      for (const [id, n] of await store.due(now())) {
-        const r = await this.step(id, { kind: 'overdue', n });
+      for (const [id, n, deadline] of await store.due(now())) {
+        // Dated by the deadline it marks, not by the sweep that noticed it: a problem worked
+        // through its past (the demo's, registered then stepped at its own times) keeps those
+        // times when a sweep flags it in between.
+        const r = await this.step(id, { kind: 'overdue', n }, deadline);
         if (r.ok) flagged++;
         // Done, verified or struck off meanwhile, or gone: nothing to flag, and never again.
         else if (r.reason !== 'busy') await store.dropDue(id, n);

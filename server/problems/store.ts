@@ -166,12 +166,15 @@ export class ProblemStore {
   }
 
   /** Milestones whose deadline has passed, not done and not flagged yet: `[problem id, n]`. */
-  async due(now: number, limit = 100): Promise<[string, number][]> {
-    const members = await this.redis.zrangebyscore(this.keys.due, '-inf', now, 'LIMIT', 0, limit);
-    return members.map((m) => {
+  async due(now: number, limit = 100): Promise<[id: string, n: number, deadline: number][]> {
+    const flat = await this.redis.zrangebyscore(this.keys.due, '-inf', now, 'WITHSCORES', 'LIMIT', 0, limit);
+    const out: [string, number, number][] = [];
+    for (let j = 0; j < flat.length; j += 2) {
+      const m = flat[j]!;
       const i = m.indexOf('\n');
-      return [m.slice(0, i), Number(m.slice(i + 1))];
-    });
+      out.push([m.slice(0, i), Number(m.slice(i + 1)), Number(flat[j + 1])]);
+    }
+    return out;
   }
 
   /** Drops a deadline the sweep found nothing to flag for (done meanwhile, or a problem gone). */

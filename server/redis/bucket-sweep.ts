@@ -44,13 +44,15 @@ const SWEEP_EVERY_MS = 6 * 3_600_000;
 
 /**
  * Runs an owner's `sweep` every six hours (or `everyMs`), on one aggregator of all a period (the
- * lease `lease` in Redis), logging how many fields went as `removed`; returns the stop.
+ * lease `lease` in Redis), logging how many it did as `field` (what went: `removed`) with the
+ * message `what`; returns the stop.
  */
 export function startBucketSweeping(
   o: BucketSweeping,
   lease: string,
   sweep: (now: number) => Promise<number>,
-  removed: string,
+  what: string,
+  field = 'removed',
 ): () => Promise<void> {
   return startLeasedPeriodic({
     redis: o.redis,
@@ -58,9 +60,9 @@ export function startBucketSweeping(
     periodMs: o.everyMs ?? SWEEP_EVERY_MS,
     task: async () => {
       const n = await sweep(o.clock.now());
-      if (n) o.logger?.info({ province: o.keys.prefix, removed: n }, removed);
+      if (n) o.logger?.info({ province: o.keys.prefix, [field]: n }, what);
     },
     ...(o.logger ? { logger: o.logger } : {}),
-    what: `sweeping: ${removed}`,
+    what: `sweeping: ${what}`,
   });
 }
