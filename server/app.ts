@@ -58,6 +58,7 @@ import { createPdfRenderer } from './reports/pdf.ts';
 import { setupAlerting } from './warnings/setup.ts';
 import { loadRulesConfig, reportLimitMs, type WarningsConfig } from './warnings/config.ts';
 import { alertsFromRules } from './alerts/service.ts';
+import { LocalAlertFeed } from './alerts/local-feed.ts';
 import { createDepartmentRegistry, type DepartmentRegistry } from './departments/registry.ts';
 import { departmentsRouter } from './http/routes/departments.ts';
 import { problemsRouter } from './http/routes/problems.ts';
@@ -182,6 +183,26 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
   const stopLoginFailures = loginFailures.start();
   const sessions = createSessionEnder();
   const origins = originPolicy(config.allowedOrigins);
+  // The composition root builds the alerts service and hands the same one to the rules' timers and the routes.
+  const rules = loadRulesConfig();
+  // What the alerts services here publish reaches this process's hub at once (server/alerts/local-feed.ts).
+  const localAlerts = new LocalAlertFeed();
+  const alerts = alertsFromRules({ redis, keys, clock, audit, local: localAlerts }, rules);
+  const alerting = setupAlerting({ redis, keys, clock, logger, tree, rules, alerts });
+  // A 命案 marker's red alert is raised as its event is appended, on a connection of its own (on
+  // the shared one it would queue behind the hub's snapshot reads); the aggregator checks it again.
+  const raiseRedis = serving('alerts-at-once');
+  const checking = new Set<Promise<void>>();
+  connections.push(raiseRedis);
+  const atOnce = setupAlerting({
+    redis: raiseRedis,
+    keys,
+    clock,
+    logger,
+    tree,
+    rules,
+    alerts: alertsFromRules({ redis: raiseRedis, keys, clock, audit, local: localAlerts }, rules),
+  }).warnings;
   // Appends have a connection of their own: on the shared one an event (and its alert) would queue
   // behind the hub's snapshot reads.
   const appendRedis = serving('ingest');
@@ -193,11 +214,14 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
     metrics,
     hasRegion: (c) => tree.has(c),
     replicaWaitMs: config.replicaWaitMs,
+    onAppended: (events) => {
+      const check = atOnce
+        .atOnce(events)
+        .catch((err: unknown) => logger.error({ err }, 'immediate warning checks failed'))
+        .finally(() => checking.delete(check));
+      checking.add(check);
+    },
   });
-  // The composition root builds the alerts service and hands the same one to the rules' timers and the routes.
-  const rules = loadRulesConfig();
-  const alerts = alertsFromRules({ redis, keys, clock, audit }, rules);
-  const alerting = setupAlerting({ redis, keys, clock, logger, tree, rules, alerts });
   const departments = createDepartmentRegistry({ redis, prefix: keys.prefix });
   const problems = createProblems({ redis, keys, clock, departments, audit });
   // A month a backfill is still filling is neither frozen nor published (server/history-fill.ts).
@@ -422,6 +446,7 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
     // Each province's counts, and the deployment's alerts (their change notices on the root's channel).
     noticeChannels: [...new Set([keys.notices, ...ring.provinces.map((p) => ring.of(p).notices)])],
     alertChannel: `${keys.prefix}alerts`,
+    localAlerts,
     problemChannel: keys.problems.channel,
     wallChannel: keys.wallPush,
     readSnapshot: snapshot,
@@ -526,6 +551,7 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
       await overdueSweep.stop();
       await aggregator?.stop();
       await inbound?.stop();
+      await Promise.all(checking);
       await stopAuditArchiver();
       await stopLoginFailures().catch((err: unknown) => logger.error({ err }, 'writing failed logins at close'));
       await Promise.all(connections.map(closeRedis));

@@ -36,12 +36,10 @@ export interface AggregatorOptions extends AggregationContext {
    */
   reapIdleMs?: number;
   sweepEveryMs?: number;
-  /** Called with each batch as read, not awaited: runs beside the counting (immediate checks). */
-  onRead?: (entries: Entry[]) => Promise<void> | undefined;
   /**
    * Called after each applied batch, before the next read (notices, warning rules). It may hand
    * back `settled`, work on the batch that goes on after it returns (rules trailing the counters):
-   * then the batch is acknowledged only when that and `onRead` are done, so an aggregator that
+   * then the batch is acknowledged only when that is done, so an aggregator that
    * dies first leaves the batch to be claimed again: its counts are not applied twice (a
    * redelivery is a no-op), and its rules run again instead of never.
    */
@@ -108,11 +106,11 @@ export function startAggregator(opts: AggregatorOptions): Aggregator {
   let lastReap = 0;
   const reapIdleMs = opts.reapIdleMs ?? Math.max(10 * claimIdleMs, 60_000);
 
-  /** The readable entries of a read (the others acknowledged and skipped); announced at once. */
-  async function arrived(raw: StreamEntries): Promise<{ entries: Entry[]; early?: Promise<void> }> {
+  /** The readable entries of a read (the others acknowledged and skipped). */
+  async function arrived(raw: StreamEntries): Promise<{ entries: Entry[] }> {
     const { entries, bad } = parseEntries(raw, logger);
     if (bad.length) await redis.xack(keys.events, AGGREGATOR_GROUP, ...bad);
-    return entries.length ? { entries, early: opts.onRead?.(entries) } : { entries };
+    return { entries };
   }
 
   /**
@@ -147,7 +145,7 @@ export function startAggregator(opts: AggregatorOptions): Aggregator {
     void done.finally(() => acknowledging.delete(done));
   }
 
-  async function handle({ entries, early }: { entries: Entry[]; early?: Promise<void> }): Promise<void> {
+  async function handle({ entries }: { entries: Entry[] }): Promise<void> {
     if (!entries.length) return;
     const end = metrics.applySeconds.startTimer();
     // Without anything after the counting, the commit acknowledges the batch itself.
@@ -183,8 +181,7 @@ export function startAggregator(opts: AggregatorOptions): Aggregator {
         'events whose kind differs from their case were kept in the log but not counted',
       );
     const after = await opts.onApplied?.(entries, result);
-    if (!ackInCommit) acknowledgeWhen(Promise.all([after?.settled, early]), entries);
-    await early;
+    if (!ackInCommit) acknowledgeWhen(Promise.resolve(after?.settled), entries);
   }
 
   /**
@@ -270,12 +267,11 @@ export function startAggregator(opts: AggregatorOptions): Aggregator {
     }
   }
 
-  // Reading never waits for applying: a batch's immediate checks (a 命案 marker's red alert) run
-  // as soon as Redis hands it over, not after the batches before it are counted. What was read
-  // while a commit ran is applied together next, so the commits stay large when intake is fast.
+  // Reading never waits for applying: what was read while a commit ran is applied together next,
+  // so the commits stay large when intake is fast.
   // Order between batches does not matter (a case's state is order-independent), and a batch whose
   // apply failed stays pending and is claimed again.
-  type Batch = { entries: Entry[]; early?: Promise<void> };
+  type Batch = { entries: Entry[] };
   let queued: Batch[] = [];
   let queuedEntries = 0;
   /** Settles when the applier has nothing left (resolved at once when idle). */
@@ -291,10 +287,8 @@ export function startAggregator(opts: AggregatorOptions): Aggregator {
       const taken = queued;
       queued = [];
       queuedEntries = 0;
-      const early = taken.map((b) => b.early).filter(Boolean);
       await applyInBackground({
         entries: taken.length === 1 ? taken[0]!.entries : taken.flatMap((b) => b.entries),
-        ...(early.length ? { early: Promise.all(early).then(() => undefined) } : {}),
       });
     }
     applying = false;
@@ -322,7 +316,6 @@ export function startAggregator(opts: AggregatorOptions): Aggregator {
         }
         await housekeeping(Date.now());
         const fresh = await read('>');
-        // The immediate checks start now, even while earlier batches are still being applied.
         if (fresh.length) await enqueue(await arrived(fresh));
       } catch (err) {
         if (!running) break;

@@ -11,8 +11,6 @@ import type { Entry, ApplyResult, EventCounter, SweepResult } from './apply.ts';
 
 /** What runs after the counters: warning rules get the applied events and the SLA sweeps. */
 export interface AfterAggregation {
-  /** As soon as a batch is read, beside its counting and not waiting for earlier batches' rules: checks needing no state. */
-  onArrived?(entries: Entry[]): Promise<void>;
   onApplied(entries: Entry[], result: ApplyResult): Promise<void>;
   /** Counts of events written in the aggregation's own commit (see EventCounter). */
   countEvent?: EventCounter;
@@ -74,10 +72,6 @@ export function startPipeline(o: PipelineOptions): Aggregator {
       // The batch is acknowledged once its rules are done (see AggregatorOptions.onApplied).
       return after ? await afterwards('applied', () => after.onApplied(entries, result)) : undefined;
     },
-    onRead: (entries) =>
-      o.after
-        ?.onArrived?.(entries)
-        .catch((err: unknown) => o.logger.error({ err }, 'immediate warning checks failed for a batch')),
     onSwept: async (swept) => {
       const after = o.after;
       if (after) await afterwards('swept', () => after.onSwept(swept));

@@ -16,6 +16,7 @@ import type { AuditLog } from '../audit/log.ts';
 import { signLimitMs } from '../warnings/config.ts';
 import { publish as publishMessage } from '../redis/pubsub.ts';
 import { isoBeijing } from '../time/beijing.ts';
+import type { LocalAlertFeed } from './local-feed.ts';
 
 /** Open alerts a snapshot carries; the console lists more through the API. */
 export const SNAPSHOT_ALERT_CAP = 50;
@@ -32,6 +33,8 @@ export interface AlertsDeps {
   signLimitMs: (level: WarningLevel, region: string, now: number) => number;
   /** The tamper-evident trail: every action on an alert and every silence goes there too. */
   audit?: Pick<AuditLog, 'append'>;
+  /** This process's hub, which hears what is published here before pub/sub brings it back. */
+  local?: LocalAlertFeed;
 }
 
 export interface Alerts {
@@ -75,7 +78,9 @@ export function createAlerts(deps: AlertsDeps): Alerts {
 
   async function publish(alert: AlertView, notice = true): Promise<void> {
     // Store before push: the alert is in Redis already, so a snapshot read after this has it.
-    await publishMessage(deps.redis, keys.channel, JSON.stringify(alert));
+    const message = JSON.stringify(alert);
+    deps.local?.publishing(message);
+    await publishMessage(deps.redis, keys.channel, message);
     // Replay shows the alerts of a past moment from these (server/replay/).
     await recordAlert(deps.redis, deps.keys, deps.clock.now(), alert);
     if (notice)

@@ -217,15 +217,14 @@ export class AlertStore {
         w.at === undefined ? '' : '1',
       ];
       for (const e of w.evidence) args.push(e.id, JSON.stringify(e));
-      const reply = await runLua<[string, string[]?]>(this.redis, RAISE_SCRIPT, keys, args);
+      const reply = await runLua<[string, string[]?, string[]?]>(this.redis, RAISE_SCRIPT, keys, args);
       const code = reply[0] as 'N' | 'U' | 'D' | 'S' | 'RETRY';
       if (code === 'RETRY') {
         if (attempt >= MAX_ATTEMPTS) throw new Error(`alert group ${w.group} kept changing; raise not applied`);
         continue;
       }
       if (code === 'D' || code === 'S') return { code };
-      const d = await this.redis.hgetall(this.keys.departments(pairs(reply[1]).id!));
-      return { code, alert: toView(pairs(reply[1]), d, this.clock.now()) };
+      return { code, alert: toView(pairs(reply[1]), pairs(reply[2]), this.clock.now()) };
     }
   }
 

@@ -19,6 +19,13 @@ export interface IngestDeps {
   hasRegion: (code: string) => boolean;
   /** How long an append waits for a replica to confirm it (0: never waits). */
   replicaWaitMs?: number;
+  /**
+   * Hears each call's newly appended events once they are in the log of record, without holding the
+   * answer: the checks that need no state (a 命案 marker's red alert) run here rather than after the
+   * aggregator's next read. The aggregator still runs them, so an event whose hook was lost to a
+   * crash is checked all the same; the raise is idempotent by evidence id.
+   */
+  onAppended?: (events: StoredEvent[]) => void;
 }
 
 export interface IngestOptions {
@@ -56,6 +63,10 @@ export function createIngest(deps: IngestDeps): Ingest {
       deps.replicaWaitMs,
       now,
     );
+    if (deps.onAppended) {
+      const fresh = events.flatMap((e, i) => (appended[i] ? [e.event] : []));
+      if (fresh.length) deps.onAppended(fresh);
+    }
     const accepted = appended.filter(Boolean).length;
     const duplicates = appended.length - accepted;
     deps.metrics.ingested.inc({ outcome: 'accepted', source }, accepted);

@@ -30,6 +30,7 @@ import { maskAlert, maskChanges, maskDigest, maskProblem, maskTickerItem } from 
 import type { ProblemView } from '../../shared/schemas/problem.ts';
 import type { PipelineReading } from '../aggregate/lag-watch.ts';
 import type { SnapshotReuse } from '../aggregate/snapshot.ts';
+import type { LocalAlertFeed } from '../alerts/local-feed.ts';
 
 export type IO = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 export type ServerSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
@@ -41,6 +42,8 @@ export interface HubOptions {
   /** Change notices: one channel per province served (and the deployment's, for alert changes). */
   noticeChannels: readonly string[];
   alertChannel: string;
+  /** Alerts published by this process, heard before their pub/sub copy (which is then dropped). */
+  localAlerts?: LocalAlertFeed;
   /** Changed problems (ProblemView JSON), relayed as the `problem` event. */
   problemChannel?: string;
   /** Wall orders and releases (一键上墙), from whichever server took them. */
@@ -239,6 +242,9 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
         throw err;
       });
       if (!snap) return;
+      // A room's diff and send wait for their turn: one room per turn of the event loop, so the
+      // replies a burst of reads brings at once do not hold an ingest or an alert behind them all.
+      await turn();
       room.readDone(snap, reuse, Date.now());
       const changes = room.advance(snap);
       if (changes) {
@@ -248,6 +254,25 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
       sendProblems(code, room, snap);
     });
   }
+
+  /**
+   * Rooms whose read is done, waiting to diff and send. One is let go per turn of the event loop
+   * (an immediate set from inside an immediate waits for the next turn), and every turn polls
+   * for I/O first: an alert's or an ingest's reply waits for one room's send, not for every room
+   * whose reply came in the same read from the socket.
+   */
+  const turns: (() => void)[] = [];
+  let turning: NodeJS.Immediate | undefined;
+  const nextTurn = () => {
+    turning = undefined;
+    turns.shift()?.();
+    if (turns.length) turning = setImmediate(nextTurn);
+  };
+  const turn = () =>
+    new Promise<void>((resolve) => {
+      turns.push(resolve);
+      turning ??= setImmediate(nextTurn);
+    });
 
   const intervalMs = Math.round(1000 / (opts.maxHz ?? 4));
 
@@ -356,6 +381,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   io.on('connection', greet);
 
   const timer = setInterval(flush, intervalMs);
+  opts.localAlerts?.listen(onAlert);
   const noticeChannels = new Set(opts.noticeChannels);
   const subscription = await subscribe(
     opts.subscriber,
@@ -367,8 +393,9 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     ],
     (channel, message) => {
       if (noticeChannels.has(channel)) onNotice(message);
-      else if (channel === opts.alertChannel) onAlert(message);
-      else if (channel === opts.problemChannel) onProblem(message);
+      else if (channel === opts.alertChannel) {
+        if (!opts.localAlerts?.echo(message)) onAlert(message);
+      } else if (channel === opts.problemChannel) onProblem(message);
       else if (channel === opts.wallChannel) onWallPush(message);
     },
     // Notices published while the subscription was down (a Redis restart, a failover) are lost:

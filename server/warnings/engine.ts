@@ -15,6 +15,7 @@ import type { AppliedEvent, RuleEnv, RuleModule, Warning } from './types.ts';
 import { streamTime } from '../aggregate/stream-time.ts';
 import { arrivalsOf, replayedAt } from './replayed.ts';
 import type { EventCounter } from '../aggregate/apply.ts';
+import type { StoredEvent } from '../../shared/schemas/event.ts';
 
 export interface WarningsDeps {
   redis: RedisClient;
@@ -36,6 +37,12 @@ export interface WarningsDeps {
 }
 
 export interface WarningsEngine extends AfterAggregation {
+  /**
+   * The checks that need no state (a 命案 marker's red alert), on events just appended: the ingest's
+   * hook (IngestDeps.onAppended). `onApplied` runs them again on every counted batch, for an event
+   * whose hook a crash lost; the raise counts each evidence id once.
+   */
+  atOnce(events: StoredEvent[]): Promise<void>;
   /** Runs the periodic rules whose time has come (all of them with `force`). */
   tick(force?: boolean): Promise<void>;
   /** Starts the periodic timer; returns its teardown. */
@@ -168,15 +175,17 @@ export function createWarnings(deps: WarningsDeps): WarningsEngine {
     return applied;
   }
 
+  async function atOnce(events: StoredEvent[]): Promise<void> {
+    if (events.length) await run('arrived', (m, cfg) => m.onEventsAtOnce?.(env, events, cfg), arrivalsOf(events));
+  }
+
   return {
-    async onArrived(entries: Entry[]) {
-      const events = entries.map((e) => e.event);
-      if (events.length) await run('arrived', (m, cfg) => m.onEventsAtOnce?.(env, events, cfg), arrivalsOf(events));
-    },
+    atOnce,
     async onApplied(entries: Entry[], result: ApplyResult) {
+      const again = atOnce(entries.map((e) => e.event));
       const applied = appliedOf(entries, result);
-      if (!applied.length) return;
-      await run(
+      if (!applied.length) return again;
+      const counted = run(
         'events',
         (m, cfg) => m.onEvents?.(env, applied, cfg),
         arrivalsOf(
@@ -188,6 +197,7 @@ export function createWarnings(deps: WarningsDeps): WarningsEngine {
           })),
         ),
       );
+      await Promise.all([again, counted]);
     },
     ...(deps.reports ? { countEvent: deps.reports.countEvent } : {}),
     async onSwept(swept: SweepResult) {

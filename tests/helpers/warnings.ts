@@ -116,8 +116,7 @@ export async function startRulesHarness(
     alerting,
     async feed(events) {
       const es = entries(events);
-      // As the pipeline does: the stateless checks as the events arrive, the rules once counted.
-      await alerting.warnings.onArrived?.(es);
+      // As the pipeline does: the rules (the stateless checks among them) once counted.
       const result = await applyBatch(ctx, es, clock.now(), false);
       await alerting.warnings.onApplied(es, result);
       return result;

@@ -7,7 +7,7 @@
 --       caller read it ('' none), 18 that alert's desk ('' none), 19 '1' when the warning is about
 --       replayed history (ARGV[2] is then when it would have been raised: see below), then per
 --       evidence: id, JSON.
--- Returns {'N'|'U', alert hash flat} or {'D'} (nothing new) or {'S'} (silenced), or {'RETRY'} when
+-- Returns {'N'|'U', alert hash flat, departments hash flat} or {'D'} (nothing new) or {'S'} (silenced), or {'RETRY'} when
 -- the group's alert changed since the caller read it (the keys it declared may not be the right ones).
 
 local newId, rule, level, region = ARGV[3], ARGV[4], ARGV[5], ARGV[6]
@@ -89,4 +89,5 @@ save(P .. 'al:' .. id, a)
 local ek = P .. 'al:' .. id .. ':e'
 redis.call('RPUSH', ek, unpack(fresh))
 redis.call('LTRIM', ek, -cap, -1)
-return {code, flatten(a)}
+-- The departments too: the caller publishes the alert's view at once, without another round trip.
+return {code, flatten(a), redis.call('HGETALL', P .. 'al:' .. id .. ':d')}
