@@ -116,8 +116,18 @@ function sources(deps: CaseListDeps, f: CaseFilter, now: number): Source[] {
 const before = (a: Cursor, b: Cursor) => a.score > b.score || (a.score === b.score && a.id > b.id);
 
 /**
+ * Sets a page that counts nothing reads in its first call: the open ones and the newest closed days.
+ * A snapshot's eight newest cases are nearly always there, and a township read its county's 130
+ * sets of the days on every refresh (their keys and windows built, sent and checked): the wall's
+ * busiest read after the counters.
+ */
+const FIRST_SETS = 16;
+
+/**
  * One province's count of what matches (0 when not `counting`) and its first `n` entries after the
- * cursor (n = 0: the count only), in one script call over its sets (case-index-page.lua).
+ * cursor (n = 0: the count only), in one script call over its sets (case-index-page.lua). A page
+ * that counts nothing reads its sets newest first in growing chunks, and stops once the next chunk
+ * could not reach into the page (its newest score below the page's last).
  */
 async function readSource(
   redis: RedisClient,
@@ -126,11 +136,37 @@ async function readSource(
   n: number,
   counting = true,
 ): Promise<{ total: number; entries: Entry[] }> {
-  if (!s.sets.length) return { total: 0, entries: [] };
+  if (counting || n === 0) return readSets(redis, s, s.sets, cursor, n, counting);
+  const open = s.sets.filter((w) => w.cap === Number.MAX_SAFE_INTEGER).length;
+  let entries: Entry[] = [];
+  for (let from = 0, size = open + FIRST_SETS; from < s.sets.length; from += size, size *= 2) {
+    const part = await readSets(redis, s, s.sets.slice(from, from + size), cursor, n, false);
+    // A case that closed between two calls may be in both: kept once.
+    const seen = new Set<string>();
+    entries = [...entries, ...part.entries]
+      .sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0))
+      .filter((e) => !seen.has(e.id) && seen.add(e.id))
+      .slice(0, n);
+    const next = s.sets[from + size];
+    const last = entries[n - 1];
+    if (!next || (last && last.score > next.cap)) break;
+  }
+  return { total: 0, entries };
+}
+
+async function readSets(
+  redis: RedisClient,
+  s: Source,
+  sets: WindowSet[],
+  cursor: Cursor | undefined,
+  n: number,
+  counting: boolean,
+): Promise<{ total: number; entries: Entry[] }> {
+  if (!sets.length) return { total: 0, entries: [] };
   const flat = await runLua<(string | number)[]>(
     redis,
     CASE_INDEX_PAGE_SCRIPT,
-    s.sets.map((w) => w.key),
+    sets.map((w) => w.key),
     [
       String(s.max),
       s.place,
@@ -138,13 +174,13 @@ async function readSource(
       cursor ? String(cursor.score) : '',
       cursor?.id ?? '',
       counting ? '1' : '0',
-      ...s.sets.flatMap((w) => [String(w.min), String(w.cap), w.whole ? '1' : '0']),
+      ...sets.flatMap((w) => [String(w.min), String(w.cap), w.whole ? '1' : '0']),
     ],
   );
   let total = 0;
-  for (let i = 0; i < s.sets.length; i++) total += Number(flat[i]);
+  for (let i = 0; i < sets.length; i++) total += Number(flat[i]);
   const entries: Entry[] = [];
-  for (let i = s.sets.length; i < flat.length; i += 2)
+  for (let i = sets.length; i < flat.length; i += 2)
     entries.push({ id: String(flat[i]), score: Number(flat[i + 1]), keys: s.province });
   return { total, entries };
 }

@@ -111,6 +111,27 @@ describe('the case index', () => {
     }
   });
 
+  it("gives a snapshot's first page (counting nothing, its sets read newest first in chunks) as the whole read would", async () => {
+    const places = new Set<string>();
+    for (const c of truth.values())
+      for (const code of provinceAncestry(c.region)) if (code.length >= 9) places.add(code);
+    let reachedOlder = 0;
+    const mismatches: string[] = [];
+    for (const region of places)
+      for (const f of [{ region }, { region, status: 'closed' as const }, { region, kind: 'dispute' as const }]) {
+        const want = expectedList(truth.values(), f).slice(0, 8);
+        const got = (await listCases(deps(), f, undefined, 8, clock.now(), false)).cases.map((c) => c.id);
+        if (JSON.stringify(got) !== JSON.stringify(want))
+          mismatches.push(`${JSON.stringify(f)}: ${got.length}/${want.length}`);
+        // The first chunk holds the newest 8 days of closed cases: a page reaching older ones read on.
+        const last = want.at(-1);
+        if (last && truth.get(last)!.t0 < clock.now() - 9 * DAY) reachedOlder++;
+      }
+    expect(mismatches).toEqual([]);
+    expect(places.size).toBeGreaterThan(50);
+    expect(reachedOlder).toBeGreaterThan(10);
+  });
+
   it('filters by the time of the earliest event', async () => {
     const from = NOW - 5 * DAY;
     const to = NOW - 2 * DAY;
