@@ -216,7 +216,7 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
     replicaWaitMs: config.replicaWaitMs,
     onAppended: (events) => {
       const check = atOnce
-        .atOnce(events)
+        .atOnce(events, true)
         .catch((err: unknown) => logger.error({ err }, 'immediate warning checks failed'))
         .finally(() => checking.delete(check));
       checking.add(check);

@@ -35,6 +35,12 @@ export interface RaiseInput {
    * and kept out of the sign timer (raise.lua says why). Unset: now.
    */
   at?: number;
+  /**
+   * The group most likely has no alert yet (a case's first 命案 marker, checked as it is appended):
+   * the first try assumes so instead of reading the group, a round trip less on the red alert's
+   * path; if it has one after all, the script answers RETRY and the group is read.
+   */
+  likelyNew?: boolean;
 }
 
 export type RaiseResult = { code: 'N' | 'U'; alert: AlertView } | { code: 'D' | 'S' };
@@ -183,7 +189,7 @@ export class AlertStore {
       const now = w.at ?? this.clock.now();
       const newId = newAlertId(now);
       // What the script's keys depend on: the group's alert now (RETRY below if it moves meanwhile).
-      const currentId = (await this.redis.get(this.keys.group(w.group))) ?? '';
+      const currentId = attempt === 1 && w.likelyNew ? '' : ((await this.redis.get(this.keys.group(w.group))) ?? '');
       const [desk, region] = currentId ? await this.redis.hmget(this.keys.alert(currentId), 'desk', 'region') : [];
       const keys = raiseKeys(this.keys, {
         rule: w.rule,

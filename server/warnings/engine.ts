@@ -40,9 +40,10 @@ export interface WarningsEngine extends AfterAggregation {
   /**
    * The checks that need no state (a 命案 marker's red alert), on events just appended: the ingest's
    * hook (IngestDeps.onAppended). `onApplied` runs them again on every counted batch, for an event
-   * whose hook a crash lost; the raise counts each evidence id once.
+   * whose hook a crash lost; the raise counts each evidence id once. `appended`: from the hook (a
+   * warning's alert most likely does not exist yet).
    */
-  atOnce(events: StoredEvent[]): Promise<void>;
+  atOnce(events: StoredEvent[], appended?: boolean): Promise<void>;
   /** Runs the periodic rules whose time has come (all of them with `force`). */
   tick(force?: boolean): Promise<void>;
   /** Starts the periodic timer; returns its teardown. */
@@ -87,6 +88,7 @@ export function createWarnings(deps: WarningsDeps): WarningsEngine {
     what: string,
     fn: (m: AnyRule, cfg: unknown) => Promise<Warning[]> | Warning[] | undefined,
     arrivals?: ReturnType<typeof arrivalsOf>,
+    likelyNew = false,
   ): Promise<void> {
     await Promise.all(
       rules.map(async ({ m, cfg }) => {
@@ -97,13 +99,20 @@ export function createWarnings(deps: WarningsDeps): WarningsEngine {
           logger.error({ err, rule: m.id, what }, 'warning rule failed; its warnings for this batch are lost');
           return;
         }
-        await raise(warnings, arrivals);
+        await raise(warnings, arrivals, likelyNew);
       }),
     );
   }
 
-  /** `arrivals`: the batch's events, for warnings an event hook found (replayed history is dated). */
-  async function raise(warnings: Warning[], arrivals?: ReturnType<typeof arrivalsOf>): Promise<void> {
+  /**
+   * `arrivals`: the batch's events, for warnings an event hook found (replayed history is dated);
+   * `likelyNew`: their groups most likely have no alert yet (RaiseInput.likelyNew).
+   */
+  async function raise(
+    warnings: Warning[],
+    arrivals?: ReturnType<typeof arrivalsOf>,
+    likelyNew = false,
+  ): Promise<void> {
     if (!warnings.length) return;
     const now = deps.clock.now();
     const touched = new Set<string>();
@@ -139,6 +148,7 @@ export function createWarnings(deps: WarningsDeps): WarningsEngine {
           signLimitMs: signLimitMs(config, level, w.region, then),
           evidence: w.evidence,
           ...(at === undefined ? {} : { at }),
+          ...(likelyNew ? { likelyNew } : {}),
         });
         if (r.code === 'N' || r.code === 'U') for (const c of ancestry(r.alert.region)) touched.add(c);
       } catch (err) {
@@ -175,8 +185,9 @@ export function createWarnings(deps: WarningsDeps): WarningsEngine {
     return applied;
   }
 
-  async function atOnce(events: StoredEvent[]): Promise<void> {
-    if (events.length) await run('arrived', (m, cfg) => m.onEventsAtOnce?.(env, events, cfg), arrivalsOf(events));
+  async function atOnce(events: StoredEvent[], appended = false): Promise<void> {
+    if (events.length)
+      await run('arrived', (m, cfg) => m.onEventsAtOnce?.(env, events, cfg), arrivalsOf(events), appended);
   }
 
   return {

@@ -54,6 +54,28 @@ describe('with no aggregator running', () => {
     expect(await redis.client().hget(keys.open('620702'), 'd')).toBeNull();
     socket.close();
   });
+
+  it("adds a second marker of the same case to its alert (the hook's first try assumes none)", async () => {
+    const first = killThreatDispute('at-once-again-1');
+    const second = killThreatDispute('at-once-again-2', { caseId: first.caseId });
+    expect((await t.postEvents([first])).status).toBe(200);
+    await until(
+      'the first alert',
+      async () => ofCase(await t.server.alerts.list('62', 'open'), String(first.caseId)).length === 1,
+      10_000,
+    );
+    expect((await t.postEvents([second])).status).toBe(200);
+    const [alert] = await until(
+      'the second piece of evidence',
+      async () => {
+        const open = ofCase(await t.server.alerts.list('62', 'open'), String(first.caseId));
+        return open.length === 1 && open[0]!.count === 2 && open;
+      },
+      10_000,
+    );
+    expect(alert!.level).toBe('red');
+    expect(ofCase(await t.server.alerts.list('62', 'open'), String(first.caseId))).toHaveLength(1);
+  });
 });
 
 describe('with the aggregator running', () => {
