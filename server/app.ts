@@ -192,7 +192,6 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
   // A 命案 marker's red alert is raised as its event is appended, on a connection of its own (on
   // the shared one it would queue behind the hub's snapshot reads); the aggregator checks it again.
   const raiseRedis = serving('alerts-at-once');
-  const checking = new Set<Promise<void>>();
   connections.push(raiseRedis);
   const atOnce = setupAlerting({
     redis: raiseRedis,
@@ -203,6 +202,8 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
     rules,
     alerts: alertsFromRules({ redis: raiseRedis, keys, clock, audit, local: localAlerts }, rules),
   }).warnings;
+  /** The hook's checks under way: a closing server waits for them before closing their connection. */
+  const checking = new Set<Promise<void>>();
   // Appends have a connection of their own: on the shared one an event (and its alert) would queue
   // behind the hub's snapshot reads.
   const appendRedis = serving('ingest');

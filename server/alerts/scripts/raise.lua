@@ -7,8 +7,9 @@
 --       caller read it ('' none), 18 that alert's desk ('' none), 19 '1' when the warning is about
 --       replayed history (ARGV[2] is then when it would have been raised: see below), then per
 --       evidence: id, JSON.
--- Returns {'N'|'U', alert hash flat, departments hash flat} or {'D'} (nothing new) or {'S'} (silenced), or {'RETRY'} when
--- the group's alert changed since the caller read it (the keys it declared may not be the right ones).
+-- Returns {'N'|'U', alert hash flat, departments hash flat} or {'D'} (nothing new) or {'S'}
+-- (silenced), or {'RETRY'} when the group's alert changed since the caller read it (the keys it
+-- declared may not be the right ones).
 
 local newId, rule, level, region = ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 local deskCode, caseId, group, title, expl = ARGV[7], ARGV[8], ARGV[9], ARGV[10], ARGV[11]
