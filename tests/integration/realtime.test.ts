@@ -182,6 +182,25 @@ describe('two server processes sharing one Redis', () => {
     });
   });
 
+  it('sends a busy room its ticker sample about once a second, however often its events come', async () => {
+    const tree = await loadRegionTree('62');
+    const township = tree.codesAt('township').filter((c) => c.startsWith('6207'))[41]!;
+    const screen = connect(a.url, await a.userToken('zhangye', 'duty', '6207'));
+    sockets.push(screen);
+    const samples: number[] = [];
+    screen.on('ticker', () => samples.push(Date.now()));
+    expect((await subscribe(screen, township)).ok).toBe(true);
+    // An event every 100 ms for 3.2 s: with a sample per delta interval (250 ms) this was 12 or 13.
+    const started = Date.now();
+    for (let i = 0; i < 32; i++) {
+      await post(a.url, [{ ...incident(tree.children(township)[0]!.code), summary: `滚动 ${i}` }]);
+      await new Promise((r) => setTimeout(r, Math.max(0, started + (i + 1) * 100 - Date.now())));
+    }
+    await new Promise((r) => setTimeout(r, 1200));
+    expect(samples.length).toBeGreaterThanOrEqual(3);
+    expect(samples.length).toBeLessThanOrEqual(5);
+  });
+
   it('serves screens subscribing to one region together from one snapshot read, then deltas to all', async () => {
     const token = await a.userToken('zhangye', 'duty', '6207');
     const info = redis.client();
