@@ -135,6 +135,9 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
       }
     }
     for (const e of notice.events) {
+      // History handed over again (the demo's backfill of earlier days) is counted, but it is not
+      // news: 实时动态 scrolling yesterday's 22:16 as it is applied would tell the wall otherwise.
+      if (e.replayed) continue;
       // One item per event, shared by every room on its path (each room sends its own list).
       let item: TickerItem | undefined;
       for (const code of ancestry(e.region)) {

@@ -201,6 +201,26 @@ describe('two server processes sharing one Redis', () => {
     expect(samples.length).toBeLessThanOrEqual(5);
   });
 
+  it('leaves history handed over again (the demo’s backfill) out of the ticker, and counts it', async () => {
+    const tree = await loadRegionTree('62');
+    const township = tree.codesAt('township').filter((c) => c.startsWith('6207'))[42]!;
+    const village = tree.children(township)[0]!.code;
+    const screen = connect(a.url, await a.userToken('zhangye', 'duty', '6207'));
+    sockets.push(screen);
+    const seen = new Set<string>();
+    screen.on('ticker', (items) => items.forEach((i) => seen.add(i.id)));
+    const view = new RegionView(screen, township);
+    expect((await view.start()).ok).toBe(true);
+    const before = view.state!.counts.today.incident;
+    const old = incident(village);
+    expect((await a.server.ingest([old], 'test', { replayed: true })).accepted).toBe(1);
+    const live = incident(village);
+    await post(a.url, [live]);
+    await waitFor(() => seen.has(live.id), 10_000, 'the live event in the ticker');
+    await waitFor(() => view.state!.counts.today.incident === before + 2, 10_000, 'both events counted');
+    expect(seen.has(old.id)).toBe(false);
+  });
+
   it('serves screens subscribing to one region together from one snapshot read, then deltas to all', async () => {
     const token = await a.userToken('zhangye', 'duty', '6207');
     const info = redis.client();
