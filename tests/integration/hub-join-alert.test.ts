@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Hub, IO } from '../../server/realtime/hub.ts';
-import { startHubAlone, type HubAlone } from '../helpers/hub-alone.ts';
+import { joinedScreen, serverSnapshot, startHubAlone, type HubAlone } from '../helpers/hub-alone.ts';
 import type { AlertView } from '../../shared/schemas/alert.ts';
 import type { Snapshot } from '../../shared/schemas/snapshot.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { connect, waitFor, type TestSocket } from '../helpers/socket-client.ts';
+import { waitFor, type TestSocket } from '../helpers/socket-client.ts';
 
 /**
  * A screen that subscribes while an alert is raised: the alert may land after the snapshot's read
@@ -13,8 +12,6 @@ import { connect, waitFor, type TestSocket } from '../helpers/socket-client.ts';
  * Socket.IO server, the client and the Redis channel the alert comes by are real.
  */
 let t: TestServer;
-let hub: Hub;
-let io: IO;
 let alone: HubAlone;
 let socket: TestSocket;
 let snapshot: Snapshot;
@@ -23,15 +20,12 @@ const CHANNEL = 'test:hub-join:alerts';
 
 beforeAll(async () => {
   t = await startTestServer();
-  const token = await t.login('admin', t.adminPassword);
-  const res = await fetch(`${t.url}/api/v1/snapshot/6207`, { headers: { authorization: `Bearer ${token}` } });
-  snapshot = (await res.json()) as Snapshot;
+  snapshot = await serverSnapshot(t, '6207');
   alone = await startHubAlone(t.redis.options, {
     noticeChannels: ['test:hub-join:notices'],
     alertChannel: CHANNEL,
     readSnapshot: () => new Promise((r) => (release = () => r(snapshot))),
   });
-  ({ hub, io } = alone);
 }, 60_000);
 
 afterAll(async () => {
@@ -41,10 +35,8 @@ afterAll(async () => {
 });
 
 it('sends an alert raised during a joining screen’s snapshot read to that screen once it has joined', async () => {
-  const joined = new Promise<Snapshot | undefined>((resolve) =>
-    io.once('connection', (s) => void hub.join(s.id, '6207').then((r) => resolve(r?.snapshot))),
-  );
-  socket = connect(alone.url, 'unused');
+  const screen = joinedScreen(alone, ['6207']);
+  socket = screen.socket;
   const heard: AlertView[] = [];
   socket.on('alert', (a) => heard.push(a));
   await waitFor(() => socket.connected, 10_000, 'connected');
@@ -58,7 +50,7 @@ it('sends an alert raised during a joining screen’s snapshot read to that scre
   expect(await pub.publish(CHANNEL, JSON.stringify(alert))).toBe(1);
   await new Promise((r) => setTimeout(r, 200));
   release();
-  expect(await joined).toMatchObject({ seq: expect.any(Number) });
+  expect((await screen.joined)[0]?.snapshot).toMatchObject({ seq: expect.any(Number) });
   await waitFor(() => heard.length > 0, 5000, 'the alert on the joined screen');
   expect(heard.map((a) => a.id)).toEqual(['al-during-join']);
   await pub.quit();

@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Hub, IO } from '../../server/realtime/hub.ts';
-import { startHubAlone, type HubAlone } from '../helpers/hub-alone.ts';
+import { joinedScreen, serverSnapshot, startHubAlone, type HubAlone } from '../helpers/hub-alone.ts';
 import type { SnapshotReuse } from '../../server/aggregate/snapshot.ts';
 import type { Snapshot } from '../../shared/schemas/snapshot.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { connect, waitFor, type TestSocket } from '../helpers/socket-client.ts';
+import { waitFor, type TestSocket } from '../helpers/socket-client.ts';
 
 /**
  * A room re-reads only what its notices say changed: counts always, alerts and problems when a
@@ -13,8 +12,6 @@ import { connect, waitFor, type TestSocket } from '../helpers/socket-client.ts';
  * Socket.IO server, the client and the Redis channel the notices come by are real.
  */
 let t: TestServer;
-let hub: Hub;
-let io: IO;
 let alone: HubAlone;
 let socket: TestSocket;
 let snapshot: Snapshot;
@@ -24,9 +21,7 @@ const NOTICES = 'test:hub-parts:notices';
 
 beforeAll(async () => {
   t = await startTestServer();
-  const token = await t.login('admin', t.adminPassword);
-  const res = await fetch(`${t.url}/api/v1/snapshot/6207`, { headers: { authorization: `Bearer ${token}` } });
-  snapshot = (await res.json()) as Snapshot;
+  snapshot = await serverSnapshot(t, '6207');
   alone = await startHubAlone(t.redis.options, {
     noticeChannels: [NOTICES],
     alertChannel: 'test:hub-parts:alerts',
@@ -41,7 +36,6 @@ beforeAll(async () => {
     },
     maxHz: 50,
   });
-  ({ hub, io } = alone);
 }, 60_000);
 
 afterAll(async () => {
@@ -52,13 +46,11 @@ afterAll(async () => {
 
 it('reuses a room’s alerts and problems until a notice names them, and reads them again after a failed read', async () => {
   expect(snapshot.problems, 'the demo county has a problem digest').toBeDefined();
-  const joined = new Promise<void>((resolve) =>
-    io.once('connection', (s) => void hub.join(s.id, '6207').then(() => resolve())),
-  );
-  socket = connect(alone.url, 'unused');
+  const screen = joinedScreen(alone, ['6207']);
+  socket = screen.socket;
   let deltas = 0;
   socket.on('delta', () => deltas++);
-  await joined;
+  await screen.joined;
   // The join read everything.
   expect(reads).toEqual([{}]);
   const pub = t.redis.client();

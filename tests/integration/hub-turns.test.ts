@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Hub, IO } from '../../server/realtime/hub.ts';
-import { startHubAlone, type HubAlone } from '../helpers/hub-alone.ts';
+import { joinedScreen, serverSnapshot, startHubAlone, type HubAlone } from '../helpers/hub-alone.ts';
 import type { Snapshot } from '../../shared/schemas/snapshot.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { connect, waitFor, type TestSocket } from '../helpers/socket-client.ts';
+import { waitFor, type TestSocket } from '../helpers/socket-client.ts';
 
 /**
  * Rooms whose reads come back together are diffed and sent one per turn of the event loop, so
@@ -12,8 +11,6 @@ import { connect, waitFor, type TestSocket } from '../helpers/socket-client.ts';
  * held until released); the Socket.IO server, the client and the notice channel are real.
  */
 let t: TestServer;
-let hub: Hub;
-let io: IO;
 let alone: HubAlone;
 let socket: TestSocket;
 let snapshot: Snapshot;
@@ -40,9 +37,7 @@ function counted(s: Snapshot, n: number): Snapshot {
 
 beforeAll(async () => {
   t = await startTestServer();
-  const token = await t.login('admin', t.adminPassword);
-  const res = await fetch(`${t.url}/api/v1/snapshot/6207`, { headers: { authorization: `Bearer ${token}` } });
-  snapshot = (await res.json()) as Snapshot;
+  snapshot = await serverSnapshot(t, '6207');
   let reads = 0;
   alone = await startHubAlone(t.redis.options, {
     noticeChannels: [NOTICES],
@@ -55,7 +50,6 @@ beforeAll(async () => {
     maxHz: 50,
     maxConcurrentReads: ROOMS.length,
   });
-  ({ hub, io } = alone);
 }, 60_000);
 
 afterAll(async () => {
@@ -66,13 +60,11 @@ afterAll(async () => {
 
 it('diffs and sends the rooms whose reads came back together one per turn of the event loop', async () => {
   expect(Object.keys(snapshot)).toContain('counts');
-  const joined = new Promise<void>((resolve) =>
-    io.once('connection', (s) => void Promise.all(ROOMS.map((c) => hub.join(s.id, c))).then(() => resolve())),
-  );
-  socket = connect(alone.url, 'unused');
+  const screen = joinedScreen(alone, ROOMS);
+  socket = screen.socket;
   let deltas = 0;
   socket.on('delta', () => deltas++);
-  await joined;
+  await screen.joined;
   hold = true;
   const pub = t.redis.client();
   await pub.publish(NOTICES, JSON.stringify({ touched: ROOMS, events: [], parts: ['counts'] }));
