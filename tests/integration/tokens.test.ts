@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SignJWT } from 'jose';
+import { createHmac } from 'node:crypto';
+import { createSigner } from 'fast-jwt';
 import type { Redis } from 'ioredis';
 import { startTestRedis, type TestRedis } from '../helpers/redis.ts';
 import { Tokens } from '../../server/auth/tokens.ts';
@@ -47,12 +48,25 @@ describe('tokens', () => {
     const claims = JSON.parse(Buffer.from(body!, 'base64url').toString()) as Record<string, unknown>;
     const widened = Buffer.from(JSON.stringify({ ...claims, region: '62', role: 'admin' })).toString('base64url');
     expect(await tokens.verify(`${h}.${widened}.${sig}`)).toBeUndefined();
-    const foreign = await new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).sign(new Uint8Array(32).fill(8));
+    const foreign = createSigner({ key: Buffer.alloc(32, 8), algorithm: 'HS256' })(claims);
     expect(await tokens.verify(foreign)).toBeUndefined();
     const unsigned = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${body}.`;
     expect(await tokens.verify(unsigned)).toBeUndefined();
     const later = new Tokens(secret, users, client, 't:', new ManualClock(clock.now() + 31 * 86_400_000));
     expect(await later.verify(token)).toBeUndefined();
+  });
+
+  it('verifies a token issued before the switch to fast-jwt (jose wrote no typ) and refuses another algorithm', async () => {
+    // Walls keep their tokens for 30 days: an upgrade must not log them out.
+    const now = Math.floor(clock.now() / 1000);
+    const claims = { role: 'wall', region: '6207', tv: 0, sub: 'w1', jti: 'before-upgrade', iat: now, exp: now + 60 };
+    const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+    const signed = (alg: string, hash: string) => {
+      const body = `${b64({ alg })}.${b64(claims)}`;
+      return `${body}.${createHmac(hash, Buffer.from(secret)).update(body).digest('base64url')}`;
+    };
+    expect(await tokens.verify(signed('HS256', 'sha256'))).toMatchObject({ username: 'w1', tokenId: 'before-upgrade' });
+    expect(await tokens.verify(signed('HS512', 'sha512'))).toBeUndefined();
   });
 
   it('refuses a revoked token, and says so when asked again without the signature', async () => {
