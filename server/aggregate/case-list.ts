@@ -2,7 +2,7 @@ import type { RedisClient } from '../redis/connection.ts';
 import type { CaseItem, LocalCases } from '../../shared/schemas/case.ts';
 import type { Category, Channel, Kind } from '../../shared/vocab.ts';
 import { asKeyRing, type KeyRing, type Keys } from '../redis/keys.ts';
-import { execBySlot } from '../redis/by-slot.ts';
+import { hashesBySlot } from '../redis/by-slot.ts';
 import { levelOf, provinceAncestry } from '../../shared/regions.ts';
 import { dayNumber, dayStart, isoBeijing } from '../time/beijing.ts';
 import { runLua } from '../redis/lua.ts';
@@ -240,14 +240,15 @@ function item(deps: CaseListDeps, id: string, c: CaseState, summary: string): Ca
 /** The cases behind index entries, in their order; one that expired meanwhile is left out. */
 async function readCaseItems(deps: CaseListDeps, entries: readonly Entry[], now: number): Promise<CaseItem[]> {
   if (!entries.length) return [];
-  const replies = await execBySlot(
+  const hashes = await hashesBySlot(
     deps.redis,
     entries.map((e) => caseKey(e.keys, e.id)),
-    (p, key, i) => p.hget(key, entries[i]!.id),
+    entries.map((e) => [e.id]),
   );
   const out: CaseItem[] = [];
-  replies.forEach((reply, i) => {
-    const { state, summary } = parseStoredCase(entries[i]!.id, reply as string | null, now);
+  hashes.forEach((h, i) => {
+    const id = entries[i]!.id;
+    const { state, summary } = parseStoredCase(id, h[id] ?? null, now);
     if (state) out.push(item(deps, entries[i]!.id, state, summary ?? ''));
   });
   return out;

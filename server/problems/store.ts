@@ -1,8 +1,11 @@
 import type { RedisClient } from '../redis/connection.ts';
 import { defineLua, runLua } from '../redis/lua.ts';
+import { hashesBySlot } from '../redis/by-slot.ts';
 import { ancestry } from '../../shared/regions.ts';
 import type { ProblemKeys } from '../redis/keys.ts';
 import { departmentsOf, type StoredEntry, type StoredProblem } from './model.ts';
+
+const STAR_FIELDS = ['open', 'stars'] as const;
 
 /** No deadline sorts last in a supervision list. */
 const NO_DEADLINE = 2 ** 53 - 1;
@@ -142,18 +145,16 @@ export class ProblemStore {
     return this.redis.zcount(this.keys.index(region, bucket), from, `(${to}`);
   }
 
-  /** Open problems and stars of each region, in one round trip. */
+  /** Open problems and stars of each region, in one command per slot. */
   async starsOf(regions: readonly string[]): Promise<Map<string, { open: number; stars: number }>> {
     const out = new Map<string, { open: number; stars: number }>();
     if (!regions.length) return out;
-    const tx = this.redis.multi();
-    for (const r of regions) tx.hmget(this.keys.stars(r), 'open', 'stars');
-    const replies = (await tx.exec()) ?? [];
-    regions.forEach((r, i) => {
-      const [err, v] = replies[i] ?? [];
-      const [open, stars] = !err && Array.isArray(v) ? (v as (string | null)[]) : [];
-      out.set(r, { open: Number(open ?? 0), stars: Number(stars ?? 0) });
-    });
+    const hashes = await hashesBySlot(
+      this.redis,
+      regions.map((r) => this.keys.stars(r)),
+      regions.map(() => STAR_FIELDS),
+    );
+    regions.forEach((r, i) => out.set(r, { open: Number(hashes[i]!.open ?? 0), stars: Number(hashes[i]!.stars ?? 0) }));
     return out;
   }
 
