@@ -249,7 +249,7 @@ async function readCaseItems(deps: CaseListDeps, entries: readonly Entry[], now:
   hashes.forEach((h, i) => {
     const id = entries[i]!.id;
     const { state, summary } = parseStoredCase(id, h[id] ?? null, now);
-    if (state) out.push(item(deps, entries[i]!.id, state, summary ?? ''));
+    if (state) out.push(item(deps, id, state, summary ?? ''));
   });
   return out;
 }
