@@ -37,29 +37,40 @@ export function diff(before: Record<string, Leaf>, after: Record<string, Leaf>):
   return changes;
 }
 
-const isContainer = (v: unknown): v is Record<string, unknown> =>
-  v !== null && typeof v === 'object' && Object.keys(v).length > 0;
-
 /**
  * `diff(flatten(before, prefix), flatten(after, prefix))` added to `out`, without building either
- * flat map: walks both trees together and flattens only where they differ in shape.
+ * flat map: walks both trees together and flattens only where they differ in shape. A room's
+ * refresh walks every section of its snapshot this way, so each object's keys are listed once and
+ * a path is built only for a value that differs.
  */
 export function diffValues(before: unknown, after: unknown, prefix: string, out: Changes): Changes {
-  if (isContainer(before) && isContainer(after) && Array.isArray(before) === Array.isArray(after)) {
-    for (const k of Object.keys(after)) {
-      const v = after[k];
-      if (v === undefined) continue;
-      const path = prefix ? `${prefix}.${k}` : k;
-      const b = before[k];
-      if (b === v) continue;
-      if ((b === null || typeof b !== 'object') && (v === null || typeof v !== 'object')) out[path] = v as Leaf;
-      else diffValues(b, v, path, out);
+  if (
+    before !== null &&
+    typeof before === 'object' &&
+    after !== null &&
+    typeof after === 'object' &&
+    Array.isArray(before) === Array.isArray(after)
+  ) {
+    const b = before as Record<string, unknown>;
+    const a = after as Record<string, unknown>;
+    const afterKeys = Object.keys(a);
+    const beforeKeys = Object.keys(b);
+    // An empty container is a leaf of its own ('{}' or '[]'): flatten decides those.
+    if (afterKeys.length > 0 && beforeKeys.length > 0) {
+      for (const k of afterKeys) {
+        const v = a[k];
+        const old = b[k];
+        if (v === undefined || old === v) continue;
+        const path = prefix ? `${prefix}.${k}` : k;
+        if ((old === null || typeof old !== 'object') && (v === null || typeof v !== 'object')) out[path] = v as Leaf;
+        else diffValues(old, v, path, out);
+      }
+      for (const k of beforeKeys) {
+        if (a[k] !== undefined || b[k] === undefined) continue;
+        for (const gone of Object.keys(flatten(b[k], prefix ? `${prefix}.${k}` : k))) out[gone] = null;
+      }
+      return out;
     }
-    for (const k of Object.keys(before)) {
-      if (after[k] !== undefined || before[k] === undefined) continue;
-      for (const gone of Object.keys(flatten(before[k], prefix ? `${prefix}.${k}` : k))) out[gone] = null;
-    }
-    return out;
   }
   return Object.assign(out, diff(flatten(before, prefix), flatten(after, prefix)));
 }

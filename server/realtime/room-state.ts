@@ -149,7 +149,8 @@ export class RoomState {
 
   /** A read is done: its parts serve the next reads; a read that reused nothing was a full one. */
   readDone(s: Snapshot, reused: SnapshotReuse, now: number): void {
-    this.parts = reusableParts(s);
+    // A read that reused both parts has them as they were: nothing to take from it.
+    if (!reused.alerts || !reused.problems) this.parts = reusableParts(s);
     if (!reused.alerts && !reused.problems) this.freshAt = now;
   }
 
