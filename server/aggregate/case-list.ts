@@ -115,6 +115,14 @@ function sources(deps: CaseListDeps, f: CaseFilter, now: number): Source[] {
 /** Score-then-id descending: the list's order. */
 const before = (a: Cursor, b: Cursor) => a.score > b.score || (a.score === b.score && a.id > b.id);
 
+/** Entries in the list's order, each case once (a case that closed between two reads is in both). */
+function inListOrder(entries: Entry[]): Entry[] {
+  const seen = new Set<string>();
+  return entries
+    .sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0))
+    .filter((e) => !seen.has(e.keys.prefix + e.id) && seen.add(e.keys.prefix + e.id));
+}
+
 /**
  * Sets a page that counts nothing reads in its first call: the open ones and the newest closed days.
  * A snapshot's eight newest cases are nearly always there, and a township read its county's 130
@@ -141,12 +149,7 @@ async function readSource(
   let entries: Entry[] = [];
   for (let from = 0, size = open + FIRST_SETS; from < s.sets.length; from += size, size *= 2) {
     const part = await readSets(redis, s, s.sets.slice(from, from + size), cursor, n, false);
-    // A case that closed between two calls may be in both: kept once.
-    const seen = new Set<string>();
-    entries = [...entries, ...part.entries]
-      .sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0))
-      .filter((e) => !seen.has(e.id) && seen.add(e.id))
-      .slice(0, n);
+    entries = inListOrder([...entries, ...part.entries]).slice(0, n);
     const next = s.sets[from + size];
     const last = entries[n - 1];
     if (!next || (last && last.score > next.cap)) break;
@@ -271,11 +274,7 @@ export async function listCases(
   const count = perSource.reduce((n, p) => n + p.total, 0);
   // The nation merges its provinces' pages; within a province the script read all sets at once,
   // but a case is kept once whatever happens.
-  const seen = new Set<string>();
-  const merged = perSource
-    .flatMap((p) => p.entries)
-    .sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0))
-    .filter((e) => !seen.has(e.keys.prefix + e.id) && seen.add(e.keys.prefix + e.id));
+  const merged = inListOrder(perSource.flatMap((p) => p.entries));
   const page = merged.slice(0, limit);
   const cases = await readCaseItems(deps, page, now);
   const last = page[page.length - 1];

@@ -373,7 +373,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
         }
       }
     } catch (err) {
-      logger.error({ err }, 'hub flush failed');
+      logger.error({ err }, 'dropping idle rooms failed');
     }
   }
 
