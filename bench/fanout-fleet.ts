@@ -1,7 +1,7 @@
 // The client fleet of the fanout benchmark: the same screens in the same rooms for every server under
 // test, and one way to date what they receive (POST to client receipt).
 import type { RegionTree } from '../server/regions/tree.ts';
-import { ancestry } from '../shared/regions.ts';
+import { ancestry, levelOf } from '../shared/regions.ts';
 import type { Delta } from '../shared/delta.ts';
 import { connect, subscribe, type TestSocket } from '../tests/helpers/socket-client.ts';
 import { histogram, record, type Histogram } from './histogram.ts';
@@ -52,6 +52,10 @@ export async function subscribeFleet(sockets: TestSocket[], regions: string[]): 
 
 export interface FleetStats {
   delta: Histogram;
+  /** The same deltas by the level of the client's region: where a tail comes from. */
+  deltaByLevel: Map<string, Histogram>;
+  /** Deltas dated in the warm-up: a cold server's first seconds. */
+  warmupDelta: Histogram;
   alert: Histogram;
   messages: number;
   bytes: number;
@@ -62,13 +66,26 @@ export interface FleetStats {
 /**
  * Dates every delta and alert a client receives against the ledger: a delta from the POST of the
  * newest event its `counts.today.incident` includes, an alert from the POST of its case, counted
- * only by clients whose region is an ancestor of the alert's (those it is meant for).
+ * only by clients whose region is an ancestor of the alert's (those it is meant for). What is
+ * dated before the ledger's `measureFrom`, or received before it, belongs to the warm-up.
  */
 export function listen(sockets: TestSocket[], regions: string[], ledger: Ledger): FleetStats {
-  const stats: FleetStats = { delta: histogram(), alert: histogram(), messages: 0, bytes: 0, byEvent: new Map() };
+  const stats: FleetStats = {
+    delta: histogram(),
+    deltaByLevel: new Map(),
+    warmupDelta: histogram(),
+    alert: histogram(),
+    messages: 0,
+    bytes: 0,
+    byEvent: new Map(),
+  };
   sockets.forEach((s, i) => {
     const code = regions[i]!;
+    const level = levelOf(code) ?? code;
+    let byLevel = stats.deltaByLevel.get(level);
+    if (!byLevel) stats.deltaByLevel.set(level, (byLevel = histogram()));
     s.onAny((event: string, ...args: unknown[]) => {
+      if (performance.now() < ledger.measureFrom) return;
       const size = JSON.stringify(args).length + event.length;
       stats.messages++;
       stats.bytes += size;
@@ -81,7 +98,11 @@ export function listen(sockets: TestSocket[], regions: string[], ledger: Ledger)
       const v = d.changes['counts.today.incident'];
       if (typeof v !== 'number') return;
       const at = postedFor(ledger, code, v);
-      if (at !== undefined) record(stats.delta, performance.now() - at);
+      if (at === undefined) return;
+      const ms = performance.now() - at;
+      if (at < ledger.measureFrom) return record(stats.warmupDelta, ms);
+      record(stats.delta, ms);
+      record(byLevel, ms);
     });
     s.on('alert', (a) => {
       const sent = a.caseId === undefined ? undefined : ledger.alertSent.get(a.caseId);

@@ -28,7 +28,7 @@ export interface Target {
 export interface Hooks {
   afterConnect?(): Promise<void>;
   afterSubscribe?(): Promise<void>;
-  beforeLoad?(ledger: Ledger): Promise<void>;
+  beforeMeasure?(ledger: Ledger): Promise<void>;
   afterLoad?(): Promise<void>;
 }
 
@@ -64,12 +64,20 @@ export async function runFanout(target: Target, tree: RegionTree, hooks: Hooks =
 
     const ledger = createLedger(regions);
     const stats = listen(sockets, regions, ledger);
-    await hooks.beforeLoad?.(ledger);
-    await lagP99(target.url); // resets the histogram: only the load is measured
-    const cpu0 = target.cpuSeconds();
-    const loadAtStart = os.loadavg()[0]!;
+    let cpu0 = 0;
+    let loadAtStart = 0;
     const villages = tree.codesAt('village');
-    const driven = await drive({ url: target.url, ingestKey: target.ingestKey, regions, villages, rand }, ledger);
+    const driven = await drive(
+      { url: target.url, ingestKey: target.ingestKey, regions, villages, rand },
+      ledger,
+      // After the warm-up: every reading from here on is of the measured part only.
+      async () => {
+        await hooks.beforeMeasure?.(ledger);
+        await lagP99(target.url); // resets the histogram
+        cpu0 = target.cpuSeconds();
+        loadAtStart = os.loadavg()[0]!;
+      },
+    );
     const seconds = driven.loadSeconds + 2; // drive() waits 2 s for the tail
     const cpuCores = Math.round(((target.cpuSeconds() - cpu0) / seconds) * 100) / 100;
     const lag = await lagP99(target.url);

@@ -14,9 +14,9 @@ import {
 } from './server-process.ts';
 import { createKeys } from '../server/redis/keys.ts';
 import { aofSetting, redisCpuSeconds } from './redis-info.ts';
-import { histogram, record, spread } from './histogram.ts';
+import { histogram, pct, record, spread } from './histogram.ts';
 import { CLIENTS, LAYOUT, meanBytes } from './fanout-fleet.ts';
-import { RATE, SECONDS } from './fanout-driver.ts';
+import { RATE, SECONDS, WARMUP_SECONDS } from './fanout-driver.ts';
 import { runFanout, type RunResult } from './fanout-run.ts';
 import { judge } from './fanout-goals.ts';
 import { loadavg, machine } from './conditions.ts';
@@ -42,6 +42,10 @@ function common(r: RunResult, prefix: string): Figures {
     [`${prefix}driver ticks late`]: r.late,
     [`${prefix}delta latency p50 / p95 / p99 (ms)`]: spread(r.stats.delta),
     [`${prefix}delta samples`]: r.stats.delta.totalCount,
+    [`${prefix}delta p99 by level of the screen (ms)`]: [...r.stats.deltaByLevel]
+      .map(([level, h]) => `${level} ${pct(h, 99)}`)
+      .join(', '),
+    [`${prefix}delta latency in the warm-up, from cold: p50 / p95 / p99 (ms)`]: spread(r.stats.warmupDelta),
     [`${prefix}alert latency p50 / p95 / p99 (ms)`]: spread(r.stats.alert),
     [`${prefix}alert client samples / expected`]: `${r.stats.alert.totalCount} / ${r.alertsExpected}`,
     [`${prefix}mean delta / alert message (bytes)`]: `${meanBytes(r.stats, 'delta') ?? 'n/a'} / ${
@@ -77,7 +81,7 @@ export async function benchFanout(): Promise<Figures> {
     'load average 1 / 5 / 15 min at end': loadavg(),
     setup: `server(s), Redis and ${CLIENTS} clients on the same machine; ours, then the bare server, in turn`,
     'clients by level': LAYOUT,
-    'events/s offered (seconds), POST every 50 ms': `${RATE} (${SECONDS})`,
+    'events/s offered (seconds measured, after a warm-up of), POST every 50 ms': `${RATE} (${SECONDS}, after ${WARMUP_SECONDS})`,
     'bare server emits': `${BARE_EMIT === 'post' ? 'one delta per watched room per POST' : 'one delta per watched room per event'}, padded to ours (${deltaBytes} B), alerts to ${alertBytes} B`,
     '-- ours --': '',
     ...common(ours.run, ''),
@@ -167,7 +171,7 @@ async function measureOurs(
       rssSubscribedNoGc = server.rss();
       subscribed = await server.afterGc();
     },
-    async beforeLoad(ledger) {
+    async beforeMeasure(ledger) {
       await sub.subscribe(keys.notices, `${keys.prefix}alerts`);
       sub.on('message', (channel: string, msg: string) => {
         const now = performance.now();
@@ -179,7 +183,7 @@ async function measureOurs(
         }
         for (const e of (JSON.parse(msg) as { events: { id: string }[] }).events) {
           const at = ledger.postedAt.get(e.id);
-          if (at !== undefined) record(noticeLatency, now - at);
+          if (at !== undefined && at >= ledger.measureFrom) record(noticeLatency, now - at);
         }
       });
       redisCpu0 = await redisCpuSeconds(sub2);
