@@ -26,6 +26,7 @@ import { subscribe } from '../redis/pubsub.ts';
 import { RoomState, type JoinBatch } from './room-state.ts';
 import { JoinReply } from './join-reply.ts';
 import { publicRoom } from './rooms.ts';
+import { ReadSlots } from './read-slots.ts';
 import { maskAlert, maskChanges, maskDigest, maskProblem, maskTickerItem } from '../privacy/mask.ts';
 import type { ProblemView } from '../../shared/schemas/problem.ts';
 import type { PipelineReading } from '../aggregate/lag-watch.ts';
@@ -104,8 +105,9 @@ function tickerItem(e: StoredEvent, regionName: (code: string) => string): Ticke
  * The only module that sends to sockets. Change notices (from every aggregator, over pub/sub) mark
  * rooms dirty; each dirty room's snapshot is read at most `maxHz` times a second — at once when
  * the room has been quiet (leading edge), else when its interval is up — and the difference goes
- * to the room's local sockets with the room's next sequence number. Alerts go out at once. Every process serves its own sockets (io.local), so each room's sequence is that of
- * the process the socket is connected to.
+ * to the room's local sockets with the room's next sequence number. Alerts go out at once. Every
+ * process serves its own sockets (io.local), so each room's sequence is that of the process the
+ * socket is connected to.
  */
 export async function startHub(opts: HubOptions): Promise<Hub> {
   const { io, logger } = opts;
@@ -129,6 +131,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     for (const code of touched) {
       const room = rooms.get(code);
       if (room) {
+        room.lastNotice = Date.now();
         room.owe(notice.parts);
         room.dirty = true;
         schedule(code, room);
@@ -284,20 +287,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 
   const intervalMs = Math.round(1000 / (opts.maxHz ?? 4));
 
-  // Snapshot reads share Redis with the aggregator: at most this many run at once, so a burst that
-  // dirties every room slows the screens down (they coalesce more) instead of the pipeline.
-  const maxReads = opts.maxConcurrentReads ?? 8;
-  let reading = 0;
-  const waiting: (() => void)[] = [];
-  const slot = (what: 'refresh' | 'join') => {
-    if (reading < maxReads) {
-      reading++;
-      opts.metrics.snapshotWait.observe({ for: what }, 0);
-      return Promise.resolve();
-    }
-    const end = opts.metrics.snapshotWait.startTimer({ for: what });
-    return new Promise<void>((r) => waiting.push(r)).then(() => void end());
-  };
+  const slots = new ReadSlots(opts.maxConcurrentReads ?? 8, opts.metrics);
   /** A snapshot read, timed. */
   const read = async (code: string, what: 'refresh' | 'join', reuse?: SnapshotReuse) => {
     const end = opts.metrics.snapshotRead.startTimer({ for: what });
@@ -307,11 +297,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
       end();
     }
   };
-  const release = () => {
-    const next = waiting.shift();
-    if (next) next();
-    else reading--;
-  };
+  const release = () => slots.release();
 
   /** One read per room at a time, and at most one per interval; a slow Redis never piles reads up. */
   function schedule(code: string, room: RoomState): void {
@@ -322,7 +308,8 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     room.timer = setTimeout(() => {
       room.timer = undefined;
       room.refreshing = true;
-      void slot('refresh')
+      void slots
+        .take('refresh', room.lastNotice)
         .then(() => {
           room.lastRefresh = Date.now();
           return refresh(code, room).finally(release);
@@ -431,7 +418,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
    */
   function readForJoins(code: string, r: RoomState): JoinBatch {
     const batch: JoinBatch = { sockets: [], reading: false, reply: Promise.resolve(undefined), alerts: [] };
-    batch.reply = slot('join').then(() =>
+    batch.reply = slots.take('join', Date.now()).then(() =>
       r
         .serialize(async () => {
           batch.reading = true;

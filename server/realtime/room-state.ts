@@ -109,6 +109,8 @@ export class RoomState {
   joining = 0;
   /** Throttle bookkeeping of the hub: when the last read started, the pending timer, a read in flight. */
   lastRefresh = 0;
+  /** When a notice last named the room: its place among the reads waiting for a slot. */
+  lastNotice = 0;
   timer: ReturnType<typeof setTimeout> | undefined;
   refreshing = false;
   /** The joins waiting for (or on) the next snapshot read, shared by every socket that joins meanwhile. */
