@@ -12,6 +12,12 @@ export const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
  */
 export const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 5);
 const TICK_MS = 50;
+/**
+ * A high-risk dispute every this many ticks (10: two a second). Every client on the alert's path
+ * hears the same alert at nearly the same moment, so the alert p99 is about the worst one or two
+ * alerts of the run, whatever the number of clients; `BENCH_ALERT_EVERY=2` gives five times as many.
+ */
+const ALERT_EVERY = Math.max(1, Number(process.env.BENCH_ALERT_EVERY ?? 10));
 
 /** What was sent when: the reference every latency is measured from. */
 export interface Ledger {
@@ -53,8 +59,7 @@ export interface DriveResult {
 
 /**
  * Posts RATE incidents/s to random villages in a POST every 50 ms for WARMUP_SECONDS and then
- * SECONDS, plus a high-risk dispute every 10th tick (40 alerts in 20 s, so the p99 is not just the
- * worst of a handful). `measuring` is awaited as the measured part begins. Every refused POST is
+ * SECONDS, plus a high-risk dispute every ALERT_EVERY ticks (by default 40 alerts in the measured 20 s). `measuring` is awaited as the measured part begins. Every refused POST is
  * counted and fails the run: it would silently thin the load.
  */
 export async function drive(
@@ -91,7 +96,7 @@ export async function drive(
       events.push(e);
       for (const a of ancestry(e.region)) if (ledger.watched.has(a)) totals.set(a, (totals.get(a) ?? 0) + 1);
     }
-    if (k % 10 === 5) {
+    if (k % ALERT_EVERY === ALERT_EVERY >> 1) {
       const e = alertDispute(k, alertRegion);
       // Only the measured part's alerts are expected and dated.
       if (k >= warmTicks) ledger.alertSent.set(e.caseId, at);
