@@ -322,7 +322,12 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
   api.get('/openapi.json', (_req, res) => {
     res.json(openApi);
   });
-  api.use('/', ingestRouter({ ingest, ingestKeys, limiter: ingestLimiter(redis, keys.prefix, config.rateLimits) }));
+  // The ingest budget's counter is read on the appends' connection too: on the shared one every
+  // POST (and the red alert in it) waited behind the hub's snapshot reads before its body was read.
+  api.use(
+    '/',
+    ingestRouter({ ingest, ingestKeys, limiter: ingestLimiter(appendRedis, keys.prefix, config.rateLimits) }),
+  );
   api.use(apiJson(), rejectUnsafeJson);
   api.use(
     '/',
