@@ -59,8 +59,9 @@ export interface DriveResult {
 
 /**
  * Posts RATE incidents/s to random villages in a POST every 50 ms for WARMUP_SECONDS and then
- * SECONDS, plus a high-risk dispute every ALERT_EVERY ticks (by default 40 alerts in the measured 20 s). `measuring` is awaited as the measured part begins. Every refused POST is
- * counted and fails the run: it would silently thin the load.
+ * SECONDS, plus a high-risk dispute every ALERT_EVERY ticks (by default 40 alerts in the measured
+ * 20 s). `measuring` is awaited as the measured part begins. Every refused POST is counted and
+ * fails the run: it would silently thin the load.
  */
 export async function drive(
   o: { url: string; ingestKey: string; regions: string[]; villages: string[]; rand: () => number },
