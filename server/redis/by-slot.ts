@@ -4,11 +4,34 @@ import type { RedisClient } from './connection.ts';
 import { runLua } from './lua.ts';
 import { READ_HASHES_SCRIPT } from './scripts.ts';
 
+/** Slots by hash tag, for at most this many tags (a deployment has one per province). */
+const slotOfTag = new Map<string, number>();
+const MAX_TAGS = 1024;
+
+/**
+ * A key's cluster slot. Every key of a province carries its hash tag (`{62}`), and the slot is the
+ * tag's: computed once per tag, not per key (cluster-key-slot encodes each key to hash it, and a
+ * snapshot read names tens of keys; at 2,000 events/s that was 4 % of the hub's allocation).
+ */
+export function slotOf(key: string): number {
+  const open = key.indexOf('{');
+  const close = open < 0 ? -1 : key.indexOf('}', open + 1);
+  // Redis hashes the whole key when there is no tag or it is empty (`{}`).
+  if (close <= open + 1) return calculateSlot(key);
+  const tag = key.slice(open + 1, close);
+  let slot = slotOfTag.get(tag);
+  if (slot === undefined) {
+    slot = calculateSlot(key);
+    if (slotOfTag.size < MAX_TAGS) slotOfTag.set(tag, slot);
+  }
+  return slot;
+}
+
 /** The indexes of `keys`, grouped by slot. */
 function bySlot(keys: readonly string[]): Map<number, number[]> {
   const groups = new Map<number, number[]>();
   keys.forEach((k, i) => {
-    const slot = calculateSlot(k);
+    const slot = slotOf(k);
     const g = groups.get(slot);
     if (g) g.push(i);
     else groups.set(slot, [i]);
