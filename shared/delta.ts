@@ -6,6 +6,7 @@
 
 export type Leaf = string | number | boolean | null;
 export type Changes = Record<string, Leaf>;
+type Obj = Record<string, unknown>;
 
 export interface Delta {
   region: string;
@@ -51,8 +52,8 @@ export function diffValues(before: unknown, after: unknown, prefix: string, out:
     typeof after === 'object' &&
     Array.isArray(before) === Array.isArray(after)
   ) {
-    const b = before as Record<string, unknown>;
-    const a = after as Record<string, unknown>;
+    const b = before as Obj;
+    const a = after as Obj;
     // Arrays by index: Object.keys of an array builds a string per slot.
     if (Array.isArray(a)) {
       const n = (a as unknown[]).length;
@@ -80,13 +81,7 @@ function hasKeys(o: object): boolean {
 }
 
 /** One key of two objects (or slot of two arrays) diffValues walks together. */
-function diffEntry(
-  a: Record<string, unknown>,
-  b: Record<string, unknown>,
-  k: string | number,
-  prefix: string,
-  out: Changes,
-): void {
+function diffEntry(a: Obj, b: Obj, k: string | number, prefix: string, out: Changes): void {
   const v = a[k];
   const old = b[k];
   if (v === undefined || old === v) return;
@@ -96,13 +91,7 @@ function diffEntry(
 }
 
 /** A key the earlier object had and the later one has not: its leaves go. */
-function goneEntry(
-  a: Record<string, unknown>,
-  b: Record<string, unknown>,
-  k: string | number,
-  prefix: string,
-  out: Changes,
-): void {
+function goneEntry(a: Obj, b: Obj, k: string | number, prefix: string, out: Changes): void {
   if (a[k] !== undefined || b[k] === undefined) return;
   for (const path of Object.keys(flatten(b[k], prefix ? `${prefix}.${k}` : String(k)))) out[path] = null;
 }
