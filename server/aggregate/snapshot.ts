@@ -262,6 +262,27 @@ export interface SnapshotReads {
   decode(replies: (Hash | null)[]): RegionHashes;
 }
 
+/** Live reads by keyring, region and day: at most this many regions are kept per keyring. */
+const liveReadsKept = new WeakMap<Keys | KeyRing, Map<string, { day: number; reads: SnapshotReads }>>();
+const LIVE_READS_MAX = 20_000;
+
+/**
+ * snapshotReads for the live path, kept for the day: a room is read up to four times a second,
+ * and its keys (and how each is read) change only when the day does. The same arrays each time
+ * also let hashesBySlot keep its plan of them.
+ */
+function liveReads(keys: Keys | KeyRing, info: RegionInfo, now: number): SnapshotReads {
+  let kept = liveReadsKept.get(keys);
+  if (!kept) liveReadsKept.set(keys, (kept = new Map()));
+  const day = dayNumber(now);
+  const known = kept.get(info.code);
+  if (known?.day === day) return known.reads;
+  if (kept.size >= LIVE_READS_MAX) kept.clear();
+  const reads = snapshotReads(keys, info, now);
+  kept.set(info.code, { day, reads });
+  return reads;
+}
+
 /**
  * Reads everything a screen shows for a region in one MULTI round trip per province (the nation
  * reads each province's in one), so the numbers of all panels come from the same instant.
@@ -275,7 +296,7 @@ export async function readSnapshot(
 ): Promise<Snapshot | undefined> {
   const info = deps.region(code);
   if (!info) return undefined;
-  const reads = snapshotReads(deps.keys, info, now);
+  const reads = liveReads(deps.keys, info, now);
   const [replies, alerts, problems, cases, stale] = await Promise.all([
     hashesBySlot(deps.redis, reads.keys, reads.how),
     reuse.alerts ?? (deps.alerts ? deps.alerts(code, info.children) : Promise.resolve(NO_ALERTS)),

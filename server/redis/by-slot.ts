@@ -101,11 +101,40 @@ function readArgs(read: HashRead | undefined): (string | number)[] {
   return [read.length, ...read];
 }
 
+/** How hashesBySlot reads a list of keys: per slot, their indexes and the script's arguments. */
+interface ReadPlan {
+  reads: readonly (HashRead | undefined)[] | undefined;
+  groups: { idx: number[]; keys: string[]; args: (string | number)[] }[];
+}
+
+/**
+ * Plans by the identity of the keys array: a caller that reads the same keys again and again (a
+ * room's snapshot, several times a second) hands the same array and gets its plan back instead
+ * of grouping and flattening hundreds of arguments each time.
+ */
+const plans = new WeakMap<readonly string[], ReadPlan>();
+
+function planOf(keys: readonly string[], reads: readonly (HashRead | undefined)[] | undefined): ReadPlan {
+  const known = plans.get(keys);
+  if (known && known.reads === reads) return known;
+  const plan: ReadPlan = {
+    reads,
+    groups: [...bySlot(keys).values()].map((idx) => ({
+      idx,
+      keys: idx.map((i) => keys[i]!),
+      args: idx.flatMap((i) => readArgs(reads?.[i])),
+    })),
+  };
+  plans.set(keys, plan);
+  return plan;
+}
+
 /**
  * Many hashes, each read as `reads[i]` says (undefined: whole), in one script call per slot
  * (read-hashes.lua), so each province's hashes come from one instant as a MULTI's would, for one
  * command instead of one per key. A hash read by fields holds only those it has; sums hold their
  * non-zero totals as strings, as a hash of counters would. Replies are in the order of `keys`.
+ * Neither array may change after the call: the plan made of them is kept with them.
  */
 export async function hashesBySlot(
   redis: RedisClient,
@@ -114,13 +143,8 @@ export async function hashesBySlot(
 ): Promise<Record<string, string>[]> {
   const out: Record<string, string>[] = new Array(keys.length);
   await Promise.all(
-    [...bySlot(keys).values()].map(async (idx) => {
-      const replies = await runLua<(string | null)[][]>(
-        redis,
-        READ_HASHES_SCRIPT,
-        idx.map((i) => keys[i]!),
-        idx.flatMap((i) => readArgs(reads?.[i])),
-      );
+    planOf(keys, reads).groups.map(async ({ idx, keys: slotKeys, args }) => {
+      const replies = await runLua<(string | null)[][]>(redis, READ_HASHES_SCRIPT, slotKeys, args);
       replies.forEach((r, j) => {
         const i = idx[j]!;
         const read = reads?.[i];
