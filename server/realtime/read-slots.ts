@@ -8,7 +8,7 @@ import type { Metrics } from '../metrics.ts';
  * announced. A busy room's delta is as fresh as the newest event it includes whenever it is read,
  * so its read can wait; a quiet room's one event has been waiting since its notice. In arrival
  * order, a township's read queued behind the whole herd of county reads every notice makes due at
- * once (docs/benchmarks.md, `fanout`, "2026-12-06 08:38–09:57"). A join is placed by when it
+ * once (docs/benchmarks.md, `fanout`, "2026-12-06 08:38–10:26"). A join is placed by when it
  * asked: among the refreshes, as it was in arrival order.
  */
 export class ReadSlots {
