@@ -11,7 +11,7 @@ import type { AlertView } from '../../shared/schemas/alert.ts';
 import type { ProblemDigest } from '../../shared/schemas/problem.ts';
 import type { LocalCases } from '../../shared/schemas/case.ts';
 import type { RegionInfo, RegionRef } from '../../shared/regions.ts';
-import { hashesBySlot, type HashRead } from '../redis/by-slot.ts';
+import { planHashReads, readPlanned, type HashRead, type HashReadPlan } from '../redis/by-slot.ts';
 import { asKeyRing, type KeyRing, type Keys } from '../redis/keys.ts';
 import { levelOf } from '../../shared/regions.ts';
 import { buckets, dayNumber, dayStart, isoBeijing } from '../time/beijing.ts';
@@ -263,24 +263,30 @@ export interface SnapshotReads {
 }
 
 /** Live reads by keyring, region and day: at most this many regions are kept per keyring. */
-const liveReadsKept = new WeakMap<Keys | KeyRing, Map<string, { day: number; reads: SnapshotReads }>>();
+const liveReadsKept = new WeakMap<Keys | KeyRing, Map<string, LiveReads>>();
 const LIVE_READS_MAX = 20_000;
 
+interface LiveReads {
+  day: number;
+  reads: SnapshotReads;
+  plan: HashReadPlan;
+}
+
 /**
- * snapshotReads for the live path, kept for the day: a room is read up to four times a second,
- * and its keys (and how each is read) change only when the day does. The same arrays each time
- * also let hashesBySlot keep its plan of them.
+ * snapshotReads and their read plan for the live path, kept for the day: a room is read up to
+ * four times a second, and its keys (and how each is read) change only when the day does.
  */
-function liveReads(keys: Keys | KeyRing, info: RegionInfo, now: number): SnapshotReads {
+function liveReads(keys: Keys | KeyRing, info: RegionInfo, now: number): LiveReads {
   let kept = liveReadsKept.get(keys);
   if (!kept) liveReadsKept.set(keys, (kept = new Map()));
   const day = dayNumber(now);
   const known = kept.get(info.code);
-  if (known?.day === day) return known.reads;
+  if (known?.day === day) return known;
   if (kept.size >= LIVE_READS_MAX) kept.clear();
   const reads = snapshotReads(keys, info, now);
-  kept.set(info.code, { day, reads });
-  return reads;
+  const live = { day, reads, plan: planHashReads(reads.keys, reads.how) };
+  kept.set(info.code, live);
+  return live;
 }
 
 /**
@@ -296,9 +302,9 @@ export async function readSnapshot(
 ): Promise<Snapshot | undefined> {
   const info = deps.region(code);
   if (!info) return undefined;
-  const reads = liveReads(deps.keys, info, now);
+  const { reads, plan } = liveReads(deps.keys, info, now);
   const [replies, alerts, problems, cases, stale] = await Promise.all([
-    hashesBySlot(deps.redis, reads.keys, reads.how),
+    readPlanned(deps.redis, plan),
     reuse.alerts ?? (deps.alerts ? deps.alerts(code, info.children) : Promise.resolve(NO_ALERTS)),
     reuse.problems ?? (deps.problems ? deps.problems(code, info.children) : Promise.resolve(undefined)),
     deps.cases && CASE_LEVELS.has(info.level) ? deps.cases(code, now) : Promise.resolve(undefined),

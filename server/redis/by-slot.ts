@@ -101,23 +101,21 @@ function readArgs(read: HashRead | undefined): (string | number)[] {
   return [read.length, ...read];
 }
 
-/** How hashesBySlot reads a list of keys: per slot, their indexes and the script's arguments. */
-interface ReadPlan {
+/** How a list of hashes is read: per slot, their indexes, keys and the script's arguments. */
+export interface HashReadPlan {
+  size: number;
   reads: readonly (HashRead | undefined)[] | undefined;
   groups: { idx: number[]; keys: string[]; args: (string | number)[] }[];
 }
 
 /**
- * Plans by the identity of the keys array: a caller that reads the same keys again and again (a
- * room's snapshot, several times a second) hands the same array and gets its plan back instead
- * of grouping and flattening hundreds of arguments each time.
+ * The plan of a hashesBySlot read. A caller that reads the same keys again and again (a room's
+ * snapshot, several times a second) keeps it instead of grouping and flattening hundreds of
+ * arguments each time (readPlanned).
  */
-const plans = new WeakMap<readonly string[], ReadPlan>();
-
-function planOf(keys: readonly string[], reads: readonly (HashRead | undefined)[] | undefined): ReadPlan {
-  const known = plans.get(keys);
-  if (known && known.reads === reads) return known;
-  const plan: ReadPlan = {
+export function planHashReads(keys: readonly string[], reads?: readonly (HashRead | undefined)[]): HashReadPlan {
+  return {
+    size: keys.length,
     reads,
     groups: [...bySlot(keys).values()].map((idx) => ({
       idx,
@@ -125,8 +123,6 @@ function planOf(keys: readonly string[], reads: readonly (HashRead | undefined)[
       args: idx.flatMap((i) => readArgs(reads?.[i])),
     })),
   };
-  plans.set(keys, plan);
-  return plan;
 }
 
 /**
@@ -134,17 +130,22 @@ function planOf(keys: readonly string[], reads: readonly (HashRead | undefined)[
  * (read-hashes.lua), so each province's hashes come from one instant as a MULTI's would, for one
  * command instead of one per key. A hash read by fields holds only those it has; sums hold their
  * non-zero totals as strings, as a hash of counters would. Replies are in the order of `keys`.
- * Neither array may change after the call: the plan made of them is kept with them.
  */
-export async function hashesBySlot(
+export function hashesBySlot(
   redis: RedisClient,
   keys: readonly string[],
   reads?: readonly (HashRead | undefined)[],
 ): Promise<Record<string, string>[]> {
-  const out: Record<string, string>[] = new Array(keys.length);
+  return readPlanned(redis, planHashReads(keys, reads));
+}
+
+/** hashesBySlot with its plan made beforehand. */
+export async function readPlanned(redis: RedisClient, plan: HashReadPlan): Promise<Record<string, string>[]> {
+  const { reads } = plan;
+  const out: Record<string, string>[] = new Array(plan.size);
   await Promise.all(
-    planOf(keys, reads).groups.map(async ({ idx, keys: slotKeys, args }) => {
-      const replies = await runLua<(string | null)[][]>(redis, READ_HASHES_SCRIPT, slotKeys, args);
+    plan.groups.map(async ({ idx, keys, args }) => {
+      const replies = await runLua<(string | null)[][]>(redis, READ_HASHES_SCRIPT, keys, args);
       replies.forEach((r, j) => {
         const i = idx[j]!;
         const read = reads?.[i];

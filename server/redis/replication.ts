@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
-import calculateSlot from 'cluster-key-slot';
 import { isCluster, type RedisClient } from './connection.ts';
+import { slotOf } from './by-slot.ts';
 
 /**
  * "An event answered 2xx is never lost" across a failover. Redis replicates asynchronously: a
@@ -39,7 +39,7 @@ export async function ownerOf(redis: RedisClient, key: string): Promise<Owner> {
     }
     return { node: redis, replicas: await cached.n };
   }
-  const slot = calculateSlot(key);
+  const slot = slotOf(key);
   // The client's slot map: [master, replicas…], refreshed on every MOVED, lost node and interval.
   const served = redis.slots[slot];
   const node = served?.[0]

@@ -6,7 +6,7 @@ import { loadRegionTree, type RegionTree } from '../../server/regions/tree.ts';
 import { readSnapshot } from '../../server/aggregate/snapshot.ts';
 import { dayNumber } from '../../server/time/beijing.ts';
 
-// The live read keeps a region's keys (and hashesBySlot its plan of them) for the day: a read on
+// The live read keeps a region’s keys (and its read plan) for the day: a read on
 // the next day must name the next day's hashes, not the kept ones.
 const keys = createKeys('62');
 let testRedis: TestRedis;
