@@ -29,7 +29,7 @@ import { slaTable } from '../server/aggregate/sla.ts';
 import { AGGREGATOR_GROUP } from '../server/redis/keys.ts';
 import { appendEvents } from '../server/ingest/append.ts';
 import type { StoredEvent } from '../shared/schemas/event.ts';
-import { aofSetting, commandsExecuted, redisCpuSeconds } from './redis-info.ts';
+import { aofSetting, commandStats, commandsExecuted, redisCpuSeconds, topCommandsPerEvent } from './redis-info.ts';
 import { startServerProcess, startWorkerProcess } from './server-process.ts';
 import { fsyncLatency } from './disk-fsync.ts';
 
@@ -141,6 +141,7 @@ export async function benchIngest(): Promise<Record<string, number | string>> {
     const ctx: AggregationContext = { redis: bc, keys, sla };
     await commit(ctx, new BatchPlan(keys, sla, now, contributionBounds(keys, now)).commitArg('', [], null));
     const c0 = await commandsExecuted(store.node);
+    const boundStats0 = await commandStats(store.node);
     const boundCpu0 = await redisCpuSeconds(store.node);
     const tb = performance.now();
     for (const { caseIds, args } of prepared) {
@@ -151,6 +152,7 @@ export async function benchIngest(): Promise<Record<string, number | string>> {
     }
     const boundSeconds = (performance.now() - tb) / 1000;
     const boundCommands = (await commandsExecuted(store.node)) - c0;
+    const boundByCommand = topCommandsPerEvent(boundStats0, await commandStats(store.node), stored.length);
     const commitUs = (((await redisCpuSeconds(store.node)) - boundCpu0) / stored.length) * 1e6;
     // 1a. What Redis spends on ingest's append (idempotency mark and stream entry), the other part
     // of its work per event that no Node code can take off it: with the commit, the ceiling of one
@@ -172,12 +174,12 @@ export async function benchIngest(): Promise<Record<string, number | string>> {
       await applyBatch(ctx, stored.slice(i, i + APPLY_BATCH), now, false);
     const aggregatorSeconds = (performance.now() - ta) / 1000;
     await store.stop();
-    return { boundSeconds, boundCommands, commitUs, appendUs, persistence, aggregatorSeconds };
+    return { boundSeconds, boundCommands, boundByCommand, commitUs, appendUs, persistence, aggregatorSeconds };
   };
   const bound: Partial<Record<Fsync, Awaited<ReturnType<typeof runBound>>>> = {};
   for (const fsync of FSYNCS) bound[fsync] = await runBound(fsync);
   const boundOf = (fsync: Fsync) => bound[fsync]!;
-  const { boundCommands, commitUs, appendUs, persistence, aggregatorSeconds } = boundOf('always');
+  const { boundCommands, boundByCommand, commitUs, appendUs, persistence, aggregatorSeconds } = boundOf('always');
   const boundSeconds = boundOf('always').boundSeconds;
 
   // 2. The full path: HTTP ingest → stream → aggregator → counters, with the server as its own
@@ -192,6 +194,7 @@ export async function benchIngest(): Promise<Record<string, number | string>> {
     await new Promise((res) => setTimeout(res, 2000));
     const loadAtStart = loadAverage();
     const f0 = await commandsExecuted(r);
+    const stats0 = await commandStats(r);
     const redisCpu0 = await redisCpuSeconds(r);
     const serverCpu0 = server.cpuSeconds() + workers.reduce((s, w) => s + w.cpuSeconds(), 0);
     // A 503 (Redis busy, or no replica confirmed within REDIS_REPLICA_WAIT_MS) is resent after a
@@ -224,6 +227,7 @@ export async function benchIngest(): Promise<Record<string, number | string>> {
     const serverCores =
       (server.cpuSeconds() + workers.reduce((s, w) => s + w.cpuSeconds(), 0) - serverCpu0) / fullSeconds;
     const fullCommands = (await commandsExecuted(r)) - f0;
+    const byCommand = topCommandsPerEvent(stats0, await commandStats(r), events.length);
     const loadAtEnd = loadAverage();
 
     // 2a. Small batches one at a time (a source that posts each event as it comes): every answer
@@ -272,6 +276,7 @@ export async function benchIngest(): Promise<Record<string, number | string>> {
       loadAtStart,
       loadAtEnd,
       fullCommands,
+      byCommand,
       smallP50: small.getValueAtPercentile(50) / 1000,
       smallP99: small.getValueAtPercentile(99) / 1000,
       snapP50: snap.getValueAtPercentile(50) / 1000,
@@ -344,6 +349,8 @@ export async function benchIngest(): Promise<Record<string, number | string>> {
     'ceiling: one Redis core, append + reads + commit (events/s)': Math.round(1e6 / (appendUs + commitUs)),
     'Redis commands per event (full path)': round(f.fullCommands / events.length, 1),
     'Redis commands per event (bound)': round(boundCommands / events.length, 1),
+    'Redis time per event by command, full path (scripts include their calls)': f.byCommand,
+    'Redis time per event by command, bound': boundByCommand,
     'full path: Redis CPU (cores)': round(f.redisCores, 2),
     'full path: server and worker processes CPU (cores)': round(f.serverCores, 2),
     'full path CPU per event: server / Redis / both (µs)': `${round(f.serverUsPerEvent, 1)} / ${round(

@@ -92,6 +92,29 @@ async function optimistic(
   }
 }
 
+/** A batch's plan from the states read: codes, counters and the commit's arguments. */
+function planEntries(
+  ctx: AggregationContext,
+  entries: readonly Entry[],
+  events: readonly CaseEvent[],
+  states: ReadonlyMap<string, StoredCase>,
+  epoch: string | null,
+  now: number,
+  ack: boolean,
+): { plan: BatchPlan; arg: CommitArg } {
+  const plan = new BatchPlan(ctx.keys, ctx.sla, now, contributionBounds(ctx.keys, now));
+  const add = (key: string, field: string, n: number) => plan.counters.bumpMonthly(key, field, n);
+  const { countEvent } = ctx;
+  events.forEach((e, i) => {
+    const code = plan.apply(e, states);
+    if (countEvent && (code === 'N' || code === 'U')) countEvent(entries[i]!, add);
+  });
+  const acks = ack ? entries.map((e) => e.entryId).filter(Boolean) : [];
+  return { plan, arg: plan.commitArg(AGGREGATOR_GROUP, acks, epoch) };
+}
+
+const caseIdsOf = (events: readonly CaseEvent[]) => [...new Set(events.map((e) => e.caseId))];
+
 /**
  * Applies a batch atomically: case states (with the ids of their applied events), counters of
  * every ancestor, SLA queue and (when `ack`) the stream acknowledgements, in one commit. The
@@ -106,19 +129,78 @@ export async function applyBatch(
   if (entries.length === 0) return { touched: [], codes: [] };
   await ctx.replay?.ensure(now);
   const events = entries.map((e) => caseEvent(e.event));
-  const caseIds = [...new Set(events.map((e) => e.caseId))];
-  const acks = ack ? entries.map((e) => e.entryId).filter(Boolean) : [];
-  const { countEvent } = ctx;
-  const done = await optimistic(ctx, caseIds, now, (states, epoch) => {
-    const plan = new BatchPlan(ctx.keys, ctx.sla, now, contributionBounds(ctx.keys, now));
-    const add = (key: string, field: string, n: number) => plan.counters.bumpMonthly(key, field, n);
-    events.forEach((e, i) => {
-      const code = plan.apply(e, states);
-      if (countEvent && (code === 'N' || code === 'U')) countEvent(entries[i]!, add);
-    });
-    return { plan, arg: plan.commitArg(AGGREGATOR_GROUP, acks, epoch) };
-  });
+  const done = await optimistic(ctx, caseIdsOf(events), now, (states, epoch) =>
+    planEntries(ctx, entries, events, states, epoch, now, ack),
+  );
   return { touched: [...done.counters.touched], codes: done.codes };
+}
+
+/** How large each commit of applyInPieces is, told how long each took. */
+export interface PieceSizing {
+  readonly current: number;
+  took(ms: number, entries: number): void;
+}
+
+/**
+ * applyBatch for a batch too large for one commit, in pieces of `sizing.current` entries, each
+ * its own commit, in order; the same result as applyBatch on each piece in turn. Redis runs one
+ * piece's commit while Node plans the next, so neither waits for the other in a backlog: the
+ * batch's cases are read once, before the first commit, and each piece is planned from the
+ * states the pieces before it leave. Its commit is sent only once the one before is confirmed,
+ * so a refusal (a case changed by another writer, or the replay epoch moved) leaves every later
+ * piece unsent: from the refused piece on, the rest is applied as applyBatch does, reading again.
+ */
+export async function applyInPieces(
+  ctx: AggregationContext,
+  entries: Entry[],
+  now: number,
+  ack: boolean,
+  sizing: PieceSizing,
+): Promise<ApplyResult> {
+  const touched = new Set<string>();
+  const codes: ApplyCode[] = [];
+  if (entries.length === 0) return { touched: [], codes };
+  await ctx.replay?.ensure(now);
+  const events = entries.map((e) => caseEvent(e.event));
+  const [states, epoch] = await Promise.all([
+    readCases(ctx.redis, ctx.keys, caseIdsOf(events), now),
+    ctx.redis.get(ctx.keys.replayEpoch),
+  ]);
+  let sent: { plan: BatchPlan; ok: Promise<boolean>; from: number; to: number; at: number } | undefined;
+  /** Waits for the commit in flight; false when Redis refused it. */
+  const confirmed = async (): Promise<boolean> => {
+    if (!sent) return true;
+    const ok = await sent.ok;
+    sizing.took(performance.now() - sent.at, sent.to - sent.from);
+    if (!ok) return false;
+    for (const c of sent.plan.counters.touched) touched.add(c);
+    codes.push(...sent.plan.codes);
+    return true;
+  };
+  let from = 0;
+  while (from < entries.length) {
+    const to = Math.min(entries.length, from + sizing.current);
+    const next = planEntries(ctx, entries.slice(from, to), events.slice(from, to), states, epoch, now, ack);
+    if (!(await confirmed())) break;
+    for (const [id, c] of next.plan.committed()) states.set(id, c);
+    const ok = commit(ctx, next.arg);
+    // Awaited by confirmed(); marked handled so that a throw before then does not crash the thread.
+    ok.catch(() => undefined);
+    sent = { plan: next.plan, ok, from, to, at: performance.now() };
+    from = to;
+  }
+  if (await confirmed()) return { touched: [...touched], codes };
+  // Refused: this piece and every one after it again, one commit each, reading afresh.
+  for (let i = sent!.from; i < entries.length;) {
+    const piece = entries.slice(i, i + sizing.current);
+    const at = performance.now();
+    const r = await applyBatch(ctx, piece, now, ack);
+    sizing.took(performance.now() - at, piece.length);
+    for (const c of r.touched) touched.add(c);
+    codes.push(...r.codes);
+    i += piece.length;
+  }
+  return { touched: [...touched], codes };
 }
 
 /**

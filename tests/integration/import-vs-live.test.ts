@@ -10,6 +10,7 @@ import path from 'node:path';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestRedis, type TestRedis } from '../helpers/redis.ts';
+import { dumpKeyspace } from '../helpers/keyspace-dump.ts';
 import { ev, syntheticHistory, writeLines, type Line } from '../helpers/import-file.ts';
 import { loadRegionTree, type RegionTree } from '../../server/regions/tree.ts';
 import { createKeys } from '../../server/redis/keys.ts';
@@ -51,27 +52,6 @@ function irregular(): Line[] {
 
 function deps(client: Redis, extra: Partial<ImportDeps> = {}): ImportDeps {
   return importDepsFor(client, tree, '62', { chunkLines: 97, ...extra });
-}
-
-/** Every key but the import ledger and layout markers: hashes (case versions left out), sorted sets; and their TTLs (s, -1 none). */
-async function dump(client: Redis): Promise<{ data: Record<string, unknown>; ttl: Record<string, number> }> {
-  const data: Record<string, unknown> = {};
-  const ttl: Record<string, number> = {};
-  for (const key of (await client.keys('*')).sort()) {
-    // The layout markers are written by whoever starts first (the import does, applyHistory not).
-    if (key.includes(':imp:') || key.endsWith('layout')) continue;
-    const type = await client.type(key);
-    let v: unknown = type;
-    if (type === 'hash') {
-      const h = await client.hgetall(key);
-      // A case bucket's values begin with the case's version (server/aggregate/case-store.ts).
-      if (key.includes(':cs:')) for (const [id, raw] of Object.entries(h)) h[id] = raw.slice(raw.indexOf('\t'));
-      v = h;
-    } else if (type === 'zset') v = await client.zrange(key, '0', '-1', 'WITHSCORES');
-    data[key] = v;
-    ttl[key] = await client.ttl(key);
-  }
-  return { data, ttl };
 }
 
 beforeAll(async () => {
@@ -146,12 +126,12 @@ describe('the history import against the live path', () => {
     expect(c.keptNew).toBeGreaterThan(0);
     expect(c.keptNew).toBeLessThan(c.kept.cases);
 
-    const want = await dump(live!);
+    const want = await dumpKeyspace(live!);
     const families = new Set(Object.keys(want.data).map((k) => /^pa:\{62\}:([a-z]+)/.exec(k)?.[1] ?? k));
     expect([...families].sort()).toEqual(['cs', 'cx', 'day', 'lday', 'lmon', 'lopen', 'mon', 'open', 'sla']);
     expect(Object.keys(want.data).length).toBeGreaterThan(500);
     for (const client of [threads!, here!, partly!]) {
-      const got = await dump(client);
+      const got = await dumpKeyspace(client);
       expect(got.data).toEqual(want.data);
       // Expiries are TTLs from each writer's clock, a few seconds apart.
       for (const [key, t] of Object.entries(want.ttl))
