@@ -101,7 +101,7 @@ function profileFlags(): string[] {
 
 /** An aggregator worker (`npm run worker`) as its own OS process, on the same Redis. */
 export function startWorkerProcess(redis: TestRedis | TestCluster, name: string): WorkerProcess {
-  const child = spawn(process.execPath, [...profileFlags(), '--import', 'tsx', 'server/worker.ts'], {
+  const child = spawn(process.execPath, [...profileFlags(), ...(process.env.WORKER_INSPECT ? [`--inspect=127.0.0.1:${process.env.WORKER_INSPECT}`] : []), '--import', 'tsx', 'server/worker.ts'], {
     env: {
       ...process.env,
       ...redisEnv(redis),
