@@ -101,7 +101,11 @@ function profileFlags(): string[] {
 
 /** An aggregator worker (`npm run worker`) as its own OS process, on the same Redis. */
 export function startWorkerProcess(redis: TestRedis | TestCluster, name: string): WorkerProcess {
-  const child = spawn(process.execPath, [...profileFlags(), ...(process.env.WORKER_INSPECT ? [`--inspect=127.0.0.1:${process.env.WORKER_INSPECT}`] : []), '--import', 'tsx', 'server/worker.ts'], {
+  // BENCH_WORKER_INSPECT=<port>: the worker's inspector on that port, for a heap or CPU sampler to
+  // attach to during the run (how the aggregator's allocation in docs/benchmarks.md was sampled).
+  const port = process.env.BENCH_WORKER_INSPECT;
+  const inspect = port ? [`--inspect=127.0.0.1:${port}`] : [];
+  const child = spawn(process.execPath, [...profileFlags(), ...inspect, '--import', 'tsx', 'server/worker.ts'], {
     env: {
       ...process.env,
       ...redisEnv(redis),
