@@ -149,21 +149,24 @@ export interface PieceSizing {
  * states the pieces before it leave. Its commit is sent only once the one before is confirmed,
  * so a refusal (a case changed by another writer, or the replay epoch moved) leaves every later
  * piece unsent: from the refused piece on, the rest is applied as applyBatch does, reading again.
+ * Each piece is planned at its own `clock()`, as applyBatch would be when called for it: a turn
+ * may last seconds, and the replay log dates a change by its commit's clock.
  */
 export async function applyInPieces(
   ctx: AggregationContext,
   entries: Entry[],
-  now: number,
+  clock: () => number,
   ack: boolean,
   sizing: PieceSizing,
 ): Promise<ApplyResult> {
   const touched = new Set<string>();
   const codes: ApplyCode[] = [];
   if (entries.length === 0) return { touched: [], codes };
-  await ctx.replay?.ensure(now);
+  const readAt = clock();
+  await ctx.replay?.ensure(readAt);
   const events = entries.map((e) => caseEvent(e.event));
   const [states, epoch] = await Promise.all([
-    readCases(ctx.redis, ctx.keys, caseIdsOf(events), now),
+    readCases(ctx.redis, ctx.keys, caseIdsOf(events), readAt),
     ctx.redis.get(ctx.keys.replayEpoch),
   ]);
   let sent: { plan: BatchPlan; ok: Promise<boolean>; from: number; to: number; at: number } | undefined;
@@ -180,9 +183,13 @@ export async function applyInPieces(
   let from = 0;
   while (from < entries.length) {
     const to = Math.min(entries.length, from + sizing.current);
-    const next = planEntries(ctx, entries.slice(from, to), events.slice(from, to), states, epoch, now, ack);
+    // A case forgotten between the read and `at` is refused by the commit's version check.
+    const at = clock();
+    const next = planEntries(ctx, entries.slice(from, to), events.slice(from, to), states, epoch, at, ack);
     if (!(await confirmed())) break;
     for (const [id, c] of next.plan.committed()) states.set(id, c);
+    // A new day's base before its first commit (the epoch read above then refuses this one).
+    await ctx.replay?.ensure(at);
     const ok = commit(ctx, next.arg);
     // Awaited by confirmed(); marked handled so that a throw before then does not crash the thread.
     ok.catch(() => undefined);
@@ -194,7 +201,7 @@ export async function applyInPieces(
   for (let i = sent!.from; i < entries.length;) {
     const piece = entries.slice(i, i + sizing.current);
     const at = performance.now();
-    const r = await applyBatch(ctx, piece, now, ack);
+    const r = await applyBatch(ctx, piece, clock(), ack);
     sizing.took(performance.now() - at, piece.length);
     for (const c of r.touched) touched.add(c);
     codes.push(...r.codes);

@@ -96,6 +96,15 @@ export function startAggregator(opts: AggregatorOptions): Aggregator {
   const consumer = opts.consumerName ?? `${os.hostname()}:${process.pid}`;
   const batchSize = opts.batchSize ?? 2000;
   const commitSize = new CommitSize({ max: batchSize });
+  const sizing = {
+    get current() {
+      return commitSize.current;
+    },
+    took(ms: number, n: number) {
+      if (commitSize.took(ms, n))
+        logger.info({ entries: n, ms: Math.round(ms), next: commitSize.current }, 'slow commit; next ones smaller');
+    },
+  };
   const sweepSize = new CommitSize({ max: 1000 });
   const claimIdleMs = opts.claimIdleMs ?? 15_000;
   const sweepEveryMs = opts.sweepEveryMs ?? 10_000;
@@ -151,16 +160,7 @@ export function startAggregator(opts: AggregatorOptions): Aggregator {
     // Without anything after the counting, the commit acknowledges the batch itself.
     const ackInCommit = !opts.onApplied;
     // In pieces sized by how long the last commits took (commit-size.ts), in order.
-    const sizing = {
-      get current() {
-        return commitSize.current;
-      },
-      took(ms: number, n: number) {
-        if (commitSize.took(ms, n))
-          logger.info({ entries: n, ms: Math.round(ms), next: commitSize.current }, 'slow commit; next ones smaller');
-      },
-    };
-    const result = await applyInPieces(applyCtx, entries, clock.now(), ackInCommit, sizing);
+    const result = await applyInPieces(applyCtx, entries, () => clock.now(), ackInCommit, sizing);
     end();
     const by = { N: 0, U: 0, D: 0, C: 0 };
     for (const c of result.codes) by[c]++;

@@ -69,7 +69,7 @@ describe('applyInPieces', () => {
 
     const before = commits();
     const sized: number[] = [];
-    const got = await applyInPieces(ctx, entries, now, false, { current: PIECE, took: (_, n) => sized.push(n) });
+    const got = await applyInPieces(ctx, entries, () => now, false, { current: PIECE, took: (_, n) => sized.push(n) });
     expect(commits() - before).toBe(Math.ceil(entries.length / PIECE));
     expect(sized.reduce((a, b) => a + b, 0)).toBe(entries.length);
     const piecewise = await dumpKeyspace(redis);
@@ -104,7 +104,7 @@ describe('applyInPieces', () => {
     expect(stored.startsWith('1\t')).toBe(true);
     const before = commits();
     let bumped = false;
-    const got = await applyInPieces(ctx, rest, now, false, {
+    const got = await applyInPieces(ctx, rest, () => now, false, {
       current: PIECE,
       took() {
         if (bumped) return;
@@ -123,5 +123,26 @@ describe('applyInPieces', () => {
     expect(got.codes).toEqual(await oneByOne(rest));
     expect(got.codes).not.toContain('D');
     expect(refusedAndRedone.data).toEqual((await dumpKeyspace(redis)).data);
+  });
+
+  it('plans each piece at its own clock: the replay log dates each piece’s changes by when it was committed', async () => {
+    await redis.set(keys.replayEpoch, 'e1');
+    const ensured: number[] = [];
+    let calls = 0;
+    const clock = () => now + 1000 * calls++;
+    // Whole pieces: each of a hundred events changes some case's contribution, so each logs.
+    const pieces = 8;
+    const ctxWithReplay = { ...ctx, replay: { ensure: async (at: number) => void ensured.push(at) } };
+    await applyInPieces(ctxWithReplay, entries.slice(0, pieces * PIECE), clock, false, {
+      current: PIECE,
+      took: () => undefined,
+    });
+    const times = new Set<number>();
+    for (const key of await redis.keys(`${keys.prefix}rp:log:e1:*`))
+      for (const record of await redis.lrange(key, 0, -1)) times.add(Number(record.slice(0, record.indexOf('|'))));
+    // The read's clock, then one a piece; each piece's changes carry its own, and the day's base is
+    // made sure of before each commit.
+    expect([...times].sort()).toEqual(Array.from({ length: pieces }, (_, i) => now + 1000 * (i + 1)));
+    expect(ensured).toEqual(Array.from({ length: pieces + 1 }, (_, i) => now + 1000 * i));
   });
 });
