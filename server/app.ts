@@ -208,8 +208,6 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
   // behind the hub's snapshot reads.
   const appendRedis = serving('ingest');
   connections.push(appendRedis);
-  // Ready before the ingest limiter, which loads its script on every master as it starts.
-  await connectionReady(appendRedis);
   const ingest = createIngest({
     redis: appendRedis,
     keys: ring,

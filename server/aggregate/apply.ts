@@ -161,6 +161,10 @@ export async function applyInPieces(
 ): Promise<ApplyResult> {
   const touched = new Set<string>();
   const codes: ApplyCode[] = [];
+  const keep = (t: Iterable<string>, c: readonly ApplyCode[]) => {
+    for (const code of t) touched.add(code);
+    codes.push(...c);
+  };
   if (entries.length === 0) return { touched: [], codes };
   const readAt = clock();
   await ctx.replay?.ensure(readAt);
@@ -175,10 +179,8 @@ export async function applyInPieces(
     if (!sent) return true;
     const ok = await sent.ok;
     sizing.took(performance.now() - sent.at, sent.to - sent.from);
-    if (!ok) return false;
-    for (const c of sent.plan.counters.touched) touched.add(c);
-    codes.push(...sent.plan.codes);
-    return true;
+    if (ok) keep(sent.plan.counters.touched, sent.plan.codes);
+    return ok;
   };
   let from = 0;
   while (from < entries.length) {
@@ -203,8 +205,7 @@ export async function applyInPieces(
     const at = performance.now();
     const r = await applyBatch(ctx, piece, clock(), ack);
     sizing.took(performance.now() - at, piece.length);
-    for (const c of r.touched) touched.add(c);
-    codes.push(...r.codes);
+    keep(r.touched, r.codes);
     i += piece.length;
   }
   return { touched: [...touched], codes };

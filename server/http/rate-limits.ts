@@ -1,5 +1,5 @@
 import type { Cluster } from 'ioredis';
-import { isCluster, type RedisClient } from '../redis/connection.ts';
+import { connectionReady, isCluster, type RedisClient } from '../redis/connection.ts';
 import type { RequestHandler } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import { RedisStore, type RedisReply } from 'rate-limit-redis';
@@ -33,6 +33,9 @@ function clusterCommand(redis: Cluster): (c: { command: string[] }) => Promise<R
   return async ({ command }) => {
     const [name, ...args] = command;
     if (name?.toUpperCase() === 'SCRIPT' && args[0]?.toUpperCase() === 'LOAD') {
+      // The library loads its scripts as the limiter is built: before the client is ready it
+      // knows no masters, and the load would go nowhere (every request then answered 500).
+      await connectionReady(redis);
       const shas = await Promise.all(redis.nodes('master').map((n) => n.call('SCRIPT', ...args)));
       return shas[0] as RedisReply;
     }
