@@ -43,6 +43,8 @@ export interface ApplyResult {
   touched: string[];
   /** Per entry: N new case, U case updated, D already applied, C kind conflicts with its case. */
   codes: ApplyCode[];
+  /** The batch's disputes flagged overdue once applied (BatchPlan.overdueCases). */
+  overdue: string[];
 }
 
 export interface SweepResult {
@@ -126,13 +128,13 @@ export async function applyBatch(
   now: number,
   ack = true,
 ): Promise<ApplyResult> {
-  if (entries.length === 0) return { touched: [], codes: [] };
+  if (entries.length === 0) return { touched: [], codes: [], overdue: [] };
   await ctx.replay?.ensure(now);
   const events = entries.map((e) => caseEvent(e.event));
   const done = await optimistic(ctx, caseIdsOf(events), now, (states, epoch) =>
     planEntries(ctx, entries, events, states, epoch, now, ack),
   );
-  return { touched: [...done.counters.touched], codes: done.codes };
+  return { touched: [...done.counters.touched], codes: done.codes, overdue: done.overdueCases() };
 }
 
 /** How large each commit of applyInPieces is, told how long each took. */
@@ -161,11 +163,14 @@ export async function applyInPieces(
 ): Promise<ApplyResult> {
   const touched = new Set<string>();
   const codes: ApplyCode[] = [];
-  const keep = (t: Iterable<string>, c: readonly ApplyCode[]) => {
+  const overdue = new Set<string>();
+  const keep = (t: Iterable<string>, c: readonly ApplyCode[], o: readonly string[]) => {
     for (const code of t) touched.add(code);
     codes.push(...c);
+    for (const id of o) overdue.add(id);
   };
-  if (entries.length === 0) return { touched: [], codes };
+  const result = (): ApplyResult => ({ touched: [...touched], codes, overdue: [...overdue] });
+  if (entries.length === 0) return result();
   const readAt = clock();
   await ctx.replay?.ensure(readAt);
   const events = entries.map((e) => caseEvent(e.event));
@@ -179,7 +184,7 @@ export async function applyInPieces(
     if (!sent) return true;
     const ok = await sent.ok;
     sizing.took(performance.now() - sent.at, sent.to - sent.from);
-    if (ok) keep(sent.plan.counters.touched, sent.plan.codes);
+    if (ok) keep(sent.plan.counters.touched, sent.plan.codes, sent.plan.overdueCases());
     return ok;
   };
   let from = 0;
@@ -198,17 +203,17 @@ export async function applyInPieces(
     sent = { plan: next.plan, ok, from, to, at: performance.now() };
     from = to;
   }
-  if (await confirmed()) return { touched: [...touched], codes };
+  if (await confirmed()) return result();
   // Refused: this piece and every one after it again, one commit each, reading afresh.
   for (let i = sent!.from; i < entries.length;) {
     const piece = entries.slice(i, i + sizing.current);
     const at = performance.now();
     const r = await applyBatch(ctx, piece, clock(), ack);
     sizing.took(performance.now() - at, piece.length);
-    keep(r.touched, r.codes);
+    keep(r.touched, r.codes, r.overdue);
     i += piece.length;
   }
-  return { touched: [...touched], codes };
+  return result();
 }
 
 /**
@@ -218,14 +223,14 @@ export async function applyInPieces(
  * the moment of reception, which a history file does not carry). The caller raises no warnings.
  */
 export async function applyHistory(ctx: AggregationContext, events: CaseEvent[], now: number): Promise<ApplyResult> {
-  if (events.length === 0) return { touched: [], codes: [] };
+  if (events.length === 0) return { touched: [], codes: [], overdue: [] };
   const caseIds = [...new Set(events.map((e) => e.caseId))];
   const done = await optimistic(ctx, caseIds, now, (states, epoch) => {
     const plan = new BatchPlan(ctx.keys, ctx.sla, now, contributionBounds(ctx.keys, now));
     for (const e of events) plan.apply(e, states);
     return { plan, arg: plan.commitArg(AGGREGATOR_GROUP, [], epoch) };
   });
-  return { touched: [...done.counters.touched], codes: done.codes };
+  return { touched: [...done.counters.touched], codes: done.codes, overdue: done.overdueCases() };
 }
 
 /**
@@ -238,14 +243,14 @@ export async function applyHistoryCases(
   cases: readonly (readonly CaseEvent[])[],
   now: number,
 ): Promise<ApplyResult> {
-  if (cases.length === 0) return { touched: [], codes: [] };
+  if (cases.length === 0) return { touched: [], codes: [], overdue: [] };
   const caseIds = cases.map((events) => events[0]!.caseId);
   const done = await optimistic(ctx, caseIds, now, (states, epoch) => {
     const plan = new BatchPlan(ctx.keys, ctx.sla, now, contributionBounds(ctx.keys, now));
     for (const events of cases) plan.applyCase(events, states);
     return { plan, arg: plan.commitArg(AGGREGATOR_GROUP, [], epoch) };
   });
-  return { touched: [...done.counters.touched], codes: done.codes };
+  return { touched: [...done.counters.touched], codes: done.codes, overdue: done.overdueCases() };
 }
 
 /** Moves disputes whose SLA deadline has passed into the overdue counts. */

@@ -210,6 +210,17 @@ export class BatchPlan {
   }
 
   /** The case states as Redis holds them after a successful commit (lets a caller chain batches). */
+  /**
+   * Open disputes this plan leaves flagged overdue: already past a limit when applied (a late
+   * report, a backfill), which no sweep reports. The 超期 rule notes them from here instead of
+   * reading every dispute of the batch back from Redis.
+   */
+  overdueCases(): string[] {
+    const out: string[] = [];
+    for (const ch of this.cases.values()) if (ch.state?.k === 'd' && ch.state.od) out.push(ch.caseId);
+    return out;
+  }
+
   committed(): Map<string, StoredCase> {
     return new Map([...this.cases.values()].map((ch) => [ch.caseId, ch.read]));
   }

@@ -13,7 +13,7 @@ import { warningKeys } from './keys.ts';
 import { RULE_MODULES } from './rules/index.ts';
 import type { AppliedEvent, RuleEnv, RuleModule, Warning } from './types.ts';
 import { streamTime } from '../aggregate/stream-time.ts';
-import { arrivalsOf, replayedAt } from './replayed.ts';
+import { arrivalsWhenAsked, replayedAt, type Arrivals } from './replayed.ts';
 import type { EventCounter } from '../aggregate/apply.ts';
 import type { StoredEvent } from '../../shared/schemas/event.ts';
 
@@ -87,7 +87,7 @@ export function createWarnings(deps: WarningsDeps): WarningsEngine {
   async function run(
     what: string,
     fn: (m: AnyRule, cfg: unknown) => Promise<Warning[]> | Warning[] | undefined,
-    arrivals?: ReturnType<typeof arrivalsOf>,
+    arrivals?: () => Arrivals,
     likelyNew = false,
   ): Promise<void> {
     await Promise.all(
@@ -108,11 +108,7 @@ export function createWarnings(deps: WarningsDeps): WarningsEngine {
    * `arrivals`: the batch's events, for warnings an event hook found (replayed history is dated);
    * `likelyNew`: their groups most likely have no alert yet (RaiseInput.likelyNew).
    */
-  async function raise(
-    warnings: Warning[],
-    arrivals?: ReturnType<typeof arrivalsOf>,
-    likelyNew = false,
-  ): Promise<void> {
+  async function raise(warnings: Warning[], arrivals?: () => Arrivals, likelyNew = false): Promise<void> {
     if (!warnings.length) return;
     const now = deps.clock.now();
     const touched = new Set<string>();
@@ -130,7 +126,7 @@ export function createWarnings(deps: WarningsDeps): WarningsEngine {
       }
       // A warning about replayed history is raised as it would have been then: created at its
       // event's arrival, under the sensitive periods and sign time of that moment.
-      const at = arrivals ? replayedAt(w, arrivals, now) : undefined;
+      const at = arrivals ? replayedAt(w, arrivals(), now) : undefined;
       const then = at ?? now;
       const t = env.tuning(w.region, then);
       const level = t.raiseLevel ? raised(w.level) : w.level;
@@ -176,18 +172,29 @@ export function createWarnings(deps: WarningsDeps): WarningsEngine {
   function appliedOf(entries: Entry[], result: ApplyResult): AppliedEvent[] {
     // Conflicting events are not counted, so no rule sees them; redeliveries are harmless (idempotent).
     const applied: AppliedEvent[] = [];
+    const overdue = new Set(result.overdue);
     entries.forEach((e, i) => {
       const code = result.codes[i];
       if (!code || code === 'C') return;
       const receivedAt = e.event.receivedAt ?? streamTime(e.entryId);
-      applied.push({ event: e.event, code, ...(receivedAt === undefined ? {} : { receivedAt }) });
+      applied.push({
+        event: e.event,
+        code,
+        ...(receivedAt === undefined ? {} : { receivedAt }),
+        ...(overdue.has(e.event.caseId) ? { overdue: true as const } : {}),
+      });
     });
     return applied;
   }
 
   async function atOnce(events: StoredEvent[], appended = false): Promise<void> {
     if (events.length)
-      await run('arrived', (m, cfg) => m.onEventsAtOnce?.(env, events, cfg), arrivalsOf(events), appended);
+      await run(
+        'arrived',
+        (m, cfg) => m.onEventsAtOnce?.(env, events, cfg),
+        arrivalsWhenAsked(() => events),
+        appended,
+      );
   }
 
   return {
@@ -199,7 +206,7 @@ export function createWarnings(deps: WarningsDeps): WarningsEngine {
       const counted = run(
         'events',
         (m, cfg) => m.onEvents?.(env, applied, cfg),
-        arrivalsOf(
+        arrivalsWhenAsked(() =>
           applied.map((a) => ({
             id: a.event.id,
             caseId: a.event.caseId,

@@ -62,6 +62,8 @@ export interface AppliedEvent {
    * undefined when neither is known (an event applied outside the stream).
    */
   receivedAt?: number;
+  /** Its case, a dispute, is flagged overdue once the batch is applied (ApplyResult.overdue). */
+  overdue?: true;
 }
 
 /** One rule: its config schema (a part of the rules file) and the hooks it needs. */

@@ -50,11 +50,15 @@ const commits = () => luaRuns().get('commit') ?? 0;
 const pieceOf = (i: number) => Math.floor(i / PIECE);
 
 /** Each piece applied by applyBatch after the one before: what applyInPieces must equal. */
-async function oneByOne(list: Entry[]): Promise<string[]> {
+async function oneByOne(list: Entry[]): Promise<{ codes: string[]; overdue: Set<string> }> {
   const codes: string[] = [];
-  for (let i = 0; i < list.length; i += PIECE)
-    codes.push(...(await applyBatch(ctx, list.slice(i, i + PIECE), now, false)).codes);
-  return codes;
+  const overdue = new Set<string>();
+  for (let i = 0; i < list.length; i += PIECE) {
+    const r = await applyBatch(ctx, list.slice(i, i + PIECE), now, false);
+    codes.push(...r.codes);
+    for (const id of r.overdue) overdue.add(id);
+  }
+  return { codes, overdue };
 }
 
 describe('applyInPieces', () => {
@@ -75,8 +79,12 @@ describe('applyInPieces', () => {
     const piecewise = await dumpKeyspace(redis);
 
     await redis.flushall();
-    expect(got.codes).toEqual(await oneByOne(entries));
+    const each = await oneByOne(entries);
+    expect(got.codes).toEqual(each.codes);
     expect(got.codes.filter((c) => c === 'U').length).toBeGreaterThan(100);
+    // The disputes already overdue once applied, for the 超期 rule: every piece's, not the last one's.
+    expect(got.overdue.length).toBeGreaterThan(5);
+    expect(new Set(got.overdue)).toEqual(each.overdue);
     expect(piecewise.data).toEqual((await dumpKeyspace(redis)).data);
   });
 
@@ -121,7 +129,7 @@ describe('applyInPieces', () => {
 
     await redis.flushall();
     await prepare();
-    expect(got.codes).toEqual(await oneByOne(rest));
+    expect(got.codes).toEqual((await oneByOne(rest)).codes);
     expect(got.codes).not.toContain('D');
     expect(refusedAndRedone.data).toEqual((await dumpKeyspace(redis)).data);
   });

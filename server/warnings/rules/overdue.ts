@@ -85,10 +85,8 @@ export const overdue: RuleModule<OverdueConfig> = {
   id: 'overdue',
   schema: overdueSchema,
   async onEvents(env, applied, cfg) {
-    const ids = [...new Set(applied.filter((a) => a.event.kind === 'dispute').map((a) => a.event.caseId))];
-    if (!ids.length) return [];
-    const cases = await readCases(env.redis, env.keys, ids, env.clock.now());
-    const late = ids.filter((id) => cases.get(id)?.state?.od);
+    // As the batch left them (the aggregator's plan knows): no read of the batch's disputes.
+    const late = [...new Set(applied.filter((a) => a.overdue).map((a) => a.event.caseId))];
     if (late.length) {
       const at = env.clock.now() + cfg.applyGraceMinutes * 60_000;
       await env.redis.zadd(env.wkeys.overdueCheck, 'NX', ...late.flatMap((id) => [at, id]));
