@@ -52,6 +52,9 @@ export interface WarningsEngine extends AfterAggregation {
   forget(): void;
 }
 
+/** The alert a warning counts on: one per rule, region and subject (or case). */
+const groupOf = (w: Warning) => `${w.rule}:${w.region}:${w.subject ?? w.caseId ?? ''}`;
+
 /** The duty desk that signs first: the township of a village, else the region itself. */
 export function deskFor(region: string): string {
   return region.length > 9 ? region.slice(0, 9) : region;
@@ -112,9 +115,19 @@ export function createWarnings(deps: WarningsDeps): WarningsEngine {
     if (!warnings.length) return;
     const now = deps.clock.now();
     const touched = new Set<string>();
+    // Warnings that may repeat what is counted ask first, in one round trip for the lot; those
+    // likely new (at ingest, on the red alert's path) go straight to their raise.
+    const news = likelyNew
+      ? undefined
+      : await deps.alerts.store
+          .uncounted(warnings.map((w) => ({ group: groupOf(w), evidenceIds: w.evidence.map((e) => e.id) })))
+          .catch((err: unknown) => {
+            logger.error({ err }, 'reading which warnings are counted failed; raising them all');
+            return undefined;
+          });
     // Raised together (one Redis round trip for the lot, not one per warning); the raise script is
     // atomic per alert group, so two warnings of one group still count twice, in some order.
-    const one = async (w: Warning) => {
+    const one = async (w: Warning, i: number) => {
       // A 失联 episode counts against 上报及时率 whether or not an operator silenced its alerts:
       // the region did not report either way.
       if (w.episode && deps.reports) {
@@ -124,6 +137,7 @@ export function createWarnings(deps: WarningsDeps): WarningsEngine {
             logger.error({ err, episode: w.episode }, 'counting a 失联 episode against 上报及时率 failed'),
           );
       }
+      if (news && !news[i]) return;
       // A warning about replayed history is raised as it would have been then: created at its
       // event's arrival, under the sensitive periods and sign time of that moment.
       const at = arrivals ? replayedAt(w, arrivals(), now) : undefined;
@@ -138,7 +152,7 @@ export function createWarnings(deps: WarningsDeps): WarningsEngine {
           region: w.region,
           desk: w.desk ?? deskFor(w.region),
           ...(w.caseId ? { caseId: w.caseId } : {}),
-          group: `${w.rule}:${w.region}:${w.subject ?? w.caseId ?? ''}`,
+          group: groupOf(w),
           title: w.title,
           explanation: `【${WARNING_LEVEL_LABELS[level]}】${w.explanation}${note}`,
           signLimitMs: signLimitMs(config, level, w.region, then),

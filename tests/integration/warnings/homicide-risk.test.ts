@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { luaRuns } from '../../../server/redis/lua.ts';
 import { bj, DAY, ev, type EventOver, MIN, useRulesHarness, type RulesHarness } from '../../helpers/warnings.ts';
 
 const NOW = bj('2026-11-24T10:00');
@@ -54,6 +55,23 @@ describe('homicide risk (命案风险)', () => {
     const list = await open();
     expect(list).toHaveLength(1);
     expect(list[0]!.count).toBe(1);
+  });
+
+  it('asks before raising again what is already counted: the aggregator re-running ingest’s checks sends no raise', async () => {
+    const batch = [dispute({ id: 'a1', caseId: 'c-a', ts: NOW - MIN, riskMarkers: ['weapon'] })];
+    const result = await h.feed(batch);
+    const raises = () => luaRuns().get('alertRaise') ?? 0;
+    const before = raises();
+    // What the pipeline does with every counted batch, after ingest already raised on it.
+    await h.alerting.warnings.onApplied(
+      batch.map((event) => ({ entryId: '', event })),
+      result,
+    );
+    expect(raises()).toBe(before);
+    // New evidence on the same group still goes to the raise.
+    await h.feed([dispute({ id: 'a2', caseId: 'c-a', status: 'mediating', ts: NOW, riskMarkers: ['weapon'] })]);
+    expect(raises()).toBeGreaterThan(before);
+    expect((await open()).map((a) => a.count)).toEqual([2]);
   });
 
   it('does not fire for a plain dispute, nor for a resolved one that mentions a weapon', async () => {
