@@ -189,7 +189,7 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
   const localAlerts = new LocalAlertFeed();
   const alerts = alertsFromRules({ redis, keys, clock, audit, local: localAlerts }, rules);
   const alerting = setupAlerting({ redis, keys, clock, logger, tree, rules, alerts });
-  // A 命案 marker's red alert is raised as its event is appended, on a connection of its own (on
+  // A 命案 marker's red alert is raised beside its event's append, on a connection of its own (on
   // the shared one it would queue behind the hub's snapshot reads); the aggregator checks it again.
   const raiseRedis = serving('alerts-at-once');
   connections.push(raiseRedis);
@@ -215,7 +215,7 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
     metrics,
     hasRegion: (c) => tree.has(c),
     replicaWaitMs: config.replicaWaitMs,
-    onAppended: (events) => {
+    onAccepted: (events) => {
       const check = atOnce
         .atOnce(events, true)
         .catch((err: unknown) => logger.error({ err }, 'immediate warning checks failed'))

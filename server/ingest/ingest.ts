@@ -20,12 +20,15 @@ export interface IngestDeps {
   /** How long an append waits for a replica to confirm it (0: never waits). */
   replicaWaitMs?: number;
   /**
-   * Hears each call's newly appended events once they are in the log of record, without holding the
-   * answer: the checks that need no state (a 命案 marker's red alert) run here rather than after the
-   * aggregator's next read. The aggregator still runs them, so an event whose hook was lost to a
-   * crash is checked all the same; the raise is idempotent by evidence id.
+   * Hears each call's valid events as their append is sent, without holding the answer: the checks
+   * that need no state (a 命案 marker's red alert) run here rather than after the aggregator's next
+   * read, and beside the append rather than after it, so a red alert does not wait for its event's
+   * round trip (and its replica's confirmation) before its own. The raise is idempotent by evidence
+   * id, so a duplicate heard here counts nothing; an append that fails is answered as failed and
+   * sent again by its source, and its alert stands meanwhile, with the event as its evidence. The
+   * aggregator runs the checks again on what it counts, for an event whose hook a crash lost.
    */
-  onAppended?: (events: StoredEvent[]) => void;
+  onAccepted?: (events: StoredEvent[]) => void;
 }
 
 export interface IngestOptions {
@@ -56,17 +59,10 @@ export function createIngest(deps: IngestDeps): Ingest {
       ...(opts?.receivedAt ? { receivedAt: opts.receivedAt } : {}),
       ...(opts?.replayed ? { replayed: true } : {}),
     });
-    const { appended } = await appendByProvince(
-      deps.redis,
-      ring,
-      events.map((e) => e.event),
-      deps.replicaWaitMs,
-      now,
-    );
-    if (deps.onAppended) {
-      const fresh = events.flatMap((e, i) => (appended[i] ? [e.event] : []));
-      if (fresh.length) deps.onAppended(fresh);
-    }
+    const valid = events.map((e) => e.event);
+    const appending = appendByProvince(deps.redis, ring, valid, deps.replicaWaitMs, now);
+    if (deps.onAccepted && valid.length) deps.onAccepted(valid);
+    const { appended } = await appending;
     const accepted = appended.filter(Boolean).length;
     const duplicates = appended.length - accepted;
     deps.metrics.ingested.inc({ outcome: 'accepted', source }, accepted);

@@ -38,8 +38,8 @@ export interface WarningsDeps {
 
 export interface WarningsEngine extends AfterAggregation {
   /**
-   * The checks that need no state (a 命案 marker's red alert), on events just appended: the ingest's
-   * hook (IngestDeps.onAppended). `onApplied` runs them again on every counted batch, for an event
+   * The checks that need no state (a 命案 marker's red alert), on events as they are appended: the ingest's
+   * hook (IngestDeps.onAccepted). `onApplied` runs them again on every counted batch, for an event
    * whose hook a crash lost; the raise counts each evidence id once. `appended`: from the hook (a
    * warning's alert most likely does not exist yet).
    */
