@@ -147,7 +147,7 @@ export interface BenchProcess {
  * `BENCH_SERVER_NODE_FLAGS` replaces them, to try another setting (`""` for V8's defaults).
  */
 const serverNodeFlags = () =>
-  (process.env.BENCH_SERVER_NODE_FLAGS ?? '--max-semi-space-size=64').split(/\s+/).filter(Boolean);
+  (process.env.BENCH_SERVER_NODE_FLAGS ?? '--max-semi-space-size=128').split(/\s+/).filter(Boolean);
 
 /** Starts `script` under tsx on a free port (env PORT) and waits until it answers `/readyz`. */
 async function startProcess(

@@ -110,7 +110,7 @@ const bin = (name) => path.join(repo, 'node_modules', '.bin', name);
 let child;
 if (mode === 'start') {
   // The young generation's size as in deploy/systemd/pingan-server@.service (docs/benchmarks.md, storm).
-  child = spawn(process.execPath, ['--max-semi-space-size=64', '--import', 'tsx', 'server/index.ts', ...passThrough], {
+  child = spawn(process.execPath, ['--max-semi-space-size=128', '--import', 'tsx', 'server/index.ts', ...passThrough], {
     stdio: 'inherit',
   });
 } else if (mode === 'test') {
