@@ -209,7 +209,6 @@ export class BatchPlan {
     return { keys, arg };
   }
 
-  /** The case states as Redis holds them after a successful commit (lets a caller chain batches). */
   /**
    * Open disputes this plan leaves flagged overdue: already past a limit when applied (a late
    * report, a backfill), which no sweep reports. The 超期 rule notes them from here instead of
@@ -221,6 +220,7 @@ export class BatchPlan {
     return out;
   }
 
+  /** The case states as Redis holds them after a successful commit (lets a caller chain batches). */
   committed(): Map<string, StoredCase> {
     return new Map([...this.cases.values()].map((ch) => [ch.caseId, ch.read]));
   }

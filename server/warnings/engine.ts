@@ -38,10 +38,10 @@ export interface WarningsDeps {
 
 export interface WarningsEngine extends AfterAggregation {
   /**
-   * The checks that need no state (a 命案 marker's red alert), on events as they are appended: the ingest's
-   * hook (IngestDeps.onAccepted). `onApplied` runs them again on every counted batch, for an event
-   * whose hook a crash lost; the raise counts each evidence id once. `appended`: from the hook (a
-   * warning's alert most likely does not exist yet).
+   * The checks that need no state (a 命案 marker's red alert), on events as they are appended: the
+   * ingest's hook (IngestDeps.onAccepted). `onApplied` runs them again on every counted batch, for
+   * an event whose hook a crash lost; the raise counts each evidence id once. `appended`: from the
+   * hook (a warning's alert most likely does not exist yet).
    */
   atOnce(events: StoredEvent[], appended?: boolean): Promise<void>;
   /** Runs the periodic rules whose time has come (all of them with `force`). */
