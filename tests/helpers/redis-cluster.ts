@@ -1,5 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
@@ -78,6 +79,35 @@ function startNode(node: ClusterNode, appendfsync: 'always' | 'everysec'): Child
   return child;
 }
 
+/** Whether nothing listens on `port` (a listen there succeeds). */
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.once('error', () => resolve(false));
+    s.listen(port, HOST, () => s.close(() => resolve(true)));
+  });
+}
+
+/**
+ * A free port whose cluster bus port (10,000 above it) is valid and free as well: redis-server
+ * refuses to start otherwise, and the kernel's free ports reach 60999.
+ */
+async function freeClusterPort(): Promise<number> {
+  for (;;) {
+    const port = await freePort();
+    if (port <= 55_535 && (await portIsFree(port + 10_000))) return port;
+  }
+}
+
+/** The last lines of a node's log, for an error that says why it did not start. */
+function logTail(node: ClusterNode): string {
+  try {
+    return fs.readFileSync(path.join(node.dir, 'redis.log'), 'utf8').trim().split('\n').slice(-5).join(' | ');
+  } catch {
+    return 'no log';
+  }
+}
+
 async function ping(port: number, timeoutMs = 10_000): Promise<void> {
   const end = Date.now() + timeoutMs;
   for (;;) {
@@ -144,7 +174,7 @@ export async function startTestCluster(opts: { appendfsync?: 'always' | 'everyse
   for (let i = 0; i < 6; i++) {
     const dir = path.join(base, `n${i}`);
     fs.mkdirSync(dir);
-    nodes.push({ host: HOST, port: await freePort(), dir, process: undefined });
+    nodes.push({ host: HOST, port: await freeClusterPort(), dir, process: undefined });
   }
   for (const n of nodes) n.process = startNode(n, fsync);
   const stop = async () => {
@@ -153,7 +183,13 @@ export async function startTestCluster(opts: { appendfsync?: 'always' | 'everyse
     fs.rmSync(base, { recursive: true, force: true });
   };
   try {
-    await Promise.all(nodes.map((n) => ping(n.port)));
+    await Promise.all(
+      nodes.map((n) =>
+        ping(n.port).catch((err: unknown) => {
+          throw new Error(`${(err as Error).message}; its log: ${logTail(n)}`);
+        }),
+      ),
+    );
     const create = spawnSync(
       'redis-cli',
       ['--cluster', 'create', ...nodes.map((n) => `${HOST}:${n.port}`), '--cluster-replicas', '1', '--cluster-yes'],
