@@ -94,6 +94,16 @@ async function optimistic(
   }
 }
 
+const newPlan = (ctx: AggregationContext, now: number) =>
+  new BatchPlan(ctx.keys, ctx.sla, now, contributionBounds(ctx.keys, now));
+
+/** What a committed plan did, as its callers see it. */
+const resultOf = (plan: BatchPlan): ApplyResult => ({
+  touched: [...plan.counters.touched],
+  codes: plan.codes,
+  overdue: plan.overdueCases(),
+});
+
 /** A batch's plan from the states read: codes, counters and the commit's arguments. */
 function planEntries(
   ctx: AggregationContext,
@@ -104,7 +114,7 @@ function planEntries(
   now: number,
   ack: boolean,
 ): { plan: BatchPlan; arg: CommitArg } {
-  const plan = new BatchPlan(ctx.keys, ctx.sla, now, contributionBounds(ctx.keys, now));
+  const plan = newPlan(ctx, now);
   const add = (key: string, field: string, n: number) => plan.counters.bumpMonthly(key, field, n);
   const { countEvent } = ctx;
   events.forEach((e, i) => {
@@ -134,7 +144,7 @@ export async function applyBatch(
   const done = await optimistic(ctx, caseIdsOf(events), now, (states, epoch) =>
     planEntries(ctx, entries, events, states, epoch, now, ack),
   );
-  return { touched: [...done.counters.touched], codes: done.codes, overdue: done.overdueCases() };
+  return resultOf(done);
 }
 
 /** How large each commit of applyInPieces is, told how long each took. */
@@ -164,10 +174,10 @@ export async function applyInPieces(
   const touched = new Set<string>();
   const codes: ApplyCode[] = [];
   const overdue = new Set<string>();
-  const keep = (t: Iterable<string>, c: readonly ApplyCode[], o: readonly string[]) => {
-    for (const code of t) touched.add(code);
-    codes.push(...c);
-    for (const id of o) overdue.add(id);
+  const keep = (r: ApplyResult) => {
+    for (const code of r.touched) touched.add(code);
+    codes.push(...r.codes);
+    for (const id of r.overdue) overdue.add(id);
   };
   const result = (): ApplyResult => ({ touched: [...touched], codes, overdue: [...overdue] });
   if (entries.length === 0) return result();
@@ -184,7 +194,7 @@ export async function applyInPieces(
     if (!sent) return true;
     const ok = await sent.ok;
     sizing.took(performance.now() - sent.at, sent.to - sent.from);
-    if (ok) keep(sent.plan.counters.touched, sent.plan.codes, sent.plan.overdueCases());
+    if (ok) keep(resultOf(sent.plan));
     return ok;
   };
   let from = 0;
@@ -210,7 +220,7 @@ export async function applyInPieces(
     const at = performance.now();
     const r = await applyBatch(ctx, piece, clock(), ack);
     sizing.took(performance.now() - at, piece.length);
-    keep(r.touched, r.codes, r.overdue);
+    keep(r);
     i += piece.length;
   }
   return result();
@@ -224,13 +234,12 @@ export async function applyInPieces(
  */
 export async function applyHistory(ctx: AggregationContext, events: CaseEvent[], now: number): Promise<ApplyResult> {
   if (events.length === 0) return { touched: [], codes: [], overdue: [] };
-  const caseIds = [...new Set(events.map((e) => e.caseId))];
-  const done = await optimistic(ctx, caseIds, now, (states, epoch) => {
-    const plan = new BatchPlan(ctx.keys, ctx.sla, now, contributionBounds(ctx.keys, now));
+  const done = await optimistic(ctx, caseIdsOf(events), now, (states, epoch) => {
+    const plan = newPlan(ctx, now);
     for (const e of events) plan.apply(e, states);
     return { plan, arg: plan.commitArg(AGGREGATOR_GROUP, [], epoch) };
   });
-  return { touched: [...done.counters.touched], codes: done.codes, overdue: done.overdueCases() };
+  return resultOf(done);
 }
 
 /**
@@ -246,11 +255,11 @@ export async function applyHistoryCases(
   if (cases.length === 0) return { touched: [], codes: [], overdue: [] };
   const caseIds = cases.map((events) => events[0]!.caseId);
   const done = await optimistic(ctx, caseIds, now, (states, epoch) => {
-    const plan = new BatchPlan(ctx.keys, ctx.sla, now, contributionBounds(ctx.keys, now));
+    const plan = newPlan(ctx, now);
     for (const events of cases) plan.applyCase(events, states);
     return { plan, arg: plan.commitArg(AGGREGATOR_GROUP, [], epoch) };
   });
-  return { touched: [...done.counters.touched], codes: done.codes, overdue: done.overdueCases() };
+  return resultOf(done);
 }
 
 /** Moves disputes whose SLA deadline has passed into the overdue counts. */
@@ -259,7 +268,7 @@ export async function sweepOverdue(ctx: AggregationContext, now: number, limit =
   if (!due.length) return { touched: [], changed: [] };
   await ctx.replay?.ensure(now);
   const done = await optimistic(ctx, due, now, (states, epoch) => {
-    const plan = new BatchPlan(ctx.keys, ctx.sla, now, contributionBounds(ctx.keys, now));
+    const plan = newPlan(ctx, now);
     for (const id of due) plan.sweep(id, states);
     return { plan, arg: plan.commitArg(AGGREGATOR_GROUP, [], epoch) };
   });

@@ -117,10 +117,11 @@ export function createWarnings(deps: WarningsDeps): WarningsEngine {
     const touched = new Set<string>();
     // Warnings that may repeat what is counted ask first, in one round trip for the lot; those
     // likely new (at ingest, on the red alert's path) go straight to their raise.
+    const groups = warnings.map(groupOf);
     const news = likelyNew
       ? undefined
       : await deps.alerts.store
-          .uncounted(warnings.map((w) => ({ group: groupOf(w), evidenceIds: w.evidence.map((e) => e.id) })))
+          .uncounted(warnings.map((w, i) => ({ group: groups[i]!, evidenceIds: w.evidence.map((e) => e.id) })))
           .catch((err: unknown) => {
             logger.error({ err }, 'reading which warnings are counted failed; raising them all');
             return undefined;
@@ -152,7 +153,7 @@ export function createWarnings(deps: WarningsDeps): WarningsEngine {
           region: w.region,
           desk: w.desk ?? deskFor(w.region),
           ...(w.caseId ? { caseId: w.caseId } : {}),
-          group: groupOf(w),
+          group: groups[i]!,
           title: w.title,
           explanation: `【${WARNING_LEVEL_LABELS[level]}】${w.explanation}${note}`,
           signLimitMs: signLimitMs(config, level, w.region, then),
