@@ -25,11 +25,10 @@ import { readGroupLag, streamDrained } from './aggregate/group.ts';
 import type { Alerts } from './alerts/service.ts';
 import { startAggregatorThread, type AggregatorThread } from './aggregator/thread-start.ts';
 import { startAggregatorRuntime } from './aggregator/runtime.ts';
-import type { SnapshotReuse } from './aggregate/snapshot.ts';
-import { liveSnapshots } from './snapshots/live.ts';
-import { startSnapshotThread } from './snapshots/thread-start.ts';
+import { readSnapshot, type SnapshotReuse } from './aggregate/snapshot.ts';
+import { countStale } from './aggregate/stale-cases.ts';
 import { countiesUnder } from './aggregate/case-index.ts';
-import type { CaseListDeps } from './aggregate/case-list.ts';
+import { localCases, type CaseListDeps } from './aggregate/case-list.ts';
 import { casesRouter } from './http/routes/cases.ts';
 import { startHub, type IO } from './realtime/hub.ts';
 import { preEncodingParser } from './realtime/pre-encoded.ts';
@@ -274,25 +273,21 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
     defaultMs: config.walls.orderMs,
     maxMs: 12 * 3_600_000,
   });
-  const liveSnapshot = liveSnapshots({ redis, ring, tree, staleCaseMs: config.staleCaseMs, clock });
-  const snapshots =
-    config.snapshots === 'thread'
-      ? startSnapshotThread(
-          {
-            redis: deps.redis,
-            regionRoot: config.regionRoot,
-            provinces: tree.provinces,
-            staleCaseMs: config.staleCaseMs,
-            commandTimeoutMs: config.redisCommandTimeoutMs,
-            logLevel: config.logLevel,
-            prettyLog: process.stdout.isTTY === true,
-          },
-          logger,
-          liveSnapshot,
-        )
-      : undefined;
-  const readLive = snapshots?.read ?? liveSnapshot;
-  const snapshot = (code: string, reuse?: SnapshotReuse) => readLive(code, clock.now(), reuse);
+  const snapshot = (code: string, reuse?: SnapshotReuse) =>
+    readSnapshot(
+      {
+        redis,
+        keys: ring,
+        region: (c) => tree.info(c),
+        alerts: (c, kids) => alerting.alerts.digest(c, kids),
+        problems: (c, kids) => problems.digest(c, kids),
+        cases: (c, now) => localCases(caseList, c, now),
+        stale: (c, now) => countStale(redis, ring, c, now, config.staleCaseMs, counties),
+      },
+      code,
+      clock.now(),
+      reuse,
+    );
 
   const app = express();
   app.disable('x-powered-by');
@@ -511,8 +506,6 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
     aggregator = thread;
     await thread.started;
   }
-  // Reads go on here until the thread serves; one that cannot start at all fails the start.
-  await snapshots?.started;
   if (config.aggregator !== 'off') {
     const inboundConn = connect('inbound');
     connections.push(inboundConn);
@@ -563,7 +556,6 @@ export async function createServer(deps: ServerDeps): Promise<PinganServer> {
       await stopAlerting();
       await overdueSweep.stop();
       await aggregator?.stop();
-      await snapshots?.stop();
       await inbound?.stop();
       await Promise.all(checking);
       await stopAuditArchiver();

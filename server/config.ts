@@ -78,11 +78,6 @@ const envSchema = z.object({
    * event loop (tests with a simulated clock); `off`: left to worker processes.
    */
   AGGREGATOR: z.enum(['on', 'inline', 'off']).default('on'),
-  /**
-   * Where the screens' snapshots are read and built: `thread`, a thread of their own, so a
-   * reconnect storm or a busy wall's refreshes leave the sockets' thread free; `inline`, on it.
-   */
-  SNAPSHOTS: z.enum(['thread', 'inline']).default('thread'),
   /** Allowed browser origins for CORS and the socket handshake, comma-separated. */
   ALLOWED_ORIGINS: z.string().optional(),
   /** Failed logins per client IP and username per 15 minutes (0: no limit). */
@@ -184,7 +179,6 @@ export interface Config {
   provinces: string[] | undefined;
   logLevel: Env['LOG_LEVEL'];
   aggregator: 'on' | 'inline' | 'off';
-  snapshots: 'thread' | 'inline';
   allowedOrigins: string[] | undefined;
   rateLimits: { loginFailures: number; loginFailuresPerAddress: number; ingestPerMinute: number };
   /** Express's `trust proxy`: false, or the proxies allowed to name the client's address. */
@@ -257,7 +251,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     provinces,
     logLevel: e.LOG_LEVEL,
     aggregator: e.AGGREGATOR,
-    snapshots: e.SNAPSHOTS,
     allowedOrigins: e.ALLOWED_ORIGINS?.split(',')
       .map((o) => o.trim())
       .filter(Boolean),

@@ -1,7 +1,7 @@
+import { Worker } from 'node:worker_threads';
 import { AggregatorRegistry, type MetricObjectWithValues, type MetricValue, type Registry } from 'prom-client';
 import type { Logger } from '../log.ts';
 import type { Aggregator } from '../aggregate/consumer.ts';
-import { superviseWorker } from '../threads/supervised-worker.ts';
 import type { FromThread, ThreadData, ToThread } from './thread-protocol.ts';
 
 export interface AggregatorThread extends Aggregator {
@@ -11,6 +11,8 @@ export interface AggregatorThread extends Aggregator {
   metricsText(own: Registry): Promise<string>;
 }
 
+const RESTART_DELAY_MS = 1000;
+const STOP_TIMEOUT_MS = 15_000;
 const METRICS_TIMEOUT_MS = 2000;
 
 type Metric = MetricObjectWithValues<MetricValue<string>>;
@@ -26,25 +28,51 @@ export function startAggregatorThread(
   /** The thread's script (tests give one that fails on purpose). */
   entry: URL = new URL('./thread-entry.mjs', import.meta.url),
 ): AggregatorThread {
+  let worker: Worker | undefined;
+  let ready = false;
+  let stopping = false;
   let nextId = 0;
   const pending = new Map<number, (m: Metric[]) => void>();
-  const thread = superviseWorker({
-    entry,
-    data,
-    what: 'aggregator',
-    logger,
-    onMessage(m) {
-      const msg = m as FromThread;
-      if (msg.type === 'metrics') pending.get(msg.id)?.(msg.metrics);
-    },
-    onExit() {
+  let started!: { resolve(): void; reject(err: unknown): void; done: boolean };
+  const startedPromise = new Promise<void>((resolve, reject) => {
+    started = { resolve, reject, done: false };
+  });
+
+  const spawn = () => {
+    const w = new Worker(entry, { workerData: data });
+    worker = w;
+    w.on('message', (m: FromThread) => {
+      if (m.type === 'ready') {
+        ready = true;
+        started.done = true;
+        started.resolve();
+      } else if (m.type === 'metrics') pending.get(m.id)?.(m.metrics);
+    });
+    w.on('error', (err) => {
+      logger.error({ err }, 'aggregator thread failed');
+      // A thread that cannot start (bad configuration) is not retried: the server fails to start.
+      if (!started.done) {
+        stopping = true;
+        started.reject(err);
+      }
+    });
+    w.on('exit', (code) => {
+      ready = false;
+      worker = undefined;
       for (const resolve of pending.values()) resolve([]);
       pending.clear();
-    },
-  });
+      if (stopping) return;
+      logger.error({ code }, 'aggregator thread exited; starting it again');
+      setTimeout(() => {
+        if (!stopping) spawn();
+      }, RESTART_DELAY_MS).unref();
+    });
+  };
+  spawn();
 
   const threadMetrics = () =>
     new Promise<Metric[]>((resolve) => {
+      if (!worker || !ready) return resolve([]);
       const id = nextId++;
       const timer = setTimeout(() => {
         pending.delete(id);
@@ -55,18 +83,27 @@ export function startAggregatorThread(
         pending.delete(id);
         resolve(m);
       });
-      if (!thread.post({ type: 'metrics', id } satisfies ToThread)) pending.get(id)!([]);
+      worker.postMessage({ type: 'metrics', id } satisfies ToThread);
     });
 
   return {
-    started: thread.started,
+    started: startedPromise,
     get running() {
-      return thread.ready;
+      return ready;
     },
     async metricsText(own) {
       const [mine, theirs] = await Promise.all([own.getMetricsAsJSON(), threadMetrics()]);
       return AggregatorRegistry.aggregate([mine, theirs] as Metric[][]).metrics();
     },
-    stop: () => thread.stop(),
+    async stop() {
+      stopping = true;
+      const w = worker;
+      if (!w) return;
+      const exited = new Promise<void>((r) => w.once('exit', () => r()));
+      w.postMessage({ type: 'stop' } satisfies ToThread);
+      const timer = setTimeout(() => void w.terminate(), STOP_TIMEOUT_MS);
+      await exited;
+      clearTimeout(timer);
+    },
   };
 }

@@ -58,34 +58,12 @@ export interface Alerts {
   supervisedBy(region: string, cap?: number): Promise<AlertView[]>;
   /** A department's tasks, newest dispatch first. */
   tasks(department: string, cap?: number): Promise<AlertView[]>;
+  /** The snapshot's alert part (readSnapshot's `alerts` provider), in one round trip. */
+  digest(code: string, children: RegionRef[]): Promise<AlertDigest>;
   /** Tells the screens about a changed alert: the alert itself, then a change notice for counts. */
   publish(alert: AlertView, notice?: boolean): Promise<void>;
   silence(s: { rule: string; region: string; reason: string; by: string; minutes: number }): Promise<SilenceView>;
   unsilence(rule: string, region: string, by: string): Promise<boolean>;
-}
-
-/**
- * The snapshot's alert part (readSnapshot's `alerts` provider) at `now`, in one round trip: the
- * region's open alerts (at most SNAPSHOT_ALERT_CAP) and the open counts of it and its children.
- */
-export async function alertDigest(
-  store: AlertStore,
-  code: string,
-  children: readonly RegionRef[],
-  now: number,
-): Promise<AlertDigest> {
-  const page = await store.read(
-    store.keys.index(code, 'open'),
-    SNAPSHOT_ALERT_CAP,
-    code,
-    children.map((c) => c.code),
-    now,
-  );
-  return {
-    list: page.alerts.filter((a) => OPEN_ALERT_STATES.includes(a.state)),
-    counts: page.counts,
-    byChild: page.byChild,
-  };
 }
 
 /** The alerts service as the composition roots build it: sign times from the validated rules file. */
@@ -166,6 +144,19 @@ export function createAlerts(deps: AlertsDeps): Alerts {
     },
     async tasks(department, cap = LIST_CAP) {
       return views(await store.taskIds(department, cap));
+    },
+    async digest(code, children) {
+      const page = await store.read(
+        keys.index(code, 'open'),
+        SNAPSHOT_ALERT_CAP,
+        code,
+        children.map((c) => c.code),
+      );
+      return {
+        list: page.alerts.filter((a) => OPEN_ALERT_STATES.includes(a.state)),
+        counts: page.counts,
+        byChild: page.byChild,
+      };
     },
     publish,
     async silence(s) {

@@ -308,14 +308,7 @@ export class AlertStore {
    * the page's ids, then every alert and count in one script per slot (hashesBySlot: one command
    * where a transaction of one per hash cost a county's snapshot ≈ 40).
    */
-  async read(
-    index: string,
-    cap: number,
-    region = '',
-    children: readonly string[] = [],
-    /** The moment the views are of (deadlines passed or not); the store's clock by default. */
-    now = this.clock.now(),
-  ): Promise<IndexPage> {
+  async read(index: string, cap: number, region = '', children: readonly string[] = []): Promise<IndexPage> {
     const ids = await this.redis.zrange(index, 0, String(cap - 1));
     const counted = region ? [region, ...children] : [...children];
     const keys = [
@@ -331,7 +324,7 @@ export class AlertStore {
     children.forEach((c, i) => (byChild[c] = levelCounts(counts[i])));
     return {
       // An id left in an index by an expired alert has no fields: skip it rather than show a husk.
-      alerts: list.filter(([h]) => h.id !== undefined).map(([h, d]) => toView(h, d, now)),
+      alerts: list.filter(([h]) => h.id !== undefined).map(([h, d]) => toView(h, d, this.clock.now())),
       counts: levelCounts(mine),
       byChild,
     };

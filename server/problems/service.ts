@@ -61,27 +61,13 @@ export interface Problems {
   list(region: string, state: 'open' | 'closed' | 'overdue' | 'all', cap?: number): Promise<ProblemView[]>;
   forDepartment(department: string, cap?: number): Promise<ProblemView[]>;
   supervisedBy(region: string, cap?: number): Promise<ProblemView[]>;
+  /** The snapshot's `problems` and each child's open stars. */
+  digest(
+    code: string,
+    children: readonly RegionRef[],
+  ): Promise<{ digest: ProblemDigest; byChild: Map<string, { open: number; stars: number }> }>;
   /** Flags overdue milestones whose deadline has passed; how many it flagged. */
   flagOverdue(): Promise<number>;
-}
-
-/** The snapshot's `problems` at `t` (ms) and each child's open problems and stars. */
-export async function problemDigest(
-  store: ProblemStore,
-  code: string,
-  children: readonly RegionRef[],
-  t: number,
-): Promise<{ digest: ProblemDigest; byChild: Map<string, { open: number; stars: number }> }> {
-  const from = monthStart(currentMonth(t));
-  const [openIds, struckIds, totals] = await Promise.all([
-    store.ids(code, 'open', DIGEST_READ_CAP),
-    store.idsBetween(code, 'closed', from, Number.MAX_SAFE_INTEGER),
-    store.starsOf([code, ...children.map((c) => c.code)]),
-  ]);
-  const [open, struck] = await Promise.all([store.readMany(openIds), store.readMany(struckIds.slice(-8).reverse())]);
-  const own = totals.get(code) ?? { open: 0, stars: 0 };
-  totals.delete(code);
-  return { digest: digestOf(open, own, struck, struckIds.length, t), byChild: totals };
 }
 
 /** Short, sortable, unguessable enough to show on a console: `pr-m3k2x9qa-7f3a1c`. */
@@ -214,6 +200,22 @@ export function createProblems(deps: {
     },
     async supervisedBy(region, cap = PROBLEM_LIST_CAP) {
       return views(await store.supervisedIds(region, cap));
+    },
+    async digest(code, children) {
+      const t = now();
+      const from = monthStart(currentMonth(t));
+      const [openIds, struckIds, totals] = await Promise.all([
+        store.ids(code, 'open', DIGEST_READ_CAP),
+        store.idsBetween(code, 'closed', from, Number.MAX_SAFE_INTEGER),
+        store.starsOf([code, ...children.map((c) => c.code)]),
+      ]);
+      const [open, struck] = await Promise.all([
+        store.readMany(openIds),
+        store.readMany(struckIds.slice(-8).reverse()),
+      ]);
+      const own = totals.get(code) ?? { open: 0, stars: 0 };
+      totals.delete(code);
+      return { digest: digestOf(open, own, struck, struckIds.length, t), byChild: totals };
     },
     async flagOverdue() {
       let flagged = 0;

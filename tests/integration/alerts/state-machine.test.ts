@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import type { RaiseInput } from '../../../server/alerts/store.ts';
-import { alertDigest } from '../../../server/alerts/service.ts';
 import { bj, MIN, useRulesHarness, type RulesHarness } from '../../helpers/warnings.ts';
 
 const NOW = bj('2026-11-24T10:00');
@@ -203,13 +202,12 @@ describe('the alert state machine', () => {
     await raised({ level: 'red' });
     await raised({ level: 'yellow', region: '620702002001', desk: '620702002' });
     await raised({ level: 'blue', region: '620102001001', desk: '620102001' });
-    const now = h.clock.now();
-    const d = await alertDigest(h.alerting.alerts.store, '6207', h.tree.children('6207'), now);
+    const d = await h.alerting.alerts.digest('6207', h.tree.children('6207'));
     expect(d.counts).toEqual({ red: 1, orange: 0, yellow: 1, blue: 0 });
     expect(d.byChild['620702']).toEqual({ red: 1, orange: 0, yellow: 1, blue: 0 });
     expect(d.byChild['620722']).toEqual({ red: 0, orange: 0, yellow: 0, blue: 0 });
     expect(d.list.map((a) => a.level)).toEqual(['red', 'yellow']);
-    const province = await alertDigest(h.alerting.alerts.store, '62', h.tree.children('62'), now);
+    const province = await h.alerting.alerts.digest('62', h.tree.children('62'));
     expect(province.counts).toEqual({ red: 1, orange: 0, yellow: 1, blue: 1 });
   });
 });
