@@ -94,6 +94,9 @@ async function optimistic(
   }
 }
 
+/** The result of applying no events. */
+const nothingApplied = (): ApplyResult => ({ touched: [], codes: [], overdue: [] });
+
 const newPlan = (ctx: AggregationContext, now: number) =>
   new BatchPlan(ctx.keys, ctx.sla, now, contributionBounds(ctx.keys, now));
 
@@ -138,7 +141,7 @@ export async function applyBatch(
   now: number,
   ack = true,
 ): Promise<ApplyResult> {
-  if (entries.length === 0) return { touched: [], codes: [], overdue: [] };
+  if (entries.length === 0) return nothingApplied();
   await ctx.replay?.ensure(now);
   const events = entries.map((e) => caseEvent(e.event));
   const done = await optimistic(ctx, caseIdsOf(events), now, (states, epoch) =>
@@ -233,7 +236,7 @@ export async function applyInPieces(
  * the moment of reception, which a history file does not carry). The caller raises no warnings.
  */
 export async function applyHistory(ctx: AggregationContext, events: CaseEvent[], now: number): Promise<ApplyResult> {
-  if (events.length === 0) return { touched: [], codes: [], overdue: [] };
+  if (events.length === 0) return nothingApplied();
   const done = await optimistic(ctx, caseIdsOf(events), now, (states, epoch) => {
     const plan = newPlan(ctx, now);
     for (const e of events) plan.apply(e, states);
@@ -252,7 +255,7 @@ export async function applyHistoryCases(
   cases: readonly (readonly CaseEvent[])[],
   now: number,
 ): Promise<ApplyResult> {
-  if (cases.length === 0) return { touched: [], codes: [], overdue: [] };
+  if (cases.length === 0) return nothingApplied();
   const caseIds = cases.map((events) => events[0]!.caseId);
   const done = await optimistic(ctx, caseIds, now, (states, epoch) => {
     const plan = newPlan(ctx, now);

@@ -33,7 +33,7 @@ describe('the ingest hook', () => {
       onAccepted: (events) => heard.push({ at: performance.now(), events }),
     });
     // Writes (and so the append script) held for 400 ms, as a slow Redis or a replica would.
-    await r.client().client('PAUSE', 400, 'WRITE');
+    await redis.client('PAUSE', 400, 'WRITE');
     const start = performance.now();
     const result = await ingest([killThreatDispute('hook-1'), { id: 'hook-bad' }], 'test');
     const answered = performance.now() - start;

@@ -128,8 +128,7 @@ async function clearOfBeijingMidnight(): Promise<void> {
 describe('arrival times, the machine to themselves', () => {
   it('a number on the wall changes within 2 s of the event being accepted', { timeout: 120_000 }, async () => {
     await clearOfBeijingMidnight();
-    const value = wallDisputes;
-    const before = await value();
+    const before = await wallDisputes();
     await watchFor(wall, `[data-testid=value-dispute][data-value="${before + 1}"]`);
     const res = await t.postEvents([plainDispute()]);
     const acceptedAt = Date.now();
